@@ -1,0 +1,96 @@
+/**
+ * The `greenlight.yml` schema (see README "Configuration"). Durations are parsed to
+ * milliseconds here, so the rest of the code only sees numbers.
+ */
+import { z } from 'zod';
+import { DURATION_HELP, parseDuration } from '../domain/duration.js';
+
+const TARGET_GROUP_ARN = /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/;
+const LISTENER_ARN =
+  /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:listener\/app\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}\/[0-9a-f]{16}$/;
+
+export const duration = z.string().transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === null || ms <= 0) {
+    ctx.addIssue({ code: 'custom', message: `"${text}" is not ${DURATION_HELP}` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const slackUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'not a Slack user id (U… or W…)');
+const slackGroupId = z.string().regex(/^S[A-Z0-9]{2,}$/, 'not a Slack user group id (S…)');
+const slackChannelId = z.string().regex(/^[CGD][A-Z0-9]{2,}$/, 'not a Slack channel id (C…, G… or D…)');
+
+const people = z
+  .object({
+    users: z.array(slackUserId).default([]),
+    usergroups: z.array(slackGroupId).default([]),
+  })
+  .strict();
+
+const timing = {
+  soak: duration.optional(),
+  remindBefore: duration.optional(),
+  approvalTimeout: duration.optional(),
+  verifyWindow: duration.optional(),
+  minHealthyTargets: z.number().int().min(1).max(1000).optional(),
+};
+
+export const serviceSchema = z
+  .object({
+    channel: slackChannelId,
+    listeners: z.array(z.string().regex(LISTENER_ARN, 'not an ALB listener ARN')).min(1),
+    slots: z
+      .record(
+        z.string().regex(/^[a-z][a-z0-9-]{0,19}$/, 'slot names are lower-case words such as blue, green'),
+        z.string().regex(TARGET_GROUP_ARN, 'not a target group ARN'),
+      )
+      .refine((s) => Object.keys(s).length >= 2, 'a service needs at least two slots (e.g. blue and green)')
+      .refine((s) => new Set(Object.values(s)).size === Object.keys(s).length, 'two slots use the same target group'),
+    approvers: people.refine((p) => p.users.length + p.usergroups.length > 0, 'name at least one approver'),
+    /** Who may request a deployment; absent means anyone in the channel. */
+    deployers: people.optional(),
+    allowSelfApproval: z.boolean().default(false),
+    ...timing,
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    defaults: z.object(timing).strict().default({}),
+    services: z
+      .record(z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'service names are lower-case, digits and dashes'), serviceSchema)
+      .refine((s) => Object.keys(s).length > 0, 'define at least one service'),
+  })
+  .strict();
+
+export type RawConfig = z.infer<typeof configSchema>;
+
+/** A service with every default applied. */
+export interface ServiceConfig {
+  name: string;
+  channel: string;
+  listeners: string[];
+  slots: Record<string, string>;
+  approvers: { users: string[]; usergroups: string[] };
+  deployers?: { users: string[]; usergroups: string[] };
+  allowSelfApproval: boolean;
+  soakMs: number;
+  remindBeforeMs: number;
+  approvalTimeoutMs: number;
+  verifyWindowMs: number;
+  minHealthyTargets: number;
+}
+
+export interface GreenlightConfig {
+  services: Record<string, ServiceConfig>;
+}
+
+export const DEFAULTS = {
+  soakMs: 24 * 3_600_000,
+  remindBeforeMs: 3_600_000,
+  approvalTimeoutMs: 30 * 60_000,
+  verifyWindowMs: 5 * 60_000,
+  minHealthyTargets: 1,
+} as const;

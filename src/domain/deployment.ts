@@ -1,0 +1,89 @@
+/**
+ * The deployment record: the single source of truth for one `/deploy` request.
+ * Plain data (JSON-serialisable), stored in Redis, changed only through `transition()`.
+ */
+
+export const STATES = [
+  'requested',
+  'prechecking',
+  'awaiting_approval',
+  'cutting_over',
+  'verifying',
+  'soaking',
+  'tearing_down',
+  'done',
+  'blocked',
+  'cancelled',
+  'expired',
+  'failed',
+  'rolling_back',
+  'rolled_back',
+] as const;
+export type State = (typeof STATES)[number];
+
+/** States in which the deployment is over and the service lock is released. */
+export const TERMINAL_STATES: readonly State[] = ['done', 'blocked', 'cancelled', 'expired', 'failed', 'rolled_back'];
+
+export interface HistoryEntry {
+  at: number;
+  event: string;
+  from: State;
+  to: State;
+  by?: string;
+  detail?: string;
+}
+
+export interface CutoverTiming {
+  startedAt: number;
+  finishedAt: number;
+  /** Milliseconds spent inside AWS API calls (the rest is our overhead). */
+  awsMs: number;
+  /** Number of listener/rule action lists rewritten. */
+  changed: number;
+}
+
+/** Slack message timestamps the bot owns for this deployment (edited in place). */
+export interface MessageRefs {
+  /** The status card in the service's channel; the thread parent for everything else. */
+  card?: string;
+  /** The approval prompt (thread reply) carrying Approve / Cancel. */
+  prompt?: string;
+  /** The teardown reminder posted in the channel itself. */
+  reminder?: string;
+  /** Keys of one-shot thread messages already posted (idempotent re-runs post nothing twice). */
+  posted: string[];
+}
+
+export interface Deployment {
+  /** `<service>-<yyyymmddhhmmss>-<4 hex>`: safe as part of a BullMQ job id (no `:`). */
+  id: string;
+  service: string;
+  channel: string;
+  /** Slack user id of the person who typed `/deploy`. */
+  requester: string;
+  /** Slot that was live when the precheck read the ALB (null until the precheck ran). */
+  fromSlot: string | null;
+  toSlot: string;
+  state: State;
+  /** Incremented on every transition; used for optimistic concurrency in the store. */
+  version: number;
+  createdAt: number;
+  updatedAt: number;
+  approvalExpiresAt?: number;
+  approvedBy?: string;
+  /** Why the deployment ended blocked/failed/cancelled/expired, or why it was rolled back. */
+  reason?: string;
+  cutover?: CutoverTiming;
+  rollback?: CutoverTiming;
+  soakMs: number;
+  remindBeforeMs: number;
+  verifyEndsAt?: number;
+  soakStartedAt?: number;
+  teardownAt?: number;
+  /** Teardown reminder time: teardownAt - remindBeforeMs (never before the soak start). */
+  remindAt?: number;
+  teardownStartedAt?: number;
+  finishedAt?: number;
+  messages: MessageRefs;
+  history: HistoryEntry[];
+}

@@ -1,0 +1,98 @@
+/**
+ * Results the jobs compute from the load balancer and post in the deployment thread.
+ * Pure data: produced by `src/domain/forwards.ts` / the AWS orchestration, rendered by
+ * `src/slack/blocks/`.
+ */
+
+export interface TargetState {
+  id: string;
+  port?: number;
+  state: string;
+  reason?: string;
+}
+
+export interface SlotHealth {
+  slot: string;
+  targetGroupArn: string;
+  targets: TargetState[];
+  healthy: number;
+  total: number;
+}
+
+export interface WeightedGroup {
+  /** Slot name when the group is one of the service's slots, else the target group's name. */
+  name: string;
+  arn: string;
+  weight: number;
+}
+
+/** One forward action (listener default action or rule action) that references a slot. */
+export interface ForwardSite {
+  listenerArn: string;
+  port?: number;
+  /** `default` for a listener's default action, else the rule priority. */
+  priority: string;
+  /** Rule ARN; absent for a listener's default action. */
+  ruleArn?: string;
+  groups: WeightedGroup[];
+  /** Forward-level (group) stickiness, cookie AWSALBTG. */
+  groupStickiness?: { enabled: boolean; durationSeconds?: number };
+}
+
+export interface SlotStickiness {
+  slot: string;
+  enabled: boolean;
+  type?: string;
+  durationSeconds?: number;
+  deregistrationDelaySeconds: number;
+}
+
+/** `mixed` when the configured forwards split traffic between slots; null when none is live. */
+export type LiveSlot = string | 'mixed' | null;
+
+export interface PrecheckReport {
+  liveSlot: LiveSlot;
+  targetSlot: string;
+  health: SlotHealth;
+  forwards: ForwardSite[];
+  stickiness: SlotStickiness[];
+  /** Blocking problems: a non-empty list ends the deployment as `blocked`. */
+  problems: string[];
+  /** Worth knowing but not blocking (e.g. stickiness that the cutover will neutralise). */
+  warnings: string[];
+}
+
+/** A listener default action or rule still sending traffic to the old slot. */
+export interface Offender {
+  listenerArn: string;
+  port?: number;
+  priority: string;
+  ruleArn?: string;
+  weight: number;
+}
+
+export interface SwitchReport {
+  /** The forwards rewritten (empty when they already pointed at the target: idempotent re-run). */
+  changed: ForwardSite[];
+  /** Milliseconds spent in AWS calls during the switch and its read-back. */
+  awsMs: number;
+  totalMs: number;
+}
+
+export interface VerificationReport {
+  /** Every rewritten forward read back as sending all traffic to the new slot. */
+  readBackOk: boolean;
+  /** Every listener and rule of the load balancer still forwarding to the old slot with weight > 0. */
+  offenders: Offender[];
+  listenersScanned: number;
+  rulesScanned: number;
+}
+
+export interface TeardownReport {
+  slot: string;
+  deregistered: number;
+  /** How long until no target of the old slot was `draining`. */
+  drainMs: number;
+  /** True when the bound (deregistration delay + margin) ran out with targets still draining. */
+  timedOut: boolean;
+}
