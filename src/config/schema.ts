@@ -5,8 +5,9 @@
 import { z } from 'zod';
 import { DURATION_HELP, parseDuration } from '../domain/duration.js';
 
-const TARGET_GROUP_ARN = /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/;
-const LISTENER_ARN =
+export const TARGET_GROUP_ARN =
+  /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/;
+export const LISTENER_ARN =
   /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:listener\/app\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}\/[0-9a-f]{16}$/;
 
 export const duration = z.string().transform((text, ctx) => {
@@ -40,14 +41,19 @@ const timing = {
 export const serviceSchema = z
   .object({
     channel: slackChannelId,
-    listeners: z.array(z.string().regex(LISTENER_ARN, 'not an ALB listener ARN')).min(1),
+    listeners: z
+      .array(z.string().regex(LISTENER_ARN, 'not an ALB listener ARN'))
+      .min(1, 'name at least one listener ARN'),
     slots: z
       .record(
         z.string().regex(/^[a-z][a-z0-9-]{0,19}$/, 'slot names are lower-case words such as blue, green'),
         z.string().regex(TARGET_GROUP_ARN, 'not a target group ARN'),
       )
       .refine((s) => Object.keys(s).length >= 2, 'a service needs at least two slots (e.g. blue and green)')
-      .refine((s) => new Set(Object.values(s)).size === Object.keys(s).length, 'two slots use the same target group'),
+      .refine(
+        (s) => new Set(Object.values(s)).size === Object.keys(s).length,
+        'two slots use the same target group',
+      ),
     approvers: people.refine((p) => p.users.length + p.usergroups.length > 0, 'name at least one approver'),
     /** Who may request a deployment; absent means anyone in the channel. */
     deployers: people.optional(),
@@ -60,7 +66,10 @@ export const configSchema = z
   .object({
     defaults: z.object(timing).strict().default({}),
     services: z
-      .record(z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'service names are lower-case, digits and dashes'), serviceSchema)
+      .record(
+        z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'service names are lower-case, digits and dashes'),
+        serviceSchema,
+      )
       .refine((s) => Object.keys(s).length > 0, 'define at least one service'),
   })
   .strict();

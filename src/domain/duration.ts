@@ -20,10 +20,11 @@ export function parseDuration(text: string): number | null {
   return total;
 }
 
-/** `5400000` → `1h30m`; `0` → `0s`. */
+/** `5400000` → `1h30m`; under a second in ms (`0` → `0ms`); negative or non-finite → `0ms`. */
 export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.max(0, Math.round(ms))}ms`;
-  let rest = Math.round(ms / 1000);
+  const total = Number.isFinite(ms) ? Math.max(0, Math.round(ms)) : 0;
+  if (total < 1000) return `${total}ms`;
+  let rest = Math.round(total / 1000);
   const out: string[] = [];
   for (const [unit, size] of [
     ['d', 86_400],

@@ -1,0 +1,208 @@
+/**
+ * The ElbPort implemented with the AWS SDK v3 ELBv2 client (awsQuery protocol).
+ * - Endpoint, region and retries come from the SDK's standard environment (AWS_REGION,
+ *   AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2, AWS_MAX_ATTEMPTS,
+ *   AWS_RETRY_MODE): production, tests and the sandbox only differ by those variables.
+ * - Throttling is retried by the SDK itself (standard mode); what still fails surfaces as an
+ *   AwsCallError carrying AWS's error code (`ListenerNotFound`, `Throttling`, …).
+ * - Action lists are passed through as AWS returned them, so ModifyListener/ModifyRule send back
+ *   every field we do not understand (authenticate-*, fixed-response, redirect, …).
+ */
+import {
+  type Action as SdkAction,
+  DeregisterTargetsCommand,
+  DescribeListenersCommand,
+  type DescribeListenersCommandInput,
+  DescribeRulesCommand,
+  DescribeTargetGroupAttributesCommand,
+  DescribeTargetGroupsCommand,
+  DescribeTargetHealthCommand,
+  ElasticLoadBalancingV2Client,
+  type ElasticLoadBalancingV2ClientConfig,
+  ModifyListenerCommand,
+  ModifyRuleCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  type Action,
+  AwsCallError,
+  type ElbPort,
+  type Listener,
+  type Rule,
+  type TargetGroupInfo,
+  type TargetHealth,
+  type TargetHealthState,
+} from './elb-port.js';
+
+/** A client configured from the standard AWS environment; `region` overrides it. */
+export function createElbClient(opts: { region?: string } = {}): ElasticLoadBalancingV2Client {
+  const config: ElasticLoadBalancingV2ClientConfig = {};
+  // The JS SDK reads AWS_REGION but not AWS_DEFAULT_REGION (which the AWS CLI honours).
+  const region = opts.region ?? (process.env.AWS_REGION ? undefined : process.env.AWS_DEFAULT_REGION);
+  if (region) config.region = region;
+  return new ElasticLoadBalancingV2Client(config);
+}
+
+interface SdkErrorLike {
+  name?: string;
+  message?: string;
+  Code?: string;
+  code?: unknown;
+  Error?: { Code?: string };
+  $metadata?: { attempts?: number };
+}
+
+/**
+ * The AWS error code of an SDK failure. The wire code (`Code`, e.g. `ListenerNotFound`) wins;
+ * a modelled exception without it (`ListenerNotFoundException`) is named by its class without
+ * the `Exception` suffix, so both spell the code as AWS documents it. Network and credential
+ * failures keep their own name or errno code (`ECONNREFUSED`, `CredentialsProviderError`).
+ */
+export function toAwsCallError(operation: string, err: unknown): AwsCallError {
+  if (err instanceof AwsCallError) return err;
+  const e = (typeof err === 'object' && err !== null ? err : { message: String(err) }) as SdkErrorLike;
+  const wire = e.Code ?? e.Error?.Code;
+  const named = e.name && e.name !== 'Error' ? e.name.replace(/(.)Exception$/, '$1') : undefined;
+  const code = wire ?? (typeof e.code === 'string' ? e.code : undefined) ?? named ?? 'Error';
+  const attempts = e.$metadata?.attempts ?? 0;
+  const message = (e.message || code) + (attempts > 1 ? ` (after ${attempts} attempts)` : '');
+  return new AwsCallError(operation, code, message);
+}
+
+async function call<T>(operation: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    throw toAwsCallError(operation, err);
+  }
+}
+
+/** Follows Marker/NextMarker until the last page (bounded, in case a marker repeats). */
+async function allPages<T>(fetch: (marker: string | undefined) => Promise<{ items: T[]; next?: string }>): Promise<T[]> {
+  const out: T[] = [];
+  const seen = new Set<string>();
+  let marker: string | undefined;
+  do {
+    const page = await fetch(marker);
+    out.push(...page.items);
+    marker = page.next;
+    if (marker !== undefined && seen.has(marker)) throw new Error(`pagination marker ${marker} repeated`);
+    if (marker !== undefined) seen.add(marker);
+  } while (marker !== undefined && marker !== '');
+  return out;
+}
+
+function fromSdkActions(actions: SdkAction[] | undefined): Action[] {
+  return (actions ?? []) as unknown as Action[];
+}
+
+/**
+ * Actions on their way back to AWS. AWS never returns an OIDC client secret, and a ModifyListener/
+ * ModifyRule without one is only accepted with `UseExistingClientSecret: true`: so an
+ * authenticate-oidc action read from AWS is sent back with that flag. Nothing else changes.
+ */
+export function toSdkActions(actions: Action[]): SdkAction[] {
+  return actions.map((a) => {
+    const oidc = a.AuthenticateOidcConfig as Record<string, unknown> | undefined;
+    if (a.Type !== 'authenticate-oidc' || !oidc || oidc.ClientSecret !== undefined) return a as unknown as SdkAction;
+    return { ...a, AuthenticateOidcConfig: { ...oidc, UseExistingClientSecret: true } } as unknown as SdkAction;
+  });
+}
+
+const HEALTH_STATES = new Set<string>(['initial', 'healthy', 'unhealthy', 'unused', 'draining', 'unavailable']);
+
+export function createElbAdapter(client: ElasticLoadBalancingV2Client): ElbPort {
+  return {
+    describeListeners(query) {
+      return call('DescribeListeners', () =>
+        allPages<Listener>(async (Marker) => {
+          const input: DescribeListenersCommandInput =
+            'listenerArns' in query ? { ListenerArns: query.listenerArns, Marker } : { LoadBalancerArn: query.loadBalancerArn, Marker };
+          const out = await client.send(new DescribeListenersCommand(input));
+          const items = (out.Listeners ?? []).map<Listener>((l) => {
+            const listener: Listener = {
+              ListenerArn: l.ListenerArn ?? '',
+              LoadBalancerArn: l.LoadBalancerArn ?? '',
+              DefaultActions: fromSdkActions(l.DefaultActions),
+            };
+            if (l.Port !== undefined) listener.Port = l.Port;
+            if (l.Protocol !== undefined) listener.Protocol = l.Protocol;
+            return listener;
+          });
+          return { items, next: out.NextMarker };
+        }),
+      );
+    },
+
+    describeRules(listenerArn) {
+      return call('DescribeRules', () =>
+        allPages<Rule>(async (Marker) => {
+          const out = await client.send(new DescribeRulesCommand({ ListenerArn: listenerArn, Marker }));
+          const items = (out.Rules ?? []).map<Rule>((r) => ({
+            RuleArn: r.RuleArn ?? '',
+            Priority: r.Priority ?? '',
+            IsDefault: r.IsDefault === true,
+            Actions: fromSdkActions(r.Actions),
+          }));
+          return { items, next: out.NextMarker };
+        }),
+      );
+    },
+
+    async modifyListener(listenerArn, defaultActions) {
+      await call('ModifyListener', () =>
+        client.send(new ModifyListenerCommand({ ListenerArn: listenerArn, DefaultActions: toSdkActions(defaultActions) })),
+      );
+    },
+
+    async modifyRule(ruleArn, actions) {
+      await call('ModifyRule', () => client.send(new ModifyRuleCommand({ RuleArn: ruleArn, Actions: toSdkActions(actions) })));
+    },
+
+    describeTargetHealth(targetGroupArn) {
+      return call('DescribeTargetHealth', async () => {
+        const out = await client.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }));
+        return (out.TargetHealthDescriptions ?? []).map<TargetHealth>((d) => {
+          const state = d.TargetHealth?.State ?? 'unavailable';
+          const t: TargetHealth = {
+            Id: d.Target?.Id ?? '',
+            State: (HEALTH_STATES.has(state) ? state : 'unavailable') as TargetHealthState,
+          };
+          if (d.Target?.Port !== undefined) t.Port = d.Target.Port;
+          if (d.TargetHealth?.Reason !== undefined) t.Reason = d.TargetHealth.Reason;
+          if (d.TargetHealth?.Description !== undefined) t.Description = d.TargetHealth.Description;
+          return t;
+        });
+      });
+    },
+
+    describeTargetGroupAttributes(targetGroupArn) {
+      return call('DescribeTargetGroupAttributes', async () => {
+        const out = await client.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: targetGroupArn }));
+        const attrs: Record<string, string> = {};
+        for (const a of out.Attributes ?? []) if (a.Key !== undefined) attrs[a.Key] = a.Value ?? '';
+        return attrs;
+      });
+    },
+
+    describeTargetGroups(targetGroupArns) {
+      return call('DescribeTargetGroups', () =>
+        allPages<TargetGroupInfo>(async (Marker) => {
+          const out = await client.send(new DescribeTargetGroupsCommand({ TargetGroupArns: targetGroupArns, Marker }));
+          const items = (out.TargetGroups ?? []).map<TargetGroupInfo>((g) => ({
+            TargetGroupArn: g.TargetGroupArn ?? '',
+            TargetGroupName: g.TargetGroupName ?? '',
+            LoadBalancerArns: g.LoadBalancerArns ?? [],
+          }));
+          return { items, next: out.NextMarker };
+        }),
+      );
+    },
+
+    async deregisterTargets(targetGroupArn, targets) {
+      if (targets.length === 0) return;
+      await call('DeregisterTargets', () =>
+        client.send(new DeregisterTargetsCommand({ TargetGroupArn: targetGroupArn, Targets: targets })),
+      );
+    },
+  };
+}

@@ -1,0 +1,164 @@
+/**
+ * Process environment → validated settings. Every problem is reported at once; token and secret
+ * values are never echoed. Empty variables count as unset.
+ */
+
+export type Mode = 'http' | 'socket' | 'sandbox';
+export type Role = 'all' | 'web' | 'worker';
+
+export interface Env {
+  mode: Mode;
+  role: Role;
+  slackBotToken?: string;
+  slackSigningSecret?: string;
+  slackAppToken?: string;
+  /** Slack Web API base URL, always ending with `/`. */
+  slackApiUrl: string;
+  port: number;
+  redisUrl?: string;
+  configPath: string;
+  logLevel: string;
+}
+
+export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const ROLES: readonly Role[] = ['all', 'web', 'worker'];
+
+function get(vars: Record<string, string | undefined>, name: string): string | undefined {
+  const v = Object.hasOwn(vars, name) ? vars[name]?.trim() : undefined;
+  return v === undefined || v === '' ? undefined : v;
+}
+
+/** A short, harmless rendering of a non-secret value for a problem message. */
+function shown(value: string): string {
+  const clean = value.replace(/[^\x20-\x7e]/g, '?');
+  return JSON.stringify(clean.length > 60 ? `${clean.slice(0, 59)}…` : clean);
+}
+
+function token(
+  problems: string[],
+  name: string,
+  value: string | undefined,
+  prefix: string,
+  what: string,
+): void {
+  if (value === undefined) return;
+  if (!value.startsWith(prefix) || /\s/.test(value)) {
+    problems.push(`${name} must be ${what} starting with ${prefix} (value not shown)`);
+  }
+}
+
+function slackApiUrl(problems: string[], value: string | undefined): string {
+  if (value === undefined) return DEFAULT_SLACK_API_URL;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    problems.push(
+      `SLACK_API_URL must be an http(s) URL such as ${DEFAULT_SLACK_API_URL}, got ${shown(value)}`,
+    );
+    return DEFAULT_SLACK_API_URL;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    problems.push(
+      `SLACK_API_URL must be an http(s) URL such as ${DEFAULT_SLACK_API_URL}, got ${shown(value)}`,
+    );
+    return DEFAULT_SLACK_API_URL;
+  }
+  if (url.username || url.password) {
+    problems.push('SLACK_API_URL must not contain credentials (value not shown)');
+  }
+  if (url.search || url.hash)
+    problems.push(`SLACK_API_URL must not have a query or fragment, got ${shown(value)}`);
+  const text = url.toString();
+  return text.endsWith('/') ? text : `${text}/`;
+}
+
+function port(problems: string[], value: string | undefined): number {
+  if (value === undefined) return 3000;
+  const n = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(n >= 1 && n <= 65_535)) {
+    problems.push(`PORT must be a whole number from 1 to 65535, got ${shown(value)}`);
+    return 3000;
+  }
+  return n;
+}
+
+function redisUrl(problems: string[], value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  // The URL may hold a password: never echo it.
+  let ok = false;
+  try {
+    const url = new URL(value);
+    ok = (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '';
+  } catch {
+    ok = false;
+  }
+  if (!ok) problems.push('REDIS_URL must be a redis:// or rediss:// URL with a host (value not shown)');
+  return ok ? value : undefined;
+}
+
+export function readEnv(
+  vars: Record<string, string | undefined>,
+): { ok: true; env: Env } | { ok: false; problems: string[] } {
+  const problems: string[] = [];
+  const botToken = get(vars, 'SLACK_BOT_TOKEN');
+  const signingSecret = get(vars, 'SLACK_SIGNING_SECRET');
+  const appToken = get(vars, 'SLACK_APP_TOKEN');
+
+  token(problems, 'SLACK_BOT_TOKEN', botToken, 'xoxb-', 'a bot token');
+  token(problems, 'SLACK_APP_TOKEN', appToken, 'xapp-', 'an app-level token');
+  if (signingSecret !== undefined && /\s/.test(signingSecret)) {
+    problems.push('SLACK_SIGNING_SECRET must not contain whitespace (value not shown)');
+  }
+
+  let mode: Mode;
+  if (botToken === undefined) {
+    mode = 'sandbox';
+    if (appToken !== undefined) {
+      problems.push(
+        'SLACK_APP_TOKEN is set but SLACK_BOT_TOKEN is not: Socket Mode needs both (unset both for the sandbox)',
+      );
+    }
+  } else if (appToken !== undefined) {
+    mode = 'socket';
+  } else {
+    mode = 'http';
+    if (signingSecret === undefined) {
+      problems.push(
+        'SLACK_SIGNING_SECRET is required in HTTP mode (SLACK_BOT_TOKEN is set without SLACK_APP_TOKEN); ' +
+          'find it under Basic Information in the Slack app settings',
+      );
+    }
+  }
+
+  const apiUrl = slackApiUrl(problems, get(vars, 'SLACK_API_URL'));
+  const listenPort = port(problems, get(vars, 'PORT'));
+  const redis = redisUrl(problems, get(vars, 'REDIS_URL'));
+
+  const levelText = get(vars, 'LOG_LEVEL')?.toLowerCase() ?? 'info';
+  if (!LOG_LEVELS.includes(levelText)) {
+    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${shown(levelText)}`);
+  }
+  const roleText = get(vars, 'GREENLIGHT_ROLE')?.toLowerCase() ?? 'all';
+  const role = ROLES.find((r) => r === roleText);
+  if (role === undefined)
+    problems.push(`GREENLIGHT_ROLE must be one of ${ROLES.join(', ')}, got ${shown(roleText)}`);
+
+  if (problems.length > 0) return { ok: false, problems };
+  return {
+    ok: true,
+    env: {
+      mode,
+      role: role ?? 'all',
+      ...(botToken !== undefined ? { slackBotToken: botToken } : {}),
+      ...(signingSecret !== undefined ? { slackSigningSecret: signingSecret } : {}),
+      ...(appToken !== undefined ? { slackAppToken: appToken } : {}),
+      slackApiUrl: apiUrl,
+      port: listenPort,
+      ...(redis !== undefined ? { redisUrl: redis } : {}),
+      configPath: get(vars, 'GREENLIGHT_CONFIG') ?? './greenlight.yml',
+      logLevel: levelText,
+    },
+  };
+}

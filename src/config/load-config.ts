@@ -1,0 +1,245 @@
+/**
+ * Reads `greenlight.yml`: YAML → zod (`configSchema`) → defaults applied. Every problem is
+ * reported at once as `<dotted.path>: <message>`, including cross-field checks that zod alone
+ * cannot express (remindBefore < soak after defaults, one region/account per service).
+ */
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { RESERVED_WORDS } from '../domain/command-parser.js';
+import { DURATION_HELP, formatDuration } from '../domain/duration.js';
+import {
+  configSchema,
+  DEFAULTS,
+  duration,
+  type GreenlightConfig,
+  LISTENER_ARN,
+  type RawConfig,
+  type ServiceConfig,
+  serviceSchema,
+  TARGET_GROUP_ARN,
+} from './schema.js';
+
+export type ConfigResult = { ok: true; config: GreenlightConfig } | { ok: false; problems: string[] };
+
+const ROOT_KEYS = Object.keys(configSchema.shape);
+const SERVICE_KEYS = Object.keys(serviceSchema.shape);
+const TIMING_KEYS = Object.keys(configSchema.shape.defaults.unwrap().shape);
+const PEOPLE_KEYS = ['users', 'usergroups'];
+const NOUNS: Record<string, string> = {
+  object: 'a mapping of keys to values',
+  record: 'a mapping of keys to values',
+  array: 'a list',
+  string: 'text',
+  number: 'a number',
+  boolean: 'true or false',
+  null: 'nothing (null)',
+};
+const DURATION_KEYS = new Set(['soak', 'remindBefore', 'approvalTimeout', 'verifyWindow']);
+
+/** Lookups by name never hit Object.prototype members (`constructor`, `toString`, …). */
+function dict<T>(entries: [string, T][]): Record<string, T> {
+  const out = Object.create(null) as Record<string, T>;
+  for (const [k, v] of entries) out[k] = v;
+  return out;
+}
+
+export function resolveConfig(raw: RawConfig): GreenlightConfig {
+  const d = raw.defaults;
+  const services = Object.entries(raw.services).map(([name, s]): [string, ServiceConfig] => [
+    name,
+    {
+      name,
+      channel: s.channel,
+      listeners: [...s.listeners],
+      slots: dict(Object.entries(s.slots)),
+      approvers: { users: [...s.approvers.users], usergroups: [...s.approvers.usergroups] },
+      ...(s.deployers
+        ? { deployers: { users: [...s.deployers.users], usergroups: [...s.deployers.usergroups] } }
+        : {}),
+      allowSelfApproval: s.allowSelfApproval,
+      soakMs: s.soak ?? d.soak ?? DEFAULTS.soakMs,
+      remindBeforeMs: s.remindBefore ?? d.remindBefore ?? DEFAULTS.remindBeforeMs,
+      approvalTimeoutMs: s.approvalTimeout ?? d.approvalTimeout ?? DEFAULTS.approvalTimeoutMs,
+      verifyWindowMs: s.verifyWindow ?? d.verifyWindow ?? DEFAULTS.verifyWindowMs,
+      minHealthyTargets: s.minHealthyTargets ?? d.minHealthyTargets ?? DEFAULTS.minHealthyTargets,
+    },
+  ]);
+  return { services: dict(services) };
+}
+
+function pathText(path: readonly PropertyKey[]): string {
+  return path.length === 0 ? '(top level)' : path.map(String).join('.');
+}
+
+function allowedKeys(path: readonly PropertyKey[]): string[] | undefined {
+  if (path.length === 0) return ROOT_KEYS;
+  if (path.length === 1 && path[0] === 'defaults') return TIMING_KEYS;
+  if (path.length === 2 && path[0] === 'services') return SERVICE_KEYS;
+  if (path.length === 3 && path[0] === 'services') return PEOPLE_KEYS;
+  return undefined;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string[] {
+  const at = pathText(issue.path);
+  switch (issue.code) {
+    case 'unrecognized_keys': {
+      const allowed = allowedKeys(issue.path);
+      const hint = allowed ? `; expected one of ${allowed.join(', ')}` : '';
+      return issue.keys.map((k) => `${pathText([...issue.path, k])}: unknown key${hint}`);
+    }
+    case 'invalid_key':
+      return [`${at}: invalid name: ${issue.issues.map((i) => i.message).join('; ')}`];
+    case 'invalid_type': {
+      const expected = NOUNS[issue.expected] ?? issue.expected;
+      const received = /received (\w+)$/.exec(issue.message)?.[1] ?? 'something else';
+      if (received === 'undefined') return [`${at}: missing; expected ${expected}`];
+      const last = issue.path[issue.path.length - 1];
+      if (typeof last === 'string' && DURATION_KEYS.has(last)) return [`${at}: expected ${DURATION_HELP}`];
+      return [`${at}: expected ${expected}, got ${NOUNS[received] ?? received}`];
+    }
+    default:
+      return [`${at}: ${issue.message}`];
+  }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A duration field as milliseconds; undefined when absent or invalid (zod reports the latter). */
+function ms(v: unknown): number | undefined {
+  const r = duration.safeParse(v);
+  return r.success ? r.data : undefined;
+}
+
+/** `partition:region:account` of a well-formed ARN, else undefined. */
+function place(arn: unknown, shape: RegExp): string | undefined {
+  if (typeof arn !== 'string' || !shape.test(arn)) return undefined;
+  const [, partition, , region, account] = arn.split(':');
+  return `${partition}:${region}:${account}`;
+}
+
+function placeText(p: string): string {
+  const [, region, account] = p.split(':');
+  return `region ${region}, account ${account}`;
+}
+
+function timingProblems(
+  name: string,
+  svc: Record<string, unknown>,
+  defaults: Record<string, unknown>,
+): string | null {
+  const has = (o: Record<string, unknown>, k: string) => Object.hasOwn(o, k) && o[k] !== undefined;
+  const pick = (k: 'soak' | 'remindBefore', fallback: number) =>
+    has(svc, k) ? ms(svc[k]) : has(defaults, k) ? ms(defaults[k]) : fallback;
+  const soak = pick('soak', DEFAULTS.soakMs);
+  const remind = pick('remindBefore', DEFAULTS.remindBeforeMs);
+  if (soak === undefined || remind === undefined || remind < soak) return null;
+  const message = `remindBefore (${formatDuration(remind)}) must be shorter than soak (${formatDuration(soak)})`;
+  if (has(svc, 'remindBefore')) return `services.${name}.remindBefore: ${message}`;
+  if (has(svc, 'soak')) return `services.${name}.soak: ${message}`;
+  return `defaults.remindBefore: ${message}`;
+}
+
+function placeProblems(name: string, svc: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const listeners = Array.isArray(svc.listeners) ? svc.listeners : [];
+  let first: { index: number; place: string } | undefined;
+  listeners.forEach((arn, index) => {
+    const p = place(arn, LISTENER_ARN);
+    if (p === undefined) return;
+    if (!first) first = { index, place: p };
+    else if (p !== first.place) {
+      problems.push(
+        `services.${name}.listeners.${index}: in ${placeText(p)} but listeners.${first.index} is in ` +
+          `${placeText(first.place)}; all listeners of a service must be in one region and account`,
+      );
+    }
+  });
+  if (!first || problems.length > 0 || !isObject(svc.slots)) return problems;
+  for (const [slot, arn] of Object.entries(svc.slots)) {
+    const p = place(arn, TARGET_GROUP_ARN);
+    if (p !== undefined && p !== first.place) {
+      problems.push(
+        `services.${name}.slots.${slot}: target group is in ${placeText(p)} but the listeners are in ` +
+          `${placeText(first.place)}`,
+      );
+    }
+  }
+  return problems;
+}
+
+/** Checks across fields, run on the raw data so they are reported alongside zod's problems. */
+function crossFieldProblems(data: unknown): string[] {
+  if (!isObject(data) || !isObject(data.services)) return [];
+  const defaults = isObject(data.defaults) ? data.defaults : {};
+  const problems = new Set<string>();
+  for (const [name, svc] of Object.entries(data.services)) {
+    if ((RESERVED_WORDS as readonly string[]).includes(name)) {
+      problems.add(
+        `services.${name}: "${name}" is a command word (${RESERVED_WORDS.join(', ')}) and cannot be a service name`,
+      );
+    }
+    if (!isObject(svc)) continue;
+    const timing = timingProblems(name, svc, defaults);
+    if (timing) problems.add(timing);
+    for (const p of placeProblems(name, svc)) problems.add(p);
+  }
+  return [...problems];
+}
+
+export function parseConfigText(yamlText: string, source?: string): ConfigResult {
+  const where = source ? `${source}: ` : '';
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(yamlText, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const [syntax] = doc.errors;
+  if (syntax) {
+    const { line, col } = lineCounter.linePos(syntax.pos[0]);
+    const message = syntax.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '');
+    return { ok: false, problems: [`${where}line ${line}, column ${col}: YAML syntax error: ${message}`] };
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    return { ok: false, problems: [`${where}cannot read the YAML: ${(err as Error).message}`] };
+  }
+  if (data === null || data === undefined) {
+    return { ok: false, problems: [`${where}the file is empty; it needs at least a services: block`] };
+  }
+  const parsed = configSchema.safeParse(data);
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.flatMap(describeIssue)),
+    ...crossFieldProblems(data),
+  ];
+  if (problems.length > 0 || !parsed.success) return { ok: false, problems };
+  return { ok: true, config: resolveConfig(parsed.data) };
+}
+
+export function loadConfigFile(path: string): ConfigResult {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : code === 'EISDIR'
+            ? 'it is a directory'
+            : (err as Error).message;
+    return { ok: false, problems: [`${path}: cannot read the configuration file (${reason})`] };
+  }
+  return parseConfigText(text, path);
+}
+
+export function formatProblems(problems: string[]): string {
+  const head =
+    problems.length === 1
+      ? 'The configuration has 1 problem:'
+      : `The configuration has ${problems.length} problems:`;
+  return [head, ...problems.map((p) => `  - ${p}`)].join('\n');
+}

@@ -1,0 +1,34 @@
+/**
+ * Deterministic BullMQ job ids. The same (job, deployment, time) always gives the same id, so a
+ * re-enqueue after a crash is deduplicated by BullMQ and a cancel can name the exact job. Pure.
+ */
+
+export const JOB_NAMES = [
+  'precheck',
+  'cutover',
+  'verify',
+  'rollback',
+  'remind',
+  'teardown',
+  'approval-expiry',
+  'sync',
+] as const;
+export type JobName = (typeof JOB_NAMES)[number];
+
+/**
+ * BullMQ ids must not contain `:` (it is Redis' key separator). Deployment ids never contain one,
+ * but an odd id is escaped rather than trusted: `%` → `%25`, `:` → `%3A` (injective, so two
+ * different deployment ids never share a job id).
+ */
+function escapeIdPart(text: string): string {
+  return text.replaceAll('%', '%25').replaceAll(':', '%3A');
+}
+
+/** `${job}-${deploymentId}`, or `${job}-${deploymentId}-${at}` for a job timed at `at` (epoch ms). */
+export function jobId(job: JobName, deploymentId: string, at?: number): string {
+  const base = `${job}-${escapeIdPart(deploymentId)}`;
+  if (at === undefined) return base;
+  if (!Number.isSafeInteger(at))
+    throw new RangeError(`job time must be integer epoch milliseconds, got ${at}`);
+  return `${base}-${at}`;
+}

@@ -1,0 +1,119 @@
+/**
+ * The precheck verdict: blocking problems and non-blocking warnings, each a sentence a person in
+ * the deployment thread can act on. Pure (re-exported by forwards.ts).
+ */
+import { formatDuration } from './duration.js';
+import type { ForwardSite, LiveSlot, PrecheckReport, SlotHealth, SlotStickiness } from './reports.js';
+
+/** AWS's default `deregistration_delay.timeout_seconds`. */
+export const DEFAULT_DEREGISTRATION_DELAY_SECONDS = 300;
+
+function seconds(text: string | undefined): number | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
+  const n = Number(text);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** A slot's target-group stickiness and deregistration delay, from DescribeTargetGroupAttributes. */
+export function stickinessOf(slot: string, attributes: Record<string, string>): SlotStickiness {
+  const out: SlotStickiness = {
+    slot,
+    enabled: attributes['stickiness.enabled'] === 'true',
+    deregistrationDelaySeconds:
+      seconds(attributes['deregistration_delay.timeout_seconds']) ?? DEFAULT_DEREGISTRATION_DELAY_SECONDS,
+  };
+  const type = attributes['stickiness.type'];
+  if (type) out.type = type;
+  const duration =
+    type === 'app_cookie'
+      ? seconds(attributes['stickiness.app_cookie.duration_seconds'])
+      : seconds(attributes['stickiness.lb_cookie.duration_seconds']);
+  if (duration !== undefined) out.durationSeconds = duration;
+  return out;
+}
+
+export function describeSite(site: ForwardSite): string {
+  const where = site.port !== undefined ? `:${site.port}` : site.listenerArn;
+  return site.priority === 'default' ? `${where} default action` : `${where} rule ${site.priority}`;
+}
+
+export interface PrecheckInput {
+  targetSlot: string;
+  liveSlot: LiveSlot;
+  health: SlotHealth;
+  sites: ForwardSite[];
+  stickiness: SlotStickiness[];
+  minHealthyTargets: number;
+  soakMs: number;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function problemsOf(input: PrecheckInput): string[] {
+  const { targetSlot, health, sites } = input;
+  const problems: string[] = [];
+  if (input.liveSlot === targetSlot) problems.push(`${targetSlot} is already live: there is nothing to switch.`);
+  if (sites.length === 0) {
+    problems.push(
+      "No forward of the configured listeners references the service's slots: check the listeners and slots in the config.",
+    );
+  } else if (input.liveSlot === null) {
+    problems.push('No slot receives traffic now: every forward gives the slots weight 0.');
+  }
+  for (const t of health.targets) {
+    if (t.state === 'healthy') continue;
+    const id = t.port !== undefined ? `${t.id}:${t.port}` : t.id;
+    problems.push(`${targetSlot} target ${id} is ${t.state}${t.reason ? ` (${t.reason})` : ''}.`);
+  }
+  if (health.healthy < input.minHealthyTargets) {
+    problems.push(
+      `${targetSlot} has ${plural(health.healthy, 'healthy target')}; at least ${input.minHealthyTargets} required.`,
+    );
+  }
+  return problems;
+}
+
+function warningsOf(input: PrecheckInput): string[] {
+  const { targetSlot } = input;
+  const warnings: string[] = [];
+  if (input.liveSlot === 'mixed') {
+    warnings.push(`Traffic is split between slots now; the cutover will send all of it to ${targetSlot}.`);
+  }
+  for (const s of input.stickiness) {
+    if (!s.enabled || s.slot === targetSlot) continue;
+    const how = [s.type, s.durationSeconds !== undefined ? formatDuration(s.durationSeconds * 1000) : undefined]
+      .filter(Boolean)
+      .join(', ');
+    warnings.push(
+      `Target group stickiness is on for ${s.slot}${how ? ` (${how})` : ''}: the cutover removes ${s.slot} from every forward, so its cookie cannot pin clients to it.`,
+    );
+  }
+  for (const site of input.sites) {
+    if (!site.groupStickiness?.enabled) continue;
+    const d = site.groupStickiness.durationSeconds;
+    warnings.push(
+      `Group stickiness (cookie AWSALBTG${d !== undefined ? `, ${formatDuration(d * 1000)}` : ''}) is on for the ${describeSite(site)}: the cutover removes the old slot from that forward, so the cookie cannot pin clients to it.`,
+    );
+  }
+  for (const s of input.stickiness) {
+    if (s.slot === targetSlot || s.deregistrationDelaySeconds * 1000 <= input.soakMs) continue;
+    warnings.push(
+      `${s.slot}'s deregistration delay (${formatDuration(s.deregistrationDelaySeconds * 1000)}) is longer than the soak (${formatDuration(input.soakMs)}): teardown will wait that long for connections to drain.`,
+    );
+  }
+  return warnings;
+}
+
+export function evaluatePrecheck(input: PrecheckInput): PrecheckReport {
+  return {
+    liveSlot: input.liveSlot,
+    targetSlot: input.targetSlot,
+    health: input.health,
+    forwards: input.sites,
+    stickiness: input.stickiness,
+    problems: problemsOf(input),
+    warnings: warningsOf(input),
+  };
+}

@@ -1,0 +1,116 @@
+/**
+ * The deployment state machine: `transition(record, event, now)` returns the next record and the
+ * side effects (jobs to enqueue or cancel, a re-render) for the edges to carry out, or a refusal
+ * worded for the Slack user. Pure: no I/O, no clock reads, never mutates its input.
+ *
+ * requested → prechecking → awaiting_approval → cutting_over → verifying → soaking →
+ * tearing_down → done, with exits blocked, cancelled, expired, failed, rolling_back → rolled_back.
+ */
+import type { CutoverTiming, Deployment, HistoryEntry, State } from './deployment.js';
+import { TERMINAL_STATES } from './deployment.js';
+import type { JobName } from './job-ids.js';
+import { applyEvent } from './transitions/handlers.js';
+import { deploymentName, EVENT_RULES, EVENT_TYPES, illegalMessage } from './transitions/rules.js';
+
+export { MAX_EXTEND_MS } from './transitions/handlers.js';
+export { describeState, EVENT_TYPES } from './transitions/rules.js';
+
+export type DeploymentEvent =
+  | { type: 'precheck_started' }
+  | { type: 'precheck_passed'; fromSlot: string | null; approvalTimeoutMs: number }
+  | { type: 'precheck_failed'; reason: string }
+  | { type: 'approve'; user: string }
+  | { type: 'cancel'; user: string }
+  | { type: 'approval_expired' }
+  | { type: 'cutover_succeeded'; timing: CutoverTiming; verifyWindowMs: number }
+  | { type: 'cutover_failed'; reason: string }
+  | { type: 'verify_passed' }
+  | { type: 'verify_failed'; reason: string }
+  | { type: 'extend'; user: string; byMs: number }
+  | { type: 'teardown_now'; user: string }
+  | { type: 'teardown_due' }
+  | { type: 'teardown_done'; detail?: string }
+  | { type: 'teardown_failed'; reason: string }
+  | { type: 'rollback'; user: string; reason?: string }
+  | { type: 'rollback_done'; timing: CutoverTiming }
+  | { type: 'rollback_failed'; reason: string };
+export type EventType = DeploymentEvent['type'];
+
+export type Effect =
+  /** Add the job `jobId(job, d.id, at)`; `at` = when it should run (delayed job), absent = now. */
+  | { type: 'enqueue'; job: JobName; at?: number }
+  /** Remove the job with exactly the id `jobId(job, d.id, at)`. */
+  | { type: 'cancel'; job: JobName; at?: number }
+  /** Re-render the card / prompt / reminder from the record. */
+  | { type: 'sync' };
+
+export type Refusal = { ok: false; code: 'illegal' | 'not_due' | 'invalid'; message: string };
+export type TransitionResult = { ok: true; deployment: Deployment; effects: Effect[] } | Refusal;
+
+/**
+ * Rollback is one routing change while the old slot exists: allowed while verifying or soaking,
+ * and after a failure when traffic was switched, the teardown has not started and no rollback
+ * has finished (so a failed rollback can be retried).
+ */
+export function canRollBack(d: Deployment): boolean {
+  if (d.state === 'verifying' || d.state === 'soaking') return true;
+  return (
+    d.state === 'failed' &&
+    d.cutover !== undefined &&
+    d.teardownStartedAt === undefined &&
+    d.rollback === undefined
+  );
+}
+
+/** Events that may be accepted in `state` (for `failed`, rollback still depends on `canRollBack`). */
+export function allowedEvents(state: State): EventType[] {
+  return EVENT_TYPES.filter((type) => EVENT_RULES[type].from.includes(state));
+}
+
+function rollbackRefusal(d: Deployment): Refusal {
+  const name = deploymentName(d);
+  let message: string;
+  if (d.rollback !== undefined) message = `${name} was already rolled back.`;
+  else if (d.cutover === undefined)
+    message = `${name} failed before traffic was switched; there is nothing to roll back.`;
+  else
+    message = `${name} failed after the teardown of the old slot started; rolling back is no longer possible.`;
+  return { ok: false, code: 'illegal', message };
+}
+
+function isTerminal(state: State): boolean {
+  return TERMINAL_STATES.includes(state);
+}
+
+export function transition(d: Deployment, event: DeploymentEvent, now: number): TransitionResult {
+  // Events can arrive from deserialised job data: an unknown type is refused, not a crash.
+  if (!Object.hasOwn(EVENT_RULES, event.type)) {
+    return { ok: false, code: 'invalid', message: `Unknown deployment event "${String(event.type)}".` };
+  }
+  if (!EVENT_RULES[event.type].from.includes(d.state)) {
+    return { ok: false, code: 'illegal', message: illegalMessage(d, event.type) };
+  }
+  if (event.type === 'rollback' && !canRollBack(d)) return rollbackRefusal(d);
+
+  const step = applyEvent(d, event, now);
+  if ('ok' in step) return step;
+
+  const entry: HistoryEntry = { at: now, event: event.type, from: d.state, to: step.to };
+  if (step.by !== undefined) entry.by = step.by;
+  if (step.detail !== undefined) entry.detail = step.detail;
+
+  const next: Deployment = {
+    ...d,
+    ...step.patch,
+    state: step.to,
+    version: d.version + 1,
+    updatedAt: now,
+    messages: { ...d.messages, posted: [...d.messages.posted] },
+    history: [...d.history, entry],
+  };
+  if (isTerminal(step.to)) next.finishedAt = now;
+  // Leaving a terminal state (rollback after a failure) reopens the deployment.
+  else if (isTerminal(d.state)) delete next.finishedAt;
+
+  return { ok: true, deployment: next, effects: [...step.effects, { type: 'sync' }] };
+}

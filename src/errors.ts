@@ -1,0 +1,31 @@
+/**
+ * Coded errors, in one place (bolt-js convention). A job that throws `PermanentJobError` is not
+ * retried (it becomes a BullMQ UnrecoverableError); anything else is retried with backoff.
+ */
+
+export type ErrorCode =
+  | 'GL_CONFIG_INVALID'
+  | 'GL_ENV_INVALID'
+  | 'GL_DEPLOYMENT_NOT_FOUND'
+  | 'GL_SERVICE_NOT_CONFIGURED'
+  | 'GL_JOB_DATA_INVALID'
+  | 'GL_REDIS_MISSING';
+
+export class GreenlightError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'GreenlightError';
+  }
+}
+
+/** A failure that retrying cannot fix (bad job data, a deployment or service that no longer exists). */
+export class PermanentJobError extends GreenlightError {
+  override name = 'PermanentJobError';
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,109 @@
+/**
+ * What every job handler gets, and the two moves they all make: apply a state-machine event to
+ * the stored record (optimistic concurrency, then the queue effects), and post a thread message
+ * at most once per deployment (idempotent re-runs post nothing twice).
+ */
+import type { ElbPort } from '../aws/elb-port.js';
+import type { GreenlightConfig, ServiceConfig } from '../config/schema.js';
+import { type Deployment, type MessageRefs, TERMINAL_STATES } from '../domain/deployment.js';
+import { type DeploymentEvent, type TransitionResult, transition } from '../domain/state-machine.js';
+import { PermanentJobError } from '../errors.js';
+import type { Logger } from '../ops/logger.js';
+import type { Metrics } from '../ops/metrics.js';
+import type { JobScheduler } from '../queue/queue.js';
+import type { SlackMessage } from '../slack/blocks/index.js';
+import type { SlackGateway } from '../slack/gateway.js';
+import type { DeploymentStore } from '../store/deployment-store.js';
+
+export interface Clock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+export interface JobContext {
+  store: DeploymentStore;
+  scheduler: JobScheduler;
+  elb: ElbPort;
+  slack: SlackGateway;
+  config: GreenlightConfig;
+  clock: Clock;
+  log: Logger;
+  metrics: Metrics;
+  /** How often teardown polls target health while the old slot drains. */
+  drainPollMs: number;
+}
+
+/** What applying an event needs: the Slack listeners use it too (they record intent this way). */
+export type EventDeps = Pick<JobContext, 'store' | 'scheduler' | 'clock' | 'log' | 'metrics'>;
+
+export type EventOutcome =
+  | { ok: true; deployment: Deployment }
+  | { ok: false; code: string; message: string; deployment?: Deployment };
+
+/** Applies `event` to the stored record; on success runs the transition's queue effects. */
+export async function applyEvent(ctx: EventDeps, id: string, event: DeploymentEvent): Promise<EventOutcome> {
+  const outcome = await ctx.store.update<TransitionResult>(id, (current) => {
+    const result = transition(current, event, ctx.clock.now());
+    return { next: result.ok ? result.deployment : null, result };
+  });
+  if (!outcome.found) return { ok: false, code: 'not_found', message: `Deployment ${id} does not exist.` };
+  if (outcome.lockedBy) {
+    return {
+      ok: false,
+      code: 'locked',
+      message: `${outcome.deployment.service} is busy with deployment ${outcome.lockedBy}; finish or cancel it first.`,
+      deployment: outcome.deployment,
+    };
+  }
+  const result = outcome.result;
+  if (!result.ok) return { ok: false, code: result.code, message: result.message, deployment: outcome.deployment };
+  if (outcome.written) {
+    await ctx.scheduler.apply(outcome.deployment, result.effects);
+    if (TERMINAL_STATES.includes(outcome.deployment.state)) {
+      ctx.metrics.deploymentFinished(outcome.deployment.service, outcome.deployment.state);
+    }
+    ctx.log.info(
+      { deployment: id, event: event.type, state: outcome.deployment.state },
+      `deployment ${id}: ${event.type} → ${outcome.deployment.state}`,
+    );
+  }
+  return { ok: true, deployment: outcome.deployment };
+}
+
+export async function loadDeployment(ctx: JobContext, id: string): Promise<Deployment> {
+  const d = await ctx.store.get(id);
+  if (!d) throw new PermanentJobError('GL_DEPLOYMENT_NOT_FOUND', `deployment ${id} does not exist`);
+  return d;
+}
+
+export function serviceOf(ctx: JobContext, d: Deployment): ServiceConfig {
+  const svc = ctx.config.services[d.service];
+  if (!svc) {
+    throw new PermanentJobError('GL_SERVICE_NOT_CONFIGURED', `service ${d.service} is no longer in the configuration`);
+  }
+  return svc;
+}
+
+export async function patchMessages(
+  ctx: JobContext,
+  id: string,
+  patch: (m: MessageRefs) => MessageRefs,
+): Promise<Deployment | null> {
+  const out = await ctx.store.update<null>(id, (cur) => ({
+    next: { ...cur, messages: patch(cur.messages) },
+    result: null,
+  }));
+  return out.found ? out.deployment : null;
+}
+
+/** Posts a reply in the deployment's thread unless a message with this key was already posted. */
+export async function postOnce(ctx: JobContext, d: Deployment, key: string, message: SlackMessage): Promise<void> {
+  if (d.messages.posted.includes(key)) return;
+  await ctx.slack.post(d.channel, message, d.messages.card);
+  await patchMessages(ctx, d.id, (m) => ({ ...m, posted: [...m.posted, key] }));
+}

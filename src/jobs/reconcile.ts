@@ -1,0 +1,55 @@
+/**
+ * Level-triggered safety net: for every active deployment, make sure the job its state needs is
+ * in the queue. Adding a job whose id exists is a no-op, so this is safe to run any time (worker
+ * start, then periodically). It repairs the window where a process died between writing a
+ * transition and enqueueing its job.
+ */
+import type { Deployment } from '../domain/deployment.js';
+import type { JobContext } from './job-context.js';
+
+export async function ensureJobsFor(ctx: Pick<JobContext, 'scheduler'>, d: Deployment): Promise<void> {
+  const s = ctx.scheduler;
+  switch (d.state) {
+    case 'requested':
+    case 'prechecking':
+      return s.enqueue('precheck', d.id);
+    case 'awaiting_approval':
+      if (d.approvalExpiresAt !== undefined) await s.enqueue('approval-expiry', d.id, d.approvalExpiresAt);
+      return;
+    case 'cutting_over':
+      return s.enqueue('cutover', d.id);
+    case 'verifying':
+      return s.enqueue('verify', d.id);
+    case 'soaking':
+      if (d.remindAt !== undefined && !d.messages.posted.includes(`remind-${d.teardownAt}`)) {
+        await s.enqueue('remind', d.id, d.remindAt);
+      }
+      if (d.teardownAt !== undefined) await s.enqueue('teardown', d.id, d.teardownAt);
+      return;
+    case 'tearing_down':
+      // Same id as the job that started it: the due teardown (at teardownAt) or "Tear down now".
+      return s.enqueue('teardown', d.id, lastEvent(d, 'teardown_now') ? d.teardownStartedAt : d.teardownAt);
+    case 'rolling_back':
+      return s.enqueue('rollback', d.id, lastEvent(d, 'rollback')?.at);
+    default:
+      return;
+  }
+}
+
+/** The latest history entry, when it is of this event type. */
+function lastEvent(d: Deployment, event: string) {
+  const last = [...d.history].reverse().find((h) => h.event === 'teardown_now' || h.event === 'teardown_due' || h.event === 'rollback');
+  return last?.event === event ? last : undefined;
+}
+
+export async function reconcileAll(ctx: Pick<JobContext, 'scheduler' | 'store' | 'log'>): Promise<number> {
+  const active = await ctx.store.listActive();
+  for (const d of active) {
+    try {
+      await ensureJobsFor(ctx, d);
+    } catch (err) {
+      ctx.log.warn({ err, deployment: d.id }, 'reconcile could not enqueue a job');
+    }
+  }
+  return active.length;
+}

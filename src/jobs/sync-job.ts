@@ -1,0 +1,21 @@
+/**
+ * Renders the messages the bot edits in place from the current record: the status card, the
+ * approval prompt (buttons replaced once answered) and the teardown reminder (buttons replaced
+ * once acted on), so a stale button cannot act twice. Level-triggered: always the latest record.
+ */
+import { approvalResolved, reminderResolved, statusCard } from '../slack/blocks/index.js';
+import { type JobContext, loadDeployment, serviceOf } from './job-context.js';
+
+export async function runSync(ctx: JobContext, deploymentId: string): Promise<void> {
+  const d = await loadDeployment(ctx, deploymentId);
+  const svc = serviceOf(ctx, d);
+  const now = ctx.clock.now();
+  if (d.messages.card) await ctx.slack.update(d.channel, d.messages.card, statusCard(d, svc, now));
+  if (d.messages.prompt && d.state !== 'awaiting_approval') {
+    await ctx.slack.update(d.channel, d.messages.prompt, approvalResolved(d));
+  }
+  const currentReminder = d.teardownAt !== undefined && d.messages.posted.includes(`remind-${d.teardownAt}`);
+  if (d.messages.reminder && !(d.state === 'soaking' && currentReminder)) {
+    await ctx.slack.update(d.channel, d.messages.reminder, reminderResolved(d, now));
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * Entry point (`npm start`, `node dist/main.js`). With SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET:
+ * HTTP mode; with SLACK_APP_TOKEN too: Socket Mode; with no Slack token: the local sandbox.
+ * Bad configuration is reported in full and the process exits 1 — never a stack trace.
+ */
+import { type Env, readEnv } from './config/env.js';
+import { formatProblems, loadConfigFile } from './config/load-config.js';
+import type { GreenlightConfig } from './config/schema.js';
+import { errorMessage } from './errors.js';
+import { createLogger, type Logger } from './ops/logger.js';
+import { type Running, type RuntimeOptions, startRuntime } from './runtime.js';
+import { startSandbox } from './sandbox/sandbox.js';
+
+function fail(title: string, problems: string[]): never {
+  process.stderr.write(`greenlight: ${title}\n${formatProblems(problems)}\n`);
+  process.exit(1);
+}
+
+async function main(): Promise<void> {
+  const parsed = readEnv(process.env);
+  if (!parsed.ok) fail('invalid environment', parsed.problems);
+  let env: Env = parsed.env;
+  const secrets = [env.slackBotToken, env.slackSigningSecret, env.slackAppToken].filter((s): s is string => !!s);
+  const log: Logger = createLogger({ level: env.logLevel, secrets });
+
+  let config: GreenlightConfig;
+  let redisUrl = env.redisUrl;
+  const extra: Partial<RuntimeOptions> = {};
+  let closeSandbox = async () => {};
+
+  if (env.mode === 'sandbox') {
+    const sandbox = await startSandbox({ log, redisUrl: env.redisUrl, port: env.port });
+    env = { ...env, ...sandbox.env };
+    config = sandbox.config;
+    redisUrl = sandbox.redisUrl;
+    extra.elbClient = sandbox.elbClient;
+    extra.drainPollMs = 500;
+    closeSandbox = sandbox.close;
+  } else {
+    const loaded = loadConfigFile(env.configPath);
+    if (!loaded.ok) fail(`invalid configuration in ${env.configPath}`, loaded.problems);
+    config = loaded.config;
+    if (!redisUrl) fail('missing setting', ['REDIS_URL: required (e.g. redis://localhost:6379)']);
+  }
+
+  let running: Running;
+  try {
+    running = await startRuntime({ env, config, log, redisUrl: redisUrl as string, ...extra });
+  } catch (err) {
+    log.error({ err: errorMessage(err) }, 'greenlight could not start');
+    await closeSandbox();
+    process.exit(1);
+  }
+  log.info(
+    { mode: env.mode, role: env.role, port: running.port, services: Object.keys(config.services) },
+    `greenlight started in ${env.mode} mode (role ${env.role})${running.port ? ` on port ${running.port}` : ''}`,
+  );
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down: finishing running jobs');
+    await running.close();
+    await closeSandbox();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`greenlight: could not start: ${errorMessage(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,59 @@
+/**
+ * One BullMQ queue carries every Greenlight job; the job name selects the handler.
+ * Job ids are deterministic (`src/domain/job-ids.ts`), so adding a job twice is a no-op and a
+ * scheduled deadline can be cancelled by recomputing its id.
+ */
+import { type ConnectionOptions, Queue } from 'bullmq';
+import type { Deployment } from '../domain/deployment.js';
+import { type JobName, jobId } from '../domain/job-ids.js';
+import type { Effect } from '../domain/state-machine.js';
+import { type JobData, jobDataSchema } from './job-data.js';
+
+export const QUEUE_NAME = 'greenlight';
+
+export function createQueue(connection: ConnectionOptions, prefix?: string): Queue {
+  return new Queue(QUEUE_NAME, {
+    connection,
+    ...(prefix ? { prefix } : {}),
+    defaultJobOptions: {
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 1_000 },
+      // Keep finished jobs for a day so a duplicate add of the same id stays a no-op.
+      removeOnComplete: { age: 86_400, count: 10_000 },
+      removeOnFail: { age: 7 * 86_400 },
+    },
+  });
+}
+
+/** Applies the queue effects of a transition: enqueue (possibly delayed) and cancel. */
+export class JobScheduler {
+  constructor(
+    private readonly queue: Queue,
+    private readonly now: () => number,
+  ) {}
+
+  async enqueue(job: JobName, deploymentId: string, at?: number): Promise<void> {
+    const data: JobData = jobDataSchema.parse(at === undefined ? { deploymentId } : { deploymentId, at });
+    const delay = at === undefined ? 0 : Math.max(0, at - this.now());
+    await this.queue.add(job, data, { jobId: jobId(job, deploymentId, at), delay });
+  }
+
+  /** One sync job per record version: re-renders the card, prompt and reminder from the record. */
+  async enqueueSync(d: Pick<Deployment, 'id' | 'version'>): Promise<void> {
+    const data: JobData = { deploymentId: d.id, at: d.version };
+    await this.queue.add('sync', data, { jobId: jobId('sync', d.id, d.version) });
+  }
+
+  /** Removes a pending job. A job that is running (locked) cannot be removed: it re-reads the record and stops. */
+  async cancel(job: JobName, deploymentId: string, at?: number): Promise<void> {
+    await this.queue.remove(jobId(job, deploymentId, at));
+  }
+
+  async apply(d: Deployment, effects: readonly Effect[]): Promise<void> {
+    for (const effect of effects) {
+      if (effect.type === 'enqueue') await this.enqueue(effect.job, d.id, effect.at);
+      else if (effect.type === 'cancel') await this.cancel(effect.job, d.id, effect.at);
+      else await this.enqueueSync(d);
+    }
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * The BullMQ worker: validates job data, dispatches by job name, and turns permanent failures
+ * into UnrecoverableError so BullMQ does not retry them.
+ */
+import { type ConnectionOptions, type Job, UnrecoverableError, Worker } from 'bullmq';
+import { errorMessage, PermanentJobError } from '../errors.js';
+import { runApprovalExpiry } from '../jobs/approval-expiry-job.js';
+import { runCutover } from '../jobs/cutover-job.js';
+import type { JobContext } from '../jobs/job-context.js';
+import { runPrecheck } from '../jobs/precheck-job.js';
+import { runRemind } from '../jobs/remind-job.js';
+import { runRollback } from '../jobs/rollback-job.js';
+import { runSync } from '../jobs/sync-job.js';
+import { runTeardown } from '../jobs/teardown-job.js';
+import { runVerify } from '../jobs/verify-job.js';
+import { jobDataSchema, jobNameSchema } from './job-data.js';
+import { QUEUE_NAME } from './queue.js';
+
+type Handler = (ctx: JobContext, deploymentId: string, at: number | undefined) => Promise<void>;
+
+const HANDLERS: Record<string, Handler> = {
+  precheck: runPrecheck,
+  cutover: runCutover,
+  verify: runVerify,
+  rollback: runRollback,
+  remind: runRemind,
+  teardown: runTeardown,
+  'approval-expiry': runApprovalExpiry,
+  sync: runSync,
+};
+
+export async function processJob(ctx: JobContext, job: Pick<Job, 'name' | 'data' | 'id'>): Promise<void> {
+  const name = jobNameSchema.safeParse(job.name);
+  const data = jobDataSchema.safeParse(job.data);
+  if (!name.success || !data.success) {
+    throw new UnrecoverableError(`job ${job.id} (${job.name}) has invalid data; it will not be retried`);
+  }
+  const handler = HANDLERS[name.data] as Handler;
+  try {
+    await handler(ctx, data.data.deploymentId, data.data.at);
+  } catch (err) {
+    if (err instanceof PermanentJobError) throw new UnrecoverableError(err.message);
+    throw err;
+  }
+}
+
+export function startWorker(
+  ctx: JobContext,
+  connection: ConnectionOptions,
+  opts: { concurrency?: number; prefix?: string; lockDuration?: number; stalledInterval?: number } = {},
+): Worker {
+  const worker = new Worker(QUEUE_NAME, (job) => processJob(ctx, job), {
+    connection,
+    concurrency: opts.concurrency ?? 4,
+    ...(opts.prefix ? { prefix: opts.prefix } : {}),
+    ...(opts.lockDuration ? { lockDuration: opts.lockDuration } : {}),
+    ...(opts.stalledInterval ? { stalledInterval: opts.stalledInterval } : {}),
+  });
+  worker.on('failed', (job, err) => {
+    ctx.log.warn({ job: job?.id, attempts: job?.attemptsMade, err: errorMessage(err) }, `job ${job?.name} failed`);
+  });
+  worker.on('error', (err) => ctx.log.error({ err: errorMessage(err) }, 'worker error'));
+  return worker;
+}

@@ -1,0 +1,137 @@
+/**
+ * Assembles one Greenlight process from its parts. Production (`src/main.ts`), the sandbox and
+ * the tests all start the bot through here; only endpoints and timings differ.
+ */
+import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { App } from '@slack/bolt';
+import type { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { createElbAdapter, createElbClient } from './aws/elb-sdk-adapter.js';
+import type { Env } from './config/env.js';
+import type { GreenlightConfig } from './config/schema.js';
+import { type Clock, type JobContext, systemClock } from './jobs/job-context.js';
+import { reconcileAll } from './jobs/reconcile.js';
+import { opsRoutes } from './ops/http-routes.js';
+import type { Logger } from './ops/logger.js';
+import { createMetrics, type Metrics } from './ops/metrics.js';
+import { createQueue, JobScheduler } from './queue/queue.js';
+import { startWorker } from './queue/worker.js';
+import { createBoltApp } from './slack/bolt-app.js';
+import { createSlackGateway, createWebClient } from './slack/gateway.js';
+import { createGroupResolver } from './slack/usergroup-cache.js';
+import { randomHex, type WebContext } from './slack/web-context.js';
+import { DeploymentStore } from './store/deployment-store.js';
+
+export interface RuntimeOptions {
+  env: Env;
+  config: GreenlightConfig;
+  log: Logger;
+  redisUrl: string;
+  elbClient?: ElasticLoadBalancingV2Client;
+  clock?: Clock;
+  /** Key prefix for the store and the queue (tests use one per test). */
+  prefix?: string;
+  drainPollMs?: number;
+  reconcileEveryMs?: number;
+  worker?: { lockDuration?: number; stalledInterval?: number; concurrency?: number };
+}
+
+export interface Running {
+  app?: App;
+  worker?: Worker;
+  queue: Queue;
+  store: DeploymentStore;
+  metrics: Metrics;
+  /** The port the HTTP receiver listens on (web role, HTTP mode). */
+  port?: number;
+  close(): Promise<void>;
+}
+
+export async function startRuntime(opts: RuntimeOptions): Promise<Running> {
+  const { env, config, log } = opts;
+  const clock = opts.clock ?? systemClock;
+  const prefix = opts.prefix ?? 'gl';
+  // The store fails fast when Redis is down (a user gets an error); BullMQ needs retries forever.
+  const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: false });
+  const bullConnection = new Redis(opts.redisUrl, { maxRetriesPerRequest: null });
+  redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
+  bullConnection.on('error', (err) => log.warn({ err: err.message }, 'redis (queue) connection error'));
+
+  const store = new DeploymentStore(redis, { prefix: `${prefix}:` });
+  const queue = createQueue(bullConnection, prefix);
+  const scheduler = new JobScheduler(queue, clock.now);
+  const metrics = createMetrics();
+  metrics.setCollectors({
+    queueDepth: () => queue.getJobCounts('waiting', 'active', 'delayed', 'failed'),
+    pendingTeardowns: async () => (await store.listActive()).filter((d) => d.state === 'soaking').length,
+  });
+  const token = env.slackBotToken ?? '';
+  const client = createWebClient(token, env.slackApiUrl);
+  const slack = createSlackGateway(client);
+  const elb = createElbAdapter(opts.elbClient ?? createElbClient());
+
+  const ctx: JobContext = {
+    store,
+    scheduler,
+    elb,
+    slack,
+    config,
+    clock,
+    log,
+    metrics,
+    drainPollMs: opts.drainPollMs ?? 5_000,
+  };
+
+  let app: App | undefined;
+  let worker: Worker | undefined;
+  let port: number | undefined;
+  let reconcileTimer: NodeJS.Timeout | undefined;
+
+  if (env.role !== 'worker') {
+    const web: WebContext = {
+      ...ctx,
+      groups: createGroupResolver(slack.usergroupMembers, { log, now: clock.now }),
+      randomHex,
+    };
+    app = createBoltApp(
+      {
+        token,
+        ...(env.slackSigningSecret ? { signingSecret: env.slackSigningSecret } : {}),
+        ...(env.mode === 'socket' && env.slackAppToken ? { appToken: env.slackAppToken } : {}),
+        slackApiUrl: env.slackApiUrl,
+        customRoutes: opsRoutes({ ping: () => redis.ping(), metrics }),
+        port: env.port,
+        log,
+      },
+      web,
+    );
+    const started = await app.start(env.port);
+    const address = started && 'address' in started ? started.address() : null;
+    port = typeof address === 'object' && address ? address.port : env.port;
+  }
+  if (env.role !== 'web') {
+    worker = startWorker(ctx, bullConnection, { prefix, ...opts.worker });
+    await reconcileAll(ctx);
+    reconcileTimer = setInterval(() => {
+      reconcileAll(ctx).catch((err: unknown) => log.warn({ err }, 'reconcile failed'));
+    }, opts.reconcileEveryMs ?? 60_000);
+    reconcileTimer.unref();
+  }
+
+  return {
+    ...(app ? { app } : {}),
+    ...(worker ? { worker } : {}),
+    queue,
+    store,
+    metrics,
+    ...(port !== undefined ? { port } : {}),
+    async close() {
+      if (reconcileTimer) clearInterval(reconcileTimer);
+      await app?.stop().catch(() => {});
+      await worker?.close().catch(() => {});
+      await queue.close().catch(() => {});
+      redis.disconnect();
+      bullConnection.disconnect();
+    },
+  };
+}

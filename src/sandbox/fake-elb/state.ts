@@ -1,0 +1,262 @@
+/**
+ * The fake ELBv2's world: load balancers, listeners, rules, target groups and targets, as plain
+ * data. Tests and the sandbox build it with the helper methods and inspect it afterwards
+ * (`calls`, `weightsOf`); the HTTP server (server.ts) serves it over the awsQuery protocol.
+ * The clock is injectable so draining can be driven without waiting.
+ */
+import { createHash } from 'node:crypto';
+import type { Action, TargetHealthState } from '../../aws/elb-port.js';
+
+export const ACCOUNT = '123456789012';
+export const REGION = 'us-east-1';
+const PREFIX = `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}`;
+
+export interface FakeTarget {
+  id: string;
+  port: number;
+  state: TargetHealthState;
+  reason?: string;
+  description?: string;
+  /** Set by DeregisterTargets: the target disappears once the clock passes this time. */
+  drainingUntil?: number;
+}
+
+export interface FakeTargetGroup {
+  arn: string;
+  name: string;
+  protocol: string;
+  port: number;
+  vpcId: string;
+  attributes: Record<string, string>;
+  targets: FakeTarget[];
+}
+
+export interface FakeLoadBalancer {
+  arn: string;
+  name: string;
+  dnsName: string;
+  createdAt: number;
+}
+
+export interface FakeListener {
+  arn: string;
+  loadBalancerArn: string;
+  port: number;
+  protocol: string;
+  defaultActions: Action[];
+  /** The ARN DescribeRules gives the listener's default rule (IsDefault). */
+  defaultRuleArn: string;
+}
+
+export interface FakeRule {
+  arn: string;
+  listenerArn: string;
+  priority: number;
+  conditions: Record<string, unknown>[];
+  actions: Action[];
+}
+
+export interface FakeCall {
+  operation: string;
+  params: Record<string, unknown>;
+}
+
+export interface InjectedFailure {
+  operation: string;
+  code: string;
+  message: string;
+}
+
+export const DEFAULT_TARGET_GROUP_ATTRIBUTES: Readonly<Record<string, string>> = {
+  'deregistration_delay.timeout_seconds': '300',
+  'stickiness.enabled': 'false',
+  'stickiness.type': 'lb_cookie',
+  'stickiness.lb_cookie.duration_seconds': '86400',
+  'stickiness.app_cookie.cookie_name': '',
+  'stickiness.app_cookie.duration_seconds': '86400',
+  'load_balancing.algorithm.type': 'round_robin',
+  'slow_start.duration_seconds': '0',
+};
+
+/** A forward action: `forward([tgArn, 1], [otherArn, 0])`. */
+export function forward(...groups: [string, number][]): Action {
+  return {
+    Type: 'forward',
+    ForwardConfig: { TargetGroups: groups.map(([TargetGroupArn, Weight]) => ({ TargetGroupArn, Weight })) },
+  };
+}
+
+export class FakeElbState {
+  readonly loadBalancers = new Map<string, FakeLoadBalancer>();
+  readonly listeners = new Map<string, FakeListener>();
+  readonly rules = new Map<string, FakeRule>();
+  readonly targetGroups = new Map<string, FakeTargetGroup>();
+  /** Every request that named a supported operation, in order (failed ones included). */
+  readonly calls: FakeCall[] = [];
+  readonly failures: InjectedFailure[] = [];
+  /** How long a deregistered target shows `draining` before it disappears. */
+  drainMs: number;
+  /** Page size of the describe calls when the request names none (AWS's own default is larger). */
+  pageSize = 100;
+  now: () => number;
+  private seq = 0;
+
+  constructor(opts: { now?: () => number; drainMs?: number } = {}) {
+    this.now = opts.now ?? (() => Date.now());
+    this.drainMs = opts.drainMs ?? 300;
+  }
+
+  /** Deterministic 16-hex ids, so the demo's ARNs are the same on every start. */
+  private id(seed: string): string {
+    this.seq += 1;
+    return createHash('sha256').update(`${seed}#${this.seq}`).digest('hex').slice(0, 16);
+  }
+
+  addLoadBalancer(name: string): string {
+    const id = this.id(`lb/${name}`);
+    const arn = `${PREFIX}:loadbalancer/app/${name}/${id}`;
+    this.loadBalancers.set(arn, {
+      arn,
+      name,
+      dnsName: `${name}-${Number.parseInt(id.slice(0, 8), 16)}.${REGION}.elb.amazonaws.com`,
+      createdAt: this.now(),
+    });
+    return arn;
+  }
+
+  addTargetGroup(name: string, opts: { port?: number; protocol?: string; attributes?: Record<string, string> } = {}): string {
+    const arn = `${PREFIX}:targetgroup/${name}/${this.id(`tg/${name}`)}`;
+    this.targetGroups.set(arn, {
+      arn,
+      name,
+      protocol: opts.protocol ?? 'HTTP',
+      port: opts.port ?? 80,
+      vpcId: 'vpc-0123456789abcdef0',
+      attributes: { ...DEFAULT_TARGET_GROUP_ATTRIBUTES, ...opts.attributes },
+      targets: [],
+    });
+    return arn;
+  }
+
+  setTargetGroupAttributes(tgArn: string, attributes: Record<string, string>): void {
+    Object.assign(this.targetGroup(tgArn).attributes, attributes);
+  }
+
+  addListener(loadBalancerArn: string, port: number, defaultActions: Action[], protocol?: string): string {
+    const lb = this.loadBalancers.get(loadBalancerArn);
+    if (!lb) throw new Error(`no load balancer ${loadBalancerArn}`);
+    const tail = lb.arn.split(':loadbalancer/')[1];
+    const arn = `${PREFIX}:listener/${tail}/${this.id(`listener/${lb.name}/${port}`)}`;
+    this.listeners.set(arn, {
+      arn,
+      loadBalancerArn,
+      port,
+      protocol: protocol ?? (port === 443 ? 'HTTPS' : 'HTTP'),
+      defaultActions: structuredClone(defaultActions),
+      defaultRuleArn: `${this.ruleArnPrefix(arn)}/${this.id(`rule/${arn}/default`)}`,
+    });
+    return arn;
+  }
+
+  addRule(listenerArn: string, priority: number, actions: Action[], conditions?: Record<string, unknown>[]): string {
+    this.listener(listenerArn);
+    const arn = `${this.ruleArnPrefix(listenerArn)}/${this.id(`rule/${listenerArn}/${priority}`)}`;
+    this.rules.set(arn, {
+      arn,
+      listenerArn,
+      priority,
+      conditions: conditions ?? [{ Field: 'path-pattern', Values: ['/*'] }],
+      actions: structuredClone(actions),
+    });
+    return arn;
+  }
+
+  registerTarget(tgArn: string, id: string, port: number, state: TargetHealthState = 'healthy'): void {
+    const tg = this.targetGroup(tgArn);
+    tg.targets = tg.targets.filter((t) => !(t.id === id && t.port === port));
+    tg.targets.push({ id, port, state });
+  }
+
+  setTargetHealth(tgArn: string, id: string, state: TargetHealthState, reason?: string): void {
+    const targets = this.targetGroup(tgArn).targets.filter((t) => t.id === id);
+    if (targets.length === 0) throw new Error(`no target ${id} in ${tgArn}`);
+    for (const t of targets) {
+      t.state = state;
+      if (reason === undefined) delete t.reason;
+      else t.reason = reason;
+      delete t.description;
+      delete t.drainingUntil;
+    }
+  }
+
+  /** The next call of `operation` fails with this AWS error code (queue several for several calls). */
+  failNext(operation: string, code: string, message?: string): void {
+    this.failures.push({ operation, code, message: message ?? `Injected ${code} failure for ${operation}` });
+  }
+
+  takeFailure(operation: string): InjectedFailure | undefined {
+    const i = this.failures.findIndex((f) => f.operation === operation);
+    return i < 0 ? undefined : this.failures.splice(i, 1)[0];
+  }
+
+  /** Removes the targets whose draining is over (called before every operation). */
+  sweep(): void {
+    const now = this.now();
+    for (const tg of this.targetGroups.values()) {
+      tg.targets = tg.targets.filter((t) => t.drainingUntil === undefined || t.drainingUntil > now);
+    }
+  }
+
+  /** Weights by target group name of a listener's default forward, or of a rule's forward. */
+  weightsOf(listenerOrRuleArn: string): Record<string, number> {
+    const actions = this.listeners.get(listenerOrRuleArn)?.defaultActions ?? this.rules.get(listenerOrRuleArn)?.actions;
+    if (!actions) throw new Error(`no listener or rule ${listenerOrRuleArn}`);
+    const out: Record<string, number> = {};
+    for (const a of actions) {
+      if (a.Type !== 'forward') continue;
+      const tuples = a.ForwardConfig?.TargetGroups ?? (a.TargetGroupArn ? [{ TargetGroupArn: a.TargetGroupArn }] : []);
+      for (const t of tuples) {
+        const name = this.targetGroups.get(t.TargetGroupArn)?.name ?? t.TargetGroupArn;
+        out[name] = (out[name] ?? 0) + (t.Weight ?? 1);
+      }
+    }
+    return out;
+  }
+
+  /** Load balancers whose listeners or rules forward to the group (as AWS computes LoadBalancerArns). */
+  loadBalancersOf(tgArn: string): string[] {
+    const out = new Set<string>();
+    const uses = (actions: Action[]) =>
+      actions.some(
+        (a) =>
+          a.Type === 'forward' &&
+          (a.TargetGroupArn === tgArn || (a.ForwardConfig?.TargetGroups ?? []).some((t) => t.TargetGroupArn === tgArn)),
+      );
+    for (const l of this.listeners.values()) if (uses(l.defaultActions)) out.add(l.loadBalancerArn);
+    for (const r of this.rules.values()) {
+      const l = this.listeners.get(r.listenerArn);
+      if (l && uses(r.actions)) out.add(l.loadBalancerArn);
+    }
+    return [...out];
+  }
+
+  rulesOf(listenerArn: string): FakeRule[] {
+    return [...this.rules.values()].filter((r) => r.listenerArn === listenerArn).sort((a, b) => a.priority - b.priority);
+  }
+
+  listener(arn: string): FakeListener {
+    const l = this.listeners.get(arn);
+    if (!l) throw new Error(`no listener ${arn}`);
+    return l;
+  }
+
+  targetGroup(arn: string): FakeTargetGroup {
+    const tg = this.targetGroups.get(arn);
+    if (!tg) throw new Error(`no target group ${arn}`);
+    return tg;
+  }
+
+  private ruleArnPrefix(listenerArn: string): string {
+    return listenerArn.replace(':listener/', ':listener-rule/');
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * Button clicks (Approve, Cancel, Rollback, Extend, Tear down now). The listener has already
+ * acked; this records the intent through the state machine (optimistic concurrency: of two
+ * simultaneous Approve clicks exactly one wins) and returns a refusal for the clicker, if any.
+ */
+import type { ServiceConfig } from '../config/schema.js';
+import {
+  type Actor,
+  canApprove,
+  canCancel,
+  canExtend,
+  canRollback,
+  canTeardownNow,
+  type Decision,
+} from '../domain/authorization.js';
+import type { Deployment } from '../domain/deployment.js';
+import type { DeploymentEvent } from '../domain/state-machine.js';
+import { applyEvent } from '../jobs/job-context.js';
+import { ACTIONS, decodeActionValue, refusalMessage, type SlackMessage } from './blocks/index.js';
+import { actorFor, type WebContext } from './web-context.js';
+
+export interface ActionInput {
+  actionId: string;
+  value: string;
+  userId: string;
+}
+
+export interface ActionResult {
+  deployment?: Deployment;
+  /** Shown only to the person who clicked (ephemeral), in the deployment's thread. */
+  reply?: SlackMessage;
+}
+
+type Plan = (svc: ServiceConfig, d: Deployment, actor: Actor, extendMs?: number) => [Decision, DeploymentEvent];
+
+const PLANS: Record<string, Plan> = {
+  [ACTIONS.approve]: (svc, d, a) => [canApprove(svc, d, a), { type: 'approve', user: a.userId }],
+  [ACTIONS.cancel]: (svc, d, a) => [canCancel(svc, d, a), { type: 'cancel', user: a.userId }],
+  [ACTIONS.rollback]: (svc, d, a) => [canRollback(svc, d, a), { type: 'rollback', user: a.userId }],
+  [ACTIONS.extend]: (svc, _d, a, extendMs) => [
+    canExtend(svc, a),
+    { type: 'extend', user: a.userId, byMs: extendMs ?? svc.soakMs },
+  ],
+  [ACTIONS.teardownNow]: (svc, _d, a) => [canTeardownNow(svc, a), { type: 'teardown_now', user: a.userId }],
+};
+
+export async function handleAction(ctx: WebContext, input: ActionInput): Promise<ActionResult> {
+  const plan = PLANS[input.actionId];
+  const value = decodeActionValue(input.value);
+  if (!plan || !value) return { reply: refusalMessage('This button is not one Greenlight understands.') };
+  const d = await ctx.store.get(value.deploymentId);
+  if (!d) return { reply: refusalMessage(`Deployment ${value.deploymentId} no longer exists.`) };
+  const svc = ctx.config.services[d.service];
+  if (!svc) return { deployment: d, reply: refusalMessage(`Service ${d.service} is no longer configured.`) };
+
+  const [decision, event] = plan(svc, d, await actorFor(ctx, svc, input.userId), value.extendMs);
+  if (!decision.ok) return { deployment: d, reply: refusalMessage(decision.message) };
+  const out = await applyEvent(ctx, d.id, event);
+  if (!out.ok) return { deployment: d, reply: refusalMessage(out.message) };
+  return { deployment: out.deployment };
+}

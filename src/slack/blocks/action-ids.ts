@@ -1,0 +1,63 @@
+/**
+ * Action ids of every button the bot posts, and the value they carry. The listeners in
+ * `src/slack/` register on these ids and decode the value with `decodeActionValue` (never trust
+ * it: anyone who can click can also forge a payload — authorization happens on the record).
+ */
+
+export const ACTIONS = {
+  approve: 'gl_approve',
+  cancel: 'gl_cancel',
+  rollback: 'gl_rollback',
+  extend: 'gl_extend',
+  teardownNow: 'gl_teardown_now',
+} as const;
+
+export type ActionName = keyof typeof ACTIONS;
+export type ActionId = (typeof ACTIONS)[ActionName];
+
+export interface ActionValue {
+  deploymentId: string;
+  /** Extend button only: how much longer to keep the old slot. */
+  extendMs?: number;
+}
+
+/** Slack's limit on a button value. */
+export const MAX_ACTION_VALUE = 2000;
+
+/** Deployment ids are `<service>-<yyyymmddhhmmss>-<4 hex>`; accept a little more, never `:`. */
+const DEPLOYMENT_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$/;
+
+/** Upper bound for an extension: 30 days. */
+const MAX_EXTEND_MS = 30 * 86_400_000;
+
+function validExtend(ms: unknown): ms is number {
+  return typeof ms === 'number' && Number.isSafeInteger(ms) && ms > 0 && ms <= MAX_EXTEND_MS;
+}
+
+/** JSON button value. Throws on an invalid id or extension (a bug in the caller, not user input). */
+export function encodeActionValue(value: ActionValue): string {
+  if (!DEPLOYMENT_ID.test(value.deploymentId)) throw new RangeError(`invalid deployment id for a button value`);
+  const out: ActionValue = { deploymentId: value.deploymentId };
+  if (value.extendMs !== undefined) {
+    if (!validExtend(value.extendMs)) throw new RangeError(`invalid extendMs ${value.extendMs}`);
+    out.extendMs = value.extendMs;
+  }
+  return JSON.stringify(out);
+}
+
+/** Parses a button value; null when it is not one we produced. Never throws. */
+export function decodeActionValue(value: string): ActionValue | null {
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_ACTION_VALUE) return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return null;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return null;
+  const { deploymentId, extendMs } = parsed as Record<string, unknown>;
+  if (typeof deploymentId !== 'string' || !DEPLOYMENT_ID.test(deploymentId)) return null;
+  if (extendMs === undefined) return { deploymentId };
+  if (!validExtend(extendMs)) return null;
+  return { deploymentId, extendMs };
+}

@@ -1,0 +1,38 @@
+/** `/deploy history <service>`: the audit trail, newest first. Pure. */
+import { capList, clipLine, code, mention, slackDate } from './format.js';
+import { type SlackMessage, context, message, section, sections } from './kit.js';
+
+export const MAX_HISTORY_ROWS = 40;
+
+export interface HistoryItem {
+  at: number;
+  deploymentId: string;
+  event: string;
+  from: string;
+  to: string;
+  by?: string;
+  detail?: string;
+}
+
+function line(e: HistoryItem): string {
+  const by = e.by ? ` by ${mention(e.by)}` : '';
+  const detail = e.detail ? ` — ${clipLine(e.detail, 200)}` : '';
+  return (
+    `${slackDate(e.at, '{date_num} {time}')} ${code(e.deploymentId, 80)} ` +
+    `${clipLine(e.from, 30)} → *${clipLine(e.to, 30)}* (${clipLine(e.event, 40)})${by}${detail}`
+  );
+}
+
+export function historyMessage(service: string, entries: HistoryItem[]): SlackMessage {
+  const name = clipLine(service, 40);
+  if (entries.length === 0) {
+    return message(`No history for ${name}.`, [section(`📜 No deployment history for *${name}* yet.`)]);
+  }
+  const newest = [...entries].sort((a, b) => b.at - a.at);
+  const lines = capList(newest.map(line), MAX_HISTORY_ROWS, (n) => `_…and ${n} older events_`);
+  return message(`History of ${name}: ${entries.length} event(s)`, [
+    section(`📜 *History of ${name}* — ${entries.length} event(s), newest first`),
+    ...sections(lines, 8),
+    context('Times are shown in your timezone'),
+  ]);
+}

@@ -1,0 +1,94 @@
+/**
+ * The Bolt app: HTTP mode on POST /slack/events (signatures verified by Bolt's receiver), or
+ * Socket Mode with an app-level token. Listeners are thin: ack within Slack's 3 s, hand the
+ * input to the command/action handlers, reply ephemerally. Never a stack trace to a user.
+ */
+import { App, type CustomRoute } from '@slack/bolt';
+import { errorMessage } from '../errors.js';
+import type { Logger } from '../ops/logger.js';
+import { handleAction } from './action-handler.js';
+import { refusalMessage, type SlackMessage } from './blocks/index.js';
+import { boltLogger } from './bolt-logger.js';
+import { handleCommand } from './command-handler.js';
+import type { WebContext } from './web-context.js';
+
+export interface BoltOptions {
+  token: string;
+  signingSecret?: string;
+  appToken?: string;
+  slackApiUrl: string;
+  customRoutes: CustomRoute[];
+  /** Socket Mode serves the custom routes on this port. */
+  port: number;
+  log: Logger;
+}
+
+/** If recording a command takes longer than this, ack first and answer through response_url. */
+const ACK_BUDGET_MS = 2_000;
+const INTERNAL_ERROR = refusalMessage(
+  'Greenlight could not handle that because of an internal error. Nothing was changed; try again, and if it persists ask the operators to check the logs.',
+);
+
+export function createBoltApp(opts: BoltOptions, web: WebContext): App {
+  const socket = opts.appToken !== undefined;
+  const app = new App({
+    token: opts.token,
+    ...(socket
+      ? { appToken: opts.appToken, socketMode: true, installerOptions: { port: opts.port } }
+      : { signingSecret: opts.signingSecret }),
+    customRoutes: opts.customRoutes,
+    clientOptions: { slackApiUrl: opts.slackApiUrl },
+    logger: boltLogger(opts.log),
+  });
+
+  app.command('/deploy', async ({ command, ack, respond }) => {
+    const work = handleCommand(web, {
+      command: command.command,
+      text: command.text,
+      userId: command.user_id,
+      channelId: command.channel_id,
+    }).catch((err: unknown): SlackMessage => {
+      opts.log.error({ err: errorMessage(err), user: command.user_id }, 'command failed');
+      return INTERNAL_ERROR;
+    });
+    const timer = new Promise<'slow'>((resolve) => setTimeout(() => resolve('slow'), ACK_BUDGET_MS).unref());
+    const first = await Promise.race([work, timer]);
+    if (first === 'slow') {
+      await ack({ response_type: 'ephemeral', text: 'Working on it…' });
+      const reply = await work;
+      if (reply) await respond({ response_type: 'ephemeral', replace_original: true, ...reply });
+      return;
+    }
+    if (!first) return ack();
+    await ack({ response_type: 'ephemeral', text: first.text, blocks: first.blocks });
+  });
+
+  app.action(/^gl_/, async ({ action, body, ack, client }) => {
+    await ack();
+    if (body.type !== 'block_actions' || action.type !== 'button' || !('action_id' in action)) return;
+    const userId = body.user.id;
+    try {
+      const result = await handleAction(web, { actionId: action.action_id, value: action.value ?? '', userId });
+      const channel = result.deployment?.channel ?? body.channel?.id;
+      if (result.reply && channel) {
+        await client.chat.postEphemeral({
+          channel,
+          user: userId,
+          text: result.reply.text,
+          blocks: result.reply.blocks,
+          ...(result.deployment?.messages.card ? { thread_ts: result.deployment.messages.card } : {}),
+        });
+      }
+    } catch (err) {
+      opts.log.error({ err: errorMessage(err), user: userId, action: action.action_id }, 'button failed');
+      const channel = body.channel?.id;
+      if (channel) {
+        await client.chat
+          .postEphemeral({ channel, user: userId, text: INTERNAL_ERROR.text, blocks: INTERNAL_ERROR.blocks })
+          .catch(() => {});
+      }
+    }
+  });
+
+  return app;
+}

@@ -1,0 +1,127 @@
+/**
+ * `/deploy …`: parse (pure) → authorize → record intent (store + queue) → reply. Every reply is
+ * ephemeral to the person who typed the command; the deployment itself shows up as a status card
+ * in the service's channel, posted by the precheck job.
+ */
+import type { ServiceConfig } from '../config/schema.js';
+import { canCancel, canExtend, canRequest, canRollback, canTeardownNow } from '../domain/authorization.js';
+import { type Command, parseCommand } from '../domain/command-parser.js';
+import { newDeployment, newDeploymentId } from '../domain/new-deployment.js';
+import type { DeploymentEvent } from '../domain/state-machine.js';
+import { applyEvent } from '../jobs/job-context.js';
+import {
+  helpMessage,
+  historyMessage,
+  lockRefusal,
+  refusalMessage,
+  requestAccepted,
+  type SlackMessage,
+  statusList,
+} from './blocks/index.js';
+import { actorFor, currentDeployment, type WebContext } from './web-context.js';
+
+export interface CommandInput {
+  command: string;
+  text: string;
+  userId: string;
+  channelId: string;
+}
+
+export async function handleCommand(ctx: WebContext, input: CommandInput): Promise<SlackMessage | null> {
+  const services = Object.fromEntries(
+    Object.values(ctx.config.services).map((s) => [s.name, { channel: s.channel, slots: Object.keys(s.slots) }]),
+  );
+  const parsed = parseCommand(input.text, { command: input.command, channelId: input.channelId, services });
+  if (parsed.kind === 'ignore') return null;
+  if (parsed.kind === 'reply') return helpMessage(parsed.text);
+  return runCommand(ctx, parsed.command, input);
+}
+
+async function runCommand(ctx: WebContext, cmd: Command, input: CommandInput): Promise<SlackMessage> {
+  switch (cmd.name) {
+    case 'help':
+      return helpMessage('');
+    case 'deploy':
+      return requestDeployment(ctx, ctx.config.services[cmd.service] as ServiceConfig, cmd.slot, input.userId);
+    case 'status':
+      return status(ctx, cmd.service);
+    case 'history':
+      return historyMessage(cmd.service, await ctx.store.readAudit(cmd.service, 20));
+    default:
+      return actOnCurrent(ctx, cmd, input.userId);
+  }
+}
+
+async function requestDeployment(ctx: WebContext, svc: ServiceConfig, slot: string, userId: string) {
+  const allowed = canRequest(svc, await actorFor(ctx, svc, userId));
+  if (!allowed.ok) return refusalMessage(allowed.message);
+  const now = ctx.clock.now();
+  const d = newDeployment(
+    {
+      id: newDeploymentId(svc.name, now, ctx.randomHex()),
+      service: svc.name,
+      channel: svc.channel,
+      requester: userId,
+      toSlot: slot,
+      soakMs: svc.soakMs,
+      remindBeforeMs: svc.remindBeforeMs,
+    },
+    now,
+  );
+  const created = await ctx.store.createWithLock(d);
+  if (!created.ok) {
+    const link =
+      created.holder?.messages.card !== undefined
+        ? await ctx.slack.permalink(created.holder.channel, created.holder.messages.card)
+        : undefined;
+    if (!created.holder) return refusalMessage(`${svc.name} is locked by deployment ${created.holderId}.`);
+    return lockRefusal(created.holder, link);
+  }
+  await ctx.scheduler.enqueue('precheck', d.id);
+  return requestAccepted(d);
+}
+
+async function status(ctx: WebContext, service: string | undefined): Promise<SlackMessage> {
+  const svcs = Object.values(ctx.config.services).filter((s) => !service || s.name === service);
+  const items = await Promise.all(
+    svcs.map(async (svc) => {
+      const holder = await ctx.store.lockHolder(svc.name);
+      const [last] = await ctx.store.listByService(svc.name, 1);
+      return { svc, active: holder ? await ctx.store.get(holder) : null, last: last ?? null };
+    }),
+  );
+  return statusList(items, ctx.clock.now());
+}
+
+type ServiceAction = Extract<Command, { name: 'rollback' | 'extend' | 'teardown' | 'cancel' }>;
+
+async function actOnCurrent(ctx: WebContext, cmd: ServiceAction, userId: string): Promise<SlackMessage> {
+  const svc = ctx.config.services[cmd.service] as ServiceConfig;
+  const d = await currentDeployment(ctx, svc.name);
+  if (!d) return refusalMessage(`There is no deployment of *${svc.name}* to ${cmd.name}.`);
+  const actor = await actorFor(ctx, svc, userId);
+  let decision: { ok: true } | { ok: false; message: string };
+  let event: DeploymentEvent;
+  switch (cmd.name) {
+    case 'rollback':
+      decision = canRollback(svc, d, actor);
+      event = { type: 'rollback', user: userId };
+      break;
+    case 'extend':
+      decision = canExtend(svc, actor);
+      event = { type: 'extend', user: userId, byMs: cmd.durationMs };
+      break;
+    case 'teardown':
+      decision = canTeardownNow(svc, actor);
+      event = { type: 'teardown_now', user: userId };
+      break;
+    case 'cancel':
+      decision = canCancel(svc, d, actor);
+      event = { type: 'cancel', user: userId };
+      break;
+  }
+  if (!decision.ok) return refusalMessage(decision.message);
+  const out = await applyEvent(ctx, d.id, event);
+  if (!out.ok) return refusalMessage(out.message);
+  return refusalMessage(`Done: ${cmd.name} of *${svc.name}* recorded (${d.id}). Follow it in <#${d.channel}>.`);
+}

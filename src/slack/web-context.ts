@@ -1,0 +1,31 @@
+/** What the Slack listeners need: they record intent (store + queue) and reply; jobs do the work. */
+import { randomBytes } from 'node:crypto';
+import type { GreenlightConfig, ServiceConfig } from '../config/schema.js';
+import type { Actor } from '../domain/authorization.js';
+import { groupsToResolve } from '../domain/authorization.js';
+import type { Deployment } from '../domain/deployment.js';
+import type { EventDeps } from '../jobs/job-context.js';
+import type { SlackGateway } from './gateway.js';
+import type { GroupResolver } from './usergroup-cache.js';
+
+export interface WebContext extends EventDeps {
+  config: GreenlightConfig;
+  groups: GroupResolver;
+  slack: SlackGateway;
+  /** 4 hex characters for deployment ids (injectable for tests). */
+  randomHex(): string;
+}
+
+export const randomHex = (): string => randomBytes(2).toString('hex');
+
+export async function actorFor(ctx: WebContext, svc: ServiceConfig, userId: string): Promise<Actor> {
+  return { userId, groups: await ctx.groups.groupsOf(userId, groupsToResolve(svc)) };
+}
+
+/** The deployment a service command acts on: the lock holder, else the most recent one. */
+export async function currentDeployment(ctx: WebContext, service: string): Promise<Deployment | null> {
+  const holder = await ctx.store.lockHolder(service);
+  if (holder) return ctx.store.get(holder);
+  const [latest] = await ctx.store.listByService(service, 1);
+  return latest ?? null;
+}

@@ -1,0 +1,31 @@
+/**
+ * Redis key layout of the store. Everything lives under one prefix (default `gl:`), so several
+ * installations (or tests) can share a Redis without seeing each other.
+ */
+
+export const DEFAULT_PREFIX = 'gl:';
+
+export interface StoreKeys {
+  prefix: string;
+  /** JSON string: one deployment record. */
+  deployment(id: string): string;
+  /** String: id of the deployment holding the service (absent when the service is free). */
+  lock(service: string): string;
+  /** Sorted set: deployment ids of a service, scored by `createdAt`. */
+  serviceDeployments(service: string): string;
+  /** Set: ids of deployments that are not in a terminal state. */
+  active(): string;
+  /** Stream: audit trail of a service (one entry per state transition). */
+  audit(service: string): string;
+}
+
+export function storeKeys(prefix: string = DEFAULT_PREFIX): StoreKeys {
+  return {
+    prefix,
+    deployment: (id) => `${prefix}deployment:${id}`,
+    lock: (service) => `${prefix}lock:${service}`,
+    serviceDeployments: (service) => `${prefix}service:${service}:deployments`,
+    active: () => `${prefix}active`,
+    audit: (service) => `${prefix}audit:${service}`,
+  };
+}

@@ -1,0 +1,161 @@
+/**
+ * End-to-end rig: a real redis-server, the local Slack Web API, the simulated ELBv2 endpoint
+ * (reached through the real AWS SDK), and Greenlight's real runtime with its HTTP receiver.
+ * Tests talk to the bot only as Slack does: signed POSTs to /slack/events.
+ */
+import { randomBytes } from 'node:crypto';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { Env } from '../../src/config/env.js';
+import { parseConfigText } from '../../src/config/load-config.js';
+import type { GreenlightConfig } from '../../src/config/schema.js';
+import type { Deployment, State } from '../../src/domain/deployment.js';
+import { createLogger } from '../../src/ops/logger.js';
+import { type Running, startRuntime } from '../../src/runtime.js';
+import { DEMO, demoState } from '../../src/sandbox/fake-elb/demo.js';
+import { type FakeElb, startFakeElb } from '../../src/sandbox/fake-elb/server.js';
+import { type FakeSlackApi, startFakeSlackApi } from '../../src/sandbox/fake-slack-api.js';
+import { freePort, type RedisProcess, startRedis } from './redis-server.js';
+import { waitUntil } from './wait.js';
+import { blockActionBody, postToSlackEndpoint, slashCommandBody } from './slack-requests.js';
+
+export const USERS = { requester: 'U0REQUESTER', approver: 'U0APPROVER', sre: 'U0SREMEMBER', stranger: 'U0STRANGER' };
+export const CHANNEL = 'C0CHECKOUT';
+export const SIGNING_SECRET = 'e2e-signing-secret-0123456789abcdef';
+export const BOT_TOKEN = 'xoxb-e2e-0000-test-token';
+
+export interface Timings {
+  soak: string;
+  remindBefore: string;
+  approvalTimeout: string;
+  verifyWindow: string;
+}
+
+export const FAST: Timings = { soak: '4s', remindBefore: '2s', approvalTimeout: '30s', verifyWindow: '5s' };
+
+/** The config file the e2e tests use, as YAML: it goes through the real loader. */
+export function e2eConfigYaml(t: Timings = FAST): string {
+  return [
+    'defaults:',
+    `  soak: ${t.soak}`,
+    `  remindBefore: ${t.remindBefore}`,
+    `  approvalTimeout: ${t.approvalTimeout}`,
+    `  verifyWindow: ${t.verifyWindow}`,
+    'services:',
+    '  checkout:',
+    `    channel: ${CHANNEL}`,
+    '    listeners:',
+    `      - ${DEMO.checkout.listenerArn}`,
+    '    slots:',
+    `      blue: ${DEMO.checkout.blueArn}`,
+    `      green: ${DEMO.checkout.greenArn}`,
+    '    approvers:',
+    `      users: [${USERS.approver}]`,
+    '      usergroups: [S0SRE]',
+    '    allowSelfApproval: false',
+    '',
+  ].join('\n');
+}
+
+export function e2eConfig(t: Timings = FAST): GreenlightConfig {
+  const parsed = parseConfigText(e2eConfigYaml(t));
+  if (!parsed.ok) throw new Error(`e2e config invalid: ${parsed.problems.join('; ')}`);
+  return parsed.config;
+}
+
+export interface Rig {
+  redis: RedisProcess;
+  slack: FakeSlackApi;
+  elb: FakeElb;
+  bot: Running;
+  url: string;
+  slash(text: string, user: string, channel?: string): Promise<{ status: number; text: string }>;
+  click(actionId: string, value: string, user: string): Promise<{ status: number; text: string }>;
+  waitForState(id: string, state: State, timeoutMs?: number): Promise<Deployment>;
+  latest(): Promise<Deployment>;
+  close(): Promise<void>;
+}
+
+export async function startRig(opts: { timings?: Timings; redis?: RedisProcess } = {}): Promise<Rig> {
+  const redis = opts.redis ?? (await startRedis());
+  const slack = await startFakeSlackApi({ token: BOT_TOKEN });
+  slack.setUsergroupMembers('S0SRE', [USERS.sre]);
+  const elb = await startFakeElb({ state: demoState() });
+  const port = await freePort();
+  const env: Env = {
+    mode: 'http',
+    role: 'all',
+    slackBotToken: BOT_TOKEN,
+    slackSigningSecret: SIGNING_SECRET,
+    slackApiUrl: slack.url,
+    port,
+    redisUrl: redis.url,
+    configPath: '(e2e)',
+    logLevel: 'silent',
+  };
+  const bot = await startRuntime({
+    env,
+    config: e2eConfig(opts.timings),
+    log: createLogger({ level: process.env.E2E_LOG_LEVEL ?? 'silent' }),
+    redisUrl: redis.url,
+    elbClient: sandboxElbClient(elb.url),
+    prefix: `e2e${randomBytes(3).toString('hex')}`,
+    drainPollMs: 50,
+  });
+  const url = `http://127.0.0.1:${bot.port}/slack/events`;
+
+  const rig: Rig = {
+    redis,
+    slack,
+    elb,
+    bot,
+    url,
+    slash: (text, user, channel = CHANNEL) =>
+      postToSlackEndpoint(
+        url,
+        slashCommandBody({ text, userId: user, channelId: channel, responseUrl: slack.responseUrl() }),
+        { signingSecret: SIGNING_SECRET },
+      ),
+    click: (actionId, value, user) =>
+      postToSlackEndpoint(
+        url,
+        blockActionBody({
+          actionId,
+          value,
+          userId: user,
+          channelId: CHANNEL,
+          messageTs: '1.000',
+          responseUrl: slack.responseUrl(),
+        }),
+        { signingSecret: SIGNING_SECRET },
+      ),
+    waitForState: (id, state, timeoutMs = 15_000) =>
+      waitUntil(
+        async () => {
+          const d = await bot.store.get(id);
+          return d?.state === state ? d : undefined;
+        },
+        { timeoutMs, what: `deployment ${id} to reach ${state}`, last: async () => (await bot.store.get(id))?.state },
+      ),
+    latest: async () => {
+      const [d] = await bot.store.listByService('checkout', 1);
+      if (!d) throw new Error('no deployment recorded');
+      return d;
+    },
+    close: async () => {
+      await bot.close();
+      await elb.close();
+      await slack.close();
+      if (!opts.redis) await redis.stop();
+    },
+  };
+  return rig;
+}
+
+export function sandboxElbClient(endpoint: string): ElasticLoadBalancingV2Client {
+  return new ElasticLoadBalancingV2Client({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIDSANDBOX', secretAccessKey: 'sandbox-secret' },
+    maxAttempts: 1,
+  });
+}

@@ -1,0 +1,139 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeploymentStore } from '../../src/store/deployment-store.js';
+import { CorruptRecordError } from '../../src/store/errors.js';
+import { type RedisProcess, startRedis } from '../helpers/redis-server.js';
+import { makeDeployment, step, uniquePrefix } from './store-fixtures.js';
+
+let server: RedisProcess;
+let redis: Redis;
+
+beforeAll(async () => {
+  server = await startRedis();
+  redis = new Redis(server.url);
+});
+
+afterAll(async () => {
+  redis.disconnect();
+  await server?.stop();
+});
+
+function newStore(opts: { client?: Redis; prefix?: string } = {}) {
+  const prefix = opts.prefix ?? uniquePrefix();
+  return { prefix, store: new DeploymentStore(opts.client ?? redis, { prefix }) };
+}
+
+describe('DeploymentStore audit and listings', () => {
+  it('appends every new history entry to the audit stream and reads it newest first', async () => {
+    const { store } = newStore();
+    const d = makeDeployment();
+    await store.createWithLock(d);
+
+    await store.update(d.id, (cur) => {
+      const checking = step(cur, 'prechecking', 'start');
+      return {
+        next: step(checking, 'awaiting_approval', 'precheck_ok', { detail: 'green healthy' }),
+        result: null,
+      };
+    });
+    await store.update(d.id, (cur) => ({
+      next: step(cur, 'cutting_over', 'approve', { by: 'U0APPROVER' }),
+      result: null,
+    }));
+
+    const audit = await store.readAudit('checkout', 10);
+    expect(audit.map((e) => e.event)).toEqual(['approve', 'precheck_ok', 'start', 'created']);
+    expect(audit[0]).toEqual({
+      at: d.createdAt + 3,
+      deploymentId: d.id,
+      event: 'approve',
+      from: 'awaiting_approval',
+      to: 'cutting_over',
+      by: 'U0APPROVER',
+    });
+    expect(audit[1]?.detail).toBe('green healthy');
+    expect((await store.readAudit('checkout', 2)).map((e) => e.event)).toEqual(['approve', 'precheck_ok']);
+  });
+
+  it("lists a service's deployments newest first, up to the limit", async () => {
+    const { store } = newStore();
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const d = makeDeployment();
+      ids.push(d.id);
+      await store.createWithLock(d);
+      await store.update(d.id, (cur) => ({ next: step(cur, 'done', 'finished'), result: null }));
+    }
+    await store.createWithLock(makeDeployment({ service: 'search' }));
+
+    expect((await store.listByService('checkout', 10)).map((d) => d.id)).toEqual([...ids].reverse());
+    expect((await store.listByService('checkout', 2)).map((d) => d.id)).toEqual([ids[3], ids[2]]);
+    expect(await store.listByService('nothing', 5)).toEqual([]);
+  });
+
+  it('lists only deployments that are not in a terminal state as active', async () => {
+    const { store } = newStore();
+    const running = makeDeployment();
+    const finished = makeDeployment({ service: 'search' });
+    await store.createWithLock(running);
+    await store.createWithLock(finished);
+    await store.update(finished.id, (cur) => ({ next: step(cur, 'cancelled', 'cancel'), result: null }));
+
+    expect((await store.listActive()).map((d) => d.id)).toEqual([running.id]);
+  });
+
+  it('raises a clear error for a corrupt record and skips it in listings', async () => {
+    const prefix = uniquePrefix();
+    const skipped: string[] = [];
+    const store = new DeploymentStore(redis, { prefix, onCorrupt: (err) => skipped.push(err.key) });
+    const good = makeDeployment();
+    await store.createWithLock(good);
+    await redis.set(`${prefix}deployment:bad-json`, '{oops');
+    await redis.set(
+      `${prefix}deployment:bad-shape`,
+      JSON.stringify({ ...good, id: 'bad-shape', state: 'exploded' }),
+    );
+    await redis.zadd(`${prefix}service:checkout:deployments`, 1, 'bad-json', 2, 'bad-shape');
+
+    await expect(store.get('bad-json')).rejects.toThrow(
+      `corrupt record at ${prefix}deployment:bad-json: not JSON`,
+    );
+    await expect(store.get('bad-shape')).rejects.toThrow(/state: Invalid option/);
+    await expect(store.update('bad-shape', () => ({ next: null, result: 0 }))).rejects.toBeInstanceOf(
+      CorruptRecordError,
+    );
+    expect((await store.listByService('checkout', 10)).map((d) => d.id)).toEqual([good.id]);
+    expect(skipped.sort()).toEqual([`${prefix}deployment:bad-json`, `${prefix}deployment:bad-shape`]);
+  });
+});
+
+describe('DeploymentStore durability', () => {
+  it('keeps the record, lock and audit across a redis SIGKILL and restart with appendonly', async () => {
+    const durable = await startRedis({ appendonly: true });
+    try {
+      const prefix = uniquePrefix();
+      const before = new Redis(durable.url);
+      const d = makeDeployment();
+      const store = new DeploymentStore(before, { prefix });
+      await store.createWithLock(d);
+      await store.update(d.id, (cur) => ({ next: step(cur, 'prechecking', 'start'), result: null }));
+      const written = await store.get(d.id);
+      before.disconnect();
+
+      await durable.restart();
+
+      const after = new Redis(durable.url);
+      try {
+        const reopened = new DeploymentStore(after, { prefix });
+        expect(await reopened.get(d.id)).toEqual(written);
+        expect(await reopened.lockHolder('checkout')).toBe(d.id);
+        expect((await reopened.readAudit('checkout', 10)).map((e) => e.event)).toEqual(['start', 'created']);
+        expect((await reopened.listActive()).map((x) => x.id)).toEqual([d.id]);
+      } finally {
+        after.disconnect();
+      }
+    } finally {
+      await durable.stop();
+    }
+  });
+});

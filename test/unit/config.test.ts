@@ -1,0 +1,262 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  formatProblems,
+  loadConfigFile,
+  parseConfigText,
+  resolveConfig,
+} from '../../src/config/load-config.js';
+import { DEFAULTS, type RawConfig } from '../../src/config/schema.js';
+
+const EXAMPLE = fileURLToPath(new URL('../../greenlight.example.yml', import.meta.url));
+const L1 =
+  'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shop/50dc6c495c0c9188/f2f7dc8efc522ab2';
+const L2 =
+  'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shop/50dc6c495c0c9188/aaaaaaaaaaaaaaaa';
+const L_WEST =
+  'arn:aws:elasticloadbalancing:us-west-2:123456789012:listener/app/shop/50dc6c495c0c9188/f2f7dc8efc522ab2';
+const BLUE = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/checkout-blue/73e2d6bc24d8a067';
+const GREEN =
+  'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/checkout-green/09966783158cda59';
+const GREEN_OTHER_ACCOUNT =
+  'arn:aws:elasticloadbalancing:us-east-1:210987654321:targetgroup/checkout-green/09966783158cda59';
+
+function service(extra = ''): string {
+  return `
+    channel: C0DEPLOYS
+    listeners: [${L1}]
+    slots: { blue: ${BLUE}, green: ${GREEN} }
+    approvers: { users: [U0APPROVER] }${extra}`;
+}
+
+function problemsOf(yaml: string): string[] {
+  const r = parseConfigText(yaml);
+  expect(r.ok).toBe(false);
+  return r.ok ? [] : r.problems;
+}
+
+describe('loading a valid configuration', () => {
+  it('loads the example file with defaults and overrides applied', () => {
+    const r = loadConfigFile(EXAMPLE);
+    expect(r).toMatchObject({ ok: true });
+    const svc = r.ok ? r.config.services['checkout'] : undefined;
+    expect(svc).toEqual({
+      name: 'checkout',
+      channel: 'C0DEPLOYS',
+      listeners: [L1],
+      slots: { blue: BLUE, green: GREEN },
+      approvers: { users: ['U0APPROVER'], usergroups: ['S0SRE'] },
+      allowSelfApproval: false,
+      soakMs: 24 * 3_600_000,
+      remindBeforeMs: 3_600_000,
+      approvalTimeoutMs: 30 * 60_000,
+      verifyWindowMs: 5 * 60_000,
+      minHealthyTargets: 1,
+    });
+  });
+
+  it('applies built-in defaults, then the defaults block, then the service’s own values', () => {
+    const r = parseConfigText(`
+defaults:
+  soak: 2h
+  verifyWindow: 10m
+services:
+  checkout:${service('\n    soak: 3h\n    minHealthyTargets: 2\n    allowSelfApproval: true')}
+  search:${service()}
+`);
+    if (!r.ok) throw new Error(formatProblems(r.problems));
+    expect(r.config.services['checkout']).toMatchObject({
+      soakMs: 3 * 3_600_000,
+      verifyWindowMs: 10 * 60_000,
+      remindBeforeMs: DEFAULTS.remindBeforeMs,
+      approvalTimeoutMs: DEFAULTS.approvalTimeoutMs,
+      minHealthyTargets: 2,
+      allowSelfApproval: true,
+    });
+    expect(r.config.services['search']).toMatchObject({
+      name: 'search',
+      soakMs: 2 * 3_600_000,
+      minHealthyTargets: 1,
+    });
+    expect(r.config.services['search']?.deployers).toBeUndefined();
+  });
+
+  it('keeps deployers when configured, with missing lists defaulting to empty', () => {
+    const r = parseConfigText(
+      `services:\n  checkout:${service('\n    deployers: { usergroups: [S0DEVS] }')}\n`,
+    );
+    expect(r.ok && r.config.services['checkout']?.deployers).toEqual({ users: [], usergroups: ['S0DEVS'] });
+  });
+
+  it('does not resolve Object prototype members as services or slots', () => {
+    const r = parseConfigText(`services:\n  checkout:${service()}\n`);
+    if (!r.ok) throw new Error(formatProblems(r.problems));
+    expect(r.config.services['constructor']).toBeUndefined();
+    expect(r.config.services['checkout']?.slots['toString']).toBeUndefined();
+  });
+
+  it('resolves a parsed configuration without a defaults block', () => {
+    const raw = {
+      defaults: {},
+      services: {
+        checkout: {
+          channel: 'C1',
+          listeners: [L1],
+          slots: { blue: BLUE, green: GREEN },
+          approvers: { users: ['U1'], usergroups: [] },
+          allowSelfApproval: false,
+          remindBefore: 60_000,
+        },
+      },
+    } as RawConfig;
+    expect(resolveConfig(raw).services['checkout']).toMatchObject({
+      name: 'checkout',
+      remindBeforeMs: 60_000,
+    });
+  });
+});
+
+describe('reporting problems', () => {
+  it('reports every problem at once, each with its dotted path', () => {
+    const problems = problemsOf(`
+extra: 1
+defaults:
+  soak: 3x
+  sok: 1h
+services:
+  Checkout:${service()}
+  status:${service()}
+  search:
+    channel: general
+    listeners: [${L1}, not-an-arn]
+    slots: { blue: ${BLUE}, green: nope, Purple: ${GREEN} }
+    approvers: { users: [bob], usergroups: [S0SRE], groups: [] }
+    minHealthyTargets: "2"
+    verifyWindow: 300
+  catalog:
+    channel: C0CAT
+    listeners: []
+    slots: { blue: ${BLUE} }
+`);
+    const expected = [
+      'extra: unknown key; expected one of defaults, services',
+      'defaults.soak: "3x" is not a duration such as 30s, 5m, 2h, 1d or 1h30m',
+      'defaults.sok: unknown key; expected one of soak, remindBefore',
+      'services.Checkout: invalid name: service names are lower-case, digits and dashes',
+      'services.status: "status" is a command word',
+      'services.search.channel: not a Slack channel id',
+      'services.search.listeners.1: not an ALB listener ARN',
+      'services.search.slots.green: not a target group ARN',
+      'services.search.slots.Purple: invalid name: slot names are lower-case words',
+      'services.search.approvers.users.0: not a Slack user id',
+      'services.search.approvers.groups: unknown key; expected one of users, usergroups',
+      'services.search.minHealthyTargets: expected a number, got text',
+      'services.search.verifyWindow: expected a duration such as',
+      'services.catalog.listeners: name at least one listener ARN',
+      'services.catalog.slots: a service needs at least two slots',
+      'services.catalog.approvers: missing; expected a mapping',
+    ];
+    for (const e of expected) expect(problems.some((p) => p.startsWith(e))).toBe(true);
+    expect(problems).toHaveLength(expected.length);
+  });
+
+  it.each([
+    [
+      'a service value',
+      'services:\n  checkout:' + service('\n    soak: 1h\n    remindBefore: 1h'),
+      'services.checkout.remindBefore: remindBefore (1h) must be shorter than soak (1h)',
+    ],
+    [
+      'a service soak under the default reminder',
+      'services:\n  checkout:' + service('\n    soak: 30m'),
+      'services.checkout.soak: remindBefore (1h) must be shorter than soak (30m)',
+    ],
+    [
+      'the defaults block',
+      'defaults: { soak: 2h, remindBefore: 3h }\nservices:\n  checkout:' + service(),
+      'defaults.remindBefore: remindBefore (3h) must be shorter than soak (2h)',
+    ],
+  ])('reports a reminder not shorter than the soak from %s at its source', (_name, yaml, expected) => {
+    expect(problemsOf(yaml)).toEqual([expected]);
+  });
+
+  it('reports listeners of one service in different regions', () => {
+    const yaml = `services:\n  checkout:${service().replace(`[${L1}]`, `[${L1}, ${L2}, ${L_WEST}]`)}\n`;
+    expect(problemsOf(yaml)).toEqual([
+      'services.checkout.listeners.2: in region us-west-2, account 123456789012 but listeners.0 is in region ' +
+        'us-east-1, account 123456789012; all listeners of a service must be in one region and account',
+    ]);
+  });
+
+  it('reports a slot in another account than the listeners', () => {
+    const yaml = `services:\n  checkout:${service().replace(`green: ${GREEN}`, `green: ${GREEN_OTHER_ACCOUNT}`)}\n`;
+    expect(problemsOf(yaml)).toEqual([
+      'services.checkout.slots.green: target group is in region us-east-1, account 210987654321 but the ' +
+        'listeners are in region us-east-1, account 123456789012',
+    ]);
+  });
+
+  it('reports a YAML syntax error once, with line and column', () => {
+    const r = parseConfigText('services:\n  checkout: [1\n  search: 2\n', 'greenlight.yml');
+    expect(r.ok).toBe(false);
+    const problems = r.ok ? [] : r.problems;
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^greenlight\.yml: line \d+, column \d+: YAML syntax error: /);
+  });
+
+  it('reports duplicate keys as a syntax error at the second key', () => {
+    expect(problemsOf(`services:\n  checkout:${service()}\n  checkout:${service()}\n`)[0]).toMatch(
+      /^line 7, column 3: YAML syntax error: Map keys must be unique/,
+    );
+  });
+
+  it.each([
+    ['an empty file', '', 'the file is empty'],
+    ['a comment-only file', '# nothing\n', 'the file is empty'],
+    ['a list at the top', '- a\n- b\n', '(top level): expected a mapping of keys to values, got a list'],
+    ['no services', 'services: {}\n', 'services: define at least one service'],
+  ])('reports %s', (_name, yaml, expected) => {
+    expect(problemsOf(yaml)[0]).toContain(expected);
+  });
+
+  it('reports a missing file with its path and reason', () => {
+    const path = join(tmpdir(), 'greenlight-does-not-exist', 'greenlight.yml');
+    expect(loadConfigFile(path)).toEqual({
+      ok: false,
+      problems: [`${path}: cannot read the configuration file (no such file)`],
+    });
+  });
+
+  describe('with a file on disk', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'greenlight-config-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('names the file in a syntax error', () => {
+      const path = join(dir, 'bad.yml');
+      writeFileSync(path, 'services:\n\t- x\n');
+      const r = loadConfigFile(path);
+      expect(r.ok === false && r.problems[0]).toMatch(
+        new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: line 2, column 1`),
+      );
+    });
+
+    it('reports a directory as unreadable', () => {
+      expect(loadConfigFile(dir)).toEqual({
+        ok: false,
+        problems: [`${dir}: cannot read the configuration file (it is a directory)`],
+      });
+    });
+  });
+});
+
+describe('formatProblems', () => {
+  it.each([
+    [['a: x'], 'The configuration has 1 problem:\n  - a: x'],
+    [['a: x', 'b: y'], 'The configuration has 2 problems:\n  - a: x\n  - b: y'],
+  ])('lists %j under a count', (problems, expected) => {
+    expect(formatProblems(problems)).toBe(expected);
+  });
+});
