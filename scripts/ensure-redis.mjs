@@ -11,12 +11,15 @@ if (has('redis-server')) process.exit(0);
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 if (has('apt-get') && (isRoot || has('sudo'))) {
-  console.error(`greenlight: redis-server is missing; installing Debian's redis-server package for ${purpose}…`);
+  console.error(
+    `greenlight: redis-server is missing; installing Debian's redis-server package for ${purpose}…`,
+  );
   const sudo = isRoot ? [] : ['sudo'];
-  const run = (args) => execFileSync(sudo[0] ?? args[0], sudo.length ? args : args.slice(1), {
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-  });
+  const run = (args) =>
+    execFileSync(sudo[0] ?? args[0], sudo.length ? args : args.slice(1), {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
   try {
     run(['apt-get', 'update', '-qq']);
     run(['apt-get', 'install', '-y', '-qq', '--no-install-recommends', 'redis-server']);

@@ -20,7 +20,9 @@ async function main(): Promise<void> {
   const parsed = readEnv(process.env);
   if (!parsed.ok) fail('invalid environment', parsed.problems);
   let env: Env = parsed.env;
-  const secrets = [env.slackBotToken, env.slackSigningSecret, env.slackAppToken].filter((s): s is string => !!s);
+  const secrets = [env.slackBotToken, env.slackSigningSecret, env.slackAppToken].filter(
+    (s): s is string => !!s,
+  );
   const log: Logger = createLogger({ level: env.logLevel, secrets });
 
   let config: GreenlightConfig;

@@ -9,7 +9,6 @@
  *   every field we do not understand (authenticate-*, fixed-response, redirect, …).
  */
 import {
-  type Action as SdkAction,
   DeregisterTargetsCommand,
   DescribeListenersCommand,
   type DescribeListenersCommandInput,
@@ -21,6 +20,7 @@ import {
   type ElasticLoadBalancingV2ClientConfig,
   ModifyListenerCommand,
   ModifyRuleCommand,
+  type Action as SdkAction,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import {
   type Action,
@@ -77,7 +77,9 @@ async function call<T>(operation: string, run: () => Promise<T>): Promise<T> {
 }
 
 /** Follows Marker/NextMarker until the last page (bounded, in case a marker repeats). */
-async function allPages<T>(fetch: (marker: string | undefined) => Promise<{ items: T[]; next?: string }>): Promise<T[]> {
+async function allPages<T>(
+  fetch: (marker: string | undefined) => Promise<{ items: T[]; next?: string }>,
+): Promise<T[]> {
   const out: T[] = [];
   const seen = new Set<string>();
   let marker: string | undefined;
@@ -103,20 +105,34 @@ function fromSdkActions(actions: SdkAction[] | undefined): Action[] {
 export function toSdkActions(actions: Action[]): SdkAction[] {
   return actions.map((a) => {
     const oidc = a.AuthenticateOidcConfig as Record<string, unknown> | undefined;
-    if (a.Type !== 'authenticate-oidc' || !oidc || oidc.ClientSecret !== undefined) return a as unknown as SdkAction;
-    return { ...a, AuthenticateOidcConfig: { ...oidc, UseExistingClientSecret: true } } as unknown as SdkAction;
+    if (a.Type !== 'authenticate-oidc' || !oidc || oidc.ClientSecret !== undefined)
+      return a as unknown as SdkAction;
+    return {
+      ...a,
+      AuthenticateOidcConfig: { ...oidc, UseExistingClientSecret: true },
+    } as unknown as SdkAction;
   });
 }
 
-const HEALTH_STATES = new Set<string>(['initial', 'healthy', 'unhealthy', 'unused', 'draining', 'unavailable']);
+const HEALTH_STATES = new Set<string>([
+  'initial',
+  'healthy',
+  'unhealthy',
+  'unused',
+  'draining',
+  'unavailable',
+]);
 
 export function createElbAdapter(client: ElasticLoadBalancingV2Client): ElbPort {
   return {
-    describeListeners(query) {
+    async describeListeners(query) {
+      if ('listenerArns' in query && query.listenerArns.length === 0) return [];
       return call('DescribeListeners', () =>
         allPages<Listener>(async (Marker) => {
           const input: DescribeListenersCommandInput =
-            'listenerArns' in query ? { ListenerArns: query.listenerArns, Marker } : { LoadBalancerArn: query.loadBalancerArn, Marker };
+            'listenerArns' in query
+              ? { ListenerArns: query.listenerArns, Marker }
+              : { LoadBalancerArn: query.loadBalancerArn, Marker };
           const out = await client.send(new DescribeListenersCommand(input));
           const items = (out.Listeners ?? []).map<Listener>((l) => {
             const listener: Listener = {
@@ -150,12 +166,19 @@ export function createElbAdapter(client: ElasticLoadBalancingV2Client): ElbPort 
 
     async modifyListener(listenerArn, defaultActions) {
       await call('ModifyListener', () =>
-        client.send(new ModifyListenerCommand({ ListenerArn: listenerArn, DefaultActions: toSdkActions(defaultActions) })),
+        client.send(
+          new ModifyListenerCommand({
+            ListenerArn: listenerArn,
+            DefaultActions: toSdkActions(defaultActions),
+          }),
+        ),
       );
     },
 
     async modifyRule(ruleArn, actions) {
-      await call('ModifyRule', () => client.send(new ModifyRuleCommand({ RuleArn: ruleArn, Actions: toSdkActions(actions) })));
+      await call('ModifyRule', () =>
+        client.send(new ModifyRuleCommand({ RuleArn: ruleArn, Actions: toSdkActions(actions) })),
+      );
     },
 
     describeTargetHealth(targetGroupArn) {
@@ -177,17 +200,23 @@ export function createElbAdapter(client: ElasticLoadBalancingV2Client): ElbPort 
 
     describeTargetGroupAttributes(targetGroupArn) {
       return call('DescribeTargetGroupAttributes', async () => {
-        const out = await client.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: targetGroupArn }));
+        const out = await client.send(
+          new DescribeTargetGroupAttributesCommand({ TargetGroupArn: targetGroupArn }),
+        );
         const attrs: Record<string, string> = {};
         for (const a of out.Attributes ?? []) if (a.Key !== undefined) attrs[a.Key] = a.Value ?? '';
         return attrs;
       });
     },
 
-    describeTargetGroups(targetGroupArns) {
+    async describeTargetGroups(targetGroupArns) {
+      // An empty filter would make AWS describe every target group of the account.
+      if (targetGroupArns.length === 0) return [];
       return call('DescribeTargetGroups', () =>
         allPages<TargetGroupInfo>(async (Marker) => {
-          const out = await client.send(new DescribeTargetGroupsCommand({ TargetGroupArns: targetGroupArns, Marker }));
+          const out = await client.send(
+            new DescribeTargetGroupsCommand({ TargetGroupArns: targetGroupArns, Marker }),
+          );
           const items = (out.TargetGroups ?? []).map<TargetGroupInfo>((g) => ({
             TargetGroupArn: g.TargetGroupArn ?? '',
             TargetGroupName: g.TargetGroupName ?? '',

@@ -15,7 +15,8 @@ export interface TimedElbPort {
 
 export function timeElbPort(port: ElbPort, now: () => number = () => performance.now()): TimedElbPort {
   let total = 0;
-  const timed = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+  const timed =
+    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
       const start = now();
       try {

@@ -22,7 +22,14 @@ export const STATES = [
 export type State = (typeof STATES)[number];
 
 /** States in which the deployment is over and the service lock is released. */
-export const TERMINAL_STATES: readonly State[] = ['done', 'blocked', 'cancelled', 'expired', 'failed', 'rolled_back'];
+export const TERMINAL_STATES: readonly State[] = [
+  'done',
+  'blocked',
+  'cancelled',
+  'expired',
+  'failed',
+  'rolled_back',
+];
 
 export interface HistoryEntry {
   at: number;

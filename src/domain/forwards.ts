@@ -41,7 +41,7 @@ function slotOfArn(slots: Record<string, string>): Map<string, string> {
 
 function referencesSlot(action: Action, arns: Map<string, string>): TargetGroupTuple[] | null {
   const groups = forwardGroups(action);
-  if (!groups || !groups.some((g) => arns.has(g.TargetGroupArn))) return null;
+  if (!groups?.some((g) => arns.has(g.TargetGroupArn))) return null;
   return groups;
 }
 
@@ -53,7 +53,11 @@ interface Location {
 }
 
 /** The slot-referencing forwards of one action list (a listener's defaults or one rule). */
-export function sitesOfActions(at: Location, actions: Action[], slots: Record<string, string>): ForwardSite[] {
+export function sitesOfActions(
+  at: Location,
+  actions: Action[],
+  slots: Record<string, string>,
+): ForwardSite[] {
   const arns = slotOfArn(slots);
   const out: ForwardSite[] = [];
   for (const action of actions) {
@@ -150,7 +154,9 @@ function sameTuples(a: TargetGroupTuple[], b: TargetGroupTuple[]): boolean {
 function rewriteForward(action: Action, arns: Map<string, string>, targetArn: string): Action | null {
   const groups = referencesSlot(action, arns);
   if (!groups) return null;
-  const slotWeight = groups.filter((g) => arns.has(g.TargetGroupArn)).reduce((s, g) => s + (g.Weight ?? 1), 0);
+  const slotWeight = groups
+    .filter((g) => arns.has(g.TargetGroupArn))
+    .reduce((s, g) => s + (g.Weight ?? 1), 0);
   const weight = Math.min(MAX_WEIGHT, Math.max(1, slotWeight));
   const next: TargetGroupTuple[] = [];
   let placed = false;
@@ -183,9 +189,14 @@ function rewriteForward(action: Action, arns: Map<string, string>, targetArn: st
  * rewriteForward), or null when nothing needs to change (a re-run after success is a no-op).
  * Non-forward actions (authenticate-*, redirect, fixed-response, …) are returned untouched.
  */
-export function rewriteActions(actions: Action[], slots: Record<string, string>, targetSlot: string): Action[] | null {
+export function rewriteActions(
+  actions: Action[],
+  slots: Record<string, string>,
+  targetSlot: string,
+): Action[] | null {
   const targetArn = slots[targetSlot];
-  if (targetArn === undefined) throw new Error(`"${targetSlot}" is not one of the slots ${Object.keys(slots).join(', ')}`);
+  if (targetArn === undefined)
+    throw new Error(`"${targetSlot}" is not one of the slots ${Object.keys(slots).join(', ')}`);
   const arns = slotOfArn(slots);
   let changed = false;
   const out = actions.map((a) => {
@@ -198,7 +209,11 @@ export function rewriteActions(actions: Action[], slots: Record<string, string>,
 }
 
 /** True when every slot weight of the site goes to the target slot (and the target gets some). */
-export function siteSendsAllTo(site: ForwardSite, slots: Record<string, string>, targetSlot: string): boolean {
+export function siteSendsAllTo(
+  site: ForwardSite,
+  slots: Record<string, string>,
+  targetSlot: string,
+): boolean {
   const arns = slotOfArn(slots);
   const slotGroups = site.groups.filter((g) => arns.has(g.arn));
   return (
@@ -224,7 +239,8 @@ export function findOffenders(
   };
   for (const l of listeners) {
     check(location(l, 'default'), l.DefaultActions);
-    for (const r of orderedRules(rulesByListener.get(l.ListenerArn))) check(location(l, r.Priority, r.RuleArn), r.Actions);
+    for (const r of orderedRules(rulesByListener.get(l.ListenerArn)))
+      check(location(l, r.Priority, r.RuleArn), r.Actions);
   }
   return out;
 }

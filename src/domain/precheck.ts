@@ -54,7 +54,8 @@ function plural(n: number, word: string): string {
 function problemsOf(input: PrecheckInput): string[] {
   const { targetSlot, health, sites } = input;
   const problems: string[] = [];
-  if (input.liveSlot === targetSlot) problems.push(`${targetSlot} is already live: there is nothing to switch.`);
+  if (input.liveSlot === targetSlot)
+    problems.push(`${targetSlot} is already live: there is nothing to switch.`);
   if (sites.length === 0) {
     problems.push(
       "No forward of the configured listeners references the service's slots: check the listeners and slots in the config.",
@@ -83,7 +84,10 @@ function warningsOf(input: PrecheckInput): string[] {
   }
   for (const s of input.stickiness) {
     if (!s.enabled || s.slot === targetSlot) continue;
-    const how = [s.type, s.durationSeconds !== undefined ? formatDuration(s.durationSeconds * 1000) : undefined]
+    const how = [
+      s.type,
+      s.durationSeconds !== undefined ? formatDuration(s.durationSeconds * 1000) : undefined,
+    ]
       .filter(Boolean)
       .join(', ');
     warnings.push(

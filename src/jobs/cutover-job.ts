@@ -19,7 +19,10 @@ export async function runCutover(ctx: JobContext, deploymentId: string): Promise
 
   const targetArn = svc.slots[d.toSlot];
   if (!targetArn) {
-    await applyEvent(ctx, d.id, { type: 'cutover_failed', reason: `slot ${d.toSlot} is no longer configured` });
+    await applyEvent(ctx, d.id, {
+      type: 'cutover_failed',
+      reason: `slot ${d.toSlot} is no longer configured`,
+    });
     return;
   }
   const health = await timed.port.describeTargetHealth(targetArn);
@@ -36,7 +39,11 @@ export async function runCutover(ctx: JobContext, deploymentId: string): Promise
 
   let report: Awaited<ReturnType<typeof switchForwards>>;
   try {
-    report = await switchForwards(timed.port, { listenerArns: svc.listeners, slots: svc.slots, targetSlot: d.toSlot });
+    report = await switchForwards(timed.port, {
+      listenerArns: svc.listeners,
+      slots: svc.slots,
+      targetSlot: d.toSlot,
+    });
   } catch (err) {
     const reason = err instanceof SwitchAbortedError ? err.message : `cutover failed: ${errorMessage(err)}`;
     await applyEvent(ctx, d.id, { type: 'cutover_failed', reason });
@@ -44,7 +51,16 @@ export async function runCutover(ctx: JobContext, deploymentId: string): Promise
   }
   const finishedAt = ctx.clock.now();
   const timing = { startedAt, finishedAt, awsMs: Math.round(timed.awsMs()), changed: report.changed.length };
-  await postOnce(ctx, d, 'cutover', cutoverMessage(d, { ...report, awsMs: timing.awsMs, totalMs: finishedAt - startedAt }));
-  const done = await applyEvent(ctx, d.id, { type: 'cutover_succeeded', timing, verifyWindowMs: svc.verifyWindowMs });
+  await postOnce(
+    ctx,
+    d,
+    'cutover',
+    cutoverMessage(d, { ...report, awsMs: timing.awsMs, totalMs: finishedAt - startedAt }),
+  );
+  const done = await applyEvent(ctx, d.id, {
+    type: 'cutover_succeeded',
+    timing,
+    verifyWindowMs: svc.verifyWindowMs,
+  });
   if (done.ok) ctx.metrics.observeCutover(d.service, (finishedAt - startedAt) / 1000);
 }

@@ -61,7 +61,8 @@ export async function applyEvent(ctx: EventDeps, id: string, event: DeploymentEv
     };
   }
   const result = outcome.result;
-  if (!result.ok) return { ok: false, code: result.code, message: result.message, deployment: outcome.deployment };
+  if (!result.ok)
+    return { ok: false, code: result.code, message: result.message, deployment: outcome.deployment };
   if (outcome.written) {
     await ctx.scheduler.apply(outcome.deployment, result.effects);
     if (TERMINAL_STATES.includes(outcome.deployment.state)) {
@@ -84,7 +85,10 @@ export async function loadDeployment(ctx: JobContext, id: string): Promise<Deplo
 export function serviceOf(ctx: JobContext, d: Deployment): ServiceConfig {
   const svc = ctx.config.services[d.service];
   if (!svc) {
-    throw new PermanentJobError('GL_SERVICE_NOT_CONFIGURED', `service ${d.service} is no longer in the configuration`);
+    throw new PermanentJobError(
+      'GL_SERVICE_NOT_CONFIGURED',
+      `service ${d.service} is no longer in the configuration`,
+    );
   }
   return svc;
 }
@@ -102,7 +106,12 @@ export async function patchMessages(
 }
 
 /** Posts a reply in the deployment's thread unless a message with this key was already posted. */
-export async function postOnce(ctx: JobContext, d: Deployment, key: string, message: SlackMessage): Promise<void> {
+export async function postOnce(
+  ctx: JobContext,
+  d: Deployment,
+  key: string,
+  message: SlackMessage,
+): Promise<void> {
   if (d.messages.posted.includes(key)) return;
   await ctx.slack.post(d.channel, message, d.messages.card);
   await patchMessages(ctx, d.id, (m) => ({ ...m, posted: [...m.posted, key] }));

@@ -10,7 +10,14 @@ import type { PrecheckReport } from '../domain/reports.js';
 import { errorMessage } from '../errors.js';
 import { approvalPrompt, precheckMessage, statusCard } from '../slack/blocks/index.js';
 import { isTransientAwsError } from './aws-errors.js';
-import { applyEvent, type JobContext, loadDeployment, patchMessages, postOnce, serviceOf } from './job-context.js';
+import {
+  applyEvent,
+  type JobContext,
+  loadDeployment,
+  patchMessages,
+  postOnce,
+  serviceOf,
+} from './job-context.js';
 
 export async function ensureCard(ctx: JobContext, d: Deployment): Promise<Deployment> {
   if (d.messages.card) return d;

@@ -38,7 +38,9 @@ export async function ensureJobsFor(ctx: Pick<JobContext, 'scheduler'>, d: Deplo
 
 /** The latest history entry, when it is of this event type. */
 function lastEvent(d: Deployment, event: string) {
-  const last = [...d.history].reverse().find((h) => h.event === 'teardown_now' || h.event === 'teardown_due' || h.event === 'rollback');
+  const last = [...d.history]
+    .reverse()
+    .find((h) => h.event === 'teardown_now' || h.event === 'teardown_due' || h.event === 'rollback');
   return last?.event === event ? last : undefined;
 }
 

@@ -5,7 +5,11 @@
 import { reminderMessage } from '../slack/blocks/index.js';
 import { type JobContext, loadDeployment, patchMessages, serviceOf } from './job-context.js';
 
-export async function runRemind(ctx: JobContext, deploymentId: string, at: number | undefined): Promise<void> {
+export async function runRemind(
+  ctx: JobContext,
+  deploymentId: string,
+  at: number | undefined,
+): Promise<void> {
   const d = await loadDeployment(ctx, deploymentId);
   if (d.state !== 'soaking' || d.teardownAt === undefined) return;
   if (at !== undefined && at !== d.remindAt) return; // scheduled for a deadline that was moved

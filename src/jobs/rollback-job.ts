@@ -23,9 +23,18 @@ export async function runRollback(ctx: JobContext, deploymentId: string): Promis
   const startedAt = ctx.clock.now();
   const timed = timeElbPort(ctx.elb);
   try {
-    const switched = await switchForwards(timed.port, { listenerArns: svc.listeners, slots: svc.slots, targetSlot: back });
+    const switched = await switchForwards(timed.port, {
+      listenerArns: svc.listeners,
+      slots: svc.slots,
+      targetSlot: back,
+    });
     const finishedAt = ctx.clock.now();
-    const timing = { startedAt, finishedAt, awsMs: Math.round(timed.awsMs()), changed: switched.changed.length };
+    const timing = {
+      startedAt,
+      finishedAt,
+      awsMs: Math.round(timed.awsMs()),
+      changed: switched.changed.length,
+    };
     const report = await verifyConfiguration(ctx.elb, {
       listenerArns: svc.listeners,
       slots: svc.slots,

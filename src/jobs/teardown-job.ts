@@ -9,7 +9,11 @@ import { teardownMessage } from '../slack/blocks/index.js';
 import { isTransientAwsError } from './aws-errors.js';
 import { applyEvent, type JobContext, loadDeployment, postOnce, serviceOf } from './job-context.js';
 
-export async function runTeardown(ctx: JobContext, deploymentId: string, at: number | undefined): Promise<void> {
+export async function runTeardown(
+  ctx: JobContext,
+  deploymentId: string,
+  at: number | undefined,
+): Promise<void> {
   let d = await loadDeployment(ctx, deploymentId);
   if (d.state === 'soaking') {
     if (at !== undefined && at !== d.teardownAt) return;

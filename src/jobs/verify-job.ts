@@ -41,10 +41,15 @@ export async function runVerify(ctx: JobContext, deploymentId: string): Promise<
     return;
   }
   const parts: string[] = [];
-  if (!report.readBackOk) parts.push(`the configured listeners did not read back as sending all traffic to ${d.toSlot}`);
+  if (!report.readBackOk)
+    parts.push(`the configured listeners did not read back as sending all traffic to ${d.toSlot}`);
   if (report.offenders.length > 0) {
-    const names = report.offenders.map((o) => `port ${o.port ?? '?'} ${o.priority === 'default' ? 'default action' : `rule ${o.priority}`}`);
-    parts.push(`${report.offenders.length} forward(s) still send traffic to ${d.fromSlot}: ${names.join(', ')}`);
+    const names = report.offenders.map(
+      (o) => `port ${o.port ?? '?'} ${o.priority === 'default' ? 'default action' : `rule ${o.priority}`}`,
+    );
+    parts.push(
+      `${report.offenders.length} forward(s) still send traffic to ${d.fromSlot}: ${names.join(', ')}`,
+    );
   }
   await applyEvent(ctx, d.id, { type: 'verify_failed', reason: `Verification failed: ${parts.join('; ')}.` });
 }

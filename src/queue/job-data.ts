@@ -2,7 +2,6 @@
 import { z } from 'zod';
 import { JOB_NAMES } from '../domain/job-ids.js';
 
-
 export const jobDataSchema = z
   .object({
     deploymentId: z.string().regex(/^[a-z0-9-]{1,80}$/, 'deployment ids are lower-case, digits and dashes'),

@@ -57,7 +57,10 @@ export function startWorker(
     ...(opts.stalledInterval ? { stalledInterval: opts.stalledInterval } : {}),
   });
   worker.on('failed', (job, err) => {
-    ctx.log.warn({ job: job?.id, attempts: job?.attemptsMade, err: errorMessage(err) }, `job ${job?.name} failed`);
+    ctx.log.warn(
+      { job: job?.id, attempts: job?.attemptsMade, err: errorMessage(err) },
+      `job ${job?.name} failed`,
+    );
   });
   worker.on('error', (err) => ctx.log.error({ err: errorMessage(err) }, 'worker error'));
   return worker;

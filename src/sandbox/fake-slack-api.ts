@@ -114,7 +114,11 @@ function readBody(req: IncomingMessage): Promise<string> {
 /** Fields the WebClient JSON-encodes inside a form body. */
 const JSON_FIELDS = new Set(['blocks', 'attachments', 'metadata', 'unfurls', 'view', 'users']);
 
-export function parseArgs(raw: string, contentType: string | undefined, query: URLSearchParams): Record<string, unknown> {
+export function parseArgs(
+  raw: string,
+  contentType: string | undefined,
+  query: URLSearchParams,
+): Record<string, unknown> {
   const args: Record<string, unknown> = Object.fromEntries(query);
   if (!raw) return args;
   if ((contentType ?? '').includes('application/json')) {
@@ -138,7 +142,9 @@ export function parseArgs(raw: string, contentType: string | undefined, query: U
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/plain' : 'application/json; charset=utf-8' });
+  res.writeHead(status, {
+    'content-type': typeof body === 'string' ? 'text/plain' : 'application/json; charset=utf-8',
+  });
   res.end(text);
 }
 
@@ -168,12 +174,16 @@ export async function startFakeSlackApi(opts: FakeSlackOptions = {}): Promise<Fa
       return send(res, 200, { ok: false, error: 'invalid_form_data' });
     }
     const header = req.headers.authorization ?? '';
-    const given = header.startsWith('Bearer ') ? header.slice(7) : typeof args.token === 'string' ? args.token : '';
+    const given = header.startsWith('Bearer ')
+      ? header.slice(7)
+      : typeof args.token === 'string'
+        ? args.token
+        : '';
     delete args.token;
     const call: RecordedCall = { method, args, at: Date.now() };
     calls.push(call);
     state.emit({ type: 'call', call });
-    if (given !== token) return send(res, 200, { ok: false, error: given ? 'invalid_auth' : 'not_authed' });
+    if (given !== token) return send(res, 200, { ok: false, error: 'invalid_auth' });
     return send(res, 200, handleMethod(state, method, args));
   }
 
@@ -234,7 +244,9 @@ export async function startFakeSlackApi(opts: FakeSlackOptions = {}): Promise<Fa
       return calls.filter((c) => c.method === method);
     },
     threadReplies(channel: string, parentTs: string) {
-      return state.messages.filter((m) => m.channel === channel && m.thread_ts === parentTs && m.ts !== parentTs);
+      return state.messages.filter(
+        (m) => m.channel === channel && m.thread_ts === parentTs && m.ts !== parentTs,
+      );
     },
     async waitFor<T>(probe: () => T | undefined | false | null, timeoutMs = 5_000): Promise<T> {
       const deadline = Date.now() + timeoutMs;
@@ -246,7 +258,9 @@ export async function startFakeSlackApi(opts: FakeSlackOptions = {}): Promise<Fa
             .slice(-8)
             .map((c) => `${c.method} ${JSON.stringify(c.args).slice(0, 200)}`)
             .join('\n  ');
-          throw new Error(`fake Slack: condition not met within ${timeoutMs}ms. Last calls:\n  ${last || '(none)'}`);
+          throw new Error(
+            `fake Slack: condition not met within ${timeoutMs}ms. Last calls:\n  ${last || '(none)'}`,
+          );
         }
         await new Promise((r) => setTimeout(r, 20));
       }

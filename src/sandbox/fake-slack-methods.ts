@@ -38,7 +38,14 @@ function find(state: SlackState, channel: string, ts: string): FakeMessage | und
 }
 
 function asMessage(m: FakeMessage): Args {
-  const out: Args = { type: 'message', user: m.user, bot_id: m.bot_id, text: m.text, ts: m.ts, team: FAKE_TEAM.id };
+  const out: Args = {
+    type: 'message',
+    user: m.user,
+    bot_id: m.bot_id,
+    text: m.text,
+    ts: m.ts,
+    team: FAKE_TEAM.id,
+  };
   if (m.blocks) out.blocks = m.blocks;
   if (m.thread_ts) out.thread_ts = m.thread_ts;
   if (m.edits.length > 0) out.edited = { user: m.user, ts: m.ts };
@@ -48,7 +55,10 @@ function asMessage(m: FakeMessage): Args {
 function limitError(state: SlackState, args: Args): Reply | null {
   const err = messageError(args.text, args.blocks, state.maxText);
   if (!err) return null;
-  return fail(err.error, { errors: err.problems, response_metadata: { messages: err.problems.map((p) => `[ERROR] ${p}`) } });
+  return fail(err.error, {
+    errors: err.problems,
+    response_metadata: { messages: err.problems.map((p) => `[ERROR] ${p}`) },
+  });
 }
 
 function postMessage(state: SlackState, args: Args): Reply {
@@ -59,7 +69,8 @@ function postMessage(state: SlackState, args: Args): Reply {
   const threadTs = str(args.thread_ts);
   if (threadTs) {
     const parent = find(state, channel, threadTs);
-    if (!parent) state.problems.push(`chat.postMessage: thread_ts ${threadTs} is not a message in ${channel}`);
+    if (!parent)
+      state.problems.push(`chat.postMessage: thread_ts ${threadTs} is not a message in ${channel}`);
     else if (parent.thread_ts && parent.thread_ts !== parent.ts)
       state.problems.push(`chat.postMessage: thread_ts ${threadTs} is a reply, not the thread parent`);
   }
@@ -90,7 +101,11 @@ function update(state: SlackState, args: Args): Reply {
   }
   const limits = limitError(state, args);
   if (limits) return limits;
-  message.edits.push({ text: message.text, ...(message.blocks ? { blocks: message.blocks } : {}), at: Date.now() });
+  message.edits.push({
+    text: message.text,
+    ...(message.blocks ? { blocks: message.blocks } : {}),
+    at: Date.now(),
+  });
   if (typeof args.text === 'string') message.text = args.text;
   if (Array.isArray(args.blocks)) message.blocks = args.blocks;
   state.emit({ type: 'update', message });
@@ -124,8 +139,15 @@ function getPermalink(state: SlackState, args: Args): Reply {
   if (!channel) return fail('channel_not_found');
   const message = ts ? find(state, channel, ts) : undefined;
   if (!message) return fail('message_not_found');
-  const thread = message.thread_ts && message.thread_ts !== message.ts ? `?thread_ts=${message.thread_ts}&cid=${channel}` : '';
-  return { ok: true, channel, permalink: `${PERMALINK_BASE}${channel}/p${message.ts.replace('.', '')}${thread}` };
+  const thread =
+    message.thread_ts && message.thread_ts !== message.ts
+      ? `?thread_ts=${message.thread_ts}&cid=${channel}`
+      : '';
+  return {
+    ok: true,
+    channel,
+    permalink: `${PERMALINK_BASE}${channel}/p${message.ts.replace('.', '')}${thread}`,
+  };
 }
 
 function usergroupUsers(state: SlackState, args: Args): Reply {

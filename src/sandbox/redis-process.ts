@@ -67,7 +67,9 @@ export async function startRedis(opts: { appendonly?: boolean } = {}): Promise<R
       });
       proc.on('error', (err) => {
         clearTimeout(timer);
-        reject(new Error(`cannot run redis-server (${err.message}); install it: apt-get install redis-server`));
+        reject(
+          new Error(`cannot run redis-server (${err.message}); install it: apt-get install redis-server`),
+        );
       });
       proc.on('exit', (code) => {
         clearTimeout(timer);

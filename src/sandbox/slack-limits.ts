@@ -97,9 +97,8 @@ function block(b: unknown, i: number, problems: string[]): void {
         if (!Array.isArray(b.fields) || b.fields.length === 0 || b.fields.length > SLACK_LIMITS.fields)
           problems.push(`${where}: 1–${SLACK_LIMITS.fields} fields allowed`);
         else
-          b.fields.forEach((f, j) =>
-            textObject(f, SLACK_LIMITS.fieldText, `${where}.fields[${j}]`, problems),
-          );
+          for (const [j, f] of b.fields.entries())
+            textObject(f, SLACK_LIMITS.fieldText, `${where}.fields[${j}]`, problems);
       }
       if (b.accessory !== undefined) element(b.accessory, `${where}.accessory`, problems);
       break;

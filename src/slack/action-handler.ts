@@ -31,7 +31,12 @@ export interface ActionResult {
   reply?: SlackMessage;
 }
 
-type Plan = (svc: ServiceConfig, d: Deployment, actor: Actor, extendMs?: number) => [Decision, DeploymentEvent];
+type Plan = (
+  svc: ServiceConfig,
+  d: Deployment,
+  actor: Actor,
+  extendMs?: number,
+) => [Decision, DeploymentEvent];
 
 const PLANS: Record<string, Plan> = {
   [ACTIONS.approve]: (svc, d, a) => [canApprove(svc, d, a), { type: 'approve', user: a.userId }],

@@ -68,7 +68,11 @@ export function createBoltApp(opts: BoltOptions, web: WebContext): App {
     if (body.type !== 'block_actions' || action.type !== 'button' || !('action_id' in action)) return;
     const userId = body.user.id;
     try {
-      const result = await handleAction(web, { actionId: action.action_id, value: action.value ?? '', userId });
+      const result = await handleAction(web, {
+        actionId: action.action_id,
+        value: action.value ?? '',
+        userId,
+      });
       const channel = result.deployment?.channel ?? body.channel?.id;
       if (result.reply && channel) {
         await client.chat.postEphemeral({

@@ -29,7 +29,10 @@ export interface CommandInput {
 
 export async function handleCommand(ctx: WebContext, input: CommandInput): Promise<SlackMessage | null> {
   const services = Object.fromEntries(
-    Object.values(ctx.config.services).map((s) => [s.name, { channel: s.channel, slots: Object.keys(s.slots) }]),
+    Object.values(ctx.config.services).map((s) => [
+      s.name,
+      { channel: s.channel, slots: Object.keys(s.slots) },
+    ]),
   );
   const parsed = parseCommand(input.text, { command: input.command, channelId: input.channelId, services });
   if (parsed.kind === 'ignore') return null;
@@ -42,7 +45,12 @@ async function runCommand(ctx: WebContext, cmd: Command, input: CommandInput): P
     case 'help':
       return helpMessage('');
     case 'deploy':
-      return requestDeployment(ctx, ctx.config.services[cmd.service] as ServiceConfig, cmd.slot, input.userId);
+      return requestDeployment(
+        ctx,
+        ctx.config.services[cmd.service] as ServiceConfig,
+        cmd.slot,
+        input.userId,
+      );
     case 'status':
       return status(ctx, cmd.service);
     case 'history':
@@ -123,5 +131,7 @@ async function actOnCurrent(ctx: WebContext, cmd: ServiceAction, userId: string)
   if (!decision.ok) return refusalMessage(decision.message);
   const out = await applyEvent(ctx, d.id, event);
   if (!out.ok) return refusalMessage(out.message);
-  return refusalMessage(`Done: ${cmd.name} of *${svc.name}* recorded (${d.id}). Follow it in <#${d.channel}>.`);
+  return refusalMessage(
+    `Done: ${cmd.name} of *${svc.name}* recorded (${d.id}). Follow it in <#${d.channel}>.`,
+  );
 }

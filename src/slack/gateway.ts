@@ -16,7 +16,11 @@ export interface SlackGateway {
 
 export function createWebClient(token: string, slackApiUrl: string): WebClient {
   // Few, quick retries: a job that cannot reach Slack fails and BullMQ retries it with backoff.
-  return new WebClient(token, { slackApiUrl, retryConfig: { retries: 2, maxTimeout: 2_000 }, timeout: 10_000 });
+  return new WebClient(token, {
+    slackApiUrl,
+    retryConfig: { retries: 2, maxTimeout: 2_000 },
+    timeout: 10_000,
+  });
 }
 
 export function createSlackGateway(client: WebClient): SlackGateway {

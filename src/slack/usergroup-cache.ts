@@ -24,7 +24,10 @@ export function createGroupResolver(
       (list) => new Set(list),
       (err: unknown) => {
         cache.delete(groupId);
-        opts.log?.warn({ groupId, err: err instanceof Error ? err.message : String(err) }, 'user group lookup failed');
+        opts.log?.warn(
+          { groupId, err: err instanceof Error ? err.message : String(err) },
+          'user group lookup failed',
+        );
         return new Set<string>();
       },
     );

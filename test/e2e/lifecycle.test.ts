@@ -15,7 +15,9 @@ async function requestAndAwaitApproval(rig: Rig) {
   expect(res.status).toBe(200);
   const d = await rig.latest();
   await rig.waitForState(d.id, 'awaiting_approval');
-  const approve = await waitUntil(() => latestButton(rig.slack, 'gl_approve'), { what: 'the Approve button' });
+  const approve = await waitUntil(() => latestButton(rig.slack, 'gl_approve'), {
+    what: 'the Approve button',
+  });
   return { d, approve };
 }
 
@@ -54,7 +56,9 @@ describe('a blue-green cutover driven from Slack', () => {
     expect(done.teardownAt).toBeDefined();
     expect(rig.elb.state.targetsOf(DEMO.checkout.blueArn)).toHaveLength(0);
     expect(threadPosts(rig.slack, cardTs, /deregistered|drain/i).length).toBe(1);
-    const lastCard = updates(rig.slack).filter((c) => c.args['ts'] === cardTs).at(-1);
+    const lastCard = updates(rig.slack)
+      .filter((c) => c.args['ts'] === cardTs)
+      .at(-1);
     expect(lastCard && textOf(lastCard)).toMatch(/done|torn down/i);
     expect(await rig.bot.store.lockHolder('checkout')).toBeNull();
   });
@@ -63,7 +67,9 @@ describe('a blue-green cutover driven from Slack', () => {
     const { d, approve } = await requestAndAwaitApproval(rig);
     await rig.click('gl_approve', approve.value, USERS.approver);
     await rig.waitForState(d.id, 'soaking');
-    const rollback = await waitUntil(() => latestButton(rig.slack, 'gl_rollback'), { what: 'the Rollback button' });
+    const rollback = await waitUntil(() => latestButton(rig.slack, 'gl_rollback'), {
+      what: 'the Rollback button',
+    });
     expect(rollback.confirm).toBe(true);
     await rig.click('gl_rollback', rollback.value, USERS.requester);
     const rolled = await rig.waitForState(d.id, 'rolled_back');
@@ -78,9 +84,12 @@ describe('a blue-green cutover driven from Slack', () => {
   it('refuses self-approval and says who can approve', async () => {
     const { d, approve } = await requestAndAwaitApproval(rig);
     await rig.click('gl_approve', approve.value, USERS.requester);
-    const refusal = await waitUntil(() => ephemerals(rig.slack).find((c) => c.args['user'] === USERS.requester), {
-      what: 'an ephemeral refusal',
-    });
+    const refusal = await waitUntil(
+      () => ephemerals(rig.slack).find((c) => c.args['user'] === USERS.requester),
+      {
+        what: 'an ephemeral refusal',
+      },
+    );
     expect(textOf(refusal)).toMatch(/someone else/i);
     expect(textOf(refusal)).toContain(`<@${USERS.approver}>`);
     expect((await rig.bot.store.get(d.id))?.state).toBe('awaiting_approval');
@@ -90,9 +99,12 @@ describe('a blue-green cutover driven from Slack', () => {
   it('refuses an approval from someone who is not an approver', async () => {
     const { d, approve } = await requestAndAwaitApproval(rig);
     await rig.click('gl_approve', approve.value, USERS.stranger);
-    const refusal = await waitUntil(() => ephemerals(rig.slack).find((c) => c.args['user'] === USERS.stranger), {
-      what: 'an ephemeral refusal',
-    });
+    const refusal = await waitUntil(
+      () => ephemerals(rig.slack).find((c) => c.args['user'] === USERS.stranger),
+      {
+        what: 'an ephemeral refusal',
+      },
+    );
     expect(textOf(refusal)).toMatch(/only approvers/i);
     expect((await rig.bot.store.get(d.id))?.state).toBe('awaiting_approval');
   });
@@ -105,7 +117,9 @@ describe('a blue-green cutover driven from Slack', () => {
     ]);
     expect([a.status, b.status]).toEqual([200, 200]);
     const soaking = await rig.waitForState(d.id, 'soaking');
-    const modifies = rig.elb.state.calls.filter((c) => c.operation === 'ModifyListener' || c.operation === 'ModifyRule');
+    const modifies = rig.elb.state.calls.filter(
+      (c) => c.operation === 'ModifyListener' || c.operation === 'ModifyRule',
+    );
     expect(modifies).toHaveLength(1);
     expect(threadPosts(rig.slack, soaking.messages.card as string, /cut ?over/i).length).toBe(1);
     const loser = await waitUntil(() => ephemerals(rig.slack)[0], { what: 'a refusal for the second click' });
@@ -115,7 +129,12 @@ describe('a blue-green cutover driven from Slack', () => {
 
   it('blocks the deployment when a green target is unhealthy', async () => {
     const [target] = rig.elb.state.targetsOf(DEMO.checkout.greenArn);
-    rig.elb.state.setTargetHealth(DEMO.checkout.greenArn, target?.id as string, 'unhealthy', 'Target.FailedHealthChecks');
+    rig.elb.state.setTargetHealth(
+      DEMO.checkout.greenArn,
+      target?.id as string,
+      'unhealthy',
+      'Target.FailedHealthChecks',
+    );
     await rig.slash('checkout green', USERS.requester);
     const d = await rig.latest();
     const blocked = await rig.waitForState(d.id, 'blocked');
@@ -154,7 +173,9 @@ describe('a blue-green cutover driven from Slack', () => {
 describe('approval expiry', () => {
   let rig: Rig;
   beforeEach(async () => {
-    rig = await startRig({ timings: { soak: '1h', remindBefore: '10m', approvalTimeout: '1s', verifyWindow: '5s' } });
+    rig = await startRig({
+      timings: { soak: '1h', remindBefore: '10m', approvalTimeout: '1s', verifyWindow: '5s' },
+    });
   });
   afterEach(async () => {
     await rig.close();
@@ -165,10 +186,15 @@ describe('approval expiry', () => {
     const d = await rig.latest();
     const expired = await rig.waitForState(d.id, 'expired');
     const prompt = updates(rig.slack).filter((c) => c.args['ts'] === expired.messages.prompt);
-    await waitUntil(() => prompt.length > 0 || updates(rig.slack).some((c) => c.args['ts'] === expired.messages.prompt), {
-      what: 'the prompt to be edited',
-    });
-    const last = updates(rig.slack).filter((c) => c.args['ts'] === expired.messages.prompt).at(-1);
+    await waitUntil(
+      () => prompt.length > 0 || updates(rig.slack).some((c) => c.args['ts'] === expired.messages.prompt),
+      {
+        what: 'the prompt to be edited',
+      },
+    );
+    const last = updates(rig.slack)
+      .filter((c) => c.args['ts'] === expired.messages.prompt)
+      .at(-1);
     expect(last && textOf(last)).toMatch(/expired/i);
     expect(last?.args['blocks'] && JSON.stringify(last.args['blocks'])).not.toContain('gl_approve');
     expect(checkoutWeights(rig)).toEqual({ blue: 1, green: 0 });

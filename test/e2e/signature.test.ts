@@ -12,11 +12,19 @@ describe('requests that Slack did not sign', () => {
   });
 
   const body = () =>
-    slashCommandBody({ text: 'checkout green', userId: USERS.requester, channelId: 'C0CHECKOUT', responseUrl: 'x' });
+    slashCommandBody({
+      text: 'checkout green',
+      userId: USERS.requester,
+      channelId: 'C0CHECKOUT',
+      responseUrl: 'x',
+    });
 
   it.each([
     ['a forged signature', { signingSecret: 'not-the-secret' }],
-    ['a stale timestamp (10 minutes old)', { signingSecret: SIGNING_SECRET, timestamp: Math.floor(Date.now() / 1000) - 600 }],
+    [
+      'a stale timestamp (10 minutes old)',
+      { signingSecret: SIGNING_SECRET, timestamp: Math.floor(Date.now() / 1000) - 600 },
+    ],
     ['a garbage signature header', { signingSecret: SIGNING_SECRET, signature: 'v0=deadbeef' }],
   ])('rejects %s with 401 and posts nothing', async (_name, opts) => {
     const before = rig.slack.calls.filter((c) => c.method !== 'auth.test').length;

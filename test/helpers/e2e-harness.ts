@@ -4,7 +4,6 @@
  * Tests talk to the bot only as Slack does: signed POSTs to /slack/events.
  */
 import { randomBytes } from 'node:crypto';
-import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { Env } from '../../src/config/env.js';
 import { parseConfigText } from '../../src/config/load-config.js';
 import type { GreenlightConfig } from '../../src/config/schema.js';
@@ -14,11 +13,17 @@ import { type Running, startRuntime } from '../../src/runtime.js';
 import { DEMO, demoState } from '../../src/sandbox/fake-elb/demo.js';
 import { type FakeElb, startFakeElb } from '../../src/sandbox/fake-elb/server.js';
 import { type FakeSlackApi, startFakeSlackApi } from '../../src/sandbox/fake-slack-api.js';
+import { localElbClient } from '../../src/sandbox/sandbox.js';
 import { freePort, type RedisProcess, startRedis } from './redis-server.js';
-import { waitUntil } from './wait.js';
 import { blockActionBody, postToSlackEndpoint, slashCommandBody } from './slack-requests.js';
+import { waitUntil } from './wait.js';
 
-export const USERS = { requester: 'U0REQUESTER', approver: 'U0APPROVER', sre: 'U0SREMEMBER', stranger: 'U0STRANGER' };
+export const USERS = {
+  requester: 'U0REQUESTER',
+  approver: 'U0APPROVER',
+  sre: 'U0SREMEMBER',
+  stranger: 'U0STRANGER',
+};
 export const CHANNEL = 'C0CHECKOUT';
 export const SIGNING_SECRET = 'e2e-signing-secret-0123456789abcdef';
 export const BOT_TOKEN = 'xoxb-e2e-0000-test-token';
@@ -97,7 +102,7 @@ export async function startRig(opts: { timings?: Timings; redis?: RedisProcess }
     config: e2eConfig(opts.timings),
     log: createLogger({ level: process.env.E2E_LOG_LEVEL ?? 'silent' }),
     redisUrl: redis.url,
-    elbClient: sandboxElbClient(elb.url),
+    elbClient: localElbClient(elb.url),
     prefix: `e2e${randomBytes(3).toString('hex')}`,
     drainPollMs: 50,
   });
@@ -134,7 +139,11 @@ export async function startRig(opts: { timings?: Timings; redis?: RedisProcess }
           const d = await bot.store.get(id);
           return d?.state === state ? d : undefined;
         },
-        { timeoutMs, what: `deployment ${id} to reach ${state}`, last: async () => (await bot.store.get(id))?.state },
+        {
+          timeoutMs,
+          what: `deployment ${id} to reach ${state}`,
+          last: async () => (await bot.store.get(id))?.state,
+        },
       ),
     latest: async () => {
       const [d] = await bot.store.listByService('checkout', 1);
@@ -149,13 +158,4 @@ export async function startRig(opts: { timings?: Timings; redis?: RedisProcess }
     },
   };
   return rig;
-}
-
-export function sandboxElbClient(endpoint: string): ElasticLoadBalancingV2Client {
-  return new ElasticLoadBalancingV2Client({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'AKIDSANDBOX', secretAccessKey: 'sandbox-secret' },
-    maxAttempts: 1,
-  });
 }

@@ -17,7 +17,10 @@ function blocksOf(call: RecordedCall): unknown[] {
 export function buttonsOf(call: RecordedCall): SentButton[] {
   const out: SentButton[] = [];
   const visit = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(visit);
+    if (Array.isArray(node)) {
+      for (const child of node) visit(child);
+      return;
+    }
     if (!node || typeof node !== 'object') return;
     const el = node as Record<string, unknown>;
     if (el['type'] === 'button' && typeof el['action_id'] === 'string') {
@@ -38,7 +41,10 @@ export function buttonsOf(call: RecordedCall): SentButton[] {
 export function textOf(call: RecordedCall): string {
   const parts: string[] = [String(call.args['text'] ?? '')];
   const visit = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(visit);
+    if (Array.isArray(node)) {
+      for (const child of node) visit(child);
+      return;
+    }
     if (!node || typeof node !== 'object') return;
     for (const [k, v] of Object.entries(node as Record<string, unknown>)) {
       if (k === 'text' && typeof v === 'string') parts.push(v);
@@ -55,7 +61,9 @@ export const ephemerals = (slack: FakeSlackApi) => slack.callsTo('chat.postEphem
 
 /** The most recent message (post or update) carrying a button with this action id. */
 export function latestButton(slack: FakeSlackApi, actionId: string): SentButton | undefined {
-  const calls = [...slack.calls].reverse().filter((c) => c.method === 'chat.postMessage' || c.method === 'chat.update');
+  const calls = [...slack.calls]
+    .reverse()
+    .filter((c) => c.method === 'chat.postMessage' || c.method === 'chat.update');
   for (const c of calls) {
     const b = buttonsOf(c).find((x) => x.actionId === actionId);
     if (b) return b;

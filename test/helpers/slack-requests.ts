@@ -14,7 +14,9 @@ export function sharedPath(relative: string): string {
   if (existsSync(beside)) return beside;
   const dir = process.env.GREENLIGHT_SHARED_DIR;
   if (dir && existsSync(join(dir, relative))) return join(dir, relative);
-  throw new Error(`shared file ${relative} not found next to the repo (${beside}) nor in GREENLIGHT_SHARED_DIR`);
+  throw new Error(
+    `shared file ${relative} not found next to the repo (${beside}) nor in GREENLIGHT_SHARED_DIR`,
+  );
 }
 
 export function readShared(relative: string): string {

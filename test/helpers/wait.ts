@@ -1,7 +1,12 @@
 /** Polls until `probe` returns a value (not undefined/false), or fails saying what it waited for. */
 export async function waitUntil<T>(
   probe: () => Promise<T | undefined | false> | T | undefined | false,
-  opts: { timeoutMs?: number; intervalMs?: number; what?: string; last?: () => Promise<unknown> | unknown } = {},
+  opts: {
+    timeoutMs?: number;
+    intervalMs?: number;
+    what?: string;
+    last?: () => Promise<unknown> | unknown;
+  } = {},
 ): Promise<T> {
   const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
   for (;;) {

@@ -1,25 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import type { Action, Listener, Rule } from '../../src/aws/elb-port.js';
 import {
-  evaluatePrecheck,
   findForwardSites,
   findOffenders,
   forwardGroups,
   liveSlot,
-  type PrecheckInput,
   rewriteActions,
-  stickinessOf,
 } from '../../src/domain/forwards.js';
 
-const TG = (name: string) => `arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/${name}/0123456789abcdef`;
+const TG = (name: string) =>
+  `arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/${name}/0123456789abcdef`;
 const BLUE = TG('checkout-blue');
 const GREEN = TG('checkout-green');
 const CANARY = TG('checkout-canary');
 const OTHER = TG('search-blue');
 const slots = { blue: BLUE, green: GREEN, canary: CANARY };
 const LB = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/shop/50dc6c495c0c9188';
-const L443 = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shop/50dc6c495c0c9188/f2f7dc8efc522ab2';
-const L80 = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shop/50dc6c495c0c9188/0000000000000080';
+const L443 =
+  'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shop/50dc6c495c0c9188/f2f7dc8efc522ab2';
+const L80 =
+  'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shop/50dc6c495c0c9188/0000000000000080';
 
 const fwd = (...groups: [string, number][]): Action => ({
   Type: 'forward',
@@ -33,8 +33,19 @@ const oidc: Action = {
 
 describe('forwardGroups', () => {
   it.each<[string, Action, unknown]>([
-    ['a plain TargetGroupArn forward counts as one group with weight 1', { Type: 'forward', TargetGroupArn: BLUE }, [{ TargetGroupArn: BLUE, Weight: 1 }]],
-    ['a weighted forward lists every group with its weight', fwd([BLUE, 3], [GREEN, 0]), [{ TargetGroupArn: BLUE, Weight: 3 }, { TargetGroupArn: GREEN, Weight: 0 }]],
+    [
+      'a plain TargetGroupArn forward counts as one group with weight 1',
+      { Type: 'forward', TargetGroupArn: BLUE },
+      [{ TargetGroupArn: BLUE, Weight: 1 }],
+    ],
+    [
+      'a weighted forward lists every group with its weight',
+      fwd([BLUE, 3], [GREEN, 0]),
+      [
+        { TargetGroupArn: BLUE, Weight: 3 },
+        { TargetGroupArn: GREEN, Weight: 0 },
+      ],
+    ],
     ['a redirect is not a forward', { Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS' } }, null],
     ['an authenticate action is not a forward', oidc, null],
   ])('%s', (_name, action, expected) => {
@@ -44,17 +55,45 @@ describe('forwardGroups', () => {
 
 describe('rewriteActions', () => {
   const cases: [string, Action[], Action[] | null][] = [
-    ['a plain forward to blue becomes a plain forward to green', [{ Type: 'forward', TargetGroupArn: BLUE }], [{ Type: 'forward', TargetGroupArn: GREEN }]],
-    ['a single-group forward config is pointed at green with the same weight', [fwd([BLUE, 1])], [fwd([GREEN, 1])]],
-    ['a 50/50 split between the slots sends the summed weight to green', [fwd([BLUE, 50], [GREEN, 50])], [fwd([GREEN, 100])]],
+    [
+      'a plain forward to blue becomes a plain forward to green',
+      [{ Type: 'forward', TargetGroupArn: BLUE }],
+      [{ Type: 'forward', TargetGroupArn: GREEN }],
+    ],
+    [
+      'a single-group forward config is pointed at green with the same weight',
+      [fwd([BLUE, 1])],
+      [fwd([GREEN, 1])],
+    ],
+    [
+      'a 50/50 split between the slots sends the summed weight to green',
+      [fwd([BLUE, 50], [GREEN, 50])],
+      [fwd([GREEN, 100])],
+    ],
     ['the summed weight is capped at 999', [fwd([BLUE, 999], [GREEN, 999])], [fwd([GREEN, 999])]],
-    ['green at weight 0 beside blue replaces blue with blue’s weight', [fwd([GREEN, 0], [BLUE, 10])], [fwd([GREEN, 10])]],
-    ['slots that sum to 0 still give green weight 1', [fwd([BLUE, 0], [OTHER, 5])], [fwd([GREEN, 1], [OTHER, 5])]],
+    [
+      'green at weight 0 beside blue replaces blue with blue’s weight',
+      [fwd([GREEN, 0], [BLUE, 10])],
+      [fwd([GREEN, 10])],
+    ],
+    [
+      'slots that sum to 0 still give green weight 1',
+      [fwd([BLUE, 0], [OTHER, 5])],
+      [fwd([GREEN, 1], [OTHER, 5])],
+    ],
     ['every other slot is removed, not only the live one', [fwd([BLUE, 1], [CANARY, 1])], [fwd([GREEN, 2])]],
-    ['a group that is not a slot keeps its place and weight', [fwd([OTHER, 10], [BLUE, 90])], [fwd([OTHER, 10], [GREEN, 90])]],
+    [
+      'a group that is not a slot keeps its place and weight',
+      [fwd([OTHER, 10], [BLUE, 90])],
+      [fwd([OTHER, 10], [GREEN, 90])],
+    ],
     ['an action list already pointing at green needs no change', [fwd([GREEN, 1])], null],
     ['a forward with only other groups needs no change', [fwd([OTHER, 1])], null],
-    ['a redirect-only list needs no change', [{ Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', StatusCode: 'HTTP_301' } }], null],
+    [
+      'a redirect-only list needs no change',
+      [{ Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', StatusCode: 'HTTP_301' } }],
+      null,
+    ],
   ];
   it.each(cases)('%s', (_name, actions, expected) => {
     expect(rewriteActions(actions, slots, 'green')).toEqual(expected);
@@ -69,7 +108,10 @@ describe('rewriteActions', () => {
     const sticky: Action = {
       Type: 'forward',
       ForwardConfig: {
-        TargetGroups: [{ TargetGroupArn: BLUE, Weight: 1 }, { TargetGroupArn: GREEN, Weight: 0 }],
+        TargetGroups: [
+          { TargetGroupArn: BLUE, Weight: 1 },
+          { TargetGroupArn: GREEN, Weight: 0 },
+        ],
         TargetGroupStickinessConfig: { Enabled: true, DurationSeconds: 3600 },
       },
     };
@@ -80,12 +122,18 @@ describe('rewriteActions', () => {
     const sticky: Action = {
       Type: 'forward',
       ForwardConfig: {
-        TargetGroups: [{ TargetGroupArn: BLUE, Weight: 5 }, { TargetGroupArn: OTHER, Weight: 5 }],
+        TargetGroups: [
+          { TargetGroupArn: BLUE, Weight: 5 },
+          { TargetGroupArn: OTHER, Weight: 5 },
+        ],
         TargetGroupStickinessConfig: { Enabled: true, DurationSeconds: 60 },
       },
     };
     const [out] = rewriteActions([sticky], slots, 'green') ?? [];
-    expect(out?.ForwardConfig?.TargetGroups).toEqual([{ TargetGroupArn: GREEN, Weight: 5 }, { TargetGroupArn: OTHER, Weight: 5 }]);
+    expect(out?.ForwardConfig?.TargetGroups).toEqual([
+      { TargetGroupArn: GREEN, Weight: 5 },
+      { TargetGroupArn: OTHER, Weight: 5 },
+    ]);
     expect(out?.ForwardConfig?.TargetGroupStickinessConfig).toEqual({ Enabled: true, DurationSeconds: 60 });
   });
 
@@ -93,7 +141,10 @@ describe('rewriteActions', () => {
     const described: Action = {
       Type: 'forward',
       TargetGroupArn: BLUE,
-      ForwardConfig: { TargetGroups: [{ TargetGroupArn: BLUE, Weight: 1 }], TargetGroupStickinessConfig: { Enabled: false } },
+      ForwardConfig: {
+        TargetGroups: [{ TargetGroupArn: BLUE, Weight: 1 }],
+        TargetGroupStickinessConfig: { Enabled: false },
+      },
     };
     const [out] = rewriteActions([described], slots, 'green') ?? [];
     expect(out).toEqual({
@@ -112,7 +163,19 @@ describe('rewriteActions', () => {
   it.each([
     ['a plain forward', [{ Type: 'forward', TargetGroupArn: BLUE }] as Action[]],
     ['a weighted split', [fwd([BLUE, 30], [GREEN, 70], [OTHER, 5])]],
-    ['a sticky described forward', [{ Type: 'forward', TargetGroupArn: BLUE, ForwardConfig: { TargetGroups: [{ TargetGroupArn: BLUE, Weight: 1 }], TargetGroupStickinessConfig: { Enabled: true, DurationSeconds: 10 } } }] as Action[]],
+    [
+      'a sticky described forward',
+      [
+        {
+          Type: 'forward',
+          TargetGroupArn: BLUE,
+          ForwardConfig: {
+            TargetGroups: [{ TargetGroupArn: BLUE, Weight: 1 }],
+            TargetGroupStickinessConfig: { Enabled: true, DurationSeconds: 10 },
+          },
+        },
+      ] as Action[],
+    ],
   ])('is idempotent: rewriting %s twice changes nothing the second time', (_name, actions) => {
     const once = rewriteActions(actions, slots, 'green');
     expect(once).not.toBeNull();
@@ -139,11 +202,23 @@ const rule = (n: number, actions: Action[], isDefault = false): Rule => ({
 
 describe('findForwardSites and liveSlot', () => {
   const listeners = [listener(L443, 443, [fwd([BLUE, 1])])];
-  const rules = new Map([[L443, [rule(20, [fwd([OTHER, 1])]), rule(10, [oidc, fwd([BLUE, 80], [GREEN, 20])]), rule(99, [fwd([BLUE, 1])], true)]]]);
+  const rules = new Map([
+    [
+      L443,
+      [
+        rule(20, [fwd([OTHER, 1])]),
+        rule(10, [oidc, fwd([BLUE, 80], [GREEN, 20])]),
+        rule(99, [fwd([BLUE, 1])], true),
+      ],
+    ],
+  ]);
 
   it('lists the default action and each slot-referencing rule in priority order, skipping the default rule', () => {
     const sites = findForwardSites(listeners, rules, slots);
-    expect(sites.map((s) => [s.port, s.priority])).toEqual([[443, 'default'], [443, '10']]);
+    expect(sites.map((s) => [s.port, s.priority])).toEqual([
+      [443, 'default'],
+      [443, '10'],
+    ]);
     expect(sites[1]?.groups).toEqual([
       { name: 'blue', arn: BLUE, weight: 80 },
       { name: 'green', arn: GREEN, weight: 20 },
@@ -158,7 +233,10 @@ describe('findForwardSites and liveSlot', () => {
 
   it('reports group stickiness of a forward', () => {
     const action: Action = { ...fwd([BLUE, 1], [GREEN, 0]) };
-    action.ForwardConfig = { ...action.ForwardConfig, TargetGroupStickinessConfig: { Enabled: true, DurationSeconds: 600 } };
+    action.ForwardConfig = {
+      ...action.ForwardConfig,
+      TargetGroupStickinessConfig: { Enabled: true, DurationSeconds: 600 },
+    };
     const [site] = findForwardSites([listener(L443, 443, [action])], new Map(), slots);
     expect(site?.groupStickiness).toEqual({ enabled: true, durationSeconds: 600 });
   });
@@ -193,85 +271,5 @@ describe('findOffenders', () => {
 
   it('finds nothing when the old group has weight 0 everywhere', () => {
     expect(findOffenders([listener(L443, 443, [fwd([GREEN, 1], [BLUE, 0])])], new Map(), BLUE)).toEqual([]);
-  });
-});
-
-describe('stickinessOf', () => {
-  it.each<[string, Record<string, string>, unknown]>([
-    ['defaults the deregistration delay to 300 s', {}, { slot: 'blue', enabled: false, deregistrationDelaySeconds: 300 }],
-    [
-      'reads lb_cookie stickiness',
-      { 'stickiness.enabled': 'true', 'stickiness.type': 'lb_cookie', 'stickiness.lb_cookie.duration_seconds': '86400', 'deregistration_delay.timeout_seconds': '30' },
-      { slot: 'blue', enabled: true, type: 'lb_cookie', durationSeconds: 86400, deregistrationDelaySeconds: 30 },
-    ],
-    [
-      'reads app_cookie stickiness',
-      { 'stickiness.enabled': 'true', 'stickiness.type': 'app_cookie', 'stickiness.app_cookie.duration_seconds': '60', 'stickiness.lb_cookie.duration_seconds': '86400' },
-      { slot: 'blue', enabled: true, type: 'app_cookie', durationSeconds: 60, deregistrationDelaySeconds: 300 },
-    ],
-  ])('%s', (_name, attributes, expected) => {
-    expect(stickinessOf('blue', attributes)).toEqual(expected);
-  });
-});
-
-describe('evaluatePrecheck', () => {
-  const healthy = {
-    slot: 'green',
-    targetGroupArn: GREEN,
-    targets: [
-      { id: 'i-1', port: 80, state: 'healthy' },
-      { id: 'i-2', port: 80, state: 'healthy' },
-    ],
-    healthy: 2,
-    total: 2,
-  };
-  const site = findForwardSites([listener(L443, 443, [fwd([BLUE, 1])])], new Map(), slots);
-  const base: PrecheckInput = {
-    targetSlot: 'green',
-    liveSlot: 'blue',
-    health: healthy,
-    sites: site,
-    stickiness: [stickinessOf('blue', {}), stickinessOf('green', {})],
-    minHealthyTargets: 2,
-    soakMs: 3_600_000,
-  };
-
-  it('passes with no problem and no warning when green is healthy and blue is live', () => {
-    const r = evaluatePrecheck(base);
-    expect([r.problems, r.warnings]).toEqual([[], []]);
-  });
-
-  it.each<[string, Partial<PrecheckInput>, RegExp]>([
-    ['the target is already live', { liveSlot: 'green' }, /green is already live/],
-    ['no forward references the slots', { sites: [], liveSlot: null }, /No forward .* references/],
-    ['no slot receives traffic', { liveSlot: null }, /No slot receives traffic/],
-    [
-      'a target is not healthy',
-      { health: { ...healthy, healthy: 1, targets: [healthy.targets[0]!, { id: 'i-2', port: 80, state: 'unhealthy', reason: 'Target.FailedHealthChecks' }] } },
-      /green target i-2:80 is unhealthy \(Target\.FailedHealthChecks\)/,
-    ],
-    ['too few healthy targets', { minHealthyTargets: 3 }, /green has 2 healthy targets; at least 3 required/],
-  ])('blocks when %s', (_name, patch, message) => {
-    const r = evaluatePrecheck({ ...base, ...patch });
-    expect(r.problems.join('\n')).toMatch(message);
-  });
-
-  it.each<[string, Partial<PrecheckInput>, RegExp]>([
-    ['traffic is split', { liveSlot: 'mixed' }, /split between slots.*all of it to green/],
-    [
-      'blue has target-group stickiness',
-      { stickiness: [stickinessOf('blue', { 'stickiness.enabled': 'true', 'stickiness.type': 'lb_cookie', 'stickiness.lb_cookie.duration_seconds': '86400' }), stickinessOf('green', {})] },
-      /stickiness is on for blue \(lb_cookie, 1d\).*removes blue from every forward/,
-    ],
-    [
-      'a forward has group stickiness',
-      { sites: [{ ...site[0]!, groupStickiness: { enabled: true, durationSeconds: 3600 } }] },
-      /Group stickiness \(cookie AWSALBTG, 1h\) is on for the :443 default action.*cannot pin/,
-    ],
-    ['blue drains for longer than the soak', { soakMs: 60_000 }, /blue's deregistration delay \(5m\) is longer than the soak \(1m\)/],
-  ])('warns without blocking when %s', (_name, patch, message) => {
-    const r = evaluatePrecheck({ ...base, ...patch });
-    expect(r.problems).toEqual([]);
-    expect(r.warnings.join('\n')).toMatch(message);
   });
 });

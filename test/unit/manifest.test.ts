@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import * as ajvFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { readShared } from '../helpers/slack-requests.js';
 
-// ajv-formats is CommonJS: under NodeNext its default import is the module object.
-const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ??
-  addFormatsModule) as typeof addFormatsModule;
+// ajv-formats is CommonJS (`exports.default = plugin`): under NodeNext the plugin is `.default`.
+const addFormats =
+  ajvFormats.default.default ?? (ajvFormats.default as unknown as typeof ajvFormats.default.default);
 
 interface Manifest {
   display_information: { name: string };

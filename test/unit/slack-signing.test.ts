@@ -17,7 +17,9 @@ describe('signSlackRequest', () => {
   });
 
   it('gives the same signature for a numeric timestamp', () => {
-    expect(signSlackRequest(vector.signingSecret, Number(vector.timestamp), vector.body)).toBe(vector.signature);
+    expect(signSlackRequest(vector.signingSecret, Number(vector.timestamp), vector.body)).toBe(
+      vector.signature,
+    );
   });
 
   it('changes when the body, the timestamp or the secret changes', () => {

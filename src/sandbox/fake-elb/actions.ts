@@ -12,7 +12,14 @@ const NUMBER_FIELDS = new Set(['Order', 'Weight', 'DurationSeconds', 'SessionTim
 const BOOLEAN_FIELDS = new Set(['Enabled', 'UseExistingClientSecret']);
 /** Free-form members whose keys and values must not be converted. */
 const OPAQUE_FIELDS = new Set(['AuthenticationRequestExtraParams', 'Values']);
-const TYPES = new Set(['forward', 'redirect', 'fixed-response', 'authenticate-oidc', 'authenticate-cognito', 'jwt-validation']);
+const TYPES = new Set([
+  'forward',
+  'redirect',
+  'fixed-response',
+  'authenticate-oidc',
+  'authenticate-cognito',
+  'jwt-validation',
+]);
 const TERMINAL = new Set(['forward', 'redirect', 'fixed-response']);
 const MAX_GROUP_STICKINESS_SECONDS = 604_800;
 const MAX_GROUPS_PER_FORWARD = 5;
@@ -28,11 +35,13 @@ function typed(value: unknown, key: string): unknown {
   if (typeof value !== 'string') return value;
   if (NUMBER_FIELDS.has(key)) {
     const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n)) throw new FakeElbError('ValidationError', `${key} must be a number`);
+    if (value.trim() === '' || !Number.isFinite(n))
+      throw new FakeElbError('ValidationError', `${key} must be a number`);
     return n;
   }
   if (BOOLEAN_FIELDS.has(key)) {
-    if (value !== 'true' && value !== 'false') throw new FakeElbError('ValidationError', `${key} must be true or false`);
+    if (value !== 'true' && value !== 'false')
+      throw new FakeElbError('ValidationError', `${key} must be true or false`);
     return value === 'true';
   }
   return value;
@@ -50,19 +59,26 @@ function groupsOf(action: Action): TargetGroupTuple[] {
   }
   if (tuples.length > 0) return tuples;
   if (action.TargetGroupArn) return [{ TargetGroupArn: action.TargetGroupArn, Weight: 1 }];
-  throw new FakeElbError('ValidationError', 'A forward action must specify a target group ARN or a forward config');
+  throw new FakeElbError(
+    'ValidationError',
+    'A forward action must specify a target group ARN or a forward config',
+  );
 }
 
 function validateForward(action: Action, state: FakeElbState, loadBalancerArn: string): void {
   const groups = groupsOf(action);
   if (groups.length > MAX_GROUPS_PER_FORWARD) {
-    throw new FakeElbError('ValidationError', `A forward action can have at most ${MAX_GROUPS_PER_FORWARD} target groups`);
+    throw new FakeElbError(
+      'ValidationError',
+      `A forward action can have at most ${MAX_GROUPS_PER_FORWARD} target groups`,
+    );
   }
   const seen = new Set<string>();
   for (const g of groups) {
     const tg = state.targetGroups.get(g.TargetGroupArn);
     if (!tg) throw new FakeElbError('TargetGroupNotFound', `Target groups '${g.TargetGroupArn}' not found`);
-    if (seen.has(g.TargetGroupArn)) throw new FakeElbError('ValidationError', `Target group '${g.TargetGroupArn}' is listed twice`);
+    if (seen.has(g.TargetGroupArn))
+      throw new FakeElbError('ValidationError', `Target group '${g.TargetGroupArn}' is listed twice`);
     seen.add(g.TargetGroupArn);
     const w = g.Weight;
     if (w !== undefined && (!Number.isInteger(w) || w < 0 || w > 999)) {
@@ -80,11 +96,16 @@ function validateForward(action: Action, state: FakeElbState, loadBalancerArn: s
   if (sticky?.Enabled) {
     const d = sticky.DurationSeconds;
     if (d === undefined || !Number.isInteger(d) || d < 1 || d > MAX_GROUP_STICKINESS_SECONDS) {
-      throw new FakeElbError('ValidationError', 'Target group stickiness duration must be from 1 to 604800 seconds');
+      throw new FakeElbError(
+        'ValidationError',
+        'Target group stickiness duration must be from 1 to 604800 seconds',
+      );
     }
   }
   if (groups.length > 1 && !sticky?.Enabled) {
-    const sticking = groups.find((g) => state.targetGroups.get(g.TargetGroupArn)?.attributes['stickiness.enabled'] === 'true');
+    const sticking = groups.find(
+      (g) => state.targetGroups.get(g.TargetGroupArn)?.attributes['stickiness.enabled'] === 'true',
+    );
     if (sticking) {
       throw new FakeElbError(
         'InvalidConfigurationRequest',
@@ -98,7 +119,8 @@ function validateForward(action: Action, state: FakeElbState, loadBalancerArn: s
 function withSecret(action: Action, previous: Action[]): Action {
   if (action.Type !== 'authenticate-oidc') return action;
   const config = action.AuthenticateOidcConfig as Record<string, unknown> | undefined;
-  if (!config) throw new FakeElbError('ValidationError', 'An authenticate-oidc action needs AuthenticateOidcConfig');
+  if (!config)
+    throw new FakeElbError('ValidationError', 'An authenticate-oidc action needs AuthenticateOidcConfig');
   if (config.ClientSecret !== undefined) return action;
   const before = previous.find((a) => a.Type === 'authenticate-oidc')?.AuthenticateOidcConfig as
     | Record<string, unknown>
@@ -120,7 +142,8 @@ export function acceptActions(
   loadBalancerArn: string,
   previous: Action[],
 ): Action[] {
-  if (!Array.isArray(raw) || raw.length === 0) throw new FakeElbError('ValidationError', 'At least one action must be specified');
+  if (!Array.isArray(raw) || raw.length === 0)
+    throw new FakeElbError('ValidationError', 'At least one action must be specified');
   const actions = raw.map((r) => typed(r, '') as Action);
   let terminal = 0;
   const out = actions.map((a) => {
@@ -131,7 +154,11 @@ export function acceptActions(
     if (a.Type === 'forward') validateForward(a, state, loadBalancerArn);
     return withSecret(a, previous);
   });
-  if (terminal !== 1) throw new FakeElbError('ValidationError', 'An action list needs exactly one forward, redirect or fixed-response action');
+  if (terminal !== 1)
+    throw new FakeElbError(
+      'ValidationError',
+      'An action list needs exactly one forward, redirect or fixed-response action',
+    );
   return out;
 }
 
@@ -143,16 +170,17 @@ export function acceptActions(
 export function describedActions(actions: Action[]): Action[] {
   return actions.map((a) => {
     if (a.Type === 'authenticate-oidc') {
-      const { ClientSecret: _secret, UseExistingClientSecret: _flag, ...config } = (a.AuthenticateOidcConfig ?? {}) as Record<
-        string,
-        unknown
-      >;
+      const {
+        ClientSecret: _secret,
+        UseExistingClientSecret: _flag,
+        ...config
+      } = (a.AuthenticateOidcConfig ?? {}) as Record<string, unknown>;
       return { ...a, AuthenticateOidcConfig: config };
     }
     if (a.Type !== 'forward') return a;
-    const groups = (a.ForwardConfig?.TargetGroups ?? (a.TargetGroupArn ? [{ TargetGroupArn: a.TargetGroupArn }] : [])).map(
-      (g) => ({ TargetGroupArn: g.TargetGroupArn, Weight: g.Weight ?? 1 }),
-    );
+    const groups = (
+      a.ForwardConfig?.TargetGroups ?? (a.TargetGroupArn ? [{ TargetGroupArn: a.TargetGroupArn }] : [])
+    ).map((g) => ({ TargetGroupArn: g.TargetGroupArn, Weight: g.Weight ?? 1 }));
     const out: Action = {
       ...a,
       ForwardConfig: {

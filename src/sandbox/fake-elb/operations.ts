@@ -3,7 +3,6 @@
  * `<Operation>Result` body as plain data (xml.ts encodes it). Unknown ARNs fail like AWS:
  * ListenerNotFound, RuleNotFound, TargetGroupNotFound, LoadBalancerNotFound.
  */
-import type { Action } from '../../aws/elb-port.js';
 import { acceptActions, describedActions } from './actions.js';
 import { FakeElbError } from './errors.js';
 import { listParam, stringParam } from './query.js';
@@ -14,10 +13,12 @@ type Result = Record<string, unknown>;
 
 function page<T>(items: T[], params: Params, state: FakeElbState): { items: T[]; NextMarker?: string } {
   const size = Number(stringParam(params.PageSize) ?? state.pageSize);
-  if (!Number.isInteger(size) || size < 1 || size > 400) throw new FakeElbError('ValidationError', 'PageSize must be from 1 to 400');
+  if (!Number.isInteger(size) || size < 1 || size > 400)
+    throw new FakeElbError('ValidationError', 'PageSize must be from 1 to 400');
   const marker = stringParam(params.Marker);
   const start = marker === undefined ? 0 : Number(Buffer.from(marker, 'base64url').toString('utf8'));
-  if (!Number.isInteger(start) || start < 0 || start > items.length) throw new FakeElbError('ValidationError', 'Invalid marker');
+  if (!Number.isInteger(start) || start < 0 || start > items.length)
+    throw new FakeElbError('ValidationError', 'Invalid marker');
   const end = start + size;
   const out: { items: T[]; NextMarker?: string } = { items: items.slice(start, end) };
   if (end < items.length) out.NextMarker = Buffer.from(String(end)).toString('base64url');
@@ -26,7 +27,11 @@ function page<T>(items: T[], params: Params, state: FakeElbState): { items: T[];
 
 function required(params: Params, name: string): string {
   const v = stringParam(params[name]);
-  if (v === undefined) throw new FakeElbError('ValidationError', `1 validation error detected: Value null at '${name}' failed to satisfy constraint: Member must not be null`);
+  if (v === undefined)
+    throw new FakeElbError(
+      'ValidationError',
+      `1 validation error detected: Value null at '${name}' failed to satisfy constraint: Member must not be null`,
+    );
   return v;
 }
 
@@ -49,11 +54,23 @@ function listenerView(state: FakeElbState, l: FakeListener): Result {
 }
 
 function ruleView(r: FakeRule): Result {
-  return { RuleArn: r.arn, Priority: String(r.priority), Conditions: r.conditions, Actions: describedActions(r.actions), IsDefault: false };
+  return {
+    RuleArn: r.arn,
+    Priority: String(r.priority),
+    Conditions: r.conditions,
+    Actions: describedActions(r.actions),
+    IsDefault: false,
+  };
 }
 
 function defaultRuleView(l: FakeListener): Result {
-  return { RuleArn: l.defaultRuleArn, Priority: 'default', Conditions: [], Actions: describedActions(l.defaultActions), IsDefault: true };
+  return {
+    RuleArn: l.defaultRuleArn,
+    Priority: 'default',
+    Conditions: [],
+    Actions: describedActions(l.defaultActions),
+    IsDefault: true,
+  };
 }
 
 function listenerOrFail(state: FakeElbState, arn: string): FakeListener {
@@ -123,13 +140,24 @@ const operations: Record<string, (state: FakeElbState, params: Params) => Result
   DescribeListeners(state, params) {
     const arns = strings(params.ListenerArns);
     const lbArn = stringParam(params.LoadBalancerArn);
-    if (arns.length > 0 && lbArn) throw new FakeElbError('ValidationError', 'Listener ARNs and a load balancer ARN cannot be specified at the same time');
+    if (arns.length > 0 && lbArn)
+      throw new FakeElbError(
+        'ValidationError',
+        'Listener ARNs and a load balancer ARN cannot be specified at the same time',
+      );
     let listeners: FakeListener[];
     if (arns.length > 0) listeners = arns.map((arn) => listenerOrFail(state, arn));
     else if (lbArn) {
-      if (!state.loadBalancers.has(lbArn)) throw new FakeElbError('LoadBalancerNotFound', `Load balancer '${lbArn}' not found`);
-      listeners = [...state.listeners.values()].filter((l) => l.loadBalancerArn === lbArn).sort((a, b) => a.port - b.port);
-    } else throw new FakeElbError('ValidationError', 'You must specify either listener ARNs or a load balancer ARN');
+      if (!state.loadBalancers.has(lbArn))
+        throw new FakeElbError('LoadBalancerNotFound', `Load balancer '${lbArn}' not found`);
+      listeners = [...state.listeners.values()]
+        .filter((l) => l.loadBalancerArn === lbArn)
+        .sort((a, b) => a.port - b.port);
+    } else
+      throw new FakeElbError(
+        'ValidationError',
+        'You must specify either listener ARNs or a load balancer ARN',
+      );
     const p = page(listeners, params, state);
     return { Listeners: p.items.map((l) => listenerView(state, l)), NextMarker: p.NextMarker };
   },
@@ -166,12 +194,16 @@ const operations: Record<string, (state: FakeElbState, params: Params) => Result
     const r = state.rules.get(arn);
     if (!r) {
       if ([...state.listeners.values()].some((l) => l.defaultRuleArn === arn)) {
-        throw new FakeElbError('OperationNotPermitted', 'Default rules cannot be modified; modify the listener instead');
+        throw new FakeElbError(
+          'OperationNotPermitted',
+          'Default rules cannot be modified; modify the listener instead',
+        );
       }
       throw new FakeElbError('RuleNotFound', 'One or more rules not found');
     }
     const l = listenerOrFail(state, r.listenerArn);
-    if (params.Actions !== undefined) r.actions = acceptActions(params.Actions, state, l.loadBalancerArn, r.actions);
+    if (params.Actions !== undefined)
+      r.actions = acceptActions(params.Actions, state, l.loadBalancerArn, r.actions);
     return { Rules: [ruleView(r)] };
   },
 
@@ -208,11 +240,17 @@ const operations: Record<string, (state: FakeElbState, params: Params) => Result
     if (wanted.length === 0) return { TargetHealthDescriptions: described };
     return {
       TargetHealthDescriptions: wanted.map((w) => {
-        const found = described.find((d) => d.Target.Id === w.Id && (w.Port === undefined || String(d.Target.Port) === w.Port));
+        const found = described.find(
+          (d) => d.Target.Id === w.Id && (w.Port === undefined || String(d.Target.Port) === w.Port),
+        );
         return (
           found ?? {
             Target: { Id: w.Id, Port: w.Port },
-            TargetHealth: { State: 'unused', Reason: 'Target.NotRegistered', Description: 'Target is not registered to the target group' },
+            TargetHealth: {
+              State: 'unused',
+              Reason: 'Target.NotRegistered',
+              Description: 'Target is not registered to the target group',
+            },
           }
         );
       }),
@@ -222,11 +260,17 @@ const operations: Record<string, (state: FakeElbState, params: Params) => Result
   DeregisterTargets(state, params) {
     const tg = targetGroupOrFail(state, required(params, 'TargetGroupArn'));
     const targets = listParam(params.Targets) as { Id?: string; Port?: string }[];
-    if (targets.length === 0) throw new FakeElbError('ValidationError', 'At least one target must be specified');
+    if (targets.length === 0)
+      throw new FakeElbError('ValidationError', 'At least one target must be specified');
     const matched = targets.map((w) => {
-      const found = tg.targets.filter((t) => t.id === w.Id && (w.Port === undefined || String(t.port) === w.Port));
+      const found = tg.targets.filter(
+        (t) => t.id === w.Id && (w.Port === undefined || String(t.port) === w.Port),
+      );
       if (found.length === 0) {
-        throw new FakeElbError('InvalidTarget', `The following targets are not registered in target group '${tg.arn}': '${w.Id}'`);
+        throw new FakeElbError(
+          'InvalidTarget',
+          `The following targets are not registered in target group '${tg.arn}': '${w.Id}'`,
+        );
       }
       return found;
     });
@@ -247,12 +291,8 @@ export const SUPPORTED_OPERATIONS: readonly string[] = Object.keys(operations);
 /** Runs one operation against the state; throws FakeElbError for AWS-shaped failures. */
 export function runOperation(state: FakeElbState, operation: string, params: Params): Result {
   const op = operations[operation];
-  if (!op) throw new FakeElbError('InvalidAction', `The action ${operation} is not valid for this web service.`);
+  if (!op)
+    throw new FakeElbError('InvalidAction', `The action ${operation} is not valid for this web service.`);
   state.sweep();
   return op(state, params);
-}
-
-/** For callers (tests, the sandbox UI) that want the described form of stored actions. */
-export function describeStoredActions(actions: Action[]): Action[] {
-  return describedActions(actions);
 }

@@ -32,11 +32,13 @@ function insert(root: Node, key: string, value: string): void {
   let node = root;
   for (let i = 0; i < path.length; i++) {
     const seg = path[i] as string;
-    if (seg === '' || FORBIDDEN.has(seg)) throw new FakeElbError('MalformedQueryString', `Invalid parameter name "${key}"`);
+    if (seg === '' || FORBIDDEN.has(seg))
+      throw new FakeElbError('MalformedQueryString', `Invalid parameter name "${key}"`);
     const last = i === path.length - 1;
     const existing = node[seg];
     if (last) {
-      if (existing !== undefined) throw new FakeElbError('MalformedQueryString', `Parameter "${key}" given twice or as a prefix`);
+      if (existing !== undefined)
+        throw new FakeElbError('MalformedQueryString', `Parameter "${key}" given twice or as a prefix`);
       node[seg] = value;
       return;
     }
@@ -46,7 +48,10 @@ function insert(root: Node, key: string, value: string): void {
       node = child;
     } else if (typeof existing === 'string') {
       // `X=` (empty list) followed by `X.member.1=…` is what no client sends; AWS rejects it too.
-      throw new FakeElbError('MalformedQueryString', `Parameter "${path.slice(0, i + 1).join('.')}" is both a value and a structure`);
+      throw new FakeElbError(
+        'MalformedQueryString',
+        `Parameter "${path.slice(0, i + 1).join('.')}" is both a value and a structure`,
+      );
     } else {
       node = existing;
     }
@@ -56,7 +61,8 @@ function insert(root: Node, key: string, value: string): void {
 function indexed(node: Node, where: string): Node[] {
   const keys = Object.keys(node);
   const indices = keys.map((k) => (/^[1-9]\d{0,4}$/.test(k) ? Number(k) : Number.NaN));
-  if (indices.some((n) => Number.isNaN(n))) throw new FakeElbError('ValidationError', `Invalid list index under ${where}`);
+  if (indices.some((n) => Number.isNaN(n)))
+    throw new FakeElbError('ValidationError', `Invalid list index under ${where}`);
   return indices
     .map((n, i) => [n, node[keys[i] as string]] as const)
     .sort((a, b) => a[0] - b[0])
@@ -73,7 +79,8 @@ function convert(node: Node | string, where: string): unknown {
     const out: Record<string, unknown> = {};
     for (const e of indexed(node.entry, where)) {
       const k = typeof e === 'object' ? e.key : undefined;
-      if (typeof k !== 'string' || FORBIDDEN.has(k)) throw new FakeElbError('ValidationError', `Invalid map entry under ${where}`);
+      if (typeof k !== 'string' || FORBIDDEN.has(k))
+        throw new FakeElbError('ValidationError', `Invalid map entry under ${where}`);
       out[k] = convert(e.value ?? '', `${where}.${k}`);
     }
     return out;

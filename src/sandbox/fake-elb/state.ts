@@ -124,7 +124,10 @@ export class FakeElbState {
     return arn;
   }
 
-  addTargetGroup(name: string, opts: { port?: number; protocol?: string; attributes?: Record<string, string> } = {}): string {
+  addTargetGroup(
+    name: string,
+    opts: { port?: number; protocol?: string; attributes?: Record<string, string> } = {},
+  ): string {
     const arn = `${PREFIX}:targetgroup/${name}/${this.id(`tg/${name}`)}`;
     this.targetGroups.set(arn, {
       arn,
@@ -142,31 +145,47 @@ export class FakeElbState {
     Object.assign(this.targetGroup(tgArn).attributes, attributes);
   }
 
-  addListener(loadBalancerArn: string, port: number, defaultActions: Action[], protocol?: string): string {
-    const lb = this.loadBalancers.get(loadBalancerArn);
-    if (!lb) throw new Error(`no load balancer ${loadBalancerArn}`);
+  addListener(spec: {
+    loadBalancerArn: string;
+    port: number;
+    defaultActions: Action[];
+    protocol?: string;
+  }): string {
+    const lb = this.loadBalancers.get(spec.loadBalancerArn);
+    if (!lb) throw new Error(`no load balancer ${spec.loadBalancerArn}`);
     const tail = lb.arn.split(':loadbalancer/')[1];
-    const arn = `${PREFIX}:listener/${tail}/${this.id(`listener/${lb.name}/${port}`)}`;
+    const arn = `${PREFIX}:listener/${tail}/${this.id(`listener/${lb.name}/${spec.port}`)}`;
     this.listeners.set(arn, {
       arn,
-      loadBalancerArn,
-      port,
-      protocol: protocol ?? (port === 443 ? 'HTTPS' : 'HTTP'),
-      defaultActions: structuredClone(defaultActions),
+      loadBalancerArn: lb.arn,
+      port: spec.port,
+      protocol: spec.protocol ?? (spec.port === 443 || spec.port === 8443 ? 'HTTPS' : 'HTTP'),
+      defaultActions: structuredClone(spec.defaultActions),
       defaultRuleArn: `${this.ruleArnPrefix(arn)}/${this.id(`rule/${arn}/default`)}`,
     });
     return arn;
   }
 
-  addRule(listenerArn: string, priority: number, actions: Action[], conditions?: Record<string, unknown>[]): string {
-    this.listener(listenerArn);
-    const arn = `${this.ruleArnPrefix(listenerArn)}/${this.id(`rule/${listenerArn}/${priority}`)}`;
+  addRule(spec: {
+    listenerArn: string;
+    priority: number;
+    actions: Action[];
+    conditions?: Record<string, unknown>[];
+  }): string {
+    this.listener(spec.listenerArn);
+    if (!Number.isInteger(spec.priority) || spec.priority < 1 || spec.priority > 50_000) {
+      throw new Error(`rule priority ${spec.priority} is not from 1 to 50000`);
+    }
+    if (this.rulesOf(spec.listenerArn).some((r) => r.priority === spec.priority)) {
+      throw new Error(`priority ${spec.priority} is already used on ${spec.listenerArn}`);
+    }
+    const arn = `${this.ruleArnPrefix(spec.listenerArn)}/${this.id(`rule/${spec.listenerArn}/${spec.priority}`)}`;
     this.rules.set(arn, {
       arn,
-      listenerArn,
-      priority,
-      conditions: conditions ?? [{ Field: 'path-pattern', Values: ['/*'] }],
-      actions: structuredClone(actions),
+      listenerArn: spec.listenerArn,
+      priority: spec.priority,
+      conditions: spec.conditions ?? [{ Field: 'path-pattern', Values: ['/*'] }],
+      actions: structuredClone(spec.actions),
     });
     return arn;
   }
@@ -207,17 +226,18 @@ export class FakeElbState {
     }
   }
 
-  /** Weights by target group name of a listener's default forward, or of a rule's forward. */
+  /** Weights by target group ARN of a listener's default forward, or of a rule's forward. */
   weightsOf(listenerOrRuleArn: string): Record<string, number> {
-    const actions = this.listeners.get(listenerOrRuleArn)?.defaultActions ?? this.rules.get(listenerOrRuleArn)?.actions;
+    const actions =
+      this.listeners.get(listenerOrRuleArn)?.defaultActions ?? this.rules.get(listenerOrRuleArn)?.actions;
     if (!actions) throw new Error(`no listener or rule ${listenerOrRuleArn}`);
     const out: Record<string, number> = {};
     for (const a of actions) {
       if (a.Type !== 'forward') continue;
-      const tuples = a.ForwardConfig?.TargetGroups ?? (a.TargetGroupArn ? [{ TargetGroupArn: a.TargetGroupArn }] : []);
+      const tuples =
+        a.ForwardConfig?.TargetGroups ?? (a.TargetGroupArn ? [{ TargetGroupArn: a.TargetGroupArn }] : []);
       for (const t of tuples) {
-        const name = this.targetGroups.get(t.TargetGroupArn)?.name ?? t.TargetGroupArn;
-        out[name] = (out[name] ?? 0) + (t.Weight ?? 1);
+        out[t.TargetGroupArn] = (out[t.TargetGroupArn] ?? 0) + (t.Weight ?? 1);
       }
     }
     return out;
@@ -230,7 +250,8 @@ export class FakeElbState {
       actions.some(
         (a) =>
           a.Type === 'forward' &&
-          (a.TargetGroupArn === tgArn || (a.ForwardConfig?.TargetGroups ?? []).some((t) => t.TargetGroupArn === tgArn)),
+          (a.TargetGroupArn === tgArn ||
+            (a.ForwardConfig?.TargetGroups ?? []).some((t) => t.TargetGroupArn === tgArn)),
       );
     for (const l of this.listeners.values()) if (uses(l.defaultActions)) out.add(l.loadBalancerArn);
     for (const r of this.rules.values()) {
@@ -240,8 +261,16 @@ export class FakeElbState {
     return [...out];
   }
 
+  /** The registered targets of a group now (targets whose draining is over are gone). */
+  targetsOf(tgArn: string): FakeTarget[] {
+    this.sweep();
+    return this.targetGroup(tgArn).targets;
+  }
+
   rulesOf(listenerArn: string): FakeRule[] {
-    return [...this.rules.values()].filter((r) => r.listenerArn === listenerArn).sort((a, b) => a.priority - b.priority);
+    return [...this.rules.values()]
+      .filter((r) => r.listenerArn === listenerArn)
+      .sort((a, b) => a.priority - b.priority);
   }
 
   listener(arn: string): FakeListener {

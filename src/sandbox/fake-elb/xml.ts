@@ -16,7 +16,10 @@ export const XML_NAMESPACE = 'http://elasticloadbalancing.amazonaws.com/doc/2015
 const MAP_MEMBERS = new Set(['AuthenticationRequestExtraParams']);
 
 export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] ?? c);
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] ?? c,
+  );
 }
 
 function element(name: string, value: unknown): string {
@@ -26,7 +29,9 @@ function element(name: string, value: unknown): string {
   if (typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>);
     if (MAP_MEMBERS.has(name)) {
-      const body = entries.map(([k, v]) => `<entry><key>${escapeXml(k)}</key><value>${escapeXml(String(v))}</value></entry>`);
+      const body = entries.map(
+        ([k, v]) => `<entry><key>${escapeXml(k)}</key><value>${escapeXml(String(v))}</value></entry>`,
+      );
       return `<${name}>${body.join('')}</${name}>`;
     }
     return `<${name}>${entries.map(([k, v]) => element(k, v)).join('')}</${name}>`;
@@ -46,7 +51,12 @@ export function resultXml(operation: string, result: Record<string, unknown>, re
   );
 }
 
-export function errorXml(code: string, message: string, requestId: string, type: 'Sender' | 'Receiver'): string {
+export function errorXml(
+  code: string,
+  message: string,
+  requestId: string,
+  type: 'Sender' | 'Receiver',
+): string {
   return (
     `<ErrorResponse xmlns="${XML_NAMESPACE}">` +
     `<Error><Type>${type}</Type><Code>${escapeXml(code)}</Code><Message>${escapeXml(message)}</Message></Error>` +

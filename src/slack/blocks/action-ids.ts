@@ -36,7 +36,8 @@ function validExtend(ms: unknown): ms is number {
 
 /** JSON button value. Throws on an invalid id or extension (a bug in the caller, not user input). */
 export function encodeActionValue(value: ActionValue): string {
-  if (!DEPLOYMENT_ID.test(value.deploymentId)) throw new RangeError(`invalid deployment id for a button value`);
+  if (!DEPLOYMENT_ID.test(value.deploymentId))
+    throw new RangeError(`invalid deployment id for a button value`);
   const out: ActionValue = { deploymentId: value.deploymentId };
   if (value.extendMs !== undefined) {
     if (!validExtend(value.extendMs)) throw new RangeError(`invalid extendMs ${value.extendMs}`);

@@ -11,7 +11,7 @@ import {
   routeText,
 } from './common.js';
 import { clipLine, code, dur, mention, mentionList, slackDate, slot } from './format.js';
-import { type KnownBlock, type SlackMessage, actions, context, message, section } from './kit.js';
+import { actions, context, type KnownBlock, message, type SlackMessage, section } from './kit.js';
 
 function requestText(d: Deployment, open: boolean): string {
   const from = d.fromSlot ? ` from ${slot(d.fromSlot)}` : '';
@@ -57,7 +57,9 @@ function resolution(d: Deployment): { line: string; text: string } {
       };
     case 'expired':
       return {
-        line: withReason(`⌛ Expired — nobody approved before ${slackDate(d.approvalExpiresAt)}; nothing was switched.`),
+        line: withReason(
+          `⌛ Expired — nobody approved before ${slackDate(d.approvalExpiresAt)}; nothing was switched.`,
+        ),
         text: 'Approval expired',
       };
     case 'blocked':
@@ -69,7 +71,10 @@ function resolution(d: Deployment): { line: string; text: string } {
           text: `Approved by ${mention(d.approvedBy)}`,
         };
       }
-      return { line: withReason(`Closed (${clipLine(d.state, 30)}).`), text: `Approval closed (${clipLine(d.state, 30)})` };
+      return {
+        line: withReason(`Closed (${clipLine(d.state, 30)}).`),
+        text: `Approval closed (${clipLine(d.state, 30)})`,
+      };
   }
 }
 

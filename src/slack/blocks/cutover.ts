@@ -3,7 +3,7 @@ import type { Deployment } from '../../domain/deployment.js';
 import type { SwitchReport } from '../../domain/reports.js';
 import { previousSlot, routeText } from './common.js';
 import { capList, clip, code, dur, listenerLabel, priorityLabel, slot } from './format.js';
-import { type KnownBlock, type SlackMessage, context, message, section, sections } from './kit.js';
+import { context, type KnownBlock, message, type SlackMessage, section, sections } from './kit.js';
 
 export const MAX_CHANGED_ROWS = 25;
 
@@ -11,7 +11,7 @@ export function cutoverMessage(d: Deployment, report: SwitchReport): SlackMessag
   const n = report.changed.length;
   const head =
     n > 0
-      ? `🔀 *Switched ${n} forward(s) to ${slot(d.toSlot)}* in ${dur(report.totalMs)} (AWS ${dur(report.awsMs)} of ${dur(report.totalMs)} total)`
+      ? `🔀 *Switched ${n} forward(s)* to ${slot(d.toSlot)} in ${dur(report.totalMs)} (AWS ${dur(report.awsMs)} of ${dur(report.totalMs)} total)`
       : `🔀 *Nothing to rewrite*: every forward already sends all traffic to ${slot(d.toSlot)} (re-run).`;
   const lines = capList(
     report.changed.map((f) => `• ${listenerLabel(f.port, f.listenerArn)} ${priorityLabel(f.priority)}`),
@@ -20,7 +20,9 @@ export function cutoverMessage(d: Deployment, report: SwitchReport): SlackMessag
   );
   const blocks: KnownBlock[] = [section(head)];
   if (lines.length > 0) blocks.push(...sections(['*Forwards rewritten*', ...lines], 3));
-  blocks.push(context(`Deployment ${code(d.id)} · verification next: read back and scan every listener and rule`));
+  blocks.push(
+    context(`Deployment ${code(d.id)} · verification next: read back and scan every listener and rule`),
+  );
   const text = `Cutover ${routeText(d)}: ${n} forward(s) switched in ${dur(report.totalMs)}`;
   return message(text, blocks);
 }

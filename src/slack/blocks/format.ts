@@ -22,7 +22,8 @@ export function esc(text: string): string {
     .replace(/>/g, '&gt;');
 }
 
-const SAFE_TOKEN = /^<(?:@[UW][A-Z0-9]{1,40}|#[CG][A-Z0-9]{1,40}|!subteam\^S[A-Z0-9]{1,40}|!date\^\d{1,12}\^[^<>|]{1,80}\|[^<>]{1,80})>$/;
+const SAFE_TOKEN =
+  /^<(?:@[UW][A-Z0-9]{1,40}|#[CG][A-Z0-9]{1,40}|!subteam\^S[A-Z0-9]{1,40}|!date\^\d{1,12}\^[^<>|]{1,80}\|[^<>]{1,80})>$/;
 
 /**
  * Like `esc`, but keeps user / channel / user-group mentions and date tokens (`<@U…>`, `<#C…>`,

@@ -1,7 +1,7 @@
 /** Replies to `/deploy help` and to commands the parser answers itself. Pure. */
 import { helpText } from '../../domain/command-parser.js';
 import { escKeepMentions } from './format.js';
-import { type KnownBlock, type SlackMessage, context, message, sections } from './kit.js';
+import { context, type KnownBlock, message, type SlackMessage, sections } from './kit.js';
 
 /**
  * `text` is the reply/usage text (mrkdwn allowed: *bold*, `code`, line breaks; already-escaped
@@ -10,6 +10,9 @@ import { type KnownBlock, type SlackMessage, context, message, sections } from '
  */
 export function helpMessage(text: string): SlackMessage {
   const body = escKeepMentions(text.trim() ? text : helpText());
-  const blocks: KnownBlock[] = [...sections(body.split('\n'), 6), context('📘 Greenlight · `/deploy help` lists every command')];
+  const blocks: KnownBlock[] = [
+    ...sections(body.split('\n'), 6),
+    context('📘 Greenlight · `/deploy help` lists every command'),
+  ];
   return message(body, blocks);
 }

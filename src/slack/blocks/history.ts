@@ -1,6 +1,6 @@
 /** `/deploy history <service>`: the audit trail, newest first. Pure. */
 import { capList, clipLine, code, mention, slackDate } from './format.js';
-import { type SlackMessage, context, message, section, sections } from './kit.js';
+import { context, message, type SlackMessage, section, sections } from './kit.js';
 
 export const MAX_HISTORY_ROWS = 40;
 

@@ -39,7 +39,10 @@ export const LIMITS = {
 } as const;
 
 export function section(mrkdwn: string, accessory?: Button): SectionBlock {
-  const block: SectionBlock = { type: 'section', text: { type: 'mrkdwn', text: truncate(mrkdwn, LIMITS.sectionText) } };
+  const block: SectionBlock = {
+    type: 'section',
+    text: { type: 'mrkdwn', text: truncate(mrkdwn, LIMITS.sectionText) || '…' },
+  };
   if (accessory) block.accessory = accessory;
   return block;
 }
@@ -64,7 +67,10 @@ export function context(...texts: string[]): ContextBlock {
 }
 
 export function header(text: string): KnownBlock {
-  return { type: 'header', text: { type: 'plain_text', text: plainClip(text, LIMITS.headerText), emoji: true } };
+  return {
+    type: 'header',
+    text: { type: 'plain_text', text: plainClip(text, LIMITS.headerText), emoji: true },
+  };
 }
 
 export function divider(): KnownBlock {
@@ -101,7 +107,8 @@ export interface ButtonSpec {
 
 /** A button; throws on a value or action id over Slack's limits (those are programming errors). */
 export function button(spec: ButtonSpec): Button {
-  if (spec.value.length > LIMITS.buttonValue) throw new RangeError(`button value over ${LIMITS.buttonValue} chars`);
+  if (spec.value.length > LIMITS.buttonValue)
+    throw new RangeError(`button value over ${LIMITS.buttonValue} chars`);
   if (spec.actionId.length > LIMITS.actionId) throw new RangeError(`action_id over ${LIMITS.actionId} chars`);
   const b: Button = {
     type: 'button',

@@ -2,7 +2,7 @@
 import type { ServiceConfig } from '../../config/schema.js';
 import type { ForwardSite, PrecheckReport, SlotStickiness, TargetState } from '../../domain/reports.js';
 import { capList, clipLine, code, listenerLabel, priorityLabel, slot, slotText } from './format.js';
-import { type KnownBlock, type SlackMessage, context, message, section, sections } from './kit.js';
+import { context, type KnownBlock, message, type SlackMessage, section, sections } from './kit.js';
 
 export const MAX_TARGET_ROWS = 20;
 export const MAX_FORWARD_ROWS = 20;
@@ -54,17 +54,21 @@ export function precheckMessage(report: PrecheckReport, svc: ServiceConfig): Sla
   const service = clipLine(svc.name, 40);
   const blocks: KnownBlock[] = [
     section(
-      `🔍 *Precheck for ${service} → ${slot(report.targetSlot)}*: ${ok ? '✅ ready' : `❌ ${report.problems.length} problem(s)`}\n` +
+      `🔍 *Precheck* for *${service}* → ${slot(report.targetSlot)}: ${ok ? '✅ ready' : `❌ ${report.problems.length} problem(s)`}\n` +
         `Live slot (read from the load balancer): ${liveText(report.liveSlot)}`,
     ),
   ];
 
-  const healthHead = `*Target health of ${slot(h.slot)}*: ${h.healthy}/${h.total} healthy (at least ${svc.minHealthyTargets} needed)`;
+  const healthHead = `*Target health* of ${slot(h.slot)}: ${h.healthy}/${h.total} healthy (at least ${svc.minHealthyTargets} needed)`;
   const targets = capList(h.targets.map(targetLine), MAX_TARGET_ROWS, (n) => `_…and ${n} more targets_`);
   blocks.push(...sections([healthHead, ...(targets.length ? targets : ['_no registered targets_'])], 3));
 
   const fwHead = `*Forwards that touch the slots* (${report.forwards.length})`;
-  const forwards = capList(report.forwards.map(forwardLine), MAX_FORWARD_ROWS, (n) => `_…and ${n} more forwards_`);
+  const forwards = capList(
+    report.forwards.map(forwardLine),
+    MAX_FORWARD_ROWS,
+    (n) => `_…and ${n} more forwards_`,
+  );
   blocks.push(...sections([fwHead, ...(forwards.length ? forwards : ['_none found_'])], 3));
 
   if (report.stickiness.length > 0) {
@@ -92,7 +96,11 @@ export function precheckMessage(report: PrecheckReport, svc: ServiceConfig): Sla
     ? `✅ *Verdict:* ${slot(report.targetSlot)} is ready — asking for approval.`
     : `⛔ *Verdict:* blocked — nothing will be switched.`;
   blocks.push(section(verdict));
-  blocks.push(context(`${h.healthy}/${h.total} targets healthy · ${report.forwards.length} forwards · ${report.warnings.length} warnings`));
+  blocks.push(
+    context(
+      `${h.healthy}/${h.total} targets healthy · ${report.forwards.length} forwards · ${report.warnings.length} warnings`,
+    ),
+  );
 
   const target = slotText(report.targetSlot);
   const firstProblem = report.problems[0] ? `: ${clipLine(report.problems[0], 300)}` : '';

@@ -2,7 +2,7 @@
 import type { Deployment } from '../../domain/deployment.js';
 import { routeText, STATE_LABEL } from './common.js';
 import { clipLine, code, escKeepMentions, link, mention, truncate } from './format.js';
-import { type SlackMessage, context, message, section } from './kit.js';
+import { context, message, type SlackMessage, section } from './kit.js';
 
 /** A short ephemeral reply. `text` is mrkdwn and may name people (`<@U…>`); anything else that looks like a Slack token is escaped. */
 export function refusalMessage(text: string): SlackMessage {

@@ -3,7 +3,7 @@ import type { ServiceConfig } from '../../config/schema.js';
 import type { Deployment } from '../../domain/deployment.js';
 import { extendButton, previousSlot, STATE_LABEL, teardownNowButton } from './common.js';
 import { clipLine, code, dur, mention, mentionList, slackDate, slot, slotText, utcTime } from './format.js';
-import { type KnownBlock, type SlackMessage, actions, context, message, section } from './kit.js';
+import { actions, context, type KnownBlock, message, type SlackMessage, section } from './kit.js';
 
 export function reminderMessage(d: Deployment, svc: ServiceConfig, now: number): SlackMessage {
   const old = previousSlot(d);
@@ -13,7 +13,9 @@ export function reminderMessage(d: Deployment, svc: ServiceConfig, now: number):
   const who = `${mention(d.requester)}, ${mentionList(svc.approvers)}`;
   const blocks: KnownBlock[] = [
     section(`⏰ ${who}: ${slot(old)} of *${service}* will be torn down ${slackDate(at)}${left}.`),
-    section(`Live on ${slot(d.toSlot)} since ${slackDate(d.soakStartedAt)}. Extend to keep ${slot(old)} for rollback.`),
+    section(
+      `Live on ${slot(d.toSlot)} since ${slackDate(d.soakStartedAt)}. Extend to keep ${slot(old)} for rollback.`,
+    ),
     actions([extendButton(d, svc), teardownNowButton(d)]),
     context(`Deployment ${code(d.id)}`),
   ];
@@ -43,6 +45,9 @@ export function reminderResolved(d: Deployment, now: number): SlackMessage {
     default:
       line = `Reminder closed: deployment is ${STATE_LABEL[d.state]}.`;
   }
-  const blocks: KnownBlock[] = [section(line), context(`Deployment ${code(d.id)} · updated ${slackDate(now)}`)];
+  const blocks: KnownBlock[] = [
+    section(line),
+    context(`Deployment ${code(d.id)} · updated ${slackDate(now)}`),
+  ];
   return message(line.replace(/\*/g, ''), blocks);
 }

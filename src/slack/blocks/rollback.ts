@@ -3,7 +3,7 @@ import type { CutoverTiming, Deployment } from '../../domain/deployment.js';
 import type { VerificationReport } from '../../domain/reports.js';
 import { enteredBy, previousSlot, reasonText } from './common.js';
 import { clipLine, code, dur, mention, slot, slotText } from './format.js';
-import { type KnownBlock, type SlackMessage, context, message, section, sections } from './kit.js';
+import { context, type KnownBlock, message, type SlackMessage, section, sections } from './kit.js';
 import { verificationLines } from './verification.js';
 
 export function rollbackMessage(
@@ -14,9 +14,13 @@ export function rollbackMessage(
   const back = previousSlot(d);
   const service = clipLine(d.service, 40);
   const by = enteredBy(d, 'rolling_back')?.by;
-  const took = timing ? ` in ${dur(timing.finishedAt - timing.startedAt)} (AWS ${dur(timing.awsMs)}, ${timing.changed} forward(s))` : '';
+  const took = timing
+    ? ` in ${dur(timing.finishedAt - timing.startedAt)} (AWS ${dur(timing.awsMs)}, ${timing.changed} forward(s))`
+    : '';
   const blocks: KnownBlock[] = [
-    section(`↩️ *Rolled back ${service} to ${slot(back)}*${by ? ` (requested by ${mention(by)})` : ''}${took}.`),
+    section(
+      `↩️ *Rolled back* *${service}* to ${slot(back)}${by ? ` (requested by ${mention(by)})` : ''}${took}.`,
+    ),
   ];
   const reason = reasonText(d, 1500);
   if (reason) blocks.push(section(`*Reason:* ${reason}`));

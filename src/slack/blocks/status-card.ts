@@ -6,6 +6,7 @@ import type { ServiceConfig } from '../../config/schema.js';
 import { type Deployment, type State, TERMINAL_STATES } from '../../domain/deployment.js';
 import {
   enteredBy,
+  extendButton,
   previousSlot,
   reasonSuffix,
   reasonText,
@@ -14,11 +15,19 @@ import {
   routeText,
   STATE_EMOJI,
   STATE_LABEL,
-  extendButton,
   teardownNowButton,
 } from './common.js';
 import { code, dur, mention, slackDate, slot, slotText, utcTime } from './format.js';
-import { type Button, type KnownBlock, type SlackMessage, actions, context, fieldsSection, message, section } from './kit.js';
+import {
+  actions,
+  type Button,
+  context,
+  fieldsSection,
+  type KnownBlock,
+  message,
+  type SlackMessage,
+  section,
+} from './kit.js';
 
 /** What the headline says after "checkout: blue → green — ". */
 function statusPhrase(d: Deployment): string {
@@ -65,11 +74,18 @@ function keyTimes(d: Deployment): string[] {
   if (d.approvedBy) f.push(`*Approved by*\n${mention(d.approvedBy)}`);
   else if (d.state === 'awaiting_approval' && d.approvalExpiresAt !== undefined)
     f.push(`*Approval expires*\n${slackDate(d.approvalExpiresAt)}`);
-  if (d.cutover) f.push(`*Cut over*\n${slackDate(d.cutover.finishedAt)} in ${dur(d.cutover.finishedAt - d.cutover.startedAt)}`);
-  if (d.state === 'verifying' && d.verifyEndsAt !== undefined) f.push(`*Verification ends*\n${slackDate(d.verifyEndsAt)}`);
+  if (d.cutover)
+    f.push(
+      `*Cut over*\n${slackDate(d.cutover.finishedAt)} in ${dur(d.cutover.finishedAt - d.cutover.startedAt)}`,
+    );
+  if (d.state === 'verifying' && d.verifyEndsAt !== undefined)
+    f.push(`*Verification ends*\n${slackDate(d.verifyEndsAt)}`);
   if (d.state === 'soaking' && d.remindAt !== undefined) f.push(`*Reminder*\n${slackDate(d.remindAt)}`);
   if (d.teardownStartedAt !== undefined) f.push(`*Teardown started*\n${slackDate(d.teardownStartedAt)}`);
-  if (d.rollback) f.push(`*Rolled back*\n${slackDate(d.rollback.finishedAt)} in ${dur(d.rollback.finishedAt - d.rollback.startedAt)}`);
+  if (d.rollback)
+    f.push(
+      `*Rolled back*\n${slackDate(d.rollback.finishedAt)} in ${dur(d.rollback.finishedAt - d.rollback.startedAt)}`,
+    );
   if (d.finishedAt !== undefined) f.push(`*Finished*\n${slackDate(d.finishedAt)}`);
   return f;
 }

@@ -3,7 +3,7 @@ import type { ServiceConfig } from '../../config/schema.js';
 import type { Deployment } from '../../domain/deployment.js';
 import { previousSlot, STATE_EMOJI, STATE_LABEL } from './common.js';
 import { capList, channelLink, clipLine, code, mention, slackDate, slot } from './format.js';
-import { type SlackMessage, context, message, section, sections } from './kit.js';
+import { context, message, type SlackMessage, section, sections } from './kit.js';
 
 export const MAX_SERVICES = 60;
 

@@ -3,7 +3,7 @@ import type { Deployment } from '../../domain/deployment.js';
 import type { TeardownReport } from '../../domain/reports.js';
 import { reasonText } from './common.js';
 import { clipLine, code, dur, slot, slotText } from './format.js';
-import { type KnownBlock, type SlackMessage, context, message, section } from './kit.js';
+import { context, type KnownBlock, message, type SlackMessage, section } from './kit.js';
 
 export function teardownMessage(d: Deployment, report: TeardownReport): SlackMessage {
   const service = clipLine(d.service, 40);
@@ -12,7 +12,7 @@ export function teardownMessage(d: Deployment, report: TeardownReport): SlackMes
     : `drained in ${dur(report.drainMs)}`;
   const blocks: KnownBlock[] = [
     section(
-      `🧹 *Tore down ${slot(report.slot)} of ${service}*: deregistered ${report.deregistered} target(s); ${drained}.\n` +
+      `🧹 *Tore down* ${slot(report.slot)} of *${service}*: deregistered ${report.deregistered} target(s); ${drained}.\n` +
         `All traffic stays on ${slot(d.toSlot)}. Rollback is no longer possible.`,
     ),
   ];

@@ -3,8 +3,8 @@ import type { ServiceConfig } from '../../config/schema.js';
 import type { Deployment } from '../../domain/deployment.js';
 import type { Offender, VerificationReport } from '../../domain/reports.js';
 import { previousSlot, rollbackButton, routeText } from './common.js';
-import { capList, code, listenerLabel, mention, mentionList, priorityLabel, slot, slotText } from './format.js';
-import { type KnownBlock, type SlackMessage, actions, context, message, section, sections } from './kit.js';
+import { capList, code, listenerLabel, mention, mentionList, slot, slotText } from './format.js';
+import { actions, context, type KnownBlock, message, type SlackMessage, section, sections } from './kit.js';
 
 export const MAX_OFFENDER_ROWS = 20;
 
@@ -15,20 +15,27 @@ export function offenderLine(o: Offender): string {
 }
 
 /** Summary lines shared with the rollback message. `oldSlot` is the slot traffic must have left. */
-export function verificationLines(report: VerificationReport, oldSlot: string): { ok: boolean; lines: string[] } {
+export function verificationLines(
+  report: VerificationReport,
+  oldSlot: string,
+): { ok: boolean; lines: string[] } {
   const ok = report.readBackOk && report.offenders.length === 0;
   const scanned = `scanned ${report.listenersScanned} listener(s) / ${report.rulesScanned} rule(s)`;
   const lines = [
     `${report.readBackOk ? '✅' : '❌'} Read back: ${report.readBackOk ? 'OK' : 'the configuration did not read back as written'}`,
     report.offenders.length === 0
       ? `✅ ${scanned}: no forward sends traffic to ${slot(oldSlot)}`
-      : `❌ ${scanned}: *${report.offenders.length} forward(s) still send traffic to ${slot(oldSlot)}*`,
+      : `❌ ${scanned}: *${report.offenders.length} forward(s)* still send traffic to ${slot(oldSlot)}`,
     ...capList(report.offenders.map(offenderLine), MAX_OFFENDER_ROWS, (n) => `_…and ${n} more offenders_`),
   ];
   return { ok, lines };
 }
 
-export function verificationMessage(d: Deployment, report: VerificationReport, svc: ServiceConfig): SlackMessage {
+export function verificationMessage(
+  d: Deployment,
+  report: VerificationReport,
+  svc: ServiceConfig,
+): SlackMessage {
   const old = previousSlot(d);
   const { ok, lines } = verificationLines(report, old);
   const head = ok

@@ -1,0 +1,258 @@
+/**
+ * The cutover against the load balancer, as a short list of idempotent calls:
+ * read the configured listeners and their rules, rewrite every forward that touches the
+ * service's slots, apply the rewrites one call at a time, and on any failure put back the ones
+ * already changed (never a partial state). Then read back, and scan the whole load balancer.
+ */
+import type { ServiceConfig } from '../config/schema.js';
+import {
+  evaluatePrecheck,
+  findForwardSites,
+  findOffenders,
+  liveSlot,
+  orderedRules,
+  rewriteActions,
+  siteSendsAllTo,
+  sitesOfActions,
+  stickinessOf,
+} from '../domain/forwards.js';
+import type {
+  ForwardSite,
+  LiveSlot,
+  PrecheckReport,
+  SlotHealth,
+  SwitchReport,
+  TargetState,
+  VerificationReport,
+} from '../domain/reports.js';
+import type { Action, AwsCallError, ElbPort, Listener, Rule } from './elb-port.js';
+import { timeElbPort } from './timed-elb-port.js';
+
+export interface SwitchRequest {
+  listenerArns: string[];
+  slots: Record<string, string>;
+  targetSlot: string;
+}
+
+/** The switch failed part-way; `restored` of the already-changed forwards were put back. */
+export class SwitchAbortedError extends Error {
+  override readonly cause: AwsCallError | Error;
+  constructor(
+    cause: AwsCallError | Error,
+    readonly restored: number,
+    readonly restoreFailures: string[],
+    targetSlot: string,
+  ) {
+    const back =
+      restoreFailures.length === 0
+        ? restored === 0
+          ? 'nothing had been changed yet: the load balancer is in its previous state.'
+          : `the ${restored} forward(s) already switched were switched back: the load balancer is back to its previous state.`
+        : `switching back FAILED for ${restoreFailures.length} forward(s) (${restoreFailures.join('; ')}): the load balancer is NOT back to its previous state, fix it by hand.`;
+    super(`Switch to ${targetSlot} aborted (${cause.message}); ${back}`, { cause });
+    this.name = 'SwitchAbortedError';
+    this.cause = cause;
+  }
+}
+
+interface Snapshot {
+  listeners: Listener[];
+  rulesByListener: Map<string, Rule[]>;
+}
+
+async function readListeners(port: ElbPort, listenerArns: string[]): Promise<Snapshot> {
+  const listeners = await port.describeListeners({ listenerArns });
+  const rulesByListener = new Map<string, Rule[]>();
+  for (const l of listeners) rulesByListener.set(l.ListenerArn, await port.describeRules(l.ListenerArn));
+  return { listeners, rulesByListener };
+}
+
+interface Change {
+  /** `:443 default action`, `:443 rule 10`: for messages. */
+  label: string;
+  apply(actions: Action[]): Promise<void>;
+  before: Action[];
+  after: Action[];
+  sites: ForwardSite[];
+}
+
+function planChanges(port: ElbPort, snap: Snapshot, req: SwitchRequest): Change[] {
+  const changes: Change[] = [];
+  for (const l of snap.listeners) {
+    const where = l.Port !== undefined ? `:${l.Port}` : l.ListenerArn;
+    const at = { listenerArn: l.ListenerArn, ...(l.Port !== undefined ? { port: l.Port } : {}) };
+    const after = rewriteActions(l.DefaultActions, req.slots, req.targetSlot);
+    if (after) {
+      changes.push({
+        label: `${where} default action`,
+        apply: (actions) => port.modifyListener(l.ListenerArn, actions),
+        before: l.DefaultActions,
+        after,
+        sites: sitesOfActions({ ...at, priority: 'default' }, after, req.slots),
+      });
+    }
+    for (const r of orderedRules(snap.rulesByListener.get(l.ListenerArn))) {
+      const next = rewriteActions(r.Actions, req.slots, req.targetSlot);
+      if (!next) continue;
+      changes.push({
+        label: `${where} rule ${r.Priority}`,
+        apply: (actions) => port.modifyRule(r.RuleArn, actions),
+        before: r.Actions,
+        after: next,
+        sites: sitesOfActions({ ...at, priority: r.Priority, ruleArn: r.RuleArn }, next, req.slots),
+      });
+    }
+  }
+  return changes;
+}
+
+function asError(err: unknown): AwsCallError | Error {
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+/**
+ * Points every forward of the configured listeners (default actions and rules) that references
+ * the slots at `targetSlot`. A re-run after success changes nothing (`changed` is empty).
+ * Throws SwitchAbortedError after restoring what it had changed when a call fails.
+ */
+export async function switchForwards(
+  port: ElbPort,
+  req: SwitchRequest,
+  now: () => number = () => performance.now(),
+): Promise<SwitchReport> {
+  const started = now();
+  const timed = timeElbPort(port, now);
+  if (req.slots[req.targetSlot] === undefined)
+    throw new Error(`"${req.targetSlot}" is not a slot of this service`);
+  const changes = planChanges(timed.port, await readListeners(timed.port, req.listenerArns), req);
+  const done: Change[] = [];
+  for (const change of changes) {
+    try {
+      await change.apply(change.after);
+      done.push(change);
+    } catch (err) {
+      const restoreFailures: string[] = [];
+      let restored = 0;
+      for (const undo of [...done].reverse()) {
+        try {
+          await undo.apply(undo.before);
+          restored += 1;
+        } catch (restoreErr) {
+          restoreFailures.push(`${undo.label}: ${asError(restoreErr).message}`);
+        }
+      }
+      throw new SwitchAbortedError(asError(err), restored, restoreFailures, req.targetSlot);
+    }
+  }
+  return { changed: changes.flatMap((c) => c.sites), awsMs: timed.awsMs(), totalMs: now() - started };
+}
+
+async function scanLoadBalancers(port: ElbPort, configured: Snapshot): Promise<Snapshot> {
+  const listeners: Listener[] = [];
+  const rulesByListener = new Map(configured.rulesByListener);
+  for (const lbArn of new Set(configured.listeners.map((l) => l.LoadBalancerArn))) {
+    for (const l of await port.describeListeners({ loadBalancerArn: lbArn })) {
+      listeners.push(l);
+      if (!rulesByListener.has(l.ListenerArn))
+        rulesByListener.set(l.ListenerArn, await port.describeRules(l.ListenerArn));
+    }
+  }
+  return { listeners, rulesByListener };
+}
+
+/**
+ * Reads back the configured listeners (every slot forward must now send all slot weight to the
+ * target), then scans every listener and rule of their load balancer(s) for forwards that still
+ * send traffic to the old slot. With no single old slot (null, `mixed`), every slot other than
+ * the target counts as old.
+ */
+export async function verifyConfiguration(
+  port: ElbPort,
+  req: SwitchRequest & { oldSlot: string | null },
+): Promise<VerificationReport> {
+  const configured = await readListeners(port, req.listenerArns);
+  const sites = findForwardSites(configured.listeners, configured.rulesByListener, req.slots);
+  const readBackOk = sites.length > 0 && sites.every((s) => siteSendsAllTo(s, req.slots, req.targetSlot));
+  const all = await scanLoadBalancers(port, configured);
+  const oldArns =
+    req.oldSlot !== null && req.slots[req.oldSlot] !== undefined && req.oldSlot !== req.targetSlot
+      ? [req.slots[req.oldSlot] as string]
+      : Object.entries(req.slots)
+          .filter(([slot]) => slot !== req.targetSlot)
+          .map(([, arn]) => arn);
+  const offenders = oldArns.flatMap((arn) => findOffenders(all.listeners, all.rulesByListener, arn));
+  const rulesScanned = all.listeners.reduce(
+    (n, l) => n + orderedRules(all.rulesByListener.get(l.ListenerArn)).length,
+    0,
+  );
+  return { readBackOk, offenders, listenersScanned: all.listeners.length, rulesScanned };
+}
+
+/** The live slot as the load balancer says now (never a cache). */
+export async function readLiveSlot(
+  port: ElbPort,
+  svc: Pick<ServiceConfig, 'listeners' | 'slots'>,
+): Promise<LiveSlot> {
+  const snap = await readListeners(port, svc.listeners);
+  return liveSlot(findForwardSites(snap.listeners, snap.rulesByListener, svc.slots), svc.slots);
+}
+
+export async function readSlotHealth(
+  port: ElbPort,
+  slot: string,
+  targetGroupArn: string,
+): Promise<SlotHealth> {
+  const targets = (await port.describeTargetHealth(targetGroupArn)).map<TargetState>((t) => {
+    const s: TargetState = { id: t.Id, state: t.State };
+    if (t.Port !== undefined) s.port = t.Port;
+    if (t.Reason !== undefined) s.reason = t.Reason;
+    return s;
+  });
+  return {
+    slot,
+    targetGroupArn,
+    targets,
+    healthy: targets.filter((t) => t.state === 'healthy').length,
+    total: targets.length,
+  };
+}
+
+/** Reads forwards, the target slot's health and every slot's attributes, then judges them. */
+export async function readPrecheck(
+  port: ElbPort,
+  svc: ServiceConfig,
+  targetSlot: string,
+): Promise<PrecheckReport> {
+  const snap = await readListeners(port, svc.listeners);
+  const sites = findForwardSites(snap.listeners, snap.rulesByListener, svc.slots);
+  const live = liveSlot(sites, svc.slots);
+  const targetArn = svc.slots[targetSlot];
+  const stickiness = [];
+  for (const [slot, arn] of Object.entries(svc.slots)) {
+    stickiness.push(stickinessOf(slot, await port.describeTargetGroupAttributes(arn)));
+  }
+  if (targetArn === undefined) {
+    const report = evaluatePrecheck({
+      targetSlot,
+      liveSlot: live,
+      health: { slot: targetSlot, targetGroupArn: '', targets: [], healthy: 0, total: 0 },
+      sites,
+      stickiness,
+      minHealthyTargets: svc.minHealthyTargets,
+      soakMs: svc.soakMs,
+    });
+    return {
+      ...report,
+      problems: [`${targetSlot} is not a slot of ${svc.name} (slots: ${Object.keys(svc.slots).join(', ')}).`],
+    };
+  }
+  return evaluatePrecheck({
+    targetSlot,
+    liveSlot: live,
+    health: await readSlotHealth(port, targetSlot, targetArn),
+    sites,
+    stickiness,
+    minHealthyTargets: svc.minHealthyTargets,
+    soakMs: svc.soakMs,
+  });
+}

@@ -1,0 +1,104 @@
+/**
+ * The demo world of the sandbox: load balancer "shop" with two services, each with blue and
+ * green target groups of two healthy targets.
+ *   :443 (HTTPS)  default   → checkout-blue (weight 1), checkout-green (weight 0)
+ *                 rule 10   host api.shop.example.com, path /search* → search-blue
+ *   :80  (HTTP)   default   → redirect to HTTPS
+ * ARNs are deterministic, so `DEMO` (and a config written from it) matches every demoState().
+ */
+import { FakeElbState, forward } from './state.js';
+
+export interface DemoArns {
+  loadBalancerArn: string;
+  httpsListenerArn: string;
+  httpListenerArn: string;
+  checkout: { listenerArn: string; blueArn: string; greenArn: string };
+  search: { listenerArn: string; ruleArn: string; blueArn: string; greenArn: string };
+}
+
+export interface DemoOptions {
+  now?: () => number;
+  drainMs?: number;
+  /** Also add the classic incident: a rule on :80 that still forwards /checkout* to checkout-blue. */
+  forgottenRule?: boolean;
+}
+
+function build(opts: DemoOptions = {}): { state: FakeElbState; arns: DemoArns } {
+  const state = new FakeElbState({
+    ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.drainMs !== undefined ? { drainMs: opts.drainMs } : {}),
+  });
+  const lb = state.addLoadBalancer('shop');
+  const tg = (name: string, hosts: string[]) => {
+    const arn = state.addTargetGroup(name, {
+      port: 8080,
+      attributes: { 'deregistration_delay.timeout_seconds': '30' },
+    });
+    for (const id of hosts) state.registerTarget(arn, id, 8080, 'healthy');
+    return arn;
+  };
+  const checkoutBlue = tg('checkout-blue', ['i-0c0b1e0000000001a', 'i-0c0b1e0000000002a']);
+  const checkoutGreen = tg('checkout-green', ['i-0c06ee0000000001b', 'i-0c06ee0000000002b']);
+  const searchBlue = tg('search-blue', ['i-05eb1e0000000001c', 'i-05eb1e0000000002c']);
+  const searchGreen = tg('search-green', ['i-05e6ee0000000001d', 'i-05e6ee0000000002d']);
+
+  const https = state.addListener({
+    loadBalancerArn: lb,
+    port: 443,
+    protocol: 'HTTPS',
+    defaultActions: [forward([checkoutBlue, 1], [checkoutGreen, 0])],
+  });
+  const http = state.addListener({
+    loadBalancerArn: lb,
+    port: 80,
+    protocol: 'HTTP',
+    defaultActions: [
+      {
+        Type: 'redirect',
+        RedirectConfig: {
+          Protocol: 'HTTPS',
+          Port: '443',
+          Host: '#{host}',
+          Path: '/#{path}',
+          Query: '#{query}',
+          StatusCode: 'HTTP_301',
+        },
+      },
+    ],
+  });
+  const searchRule = state.addRule({
+    listenerArn: https,
+    priority: 10,
+    actions: [{ Type: 'forward', TargetGroupArn: searchBlue }],
+    conditions: [
+      { Field: 'host-header', HostHeaderConfig: { Values: ['api.shop.example.com'] } },
+      { Field: 'path-pattern', PathPatternConfig: { Values: ['/search*'] } },
+    ],
+  });
+  if (opts.forgottenRule) {
+    state.addRule({
+      listenerArn: http,
+      priority: 5,
+      actions: [{ Type: 'forward', TargetGroupArn: checkoutBlue }],
+      conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/checkout*'] } }],
+    });
+  }
+  return {
+    state,
+    arns: {
+      loadBalancerArn: lb,
+      httpsListenerArn: https,
+      httpListenerArn: http,
+      checkout: { listenerArn: https, blueArn: checkoutBlue, greenArn: checkoutGreen },
+      search: { listenerArn: https, ruleArn: searchRule, blueArn: searchBlue, greenArn: searchGreen },
+    },
+  };
+}
+
+/** A fresh demo world (each call is independent). */
+export function demoState(opts: DemoOptions = {}): FakeElbState {
+  return build(opts).state;
+}
+
+/** The demo's ARNs, identical for every demoState(). */
+export const DEMO: DemoArns = build().arns;

@@ -1,0 +1,192 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { checkConfig } from '../../src/aws/check-services.js';
+import { createElbAdapter } from '../../src/aws/elb-sdk-adapter.js';
+import { runCheckConfig } from '../../src/check-config.js';
+import type { GreenlightConfig, ServiceConfig } from '../../src/config/schema.js';
+import { fakeElbClient } from '../../src/sandbox/fake-elb/client.js';
+import { DEMO, demoState } from '../../src/sandbox/fake-elb/demo.js';
+import { type FakeElbState, forward } from '../../src/sandbox/fake-elb/state.js';
+
+function service(name: string, listeners: string[], slots: Record<string, string>): ServiceConfig {
+  return {
+    name,
+    channel: 'C0DEPLOYS',
+    listeners,
+    slots,
+    approvers: { users: ['U0APPROVER'], usergroups: [] },
+    allowSelfApproval: false,
+    soakMs: 3_600_000,
+    remindBeforeMs: 600_000,
+    approvalTimeoutMs: 1_800_000,
+    verifyWindowMs: 300_000,
+    minHealthyTargets: 1,
+  };
+}
+
+const demoConfig = (): GreenlightConfig => ({
+  services: {
+    checkout: service('checkout', [DEMO.checkout.listenerArn], {
+      blue: DEMO.checkout.blueArn,
+      green: DEMO.checkout.greenArn,
+    }),
+    search: service('search', [DEMO.search.listenerArn], {
+      blue: DEMO.search.blueArn,
+      green: DEMO.search.greenArn,
+    }),
+  },
+});
+
+const portOf = (state: FakeElbState) => createElbAdapter(fakeElbClient(state, { maxAttempts: 1 }));
+const zeros = '0000000000000000';
+
+describe('checkConfig', () => {
+  it('finds nothing wrong with the demo and says which slot is live and how healthy each slot is', async () => {
+    const result = await checkConfig(demoConfig(), portOf(demoState()));
+    expect(result.problems).toEqual([]);
+    expect(result.lines).toContain('  live now: blue');
+    expect(result.lines).toContain('  slot green (checkout-green): 2/2 healthy');
+    expect(result.lines.filter((l) => l.startsWith('  forward :443 rule 10'))).toEqual([
+      '  forward :443 rule 10 → blue 1',
+    ]);
+  });
+
+  it('counts unhealthy targets without calling them a problem', async () => {
+    const state = demoState();
+    const [t] = state.targetsOf(DEMO.checkout.greenArn);
+    state.setTargetHealth(DEMO.checkout.greenArn, t?.id ?? '', 'unhealthy', 'Target.Timeout');
+    const result = await checkConfig(demoConfig(), portOf(state));
+    expect(result.lines).toContain('  slot green (checkout-green): 1/2 healthy, 1 unhealthy');
+    expect(result.problems).toEqual([]);
+  });
+
+  it('names a listener and a target group that do not exist', async () => {
+    const missingListener = `${DEMO.checkout.listenerArn.slice(0, -16)}${zeros}`;
+    const missingTg = `${DEMO.checkout.greenArn.slice(0, -16)}${zeros}`;
+    const config = {
+      services: {
+        checkout: service('checkout', [DEMO.checkout.listenerArn, missingListener], {
+          blue: DEMO.checkout.blueArn,
+          green: missingTg,
+        }),
+      },
+    };
+    const { problems } = await checkConfig(config, portOf(demoState()));
+    expect(problems).toEqual([
+      `checkout: listener ${missingListener} does not exist (ListenerNotFound).`,
+      `checkout: slot green target group ${missingTg} does not exist (TargetGroupNotFound).`,
+    ]);
+  });
+
+  it('refuses a service spread over two load balancers', async () => {
+    const state = demoState();
+    const other = state.addLoadBalancer('other');
+    const tg = state.addTargetGroup('checkout-purple');
+    state.addListener({ loadBalancerArn: other, port: 80, defaultActions: [forward([tg, 1])] });
+    const config = {
+      services: {
+        checkout: service('checkout', [DEMO.checkout.listenerArn], {
+          blue: DEMO.checkout.blueArn,
+          purple: tg,
+        }),
+      },
+    };
+    const { problems } = await checkConfig(config, portOf(state));
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^checkout: .* belong to 2 load balancers \(app\/shop\/[0-9a-f]{16}, app\/other\/[0-9a-f]{16}\)/,
+      ),
+    ]);
+  });
+
+  it('reports a service whose listeners do not forward to its slots', async () => {
+    const config = {
+      services: {
+        search: service('search', [DEMO.httpListenerArn], {
+          blue: DEMO.search.blueArn,
+          green: DEMO.search.greenArn,
+        }),
+      },
+    };
+    const { problems } = await checkConfig(config, portOf(demoState()));
+    expect(problems).toEqual([
+      'search: no forward of its listeners references its slots (blue, green).',
+      `search: :443 rule 10 → blue 1 on listener ${DEMO.httpsListenerArn}, which is not in the service's listeners: a cutover would not switch it.`,
+    ]);
+  });
+
+  it('names a forward to a slot on a listener the config does not list (the forgotten rule)', async () => {
+    const config = { services: { checkout: demoConfig().services.checkout as ServiceConfig } };
+    const { problems } = await checkConfig(config, portOf(demoState({ forgottenRule: true })));
+    expect(problems).toEqual([
+      `checkout: :80 rule 5 → blue 1 on listener ${DEMO.httpListenerArn}, which is not in the service's listeners: a cutover would not switch it.`,
+    ]);
+  });
+
+  it('turns an AWS failure into one line and stops checking that service', async () => {
+    const state = demoState();
+    state.failNext(
+      'DescribeListeners',
+      'AccessDenied',
+      'User is not authorized to perform: elasticloadbalancing:DescribeListeners',
+    );
+    const { problems, lines } = await checkConfig(
+      { services: { checkout: demoConfig().services.checkout as ServiceConfig } },
+      portOf(state),
+    );
+    expect(problems).toEqual([
+      `checkout: listener ${DEMO.checkout.listenerArn}: DescribeListeners failed: AccessDenied: User is not authorized to perform: elasticloadbalancing:DescribeListeners`,
+    ]);
+    expect(lines).toContain('  (check stopped: see the problems below)');
+  });
+});
+
+describe('runCheckConfig', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gl-check-config-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const yaml = [
+    'services:',
+    '  checkout:',
+    '    channel: C0DEPLOYS',
+    `    listeners: [${DEMO.checkout.listenerArn}]`,
+    '    slots:',
+    `      blue: ${DEMO.checkout.blueArn}`,
+    `      green: ${DEMO.checkout.greenArn}`,
+    '    approvers:',
+    '      users: [U0APPROVER]',
+    '',
+  ].join('\n');
+
+  async function run(text: string, env: Record<string, string>, state?: FakeElbState) {
+    const path = join(dir, `c${Math.random().toString(16).slice(2)}.yml`);
+    writeFileSync(path, text);
+    const out: string[] = [];
+    const deps = { env, print: (l: string) => out.push(l), ...(state ? { elb: () => portOf(state) } : {}) };
+    const code = await runCheckConfig([path], deps);
+    return { code, out: out.join('\n') };
+  }
+
+  it('validates the file alone when AWS is not configured', async () => {
+    const { code, out } = await run(yaml, {});
+    expect(code).toBe(0);
+    expect(out).toMatch(/AWS checks skipped/);
+  });
+
+  it('prints every problem of an invalid file and exits 1', async () => {
+    const { code, out } = await run(yaml.replace('C0DEPLOYS', 'deploys').replace('U0APPROVER', 'bob'), {});
+    expect(code).toBe(1);
+    expect(out).toMatch(/2 problems/);
+  });
+
+  it('checks AWS when a region is set and exits 1 on a problem', async () => {
+    const state = demoState();
+    expect((await run(yaml, { AWS_REGION: 'us-east-1' }, state)).code).toBe(0);
+    state.failNext('DescribeTargetGroups', 'TargetGroupNotFound', 'gone');
+    const { code, out } = await run(yaml, { AWS_DEFAULT_REGION: 'us-east-1' }, state);
+    expect(code).toBe(1);
+    expect(out).toMatch(/slot blue target group .* does not exist/);
+    expect(out).not.toMatch(/\n\s+at /);
+  });
+});

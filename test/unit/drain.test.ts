@@ -1,0 +1,65 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { drainSlot } from '../../src/aws/drain.js';
+import type { ElbPort } from '../../src/aws/elb-port.js';
+import { createElbAdapter } from '../../src/aws/elb-sdk-adapter.js';
+import { fakeElbClient } from '../../src/sandbox/fake-elb/client.js';
+import { FakeElbState } from '../../src/sandbox/fake-elb/state.js';
+
+/** A fake world on a manual clock: sleeping advances time, nothing waits for real. */
+function world(drainMs: number, delaySeconds: string) {
+  let t = 1_000_000;
+  const state = new FakeElbState({ now: () => t, drainMs });
+  const tg = state.addTargetGroup('checkout-blue', {
+    attributes: { 'deregistration_delay.timeout_seconds': delaySeconds },
+  });
+  for (const id of ['i-1', 'i-2', 'i-3']) state.registerTarget(tg, id, 8080, 'healthy');
+  const opts = {
+    slot: 'blue',
+    pollMs: 1_000,
+    now: () => t,
+    sleep: async (ms: number) => {
+      t += ms;
+    },
+  };
+  return { state, tg, opts, port: createElbAdapter(fakeElbClient(state, { maxAttempts: 1 })) as ElbPort };
+}
+
+const calls = (state: FakeElbState, op: string) => state.calls.filter((c) => c.operation === op);
+
+describe('drainSlot', () => {
+  let w: ReturnType<typeof world>;
+  beforeEach(() => {
+    w = world(5_000, '300');
+  });
+
+  it('deregisters every target and waits until none is draining', async () => {
+    const report = await drainSlot(w.port, w.tg, w.opts);
+    expect(report).toEqual({ slot: 'blue', deregistered: 3, drainMs: 5_000, timedOut: false });
+    expect(w.state.targetsOf(w.tg)).toEqual([]);
+    expect(calls(w.state, 'DeregisterTargets')).toHaveLength(1);
+  });
+
+  it('on a re-run deregisters only the targets that are not draining yet', async () => {
+    await w.port.deregisterTargets(w.tg, [{ Id: 'i-1', Port: 8080 }]);
+    const report = await drainSlot(w.port, w.tg, w.opts);
+    expect(report.deregistered).toBe(2);
+    const sent = calls(w.state, 'DeregisterTargets')[1]?.params['Targets'] as { Id: string }[];
+    expect(sent.map((t) => t.Id)).toEqual(['i-2', 'i-3']);
+    expect(report.timedOut).toBe(false);
+  });
+
+  it('makes no deregistration call for an empty target group', async () => {
+    const tg = w.state.addTargetGroup('empty');
+    const report = await drainSlot(w.port, tg, w.opts);
+    expect(report).toEqual({ slot: 'blue', deregistered: 0, drainMs: 0, timedOut: false });
+    expect(calls(w.state, 'DeregisterTargets')).toHaveLength(0);
+  });
+
+  it('stops waiting after the deregistration delay plus the margin and reports a timeout', async () => {
+    const slow = world(60_000, '2');
+    const report = await drainSlot(slow.port, slow.tg, { ...slow.opts, marginMs: 3_000 });
+    expect(report.timedOut).toBe(true);
+    expect(report.drainMs).toBe(5_000);
+    expect(slow.state.targetsOf(slow.tg).every((t) => t.state === 'draining')).toBe(true);
+  });
+});

@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import type { Action } from '../../src/aws/elb-port.js';
+import {
+  evaluatePrecheck,
+  findForwardSites,
+  type PrecheckInput,
+  stickinessOf,
+} from '../../src/domain/forwards.js';
+
+const BLUE = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/checkout-blue/0123456789abcdef';
+const GREEN =
+  'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/checkout-green/0123456789abcdef';
+const slots = { blue: BLUE, green: GREEN };
+const L443 =
+  'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shop/50dc6c495c0c9188/f2f7dc8efc522ab2';
+const blueForward: Action = {
+  Type: 'forward',
+  ForwardConfig: { TargetGroups: [{ TargetGroupArn: BLUE, Weight: 1 }] },
+};
+const listener = {
+  ListenerArn: L443,
+  LoadBalancerArn:
+    'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/shop/50dc6c495c0c9188',
+  Port: 443,
+  DefaultActions: [blueForward],
+};
+
+describe('stickinessOf', () => {
+  it.each<[string, Record<string, string>, unknown]>([
+    [
+      'defaults the deregistration delay to 300 s',
+      {},
+      { slot: 'blue', enabled: false, deregistrationDelaySeconds: 300 },
+    ],
+    [
+      'reads lb_cookie stickiness',
+      {
+        'stickiness.enabled': 'true',
+        'stickiness.type': 'lb_cookie',
+        'stickiness.lb_cookie.duration_seconds': '86400',
+        'deregistration_delay.timeout_seconds': '30',
+      },
+      {
+        slot: 'blue',
+        enabled: true,
+        type: 'lb_cookie',
+        durationSeconds: 86400,
+        deregistrationDelaySeconds: 30,
+      },
+    ],
+    [
+      'reads app_cookie stickiness',
+      {
+        'stickiness.enabled': 'true',
+        'stickiness.type': 'app_cookie',
+        'stickiness.app_cookie.duration_seconds': '60',
+        'stickiness.lb_cookie.duration_seconds': '86400',
+      },
+      {
+        slot: 'blue',
+        enabled: true,
+        type: 'app_cookie',
+        durationSeconds: 60,
+        deregistrationDelaySeconds: 300,
+      },
+    ],
+  ])('%s', (_name, attributes, expected) => {
+    expect(stickinessOf('blue', attributes)).toEqual(expected);
+  });
+});
+
+describe('evaluatePrecheck', () => {
+  const healthy = {
+    slot: 'green',
+    targetGroupArn: GREEN,
+    targets: [
+      { id: 'i-1', port: 80, state: 'healthy' },
+      { id: 'i-2', port: 80, state: 'healthy' },
+    ],
+    healthy: 2,
+    total: 2,
+  };
+  const site = findForwardSites([listener], new Map(), slots);
+  const base: PrecheckInput = {
+    targetSlot: 'green',
+    liveSlot: 'blue',
+    health: healthy,
+    sites: site,
+    stickiness: [stickinessOf('blue', {}), stickinessOf('green', {})],
+    minHealthyTargets: 2,
+    soakMs: 3_600_000,
+  };
+
+  it('passes with no problem and no warning when green is healthy and blue is live', () => {
+    const r = evaluatePrecheck(base);
+    expect([r.problems, r.warnings]).toEqual([[], []]);
+  });
+
+  it.each<[string, Partial<PrecheckInput>, RegExp]>([
+    ['the target is already live', { liveSlot: 'green' }, /green is already live/],
+    ['no forward references the slots', { sites: [], liveSlot: null }, /No forward .* references/],
+    ['no slot receives traffic', { liveSlot: null }, /No slot receives traffic/],
+    [
+      'a target is not healthy',
+      {
+        health: {
+          ...healthy,
+          healthy: 1,
+          targets: [
+            healthy.targets[0]!,
+            { id: 'i-2', port: 80, state: 'unhealthy', reason: 'Target.FailedHealthChecks' },
+          ],
+        },
+      },
+      /green target i-2:80 is unhealthy \(Target\.FailedHealthChecks\)/,
+    ],
+    ['too few healthy targets', { minHealthyTargets: 3 }, /green has 2 healthy targets; at least 3 required/],
+  ])('blocks when %s', (_name, patch, message) => {
+    const r = evaluatePrecheck({ ...base, ...patch });
+    expect(r.problems.join('\n')).toMatch(message);
+  });
+
+  it.each<[string, Partial<PrecheckInput>, RegExp]>([
+    ['traffic is split', { liveSlot: 'mixed' }, /split between slots.*all of it to green/],
+    [
+      'blue has target-group stickiness',
+      {
+        stickiness: [
+          stickinessOf('blue', {
+            'stickiness.enabled': 'true',
+            'stickiness.type': 'lb_cookie',
+            'stickiness.lb_cookie.duration_seconds': '86400',
+          }),
+          stickinessOf('green', {}),
+        ],
+      },
+      /stickiness is on for blue \(lb_cookie, 1d\).*removes blue from every forward/,
+    ],
+    [
+      'a forward has group stickiness',
+      { sites: [{ ...site[0]!, groupStickiness: { enabled: true, durationSeconds: 3600 } }] },
+      /Group stickiness \(cookie AWSALBTG, 1h\) is on for the :443 default action.*cannot pin/,
+    ],
+    [
+      'blue drains for longer than the soak',
+      { soakMs: 60_000 },
+      /blue's deregistration delay \(5m\) is longer than the soak \(1m\)/,
+    ],
+  ])('warns without blocking when %s', (_name, patch, message) => {
+    const r = evaluatePrecheck({ ...base, ...patch });
+    expect(r.problems).toEqual([]);
+    expect(r.warnings.join('\n')).toMatch(message);
+  });
+});
