@@ -105,6 +105,10 @@ export async function patchMessages(
   return out.found ? out.deployment : null;
 }
 
+export async function markPosted(ctx: JobContext, id: string, key: string): Promise<void> {
+  await patchMessages(ctx, id, (m) => (m.posted.includes(key) ? m : { ...m, posted: [...m.posted, key] }));
+}
+
 /** Posts a reply in the deployment's thread unless a message with this key was already posted. */
 export async function postOnce(
   ctx: JobContext,
@@ -114,5 +118,5 @@ export async function postOnce(
 ): Promise<void> {
   if (d.messages.posted.includes(key)) return;
   await ctx.slack.post(d.channel, message, d.messages.card);
-  await patchMessages(ctx, d.id, (m) => ({ ...m, posted: [...m.posted, key] }));
+  await markPosted(ctx, d.id, key);
 }

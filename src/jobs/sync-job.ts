@@ -4,18 +4,30 @@
  * once acted on), so a stale button cannot act twice. Level-triggered: always the latest record.
  */
 import { approvalResolved, reminderResolved, statusCard } from '../slack/blocks/index.js';
-import { type JobContext, loadDeployment, serviceOf } from './job-context.js';
+import { type JobContext, loadDeployment, markPosted, serviceOf } from './job-context.js';
 
 export async function runSync(ctx: JobContext, deploymentId: string): Promise<void> {
   const d = await loadDeployment(ctx, deploymentId);
   const svc = serviceOf(ctx, d);
   const now = ctx.clock.now();
   if (d.messages.card) await ctx.slack.update(d.channel, d.messages.card, statusCard(d, svc, now));
-  if (d.messages.prompt && d.state !== 'awaiting_approval') {
-    await ctx.slack.update(d.channel, d.messages.prompt, approvalResolved(d));
+  // The prompt and reminder are edited once, when they stop being actionable.
+  if (
+    d.messages.prompt &&
+    d.state !== 'awaiting_approval' &&
+    !d.messages.posted.includes('prompt-resolved')
+  ) {
+    await ctx.slack.update(d.channel, d.messages.prompt, approvalResolved(d, svc));
+    await markPosted(ctx, d.id, 'prompt-resolved');
   }
+  const reminderKey = `reminder-resolved-${d.messages.reminder}`;
   const currentReminder = d.teardownAt !== undefined && d.messages.posted.includes(`remind-${d.teardownAt}`);
-  if (d.messages.reminder && !(d.state === 'soaking' && currentReminder)) {
+  if (
+    d.messages.reminder &&
+    !(d.state === 'soaking' && currentReminder) &&
+    !d.messages.posted.includes(reminderKey)
+  ) {
     await ctx.slack.update(d.channel, d.messages.reminder, reminderResolved(d, now));
+    await markPosted(ctx, d.id, reminderKey);
   }
 }

@@ -10,8 +10,8 @@ function checkoutWeights(rig: Rig): { blue: number; green: number } {
   return { blue: w[DEMO.checkout.blueArn] ?? 0, green: w[DEMO.checkout.greenArn] ?? 0 };
 }
 
-async function requestAndAwaitApproval(rig: Rig) {
-  const res = await rig.slash('checkout green', USERS.requester);
+async function requestAndAwaitApproval(rig: Rig, requester = USERS.requester) {
+  const res = await rig.slash('checkout green', requester);
   expect(res.status).toBe(200);
   const d = await rig.latest();
   await rig.waitForState(d.id, 'awaiting_approval');
@@ -43,7 +43,7 @@ describe('a blue-green cutover driven from Slack', () => {
     await rig.waitForState(d.id, 'soaking');
     expect(checkoutWeights(rig).blue).toBe(0);
     expect(checkoutWeights(rig).green).toBeGreaterThan(0);
-    expect(threadPosts(rig.slack, cardTs, /verif/i).length).toBe(1);
+    expect(threadPosts(rig.slack, cardTs, /^Verified/).length).toBe(1);
 
     const reminder = await waitUntil(
       () => posts(rig.slack).find((c) => !c.args['thread_ts'] && /torn down/i.test(textOf(c))),
@@ -55,7 +55,7 @@ describe('a blue-green cutover driven from Slack', () => {
     const done = await rig.waitForState(d.id, 'done', 20_000);
     expect(done.teardownAt).toBeDefined();
     expect(rig.elb.state.targetsOf(DEMO.checkout.blueArn)).toHaveLength(0);
-    expect(threadPosts(rig.slack, cardTs, /deregistered|drain/i).length).toBe(1);
+    expect(threadPosts(rig.slack, cardTs, /^Tore down/).length).toBe(1);
     const lastCard = updates(rig.slack)
       .filter((c) => c.args['ts'] === cardTs)
       .at(-1);
@@ -81,11 +81,11 @@ describe('a blue-green cutover driven from Slack', () => {
     expect(rig.elb.state.targetsOf(DEMO.checkout.blueArn).length).toBeGreaterThan(0);
   });
 
-  it('refuses self-approval and says who can approve', async () => {
-    const { d, approve } = await requestAndAwaitApproval(rig);
-    await rig.click('gl_approve', approve.value, USERS.requester);
+  it('refuses self-approval, even by an approver, and says who can approve', async () => {
+    const { d, approve } = await requestAndAwaitApproval(rig, USERS.approver);
+    await rig.click('gl_approve', approve.value, USERS.approver);
     const refusal = await waitUntil(
-      () => ephemerals(rig.slack).find((c) => c.args['user'] === USERS.requester),
+      () => ephemerals(rig.slack).find((c) => c.args['user'] === USERS.approver),
       {
         what: 'an ephemeral refusal',
       },
@@ -121,7 +121,7 @@ describe('a blue-green cutover driven from Slack', () => {
       (c) => c.operation === 'ModifyListener' || c.operation === 'ModifyRule',
     );
     expect(modifies).toHaveLength(1);
-    expect(threadPosts(rig.slack, soaking.messages.card as string, /cut ?over/i).length).toBe(1);
+    expect(threadPosts(rig.slack, soaking.messages.card as string, /^Cutover/).length).toBe(1);
     const loser = await waitUntil(() => ephemerals(rig.slack)[0], { what: 'a refusal for the second click' });
     expect([USERS.approver, USERS.sre]).toContain(loser.args['user']);
     expect(soaking.approvedBy).not.toBe(loser.args['user']);
