@@ -8,6 +8,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { RESERVED_WORDS } from '../domain/command-parser.js';
 import { DURATION_HELP, formatDuration } from '../domain/duration.js';
+import { EVIDENCE_DEFAULTS, toComputeTarget } from './evidence-schema.js';
 import {
   configSchema,
   DEFAULTS,
@@ -35,13 +36,61 @@ const NOUNS: Record<string, string> = {
   boolean: 'true or false',
   null: 'nothing (null)',
 };
-const DURATION_KEYS = new Set(['soak', 'remindBefore', 'approvalTimeout', 'verifyWindow']);
+const DURATION_KEYS = new Set([
+  'soak',
+  'remindBefore',
+  'approvalTimeout',
+  'verifyWindow',
+  'period',
+  'pollInterval',
+  'maxP99Latency',
+  'watchInterval',
+  'timeout',
+  'computeTimeout',
+]);
 
 /** Lookups by name never hit Object.prototype members (`constructor`, `toString`, …). */
 function dict<T>(entries: [string, T][]): Record<string, T> {
   const out = Object.create(null) as Record<string, T>;
   for (const [k, v] of entries) out[k] = v;
   return out;
+}
+
+type RawService = RawConfig['services'][string];
+
+/** Traffic evidence, gates, hooks, compute and cost settings with their defaults applied. */
+function resolveEvidence(s: RawService) {
+  const g = s.gates;
+  const h = s.hooks;
+  return {
+    traffic: {
+      toleranceRequests: s.traffic?.tolerance ?? 0,
+      periodMs: s.traffic?.period ?? EVIDENCE_DEFAULTS.periodMs,
+      pollIntervalMs: s.traffic?.pollInterval ?? EVIDENCE_DEFAULTS.pollIntervalMs,
+    },
+    gates: {
+      ...(g?.maxErrorRate !== undefined ? { maxErrorRate: g.maxErrorRate } : {}),
+      ...(g?.maxP99Latency !== undefined ? { maxP99LatencyMs: g.maxP99Latency } : {}),
+      alarms: [...(g?.alarms ?? [])],
+      autoRollback: g?.autoRollback ?? false,
+      watchIntervalMs: g?.watchInterval ?? EVIDENCE_DEFAULTS.watchIntervalMs,
+    },
+    ...(h
+      ? {
+          hooks: {
+            secretEnv: h.secretEnv,
+            timeoutMs: h.timeout ?? EVIDENCE_DEFAULTS.hookTimeoutMs,
+            retries: h.retries,
+            ...(h.beforeCutover ? { beforeCutover: h.beforeCutover } : {}),
+            ...(h.afterCutover ? { afterCutover: h.afterCutover } : {}),
+            ...(h.beforeTeardown ? { beforeTeardown: h.beforeTeardown } : {}),
+          },
+        }
+      : {}),
+    compute: dict(Object.entries(s.compute ?? {}).map(([slot, c]) => [slot, toComputeTarget(c)])),
+    computeTimeoutMs: s.computeTimeout ?? EVIDENCE_DEFAULTS.computeTimeoutMs,
+    hourlyCost: dict(Object.entries(s.hourlyCost ?? {})),
+  };
 }
 
 export function resolveConfig(raw: RawConfig): GreenlightConfig {
@@ -63,6 +112,7 @@ export function resolveConfig(raw: RawConfig): GreenlightConfig {
       approvalTimeoutMs: s.approvalTimeout ?? d.approvalTimeout ?? DEFAULTS.approvalTimeoutMs,
       verifyWindowMs: s.verifyWindow ?? d.verifyWindow ?? DEFAULTS.verifyWindowMs,
       minHealthyTargets: s.minHealthyTargets ?? d.minHealthyTargets ?? DEFAULTS.minHealthyTargets,
+      ...resolveEvidence(s),
     },
   ]);
   return { services: dict(services) };

@@ -3,21 +3,21 @@
  * milliseconds here, so the rest of the code only sees numbers.
  */
 import { z } from 'zod';
-import { DURATION_HELP, parseDuration } from '../domain/duration.js';
+import { duration } from './durations.js';
+import {
+  type ComputeTarget,
+  evidenceKeys,
+  type GateSettings,
+  type HookSettings,
+  type TrafficSettings,
+} from './evidence-schema.js';
+
+export { duration };
 
 export const TARGET_GROUP_ARN =
   /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/;
 export const LISTENER_ARN =
   /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:listener\/app\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}\/[0-9a-f]{16}$/;
-
-export const duration = z.string().transform((text, ctx) => {
-  const ms = parseDuration(text);
-  if (ms === null || ms <= 0) {
-    ctx.addIssue({ code: 'custom', message: `"${text}" is not ${DURATION_HELP}` });
-    return z.NEVER;
-  }
-  return ms;
-});
 
 const slackUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'not a Slack user id (U… or W…)');
 const slackGroupId = z.string().regex(/^S[A-Z0-9]{2,}$/, 'not a Slack user group id (S…)');
@@ -59,8 +59,22 @@ export const serviceSchema = z
     deployers: people.optional(),
     allowSelfApproval: z.boolean().default(false),
     ...timing,
+    ...evidenceKeys,
   })
-  .strict();
+  .strict()
+  .superRefine((svc, ctx) => {
+    for (const key of ['compute', 'hourlyCost'] as const) {
+      for (const slot of Object.keys(svc[key] ?? {})) {
+        if (!Object.hasOwn(svc.slots, slot)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [key, slot],
+            message: `no slot named ${slot}; slots are ${Object.keys(svc.slots).join(', ')}`,
+          });
+        }
+      }
+    }
+  });
 
 export const configSchema = z
   .object({
@@ -90,6 +104,14 @@ export interface ServiceConfig {
   approvalTimeoutMs: number;
   verifyWindowMs: number;
   minHealthyTargets: number;
+  traffic: TrafficSettings;
+  gates: GateSettings;
+  hooks?: HookSettings;
+  /** Per slot: what is scaled to zero at teardown. */
+  compute: Record<string, ComputeTarget>;
+  computeTimeoutMs: number;
+  /** Per slot: hourly cost of keeping it running. */
+  hourlyCost: Record<string, number>;
 }
 
 export interface GreenlightConfig {

@@ -3,6 +3,7 @@
  * (1000 targets, 300 forwards, 10 KB reasons with `<!channel>`), plus a checker for text that
  * escaped escaping.
  */
+
 import type { ServiceConfig } from '../../src/config/schema.js';
 import type { Deployment, State } from '../../src/domain/deployment.js';
 import type {
@@ -13,6 +14,7 @@ import type {
   TeardownReport,
   VerificationReport,
 } from '../../src/domain/reports.js';
+import { serviceConfig } from './service-config.js';
 
 export const T0 = Date.UTC(2024, 0, 2, 15, 4, 0);
 export const HOUR = 3_600_000;
@@ -28,20 +30,14 @@ export const EVIL = '<!channel> <script>alert(1)</script> & <https://evil.exampl
 export const HUGE_REASON = `${EVIL} `.repeat(Math.ceil(10_240 / (EVIL.length + 1)));
 
 export function service(over: Partial<ServiceConfig> = {}): ServiceConfig {
-  return {
-    name: 'checkout',
-    channel: 'C0DEPLOYS',
+  return serviceConfig({
     listeners: [LISTENER],
     slots: { blue: BLUE, green: GREEN },
     approvers: { users: ['U0APPROVER'], usergroups: ['S0SRE'] },
-    allowSelfApproval: false,
     soakMs: 24 * HOUR,
     remindBeforeMs: HOUR,
-    approvalTimeoutMs: 30 * 60_000,
-    verifyWindowMs: 5 * 60_000,
-    minHealthyTargets: 1,
     ...over,
-  };
+  });
 }
 
 export function deployment(state: State, over: Partial<Deployment> = {}): Deployment {

@@ -13,20 +13,9 @@ import {
   isApprover,
   mentionList,
 } from '../../src/domain/authorization.js';
+import { serviceConfig } from '../helpers/service-config.js';
 
-const base: ServiceConfig = {
-  name: 'checkout',
-  channel: 'C0DEPLOYS',
-  listeners: [],
-  slots: { blue: 'arn:blue', green: 'arn:green' },
-  approvers: { users: ['U0APPROVER'], usergroups: ['S0SRE'] },
-  allowSelfApproval: false,
-  soakMs: 1,
-  remindBeforeMs: 0,
-  approvalTimeoutMs: 1,
-  verifyWindowMs: 1,
-  minHealthyTargets: 1,
-};
+const base: ServiceConfig = serviceConfig({ approvers: { users: ['U0APPROVER'], usergroups: ['S0SRE'] } });
 const withDeployers: ServiceConfig = {
   ...base,
   deployers: { users: ['U0DEV'], usergroups: ['S0DEVS', 'S0SRE'] },

@@ -9,21 +9,10 @@ import type { GreenlightConfig, ServiceConfig } from '../../src/config/schema.js
 import { fakeElbClient } from '../../src/sandbox/fake-elb/client.js';
 import { DEMO, demoState } from '../../src/sandbox/fake-elb/demo.js';
 import { type FakeElbState, forward } from '../../src/sandbox/fake-elb/state.js';
+import { serviceConfig } from '../helpers/service-config.js';
 
 function service(name: string, listeners: string[], slots: Record<string, string>): ServiceConfig {
-  return {
-    name,
-    channel: 'C0DEPLOYS',
-    listeners,
-    slots,
-    approvers: { users: ['U0APPROVER'], usergroups: [] },
-    allowSelfApproval: false,
-    soakMs: 3_600_000,
-    remindBeforeMs: 600_000,
-    approvalTimeoutMs: 1_800_000,
-    verifyWindowMs: 300_000,
-    minHealthyTargets: 1,
-  };
+  return serviceConfig({ name, listeners, slots });
 }
 
 const demoConfig = (): GreenlightConfig => ({

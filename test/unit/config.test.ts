@@ -55,6 +55,11 @@ describe('loading a valid configuration', () => {
       approvalTimeoutMs: 30 * 60_000,
       verifyWindowMs: 5 * 60_000,
       minHealthyTargets: 1,
+      traffic: { toleranceRequests: 0, periodMs: 60_000, pollIntervalMs: 20_000 },
+      gates: { alarms: [], autoRollback: false, watchIntervalMs: 60_000 },
+      compute: {},
+      computeTimeoutMs: 600_000,
+      hourlyCost: {},
     });
   });
 

@@ -8,10 +8,12 @@ import {
   switchForwards,
   verifyConfiguration,
 } from '../../src/aws/switch-forwards.js';
+
 import type { ServiceConfig } from '../../src/config/schema.js';
 import { fakeElbClient } from '../../src/sandbox/fake-elb/client.js';
 import { DEMO, demoState } from '../../src/sandbox/fake-elb/demo.js';
 import { FakeElbState, forward } from '../../src/sandbox/fake-elb/state.js';
+import { serviceConfig } from '../helpers/service-config.js';
 
 interface World {
   state: FakeElbState;
@@ -214,19 +216,11 @@ describe('verifyConfiguration', () => {
   });
 });
 
-const checkout: ServiceConfig = {
-  name: 'checkout',
-  channel: 'C0DEPLOYS',
+const checkout: ServiceConfig = serviceConfig({
   listeners: [DEMO.checkout.listenerArn],
   slots: { blue: DEMO.checkout.blueArn, green: DEMO.checkout.greenArn },
-  approvers: { users: ['U0APPROVER'], usergroups: [] },
-  allowSelfApproval: false,
-  soakMs: 3_600_000,
-  remindBeforeMs: 600_000,
-  approvalTimeoutMs: 1_800_000,
-  verifyWindowMs: 300_000,
   minHealthyTargets: 2,
-};
+});
 
 describe('readPrecheck and readLiveSlot', () => {
   it('reads blue as live on the demo and passes the precheck for green', async () => {

@@ -1,0 +1,117 @@
+/**
+ * Per-service settings for proving a cutover and tearing the old slot down for real:
+ * traffic evidence (CloudWatch), health gates, webhooks, compute scale-down and cost.
+ */
+import { z } from 'zod';
+import { duration } from './durations.js';
+
+const slotName = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,19}$/, 'slot names are lower-case words such as blue, green');
+const webhookUrl = z
+  .string()
+  .url('not a URL')
+  .refine((u) => /^https?:\/\//.test(u), 'webhooks must be http:// or https:// URLs');
+
+export const trafficSchema = z
+  .object({
+    /** Requests per period still allowed on the old slot for it to count as drained. */
+    tolerance: z.number().int().min(0).max(1_000_000).default(0),
+    /** CloudWatch period; ALB metrics are published per 60 s. */
+    period: duration.optional(),
+    /** How often verification reads the metrics. */
+    pollInterval: duration.optional(),
+  })
+  .strict();
+
+export const gatesSchema = z
+  .object({
+    /** Largest allowed share of the new slot's requests answered with a target 5xx (0–1). */
+    maxErrorRate: z.number().min(0).max(1).optional(),
+    maxP99Latency: duration.optional(),
+    /** CloudWatch alarm names; any in ALARM is a breach. */
+    alarms: z.array(z.string().min(1).max(255)).max(100).default([]),
+    /** Roll back by itself on a breach (and say why) instead of only alerting. */
+    autoRollback: z.boolean().default(false),
+    /** How often the gates are checked during the soak. */
+    watchInterval: duration.optional(),
+  })
+  .strict();
+
+export const hooksSchema = z
+  .object({
+    /** Name of the environment variable holding the HMAC-SHA256 secret of this service's hooks. */
+    secretEnv: z
+      .string()
+      .regex(/^[A-Z_][A-Z0-9_]{0,127}$/, 'an environment variable name such as HOOK_SECRET'),
+    timeout: duration.optional(),
+    retries: z.number().int().min(0).max(5).default(2),
+    beforeCutover: webhookUrl.optional(),
+    afterCutover: webhookUrl.optional(),
+    beforeTeardown: webhookUrl.optional(),
+  })
+  .strict();
+
+export const computeTargetSchema = z.union([
+  z
+    .object({
+      ecs: z.object({ cluster: z.string().min(1).max(255), service: z.string().min(1).max(255) }).strict(),
+    })
+    .strict(),
+  z.object({ autoScalingGroup: z.string().min(1).max(255) }).strict(),
+  z.object({ webhook: webhookUrl }).strict(),
+]);
+
+export const evidenceKeys = {
+  traffic: trafficSchema.optional(),
+  gates: gatesSchema.optional(),
+  hooks: hooksSchema.optional(),
+  /** Per slot: what to scale to zero after the slot is drained at teardown. */
+  compute: z.record(slotName, computeTargetSchema).optional(),
+  /** How long teardown waits for the compute to reach zero. */
+  computeTimeout: duration.optional(),
+  /** Per slot: what running it costs per hour (any currency, shown as-is). */
+  hourlyCost: z.record(slotName, z.number().min(0).max(1_000_000)).optional(),
+};
+
+export type ComputeTarget =
+  | { kind: 'ecs'; cluster: string; service: string }
+  | { kind: 'asg'; name: string }
+  | { kind: 'webhook'; url: string };
+
+export interface TrafficSettings {
+  toleranceRequests: number;
+  periodMs: number;
+  pollIntervalMs: number;
+}
+
+export interface GateSettings {
+  maxErrorRate?: number;
+  maxP99LatencyMs?: number;
+  alarms: string[];
+  autoRollback: boolean;
+  watchIntervalMs: number;
+}
+
+export interface HookSettings {
+  secretEnv: string;
+  timeoutMs: number;
+  retries: number;
+  beforeCutover?: string;
+  afterCutover?: string;
+  beforeTeardown?: string;
+}
+
+export const EVIDENCE_DEFAULTS = {
+  periodMs: 60_000,
+  pollIntervalMs: 20_000,
+  watchIntervalMs: 60_000,
+  hookTimeoutMs: 5_000,
+  computeTimeoutMs: 10 * 60_000,
+} as const;
+
+export function toComputeTarget(raw: z.infer<typeof computeTargetSchema>): ComputeTarget {
+  if ('ecs' in raw) return { kind: 'ecs', cluster: raw.ecs.cluster, service: raw.ecs.service };
+  if ('autoScalingGroup' in raw) return { kind: 'asg', name: raw.autoScalingGroup };
+  return { kind: 'webhook', url: raw.webhook };
+}
