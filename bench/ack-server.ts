@@ -6,6 +6,7 @@
  * argv: `greenlight|bare` and a JSON `AckServerOptions`. Sends `{ type: 'ready', port }` over IPC,
  * stops on `{ type: 'stop' }` (or when the parent goes away).
  */
+import './quiet-warnings.js';
 import { App, LogLevel } from '@slack/bolt';
 import type { Env } from '../src/config/env.js';
 import { createLogger } from '../src/ops/logger.js';

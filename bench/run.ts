@@ -2,14 +2,17 @@
  * `npm run bench`: prints figures, asserts nothing. Writes them as JSON to test-output/bench.json.
  *   1. `/deploy` ack latency, Greenlight's web role vs a bare Bolt app, N requests in flight.
  *   2. Approve click → forwards switched, and Rollback click → switched back (full runtime).
+ *   3. Diagnostic: per-command CPU before any I/O, by number of configured services.
  * Sizes can be overridden: BENCH_ACK_REQUESTS, BENCH_ACK_WARMUP, BENCH_ACK_CONCURRENCY,
  * BENCH_CUTOVER_ITERATIONS, BENCH_CUTOVER_WARMUP.
  */
+import './quiet-warnings.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { type AckResult, runAckLatency } from './ack-latency.js';
+import { type CommandCost, runCommandCost } from './command-cost.js';
 import { type ClickSummary, type CutoverResult, runCutoverLatency } from './cutover-latency.js';
 import { ms, ratio, table } from './stats.js';
 
@@ -121,6 +124,18 @@ function printCutover(r: CutoverResult): void {
   console.log(`   ELB calls, Rollback -> rolled_back: ${calls(r.elbCallsRollback)}`);
 }
 
+function printCommandCost(costs: CommandCost[]): void {
+  console.log(
+    '\n3. Diagnostic: CPU per command before any I/O (handleCommand with `help`: service map + parser index)',
+  );
+  console.log(
+    table(
+      ['services configured', 'µs per command'],
+      costs.map((c) => [String(c.services), String(c.microsPerCommand)]),
+    ),
+  );
+}
+
 function printSummary(env: ReturnType<typeof environment>, ack: AckResult, cut: CutoverResult): void {
   const g = ack.greenlight.latency;
   const b = ack.bare.latency;
@@ -165,10 +180,16 @@ async function main(): Promise<void> {
   });
   printCutover(cut);
 
+  const costs = await runCommandCost([1, ack.services, 2_000]);
+  printCommandCost(costs);
+
   printSummary(env, ack, cut);
   const seconds = Math.round((performance.now() - started) / 100) / 10;
   mkdirSync(fileURLToPath(new URL('../test-output/', import.meta.url)), { recursive: true });
-  writeFileSync(OUTPUT, `${JSON.stringify({ environment: env, seconds, ack, cutover: cut }, null, 2)}\n`);
+  writeFileSync(
+    OUTPUT,
+    `${JSON.stringify({ environment: env, seconds, ack, cutover: cut, commandCost: costs }, null, 2)}\n`,
+  );
   console.log(`\nbench took ${seconds} s; figures written to test-output/bench.json`);
 }
 

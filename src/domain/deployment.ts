@@ -3,6 +3,8 @@
  * Plain data (JSON-serialisable), stored in Redis, changed only through `transition()`.
  */
 
+import type { ScaleDownReport } from './evidence.js';
+
 export const STATES = [
   'requested',
   'prechecking',
@@ -57,6 +59,8 @@ export interface MessageRefs {
   prompt?: string;
   /** The teardown reminder posted in the channel itself. */
   reminder?: string;
+  /** The traffic evidence table (thread reply), edited in place as periods arrive. */
+  traffic?: string;
   /** Keys of one-shot thread messages already posted (idempotent re-runs post nothing twice). */
   posted: string[];
 }
@@ -91,6 +95,8 @@ export interface Deployment {
   remindAt?: number;
   teardownStartedAt?: number;
   finishedAt?: number;
+  /** What the teardown scaled down, with the previous sizes (shown by a later deploy). */
+  scaleDown?: ScaleDownReport;
   messages: MessageRefs;
   history: HistoryEntry[];
 }

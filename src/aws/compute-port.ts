@@ -1,0 +1,28 @@
+/** The narrow ports to the compute behind a slot: an ECS service or an EC2 Auto Scaling group. */
+
+export interface EcsServiceState {
+  desired: number;
+  running: number;
+  pending: number;
+  status: string;
+}
+
+export interface EcsPort {
+  /** null when the service does not exist (ECS reports it under `failures`). */
+  describeService(cluster: string, service: string): Promise<EcsServiceState | null>;
+  updateDesiredCount(cluster: string, service: string, desired: number): Promise<void>;
+}
+
+export interface AsgState {
+  min: number;
+  max: number;
+  desired: number;
+  /** Instances not yet terminated (any lifecycle state other than Terminated). */
+  instances: number;
+}
+
+export interface AsgPort {
+  /** null when the group does not exist. */
+  describeGroup(name: string): Promise<AsgState | null>;
+  updateGroup(name: string, sizes: { min?: number; desired?: number }): Promise<void>;
+}

@@ -1,0 +1,42 @@
+/**
+ * The narrow port to CloudWatch: the ALB metrics Greenlight reads after a switch and the alarms
+ * used as health gates. Namespace `AWS/ApplicationELB`; dimensions `LoadBalancer = app/<name>/<id>`
+ * and `TargetGroup = targetgroup/<name>/<id>` (the tails of the ARNs).
+ */
+
+export type AlbMetricName = 'RequestCount' | 'HTTPCode_Target_5XX_Count' | 'TargetResponseTime';
+
+export interface MetricQuery {
+  /** Query id, unique within one call: lower-case start, letters, digits and `_` (CloudWatch's rule). */
+  id: string;
+  metricName: AlbMetricName;
+  /** `Sum` for counts, `p99` (or `Average`) for TargetResponseTime (seconds). */
+  stat: 'Sum' | 'p99' | 'Average';
+  /** `app/<name>/<id>` */
+  loadBalancer: string;
+  /** `targetgroup/<name>/<id>` */
+  targetGroup: string;
+  periodSeconds: number;
+}
+
+export interface MetricResult {
+  id: string;
+  /** Period start times (ms since epoch), ascending, paired with `values`. */
+  timestamps: number[];
+  values: number[];
+}
+
+export type AlarmStateValue = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+
+export interface AlarmState {
+  name: string;
+  state: AlarmStateValue;
+  reason?: string;
+}
+
+export interface MetricsPort {
+  /** One logical call: up to 500 queries per AWS call, all pages (`NextToken`) merged per id. */
+  getMetricData(queries: MetricQuery[], startMs: number, endMs: number): Promise<MetricResult[]>;
+  /** States of the named alarms; a name that does not exist is absent from the result. */
+  describeAlarms(names: string[]): Promise<AlarmState[]>;
+}
