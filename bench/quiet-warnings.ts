@@ -1,12 +1,9 @@
 /**
- * Keeps the bench output readable: drops the AWS SDK's "Node 20 support ends" notice (printed
- * once per process that creates an SDK client) and prints every other warning as Node would.
+ * Keeps the bench output readable: turns off the AWS SDK's notice that its releases after
+ * January 2027 need Node 22 (printed once per process that creates an SDK client), through the
+ * SDK's own switch. Child processes inherit it. Every other warning is printed as usual.
  * Import it first.
  */
-process.removeAllListeners('warning');
-process.on('warning', (w) => {
-  if (w.name === 'NodeVersionSupportWarning') return;
-  console.error(`(node:${process.pid}) ${w.name}: ${w.message}`);
-});
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 export {};

@@ -29,3 +29,8 @@ export class PermanentJobError extends GreenlightError {
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/** A timed job that ran before its deadline by this worker's clock: retried, not completed. */
+export class NotDueYetError extends Error {
+  override name = 'NotDueYetError';
+}

@@ -2,11 +2,20 @@
  * Assembles one Greenlight process from its parts. Production (`src/main.ts`), the sandbox and
  * the tests all start the bot through here; only endpoints and timings differ.
  */
+import type { Server } from 'node:http';
+import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { App } from '@slack/bolt';
 import type { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
+import { createAsgAdapter, createAsgClient } from './aws/asg-adapter.js';
+import { createCloudWatchClient, createMetricsAdapter } from './aws/cloudwatch-adapter.js';
+import { createEcsAdapter, createEcsClient } from './aws/ecs-adapter.js';
 import { createElbAdapter, createElbClient } from './aws/elb-sdk-adapter.js';
+import { callWebhook } from './hooks/webhook.js';
+import { startOpsServer } from './ops/ops-server.js';
 import type { Env } from './config/env.js';
 import type { GreenlightConfig } from './config/schema.js';
 import { type Clock, type JobContext, systemClock } from './jobs/job-context.js';
@@ -27,13 +36,34 @@ export interface RuntimeOptions {
   config: GreenlightConfig;
   log: Logger;
   redisUrl: string;
-  elbClient?: ElasticLoadBalancingV2Client;
+  /** SDK clients to use instead of the defaults (which follow the AWS SDK's standard env). */
+  aws?: Partial<AwsClients>;
   clock?: Clock;
   /** Key prefix for the store and the queue (tests use one per test). */
   prefix?: string;
   drainPollMs?: number;
+  computePollMs?: number;
   reconcileEveryMs?: number;
   worker?: { lockDuration?: number; stalledInterval?: number; concurrency?: number };
+}
+
+export interface AwsClients {
+  elb: ElasticLoadBalancingV2Client;
+  cloudwatch: CloudWatchClient;
+  ecs: ECSClient;
+  asg: AutoScalingClient;
+}
+
+function abortableSleep(sleep: Clock['sleep'], ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.reject(new Error('shutting down'));
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(new Error('shutting down'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    sleep(ms).then(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, reject);
+  });
 }
 
 export interface Running {
@@ -49,7 +79,6 @@ export interface Running {
 
 export async function startRuntime(opts: RuntimeOptions): Promise<Running> {
   const { env, config, log } = opts;
-  const clock = opts.clock ?? systemClock;
   const prefix = opts.prefix ?? 'gl';
   // The store fails fast when Redis is down (a user gets an error); BullMQ needs retries forever.
   const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: false });
@@ -59,7 +88,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Running> {
 
   const store = new DeploymentStore(redis, { prefix: `${prefix}:` });
   const queue = createQueue(bullConnection, prefix);
-  const scheduler = new JobScheduler(queue, clock.now);
+  const scheduler = new JobScheduler(queue, () => (opts.clock ?? systemClock).now());
   const metrics = createMetrics();
   metrics.setCollectors({
     queueDepth: () => queue.getJobCounts('waiting', 'active', 'delayed', 'failed'),
@@ -68,29 +97,46 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Running> {
   const token = env.slackBotToken ?? '';
   const client = createWebClient(token, env.slackApiUrl);
   const slack = createSlackGateway(client);
-  const elb = createElbAdapter(opts.elbClient ?? createElbClient());
+  const clients: AwsClients = {
+    elb: opts.aws?.elb ?? createElbClient(),
+    cloudwatch: opts.aws?.cloudwatch ?? createCloudWatchClient(),
+    ecs: opts.aws?.ecs ?? createEcsClient(),
+    asg: opts.aws?.asg ?? createAsgClient(),
+  };
+  // Aborted on shutdown so that long waits (draining, scale-down) end and the job is retried.
+  const shutdown = new AbortController();
+  const baseClock = opts.clock ?? systemClock;
+  const jobClock: Clock = { now: baseClock.now, sleep: (ms) => abortableSleep(baseClock.sleep, ms, shutdown.signal) };
 
   const ctx: JobContext = {
     store,
     scheduler,
-    elb,
+    elb: createElbAdapter(clients.elb),
+    cloudwatch: createMetricsAdapter(clients.cloudwatch),
+    ecs: createEcsAdapter(clients.ecs),
+    asg: createAsgAdapter(clients.asg),
+    webhook: (input) => callWebhook(input),
+    secret: (name) => process.env[name],
     slack,
     config,
-    clock,
+    clock: jobClock,
     log,
     metrics,
     drainPollMs: opts.drainPollMs ?? 5_000,
+    computePollMs: opts.computePollMs ?? 5_000,
   };
 
   let app: App | undefined;
   let worker: Worker | undefined;
   let port: number | undefined;
   let reconcileTimer: NodeJS.Timeout | undefined;
+  let opsServer: Server | undefined;
+  const routes = opsRoutes({ ping: () => redis.ping(), metrics });
 
   if (env.role !== 'worker') {
     const web: WebContext = {
       ...ctx,
-      groups: createGroupResolver(slack.usergroupMembers, { log, now: clock.now }),
+      groups: createGroupResolver(slack.usergroupMembers, { log, now: baseClock.now }),
       randomHex,
     };
     app = createBoltApp(
@@ -99,7 +145,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Running> {
         ...(env.slackSigningSecret ? { signingSecret: env.slackSigningSecret } : {}),
         ...(env.mode === 'socket' && env.slackAppToken ? { appToken: env.slackAppToken } : {}),
         slackApiUrl: env.slackApiUrl,
-        customRoutes: opsRoutes({ ping: () => redis.ping(), metrics }),
+        customRoutes: routes,
         port: env.port,
         log,
       },
@@ -109,6 +155,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Running> {
     const address = started && 'address' in started ? started.address() : null;
     port = typeof address === 'object' && address ? address.port : env.port;
   }
+  if (env.role === 'worker') opsServer = await startOpsServer(routes, env.port);
   if (env.role !== 'web') {
     worker = startWorker(ctx, bullConnection, { prefix, ...opts.worker });
     await reconcileAll(ctx);
@@ -127,7 +174,9 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Running> {
     ...(port !== undefined ? { port } : {}),
     async close() {
       if (reconcileTimer) clearInterval(reconcileTimer);
+      shutdown.abort();
       await app?.stop().catch(() => {});
+      await new Promise((resolve) => (opsServer ? opsServer.close(resolve) : resolve(undefined)));
       await worker?.close().catch(() => {});
       await queue.close().catch(() => {});
       redis.disconnect();

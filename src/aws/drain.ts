@@ -1,14 +1,17 @@
 /**
- * Teardown's drain step: deregister every target of the old slot, then wait until none is
- * `draining`. ELBv2 keeps a deregistered target `draining` for the group's
- * `deregistration_delay.timeout_seconds` (0–3600, default 300) even when its connections closed
- * earlier, so the wait is bounded by that delay plus a margin. Idempotent: a re-run deregisters
- * only targets that are not draining yet and waits for the rest.
+ * Teardown's drain step: deregister every target of the old slot, then wait until every one of
+ * them has left DescribeTargetHealth (or reads `unused`). Waiting for "none is `draining`" is not
+ * enough: right after DeregisterTargets a target can still read `healthy` for a moment, which
+ * would end the wait at once ("drained in 0s"). ELBv2 keeps a deregistered target `draining` for
+ * the group's `deregistration_delay.timeout_seconds` (0–3600, default 300) even when its
+ * connections closed earlier, so the wait is bounded by that delay plus a margin; `timedOut` says
+ * the bound ran out first. Idempotent: a re-run deregisters only targets that are not draining
+ * yet and waits for all of them. Targets registered after the start are not waited for.
  */
 
 import { DEFAULT_DEREGISTRATION_DELAY_SECONDS } from '../domain/precheck.js';
 import type { TeardownReport } from '../domain/reports.js';
-import type { ElbPort } from './elb-port.js';
+import type { ElbPort, TargetHealth } from './elb-port.js';
 
 export interface DrainOptions {
   /** The slot name, for the report. */
@@ -27,6 +30,8 @@ function delaySeconds(attributes: Record<string, string>): number {
   return Number.isFinite(n) && n >= 0 ? n : DEFAULT_DEREGISTRATION_DELAY_SECONDS;
 }
 
+const key = (t: Pick<TargetHealth, 'Id' | 'Port'>) => `${t.Id}:${t.Port ?? ''}`;
+
 export async function drainSlot(
   port: ElbPort,
   targetGroupArn: string,
@@ -41,11 +46,14 @@ export async function drainSlot(
     .map((t) => (t.Port !== undefined ? { Id: t.Id, Port: t.Port } : { Id: t.Id }));
   if (toDeregister.length > 0) await port.deregisterTargets(targetGroupArn, toDeregister);
 
+  const leaving = new Set(registered.map(key));
   const started = opts.now();
   let timedOut = false;
   for (;;) {
-    const draining = (await port.describeTargetHealth(targetGroupArn)).filter((t) => t.State === 'draining');
-    if (draining.length === 0) break;
+    const stillThere = (await port.describeTargetHealth(targetGroupArn)).filter(
+      (t) => leaving.has(key(t)) && t.State !== 'unused',
+    );
+    if (stillThere.length === 0) break;
     if (opts.now() - started >= bound) {
       timedOut = true;
       break;

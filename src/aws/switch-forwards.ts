@@ -1,14 +1,16 @@
 /**
  * The cutover against the load balancer, as a short list of idempotent calls:
  * read the configured listeners and their rules, rewrite every forward that touches the
- * service's slots, apply the rewrites one call at a time, and on any failure put back the ones
- * already changed (never a partial state). Then read back, and scan the whole load balancer.
+ * service's slots, apply the rewrites one call at a time, and on any failure put back every
+ * forward it touched and read them back (switch-restore.ts). Then read back, and scan the whole
+ * load balancer.
  */
 import type { ServiceConfig } from '../config/schema.js';
 import {
   evaluatePrecheck,
   findForwardSites,
   findOffenders,
+  forwardGroups,
   liveSlot,
   orderedRules,
   rewriteActions,
@@ -25,34 +27,16 @@ import type {
   TargetState,
   VerificationReport,
 } from '../domain/reports.js';
-import type { Action, AwsCallError, ElbPort, Listener, Rule } from './elb-port.js';
+import type { AwsCallError, ElbPort, Listener, Rule } from './elb-port.js';
+import { type Change, restoreTouched, SwitchAbortedError } from './switch-restore.js';
 import { timeElbPort } from './timed-elb-port.js';
+
+export { type RestoreOutcome, SwitchAbortedError, sameActions } from './switch-restore.js';
 
 export interface SwitchRequest {
   listenerArns: string[];
   slots: Record<string, string>;
   targetSlot: string;
-}
-
-/** The switch failed part-way; `restored` of the already-changed forwards were put back. */
-export class SwitchAbortedError extends Error {
-  override readonly cause: AwsCallError | Error;
-  constructor(
-    cause: AwsCallError | Error,
-    readonly restored: number,
-    readonly restoreFailures: string[],
-    targetSlot: string,
-  ) {
-    const back =
-      restoreFailures.length === 0
-        ? restored === 0
-          ? 'nothing had been changed yet: the load balancer is in its previous state.'
-          : `the ${restored} forward(s) already switched were switched back: the load balancer is back to its previous state.`
-        : `switching back FAILED for ${restoreFailures.length} forward(s) (${restoreFailures.join('; ')}): the load balancer is NOT back to its previous state, fix it by hand.`;
-    super(`Switch to ${targetSlot} aborted (${cause.message}); ${back}`, { cause });
-    this.name = 'SwitchAbortedError';
-    this.cause = cause;
-  }
 }
 
 interface Snapshot {
@@ -67,24 +51,21 @@ async function readListeners(port: ElbPort, listenerArns: string[]): Promise<Sna
   return { listeners, rulesByListener };
 }
 
-interface Change {
-  /** `:443 default action`, `:443 rule 10`: for messages. */
-  label: string;
-  apply(actions: Action[]): Promise<void>;
-  before: Action[];
-  after: Action[];
-  sites: ForwardSite[];
-}
-
-function planChanges(port: ElbPort, snap: Snapshot, req: SwitchRequest): Change[] {
+function planChanges(
+  port: ElbPort,
+  snap: Snapshot,
+  req: SwitchRequest,
+  sticky: ReadonlySet<string> = new Set(),
+): Change[] {
   const changes: Change[] = [];
   for (const l of snap.listeners) {
     const where = l.Port !== undefined ? `:${l.Port}` : l.ListenerArn;
     const at = { listenerArn: l.ListenerArn, ...(l.Port !== undefined ? { port: l.Port } : {}) };
-    const after = rewriteActions(l.DefaultActions, req.slots, req.targetSlot);
+    const after = rewriteActions(l.DefaultActions, req.slots, req.targetSlot, sticky);
     if (after) {
       changes.push({
         label: `${where} default action`,
+        listenerArn: l.ListenerArn,
         apply: (actions) => port.modifyListener(l.ListenerArn, actions),
         before: l.DefaultActions,
         after,
@@ -92,10 +73,12 @@ function planChanges(port: ElbPort, snap: Snapshot, req: SwitchRequest): Change[
       });
     }
     for (const r of orderedRules(snap.rulesByListener.get(l.ListenerArn))) {
-      const next = rewriteActions(r.Actions, req.slots, req.targetSlot);
+      const next = rewriteActions(r.Actions, req.slots, req.targetSlot, sticky);
       if (!next) continue;
       changes.push({
         label: `${where} rule ${r.Priority}`,
+        listenerArn: l.ListenerArn,
+        ruleArn: r.RuleArn,
         apply: (actions) => port.modifyRule(r.RuleArn, actions),
         before: r.Actions,
         after: next,
@@ -110,10 +93,39 @@ function asError(err: unknown): AwsCallError | Error {
   return err instanceof Error ? err : new Error(String(err));
 }
 
+/** True when a rewritten forward keeps several groups, the target slot's among them. */
+function keepsSeveralGroups(changes: Change[], targetArn: string): boolean {
+  return changes.some((c) =>
+    c.after.some((a) => {
+      const groups = forwardGroups(a) ?? [];
+      return groups.length >= 2 && groups.some((g) => g.TargetGroupArn === targetArn);
+    }),
+  );
+}
+
+/**
+ * The changes to make. When a rewritten forward keeps several groups, reads the target slot's
+ * attributes (one call): if its target-group stickiness is on, such forwards get group
+ * stickiness, which AWS requires (see rewriteActions).
+ */
+async function plan(port: ElbPort, req: SwitchRequest, targetArn: string): Promise<Change[]> {
+  const snap = await readListeners(port, req.listenerArns);
+  const changes = planChanges(port, snap, req);
+  if (!keepsSeveralGroups(changes, targetArn)) return changes;
+  const attributes = await port.describeTargetGroupAttributes(targetArn);
+  if (attributes['stickiness.enabled'] !== 'true') return changes;
+  return planChanges(port, snap, req, new Set([targetArn]));
+}
+
 /**
  * Points every forward of the configured listeners (default actions and rules) that references
  * the slots at `targetSlot`. A re-run after success changes nothing (`changed` is empty).
- * Throws SwitchAbortedError after restoring what it had changed when a call fails.
+ *
+ * When a Modify call fails, every forward touched so far — the failed one included, since AWS may
+ * have applied it — gets its previous actions back and is read back, then SwitchAbortedError is
+ * thrown: `touched` (a Modify call was made), `confirmedRestored` (every touched forward read back
+ * as before), `unconfirmed` (those that did not). Any other error is thrown before any Modify call:
+ * the load balancer was not touched.
  */
 export async function switchForwards(
   port: ElbPort,
@@ -122,26 +134,23 @@ export async function switchForwards(
 ): Promise<SwitchReport> {
   const started = now();
   const timed = timeElbPort(port, now);
-  if (req.slots[req.targetSlot] === undefined)
-    throw new Error(`"${req.targetSlot}" is not a slot of this service`);
-  const changes = planChanges(timed.port, await readListeners(timed.port, req.listenerArns), req);
+  const targetArn = req.slots[req.targetSlot];
+  if (targetArn === undefined) throw new Error(`"${req.targetSlot}" is not a slot of this service`);
+  const changes = await plan(timed.port, req, targetArn);
   const done: Change[] = [];
   for (const change of changes) {
     try {
       await change.apply(change.after);
       done.push(change);
     } catch (err) {
-      const restoreFailures: string[] = [];
-      let restored = 0;
-      for (const undo of [...done].reverse()) {
-        try {
-          await undo.apply(undo.before);
-          restored += 1;
-        } catch (restoreErr) {
-          restoreFailures.push(`${undo.label}: ${asError(restoreErr).message}`);
-        }
-      }
-      throw new SwitchAbortedError(asError(err), restored, restoreFailures, req.targetSlot);
+      const outcome = await restoreTouched(timed.port, [...done, change]);
+      throw new SwitchAbortedError(
+        asError(err),
+        outcome.restored,
+        outcome.restoreFailures,
+        req.targetSlot,
+        outcome,
+      );
     }
   }
   return { changed: changes.flatMap((c) => c.sites), awsMs: timed.awsMs(), totalMs: now() - started };

@@ -4,6 +4,7 @@
  */
 
 import type { ScaleDownReport } from './evidence.js';
+import type { TeardownReport } from './reports.js';
 
 export const STATES = [
   'requested',
@@ -97,6 +98,8 @@ export interface Deployment {
   finishedAt?: number;
   /** What the teardown scaled down, with the previous sizes (shown by a later deploy). */
   scaleDown?: ScaleDownReport;
+  /** How the old slot's targets drained at teardown. */
+  drain?: TeardownReport;
   messages: MessageRefs;
   history: HistoryEntry[];
 }

@@ -17,6 +17,8 @@ export {
 } from './precheck.js';
 
 export const MAX_WEIGHT = 999;
+/** Group stickiness duration set by rewriteActions when AWS requires group stickiness (1 h). */
+export const DEFAULT_GROUP_STICKINESS_SECONDS = 3600;
 
 /** The target groups of a forward action (weights defaulted to 1), or null for any other action. */
 export function forwardGroups(action: Action): TargetGroupTuple[] | null {
@@ -147,11 +149,20 @@ function sameTuples(a: TargetGroupTuple[], b: TargetGroupTuple[]): boolean {
  *   together: max(1, sum), capped at 999. Groups that are not slots keep their place and weight.
  * - With one group left, TargetGroupStickinessConfig is dropped: group stickiness is a setting
  *   of forwards that span several groups.
+ * - With several groups left and one of them in `sticky` (target-group stickiness on), group
+ *   stickiness is enabled if it is not already, keeping its DurationSeconds or taking
+ *   DEFAULT_GROUP_STICKINESS_SECONDS: AWS rejects a multi-group forward holding a sticky group
+ *   without it. (Clients then stay on the group they landed on for that long.)
  * - The top-level TargetGroupArn may only name the single group of the ForwardConfig: it is kept
  *   (pointing at the one remaining group) when the action used it, and removed otherwise.
  * - Order and every other field of the action are kept as they are.
  */
-function rewriteForward(action: Action, arns: Map<string, string>, targetArn: string): Action | null {
+function rewriteForward(
+  action: Action,
+  arns: Map<string, string>,
+  targetArn: string,
+  sticky: ReadonlySet<string>,
+): Action | null {
   const groups = referencesSlot(action, arns);
   if (!groups) return null;
   const slotWeight = groups
@@ -168,15 +179,28 @@ function rewriteForward(action: Action, arns: Map<string, string>, targetArn: st
     }
   }
   const single = next.length === 1;
-  const sticky = action.ForwardConfig?.TargetGroupStickinessConfig;
+  const groupSticky = action.ForwardConfig?.TargetGroupStickinessConfig;
+  const needsGroupSticky =
+    !single && groupSticky?.Enabled !== true && next.some((g) => sticky.has(g.TargetGroupArn));
   const conflictingArn =
     action.TargetGroupArn !== undefined && (!single || action.TargetGroupArn !== next[0]?.TargetGroupArn);
-  if (sameTuples(groups, next) && !(single && sticky?.Enabled === true) && !conflictingArn) return null;
+  if (
+    sameTuples(groups, next) &&
+    !(single && groupSticky?.Enabled === true) &&
+    !conflictingArn &&
+    !needsGroupSticky
+  )
+    return null;
 
   const out: Action = { ...action };
   if (action.ForwardConfig !== undefined || !single) {
     const config = { ...action.ForwardConfig, TargetGroups: next };
     if (single) delete config.TargetGroupStickinessConfig;
+    if (needsGroupSticky)
+      config.TargetGroupStickinessConfig = {
+        Enabled: true,
+        DurationSeconds: groupSticky?.DurationSeconds ?? DEFAULT_GROUP_STICKINESS_SECONDS,
+      };
     out.ForwardConfig = config;
   }
   if (single && action.TargetGroupArn !== undefined) out.TargetGroupArn = next[0]?.TargetGroupArn;
@@ -188,11 +212,17 @@ function rewriteForward(action: Action, arns: Map<string, string>, targetArn: st
  * The action list with every slot-referencing forward pointed at `targetSlot` (see
  * rewriteForward), or null when nothing needs to change (a re-run after success is a no-op).
  * Non-forward actions (authenticate-*, redirect, fixed-response, …) are returned untouched.
+ *
+ * `stickyTargetGroups`: ARNs of target groups whose target-group stickiness is on
+ * (`stickiness.enabled`). This function does not read attributes; the caller passes them so that a
+ * rewritten forward that keeps several groups, one of them sticky, gets group stickiness enabled
+ * (AWS rejects it otherwise). Without it, group stickiness is left as it is.
  */
 export function rewriteActions(
   actions: Action[],
   slots: Record<string, string>,
   targetSlot: string,
+  stickyTargetGroups: ReadonlySet<string> = new Set(),
 ): Action[] | null {
   const targetArn = slots[targetSlot];
   if (targetArn === undefined)
@@ -200,7 +230,7 @@ export function rewriteActions(
   const arns = slotOfArn(slots);
   let changed = false;
   const out = actions.map((a) => {
-    const rewritten = rewriteForward(a, arns, targetArn);
+    const rewritten = rewriteForward(a, arns, targetArn, stickyTargetGroups);
     if (!rewritten) return a;
     changed = true;
     return rewritten;
@@ -222,7 +252,12 @@ export function siteSendsAllTo(
   );
 }
 
-/** Every default action and rule (of all the given listeners) still forwarding to the group with weight > 0. */
+/**
+ * Every default action and rule (of all the given listeners) that can still send traffic to the
+ * old group: it forwards to it with weight > 0 (`reason: 'weight'`), or lists it at weight 0 in a
+ * forward with group stickiness on (`reason: 'stickiness'`, weight 0): group stickiness takes
+ * precedence over weights, so clients holding its AWSALBTG cookie keep going to the old group.
+ */
 export function findOffenders(
   listeners: Listener[],
   rulesByListener: Map<string, Rule[]>,
@@ -231,10 +266,11 @@ export function findOffenders(
   const out: Offender[] = [];
   const check = (at: Location, actions: Action[]) => {
     for (const action of actions) {
-      const weight = (forwardGroups(action) ?? [])
-        .filter((g) => g.TargetGroupArn === oldTargetGroupArn)
-        .reduce((s, g) => s + (g.Weight ?? 1), 0);
-      if (weight > 0) out.push({ ...at, weight });
+      const old = (forwardGroups(action) ?? []).filter((g) => g.TargetGroupArn === oldTargetGroupArn);
+      const weight = old.reduce((s, g) => s + (g.Weight ?? 1), 0);
+      if (weight > 0) out.push({ ...at, weight, reason: 'weight' });
+      else if (old.length > 0 && action.ForwardConfig?.TargetGroupStickinessConfig?.Enabled === true)
+        out.push({ ...at, weight: 0, reason: 'stickiness' });
     }
   };
   for (const l of listeners) {

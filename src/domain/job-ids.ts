@@ -12,6 +12,8 @@ export const JOB_NAMES = [
   'teardown',
   'approval-expiry',
   'sync',
+  /** Health gates during the soak (only for services with gates). */
+  'watch',
 ] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
@@ -31,4 +33,11 @@ export function jobId(job: JobName, deploymentId: string, at?: number): string {
   if (!Number.isSafeInteger(at))
     throw new RangeError(`job time must be integer epoch milliseconds, got ${at}`);
   return `${base}-${at}`;
+}
+
+/** The first point of the grid `origin + k·step` strictly after `now`: deterministic poll times. */
+export function nextOnGrid(origin: number, step: number, now: number): number {
+  if (step <= 0) return now;
+  const k = Math.max(1, Math.floor((now - origin) / step) + 1);
+  return origin + k * step;
 }

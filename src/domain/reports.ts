@@ -69,6 +69,13 @@ export interface Offender {
   priority: string;
   ruleArn?: string;
   weight: number;
+  /**
+   * Why it offends: `weight` — the old group has weight > 0; `stickiness` — the old group is
+   * listed at weight 0 but the forward has group stickiness on, so clients holding its AWSALBTG
+   * cookie still go to it. Always set by findOffenders; absent (read as `weight`) only in values
+   * built elsewhere before the field existed.
+   */
+  reason?: 'weight' | 'stickiness';
 }
 
 export interface SwitchReport {

@@ -23,7 +23,7 @@ export type DeploymentEvent =
   | { type: 'cancel'; user: string }
   | { type: 'approval_expired' }
   | { type: 'cutover_succeeded'; timing: CutoverTiming; verifyWindowMs: number }
-  | { type: 'cutover_failed'; reason: string }
+  | { type: 'cutover_failed'; reason: string; touched?: CutoverTiming }
   | { type: 'verify_passed' }
   | { type: 'verify_failed'; reason: string }
   | { type: 'extend'; user: string; byMs: number }

@@ -1,9 +1,12 @@
 /** Fail closed: an approval prompt nobody answered expires at its deadline. */
+import { NotDueYetError } from '../errors.js';
 import { applyEvent, type JobContext, loadDeployment } from './job-context.js';
 
 export async function runApprovalExpiry(ctx: JobContext, deploymentId: string): Promise<void> {
   const d = await loadDeployment(ctx, deploymentId);
   if (d.state !== 'awaiting_approval') return;
-  // Refused as not_due when the job fired early (clock skew): the reconciler schedules it again.
-  await applyEvent(ctx, d.id, { type: 'approval_expired' });
+  const out = await applyEvent(ctx, d.id, { type: 'approval_expired' });
+  // Fired a little early (clocks of two workers differ): fail this attempt so BullMQ retries it
+  // with backoff, rather than completing and leaving the prompt open.
+  if (!out.ok && out.code === 'not_due') throw new NotDueYetError(out.message);
 }

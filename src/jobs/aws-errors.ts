@@ -13,6 +13,10 @@ const TRANSIENT = new Set([
   'NetworkingError',
   'ECONNREFUSED',
   'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'SlowDown',
 ]);
 
 export function isTransientAwsError(err: unknown): boolean {

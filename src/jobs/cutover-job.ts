@@ -1,43 +1,77 @@
 /**
- * Cutover: re-check the target slot's health, rewrite every forward of the configured listeners
- * so only the target slot receives traffic (switchForwards restores the already-changed ones if a
- * later call fails: never a partial state), then hand over to verification. Re-running after a
- * crash is safe: the switch of an already-switched load balancer changes nothing.
+ * Cutover. Level-triggered: it first re-reads the live slot, so a re-run after a crash or a
+ * failed Slack call finishes (or reports) the switch instead of re-checking a precondition that
+ * no longer applies. The ALB work and the state transition come first; the thread message is
+ * posted afterwards from the record, so a Slack outage cannot strand the deployment.
  */
-import { SwitchAbortedError, switchForwards } from '../aws/switch-forwards.js';
+import { readLiveSlot, SwitchAbortedError, switchForwards } from '../aws/switch-forwards.js';
 import { timeElbPort } from '../aws/timed-elb-port.js';
+import type { ServiceConfig } from '../config/schema.js';
+import type { CutoverTiming, Deployment } from '../domain/deployment.js';
+import type { SwitchReport } from '../domain/reports.js';
 import { errorMessage } from '../errors.js';
-import { cutoverMessage } from '../slack/blocks/index.js';
+import { cutoverFailedMessage, cutoverMessage } from '../slack/blocks/index.js';
+import { isTransientAwsError } from './aws-errors.js';
+import { runHook } from './hook-runner.js';
 import { applyEvent, type JobContext, loadDeployment, postOnce, serviceOf } from './job-context.js';
 
 export async function runCutover(ctx: JobContext, deploymentId: string): Promise<void> {
   const d = await loadDeployment(ctx, deploymentId);
-  if (d.state !== 'cutting_over') return;
-  const svc = serviceOf(ctx, d);
+  let report: SwitchReport | undefined;
+  if (d.state === 'cutting_over') report = await switchTraffic(ctx, d, serviceOf(ctx, d));
+  await reportCutover(ctx, await loadDeployment(ctx, deploymentId), report);
+}
+
+/** Why the target slot may not receive traffic now, or null when it may. */
+async function unhealthyReason(ctx: JobContext, d: Deployment, svc: ServiceConfig): Promise<string | null> {
+  const targetArn = svc.slots[d.toSlot];
+  if (!targetArn) return `slot ${d.toSlot} is no longer configured`;
+  const health = await ctx.elb.describeTargetHealth(targetArn);
+  const unhealthy = health.filter((t) => t.State !== 'healthy');
+  if (unhealthy.length > 0) {
+    const names = unhealthy.map((t) => `${t.Id}${t.Port ? `:${t.Port}` : ''} ${t.State}`).join(', ');
+    return `${d.toSlot} is no longer healthy (${names}); nothing was changed on the load balancer.`;
+  }
+  if (health.length < svc.minHealthyTargets) {
+    return `${d.toSlot} has ${health.length} registered targets, fewer than ${svc.minHealthyTargets}; nothing was changed.`;
+  }
+  return null;
+}
+
+async function switchTraffic(
+  ctx: JobContext,
+  d: Deployment,
+  svc: ServiceConfig,
+): Promise<SwitchReport | undefined> {
   const startedAt = ctx.clock.now();
   const timed = timeElbPort(ctx.elb);
-
-  const targetArn = svc.slots[d.toSlot];
-  if (!targetArn) {
-    await applyEvent(ctx, d.id, {
-      type: 'cutover_failed',
-      reason: `slot ${d.toSlot} is no longer configured`,
-    });
-    return;
+  const timing = (): CutoverTiming => ({
+    startedAt,
+    finishedAt: ctx.clock.now(),
+    awsMs: Math.round(timed.awsMs()),
+    changed: 0,
+  });
+  // A previous attempt may already have switched some or all forwards: then finish the switch
+  // (it passed the health check and the hook before touching anything).
+  const live = await readLiveSlot(timed.port, svc);
+  const untouched = live === d.fromSlot;
+  if (untouched) {
+    const unhealthy = await unhealthyReason(ctx, d, svc);
+    if (unhealthy) {
+      await applyEvent(ctx, d.id, { type: 'cutover_failed', reason: unhealthy });
+      return undefined;
+    }
+    const hook = await runHook(ctx, 'beforeCutover', svc, d);
+    if (hook && !hook.ok) {
+      const answer = hook.status === null ? 'did not answer' : `answered ${hook.status}`;
+      await applyEvent(ctx, d.id, {
+        type: 'cutover_failed',
+        reason: `The beforeCutover hook ${answer}: cutover aborted, nothing was changed on the load balancer.`,
+      });
+      return undefined;
+    }
   }
-  const health = await timed.port.describeTargetHealth(targetArn);
-  const unhealthy = health.filter((t) => t.State !== 'healthy');
-  if (health.length < svc.minHealthyTargets || unhealthy.length > 0) {
-    const names = unhealthy.map((t) => `${t.Id}${t.Port ? `:${t.Port}` : ''} ${t.State}`).join(', ');
-    const reason =
-      unhealthy.length > 0
-        ? `${d.toSlot} is no longer healthy (${names}); nothing was changed on the load balancer.`
-        : `${d.toSlot} has ${health.length} registered targets, fewer than ${svc.minHealthyTargets}; nothing was changed.`;
-    await applyEvent(ctx, d.id, { type: 'cutover_failed', reason });
-    return;
-  }
-
-  let report: Awaited<ReturnType<typeof switchForwards>>;
+  let report: SwitchReport;
   try {
     report = await switchForwards(timed.port, {
       listenerArns: svc.listeners,
@@ -45,22 +79,51 @@ export async function runCutover(ctx: JobContext, deploymentId: string): Promise
       targetSlot: d.toSlot,
     });
   } catch (err) {
-    const reason = err instanceof SwitchAbortedError ? err.message : `cutover failed: ${errorMessage(err)}`;
-    await applyEvent(ctx, d.id, { type: 'cutover_failed', reason });
-    return;
+    if (err instanceof SwitchAbortedError) {
+      const touched = !untouched || !err.confirmedRestored;
+      await applyEvent(ctx, d.id, {
+        type: 'cutover_failed',
+        reason: err.message,
+        ...(touched ? { touched: timing() } : {}),
+      });
+      return undefined;
+    }
+    if (isTransientAwsError(err)) throw err; // nothing was modified: BullMQ retries
+    await applyEvent(ctx, d.id, {
+      type: 'cutover_failed',
+      reason: `cutover failed: ${errorMessage(err)}`,
+      ...(untouched ? {} : { touched: timing() }),
+    });
+    return undefined;
   }
-  const finishedAt = ctx.clock.now();
-  const timing = { startedAt, finishedAt, awsMs: Math.round(timed.awsMs()), changed: report.changed.length };
-  await postOnce(
-    ctx,
-    d,
-    'cutover',
-    cutoverMessage(d, { ...report, awsMs: timing.awsMs, totalMs: finishedAt - startedAt }),
-  );
-  const done = await applyEvent(ctx, d.id, {
+  const done = { ...timing(), changed: report.changed.length };
+  const totalMs = done.finishedAt - startedAt;
+  const moved = await applyEvent(ctx, d.id, {
     type: 'cutover_succeeded',
-    timing,
+    timing: done,
     verifyWindowMs: svc.verifyWindowMs,
   });
-  if (done.ok) ctx.metrics.observeCutover(d.service, (finishedAt - startedAt) / 1000);
+  if (moved.ok) {
+    ctx.metrics.observeCutover(d.service, totalMs / 1000);
+    await runHook(ctx, 'afterCutover', svc, moved.deployment);
+  }
+  return { ...report, awsMs: done.awsMs, totalMs };
+}
+
+/** Posts the outcome once: the switch (from this run's report, else from the record) or the failure. */
+async function reportCutover(
+  ctx: JobContext,
+  d: Deployment,
+  report: SwitchReport | undefined,
+): Promise<void> {
+  if (d.cutover && d.state !== 'failed') {
+    const fromRecord: SwitchReport = {
+      changed: [],
+      awsMs: d.cutover.awsMs,
+      totalMs: d.cutover.finishedAt - d.cutover.startedAt,
+    };
+    await postOnce(ctx, d, 'cutover', cutoverMessage(d, report ?? fromRecord));
+  } else if (d.state === 'failed' && d.history.at(-1)?.event === 'cutover_failed') {
+    await postOnce(ctx, d, 'cutover-failed', cutoverFailedMessage(d, d.reason ?? 'unknown reason'));
+  }
 }

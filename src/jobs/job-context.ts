@@ -3,11 +3,15 @@
  * the stored record (optimistic concurrency, then the queue effects), and post a thread message
  * at most once per deployment (idempotent re-runs post nothing twice).
  */
+import type { AsgPort, EcsPort } from '../aws/compute-port.js';
 import type { ElbPort } from '../aws/elb-port.js';
+import type { MetricsPort } from '../aws/metrics-port.js';
 import type { GreenlightConfig, ServiceConfig } from '../config/schema.js';
 import { type Deployment, type MessageRefs, TERMINAL_STATES } from '../domain/deployment.js';
+import type { HookResult } from '../domain/evidence.js';
 import { type DeploymentEvent, type TransitionResult, transition } from '../domain/state-machine.js';
 import { PermanentJobError } from '../errors.js';
+import type { callWebhook } from '../hooks/webhook.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { JobScheduler } from '../queue/queue.js';
@@ -34,8 +38,18 @@ export interface JobContext {
   clock: Clock;
   log: Logger;
   metrics: Metrics;
+  /** CloudWatch: ALB metrics and alarms (traffic evidence, health gates). */
+  cloudwatch: MetricsPort;
+  ecs: EcsPort;
+  asg: AsgPort;
+  /** POSTs a signed webhook; never throws. */
+  webhook: (input: Parameters<typeof callWebhook>[0]) => Promise<HookResult>;
+  /** Reads a secret (hook HMAC key) by environment variable name. */
+  secret: (name: string) => string | undefined;
   /** How often teardown polls target health while the old slot drains. */
   drainPollMs: number;
+  /** How often scale-down polls ECS / Auto Scaling while the old slot's compute goes to zero. */
+  computePollMs: number;
 }
 
 /** What applying an event needs: the Slack listeners use it too (they record intent this way). */
@@ -64,7 +78,15 @@ export async function applyEvent(ctx: EventDeps, id: string, event: DeploymentEv
   if (!result.ok)
     return { ok: false, code: result.code, message: result.message, deployment: outcome.deployment };
   if (outcome.written) {
-    await ctx.scheduler.apply(outcome.deployment, result.effects);
+    try {
+      await ctx.scheduler.apply(outcome.deployment, result.effects);
+    } catch (err) {
+      // The transition is recorded; the worker's reconcile loop enqueues what the state needs.
+      ctx.log.warn(
+        { deployment: id, err: err instanceof Error ? err.message : String(err) },
+        'could not enqueue a job',
+      );
+    }
     if (TERMINAL_STATES.includes(outcome.deployment.state)) {
       ctx.metrics.deploymentFinished(outcome.deployment.service, outcome.deployment.state);
     }

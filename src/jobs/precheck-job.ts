@@ -32,6 +32,11 @@ export async function runPrecheck(ctx: JobContext, deploymentId: string): Promis
     if (!started.ok) return;
     d = started.deployment;
   }
+  if (d.state === 'awaiting_approval') {
+    // A re-run after the prompt could not be posted: post it now.
+    await postPrompt(ctx, d);
+    return;
+  }
   if (d.state !== 'prechecking') return;
   const svc = serviceOf(ctx, d);
   d = await ensureCard(ctx, d);
@@ -45,6 +50,8 @@ export async function runPrecheck(ctx: JobContext, deploymentId: string): Promis
     await applyEvent(ctx, d.id, { type: 'precheck_failed', reason });
     return;
   }
+  const scaled = await previousScaleDown(ctx, d);
+  if (scaled) report = { ...report, warnings: [...report.warnings, scaled] };
   await postOnce(ctx, d, 'precheck', precheckMessage(report, svc));
 
   if (report.problems.length > 0) {
@@ -59,6 +66,19 @@ export async function runPrecheck(ctx: JobContext, deploymentId: string): Promis
   });
   if (!passed.ok) return;
   await postPrompt(ctx, passed.deployment);
+}
+
+/** A warning when an earlier teardown scaled the target slot's compute down (with what it was). */
+async function previousScaleDown(ctx: JobContext, d: Deployment): Promise<string | null> {
+  const recent = await ctx.store.listByService(d.service, 20);
+  const last = recent.find((p) => p.id !== d.id && p.fromSlot === d.toSlot && p.scaleDown);
+  const s = last?.scaleDown;
+  if (!last || !s) return null;
+  const before =
+    s.previous?.desired !== undefined
+      ? ` (it had desired ${s.previous.desired}${s.previous.min !== undefined ? `, min ${s.previous.min}` : ''})`
+      : '';
+  return `${d.toSlot} was scaled down (${s.kind} ${s.target}) by deployment ${last.id}${before}; make sure it is scaled back up.`;
 }
 
 async function postPrompt(ctx: JobContext, d: Deployment): Promise<void> {

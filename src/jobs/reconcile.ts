@@ -5,9 +5,11 @@
  * transition and enqueueing its job.
  */
 import type { Deployment } from '../domain/deployment.js';
+import { nextOnGrid } from '../domain/job-ids.js';
 import type { JobContext } from './job-context.js';
+import { scheduleWatch } from './watch-job.js';
 
-export async function ensureJobsFor(ctx: Pick<JobContext, 'scheduler'>, d: Deployment): Promise<void> {
+export async function ensureJobsFor(ctx: JobContext, d: Deployment): Promise<void> {
   const s = ctx.scheduler;
   switch (d.state) {
     case 'requested':
@@ -18,14 +20,19 @@ export async function ensureJobsFor(ctx: Pick<JobContext, 'scheduler'>, d: Deplo
       return;
     case 'cutting_over':
       return s.enqueue('cutover', d.id);
-    case 'verifying':
-      return s.enqueue('verify', d.id);
+    case 'verifying': {
+      // The next poll on the verification grid (the first one, untimed, may be long gone).
+      const svc = ctx.config.services[d.service];
+      const origin = d.cutover?.finishedAt ?? d.updatedAt;
+      if (!svc) return s.enqueue('verify', d.id);
+      return s.enqueue('verify', d.id, nextOnGrid(origin, svc.traffic.pollIntervalMs, ctx.clock.now()));
+    }
     case 'soaking':
       if (d.remindAt !== undefined && !d.messages.posted.includes(`remind-${d.teardownAt}`)) {
         await s.enqueue('remind', d.id, d.remindAt);
       }
       if (d.teardownAt !== undefined) await s.enqueue('teardown', d.id, d.teardownAt);
-      return;
+      return scheduleWatch(ctx, d.id);
     case 'tearing_down':
       // Same id as the job that started it: the due teardown (at teardownAt) or "Tear down now".
       return s.enqueue('teardown', d.id, lastEvent(d, 'teardown_now') ? d.teardownStartedAt : d.teardownAt);
@@ -44,7 +51,7 @@ function lastEvent(d: Deployment, event: string) {
   return last?.event === event ? last : undefined;
 }
 
-export async function reconcileAll(ctx: Pick<JobContext, 'scheduler' | 'store' | 'log'>): Promise<number> {
+export async function reconcileAll(ctx: JobContext): Promise<number> {
   const active = await ctx.store.listActive();
   for (const d of active) {
     try {

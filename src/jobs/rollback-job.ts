@@ -1,28 +1,69 @@
 /**
  * Rollback: one routing change back to the slot that was live before, read back and verified.
- * The pending reminder and teardown were removed by the transition's effects.
+ * The pending reminder and teardown were removed by the transition's effects. The slot switched
+ * back to must be healthy — a stale Rollback must never send traffic to a slot that was torn
+ * down since. Level-triggered like the cutover: the ALB work and the transition come first, the
+ * thread message after.
  */
 import { switchForwards, verifyConfiguration } from '../aws/switch-forwards.js';
 import { timeElbPort } from '../aws/timed-elb-port.js';
+import type { ServiceConfig } from '../config/schema.js';
+import type { Deployment } from '../domain/deployment.js';
+import type { VerificationReport } from '../domain/reports.js';
 import { errorMessage } from '../errors.js';
-import { rollbackMessage } from '../slack/blocks/index.js';
+import { refusalMessage, rollbackMessage } from '../slack/blocks/index.js';
+import { isTransientAwsError } from './aws-errors.js';
 import { applyEvent, type JobContext, loadDeployment, postOnce, serviceOf } from './job-context.js';
 
 export async function runRollback(ctx: JobContext, deploymentId: string): Promise<void> {
   const d = await loadDeployment(ctx, deploymentId);
-  if (d.state !== 'rolling_back') return;
-  const svc = serviceOf(ctx, d);
+  let report: VerificationReport | null = null;
+  if (d.state === 'rolling_back') report = await rollBack(ctx, d, serviceOf(ctx, d));
+  const after = await loadDeployment(ctx, deploymentId);
+  if (after.state === 'rolled_back') {
+    await postOnce(ctx, after, 'rollback', rollbackMessage(after, report, after.rollback));
+  } else if (after.state === 'failed' && after.history.at(-1)?.event === 'rollback_failed') {
+    await postOnce(
+      ctx,
+      after,
+      `rollback-failed-${after.version}`,
+      refusalMessage(`⚠️ *Rollback failed.* ${after.reason ?? ''}`),
+    );
+  }
+}
+
+async function backSlotProblem(ctx: JobContext, svc: ServiceConfig, back: string): Promise<string | null> {
+  const arn = svc.slots[back];
+  if (!arn) return `slot ${back} is no longer configured`;
+  const health = await ctx.elb.describeTargetHealth(arn);
+  const healthy = health.filter((t) => t.State === 'healthy').length;
+  if (healthy < svc.minHealthyTargets || healthy === 0) {
+    return `${back} has ${healthy} healthy target(s) (needs ${Math.max(1, svc.minHealthyTargets)}); traffic was left where it is.`;
+  }
+  return null;
+}
+
+async function rollBack(
+  ctx: JobContext,
+  d: Deployment,
+  svc: ServiceConfig,
+): Promise<VerificationReport | null> {
   const back = d.fromSlot;
   if (!back) {
     await applyEvent(ctx, d.id, {
       type: 'rollback_failed',
       reason: 'no slot was live before this deployment, so there is nothing to roll back to',
     });
-    return;
+    return null;
   }
   const startedAt = ctx.clock.now();
   const timed = timeElbPort(ctx.elb);
   try {
+    const problem = await backSlotProblem(ctx, svc, back);
+    if (problem) {
+      await applyEvent(ctx, d.id, { type: 'rollback_failed', reason: `Rollback refused: ${problem}` });
+      return null;
+    }
     const switched = await switchForwards(timed.port, {
       listenerArns: svc.listeners,
       slots: svc.slots,
@@ -41,10 +82,20 @@ export async function runRollback(ctx: JobContext, deploymentId: string): Promis
       targetSlot: back,
       oldSlot: d.toSlot,
     });
-    await postOnce(ctx, d, 'rollback', rollbackMessage(d, report, timing));
+    if (!report.readBackOk || report.offenders.length > 0) {
+      const where = report.offenders.map((o) => `port ${o.port ?? '?'} ${o.priority}`).join(', ');
+      await applyEvent(ctx, d.id, {
+        type: 'rollback_failed',
+        reason: `Rollback did not fully take: ${report.readBackOk ? '' : 'the listeners did not read back on ' + back + '. '}${where ? `Still forwarding to ${d.toSlot}: ${where}.` : ''}`,
+      });
+      return report;
+    }
     const done = await applyEvent(ctx, d.id, { type: 'rollback_done', timing });
     if (done.ok) ctx.metrics.observeRollback(d.service, (finishedAt - startedAt) / 1000);
+    return report;
   } catch (err) {
+    if (isTransientAwsError(err)) throw err;
     await applyEvent(ctx, d.id, { type: 'rollback_failed', reason: `rollback failed: ${errorMessage(err)}` });
+    return null;
   }
 }

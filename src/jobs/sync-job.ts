@@ -2,12 +2,26 @@
  * Renders the messages the bot edits in place from the current record: the status card, the
  * approval prompt (buttons replaced once answered) and the teardown reminder (buttons replaced
  * once acted on), so a stale button cannot act twice. Level-triggered: always the latest record.
+ * Sync jobs of different versions may run concurrently and finish out of order, so after each
+ * render the record is read again and rendered again until its version stops changing.
  */
+import type { Deployment } from '../domain/deployment.js';
 import { approvalResolved, reminderResolved, statusCard } from '../slack/blocks/index.js';
 import { type JobContext, loadDeployment, markPosted, serviceOf } from './job-context.js';
 
+const MAX_RENDERS = 5;
+
 export async function runSync(ctx: JobContext, deploymentId: string): Promise<void> {
-  const d = await loadDeployment(ctx, deploymentId);
+  let d = await loadDeployment(ctx, deploymentId);
+  for (let i = 0; i < MAX_RENDERS; i++) {
+    await render(ctx, d);
+    const again = await loadDeployment(ctx, deploymentId);
+    if (again.version === d.version) return;
+    d = again;
+  }
+}
+
+async function render(ctx: JobContext, d: Deployment): Promise<void> {
   const svc = serviceOf(ctx, d);
   const now = ctx.clock.now();
   if (d.messages.card) await ctx.slack.update(d.channel, d.messages.card, statusCard(d, svc, now));

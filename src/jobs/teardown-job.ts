@@ -1,12 +1,24 @@
 /**
- * Teardown at the end of the soak (or on "Tear down now"): deregister the old slot's targets,
- * wait until none is draining (bounded by its deregistration delay), then report. A teardown job
- * scheduled for a deadline that Extend moved does nothing.
+ * Teardown at the end of the soak (or on "Tear down now"):
+ * 1. make sure nothing routes to the old slot any more (someone may have pointed a rule back at
+ *    it during the soak) — if something does, stop and say so;
+ * 2. the optional `beforeTeardown` hook (e.g. drain the old slot's database pool);
+ * 3. deregister the old slot's targets and wait until they have left (bounded by the
+ *    deregistration delay);
+ * 4. scale its compute to zero (ECS service, Auto Scaling group or webhook), recording the
+ *    previous size, and wait for it (bounded);
+ * then record the outcome and post the summary from the record.
+ * A teardown job scheduled for a deadline that Extend moved does nothing.
  */
 import { drainSlot } from '../aws/drain.js';
-import { errorMessage } from '../errors.js';
-import { teardownMessage } from '../slack/blocks/index.js';
+import { scaleDown } from '../aws/scale-down.js';
+import { verifyConfiguration } from '../aws/switch-forwards.js';
+import type { ServiceConfig } from '../config/schema.js';
+import type { Deployment } from '../domain/deployment.js';
+import { errorMessage, NotDueYetError } from '../errors.js';
+import { refusalMessage, teardownMessage } from '../slack/blocks/index.js';
 import { isTransientAwsError } from './aws-errors.js';
+import { runHook } from './hook-runner.js';
 import { applyEvent, type JobContext, loadDeployment, postOnce, serviceOf } from './job-context.js';
 
 export async function runTeardown(
@@ -18,27 +30,95 @@ export async function runTeardown(
   if (d.state === 'soaking') {
     if (at !== undefined && at !== d.teardownAt) return;
     const due = await applyEvent(ctx, d.id, { type: 'teardown_due' });
+    if (!due.ok && due.code === 'not_due') throw new NotDueYetError(due.message);
     if (!due.ok) return;
     d = due.deployment;
   }
-  if (d.state !== 'tearing_down') return;
-  const svc = serviceOf(ctx, d);
-  const oldArn = d.fromSlot ? svc.slots[d.fromSlot] : undefined;
-  if (!d.fromSlot || !oldArn) {
+  if (d.state === 'tearing_down') await tearDown(ctx, d, serviceOf(ctx, d));
+  const after = await loadDeployment(ctx, deploymentId);
+  if (after.state === 'done' && after.drain) {
+    await postOnce(ctx, after, 'teardown', teardownMessage(after, after.drain, teardownExtras(after)));
+  } else if (after.state === 'failed' && after.history.at(-1)?.event === 'teardown_failed') {
+    await postOnce(
+      ctx,
+      after,
+      'teardown-failed',
+      refusalMessage(`⚠️ *Teardown stopped.* ${after.reason ?? ''}`),
+    );
+  }
+}
+
+function teardownExtras(d: Deployment) {
+  return d.scaleDown ? { scaleDown: d.scaleDown } : {};
+}
+
+async function tearDown(ctx: JobContext, d: Deployment, svc: ServiceConfig): Promise<void> {
+  const old = d.fromSlot;
+  const oldArn = old ? svc.slots[old] : undefined;
+  if (!old || !oldArn) {
     await applyEvent(ctx, d.id, { type: 'teardown_done', detail: 'no previous slot to tear down' });
     return;
   }
   try {
-    const report = await drainSlot(ctx.elb, oldArn, {
-      slot: d.fromSlot,
+    const still = await verifyConfiguration(ctx.elb, {
+      listenerArns: svc.listeners,
+      slots: svc.slots,
+      targetSlot: d.toSlot,
+      oldSlot: old,
+    });
+    if (still.offenders.length > 0) {
+      const where = still.offenders.map((o) => `port ${o.port ?? '?'} ${o.priority}`).join(', ');
+      await applyEvent(ctx, d.id, {
+        type: 'teardown_failed',
+        reason: `${old} still receives traffic from ${where}; it was not torn down. Point those forwards elsewhere, then tear it down by hand.`,
+      });
+      return;
+    }
+    const hook = await runHook(ctx, 'beforeTeardown', svc, d);
+    if (hook && !hook.ok) {
+      const answer = hook.status === null ? 'did not answer' : `answered ${hook.status}`;
+      await applyEvent(ctx, d.id, {
+        type: 'teardown_failed',
+        reason: `The beforeTeardown hook ${answer}; ${old} was left running and registered.`,
+      });
+      return;
+    }
+    const drain = await drainSlot(ctx.elb, oldArn, {
+      slot: old,
       pollMs: ctx.drainPollMs,
       sleep: ctx.clock.sleep,
       now: ctx.clock.now,
     });
-    await postOnce(ctx, d, 'teardown', teardownMessage(d, report));
+    await ctx.store.update(d.id, (cur) => ({ next: { ...cur, drain }, result: null }));
+    const target = svc.compute[old];
+    if (target && !d.scaleDown) {
+      const report = await scaleDown(
+        target,
+        {
+          ecs: ctx.ecs,
+          asg: ctx.asg,
+          webhook: (url, body) =>
+            ctx.webhook({
+              hook: 'beforeTeardown',
+              url,
+              payload: body,
+              secret: svc.hooks ? ctx.secret(svc.hooks.secretEnv) : undefined,
+              timeoutMs: svc.hooks?.timeoutMs ?? 5_000,
+              retries: svc.hooks?.retries ?? 2,
+            }),
+          sleep: ctx.clock.sleep,
+          now: ctx.clock.now,
+          pollMs: ctx.computePollMs,
+          timeoutMs: svc.computeTimeoutMs,
+        },
+        { deploymentId: d.id, service: d.service, slot: old },
+      );
+      await ctx.store.update(d.id, (cur) => ({ next: { ...cur, scaleDown: report }, result: null }));
+    }
+    const seconds = Math.round(drain.drainMs / 1000);
     await applyEvent(ctx, d.id, {
       type: 'teardown_done',
-      detail: `${report.deregistered} target(s) deregistered, drained in ${Math.round(report.drainMs / 1000)}s`,
+      detail: `${drain.deregistered} target(s) deregistered, drained in ${seconds}s`,
     });
   } catch (err) {
     if (isTransientAwsError(err)) throw err;

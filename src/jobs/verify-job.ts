@@ -1,24 +1,43 @@
 /**
- * Verification after the switch: read the configuration back and scan every listener and rule of
- * the load balancer for anything still forwarding to the old slot. Offenders are named in the
- * thread and the deployment fails with a one-click Rollback.
+ * Verification after the switch, in two parts:
+ * 1. configuration — read the listeners back and scan every listener and rule of the load
+ *    balancer for anything still forwarding to the old slot (offenders named in the thread);
+ * 2. traffic — poll CloudWatch until the old slot's RequestCount is at or under the tolerance
+ *    for a full period, or the verify window ends; the new slot must stay within the health
+ *    gates. One thread message shows the per-period table and is edited as periods arrive.
+ * Each poll is its own delayed job on a deterministic grid, so a crash loses nothing.
  */
 import { verifyConfiguration } from '../aws/switch-forwards.js';
+import type { ServiceConfig } from '../config/schema.js';
+import type { Deployment } from '../domain/deployment.js';
+import type { TrafficReport } from '../domain/evidence.js';
+import { nextOnGrid } from '../domain/job-ids.js';
 import type { VerificationReport } from '../domain/reports.js';
 import { errorMessage } from '../errors.js';
-import { verificationMessage } from '../slack/blocks/index.js';
+import { trafficMessage, verificationMessage } from '../slack/blocks/index.js';
 import { isTransientAwsError } from './aws-errors.js';
-import { applyEvent, type JobContext, loadDeployment, postOnce, serviceOf } from './job-context.js';
+import { handleBreaches } from './gate-alerts.js';
+import {
+  applyEvent,
+  type JobContext,
+  loadDeployment,
+  patchMessages,
+  postOnce,
+  serviceOf,
+} from './job-context.js';
+import { readTraffic } from './traffic-evidence.js';
+import { scheduleWatch } from './watch-job.js';
 
 export async function runVerify(ctx: JobContext, deploymentId: string): Promise<void> {
   const d = await loadDeployment(ctx, deploymentId);
   if (d.state !== 'verifying') return;
   const svc = serviceOf(ctx, d);
-  if (!d.fromSlot) {
-    // Nothing was live before: there is no old slot that could still receive traffic.
-    await applyEvent(ctx, d.id, { type: 'verify_passed' });
-    return;
-  }
+  if (!d.messages.posted.includes('verify') && !(await verifyConfig(ctx, d, svc))) return;
+  await verifyTraffic(ctx, await loadDeployment(ctx, deploymentId), svc);
+}
+
+/** Part 1. Returns true when the configuration is verified. */
+async function verifyConfig(ctx: JobContext, d: Deployment, svc: ServiceConfig): Promise<boolean> {
   let report: VerificationReport;
   try {
     report = await verifyConfiguration(ctx.elb, {
@@ -31,15 +50,12 @@ export async function runVerify(ctx: JobContext, deploymentId: string): Promise<
     if (isTransientAwsError(err)) throw err;
     await applyEvent(ctx, d.id, {
       type: 'verify_failed',
-      reason: `could not verify the load balancer (not verified): ${errorMessage(err)}`,
+      reason: `Could not read the load balancer back (not verified): ${errorMessage(err)}`,
     });
-    return;
+    return false;
   }
   await postOnce(ctx, d, 'verify', verificationMessage(d, report, svc));
-  if (report.readBackOk && report.offenders.length === 0) {
-    await applyEvent(ctx, d.id, { type: 'verify_passed' });
-    return;
-  }
+  if (report.readBackOk && report.offenders.length === 0) return true;
   const parts: string[] = [];
   if (!report.readBackOk)
     parts.push(`the configured listeners did not read back as sending all traffic to ${d.toSlot}`);
@@ -48,8 +64,51 @@ export async function runVerify(ctx: JobContext, deploymentId: string): Promise<
       (o) => `port ${o.port ?? '?'} ${o.priority === 'default' ? 'default action' : `rule ${o.priority}`}`,
     );
     parts.push(
-      `${report.offenders.length} forward(s) still send traffic to ${d.fromSlot}: ${names.join(', ')}`,
+      `${report.offenders.length} forward(s) still send traffic to the old slot: ${names.join(', ')}`,
     );
   }
   await applyEvent(ctx, d.id, { type: 'verify_failed', reason: `Verification failed: ${parts.join('; ')}.` });
+  return false;
+}
+
+/** Part 2. */
+async function verifyTraffic(ctx: JobContext, d: Deployment, svc: ServiceConfig): Promise<void> {
+  const switchedAt = d.cutover?.finishedAt ?? d.updatedAt;
+  const windowEndsAt = d.verifyEndsAt ?? switchedAt + svc.verifyWindowMs;
+  const report = await readTraffic(ctx, d, svc, { switchedAt, windowEndsAt });
+  if (!report) {
+    await applyEvent(ctx, d.id, { type: 'verify_passed' }); // no old slot: nothing can still receive traffic
+    return;
+  }
+  await showTraffic(ctx, d, svc, report);
+  const now = ctx.clock.now();
+  if (report.breaches.length > 0) {
+    await handleBreaches(ctx, d, svc, report.breaches, 'verification');
+    return;
+  }
+  if (report.verdict === 'drained') {
+    const passed = await applyEvent(ctx, d.id, { type: 'verify_passed' });
+    if (passed.ok) await scheduleWatch(ctx, d.id);
+    return;
+  }
+  if (now >= windowEndsAt) {
+    const reason =
+      report.verdict === 'unreadable'
+        ? `Not verified: the CloudWatch metrics could not be read (${report.error ?? 'unknown error'}).`
+        : `Traffic did not leave ${report.oldSlot.slot} within the verify window: it still received requests.`;
+    await applyEvent(ctx, d.id, { type: 'verify_failed', reason });
+    return;
+  }
+  await ctx.scheduler.enqueue('verify', d.id, nextOnGrid(switchedAt, svc.traffic.pollIntervalMs, now));
+}
+
+/** Posts the traffic table once, then edits it in place as periods arrive. */
+async function showTraffic(ctx: JobContext, d: Deployment, svc: ServiceConfig, report: TrafficReport) {
+  const message = trafficMessage(d, report, svc, ctx.clock.now());
+  if (d.messages.traffic) {
+    await ctx.slack.update(d.channel, d.messages.traffic, message);
+    return;
+  }
+  const ts = await ctx.slack.post(d.channel, message, d.messages.card);
+  await patchMessages(ctx, d.id, (m) => ({ ...m, traffic: m.traffic ?? ts }));
 }

@@ -6,6 +6,7 @@ import { type ConnectionOptions, type Job, UnrecoverableError, Worker } from 'bu
 import { errorMessage, PermanentJobError } from '../errors.js';
 import { runApprovalExpiry } from '../jobs/approval-expiry-job.js';
 import { runCutover } from '../jobs/cutover-job.js';
+import { giveUp } from '../jobs/give-up.js';
 import type { JobContext } from '../jobs/job-context.js';
 import { runPrecheck } from '../jobs/precheck-job.js';
 import { runRemind } from '../jobs/remind-job.js';
@@ -13,6 +14,7 @@ import { runRollback } from '../jobs/rollback-job.js';
 import { runSync } from '../jobs/sync-job.js';
 import { runTeardown } from '../jobs/teardown-job.js';
 import { runVerify } from '../jobs/verify-job.js';
+import { runWatch } from '../jobs/watch-job.js';
 import { jobDataSchema, jobNameSchema } from './job-data.js';
 import { QUEUE_NAME } from './queue.js';
 
@@ -27,6 +29,7 @@ const HANDLERS: Record<string, Handler> = {
   teardown: runTeardown,
   'approval-expiry': runApprovalExpiry,
   sync: runSync,
+  watch: runWatch,
 };
 
 export async function processJob(ctx: JobContext, job: Pick<Job, 'name' | 'data' | 'id'>): Promise<void> {

@@ -60,6 +60,18 @@ export async function handleAction(ctx: WebContext, input: ActionInput): Promise
 
   const [decision, event] = plan(svc, d, await actorFor(ctx, svc, input.userId), value.extendMs);
   if (!decision.ok) return { deployment: d, reply: refusalMessage(decision.message) };
+  if (event.type === 'rollback') {
+    // A Rollback button of an older deployment must not switch traffic back over a newer one.
+    const [latest] = await ctx.store.listByService(d.service, 1);
+    if (latest && latest.id !== d.id) {
+      return {
+        deployment: d,
+        reply: refusalMessage(
+          `This Rollback button belongs to deployment ${d.id}, but ${latest.id} came after it; rolling back to ${d.fromSlot ?? 'the old slot'} now could send traffic to a slot that was changed since. Nothing was done.`,
+        ),
+      };
+    }
+  }
   const out = await applyEvent(ctx, d.id, event);
   if (!out.ok) return { deployment: d, reply: refusalMessage(out.message) };
   return { deployment: out.deployment };

@@ -123,7 +123,14 @@ export function applyEvent(d: Deployment, event: DeploymentEvent, now: number): 
     }
 
     case 'cutover_failed':
-      return { to: 'failed', patch: { reason: event.reason }, effects: [], detail: event.reason };
+      // When the load balancer may have been touched (a partial switch whose restore was not
+      // confirmed), record the cutover so that Rollback stays possible.
+      return {
+        to: 'failed',
+        patch: { reason: event.reason, ...(event.touched ? { cutover: event.touched } : {}) },
+        effects: [],
+        detail: event.reason,
+      };
 
     case 'verify_passed': {
       const teardownAt = now + d.soakMs;
@@ -149,7 +156,8 @@ export function applyEvent(d: Deployment, event: DeploymentEvent, now: number): 
           `The soak can be extended by a positive duration of at most ${formatDuration(MAX_EXTEND_MS)} at a time.`,
         );
       }
-      const teardownAt = (d.teardownAt ?? now) + event.byMs;
+      // An overdue teardown (workers were down) is extended from now, not from the past deadline.
+      const teardownAt = Math.max(d.teardownAt ?? now, now) + event.byMs;
       const remindAt = remindTime(teardownAt, d.remindBeforeMs, now);
       return {
         to: 'soaking',

@@ -7,6 +7,7 @@ import { FakeElbError, statusOf } from './errors.js';
 import { runOperation, SUPPORTED_OPERATIONS } from './operations.js';
 import { decodeQuery } from './query.js';
 import type { FakeElbState } from './state.js';
+import type { InjectedFailure } from './types.js';
 import { errorXml, resultXml } from './xml.js';
 
 export const API_VERSION = '2015-12-01';
@@ -57,8 +58,10 @@ export function handleQuery(
     }
     state.calls.push({ operation: query.action, params: query.params });
     const injected = state.takeFailure(query.action);
-    if (injected) throw new FakeElbError(injected.code, injected.message, statusOf(injected.code));
+    const fail = (f: InjectedFailure) => new FakeElbError(f.code, f.message, statusOf(f.code));
+    if (injected && !injected.afterApply) throw fail(injected);
     const result = runOperation(state, query.action, query.params);
+    if (injected) throw fail(injected); // applied, then failed (a timeout after the change)
     return respond(200, resultXml(query.action, result, requestId), requestId);
   } catch (err) {
     if (err instanceof FakeElbError) return failure(err, requestId);

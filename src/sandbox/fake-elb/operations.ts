@@ -274,14 +274,7 @@ const operations: Record<string, (state: FakeElbState, params: Params) => Result
       }
       return found;
     });
-    const until = state.now() + state.drainMs;
-    for (const t of matched.flat()) {
-      if (t.state === 'draining') continue; // deregistering a draining target again changes nothing
-      t.state = 'draining';
-      t.reason = 'Target.DeregistrationInProgress';
-      t.description = 'Target deregistration is in progress';
-      t.drainingUntil = until;
-    }
+    state.startDraining(matched.flat()); // deregistering a draining target again changes nothing
     return {};
   },
 };

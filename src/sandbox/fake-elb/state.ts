@@ -6,66 +6,29 @@
  */
 import { createHash } from 'node:crypto';
 import type { Action, TargetHealthState } from '../../aws/elb-port.js';
+import type {
+  FakeCall,
+  FakeListener,
+  FakeLoadBalancer,
+  FakeRule,
+  FakeTarget,
+  FakeTargetGroup,
+  InjectedFailure,
+} from './types.js';
+
+export type {
+  FakeCall,
+  FakeListener,
+  FakeLoadBalancer,
+  FakeRule,
+  FakeTarget,
+  FakeTargetGroup,
+  InjectedFailure,
+} from './types.js';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
 const PREFIX = `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}`;
-
-export interface FakeTarget {
-  id: string;
-  port: number;
-  state: TargetHealthState;
-  reason?: string;
-  description?: string;
-  /** Set by DeregisterTargets: the target disappears once the clock passes this time. */
-  drainingUntil?: number;
-}
-
-export interface FakeTargetGroup {
-  arn: string;
-  name: string;
-  protocol: string;
-  port: number;
-  vpcId: string;
-  attributes: Record<string, string>;
-  targets: FakeTarget[];
-}
-
-export interface FakeLoadBalancer {
-  arn: string;
-  name: string;
-  dnsName: string;
-  createdAt: number;
-}
-
-export interface FakeListener {
-  arn: string;
-  loadBalancerArn: string;
-  port: number;
-  protocol: string;
-  defaultActions: Action[];
-  /** The ARN DescribeRules gives the listener's default rule (IsDefault). */
-  defaultRuleArn: string;
-}
-
-export interface FakeRule {
-  arn: string;
-  listenerArn: string;
-  priority: number;
-  conditions: Record<string, unknown>[];
-  actions: Action[];
-}
-
-export interface FakeCall {
-  operation: string;
-  params: Record<string, unknown>;
-}
-
-export interface InjectedFailure {
-  operation: string;
-  code: string;
-  message: string;
-}
 
 export const DEFAULT_TARGET_GROUP_ATTRIBUTES: Readonly<Record<string, string>> = {
   'deregistration_delay.timeout_seconds': '300',
@@ -86,6 +49,13 @@ export function forward(...groups: [string, number][]): Action {
   };
 }
 
+function markDraining(t: FakeTarget): void {
+  t.state = 'draining';
+  t.reason = 'Target.DeregistrationInProgress';
+  t.description = 'Target deregistration is in progress';
+  delete t.drainingFrom;
+}
+
 export class FakeElbState {
   readonly loadBalancers = new Map<string, FakeLoadBalancer>();
   readonly listeners = new Map<string, FakeListener>();
@@ -96,14 +66,20 @@ export class FakeElbState {
   readonly failures: InjectedFailure[] = [];
   /** How long a deregistered target shows `draining` before it disappears. */
   drainMs: number;
+  /**
+   * How long a deregistered target still reads as before (`healthy`) before it reads `draining`:
+   * AWS applies a deregistration a moment after DeregisterTargets returns. Default 0.
+   */
+  deregisterLagMs: number;
   /** Page size of the describe calls when the request names none (AWS's own default is larger). */
   pageSize = 100;
   now: () => number;
   private seq = 0;
 
-  constructor(opts: { now?: () => number; drainMs?: number } = {}) {
+  constructor(opts: { now?: () => number; drainMs?: number; deregisterLagMs?: number } = {}) {
     this.now = opts.now ?? (() => Date.now());
     this.drainMs = opts.drainMs ?? 300;
+    this.deregisterLagMs = opts.deregisterLagMs ?? 0;
   }
 
   /** Deterministic 16-hex ids, so the demo's ARNs are the same on every start. */
@@ -205,12 +181,22 @@ export class FakeElbState {
       else t.reason = reason;
       delete t.description;
       delete t.drainingUntil;
+      delete t.drainingFrom;
     }
   }
 
-  /** The next call of `operation` fails with this AWS error code (queue several for several calls). */
-  failNext(operation: string, code: string, message?: string): void {
-    this.failures.push({ operation, code, message: message ?? `Injected ${code} failure for ${operation}` });
+  /**
+   * The next call of `operation` fails with this AWS error code (queue several for several calls).
+   * With `afterApply` the call takes effect first and then fails, like a timeout after AWS made
+   * the change.
+   */
+  failNext(operation: string, code: string, message?: string, opts: { afterApply?: boolean } = {}): void {
+    this.failures.push({
+      operation,
+      code,
+      message: message ?? `Injected ${code} failure for ${operation}`,
+      ...(opts.afterApply ? { afterApply: true } : {}),
+    });
   }
 
   takeFailure(operation: string): InjectedFailure | undefined {
@@ -218,10 +204,25 @@ export class FakeElbState {
     return i < 0 ? undefined : this.failures.splice(i, 1)[0];
   }
 
-  /** Removes the targets whose draining is over (called before every operation). */
+  /**
+   * DeregisterTargets on these targets: each reads `draining` (after `deregisterLagMs`) for
+   * `drainMs`, then disappears. Targets already deregistered are left as they are.
+   */
+  startDraining(targets: FakeTarget[]): void {
+    const now = this.now();
+    for (const t of targets) {
+      if (t.state === 'draining' || t.drainingFrom !== undefined) continue;
+      t.drainingUntil = now + this.deregisterLagMs + this.drainMs;
+      if (this.deregisterLagMs > 0) t.drainingFrom = now + this.deregisterLagMs;
+      else markDraining(t);
+    }
+  }
+
+  /** Moves lagging deregistrations to `draining` and removes targets whose draining is over. */
   sweep(): void {
     const now = this.now();
     for (const tg of this.targetGroups.values()) {
+      for (const t of tg.targets) if (t.drainingFrom !== undefined && t.drainingFrom <= now) markDraining(t);
       tg.targets = tg.targets.filter((t) => t.drainingUntil === undefined || t.drainingUntil > now);
     }
   }

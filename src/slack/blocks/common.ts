@@ -5,7 +5,7 @@
 import type { ServiceConfig } from '../../config/schema.js';
 import type { Deployment, HistoryEntry, State } from '../../domain/deployment.js';
 import { ACTIONS, encodeActionValue } from './action-ids.js';
-import { clip, clipLine, dur, plainClip, slot, slotPlain, slotText } from './format.js';
+import { clip, clipLine, dur, mention, mentionList, plainClip, slot, slotPlain, slotText } from './format.js';
 import { type Button, button } from './kit.js';
 
 export const STATE_EMOJI: Record<State, string> = {
@@ -148,4 +148,15 @@ export function cancelButton(d: Deployment): Button {
       danger: true,
     },
   });
+}
+
+/** Whether a Rollback button can still act: the switch happened and teardown has not started. */
+export function rollbackAllowed(d: Deployment): boolean {
+  if (d.state === 'verifying' || d.state === 'soaking') return true;
+  return d.state === 'failed' && d.cutover !== undefined && d.teardownStartedAt === undefined;
+}
+
+/** `<@requester>, <@approver>, <!subteam^…>`: the people to ping when something needs a decision. */
+export function requesterAndApprovers(d: Deployment, svc: ServiceConfig): string {
+  return `${mention(d.requester)}, ${mentionList(svc.approvers)}`;
 }

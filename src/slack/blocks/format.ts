@@ -174,3 +174,35 @@ export function capList(lines: string[], max: number, more = (n: number) => `…
   if (lines.length <= max) return lines;
   return [...lines.slice(0, max), more(lines.length - max)];
 }
+
+/** `15:04`: hours and minutes in UTC (tables and verdicts say "UTC" once). */
+export function hhmm(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms)) return '--:--';
+  const d = new Date(ms);
+  return `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+}
+
+/**
+ * `hooks.example.com/deploy/before` for a URL, escaped: host and path only. The query string,
+ * fragment and any `user:password@` may hold tokens and are never shown.
+ */
+export function urlHostPath(url: string, max = 120): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return '_an unparsable URL_';
+  }
+  const path = parsed.pathname === '/' ? '' : parsed.pathname;
+  return clipLine(`${parsed.host}${path}`, max);
+}
+
+/**
+ * Untrusted text for a ``` code block: at most `max` characters of the original, escaped, with
+ * backticks replaced so the block cannot be closed early. Never empty.
+ */
+export function codeBlock(raw: string, max: number): string {
+  const cut = raw.length > max ? `${cleanCut(raw.slice(0, max - 1))}…` : raw;
+  const body = esc(cut.replace(/`/g, "'")).replace(/\r\n?/g, '\n');
+  return '```' + (body.trim() ? body : ' ') + '```';
+}

@@ -2,6 +2,7 @@
 import type { ServiceConfig } from '../../config/schema.js';
 import type { Deployment } from '../../domain/deployment.js';
 import { extendButton, previousSlot, STATE_LABEL, teardownNowButton } from './common.js';
+import { soakCostLine } from './cost.js';
 import { clipLine, code, dur, mention, mentionList, slackDate, slot, slotText, utcTime } from './format.js';
 import { actions, context, type KnownBlock, message, type SlackMessage, section } from './kit.js';
 
@@ -16,9 +17,10 @@ export function reminderMessage(d: Deployment, svc: ServiceConfig, now: number):
     section(
       `Live on ${slot(d.toSlot)} since ${slackDate(d.soakStartedAt)}. Extend to keep ${slot(old)} for rollback.`,
     ),
-    actions([extendButton(d, svc), teardownNowButton(d)]),
-    context(`Deployment ${code(d.id)}`),
   ];
+  const cost = soakCostLine(d, svc, now);
+  if (cost) blocks.push(section(cost));
+  blocks.push(actions([extendButton(d, svc), teardownNowButton(d)]), context(`Deployment ${code(d.id)}`));
   const text = `${who}: ${slotText(old)} of ${service} will be torn down at ${at !== undefined ? utcTime(at) : 'soon'}${left}`;
   return message(text, blocks);
 }

@@ -17,6 +17,7 @@ import {
   STATE_LABEL,
   teardownNowButton,
 } from './common.js';
+import { soakCostLine } from './cost.js';
 import { code, dur, mention, slackDate, slot, slotText, utcTime } from './format.js';
 import {
   actions,
@@ -117,6 +118,8 @@ export function statusCard(d: Deployment, svc: ServiceConfig, now: number): Slac
   const blocks: KnownBlock[] = [section(headline), fieldsSection(keyTimes(d))];
   const out = outcome(d);
   if (out) blocks.push(section(out));
+  const cost = d.state === 'soaking' ? soakCostLine(d, svc, now) : null;
+  if (cost) blocks.push(section(cost));
   const buttons = cardButtons(d, svc);
   if (buttons.length > 0) blocks.push(actions(buttons));
   blocks.push(context(`Deployment ${code(d.id)} · updated ${slackDate(now)} · details in the thread`));

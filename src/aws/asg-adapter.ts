@@ -1,0 +1,66 @@
+/**
+ * The AsgPort implemented with the AWS SDK v3 Auto Scaling client (awsQuery protocol,
+ * Version 2011-01-01).
+ * - Endpoint, region and retries come from the SDK's standard environment (AWS_REGION,
+ *   AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_AUTO_SCALING, AWS_MAX_ATTEMPTS, AWS_RETRY_MODE).
+ * - DescribeAutoScalingGroups answers an unknown name with an empty list: the port reports null.
+ *   UpdateAutoScalingGroup answers it with `ValidationError` ("AutoScalingGroup name not
+ *   found - …"), surfaced as an AwsCallError like any other failure (`ScalingActivityInProgress`,
+ *   `ResourceContention`, `Throttling` once the SDK's retries are spent).
+ * - `instances` counts every instance of the group that is not terminated yet (Pending,
+ *   InService, Terminating, Standby, …): those still cost money.
+ */
+import {
+  AutoScalingClient,
+  type AutoScalingClientConfig,
+  DescribeAutoScalingGroupsCommand,
+  UpdateAutoScalingGroupCommand,
+  type UpdateAutoScalingGroupCommandInput,
+} from '@aws-sdk/client-auto-scaling';
+import type { AsgPort } from './compute-port.js';
+import { toAwsCallError } from './elb-sdk-adapter.js';
+
+/** A client configured from the standard AWS environment; `region` overrides it. */
+export function createAsgClient(opts: { region?: string } = {}): AutoScalingClient {
+  const config: AutoScalingClientConfig = {};
+  // The JS SDK reads AWS_REGION but not AWS_DEFAULT_REGION (which the AWS CLI honours).
+  const region = opts.region ?? (process.env.AWS_REGION ? undefined : process.env.AWS_DEFAULT_REGION);
+  if (region) config.region = region;
+  return new AutoScalingClient(config);
+}
+
+async function call<T>(operation: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    throw toAwsCallError(operation, err);
+  }
+}
+
+const GONE = new Set(['Terminated', 'Warmed:Terminated']);
+
+export function createAsgAdapter(client: AutoScalingClient): AsgPort {
+  return {
+    async describeGroup(name) {
+      const out = await call('DescribeAutoScalingGroups', () =>
+        client.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] })),
+      );
+      const group = (out.AutoScalingGroups ?? []).find((g) => g.AutoScalingGroupName === name);
+      if (!group) return null;
+      const instances = (group.Instances ?? []).filter((i) => !GONE.has(String(i.LifecycleState)));
+      return {
+        min: group.MinSize ?? 0,
+        max: group.MaxSize ?? 0,
+        desired: group.DesiredCapacity ?? 0,
+        instances: instances.length,
+      };
+    },
+
+    async updateGroup(name, sizes) {
+      const input: UpdateAutoScalingGroupCommandInput = { AutoScalingGroupName: name };
+      if (sizes.min !== undefined) input.MinSize = sizes.min;
+      if (sizes.desired !== undefined) input.DesiredCapacity = sizes.desired;
+      await call('UpdateAutoScalingGroup', () => client.send(new UpdateAutoScalingGroupCommand(input)));
+    },
+  };
+}

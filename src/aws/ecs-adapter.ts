@@ -1,0 +1,79 @@
+/**
+ * The EcsPort implemented with the AWS SDK v3 ECS client (JSON 1.1 protocol, X-Amz-Target
+ * `AmazonEC2ContainerServiceV20141113.<Operation>`).
+ * - Endpoint, region and retries come from the SDK's standard environment (AWS_REGION,
+ *   AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_ECS, AWS_MAX_ATTEMPTS, AWS_RETRY_MODE).
+ * - DescribeServices does not fail for a service that does not exist: ECS lists it under
+ *   `failures` with reason `MISSING`, which the port reports as null. Any other failure reason
+ *   (e.g. an ARN from another account) surfaces as an AwsCallError carrying that reason.
+ * - A missing cluster is `ClusterNotFoundException` → AwsCallError code `ClusterNotFound`;
+ *   throttling (`ThrottlingException`) is retried by the SDK, what outlasts it → `Throttling`.
+ */
+import {
+  DescribeServicesCommand,
+  ECSClient,
+  type ECSClientConfig,
+  type Service,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
+import type { EcsPort, EcsServiceState } from './compute-port.js';
+import { AwsCallError } from './elb-port.js';
+import { toAwsCallError } from './elb-sdk-adapter.js';
+
+/** A client configured from the standard AWS environment; `region` overrides it. */
+export function createEcsClient(opts: { region?: string } = {}): ECSClient {
+  const config: ECSClientConfig = {};
+  // The JS SDK reads AWS_REGION but not AWS_DEFAULT_REGION (which the AWS CLI honours).
+  const region = opts.region ?? (process.env.AWS_REGION ? undefined : process.env.AWS_DEFAULT_REGION);
+  if (region) config.region = region;
+  return new ECSClient(config);
+}
+
+async function call<T>(operation: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    throw toAwsCallError(operation, err);
+  }
+}
+
+/** The last path segment of an ARN (`…:service/cluster/name` → `name`), or the name itself. */
+function shortName(nameOrArn: string): string {
+  return nameOrArn.startsWith('arn:') ? (nameOrArn.split('/').pop() ?? nameOrArn) : nameOrArn;
+}
+
+function toState(s: Service): EcsServiceState {
+  return {
+    desired: s.desiredCount ?? 0,
+    running: s.runningCount ?? 0,
+    pending: s.pendingCount ?? 0,
+    status: s.status ?? 'UNKNOWN',
+  };
+}
+
+export function createEcsAdapter(client: ECSClient): EcsPort {
+  return {
+    async describeService(cluster, service) {
+      const out = await call('DescribeServices', () =>
+        client.send(new DescribeServicesCommand({ cluster, services: [service] })),
+      );
+      const wanted = shortName(service);
+      const found = (out.services ?? []).find((s) => s.serviceArn === service || s.serviceName === wanted);
+      if (found) return toState(found);
+      const failure = (out.failures ?? [])[0];
+      if (failure === undefined || failure.reason === 'MISSING') return null;
+      const reason = failure.reason ?? 'Failure';
+      throw new AwsCallError(
+        'DescribeServices',
+        reason,
+        `${failure.arn ?? service}: ${failure.detail ?? reason}`,
+      );
+    },
+
+    async updateDesiredCount(cluster, service, desired) {
+      await call('UpdateService', () =>
+        client.send(new UpdateServiceCommand({ cluster, service, desiredCount: desired })),
+      );
+    },
+  };
+}

@@ -1,0 +1,193 @@
+/**
+ * Scales the compute behind a drained slot to zero and waits for it, bounded:
+ * - ECS service: DescribeServices (the previous desired count is recorded), UpdateService
+ *   desiredCount 0, then poll until running + pending tasks = 0.
+ * - Auto Scaling group: DescribeAutoScalingGroups (previous min/desired/max recorded),
+ *   UpdateAutoScalingGroup MinSize 0 + DesiredCapacity 0 (MaxSize is left alone), then poll until
+ *   the group has no instance left that is not terminated.
+ * - Webhook: POST `{ event: 'scaleDown', deliveryId, deploymentId, service, slot }`; reached zero
+ *   when it answers 2xx (what the receiver does is its business).
+ *
+ * Idempotent: a re-run after a crash reads the current sizes, skips the update when they are
+ * already 0 and waits again. `previous` is what *this* run read, so on a re-run it may be 0: the
+ * caller keeps the report of the first run (it is stored on the deployment) and does not
+ * overwrite a recorded `previous` with a later one.
+ *
+ * Errors: a service/group that does not exist (or an ECS cluster that does not) gives a report
+ * with `error` and reachedZero false, nothing thrown. A failed first describe or a failed update
+ * throws the AwsCallError (the caller decides: the job retries). Describe failures while polling
+ * are blips: polling goes on until the bound; if the last read failed the report says so.
+ */
+import type { ComputeTarget } from '../config/evidence-schema.js';
+import type { HookResult, ScaleDownReport } from '../domain/evidence.js';
+import type { AsgPort, EcsPort } from './compute-port.js';
+import { AwsCallError } from './elb-port.js';
+
+export interface ScaleDownDeps {
+  ecs: EcsPort;
+  asg: AsgPort;
+  webhook: (url: string, body: unknown) => Promise<HookResult>;
+  sleep: (ms: number) => Promise<void>;
+  now: () => number;
+  pollMs: number;
+  timeoutMs: number;
+}
+
+export interface ScaleDownContext {
+  deploymentId: string;
+  service: string;
+  slot: string;
+}
+
+/** The body POSTed to a scale-down webhook; `deliveryId` is the receiver's idempotency key. */
+export function scaleDownWebhookBody(context: ScaleDownContext): Record<string, string> {
+  return {
+    event: 'scaleDown',
+    deliveryId: `${context.deploymentId}-scaleDown-${context.slot}`,
+    deploymentId: context.deploymentId,
+    service: context.service,
+    slot: context.slot,
+  };
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Reads `count` every `pollMs` until it is 0 or `timeoutMs` has passed since `startedAt`.
+ * `count` returns null when the resource disappeared (deleted: nothing left running).
+ * The number of reads is bounded too, so a clock that does not move cannot loop forever.
+ */
+async function waitForZero(
+  deps: ScaleDownDeps,
+  startedAt: number,
+  initial: number,
+  count: () => Promise<number | null>,
+): Promise<{ reachedZero: boolean; remaining: number; waitedMs: number; error?: string }> {
+  const deadline = startedAt + Math.max(0, deps.timeoutMs);
+  const pollMs = Math.max(1, deps.pollMs);
+  const maxReads = Math.ceil(Math.max(0, deps.timeoutMs) / pollMs) + 1;
+  let remaining = initial;
+  let lastError: string | undefined;
+  for (let read = 1; ; read++) {
+    try {
+      remaining = (await count()) ?? 0;
+      lastError = undefined;
+    } catch (err) {
+      lastError = message(err);
+    }
+    const waitedMs = Math.max(0, deps.now() - startedAt);
+    if (lastError === undefined && remaining === 0) return { reachedZero: true, remaining: 0, waitedMs };
+    const left = deadline - deps.now();
+    if (left <= 0 || read >= maxReads) {
+      const out: { reachedZero: boolean; remaining: number; waitedMs: number; error?: string } = {
+        reachedZero: false,
+        remaining,
+        waitedMs,
+      };
+      out.error =
+        lastError !== undefined
+          ? `could not read the count at the end of the wait: ${lastError}`
+          : `${remaining} still running after ${Math.round(waitedMs / 1000)}s`;
+      return out;
+    }
+    await deps.sleep(Math.min(pollMs, left));
+  }
+}
+
+async function scaleDownEcs(
+  target: { cluster: string; service: string },
+  deps: ScaleDownDeps,
+): Promise<ScaleDownReport> {
+  const startedAt = deps.now();
+  const name = `${target.cluster}/${target.service}`;
+  const base = { kind: 'ecs' as const, target: name };
+  let current: Awaited<ReturnType<EcsPort['describeService']>>;
+  try {
+    current = await deps.ecs.describeService(target.cluster, target.service);
+  } catch (err) {
+    if (err instanceof AwsCallError && err.code === 'ClusterNotFound') {
+      return {
+        ...base,
+        reachedZero: false,
+        remaining: 0,
+        waitedMs: 0,
+        error: `ECS cluster ${target.cluster} not found`,
+      };
+    }
+    throw err;
+  }
+  if (current === null) {
+    return { ...base, reachedZero: false, remaining: 0, waitedMs: 0, error: `ECS service ${name} not found` };
+  }
+  const previous = { desired: current.desired };
+  // An INACTIVE service (deleted) cannot be updated and runs nothing: only wait.
+  if (current.desired !== 0 && current.status !== 'INACTIVE') {
+    await deps.ecs.updateDesiredCount(target.cluster, target.service, 0);
+  }
+  const waited = await waitForZero(deps, startedAt, current.running + current.pending, async () => {
+    const s = await deps.ecs.describeService(target.cluster, target.service);
+    return s === null ? null : s.running + s.pending;
+  });
+  return { ...base, previous, ...waited };
+}
+
+async function scaleDownAsg(target: { name: string }, deps: ScaleDownDeps): Promise<ScaleDownReport> {
+  const startedAt = deps.now();
+  const base = { kind: 'asg' as const, target: target.name };
+  const current = await deps.asg.describeGroup(target.name);
+  if (current === null) {
+    return {
+      ...base,
+      reachedZero: false,
+      remaining: 0,
+      waitedMs: 0,
+      error: `Auto Scaling group ${target.name} not found`,
+    };
+  }
+  const previous = { min: current.min, desired: current.desired, max: current.max };
+  if (current.min !== 0 || current.desired !== 0) {
+    await deps.asg.updateGroup(target.name, { min: 0, desired: 0 });
+  }
+  const waited = await waitForZero(deps, startedAt, current.instances, async () => {
+    const g = await deps.asg.describeGroup(target.name);
+    return g === null ? null : g.instances;
+  });
+  return { ...base, previous, ...waited };
+}
+
+async function scaleDownWebhook(
+  url: string,
+  deps: ScaleDownDeps,
+  context: ScaleDownContext,
+): Promise<ScaleDownReport> {
+  const result = await deps.webhook(url, scaleDownWebhookBody(context));
+  const report: ScaleDownReport = {
+    kind: 'webhook',
+    target: url,
+    reachedZero: result.ok,
+    remaining: 0,
+    waitedMs: result.durationMs,
+  };
+  if (!result.ok) {
+    const status = result.status === null ? 'no answer' : `HTTP ${result.status}`;
+    report.error = `webhook answered ${status}${result.excerpt ? `: ${result.excerpt}` : ''}`;
+  }
+  return report;
+}
+
+export async function scaleDown(
+  target: ComputeTarget,
+  deps: ScaleDownDeps,
+  context: ScaleDownContext,
+): Promise<ScaleDownReport> {
+  switch (target.kind) {
+    case 'ecs':
+      return scaleDownEcs(target, deps);
+    case 'asg':
+      return scaleDownAsg(target, deps);
+    case 'webhook':
+      return scaleDownWebhook(target.url, deps, context);
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * Undoing a switch that failed part-way. Every touched forward gets its previous actions written
+ * back — the one whose call failed included, because AWS may have applied it before failing (a
+ * timeout after the change was made) — and then every touched forward is read back and compared
+ * with what it was, so that a message never claims a restoration AWS does not show.
+ */
+import { forwardGroups } from '../domain/forwards.js';
+import type { ForwardSite } from '../domain/reports.js';
+import type { Action, AwsCallError, ElbPort } from './elb-port.js';
+
+/** One ModifyListener / ModifyRule of the switch. */
+export interface Change {
+  /** `:443 default action`, `:443 rule 10`: for messages. */
+  label: string;
+  listenerArn: string;
+  /** The rule's ARN; absent for the listener's default action. */
+  ruleArn?: string;
+  apply(actions: Action[]): Promise<void>;
+  before: Action[];
+  after: Action[];
+  sites: ForwardSite[];
+}
+
+export interface RestoreOutcome {
+  /** Labels of the forwards whose Modify call was made (it may have applied, even if it failed). */
+  touchedSites: string[];
+  /** How many writes of the previous actions succeeded. */
+  restored: number;
+  /** `label: error` of the failed writes whose forward does not read back as before. */
+  restoreFailures: string[];
+  /** Labels of touched forwards that did not read back as before, or could not be read back. */
+  unconfirmed: string[];
+}
+
+/**
+ * The switch failed part-way. `touched`: a Modify call was made, so traffic may have moved;
+ * `confirmedRestored`: every touched forward read back as it was before the switch.
+ */
+export class SwitchAbortedError extends Error {
+  override readonly cause: AwsCallError | Error;
+  readonly touched: boolean;
+  readonly touchedSites: string[];
+  readonly unconfirmed: string[];
+  readonly confirmedRestored: boolean;
+  constructor(
+    cause: AwsCallError | Error,
+    readonly restored: number,
+    readonly restoreFailures: string[],
+    targetSlot: string,
+    readBack: Pick<RestoreOutcome, 'touchedSites' | 'unconfirmed'>,
+  ) {
+    const touched = readBack.touchedSites.length > 0;
+    const confirmed = readBack.unconfirmed.length === 0;
+    const failures =
+      restoreFailures.length > 0 ? ` Switching back failed: ${restoreFailures.join('; ')}.` : '';
+    const back = !touched
+      ? 'no forward had been modified: the load balancer is in its previous state.'
+      : confirmed
+        ? `the ${readBack.touchedSites.length} forward(s) touched were switched back: the load balancer is back to its previous state (read back).`
+        : `the load balancer may be partly switched: ${readBack.unconfirmed.join(', ')} (not read back as before); fix by hand.${failures}`;
+    super(`Switch to ${targetSlot} aborted (${cause.message}); ${back}`, { cause });
+    this.name = 'SwitchAbortedError';
+    this.cause = cause;
+    this.touched = touched;
+    this.touchedSites = [...readBack.touchedSites];
+    this.unconfirmed = [...readBack.unconfirmed];
+    this.confirmedRestored = confirmed;
+  }
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** JSON with sorted keys, so that key order does not matter. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'undefined';
+}
+
+/** A forward as what it routes (groups, weights, group stickiness), whatever form AWS wrote it in. */
+function normalised(action: Action): string {
+  const groups = forwardGroups(action);
+  if (groups === null) return canonical(action);
+  const { TargetGroupArn: _arn, ForwardConfig: config, ...rest } = action;
+  const sticky = config?.TargetGroupStickinessConfig;
+  return canonical({
+    ...rest,
+    groups: groups.map((g) => [g.TargetGroupArn, g.Weight ?? 1]),
+    sticky: sticky?.Enabled === true ? (sticky.DurationSeconds ?? true) : false,
+  });
+}
+
+/** True when the two action lists route the same way (read-back comparison). */
+export function sameActions(a: Action[], b: Action[]): boolean {
+  return a.length === b.length && a.every((x, i) => b[i] !== undefined && normalised(x) === normalised(b[i]));
+}
+
+/** The actions each change's listener default or rule has now; missing when it could not be read. */
+async function readBack(port: ElbPort, changes: Change[]): Promise<Map<Change, Action[]>> {
+  const now = new Map<Change, Action[]>();
+  for (const listenerArn of new Set(changes.map((c) => c.listenerArn))) {
+    const here = changes.filter((c) => c.listenerArn === listenerArn);
+    try {
+      if (here.some((c) => c.ruleArn === undefined)) {
+        const [listener] = await port.describeListeners({ listenerArns: [listenerArn] });
+        for (const c of here) if (c.ruleArn === undefined && listener) now.set(c, listener.DefaultActions);
+      }
+      if (here.some((c) => c.ruleArn !== undefined)) {
+        const rules = await port.describeRules(listenerArn);
+        for (const c of here) {
+          const rule = rules.find((r) => r.RuleArn === c.ruleArn);
+          if (c.ruleArn !== undefined && rule) now.set(c, rule.Actions);
+        }
+      }
+    } catch {
+      // Left out of `now`: such forwards count as not confirmed.
+    }
+  }
+  return now;
+}
+
+/**
+ * Writes back the previous actions of every touched change (last touched first), then reads them
+ * all back. A failed write is reported only when its forward does not read back as before.
+ */
+export async function restoreTouched(port: ElbPort, touched: Change[]): Promise<RestoreOutcome> {
+  const writeErrors = new Map<Change, string>();
+  let restored = 0;
+  for (const change of [...touched].reverse()) {
+    try {
+      await change.apply(change.before);
+      restored += 1;
+    } catch (err) {
+      writeErrors.set(change, messageOf(err));
+    }
+  }
+  const now = await readBack(port, touched);
+  const notBack = touched.filter((c) => {
+    const actions = now.get(c);
+    return actions === undefined || !sameActions(actions, c.before);
+  });
+  return {
+    touchedSites: touched.map((c) => c.label),
+    restored,
+    restoreFailures: notBack
+      .filter((c) => writeErrors.has(c))
+      .map((c) => `${c.label}: ${writeErrors.get(c)}`),
+    unconfirmed: notBack.map((c) => c.label),
+  };
+}

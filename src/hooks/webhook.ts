@@ -1,0 +1,175 @@
+/**
+ * POSTs a signed JSON webhook (beforeCutover, afterCutover, beforeTeardown) and reports what
+ * came back. Never throws: a refused connection or a timeout is a result with `status: null`.
+ *
+ * Request headers:
+ *   content-type: application/json
+ *   user-agent: greenlight
+ *   x-greenlight-hook: <hook>
+ *   x-greenlight-delivery: <deploymentId>-<hook>   (idempotency key; also `deliveryId` in the body)
+ *   x-greenlight-timestamp: <unix seconds>
+ *   x-greenlight-signature: sha256=<hex HMAC-SHA256(secret, "<timestamp>.<raw body>")>
+ *     (only when the service has a secret configured)
+ *
+ * How a receiver verifies a delivery:
+ *   1. Take the raw request body as bytes, before any JSON parsing.
+ *   2. Reject when |now - x-greenlight-timestamp| > 300 s (replay window: 5 minutes).
+ *   3. Compute hex HMAC-SHA256 over `${timestamp}.${rawBody}` with the shared secret, prefix
+ *      `sha256=`, and compare with x-greenlight-signature in constant time
+ *      (`crypto.timingSafeEqual` on equal-length buffers; `hmac.compare_digest` in Python).
+ *   4. Deduplicate on x-greenlight-delivery: a retry (after a timeout or a 5xx) sends the same
+ *      delivery id and body again, with a fresh timestamp and signature.
+ *
+ * Retries: network errors, timeouts, 5xx and 429 are retried (`retries` more attempts, backoff
+ * 250 ms, 500 ms, 1 s, … capped at 2 s; a 429's Retry-After is honoured up to 5 s). Any other
+ * status (2xx, 3xx, 4xx) is final. Redirects are not followed (a 3xx is not ok), so a signed
+ * body never travels to a host nobody configured. `ok` is a 2xx.
+ */
+import { createHmac } from 'node:crypto';
+import type { HookResult } from '../domain/evidence.js';
+
+export interface WebhookInput {
+  hook: HookResult['hook'];
+  url: string;
+  payload: unknown;
+  /** HMAC key; undefined sends the request unsigned. */
+  secret: string | undefined;
+  /** Per attempt, the body read included. */
+  timeoutMs: number;
+  /** Extra attempts after the first (0 = one attempt). */
+  retries: number;
+  fetchImpl?: typeof fetch;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export const EXCERPT_CHARS = 300;
+/** How much of a response body is read at most (the rest is discarded). */
+const MAX_READ_BYTES = 8192;
+const MAX_BACKOFF_MS = 2000;
+const MAX_RETRY_AFTER_MS = 5000;
+
+/** `sha256=<hex>` over `${timestamp}.${body}`: what x-greenlight-signature carries. */
+export function signWebhook(secret: string, timestamp: number, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+}
+
+/** Control characters (newlines included) become spaces, runs of whitespace collapse, ≤ 300 chars. */
+export function excerptOf(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
+  const clean = text
+    .replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return clean.length > EXCERPT_CHARS ? `${clean.slice(0, EXCERPT_CHARS - 1)}…` : clean;
+}
+
+function deliveryIdOf(payload: unknown): string | undefined {
+  if (typeof payload !== 'object' || payload === null) return undefined;
+  const id = (payload as { deliveryId?: unknown }).deliveryId;
+  return typeof id === 'string' && id !== '' ? id : undefined;
+}
+
+async function readSome(res: Response): Promise<string> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < MAX_READ_BYTES) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.length;
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return Buffer.concat(chunks).toString('utf8').slice(0, MAX_READ_BYTES);
+}
+
+function networkError(err: unknown, timeoutMs: number): string {
+  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `no answer within ${timeoutMs} ms`;
+  const cause = e?.cause;
+  if (cause?.message)
+    return cause.code && !cause.message.includes(cause.code)
+      ? `${cause.code}: ${cause.message}`
+      : cause.message;
+  return e?.message ?? String(err);
+}
+
+function retryable(status: number): boolean {
+  return status >= 500 || status === 429;
+}
+
+function retryAfterMs(res: Response): number | undefined {
+  const header = res.headers.get('retry-after');
+  if (header === null || !/^\d{1,6}$/.test(header.trim())) return undefined;
+  return Math.min(Number(header.trim()) * 1000, MAX_RETRY_AFTER_MS);
+}
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export async function callWebhook(input: WebhookInput): Promise<HookResult> {
+  const fetchImpl = input.fetchImpl ?? fetch;
+  const now = input.now ?? Date.now;
+  const sleep = input.sleep ?? realSleep;
+  const startedAt = now();
+  const attemptsAllowed = 1 + Math.max(0, Math.floor(input.retries));
+  const deliveryId = deliveryIdOf(input.payload);
+  const result = (r: Pick<HookResult, 'ok' | 'status' | 'excerpt'>, attempts: number): HookResult => ({
+    hook: input.hook,
+    url: input.url,
+    ...r,
+    attempts,
+    durationMs: Math.max(0, now() - startedAt),
+  });
+
+  let body: string;
+  try {
+    body = JSON.stringify(input.payload) ?? 'null';
+  } catch (err) {
+    return result(
+      { ok: false, status: null, excerpt: excerptOf(`payload not serialisable: ${String(err)}`) },
+      0,
+    );
+  }
+
+  let last: Pick<HookResult, 'ok' | 'status' | 'excerpt'> = { ok: false, status: null, excerpt: '' };
+  for (let attempt = 1; attempt <= attemptsAllowed; attempt++) {
+    const timestamp = Math.floor(now() / 1000);
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'user-agent': 'greenlight',
+      'x-greenlight-hook': input.hook,
+      'x-greenlight-timestamp': String(timestamp),
+    };
+    if (deliveryId !== undefined) headers['x-greenlight-delivery'] = deliveryId;
+    if (input.secret) headers['x-greenlight-signature'] = signWebhook(input.secret, timestamp, body);
+    let wait: number | undefined;
+    try {
+      const res = await fetchImpl(input.url, {
+        method: 'POST',
+        headers,
+        body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(Math.max(1, input.timeoutMs)),
+      });
+      const text = await readSome(res).catch(
+        (err: unknown) => `(body unreadable: ${networkError(err, input.timeoutMs)})`,
+      );
+      last = { ok: res.status >= 200 && res.status < 300, status: res.status, excerpt: excerptOf(text) };
+      if (!retryable(res.status)) return result(last, attempt);
+      wait = retryAfterMs(res);
+    } catch (err) {
+      last = { ok: false, status: null, excerpt: excerptOf(networkError(err, input.timeoutMs)) };
+    }
+    if (attempt < attemptsAllowed) {
+      await sleep(wait ?? Math.min(250 * 2 ** (attempt - 1), MAX_BACKOFF_MS));
+    } else {
+      return result(last, attempt);
+    }
+  }
+  return result(last, attemptsAllowed);
+}

@@ -1,0 +1,60 @@
+/**
+ * When a job has used up its attempts (or failed permanently), the deployment must not be left in
+ * a working state holding the service lock with nobody told. This records the failure as the
+ * state machine's failure event for that state, and says so in the thread.
+ */
+import { readLiveSlot } from '../aws/switch-forwards.js';
+import type { Deployment } from '../domain/deployment.js';
+import type { DeploymentEvent } from '../domain/state-machine.js';
+import { refusalMessage } from '../slack/blocks/index.js';
+import { applyEvent, type JobContext, postOnce } from './job-context.js';
+
+async function failureEvent(
+  ctx: JobContext,
+  job: string,
+  d: Deployment,
+  why: string,
+): Promise<DeploymentEvent | null> {
+  const reason = `The ${job} job gave up: ${why}`;
+  switch (d.state) {
+    case 'requested':
+    case 'prechecking':
+      return job === 'precheck' ? { type: 'precheck_failed', reason } : null;
+    case 'cutting_over': {
+      if (job !== 'cutover') return null;
+      const svc = ctx.config.services[d.service];
+      // Unknown ALB state counts as touched: Rollback must stay possible.
+      const live = svc ? await readLiveSlot(ctx.elb, svc).catch(() => 'unknown') : 'unknown';
+      const now = ctx.clock.now();
+      const touched =
+        live !== d.fromSlot ? { startedAt: now, finishedAt: now, awsMs: 0, changed: 0 } : undefined;
+      return { type: 'cutover_failed', reason, ...(touched ? { touched } : {}) };
+    }
+    case 'verifying':
+      return job === 'verify' ? { type: 'verify_failed', reason: `${reason} (not verified)` } : null;
+    case 'tearing_down':
+      return job === 'teardown' ? { type: 'teardown_failed', reason } : null;
+    case 'rolling_back':
+      return job === 'rollback' ? { type: 'rollback_failed', reason } : null;
+    default:
+      return null;
+  }
+}
+
+export async function giveUp(ctx: JobContext, job: string, deploymentId: string, why: string): Promise<void> {
+  const d = await ctx.store.get(deploymentId);
+  if (!d) return;
+  const event = await failureEvent(ctx, job, d, why);
+  if (!event) return;
+  const out = await applyEvent(ctx, d.id, event);
+  if (!out.ok || !out.deployment.messages.card) return;
+  await postOnce(
+    ctx,
+    out.deployment,
+    `gave-up-${job}-${out.deployment.version}`,
+    refusalMessage(
+      `⚠️ <@${d.requester}> The *${job}* step could not complete after several attempts: ${why}. ` +
+        `The deployment is now *${out.deployment.state}*.`,
+    ),
+  ).catch((err: unknown) => ctx.log.warn({ err, deployment: d.id }, 'could not post the give-up notice'));
+}

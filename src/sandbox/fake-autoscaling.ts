@@ -1,0 +1,279 @@
+/**
+ * A fake EC2 Auto Scaling (awsQuery protocol, Version 2011-01-01) for tests and the sandbox:
+ * only UpdateAutoScalingGroup and DescribeAutoScalingGroups, the calls Greenlight's scale-down
+ * makes. Form-encoded requests (`Action=…&Version=2011-01-01&AutoScalingGroupNames.member.1=…`),
+ * XML answers in the `http://autoscaling.amazonaws.com/doc/2011-01-01/` namespace, errors as
+ * `<ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>`.
+ * An unknown group is absent from DescribeAutoScalingGroups and a `ValidationError` for
+ * UpdateAutoScalingGroup, as AWS does.
+ *
+ * Instances converge lazily, one change per `stepMs` of the injectable clock, computed on each
+ * request: a surplus instance goes Terminating, then disappears; a missing one is launched
+ * Pending, then goes InService.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FakeAwsRequest } from './fake-aws.js';
+import { type FakeResponse, FakeElbError } from './fake-elb/index.js';
+import { decodeQuery, listParam, stringParam } from './fake-elb/query.js';
+import { escapeXml } from './fake-elb/xml.js';
+
+export const AUTOSCALING_VERSION = '2011-01-01';
+export const AUTOSCALING_NAMESPACE = `http://autoscaling.amazonaws.com/doc/${AUTOSCALING_VERSION}/`;
+const ACCOUNT = '123456789012';
+const REGION = 'us-east-1';
+
+export interface FakeAsgInstance {
+  id: string;
+  state: 'Pending' | 'InService' | 'Terminating';
+  zone: string;
+}
+
+export interface FakeAsg {
+  name: string;
+  arn: string;
+  min: number;
+  max: number;
+  desired: number;
+  instances: FakeAsgInstance[];
+  createdAt: number;
+  /** Clock time up to which convergence has been applied. */
+  settledAt: number;
+}
+
+class AsgError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+  }
+}
+
+export class FakeAsgState {
+  readonly groups = new Map<string, FakeAsg>();
+  readonly calls: { operation: string; params: Record<string, unknown> }[] = [];
+  readonly failures: { operation: string; code: string; message: string }[] = [];
+  stepMs: number;
+  now: () => number;
+  private seq = 0;
+
+  constructor(opts: { now?: () => number; stepMs?: number } = {}) {
+    this.now = opts.now ?? (() => Date.now());
+    this.stepMs = opts.stepMs ?? 200;
+  }
+
+  /** A group whose `instances` (default: desired) are InService. */
+  addGroup(name: string, sizes: { min: number; max: number; desired: number; instances?: number }): FakeAsg {
+    const at = this.now();
+    const group: FakeAsg = {
+      name,
+      arn: `arn:aws:autoscaling:${REGION}:${ACCOUNT}:autoScalingGroup:${randomUUID()}:autoScalingGroupName/${name}`,
+      min: sizes.min,
+      max: sizes.max,
+      desired: sizes.desired,
+      instances: [],
+      createdAt: at,
+      settledAt: at,
+    };
+    for (let i = 0; i < (sizes.instances ?? sizes.desired); i++) group.instances.push(this.launch('InService'));
+    this.groups.set(name, group);
+    return group;
+  }
+
+  /** The group with convergence applied up to now. */
+  group(name: string): FakeAsg | undefined {
+    const g = this.groups.get(name);
+    if (g) this.converge(g);
+    return g;
+  }
+
+  failNext(operation: string, code: string, message?: string): void {
+    this.failures.push({ operation, code, message: message ?? `Injected ${code} failure for ${operation}` });
+  }
+
+  takeFailure(operation: string): { code: string; message: string } | undefined {
+    const i = this.failures.findIndex((f) => f.operation === operation);
+    return i < 0 ? undefined : this.failures.splice(i, 1)[0];
+  }
+
+  private launch(state: FakeAsgInstance['state']): FakeAsgInstance {
+    this.seq += 1;
+    const zones = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
+    return { id: `i-${this.seq.toString(16).padStart(17, '0')}`, state, zone: zones[this.seq % 3] ?? 'us-east-1a' };
+  }
+
+  converge(g: FakeAsg): void {
+    const step = Math.max(1, this.stepMs);
+    const steps = Math.floor((this.now() - g.settledAt) / step);
+    if (steps <= 0) return;
+    g.settledAt += steps * step;
+    for (let i = 0; i < steps; i++) {
+      const terminating = g.instances.findIndex((x) => x.state === 'Terminating');
+      const active = g.instances.filter((x) => x.state !== 'Terminating');
+      const pending = active.find((x) => x.state === 'Pending');
+      if (terminating >= 0) g.instances.splice(terminating, 1);
+      else if (active.length > g.desired) ((pending ?? active[active.length - 1]) as FakeAsgInstance).state = 'Terminating';
+      else if (pending) pending.state = 'InService';
+      else if (active.length < g.desired) g.instances.push(this.launch('Pending'));
+      else break;
+    }
+  }
+}
+
+function formVersion(body: string): string | null {
+  try {
+    return new URLSearchParams(body).get('Version');
+  } catch {
+    return null;
+  }
+}
+
+export function isAsgRequest(headers: FakeAwsRequest['headers'], body: string): boolean {
+  if (headers['x-amz-target'] !== undefined) return false;
+  return formVersion(body) === AUTOSCALING_VERSION;
+}
+
+function element(name: string, value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (Array.isArray(value)) return `<${name}>${value.map((v) => element('member', v)).join('')}</${name}>`;
+  if (typeof value === 'object') {
+    const inner = Object.entries(value as Record<string, unknown>).map(([k, v]) => element(k, v));
+    return `<${name}>${inner.join('')}</${name}>`;
+  }
+  return `<${name}>${escapeXml(String(value))}</${name}>`;
+}
+
+function describeGroup(g: FakeAsg): Record<string, unknown> {
+  return {
+    AutoScalingGroupName: g.name,
+    AutoScalingGroupARN: g.arn,
+    MinSize: g.min,
+    MaxSize: g.max,
+    DesiredCapacity: g.desired,
+    DefaultCooldown: 300,
+    AvailabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'],
+    HealthCheckType: 'EC2',
+    HealthCheckGracePeriod: 300,
+    Instances: g.instances.map((i) => ({
+      InstanceId: i.id,
+      InstanceType: 't3.micro',
+      AvailabilityZone: i.zone,
+      LifecycleState: i.state,
+      HealthStatus: 'Healthy',
+      ProtectedFromScaleIn: false,
+    })),
+    CreatedTime: new Date(g.createdAt).toISOString(),
+    TerminationPolicies: ['Default'],
+  };
+}
+
+function intParam(params: Record<string, unknown>, name: string, min: number, max: number): number | undefined {
+  const raw = params[name];
+  if (raw === undefined) return undefined;
+  const n = typeof raw === 'string' && /^-?\d{1,9}$/.test(raw) ? Number(raw) : Number.NaN;
+  if (Number.isNaN(n) || n < min || n > max)
+    throw new AsgError('ValidationError', `Value '${String(raw)}' at '${name}' failed to satisfy constraint.`);
+  return n;
+}
+
+function describeGroups(state: FakeAsgState, params: Record<string, unknown>): Record<string, unknown> {
+  const names = listParam(params.AutoScalingGroupNames).map((n) => String(n));
+  const maxRecords = intParam(params, 'MaxRecords', 1, 100) ?? 50;
+  const offset = params.NextToken === undefined ? 0 : Number(stringParam(params.NextToken));
+  if (!Number.isInteger(offset) || offset < 0) throw new AsgError('InvalidNextToken', 'The token is invalid.');
+  const all = (names.length > 0 ? names : [...state.groups.keys()])
+    .map((n) => state.group(n))
+    .filter((g): g is FakeAsg => g !== undefined);
+  const page = all.slice(offset, offset + maxRecords);
+  const out: Record<string, unknown> = { AutoScalingGroups: page.map(describeGroup) };
+  if (offset + maxRecords < all.length) out.NextToken = String(offset + maxRecords);
+  return out;
+}
+
+function updateGroup(state: FakeAsgState, params: Record<string, unknown>): Record<string, unknown> {
+  const name = stringParam(params.AutoScalingGroupName);
+  if (!name) throw new AsgError('ValidationError', 'AutoScalingGroupName is required.');
+  const min = intParam(params, 'MinSize', 0, 100_000);
+  const max = intParam(params, 'MaxSize', 0, 100_000);
+  const desired = intParam(params, 'DesiredCapacity', 0, 100_000);
+  const g = state.group(name);
+  if (!g) throw new AsgError('ValidationError', `AutoScalingGroup name not found - AutoScalingGroup ${name} not found`);
+  const nextMin = min ?? g.min;
+  const nextMax = max ?? g.max;
+  if (nextMin > nextMax)
+    throw new AsgError('ValidationError', `Max bound, ${nextMax}, must be greater than or equal to min bound, ${nextMin}`);
+  // Without DesiredCapacity, AWS moves the desired capacity into the new [min, max].
+  const nextDesired = desired ?? Math.min(Math.max(g.desired, nextMin), nextMax);
+  if (nextDesired < nextMin || nextDesired > nextMax)
+    throw new AsgError(
+      'ValidationError',
+      `Desired capacity:${nextDesired} must be between the specified min size:${nextMin} and max size:${nextMax}`,
+    );
+  g.min = nextMin;
+  g.max = nextMax;
+  g.desired = nextDesired;
+  return {};
+}
+
+const OPERATIONS: Record<string, (state: FakeAsgState, params: Record<string, unknown>) => Record<string, unknown>> =
+  {
+    DescribeAutoScalingGroups: describeGroups,
+    UpdateAutoScalingGroup: updateGroup,
+  };
+
+function respond(status: number, body: string, requestId: string): FakeResponse {
+  return {
+    status,
+    headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId, 'content-length': String(Buffer.byteLength(body)) },
+    body,
+  };
+}
+
+function resultXml(operation: string, result: Record<string, unknown>, requestId: string): string {
+  const inner = Object.entries(result).map(([k, v]) => element(k, v));
+  const wrapped = inner.length > 0 ? `<${operation}Result>${inner.join('')}</${operation}Result>` : '';
+  return (
+    `<${operation}Response xmlns="${AUTOSCALING_NAMESPACE}">${wrapped}` +
+    `<ResponseMetadata><RequestId>${escapeXml(requestId)}</RequestId></ResponseMetadata></${operation}Response>`
+  );
+}
+
+export function asgErrorXml(code: string, message: string, requestId: string, status = 400): string {
+  return (
+    `<ErrorResponse xmlns="${AUTOSCALING_NAMESPACE}"><Error><Type>${status >= 500 ? 'Receiver' : 'Sender'}</Type>` +
+    `<Code>${escapeXml(code)}</Code><Message>${escapeXml(message)}</Message></Error>` +
+    `<RequestId>${escapeXml(requestId)}</RequestId></ErrorResponse>`
+  );
+}
+
+function statusOf(code: string): number {
+  return code === 'InternalFailure' ? 500 : code === 'ServiceUnavailable' ? 503 : 400;
+}
+
+export function handleAutoScaling(state: FakeAsgState, req: FakeAwsRequest, requestId = randomUUID()): FakeResponse {
+  try {
+    let query: ReturnType<typeof decodeQuery>;
+    try {
+      query = decodeQuery(req.body);
+    } catch (err) {
+      throw err instanceof FakeElbError ? new AsgError(err.code, err.message, err.status) : err;
+    }
+    const operation = query.action ?? '';
+    if (operation === '') throw new AsgError('MissingAction', 'The request must contain the parameter Action.');
+    const run = Object.hasOwn(OPERATIONS, operation) ? OPERATIONS[operation] : undefined;
+    if (!run) throw new AsgError('InvalidAction', `The action ${operation} is not valid for this web service.`);
+    if (query.version !== AUTOSCALING_VERSION)
+      throw new AsgError('NoSuchVersion', `The requested version (${query.version ?? 'none'}) of service AutoScaling does not exist.`);
+    state.calls.push({ operation, params: query.params });
+    const injected = state.takeFailure(operation);
+    if (injected) throw new AsgError(injected.code, injected.message, statusOf(injected.code));
+    return respond(200, resultXml(operation, run(state, query.params), requestId), requestId);
+  } catch (err) {
+    const e =
+      err instanceof AsgError
+        ? err
+        : new AsgError('InternalFailure', `The fake Auto Scaling failed: ${err instanceof Error ? err.message : String(err)}`, 500);
+    return respond(e.status, asgErrorXml(e.code, e.message, requestId, e.status), requestId);
+  }
+}

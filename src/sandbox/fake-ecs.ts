@@ -1,0 +1,250 @@
+/**
+ * A fake Amazon ECS (JSON 1.1 protocol) for tests and the sandbox: only UpdateService and
+ * DescribeServices, the calls Greenlight's scale-down makes.
+ *   POST /  X-Amz-Target: AmazonEC2ContainerServiceV20141113.DescribeServices
+ *           Content-Type: application/x-amz-json-1.1
+ *           {"cluster":"shop","services":["checkout-blue"]}
+ * Errors are `{"__type":"ServiceNotFoundException","message":"…"}` with HTTP 400 (500 for
+ * ServerException), as ECS sends them. A service that DescribeServices cannot find is listed under
+ * `failures` with reason MISSING (not an error), a missing cluster is ClusterNotFoundException.
+ *
+ * Tasks converge lazily, one task per `stepMs` of the injectable clock, computed on each request:
+ * excess pending tasks are dropped first, then running ones stop; when scaling up a task is
+ * launched (pending) and then starts (running).
+ */
+import { randomUUID } from 'node:crypto';
+import type { FakeAwsRequest } from './fake-aws.js';
+import type { FakeResponse } from './fake-elb/index.js';
+
+export const ECS_TARGET_PREFIX = 'AmazonEC2ContainerServiceV20141113.';
+const ACCOUNT = '123456789012';
+const REGION = 'us-east-1';
+
+export interface FakeEcsService {
+  cluster: string;
+  name: string;
+  status: 'ACTIVE' | 'DRAINING' | 'INACTIVE';
+  desired: number;
+  running: number;
+  pending: number;
+  createdAt: number;
+  /** Clock time up to which convergence has been applied. */
+  settledAt: number;
+}
+
+interface Call {
+  operation: string;
+  params: Record<string, unknown>;
+}
+
+class EcsError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+  }
+}
+
+export class FakeEcsState {
+  readonly clusters = new Set<string>();
+  readonly services = new Map<string, FakeEcsService>();
+  readonly calls: Call[] = [];
+  readonly failures: { operation: string; code: string; message: string }[] = [];
+  stepMs: number;
+  now: () => number;
+
+  constructor(opts: { now?: () => number; stepMs?: number } = {}) {
+    this.now = opts.now ?? (() => Date.now());
+    this.stepMs = opts.stepMs ?? 200;
+  }
+
+  addService(
+    cluster: string,
+    name: string,
+    sizes: { desired: number; running?: number; pending?: number },
+  ): FakeEcsService {
+    this.clusters.add(cluster);
+    const at = this.now();
+    const service: FakeEcsService = {
+      cluster,
+      name,
+      status: 'ACTIVE',
+      desired: sizes.desired,
+      running: sizes.running ?? sizes.desired,
+      pending: sizes.pending ?? 0,
+      createdAt: at,
+      settledAt: at,
+    };
+    this.services.set(`${cluster}/${name}`, service);
+    return service;
+  }
+
+  /** The service with convergence applied up to now. */
+  service(cluster: string, name: string): FakeEcsService | undefined {
+    const s = this.services.get(`${cluster}/${name}`);
+    if (s) this.converge(s);
+    return s;
+  }
+
+  /** The next call of `operation` fails with this error code (e.g. ThrottlingException). */
+  failNext(operation: string, code: string, message?: string): void {
+    this.failures.push({ operation, code, message: message ?? `Injected ${code} failure for ${operation}` });
+  }
+
+  takeFailure(operation: string): { code: string; message: string } | undefined {
+    const i = this.failures.findIndex((f) => f.operation === operation);
+    return i < 0 ? undefined : this.failures.splice(i, 1)[0];
+  }
+
+  converge(s: FakeEcsService): void {
+    const step = Math.max(1, this.stepMs);
+    const steps = Math.floor((this.now() - s.settledAt) / step);
+    if (steps <= 0) return;
+    s.settledAt += steps * step;
+    for (let i = 0; i < steps; i++) {
+      if (s.running + s.pending > s.desired) {
+        if (s.pending > 0) s.pending -= 1;
+        else s.running -= 1;
+      } else if (s.pending > 0) {
+        s.pending -= 1;
+        s.running += 1;
+      } else if (s.running < s.desired) {
+        s.pending += 1;
+      } else {
+        break;
+      }
+    }
+  }
+}
+
+export function isEcsRequest(headers: FakeAwsRequest['headers'], _body?: string): boolean {
+  const target = headers['x-amz-target'];
+  return typeof target === 'string' && target.startsWith(ECS_TARGET_PREFIX);
+}
+
+/** `arn:…:cluster/shop` or `shop` → `shop`; absent → `default` (as ECS does). */
+function clusterName(value: unknown): string {
+  if (value === undefined || value === null || value === '') return 'default';
+  if (typeof value !== 'string') throw new EcsError('InvalidParameterException', 'cluster must be a string.');
+  return value.startsWith('arn:') ? (value.split('/').pop() ?? value) : value;
+}
+
+function serviceName(value: unknown): string {
+  if (typeof value !== 'string' || value === '')
+    throw new EcsError('InvalidParameterException', 'service must be a non-empty string.');
+  return value.startsWith('arn:') ? (value.split('/').pop() ?? value) : value;
+}
+
+const clusterArn = (c: string) => `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${c}`;
+const serviceArn = (c: string, n: string) => `arn:aws:ecs:${REGION}:${ACCOUNT}:service/${c}/${n}`;
+
+function describe(s: FakeEcsService): Record<string, unknown> {
+  return {
+    serviceArn: serviceArn(s.cluster, s.name),
+    serviceName: s.name,
+    clusterArn: clusterArn(s.cluster),
+    status: s.status,
+    desiredCount: s.desired,
+    runningCount: s.running,
+    pendingCount: s.pending,
+    launchType: 'FARGATE',
+    schedulingStrategy: 'REPLICA',
+    createdAt: s.createdAt / 1000,
+  };
+}
+
+function knownCluster(state: FakeEcsState, name: string): void {
+  if (!state.clusters.has(name)) throw new EcsError('ClusterNotFoundException', 'Cluster not found.');
+}
+
+function describeServices(state: FakeEcsState, input: Record<string, unknown>): unknown {
+  const cluster = clusterName(input.cluster);
+  const names = input.services;
+  if (!Array.isArray(names) || names.length === 0 || names.length > 10)
+    throw new EcsError('InvalidParameterException', 'services must contain between 1 and 10 names.');
+  knownCluster(state, cluster);
+  const services: unknown[] = [];
+  const failures: unknown[] = [];
+  for (const raw of names) {
+    const name = serviceName(raw);
+    const s = state.service(cluster, name);
+    if (s) services.push(describe(s));
+    else failures.push({ arn: serviceArn(cluster, name), reason: 'MISSING' });
+  }
+  return { services, failures };
+}
+
+function updateService(state: FakeEcsState, input: Record<string, unknown>): unknown {
+  const cluster = clusterName(input.cluster);
+  const name = serviceName(input.service);
+  const desired = input.desiredCount;
+  if (desired !== undefined && (typeof desired !== 'number' || !Number.isInteger(desired) || desired < 0))
+    throw new EcsError('InvalidParameterException', 'desiredCount must be a non-negative integer.');
+  knownCluster(state, cluster);
+  const s = state.service(cluster, name);
+  if (!s) throw new EcsError('ServiceNotFoundException', 'Service not found.');
+  if (s.status !== 'ACTIVE') throw new EcsError('ServiceNotActiveException', 'Service was not ACTIVE.');
+  if (typeof desired === 'number') s.desired = desired;
+  return { service: describe(s) };
+}
+
+const OPERATIONS: Record<string, (state: FakeEcsState, input: Record<string, unknown>) => unknown> = {
+  DescribeServices: describeServices,
+  UpdateService: updateService,
+};
+
+function respond(status: number, payload: unknown, requestId: string): FakeResponse {
+  const body = JSON.stringify(payload);
+  const headers: Record<string, string> = {
+    'content-type': 'application/x-amz-json-1.1',
+    'x-amzn-requestid': requestId,
+    'content-length': String(Buffer.byteLength(body)),
+  };
+  return { status, headers, body };
+}
+
+function statusOf(code: string): number {
+  return code === 'ServerException' || code === 'InternalFailure'
+    ? 500
+    : code === 'ServiceUnavailable'
+      ? 503
+      : 400;
+}
+
+export function handleEcs(state: FakeEcsState, req: FakeAwsRequest, requestId = randomUUID()): FakeResponse {
+  try {
+    const target = req.headers['x-amz-target'];
+    const operation =
+      typeof target === 'string' && target.startsWith(ECS_TARGET_PREFIX)
+        ? target.slice(ECS_TARGET_PREFIX.length)
+        : '';
+    const run = OPERATIONS[operation];
+    if (!Object.hasOwn(OPERATIONS, operation) || !run)
+      throw new EcsError('UnknownOperationException', `Operation ${operation || '(none)'} is not supported.`);
+    let input: unknown;
+    try {
+      input = req.body.trim() === '' ? {} : JSON.parse(req.body);
+    } catch {
+      throw new EcsError('SerializationException', 'Start of structure or map found where not expected.');
+    }
+    if (typeof input !== 'object' || input === null || Array.isArray(input))
+      throw new EcsError('SerializationException', 'The request body must be a JSON object.');
+    const params = input as Record<string, unknown>;
+    state.calls.push({ operation, params });
+    const injected = state.takeFailure(operation);
+    if (injected) throw new EcsError(injected.code, injected.message, statusOf(injected.code));
+    return respond(200, run(state, params), requestId);
+  } catch (err) {
+    const e =
+      err instanceof EcsError
+        ? err
+        : new EcsError(
+            'ServerException',
+            `The fake ECS failed: ${err instanceof Error ? err.message : String(err)}`,
+            500,
+          );
+    return respond(e.status, { __type: e.code, message: e.message }, requestId);
+  }
+}

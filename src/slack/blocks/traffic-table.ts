@@ -1,0 +1,122 @@
+/**
+ * The monospace part of the traffic evidence message: one sparkline of requests per slot and a
+ * per-period table (time UTC, requests, target 5xx, p99 ms) for both slots, newest rows kept
+ * when it must be cut to fit one section. Pure.
+ */
+import type { SlotTraffic, TrafficPoint, TrafficReport } from '../../domain/evidence.js';
+import { esc, hhmm, plainClip } from './format.js';
+
+/** Bars from low to high; a period with no request at all is drawn as `·`. */
+const BARS = '▁▂▃▄▅▆▇█';
+/** Periods shown in a sparkline (the most recent ones). */
+export const SPARK_WIDTH = 40;
+
+/**
+ * A sparkline of `values` scaled to their maximum: 0 → `·`, anything above 0 at least `▁`.
+ * Local to the Slack builders (no shared domain sparkline existed when this was written).
+ */
+export function sparkline(values: number[], width = SPARK_WIDTH): string {
+  const shown = values.slice(-width).map((v) => (Number.isFinite(v) && v > 0 ? v : 0));
+  const max = Math.max(0, ...shown);
+  return shown
+    .map((v) => {
+      if (v <= 0 || max <= 0) return '·';
+      const i = Math.min(BARS.length - 1, Math.max(0, Math.ceil((v / max) * BARS.length) - 1));
+      return BARS[i];
+    })
+    .join('');
+}
+
+/** `1,234`, `123.4k`, `12.3M`: at most 6 characters for any count. */
+export function count(n: number): string {
+  if (!Number.isFinite(n)) return '?';
+  const v = Math.max(0, Math.round(n));
+  if (v < 100_000) return String(v).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  if (v < 1_000_000) return `${(v / 1_000).toFixed(1)}k`;
+  if (v < 1_000_000_000) return `${(v / 1_000_000).toFixed(1)}M`;
+  return `${Math.min(999, v / 1_000_000_000).toFixed(0)}G`;
+}
+
+/** p99 in ms (`182`), seconds past 10 s (`12.3s`), `—` when CloudWatch had none. */
+export function latency(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms)) return '—';
+  if (ms < 10_000) return String(Math.max(0, Math.round(ms)));
+  return `${Math.min(999.9, ms / 1000).toFixed(1)}s`;
+}
+
+interface Row {
+  at: number;
+  old?: TrafficPoint;
+  new?: TrafficPoint;
+}
+
+function rowsOf(report: TrafficReport): Row[] {
+  const byAt = new Map<number, Row>();
+  const add = (points: TrafficPoint[], side: 'old' | 'new') => {
+    for (const p of points) {
+      if (!Number.isFinite(p.at)) continue;
+      const row = byAt.get(p.at) ?? { at: p.at };
+      row[side] = p;
+      byAt.set(p.at, row);
+    }
+  };
+  add(report.oldSlot.points, 'old');
+  add(report.newSlot.points, 'new');
+  return [...byAt.values()].sort((a, b) => a.at - b.at);
+}
+
+const COL = { req: 7, err: 6, p99: 7 } as const;
+const SLOT_WIDTH = COL.req + COL.err + COL.p99;
+
+/** A missing point means no request was published in that period (CloudWatch skips zeros). */
+function cells(p: TrafficPoint | undefined): string {
+  const req = count(p?.requests ?? 0).padStart(COL.req);
+  const err = count(p?.errors5xx ?? 0).padStart(COL.err);
+  return `${req}${err}${latency(p?.p99Ms ?? null).padStart(COL.p99)}`;
+}
+
+function slotName(s: SlotTraffic, role: string): string {
+  return `${plainClip(s.slot, 12)} (${role})`;
+}
+
+/** The code block (with its fences), at most `maxChars` characters. */
+export function trafficTable(report: TrafficReport, maxChars: number): string {
+  const rows = rowsOf(report);
+  const oldName = slotName(report.oldSlot, 'old');
+  const newName = slotName(report.newSlot, 'new');
+  const nameWidth = Math.max(oldName.length, newName.length);
+  const series = (side: 'old' | 'new') => rows.map((r) => r[side]?.requests ?? 0);
+  const last = (side: 'old' | 'new') => count(rows[rows.length - 1]?.[side]?.requests ?? 0);
+  const spark = rows.length
+    ? [
+        `${oldName.padEnd(nameWidth)} ${sparkline(series('old'))} now ${last('old')} req`,
+        `${newName.padEnd(nameWidth)} ${sparkline(series('new'))} now ${last('new')} req`,
+        '',
+      ]
+    : [];
+  const head = [
+    `${'UTC'.padEnd(5)} │${oldName.slice(0, SLOT_WIDTH).padStart(SLOT_WIDTH)} │${newName.slice(0, SLOT_WIDTH).padStart(SLOT_WIDTH)}`,
+    `${''.padEnd(5)} │${'req'.padStart(COL.req)}${'5xx'.padStart(COL.err)}${'p99ms'.padStart(COL.p99)} │${'req'.padStart(COL.req)}${'5xx'.padStart(COL.err)}${'p99ms'.padStart(COL.p99)}`,
+  ];
+  const body = rows.map((r) => `${hhmm(r.at)} │${cells(r.old)} │${cells(r.new)}`);
+  if (body.length === 0) body.push('(no datapoints yet)');
+
+  const render = (kept: string[], hidden: number) => {
+    const note = hidden > 0 ? [`… ${hidden} earlier period(s) not shown`] : [];
+    return '```' + esc([...spark, ...head, ...note, ...kept].join('\n')) + '```';
+  };
+  let kept = body;
+  let text = render(kept, 0);
+  if (text.length > maxChars) {
+    // Every row has the same width: drop the oldest rows until it fits (newest matter most).
+    const rowLen = (kept[kept.length - 1]?.length ?? 40) + 1;
+    const over = text.length - maxChars + 60;
+    kept = kept.slice(Math.min(kept.length, Math.ceil(over / rowLen)));
+    text = render(kept, body.length - kept.length);
+    while (text.length > maxChars && kept.length > 0) {
+      kept = kept.slice(1);
+      text = render(kept, body.length - kept.length);
+    }
+  }
+  return text;
+}
