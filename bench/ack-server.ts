@@ -40,8 +40,8 @@ async function startGreenlight(o: AckServerOptions): Promise<{ port: number; clo
     config: benchConfig(o.services),
     log: createLogger({ level: 'silent' }),
     redisUrl: o.redisUrl,
-    // The web role never calls the load balancer; the client only has to exist.
-    elbClient: localElbClient('http://127.0.0.1:9'),
+    // The web role never calls AWS; the ELB client only has to point somewhere harmless.
+    aws: { elb: localElbClient('http://127.0.0.1:9') },
     prefix: o.prefix,
   });
   if (running.port === undefined) throw new Error('the web role did not report its port');

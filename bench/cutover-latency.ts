@@ -73,7 +73,7 @@ function buttonFor(slack: FakeSlackApi, actionId: string, id: string): string | 
 
 function countCalls(rig: Rig, from: number): Record<string, number> {
   const counts: Record<string, number> = {};
-  for (const c of rig.elb.state.calls.slice(from)) counts[c.operation] = (counts[c.operation] ?? 0) + 1;
+  for (const c of rig.aws.elb.calls.slice(from)) counts[c.operation] = (counts[c.operation] ?? 0) + 1;
   return counts;
 }
 
@@ -151,12 +151,12 @@ export async function runCutoverLatency(opts: CutoverOptions): Promise<CutoverRe
       seen.add(d.id);
       await rig.waitForState(d.id, 'awaiting_approval');
 
-      const beforeCutover = rig.elb.state.calls.length;
+      const beforeCutover = rig.aws.elb.calls.length;
       const cut = await click(rig, d.id, 'gl_approve', USERS.approver, 'approve', (r) => r.cutover);
       await rig.waitForState(d.id, 'soaking');
       const cutCalls = countCalls(rig, beforeCutover);
 
-      const beforeRollback = rig.elb.state.calls.length;
+      const beforeRollback = rig.aws.elb.calls.length;
       const back = await click(rig, d.id, 'gl_rollback', USERS.requester, 'rollback', (r) => r.rollback);
       await rig.waitForState(d.id, 'rolled_back');
       const backCalls = countCalls(rig, beforeRollback);

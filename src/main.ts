@@ -29,15 +29,16 @@ async function main(): Promise<void> {
   let redisUrl = env.redisUrl;
   const extra: Partial<RuntimeOptions> = {};
   let closeSandbox = async () => {};
+  let attachSandbox: ((bot: Running) => number) | undefined;
 
   if (env.mode === 'sandbox') {
     const sandbox = await startSandbox({ log, redisUrl: env.redisUrl, port: env.port });
     env = { ...env, ...sandbox.env };
     config = sandbox.config;
     redisUrl = sandbox.redisUrl;
-    extra.elbClient = sandbox.elbClient;
     extra.drainPollMs = 500;
     closeSandbox = sandbox.close;
+    attachSandbox = sandbox.attach;
   } else {
     const loaded = loadConfigFile(env.configPath);
     if (!loaded.ok) fail(`invalid configuration in ${env.configPath}`, loaded.problems);
@@ -53,9 +54,11 @@ async function main(): Promise<void> {
     await closeSandbox();
     process.exit(1);
   }
+  // In the sandbox PORT serves the page, which passes Slack's requests on to the bot's receiver.
+  const port = attachSandbox ? attachSandbox(running) : running.port;
   log.info(
-    { mode: env.mode, role: env.role, port: running.port, services: Object.keys(config.services) },
-    `greenlight started in ${env.mode} mode (role ${env.role})${running.port ? ` on port ${running.port}` : ''}`,
+    { mode: env.mode, role: env.role, port, services: Object.keys(config.services) },
+    `greenlight started in ${env.mode} mode (role ${env.role})${port ? ` on port ${port}` : ''}`,
   );
 
   let stopping = false;

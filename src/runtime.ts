@@ -14,15 +14,15 @@ import { createAsgAdapter, createAsgClient } from './aws/asg-adapter.js';
 import { createCloudWatchClient, createMetricsAdapter } from './aws/cloudwatch-adapter.js';
 import { createEcsAdapter, createEcsClient } from './aws/ecs-adapter.js';
 import { createElbAdapter, createElbClient } from './aws/elb-sdk-adapter.js';
-import { callWebhook } from './hooks/webhook.js';
-import { startOpsServer } from './ops/ops-server.js';
 import type { Env } from './config/env.js';
 import type { GreenlightConfig } from './config/schema.js';
+import { callWebhook } from './hooks/webhook.js';
 import { type Clock, type JobContext, systemClock } from './jobs/job-context.js';
 import { reconcileAll } from './jobs/reconcile.js';
 import { opsRoutes } from './ops/http-routes.js';
 import type { Logger } from './ops/logger.js';
 import { createMetrics, type Metrics } from './ops/metrics.js';
+import { startOpsServer } from './ops/ops-server.js';
 import { createQueue, JobScheduler } from './queue/queue.js';
 import { startWorker } from './queue/worker.js';
 import { createBoltApp } from './slack/bolt-app.js';
@@ -106,7 +106,10 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Running> {
   // Aborted on shutdown so that long waits (draining, scale-down) end and the job is retried.
   const shutdown = new AbortController();
   const baseClock = opts.clock ?? systemClock;
-  const jobClock: Clock = { now: baseClock.now, sleep: (ms) => abortableSleep(baseClock.sleep, ms, shutdown.signal) };
+  const jobClock: Clock = {
+    now: baseClock.now,
+    sleep: (ms) => abortableSleep(baseClock.sleep, ms, shutdown.signal),
+  };
 
   const ctx: JobContext = {
     store,

@@ -19,7 +19,6 @@ import {
   stickinessOf,
 } from '../domain/forwards.js';
 import type {
-  ForwardSite,
   LiveSlot,
   PrecheckReport,
   SlotHealth,

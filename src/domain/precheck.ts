@@ -76,6 +76,36 @@ function problemsOf(input: PrecheckInput): string[] {
   return problems;
 }
 
+/**
+ * Stickiness that outlasts the soak: a client can hold the cookie of the old slot (target-group
+ * stickiness) or of its group (forward-level AWSALBTG) past teardown, wherever a forward still
+ * includes that slot — and loses its session when the slot goes.
+ */
+function outlastingStickiness(input: PrecheckInput): string[] {
+  const soak = formatDuration(input.soakMs);
+  const out: string[] = [];
+  for (const s of input.stickiness) {
+    if (!s.enabled || s.slot === input.targetSlot || s.durationSeconds === undefined) continue;
+    if (s.durationSeconds * 1000 <= input.soakMs) continue;
+    out.push(
+      `${s.slot}'s stickiness (${s.type ?? 'lb_cookie'}, ${formatDuration(s.durationSeconds * 1000)}) lasts longer than the soak (${soak}): clients can stay pinned to ${s.slot} past its teardown.`,
+    );
+  }
+  const long = input.sites.filter((site) => {
+    const d = site.groupStickiness?.enabled ? site.groupStickiness.durationSeconds : undefined;
+    return d !== undefined && d * 1000 > input.soakMs;
+  });
+  if (long.length > 0) {
+    const longest = Math.max(...long.map((site) => site.groupStickiness?.durationSeconds ?? 0));
+    const where = long.slice(0, 3).map(describeSite).join(', ');
+    const more = long.length > 3 ? ` and ${long.length - 3} more` : '';
+    out.push(
+      `Group stickiness on ${plural(long.length, 'forward')} (${where}${more}) lasts up to ${formatDuration(longest * 1000)}, longer than the soak (${soak}): clients can stay pinned past teardown.`,
+    );
+  }
+  return out;
+}
+
 function warningsOf(input: PrecheckInput): string[] {
   const { targetSlot } = input;
   const warnings: string[] = [];
@@ -94,13 +124,20 @@ function warningsOf(input: PrecheckInput): string[] {
       `Target group stickiness is on for ${s.slot}${how ? ` (${how})` : ''}: the cutover removes ${s.slot} from every forward, so its cookie cannot pin clients to it.`,
     );
   }
+  const slotNames = new Set([targetSlot, ...input.stickiness.map((s) => s.slot)]);
   for (const site of input.sites) {
     if (!site.groupStickiness?.enabled) continue;
     const d = site.groupStickiness.durationSeconds;
+    const spanned = [...new Set(site.groups.map((g) => g.name).filter((n) => slotNames.has(n)))];
+    const across =
+      spanned.length >= 2
+        ? `, which forwards to ${spanned.join(' and ')} (a client holding the cookie stays on its slot whatever the weights)`
+        : '';
     warnings.push(
-      `Group stickiness (cookie AWSALBTG${d !== undefined ? `, ${formatDuration(d * 1000)}` : ''}) is on for the ${describeSite(site)}: the cutover removes the old slot from that forward, so the cookie cannot pin clients to it.`,
+      `Group stickiness (cookie AWSALBTG${d !== undefined ? `, ${formatDuration(d * 1000)}` : ''}) is on for the ${describeSite(site)}${across}: the cutover removes the old slot from that forward, so the cookie cannot pin clients to it.`,
     );
   }
+  warnings.push(...outlastingStickiness(input));
   for (const s of input.stickiness) {
     if (s.slot === targetSlot || s.deregistrationDelaySeconds * 1000 <= input.soakMs) continue;
     warnings.push(

@@ -56,9 +56,9 @@ export function signWebhook(secret: string, timestamp: number, body: string): st
 
 /** Control characters (newlines included) become spaces, runs of whitespace collapse, ≤ 300 chars. */
 export function excerptOf(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
+  // \p{Cc}: U+0000–U+001F and U+007F–U+009F.
   const clean = text
-    .replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ')
+    .replace(/\p{Cc}+/gu, ' ')
     .replace(/\s+/g, ' ')
     .trim();
   return clean.length > EXCERPT_CHARS ? `${clean.slice(0, EXCERPT_CHARS - 1)}…` : clean;

@@ -14,6 +14,7 @@ import { drainSlot } from '../aws/drain.js';
 import { scaleDown } from '../aws/scale-down.js';
 import { verifyConfiguration } from '../aws/switch-forwards.js';
 import type { ServiceConfig } from '../config/schema.js';
+import { soakCost } from '../domain/cost.js';
 import type { Deployment } from '../domain/deployment.js';
 import { errorMessage, NotDueYetError } from '../errors.js';
 import { refusalMessage, teardownMessage } from '../slack/blocks/index.js';
@@ -37,7 +38,10 @@ export async function runTeardown(
   if (d.state === 'tearing_down') await tearDown(ctx, d, serviceOf(ctx, d));
   const after = await loadDeployment(ctx, deploymentId);
   if (after.state === 'done' && after.drain) {
-    await postOnce(ctx, after, 'teardown', teardownMessage(after, after.drain, teardownExtras(after)));
+    const svc = serviceOf(ctx, after);
+    const cost = soakCost(after, svc, after.finishedAt ?? ctx.clock.now());
+    const extra = { ...(after.scaleDown ? { scaleDown: after.scaleDown } : {}), ...(cost ? { cost } : {}) };
+    await postOnce(ctx, after, 'teardown', teardownMessage(after, after.drain, extra));
   } else if (after.state === 'failed' && after.history.at(-1)?.event === 'teardown_failed') {
     await postOnce(
       ctx,
@@ -46,10 +50,6 @@ export async function runTeardown(
       refusalMessage(`⚠️ *Teardown stopped.* ${after.reason ?? ''}`),
     );
   }
-}
-
-function teardownExtras(d: Deployment) {
-  return d.scaleDown ? { scaleDown: d.scaleDown } : {};
 }
 
 async function tearDown(ctx: JobContext, d: Deployment, svc: ServiceConfig): Promise<void> {

@@ -13,6 +13,7 @@ import {
   periodStarts,
   slotTraffic,
   trafficQueries,
+  unreadableTraffic,
 } from '../domain/traffic.js';
 import { errorMessage } from '../errors.js';
 import type { JobContext } from './job-context.js';
@@ -22,6 +23,11 @@ export function oldSlotOf(d: Deployment, svc: ServiceConfig): string | undefined
   if (d.fromSlot) return d.fromSlot;
   const others = Object.keys(svc.slots).filter((s) => s !== d.toSlot);
   return others.length === 1 ? others[0] : undefined;
+}
+
+/** Health-gate breaches proper: unreadable metrics are "not verified", not a reason to roll back. */
+export function gateBreaches(report: TrafficReport): TrafficReport['breaches'] {
+  return report.breaches.filter((b) => b.kind !== 'metrics_unreadable');
 }
 
 export function hasGates(svc: ServiceConfig): boolean {
@@ -71,14 +77,12 @@ export async function readTraffic(
     });
   } catch (err) {
     ctx.log.warn({ deployment: d.id, err: errorMessage(err) }, 'could not read CloudWatch metrics');
-    return {
-      oldSlot: { slot: oldSlot, points: [] },
-      newSlot: { slot: d.toSlot, points: [] },
-      verdict: 'unreadable',
+    return unreadableTraffic({
+      oldSlot,
+      newSlot: d.toSlot,
       windowEndsAt: opts.windowEndsAt,
       toleranceRequests: svc.traffic.toleranceRequests,
-      breaches: [],
       error: errorMessage(err),
-    };
+    });
   }
 }

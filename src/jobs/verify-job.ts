@@ -25,7 +25,7 @@ import {
   postOnce,
   serviceOf,
 } from './job-context.js';
-import { readTraffic } from './traffic-evidence.js';
+import { gateBreaches, readTraffic } from './traffic-evidence.js';
 import { scheduleWatch } from './watch-job.js';
 
 export async function runVerify(ctx: JobContext, deploymentId: string): Promise<void> {
@@ -82,8 +82,9 @@ async function verifyTraffic(ctx: JobContext, d: Deployment, svc: ServiceConfig)
   }
   await showTraffic(ctx, d, svc, report);
   const now = ctx.clock.now();
-  if (report.breaches.length > 0) {
-    await handleBreaches(ctx, d, svc, report.breaches, 'verification');
+  const breaches = gateBreaches(report);
+  if (breaches.length > 0) {
+    await handleBreaches(ctx, d, svc, breaches, 'verification');
     return;
   }
   if (report.verdict === 'drained') {

@@ -6,7 +6,7 @@
 import { nextOnGrid } from '../domain/job-ids.js';
 import { handleBreaches } from './gate-alerts.js';
 import { type JobContext, loadDeployment, serviceOf } from './job-context.js';
-import { hasGates, readTraffic } from './traffic-evidence.js';
+import { gateBreaches, hasGates, readTraffic } from './traffic-evidence.js';
 
 export async function runWatch(ctx: JobContext, deploymentId: string): Promise<void> {
   const d = await loadDeployment(ctx, deploymentId);
@@ -17,8 +17,9 @@ export async function runWatch(ctx: JobContext, deploymentId: string): Promise<v
   // Gates over the last two periods: recent enough to act on, long enough to have data.
   const since = Math.max(d.soakStartedAt, now - 2 * svc.traffic.periodMs);
   const report = await readTraffic(ctx, d, svc, { switchedAt: since, windowEndsAt: now });
-  if (report && report.breaches.length > 0) {
-    await handleBreaches(ctx, d, svc, report.breaches, 'soak');
+  const breaches = report ? gateBreaches(report) : [];
+  if (breaches.length > 0) {
+    await handleBreaches(ctx, d, svc, breaches, 'soak');
     if (svc.gates.autoRollback) return;
   }
   await ctx.scheduler.enqueue('watch', d.id, nextOnGrid(d.soakStartedAt, svc.gates.watchIntervalMs, now));

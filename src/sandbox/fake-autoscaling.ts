@@ -13,7 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FakeAwsRequest } from './fake-aws.js';
-import { type FakeResponse, FakeElbError } from './fake-elb/index.js';
+import { FakeElbError, type FakeResponse } from './fake-elb/index.js';
 import { decodeQuery, listParam, stringParam } from './fake-elb/query.js';
 import { escapeXml } from './fake-elb/xml.js';
 
@@ -50,6 +50,8 @@ class AsgError extends Error {
   }
 }
 
+const invalid = (message: string) => new AsgError('ValidationError', message);
+
 export class FakeAsgState {
   readonly groups = new Map<string, FakeAsg>();
   readonly calls: { operation: string; params: Record<string, unknown> }[] = [];
@@ -76,7 +78,8 @@ export class FakeAsgState {
       createdAt: at,
       settledAt: at,
     };
-    for (let i = 0; i < (sizes.instances ?? sizes.desired); i++) group.instances.push(this.launch('InService'));
+    for (let i = 0; i < (sizes.instances ?? sizes.desired); i++)
+      group.instances.push(this.launch('InService'));
     this.groups.set(name, group);
     return group;
   }
@@ -100,7 +103,11 @@ export class FakeAsgState {
   private launch(state: FakeAsgInstance['state']): FakeAsgInstance {
     this.seq += 1;
     const zones = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
-    return { id: `i-${this.seq.toString(16).padStart(17, '0')}`, state, zone: zones[this.seq % 3] ?? 'us-east-1a' };
+    return {
+      id: `i-${this.seq.toString(16).padStart(17, '0')}`,
+      state,
+      zone: zones[this.seq % 3] ?? 'us-east-1a',
+    };
   }
 
   converge(g: FakeAsg): void {
@@ -113,7 +120,8 @@ export class FakeAsgState {
       const active = g.instances.filter((x) => x.state !== 'Terminating');
       const pending = active.find((x) => x.state === 'Pending');
       if (terminating >= 0) g.instances.splice(terminating, 1);
-      else if (active.length > g.desired) ((pending ?? active[active.length - 1]) as FakeAsgInstance).state = 'Terminating';
+      else if (active.length > g.desired)
+        ((pending ?? active[active.length - 1]) as FakeAsgInstance).state = 'Terminating';
       else if (pending) pending.state = 'InService';
       else if (active.length < g.desired) g.instances.push(this.launch('Pending'));
       else break;
@@ -168,12 +176,20 @@ function describeGroup(g: FakeAsg): Record<string, unknown> {
   };
 }
 
-function intParam(params: Record<string, unknown>, name: string, min: number, max: number): number | undefined {
+function intParam(
+  params: Record<string, unknown>,
+  name: string,
+  min: number,
+  max: number,
+): number | undefined {
   const raw = params[name];
   if (raw === undefined) return undefined;
   const n = typeof raw === 'string' && /^-?\d{1,9}$/.test(raw) ? Number(raw) : Number.NaN;
   if (Number.isNaN(n) || n < min || n > max)
-    throw new AsgError('ValidationError', `Value '${String(raw)}' at '${name}' failed to satisfy constraint.`);
+    throw new AsgError(
+      'ValidationError',
+      `Value '${String(raw)}' at '${name}' failed to satisfy constraint.`,
+    );
   return n;
 }
 
@@ -181,7 +197,8 @@ function describeGroups(state: FakeAsgState, params: Record<string, unknown>): R
   const names = listParam(params.AutoScalingGroupNames).map((n) => String(n));
   const maxRecords = intParam(params, 'MaxRecords', 1, 100) ?? 50;
   const offset = params.NextToken === undefined ? 0 : Number(stringParam(params.NextToken));
-  if (!Number.isInteger(offset) || offset < 0) throw new AsgError('InvalidNextToken', 'The token is invalid.');
+  if (!Number.isInteger(offset) || offset < 0)
+    throw new AsgError('InvalidNextToken', 'The token is invalid.');
   const all = (names.length > 0 ? names : [...state.groups.keys()])
     .map((n) => state.group(n))
     .filter((g): g is FakeAsg => g !== undefined);
@@ -193,21 +210,20 @@ function describeGroups(state: FakeAsgState, params: Record<string, unknown>): R
 
 function updateGroup(state: FakeAsgState, params: Record<string, unknown>): Record<string, unknown> {
   const name = stringParam(params.AutoScalingGroupName);
-  if (!name) throw new AsgError('ValidationError', 'AutoScalingGroupName is required.');
+  if (!name) throw invalid('AutoScalingGroupName is required.');
   const min = intParam(params, 'MinSize', 0, 100_000);
   const max = intParam(params, 'MaxSize', 0, 100_000);
   const desired = intParam(params, 'DesiredCapacity', 0, 100_000);
   const g = state.group(name);
-  if (!g) throw new AsgError('ValidationError', `AutoScalingGroup name not found - AutoScalingGroup ${name} not found`);
+  if (!g) throw invalid(`AutoScalingGroup name not found - AutoScalingGroup ${name} not found`);
   const nextMin = min ?? g.min;
   const nextMax = max ?? g.max;
   if (nextMin > nextMax)
-    throw new AsgError('ValidationError', `Max bound, ${nextMax}, must be greater than or equal to min bound, ${nextMin}`);
+    throw invalid(`Max bound, ${nextMax}, must be greater than or equal to min bound, ${nextMin}`);
   // Without DesiredCapacity, AWS moves the desired capacity into the new [min, max].
   const nextDesired = desired ?? Math.min(Math.max(g.desired, nextMin), nextMax);
   if (nextDesired < nextMin || nextDesired > nextMax)
-    throw new AsgError(
-      'ValidationError',
+    throw invalid(
       `Desired capacity:${nextDesired} must be between the specified min size:${nextMin} and max size:${nextMax}`,
     );
   g.min = nextMin;
@@ -216,16 +232,20 @@ function updateGroup(state: FakeAsgState, params: Record<string, unknown>): Reco
   return {};
 }
 
-const OPERATIONS: Record<string, (state: FakeAsgState, params: Record<string, unknown>) => Record<string, unknown>> =
-  {
-    DescribeAutoScalingGroups: describeGroups,
-    UpdateAutoScalingGroup: updateGroup,
-  };
+type Operation = (state: FakeAsgState, params: Record<string, unknown>) => Record<string, unknown>;
+const OPERATIONS: Record<string, Operation> = {
+  DescribeAutoScalingGroups: describeGroups,
+  UpdateAutoScalingGroup: updateGroup,
+};
 
 function respond(status: number, body: string, requestId: string): FakeResponse {
   return {
     status,
-    headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId, 'content-length': String(Buffer.byteLength(body)) },
+    headers: {
+      'content-type': 'text/xml',
+      'x-amzn-requestid': requestId,
+      'content-length': String(Buffer.byteLength(body)),
+    },
     body,
   };
 }
@@ -247,11 +267,14 @@ export function asgErrorXml(code: string, message: string, requestId: string, st
   );
 }
 
-function statusOf(code: string): number {
-  return code === 'InternalFailure' ? 500 : code === 'ServiceUnavailable' ? 503 : 400;
-}
+const statusOf = (code: string) =>
+  code === 'InternalFailure' ? 500 : code === 'ServiceUnavailable' ? 503 : 400;
 
-export function handleAutoScaling(state: FakeAsgState, req: FakeAwsRequest, requestId = randomUUID()): FakeResponse {
+export function handleAutoScaling(
+  state: FakeAsgState,
+  req: FakeAwsRequest,
+  requestId = randomUUID(),
+): FakeResponse {
   try {
     let query: ReturnType<typeof decodeQuery>;
     try {
@@ -260,20 +283,23 @@ export function handleAutoScaling(state: FakeAsgState, req: FakeAwsRequest, requ
       throw err instanceof FakeElbError ? new AsgError(err.code, err.message, err.status) : err;
     }
     const operation = query.action ?? '';
-    if (operation === '') throw new AsgError('MissingAction', 'The request must contain the parameter Action.');
+    if (operation === '')
+      throw new AsgError('MissingAction', 'The request must contain the parameter Action.');
     const run = Object.hasOwn(OPERATIONS, operation) ? OPERATIONS[operation] : undefined;
-    if (!run) throw new AsgError('InvalidAction', `The action ${operation} is not valid for this web service.`);
+    if (!run)
+      throw new AsgError('InvalidAction', `The action ${operation} is not valid for this web service.`);
     if (query.version !== AUTOSCALING_VERSION)
-      throw new AsgError('NoSuchVersion', `The requested version (${query.version ?? 'none'}) of service AutoScaling does not exist.`);
+      throw new AsgError(
+        'NoSuchVersion',
+        `The requested version (${query.version ?? 'none'}) of service AutoScaling does not exist.`,
+      );
     state.calls.push({ operation, params: query.params });
     const injected = state.takeFailure(operation);
     if (injected) throw new AsgError(injected.code, injected.message, statusOf(injected.code));
     return respond(200, resultXml(operation, run(state, query.params), requestId), requestId);
   } catch (err) {
-    const e =
-      err instanceof AsgError
-        ? err
-        : new AsgError('InternalFailure', `The fake Auto Scaling failed: ${err instanceof Error ? err.message : String(err)}`, 500);
+    const message = `The fake Auto Scaling failed: ${err instanceof Error ? err.message : String(err)}`;
+    const e = err instanceof AsgError ? err : new AsgError('InternalFailure', message, 500);
     return respond(e.status, asgErrorXml(e.code, e.message, requestId, e.status), requestId);
   }
 }

@@ -1,27 +1,38 @@
 /**
  * The local sandbox: the real bot with its network endpoints pointed at local stand-ins — a
- * private redis-server (unless REDIS_URL is set), the local Slack Web API and the simulated ELBv2
- * endpoint with a demo load balancer. Nothing else in src/ knows it is in a sandbox.
+ * private redis-server (unless REDIS_URL is set), the local Slack Web API, one local AWS endpoint
+ * (ELBv2 with a demo load balancer, CloudWatch with synthetic traffic that follows the weights,
+ * ECS, Auto Scaling) reached through the SDK's standard `AWS_ENDPOINT_URL` — and the sandbox page
+ * on PORT, which plays the Slack client: it sends the bot signed requests exactly as Slack does.
+ * The bot's own receiver listens on a free local port. Nothing else in src/ knows it is in a
+ * sandbox.
  */
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { Queue } from 'bullmq';
 import type { Env } from '../config/env.js';
 import { formatProblems, loadConfigFile } from '../config/load-config.js';
 import type { GreenlightConfig } from '../config/schema.js';
 import type { Logger } from '../ops/logger.js';
+import { FakeAsgState } from './fake-autoscaling.js';
+import { startFakeAws } from './fake-aws.js';
+import { handleCloudWatch, isCloudWatchRequest } from './fake-cloudwatch.js';
+import { FakeEcsState } from './fake-ecs.js';
 import { demoState } from './fake-elb/demo.js';
-import { startFakeElb } from './fake-elb/server.js';
 import { startFakeSlackApi } from './fake-slack-api.js';
 import { startRedis } from './redis-process.js';
+import { createSandboxApi, type SandboxApiDeps } from './sandbox-api.js';
+import { awsView } from './sandbox-aws-view.js';
+import { SANDBOX_GROUPS } from './sandbox-directory.js';
+import { SandboxFeed } from './sandbox-feed.js';
+import { delayedJobs } from './sandbox-jobs.js';
+import { startSandboxServer } from './sandbox-server.js';
+import { TrafficModel } from './traffic-model.js';
+
+export { SANDBOX_USERS } from './sandbox-directory.js';
 
 export const SANDBOX_CONFIG = fileURLToPath(new URL('../../sandbox/greenlight.sandbox.yml', import.meta.url));
-export const SANDBOX_USERS = {
-  requester: 'U0REQUESTER',
-  approver: 'U0APPROVER',
-  sre: 'U0SREMEMBER',
-  stranger: 'U0STRANGER',
-};
 
 /** The real SDK client, pointed at a local ELBv2 endpoint (dummy credentials, no retries). */
 export function localElbClient(endpoint: string): ElasticLoadBalancingV2Client {
@@ -33,36 +44,130 @@ export function localElbClient(endpoint: string): ElasticLoadBalancingV2Client {
   });
 }
 
+/**
+ * The SDK's standard variables for a local endpoint: every client the bot creates goes there, with
+ * dummy credentials (no credential lookup, nothing that could reach a real account).
+ */
+export function localAwsEnv(endpoint: string): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIDLOCALSANDBOX',
+    AWS_SECRET_ACCESS_KEY: 'local-sandbox',
+    AWS_SESSION_TOKEN: undefined,
+    AWS_PROFILE: undefined,
+    AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: undefined,
+  };
+  // A per-service endpoint would win over AWS_ENDPOINT_URL.
+  for (const name of Object.keys(process.env))
+    if (name.startsWith('AWS_ENDPOINT_URL_')) out[name] = undefined;
+  return out;
+}
+
+function applyEnv(vars: Record<string, string | undefined>): () => void {
+  const before = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  const set = (all: Record<string, string | undefined>) => {
+    for (const [k, v] of Object.entries(all)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  };
+  set(vars);
+  return () => set(before);
+}
+
 export interface Sandbox {
-  env: Pick<Env, 'slackBotToken' | 'slackSigningSecret' | 'slackApiUrl' | 'mode'>;
+  /** Port 0: the bot's receiver takes a free port; the page on PORT talks to it. */
+  env: Pick<Env, 'slackBotToken' | 'slackSigningSecret' | 'slackApiUrl' | 'mode' | 'port'>;
   config: GreenlightConfig;
   redisUrl: string;
-  elbClient: ElasticLoadBalancingV2Client;
+  /** The page: http://localhost:PORT (or the next free port). */
+  url: string;
+  port: number;
+  /** Hands the running bot to the page: its receiver's port and its queue (fast-forward). */
+  attach(bot: { port?: number; queue: Queue }): number;
   close(): Promise<void>;
 }
 
 export async function startSandbox(opts: { log: Logger; redisUrl?: string; port: number }): Promise<Sandbox> {
   const loaded = loadConfigFile(SANDBOX_CONFIG);
   if (!loaded.ok) throw new Error(`sandbox config is invalid:\n${formatProblems(loaded.problems)}`);
+  const config = loaded.config;
   const token = `xoxb-sandbox-${randomBytes(6).toString('hex')}`;
   const signingSecret = randomBytes(16).toString('hex');
 
   const redis = opts.redisUrl ? undefined : await startRedis();
   const slack = await startFakeSlackApi({ token, host: '127.0.0.1' });
-  slack.setUsergroupMembers('S0SRE', [SANDBOX_USERS.sre]);
-  const elb = await startFakeElb({ state: demoState(), host: '127.0.0.1' });
+  for (const g of SANDBOX_GROUPS) slack.setUsergroupMembers(g.id, g.members);
+
+  const elb = demoState();
+  const periods = Object.values(config.services).map((s) => s.traffic.periodMs);
+  const traffic = new TrafficModel(elb, { periodMs: Math.min(60_000, ...periods) });
+  traffic.start();
+  const aws = await startFakeAws({
+    elb,
+    ecs: new FakeEcsState(),
+    asg: new FakeAsgState(),
+    cloudwatch: {
+      isRequest: (headers) => isCloudWatchRequest(headers),
+      handle: (req) => handleCloudWatch(traffic, req),
+    },
+    host: '127.0.0.1',
+  });
+  const restoreEnv = applyEnv(localAwsEnv(aws.url));
+
+  const feed = new SandboxFeed(slack);
+  let botBase: string | undefined;
+  const deps: SandboxApiDeps = {
+    feed,
+    elb,
+    traffic,
+    config,
+    signingSecret,
+    botUrl: () => (botBase ? `${botBase}/slack/events` : undefined),
+  };
+  const api = createSandboxApi(deps);
+  const page = await startSandboxServer({
+    api,
+    feed,
+    botBase: () => botBase,
+    panel: {
+      panel: async () => ({
+        aws: awsView({ state: elb, config, traffic }),
+        jobs: deps.jobs ? await deps.jobs.list() : [],
+      }),
+    },
+    port: opts.port,
+  });
+  const busy = page.port !== opts.port ? ` (port ${opts.port} was busy)` : '';
   opts.log.info(
-    { slackApi: slack.url, elb: elb.url, redis: redis ? redis.url : 'REDIS_URL' },
-    `Greenlight sandbox: no SLACK_BOT_TOKEN, so Slack and AWS are local stand-ins; the bot listens on http://localhost:${opts.port}/slack/events`,
+    { page: page.url, slackApi: slack.url, aws: aws.url, redis: redis ? redis.url : 'REDIS_URL' },
+    `Greenlight sandbox: open ${page.url}${busy} — no SLACK_BOT_TOKEN, so Slack and AWS are local stand-ins`,
   );
 
   return {
-    env: { mode: 'sandbox', slackBotToken: token, slackSigningSecret: signingSecret, slackApiUrl: slack.url },
-    config: loaded.config,
+    env: {
+      mode: 'sandbox',
+      slackBotToken: token,
+      slackSigningSecret: signingSecret,
+      slackApiUrl: slack.url,
+      port: 0,
+    },
+    config,
     redisUrl: opts.redisUrl ?? (redis as NonNullable<typeof redis>).url,
-    elbClient: localElbClient(elb.url),
+    url: page.url,
+    port: page.port,
+    attach(bot) {
+      if (bot.port !== undefined) botBase = `http://127.0.0.1:${bot.port}`;
+      deps.jobs = delayedJobs(bot.queue);
+      return page.port;
+    },
     async close() {
-      await elb.close();
+      await page.close();
+      feed.close();
+      traffic.stop();
+      await aws.close();
+      restoreEnv();
       await slack.close();
       await redis?.stop();
     },

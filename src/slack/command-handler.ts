@@ -6,6 +6,7 @@
 import type { ServiceConfig } from '../config/schema.js';
 import { canCancel, canExtend, canRequest, canRollback, canTeardownNow } from '../domain/authorization.js';
 import { type Command, parseCommand } from '../domain/command-parser.js';
+import { forgottenSlots } from '../domain/cost.js';
 import { newDeployment, newDeploymentId } from '../domain/new-deployment.js';
 import type { DeploymentEvent } from '../domain/state-machine.js';
 import { applyEvent } from '../jobs/job-context.js';
@@ -98,7 +99,13 @@ async function status(ctx: WebContext, service: string | undefined): Promise<Sla
       return { svc, active: holder ? await ctx.store.get(holder) : null, last: last ?? null };
     }),
   );
-  return statusList(items, ctx.clock.now());
+  // The forgotten-environment report covers every service, whatever `service` asked for.
+  const newest = await Promise.all(
+    Object.values(ctx.config.services).map(async (svc) => (await ctx.store.listByService(svc.name, 1))[0]),
+  );
+  const now = ctx.clock.now();
+  const latest = newest.filter((d): d is NonNullable<typeof d> => d !== undefined);
+  return statusList(items, now, forgottenSlots(latest, ctx.config.services, now));
 }
 
 type ServiceAction = Extract<Command, { name: 'rollback' | 'extend' | 'teardown' | 'cancel' }>;

@@ -6,7 +6,7 @@ import { waitUntil } from '../helpers/wait.js';
 
 /** Share of the checkout listener's default forward that goes to each slot's target group. */
 function checkoutWeights(rig: Rig): { blue: number; green: number } {
-  const w = rig.elb.state.weightsOf(DEMO.checkout.listenerArn);
+  const w = rig.aws.elb.weightsOf(DEMO.checkout.listenerArn);
   return { blue: w[DEMO.checkout.blueArn] ?? 0, green: w[DEMO.checkout.greenArn] ?? 0 };
 }
 
@@ -54,7 +54,7 @@ describe('a blue-green cutover driven from Slack', () => {
 
     const done = await rig.waitForState(d.id, 'done', 20_000);
     expect(done.teardownAt).toBeDefined();
-    expect(rig.elb.state.targetsOf(DEMO.checkout.blueArn)).toHaveLength(0);
+    expect(rig.aws.elb.targetsOf(DEMO.checkout.blueArn)).toHaveLength(0);
     expect(threadPosts(rig.slack, cardTs, /^Tore down/).length).toBe(1);
     const lastCard = updates(rig.slack)
       .filter((c) => c.args['ts'] === cardTs)
@@ -78,7 +78,7 @@ describe('a blue-green cutover driven from Slack', () => {
     // The teardown that was scheduled for the end of the soak must never run.
     await new Promise((r) => setTimeout(r, 4_500));
     expect((await rig.bot.store.get(d.id))?.state).toBe('rolled_back');
-    expect(rig.elb.state.targetsOf(DEMO.checkout.blueArn).length).toBeGreaterThan(0);
+    expect(rig.aws.elb.targetsOf(DEMO.checkout.blueArn).length).toBeGreaterThan(0);
   });
 
   it('refuses self-approval, even by an approver, and says who can approve', async () => {
@@ -117,7 +117,7 @@ describe('a blue-green cutover driven from Slack', () => {
     ]);
     expect([a.status, b.status]).toEqual([200, 200]);
     const soaking = await rig.waitForState(d.id, 'soaking');
-    const modifies = rig.elb.state.calls.filter(
+    const modifies = rig.aws.elb.calls.filter(
       (c) => c.operation === 'ModifyListener' || c.operation === 'ModifyRule',
     );
     expect(modifies).toHaveLength(1);
@@ -128,8 +128,8 @@ describe('a blue-green cutover driven from Slack', () => {
   });
 
   it('blocks the deployment when a green target is unhealthy', async () => {
-    const [target] = rig.elb.state.targetsOf(DEMO.checkout.greenArn);
-    rig.elb.state.setTargetHealth(
+    const [target] = rig.aws.elb.targetsOf(DEMO.checkout.greenArn);
+    rig.aws.elb.setTargetHealth(
       DEMO.checkout.greenArn,
       target?.id as string,
       'unhealthy',
@@ -145,7 +145,7 @@ describe('a blue-green cutover driven from Slack', () => {
   });
 
   it('names a listener on the same load balancer that still forwards to blue in the verification', async () => {
-    const rogue = rig.elb.state.addListener({
+    const rogue = rig.aws.elb.addListener({
       loadBalancerArn: DEMO.loadBalancerArn,
       port: 8443,
       defaultActions: [{ Type: 'forward', TargetGroupArn: DEMO.checkout.blueArn }],

@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO, demoState } from '../../src/sandbox/fake-elb/demo.js';
-import { type FakeElb, startFakeElb } from '../../src/sandbox/fake-elb/server.js';
+import { DEMO } from '../../src/sandbox/fake-elb/demo.js';
 import { type FakeSlackApi, startFakeSlackApi } from '../../src/sandbox/fake-slack-api.js';
+import { type LocalAws, startLocalAws } from '../../src/sandbox/local-aws.js';
 import { DeploymentStore } from '../../src/store/deployment-store.js';
-import { BOT_TOKEN, e2eConfigYaml, SIGNING_SECRET, USERS } from '../helpers/e2e-harness.js';
+import { BOT_TOKEN, e2eConfigYaml, PERIOD_MS, SIGNING_SECRET, USERS } from '../helpers/e2e-harness.js';
 import { freePort, type RedisProcess, startRedis } from '../helpers/redis-server.js';
 import { latestButton } from '../helpers/slack-inspect.js';
 import { blockActionBody, postToSlackEndpoint, slashCommandBody } from '../helpers/slack-requests.js';
@@ -24,7 +24,7 @@ const repoRoot = new URL('../../', import.meta.url).pathname;
 describe('a bot process killed during the soak', () => {
   let redis: RedisProcess;
   let slack: FakeSlackApi;
-  let elb: FakeElb;
+  let aws: LocalAws;
   let port: number;
   let configPath: string;
   let bot: ChildProcess | undefined;
@@ -44,7 +44,7 @@ describe('a bot process killed during the soak', () => {
         GREENLIGHT_CONFIG: configPath,
         LOG_LEVEL: 'info',
         AWS_REGION: 'us-east-1',
-        AWS_ENDPOINT_URL: elb.url,
+        AWS_ENDPOINT_URL: aws.url,
         AWS_ACCESS_KEY_ID: 'AKIDRESTART',
         AWS_SECRET_ACCESS_KEY: 'restart-secret',
         AWS_MAX_ATTEMPTS: '1',
@@ -70,7 +70,7 @@ describe('a bot process killed during the soak', () => {
   beforeAll(async () => {
     redis = await startRedis({ appendonly: true });
     slack = await startFakeSlackApi({ token: BOT_TOKEN });
-    elb = await startFakeElb({ state: demoState() });
+    aws = await startLocalAws({ periodMs: PERIOD_MS, tickMs: 50 });
     port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'greenlight-restart-'));
     configPath = join(dir, 'greenlight.yml');
@@ -81,7 +81,7 @@ describe('a bot process killed during the soak', () => {
   });
   afterAll(async () => {
     bot?.kill('SIGKILL');
-    await elb?.close();
+    await aws?.close();
     await slack?.close();
     await redis?.stop();
   });
@@ -132,7 +132,7 @@ describe('a bot process killed during the soak', () => {
     expect(done.teardownStartedAt).toBeGreaterThanOrEqual(soaking.teardownAt as number);
     // On time: it started within a few seconds of its deadline, not after a manual nudge.
     expect((done.teardownStartedAt as number) - (soaking.teardownAt as number)).toBeLessThan(5_000);
-    expect(elb.state.targetsOf(DEMO.checkout.blueArn)).toHaveLength(0);
+    expect(aws.elb.targetsOf(DEMO.checkout.blueArn)).toHaveLength(0);
     expect(logs).not.toContain(BOT_TOKEN);
     expect(logs).not.toContain(SIGNING_SECRET);
   });

@@ -7,6 +7,14 @@
 import type { ServiceConfig } from '../../src/config/schema.js';
 import type { Deployment, State } from '../../src/domain/deployment.js';
 import type {
+  GateBreach,
+  HookResult,
+  ScaleDownReport,
+  TrafficPoint,
+  TrafficReport,
+  TrafficVerdict,
+} from '../../src/domain/evidence.js';
+import type {
   ForwardSite,
   Offender,
   PrecheckReport,
@@ -143,6 +151,85 @@ export const TEARDOWN: TeardownReport = {
   deregistered: 1000,
   drainMs: 300_000,
   timedOut: true,
+};
+
+/** `n` one-minute periods from the cutover; blue falls to zero after `drainAfter` periods. */
+export function trafficPoints(
+  n: number,
+  base: number,
+  drainAfter = Number.POSITIVE_INFINITY,
+): TrafficPoint[] {
+  return Array.from({ length: n }, (_, i) => ({
+    at: T0 + 180_000 + i * 60_000,
+    requests: i >= drainAfter ? 0 : base + i * 7,
+    errors5xx: i % 5,
+    p99Ms: i % 9 === 0 ? null : 120 + i,
+  }));
+}
+
+export function trafficReport(verdict: TrafficVerdict, over: Partial<TrafficReport> = {}): TrafficReport {
+  return {
+    oldSlot: { slot: 'blue', points: trafficPoints(5, 900, verdict === 'drained' ? 3 : Infinity) },
+    newSlot: { slot: 'green', points: trafficPoints(5, 1200) },
+    verdict,
+    ...(verdict === 'drained' ? { drainedAt: T0 + 360_000 } : {}),
+    windowEndsAt: T0 + 420_000,
+    toleranceRequests: 0,
+    breaches: [],
+    ...(verdict === 'unreadable' ? { error: 'ThrottlingException: Rate exceeded' } : {}),
+    ...over,
+  };
+}
+
+export function breaches(n: number, evil = false): GateBreach[] {
+  const kinds = ['error_rate', 'p99_latency', 'alarm', 'metrics_unreadable'] as const;
+  return Array.from({ length: n }, (_, i) => ({
+    kind: kinds[i % kinds.length] ?? 'alarm',
+    detail: evil
+      ? `${HUGE_REASON}${i}`
+      : `green answered 7.5% 5xx (limit 5%) in the period from 15:0${i % 10}`,
+  }));
+}
+
+/** 500 periods per slot, 100 hostile breaches, a hostile slot name and error. */
+export function hugeTraffic(verdict: TrafficVerdict = 'not_drained'): TrafficReport {
+  return trafficReport(verdict, {
+    oldSlot: { slot: `blue${EVIL}`, points: trafficPoints(500, 1_234_567) },
+    newSlot: { slot: `green${EVIL}`, points: trafficPoints(500, 98_765) },
+    breaches: breaches(100, true),
+    error: HUGE_REASON,
+  });
+}
+
+export function hookResult(over: Partial<HookResult> = {}): HookResult {
+  return {
+    hook: 'beforeCutover',
+    url: 'https://hooks.example.com/deploy/before?token=secret',
+    ok: true,
+    status: 200,
+    excerpt: '{"ok":true}',
+    attempts: 1,
+    durationMs: 120,
+    ...over,
+  };
+}
+
+export const ECS_SCALE_DOWN: ScaleDownReport = {
+  kind: 'ecs',
+  target: 'shop/checkout-blue',
+  previous: { desired: 3 },
+  reachedZero: true,
+  remaining: 0,
+  waitedMs: 42_000,
+};
+
+export const ASG_SCALE_DOWN: ScaleDownReport = {
+  kind: 'asg',
+  target: 'checkout-blue',
+  previous: { min: 2, desired: 3, max: 6 },
+  reachedZero: true,
+  remaining: 0,
+  waitedMs: 90_000,
 };
 
 export function hugeHistory(): {

@@ -10,10 +10,9 @@ import type { GreenlightConfig } from '../../src/config/schema.js';
 import type { Deployment, State } from '../../src/domain/deployment.js';
 import { createLogger } from '../../src/ops/logger.js';
 import { type Running, startRuntime } from '../../src/runtime.js';
-import { DEMO, demoState } from '../../src/sandbox/fake-elb/demo.js';
-import { type FakeElb, startFakeElb } from '../../src/sandbox/fake-elb/server.js';
+import { DEMO } from '../../src/sandbox/fake-elb/demo.js';
 import { type FakeSlackApi, startFakeSlackApi } from '../../src/sandbox/fake-slack-api.js';
-import { localElbClient } from '../../src/sandbox/sandbox.js';
+import { type LocalAws, startLocalAws } from '../../src/sandbox/local-aws.js';
 import { freePort, type RedisProcess, startRedis } from './redis-server.js';
 import { blockActionBody, postToSlackEndpoint, slashCommandBody } from './slack-requests.js';
 import { waitUntil } from './wait.js';
@@ -35,10 +34,17 @@ export interface Timings {
   verifyWindow: string;
 }
 
-export const FAST: Timings = { soak: '4s', remindBefore: '2s', approvalTimeout: '30s', verifyWindow: '5s' };
+export const FAST: Timings = { soak: '4s', remindBefore: '2s', approvalTimeout: '30s', verifyWindow: '8s' };
+
+/** CloudWatch period of the synthetic traffic in end-to-end tests (real ALB metrics: 60 s). */
+export const PERIOD_MS = 500;
 
 /** The config file the e2e tests use, as YAML: it goes through the real loader. */
-export function e2eConfigYaml(t: Timings = FAST): string {
+export function e2eConfigYaml(
+  t: Timings = FAST,
+  checkoutExtra: string[] = [],
+  extraServices: string[] = [],
+): string {
   return [
     'defaults:',
     `  soak: ${t.soak}`,
@@ -57,12 +63,21 @@ export function e2eConfigYaml(t: Timings = FAST): string {
     `      users: [${USERS.approver}]`,
     '      usergroups: [S0SRE]',
     '    allowSelfApproval: false',
+    '    traffic:',
+    `      period: ${PERIOD_MS}ms`,
+    '      pollInterval: 200ms',
+    ...checkoutExtra.map((l) => `    ${l}`),
+    ...extraServices,
     '',
   ].join('\n');
 }
 
-export function e2eConfig(t: Timings = FAST): GreenlightConfig {
-  const parsed = parseConfigText(e2eConfigYaml(t));
+export function e2eConfig(
+  t: Timings = FAST,
+  checkoutExtra: string[] = [],
+  extraServices: string[] = [],
+): GreenlightConfig {
+  const parsed = parseConfigText(e2eConfigYaml(t, checkoutExtra, extraServices));
   if (!parsed.ok) throw new Error(`e2e config invalid: ${parsed.problems.join('; ')}`);
   return parsed.config;
 }
@@ -70,7 +85,7 @@ export function e2eConfig(t: Timings = FAST): GreenlightConfig {
 export interface Rig {
   redis: RedisProcess;
   slack: FakeSlackApi;
-  elb: FakeElb;
+  aws: LocalAws;
   bot: Running;
   url: string;
   slash(text: string, user: string, channel?: string): Promise<{ status: number; text: string }>;
@@ -80,11 +95,20 @@ export interface Rig {
   close(): Promise<void>;
 }
 
-export async function startRig(opts: { timings?: Timings; redis?: RedisProcess } = {}): Promise<Rig> {
+export interface RigOptions {
+  timings?: Timings;
+  redis?: RedisProcess;
+  /** YAML lines added to the checkout service (indented relative to it). */
+  checkout?: string[];
+  /** YAML lines of further services (already indented under `services:`). */
+  services?: string[];
+}
+
+export async function startRig(opts: RigOptions = {}): Promise<Rig> {
   const redis = opts.redis ?? (await startRedis());
   const slack = await startFakeSlackApi({ token: BOT_TOKEN });
   slack.setUsergroupMembers('S0SRE', [USERS.sre]);
-  const elb = await startFakeElb({ state: demoState() });
+  const aws = await startLocalAws({ periodMs: PERIOD_MS, tickMs: 50 });
   const port = await freePort();
   const env: Env = {
     mode: 'http',
@@ -99,10 +123,11 @@ export async function startRig(opts: { timings?: Timings; redis?: RedisProcess }
   };
   const bot = await startRuntime({
     env,
-    config: e2eConfig(opts.timings),
+    config: e2eConfig(opts.timings, opts.checkout, opts.services),
     log: createLogger({ level: process.env.E2E_LOG_LEVEL ?? 'silent' }),
     redisUrl: redis.url,
-    elbClient: localElbClient(elb.url),
+    aws: aws.clients,
+    computePollMs: 50,
     prefix: `e2e${randomBytes(3).toString('hex')}`,
     drainPollMs: 50,
   });
@@ -111,7 +136,7 @@ export async function startRig(opts: { timings?: Timings; redis?: RedisProcess }
   const rig: Rig = {
     redis,
     slack,
-    elb,
+    aws,
     bot,
     url,
     slash: (text, user, channel = CHANNEL) =>
@@ -152,7 +177,7 @@ export async function startRig(opts: { timings?: Timings; redis?: RedisProcess }
     },
     close: async () => {
       await bot.close();
-      await elb.close();
+      await aws.close();
       await slack.close();
       if (!opts.redis) await redis.stop();
     },

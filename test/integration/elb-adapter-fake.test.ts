@@ -72,6 +72,7 @@ describe('the SDK adapter against the fake ELBv2 over HTTP', () => {
         priority: '5',
         ruleArn: expect.stringMatching(/:listener-rule\//),
         weight: 1,
+        reason: 'weight',
       },
     ]);
     expect(report.listenersScanned).toBe(2);
@@ -90,7 +91,7 @@ describe('the SDK adapter against the fake ELBv2 over HTTP', () => {
     expect(sawDraining).toBeGreaterThan(2);
   });
 
-  it('restores the listener when the ModifyRule that follows it fails', async () => {
+  it('restores the listener and the failed rule when the ModifyRule that follows fails, and reads them back', async () => {
     const ruleArn = fake.state.addRule({
       listenerArn: DEMO.checkout.listenerArn,
       priority: 20,
@@ -103,14 +104,15 @@ describe('the SDK adapter against the fake ELBv2 over HTTP', () => {
       operation: 'ModifyRule',
       code: 'InvalidConfigurationRequest',
     });
-    expect((err as Error).message).toMatch(/back to its previous state/);
+    expect(err).toMatchObject({ confirmedRestored: true, touched: true });
+    expect((err as Error).message).toMatch(/back to its previous state \(read back\)/);
     expect(fake.state.weightsOf(DEMO.checkout.listenerArn)).toEqual({
       [DEMO.checkout.blueArn]: 1,
       [DEMO.checkout.greenArn]: 0,
     });
     expect(fake.state.weightsOf(ruleArn)).toEqual({ [DEMO.checkout.blueArn]: 1 });
     const modifies = fake.state.calls.filter((c) => c.operation.startsWith('Modify')).map((c) => c.operation);
-    expect(modifies).toEqual(['ModifyListener', 'ModifyRule', 'ModifyListener']);
+    expect(modifies).toEqual(['ModifyListener', 'ModifyRule', 'ModifyRule', 'ModifyListener']);
   });
 
   it('surfaces AWS errors with their code: an unknown listener is ListenerNotFound', async () => {

@@ -118,7 +118,13 @@ describe('GetMetricData', () => {
     mock.on(GetMetricDataCommand).resolves({
       $metadata: meta,
       MetricDataResults: [
-        { Id: 'new_5xx', Label: 'HTTPCode_Target_5XX_Count', Timestamps: [], Values: [], StatusCode: 'Complete' },
+        {
+          Id: 'new_5xx',
+          Label: 'HTTPCode_Target_5XX_Count',
+          Timestamps: [],
+          Values: [],
+          StatusCode: 'Complete',
+        },
       ],
       Messages: [],
     });
@@ -137,7 +143,9 @@ describe('GetMetricData', () => {
     mock.on(GetMetricDataCommand).resolves(page([]));
     const many = Array.from({ length: 1001 }, (_, i) => query(`q${i}`));
     const results = await port.getMetricData(many, T0, T0 + 60_000);
-    const sizes = mock.commandCalls(GetMetricDataCommand).map((c) => c.args[0].input.MetricDataQueries?.length);
+    const sizes = mock
+      .commandCalls(GetMetricDataCommand)
+      .map((c) => c.args[0].input.MetricDataQueries?.length);
     expect(sizes).toEqual([500, 500, 1]);
     expect(results).toHaveLength(1001);
   });
@@ -191,7 +199,8 @@ describe('DescribeAlarms', () => {
     AlarmName: 'checkout-green-5xx',
     AlarmArn: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:checkout-green-5xx',
     StateValue: 'ALARM' as const,
-    StateReason: 'Threshold Crossed: 1 datapoint [42.0 (14/03/25 10:04:00)] was greater than the threshold (10.0).',
+    StateReason:
+      'Threshold Crossed: 1 datapoint [42.0 (14/03/25 10:04:00)] was greater than the threshold (10.0).',
     StateUpdatedTimestamp: min(5),
     Namespace: 'AWS/ApplicationELB',
     MetricName: 'HTTPCode_Target_5XX_Count',
@@ -242,7 +251,9 @@ describe('DescribeAlarms', () => {
   it('maps an access failure to an AwsCallError with the wire code', async () => {
     mock
       .on(DescribeAlarmsCommand)
-      .rejects(Object.assign(new Error('User is not authorized'), { name: 'AccessDenied', Code: 'AccessDenied' }));
+      .rejects(
+        Object.assign(new Error('User is not authorized'), { name: 'AccessDenied', Code: 'AccessDenied' }),
+      );
     await expect(port.describeAlarms(['x'])).rejects.toMatchObject({
       operation: 'DescribeAlarms',
       code: 'AccessDenied',

@@ -6,9 +6,9 @@ import { fakeElbClient } from '../../src/sandbox/fake-elb/client.js';
 import { FakeElbState } from '../../src/sandbox/fake-elb/state.js';
 
 /** A fake world on a manual clock: sleeping advances time, nothing waits for real. */
-function world(drainMs: number, delaySeconds: string) {
+function world(drainMs: number, delaySeconds: string, deregisterLagMs = 0) {
   let t = 1_000_000;
-  const state = new FakeElbState({ now: () => t, drainMs });
+  const state = new FakeElbState({ now: () => t, drainMs, deregisterLagMs });
   const tg = state.addTargetGroup('checkout-blue', {
     attributes: { 'deregistration_delay.timeout_seconds': delaySeconds },
   });
@@ -32,7 +32,7 @@ describe('drainSlot', () => {
     w = world(5_000, '300');
   });
 
-  it('deregisters every target and waits until none is draining', async () => {
+  it('deregisters every target and waits until every one has left the target group', async () => {
     const report = await drainSlot(w.port, w.tg, w.opts);
     expect(report).toEqual({ slot: 'blue', deregistered: 3, drainMs: 5_000, timedOut: false });
     expect(w.state.targetsOf(w.tg)).toEqual([]);
@@ -61,5 +61,44 @@ describe('drainSlot', () => {
     expect(report.timedOut).toBe(true);
     expect(report.drainMs).toBe(5_000);
     expect(slow.state.targetsOf(slow.tg).every((t) => t.state === 'draining')).toBe(true);
+  });
+
+  it('keeps waiting while just-deregistered targets still read healthy, before they read draining', async () => {
+    const lagging = world(5_000, '300', 2_000);
+    const report = await drainSlot(lagging.port, lagging.tg, lagging.opts);
+    expect(report).toEqual({ slot: 'blue', deregistered: 3, drainMs: 7_000, timedOut: false });
+    expect(lagging.state.targetsOf(lagging.tg)).toEqual([]);
+  });
+
+  it('times out when deregistered targets still read healthy at the end of the bound', async () => {
+    const stuck = world(5_000, '2', 60_000);
+    const report = await drainSlot(stuck.port, stuck.tg, { ...stuck.opts, marginMs: 3_000 });
+    expect(report).toMatchObject({ deregistered: 3, drainMs: 5_000, timedOut: true });
+    expect(stuck.state.targetsOf(stuck.tg).map((t) => t.state)).toEqual(['healthy', 'healthy', 'healthy']);
+  });
+
+  it('counts a deregistered target that reads unused as gone', async () => {
+    const report = await drainSlot(w.port, w.tg, {
+      ...w.opts,
+      sleep: async (ms) => {
+        await w.opts.sleep(ms);
+        for (const id of ['i-1', 'i-2', 'i-3'])
+          w.state.setTargetHealth(w.tg, id, 'unused', 'Target.NotInUse');
+      },
+    });
+    expect(report).toMatchObject({ drainMs: 1_000, timedOut: false });
+    expect(w.state.targetsOf(w.tg)).toHaveLength(3);
+  });
+
+  it('does not wait for a target registered after the drain started', async () => {
+    const report = await drainSlot(w.port, w.tg, {
+      ...w.opts,
+      sleep: async (ms) => {
+        await w.opts.sleep(ms);
+        w.state.registerTarget(w.tg, 'i-new', 8080, 'healthy');
+      },
+    });
+    expect(report).toMatchObject({ deregistered: 3, drainMs: 5_000, timedOut: false });
+    expect(w.state.targetsOf(w.tg).map((t) => t.id)).toEqual(['i-new']);
   });
 });

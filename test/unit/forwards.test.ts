@@ -264,8 +264,15 @@ describe('findOffenders', () => {
       [L80, [rule(1, [fwd([BLUE, 1])], true)]],
     ]);
     expect(findOffenders(listeners, rules, BLUE)).toEqual([
-      { listenerArn: L443, port: 443, priority: '30', ruleArn: rule(30, []).RuleArn, weight: 7 },
-      { listenerArn: L80, port: 80, priority: 'default', weight: 1 },
+      {
+        listenerArn: L443,
+        port: 443,
+        priority: '30',
+        ruleArn: rule(30, []).RuleArn,
+        weight: 7,
+        reason: 'weight',
+      },
+      { listenerArn: L80, port: 80, priority: 'default', weight: 1, reason: 'weight' },
     ]);
   });
 

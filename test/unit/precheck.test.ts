@@ -151,4 +151,60 @@ describe('evaluatePrecheck', () => {
     expect(r.problems).toEqual([]);
     expect(r.warnings.join('\n')).toMatch(message);
   });
+
+  const sticky = (seconds: string) =>
+    stickinessOf('blue', {
+      'stickiness.enabled': 'true',
+      'stickiness.type': 'lb_cookie',
+      'stickiness.lb_cookie.duration_seconds': seconds,
+    });
+  const outlasts = (r: { warnings: string[] }) => r.warnings.filter((w) => /longer than the soak/.test(w));
+
+  it('warns that clients can stay pinned past teardown when blue’s stickiness outlasts the soak', () => {
+    const r = evaluatePrecheck({ ...base, stickiness: [sticky('604800'), stickinessOf('green', {})] });
+    expect(r.problems).toEqual([]);
+    expect(outlasts(r)).toEqual([
+      "blue's stickiness (lb_cookie, 7d) lasts longer than the soak (1h): clients can stay pinned to blue past its teardown.",
+    ]);
+  });
+
+  it('does not warn about stickiness shorter than the soak, or about the target slot’s own', () => {
+    const green = stickinessOf('green', {
+      'stickiness.enabled': 'true',
+      'stickiness.lb_cookie.duration_seconds': '604800',
+    });
+    expect(outlasts(evaluatePrecheck({ ...base, stickiness: [sticky('600'), green] }))).toEqual([]);
+  });
+
+  it('warns once for every forward whose group stickiness outlasts the soak', () => {
+    const long = (i: number) => ({
+      ...site[0]!,
+      priority: String(i),
+      groupStickiness: { enabled: true, durationSeconds: 86_400 * (i + 1) },
+    });
+    const r = evaluatePrecheck({ ...base, sites: [0, 1, 2, 3, 4].map(long) });
+    expect(outlasts(r)).toEqual([
+      'Group stickiness on 5 forwards (:443 rule 0, :443 rule 1, :443 rule 2 and 2 more) lasts up to 5d, longer than the soak (1h): clients can stay pinned past teardown.',
+    ]);
+  });
+
+  it('says when a forward keeps group stickiness across both slots, in its single stickiness warning', () => {
+    const both = {
+      ...site[0]!,
+      groups: [...site[0]!.groups, { name: 'green', arn: GREEN, weight: 0 }],
+      groupStickiness: { enabled: true, durationSeconds: 600 },
+    };
+    const r = evaluatePrecheck({ ...base, sites: [both] });
+    expect(r.warnings).toHaveLength(1);
+    expect(r.warnings[0]).toMatch(
+      /^Group stickiness \(cookie AWSALBTG, 10m\) is on for the :443 default action, which forwards to blue and green \(a client holding the cookie stays on its slot whatever the weights\)/,
+    );
+  });
+
+  it('does not claim a forward spans both slots when it forwards to one', () => {
+    const one = { ...site[0]!, groupStickiness: { enabled: true, durationSeconds: 600 } };
+    const r = evaluatePrecheck({ ...base, sites: [one] });
+    expect(r.warnings).toHaveLength(1);
+    expect(r.warnings[0]).not.toContain('forwards to');
+  });
 });

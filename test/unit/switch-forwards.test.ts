@@ -1,92 +1,19 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { AwsCallError, type ElbPort } from '../../src/aws/elb-port.js';
 import { createElbAdapter } from '../../src/aws/elb-sdk-adapter.js';
 import {
   readLiveSlot,
   readPrecheck,
-  SwitchAbortedError,
   switchForwards,
   verifyConfiguration,
 } from '../../src/aws/switch-forwards.js';
-
 import type { ServiceConfig } from '../../src/config/schema.js';
 import { fakeElbClient } from '../../src/sandbox/fake-elb/client.js';
 import { DEMO, demoState } from '../../src/sandbox/fake-elb/demo.js';
-import { FakeElbState, forward } from '../../src/sandbox/fake-elb/state.js';
+import { type FakeElbState, forward } from '../../src/sandbox/fake-elb/state.js';
+import { operations, type World, world } from '../helpers/elb-world.js';
 import { serviceConfig } from '../helpers/service-config.js';
 
-interface World {
-  state: FakeElbState;
-  port: ElbPort;
-  blue: string;
-  green: string;
-  l443: string;
-  l8443: string;
-  l80: string;
-  rule10: string;
-  slots: Record<string, string>;
-}
-
-function world(): World {
-  const state = new FakeElbState();
-  const lb = state.addLoadBalancer('shop');
-  const blue = state.addTargetGroup('checkout-blue');
-  const green = state.addTargetGroup('checkout-green');
-  const l443 = state.addListener({
-    loadBalancerArn: lb,
-    port: 443,
-    defaultActions: [forward([blue, 1], [green, 0])],
-  });
-  const l8443 = state.addListener({
-    loadBalancerArn: lb,
-    port: 8443,
-    defaultActions: [{ Type: 'forward', TargetGroupArn: blue }],
-  });
-  const l80 = state.addListener({
-    loadBalancerArn: lb,
-    port: 80,
-    defaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404' } }],
-  });
-  const rule10 = state.addRule({
-    listenerArn: l443,
-    priority: 10,
-    actions: [{ Type: 'forward', TargetGroupArn: blue }],
-  });
-  return {
-    state,
-    port: createElbAdapter(fakeElbClient(state, { maxAttempts: 1 })),
-    blue,
-    green,
-    l443,
-    l8443,
-    l80,
-    rule10,
-    slots: { blue, green },
-  };
-}
-
-/** Fails the modify calls whose 1-based positions are listed (counting ModifyListener and ModifyRule together). */
-function failingModifies(port: ElbPort, positions: number[]): ElbPort {
-  let n = 0;
-  const gate = (operation: string) => {
-    n += 1;
-    if (positions.includes(n)) throw new AwsCallError(operation, 'ValidationError', `injected failure #${n}`);
-  };
-  return {
-    ...port,
-    modifyListener: async (arn, actions) => {
-      gate('ModifyListener');
-      return port.modifyListener(arn, actions);
-    },
-    modifyRule: async (arn, actions) => {
-      gate('ModifyRule');
-      return port.modifyRule(arn, actions);
-    },
-  };
-}
-
-const modifyCalls = (state: FakeElbState) =>
-  state.calls.filter((c) => c.operation.startsWith('Modify')).length;
+const modifyCalls = (state: FakeElbState) => operations(state, 'Modify').length;
 
 describe('switchForwards', () => {
   let w: World;
@@ -125,45 +52,43 @@ describe('switchForwards', () => {
     expect(w.state.weightsOf(w.l8443)).toEqual({ [w.blue]: 1 });
   });
 
-  it('restores the forward already switched when the second modify fails, and says so', async () => {
-    const port = failingModifies(w.port, [2]);
-    const err = await switchForwards(port, {
-      listenerArns: [w.l443, w.l8443],
-      slots: w.slots,
-      targetSlot: 'green',
-    }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(SwitchAbortedError);
-    const aborted = err as SwitchAbortedError;
-    expect(aborted.restored).toBe(1);
-    expect(aborted.restoreFailures).toEqual([]);
-    expect(aborted.cause).toBeInstanceOf(AwsCallError);
-    expect(aborted.message).toMatch(/switched back: the load balancer is back to its previous state/);
-    expect(w.state.weightsOf(w.l443)).toEqual({ [w.blue]: 1, [w.green]: 0 });
-    expect(w.state.weightsOf(w.rule10)).toEqual({ [w.blue]: 1 });
+  it('gives a rewritten forward that keeps another group beside a sticky green group stickiness', async () => {
+    const search = w.state.addTargetGroup('search-blue');
+    const rule = w.state.addRule({
+      listenerArn: w.l443,
+      priority: 20,
+      actions: [forward([w.blue, 5], [search, 5])],
+    });
+    w.state.setTargetGroupAttributes(w.green, { 'stickiness.enabled': 'true' });
+    await switchForwards(w.port, { listenerArns: [w.l443], slots: w.slots, targetSlot: 'green' });
+    expect(w.state.weightsOf(rule)).toEqual({ [w.green]: 5, [search]: 5 });
+    expect(w.state.rules.get(rule)?.actions[0]?.ForwardConfig?.TargetGroupStickinessConfig).toEqual({
+      Enabled: true,
+      DurationSeconds: 3600,
+    });
+    expect(operations(w.state, 'DescribeTargetGroupAttributes')).toHaveLength(1);
   });
 
-  it('says plainly that the load balancer is NOT back when restoring fails too', async () => {
-    const port = failingModifies(w.port, [2, 3]);
-    const err = (await switchForwards(port, {
-      listenerArns: [w.l443],
-      slots: w.slots,
-      targetSlot: 'green',
-    }).catch((e: unknown) => e)) as SwitchAbortedError;
-    expect(err.restored).toBe(0);
-    expect(err.restoreFailures).toEqual([expect.stringContaining(':443 default action')]);
-    expect(err.message).toMatch(/NOT back to its previous state/);
+  it('leaves group stickiness off beside a green group without stickiness', async () => {
+    const search = w.state.addTargetGroup('search-blue');
+    const rule = w.state.addRule({
+      listenerArn: w.l443,
+      priority: 20,
+      actions: [forward([w.blue, 5], [search, 5])],
+    });
+    await switchForwards(w.port, { listenerArns: [w.l443], slots: w.slots, targetSlot: 'green' });
+    expect(w.state.weightsOf(rule)).toEqual({ [w.green]: 5, [search]: 5 });
+    expect(
+      w.state.rules.get(rule)?.actions[0]?.ForwardConfig?.TargetGroupStickinessConfig?.Enabled ?? false,
+    ).toBe(false);
+    expect(operations(w.state, 'DescribeTargetGroupAttributes')).toHaveLength(1);
+  });
+
+  it('reads no target group attributes when every rewritten forward ends with green alone', async () => {
+    w.state.setTargetGroupAttributes(w.green, { 'stickiness.enabled': 'true' });
+    await switchForwards(w.port, { listenerArns: [w.l443, w.l8443], slots: w.slots, targetSlot: 'green' });
+    expect(operations(w.state, 'DescribeTargetGroupAttributes')).toEqual([]);
     expect(w.state.weightsOf(w.l443)).toEqual({ [w.green]: 1 });
-  });
-
-  it('reports that nothing changed when the very first modify fails', async () => {
-    w.state.failNext('ModifyListener', 'ListenerNotFound', 'One or more listeners not found');
-    const err = (await switchForwards(w.port, {
-      listenerArns: [w.l443],
-      slots: w.slots,
-      targetSlot: 'green',
-    }).catch((e: unknown) => e)) as SwitchAbortedError;
-    expect(err.restored).toBe(0);
-    expect(err.message).toMatch(/ListenerNotFound.*nothing had been changed yet/);
   });
 });
 
@@ -184,8 +109,8 @@ describe('verifyConfiguration', () => {
     });
     expect(report.readBackOk).toBe(true);
     expect(report.offenders).toEqual([
-      { listenerArn: w.l80, port: 80, priority: '7', ruleArn: offender, weight: 3 },
-      { listenerArn: w.l8443, port: 8443, priority: 'default', weight: 1 },
+      { listenerArn: w.l80, port: 80, priority: '7', ruleArn: offender, weight: 3, reason: 'weight' },
+      { listenerArn: w.l8443, port: 8443, priority: 'default', weight: 1, reason: 'weight' },
     ]);
     expect(report.listenersScanned).toBe(3);
     expect(report.rulesScanned).toBe(2);
@@ -213,6 +138,26 @@ describe('verifyConfiguration', () => {
       oldSlot: 'mixed',
     });
     expect(report).toMatchObject({ readBackOk: true, offenders: [] });
+  });
+
+  it('names a rule that keeps blue at weight 0 under group stickiness: AWSALBTG still pins clients', async () => {
+    const w = world();
+    const sticky = forward([w.green, 1], [w.blue, 0]);
+    sticky.ForwardConfig = {
+      ...sticky.ForwardConfig,
+      TargetGroupStickinessConfig: { Enabled: true, DurationSeconds: 600 },
+    };
+    const rule = w.state.addRule({ listenerArn: w.l80, priority: 7, actions: [sticky] });
+    await switchForwards(w.port, { listenerArns: [w.l443, w.l8443], slots: w.slots, targetSlot: 'green' });
+    const report = await verifyConfiguration(w.port, {
+      listenerArns: [w.l443, w.l8443],
+      slots: w.slots,
+      targetSlot: 'green',
+      oldSlot: 'blue',
+    });
+    expect(report.offenders).toEqual([
+      { listenerArn: w.l80, port: 80, priority: '7', ruleArn: rule, weight: 0, reason: 'stickiness' },
+    ]);
   });
 });
 

@@ -39,7 +39,7 @@ export function hookResultMessage(d: Deployment, result: HookResult): SlackMessa
   blocks.push(context(`Deployment ${code(d.id)} · ${routeText(d)}`));
   const tail =
     !result.ok && result.hook === 'beforeCutover'
-      ? ' — cutover aborted, nothing was changed on the load balancer'
+      ? '; cutover aborted — nothing was changed on the load balancer'
       : '';
   return message(
     `Hook ${clipLine(result.hook, 30)} for ${routeText(d)}: ${result.ok ? 'OK' : 'failed'} (${answer(result)})${tail}`,

@@ -1,8 +1,8 @@
 /** Every message the bot sends, as pure Block Kit builders. */
 export * from './action-ids.js';
 export * from './approval.js';
-export * from './cutover.js';
 export * from './cost.js';
+export * from './cutover.js';
 export * from './format.js';
 export * from './gate-alert.js';
 export * from './help.js';

@@ -34,10 +34,16 @@ function line(item: StatusItem): string {
   return `${head}: idle — no deployment yet`;
 }
 
+/** An age for people: whole hours past a day, whole minutes past an hour (`2d2h`, `3h5m`). */
+export function roughAge(ms: number): string {
+  const unit = ms >= 86_400_000 ? 3_600_000 : ms >= 3_600_000 ? 60_000 : 1000;
+  return dur(Math.round(ms / unit) * unit);
+}
+
 function forgottenLine(f: ForgottenSlot): string {
   const cost = f.cost !== undefined ? ` · ${formatMoney(f.cost)} so far` : '';
   return (
-    `• *${clipLine(f.service, 40)}* ${slot(f.slot)}: running ${dur(f.ageMs)} since ${slackDate(f.since)}${cost} — ` +
+    `• *${clipLine(f.service, 40)}* ${slot(f.slot)}: running ${roughAge(f.ageMs)} since ${slackDate(f.since)}${cost} — ` +
     `${clipLine(f.why, 200)} (${code(f.deploymentId, 80)})`
   );
 }

@@ -47,7 +47,11 @@ export function scaleDownLine(s: ScaleDownReport): string {
   );
 }
 
-export function teardownMessage(d: Deployment, report: TeardownReport, extra: TeardownExtra = {}): SlackMessage {
+export function teardownMessage(
+  d: Deployment,
+  report: TeardownReport,
+  extra: TeardownExtra = {},
+): SlackMessage {
   const service = clipLine(d.service, 40);
   const drained = report.timedOut
     ? `⚠️ some targets were still draining after ${dur(report.drainMs)} (the deregistration delay bound ran out)`

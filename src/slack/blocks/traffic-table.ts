@@ -4,31 +4,14 @@
  * when it must be cut to fit one section. Pure.
  */
 import type { SlotTraffic, TrafficPoint, TrafficReport } from '../../domain/evidence.js';
+import { sparkline } from '../../domain/traffic.js';
 import { esc, hhmm, plainClip } from './format.js';
 
-/** Bars from low to high; a period with no request at all is drawn as `·`. */
-const BARS = '▁▂▃▄▅▆▇█';
 /** Periods shown in a sparkline (the most recent ones). */
 export const SPARK_WIDTH = 40;
 
-/**
- * A sparkline of `values` scaled to their maximum: 0 → `·`, anything above 0 at least `▁`.
- * Local to the Slack builders (no shared domain sparkline existed when this was written).
- */
-export function sparkline(values: number[], width = SPARK_WIDTH): string {
-  const shown = values.slice(-width).map((v) => (Number.isFinite(v) && v > 0 ? v : 0));
-  const max = Math.max(0, ...shown);
-  return shown
-    .map((v) => {
-      if (v <= 0 || max <= 0) return '·';
-      const i = Math.min(BARS.length - 1, Math.max(0, Math.ceil((v / max) * BARS.length) - 1));
-      return BARS[i];
-    })
-    .join('');
-}
-
 /** `1,234`, `123.4k`, `12.3M`: at most 6 characters for any count. */
-export function count(n: number): string {
+export function formatCount(n: number): string {
   if (!Number.isFinite(n)) return '?';
   const v = Math.max(0, Math.round(n));
   if (v < 100_000) return String(v).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
@@ -38,7 +21,7 @@ export function count(n: number): string {
 }
 
 /** p99 in ms (`182`), seconds past 10 s (`12.3s`), `—` when CloudWatch had none. */
-export function latency(ms: number | null): string {
+export function formatLatency(ms: number | null): string {
   if (ms === null || !Number.isFinite(ms)) return '—';
   if (ms < 10_000) return String(Math.max(0, Math.round(ms)));
   return `${Math.min(999.9, ms / 1000).toFixed(1)}s`;
@@ -70,9 +53,9 @@ const SLOT_WIDTH = COL.req + COL.err + COL.p99;
 
 /** A missing point means no request was published in that period (CloudWatch skips zeros). */
 function cells(p: TrafficPoint | undefined): string {
-  const req = count(p?.requests ?? 0).padStart(COL.req);
-  const err = count(p?.errors5xx ?? 0).padStart(COL.err);
-  return `${req}${err}${latency(p?.p99Ms ?? null).padStart(COL.p99)}`;
+  const req = formatCount(p?.requests ?? 0).padStart(COL.req);
+  const err = formatCount(p?.errors5xx ?? 0).padStart(COL.err);
+  return `${req}${err}${formatLatency(p?.p99Ms ?? null).padStart(COL.p99)}`;
 }
 
 function slotName(s: SlotTraffic, role: string): string {
@@ -86,11 +69,11 @@ export function trafficTable(report: TrafficReport, maxChars: number): string {
   const newName = slotName(report.newSlot, 'new');
   const nameWidth = Math.max(oldName.length, newName.length);
   const series = (side: 'old' | 'new') => rows.map((r) => r[side]?.requests ?? 0);
-  const last = (side: 'old' | 'new') => count(rows[rows.length - 1]?.[side]?.requests ?? 0);
+  const last = (side: 'old' | 'new') => formatCount(rows[rows.length - 1]?.[side]?.requests ?? 0);
   const spark = rows.length
     ? [
-        `${oldName.padEnd(nameWidth)} ${sparkline(series('old'))} now ${last('old')} req`,
-        `${newName.padEnd(nameWidth)} ${sparkline(series('new'))} now ${last('new')} req`,
+        `${oldName.padEnd(nameWidth)} ${sparkline(series('old').slice(-SPARK_WIDTH))} now ${last('old')} req`,
+        `${newName.padEnd(nameWidth)} ${sparkline(series('new').slice(-SPARK_WIDTH))} now ${last('new')} req`,
         '',
       ]
     : [];

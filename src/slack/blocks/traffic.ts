@@ -25,7 +25,7 @@ import {
   section,
   sections,
 } from './kit.js';
-import { count, trafficTable } from './traffic-table.js';
+import { formatCount, trafficTable } from './traffic-table.js';
 
 export const MAX_BREACH_ROWS = 20;
 
@@ -54,14 +54,16 @@ function lastRequests(report: TrafficReport): number {
 }
 
 function toleranceText(report: TrafficReport): string {
-  return report.toleranceRequests > 0 ? `at most ${count(report.toleranceRequests)} requests` : 'no request';
+  return report.toleranceRequests > 0
+    ? `at most ${formatCount(report.toleranceRequests)} requests`
+    : 'no request';
 }
 
 /** The verdict line (mrkdwn) and its plain summary for the fallback text. */
 function verdict(d: Deployment, report: TrafficReport, svc: ServiceConfig): { line: string; text: string } {
   const old = previousSlot(d);
   const who = requesterAndApprovers(d, svc);
-  const last = count(lastRequests(report));
+  const last = formatCount(lastRequests(report));
   const end = `${hhmm(report.windowEndsAt)} UTC`;
   switch (report.verdict) {
     case 'drained': {

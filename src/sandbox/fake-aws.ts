@@ -1,0 +1,172 @@
+/**
+ * One local AWS endpoint for every service Greenlight calls, so the bot needs a single
+ * `AWS_ENDPOINT_URL`. Requests are told apart by protocol, the way the SDK sends them:
+ * - JSON protocols by `X-Amz-Target`: `AmazonEC2ContainerServiceV20141113.*` → ECS;
+ *   CloudWatch (`GraniteServiceVersion20100801.*`, JSON 1.0) → the injected handler.
+ * - awsQuery by the `Version` form field: `2015-12-01` → ELBv2 (the fake ELB's `handleQuery`),
+ *   `2011-01-01` → Auto Scaling.
+ * An injected handler (CloudWatch) is asked first: it is either a function that answers
+ * `undefined` for requests that are not its own, or `{ isRequest, handle }`.
+ * Anything else gets an AWS-shaped 400 (`UnknownOperationException` as JSON for a JSON request,
+ * an `InvalidAction` ErrorResponse otherwise), as does a service that was not configured.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { asgErrorXml, type FakeAsgState, handleAutoScaling, isAsgRequest } from './fake-autoscaling.js';
+import { ECS_TARGET_PREFIX, type FakeEcsState, handleEcs } from './fake-ecs.js';
+import { type FakeElbState, type FakeResponse, handleQuery } from './fake-elb/index.js';
+
+export interface FakeAwsRequest {
+  /** Lower-case header names, as node:http gives them. */
+  headers: Record<string, string | string[] | undefined>;
+  /** The raw body (for a GET: the query string). */
+  body: string;
+}
+
+type Answer = FakeResponse | undefined | Promise<FakeResponse | undefined>;
+
+/** A handler for another service: a function (undefined = not mine) or a predicate + handler. */
+export type InjectedHandler =
+  | ((req: FakeAwsRequest) => Answer)
+  | {
+      isRequest: (headers: FakeAwsRequest['headers'], body: string) => boolean;
+      handle: (req: FakeAwsRequest) => FakeResponse | Promise<FakeResponse>;
+    };
+
+export interface FakeAwsOptions {
+  elb: FakeElbState;
+  ecs?: FakeEcsState;
+  asg?: FakeAsgState;
+  cloudwatch?: InjectedHandler;
+  port?: number;
+  host?: string;
+}
+
+export interface FakeAws {
+  url: string;
+  close(): Promise<void>;
+}
+
+export const ELB_VERSION = '2015-12-01';
+const MAX_BODY_BYTES = 1_000_000;
+
+function jsonError(code: string, message: string, status = 400): FakeResponse {
+  const body = JSON.stringify({ __type: code, message });
+  return {
+    status,
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': randomUUID() },
+    body,
+  };
+}
+
+function queryError(code: string, message: string, status = 400): FakeResponse {
+  return {
+    status,
+    headers: { 'content-type': 'text/xml', 'x-amzn-requestid': randomUUID() },
+    body: asgErrorXml(code, message, randomUUID(), status),
+  };
+}
+
+function formVersion(body: string): string | null {
+  try {
+    return new URLSearchParams(body).get('Version');
+  } catch {
+    return null;
+  }
+}
+
+async function askInjected(
+  handler: InjectedHandler | undefined,
+  req: FakeAwsRequest,
+): Promise<FakeResponse | undefined> {
+  if (!handler) return undefined;
+  if (typeof handler === 'function') return handler(req);
+  return handler.isRequest(req.headers, req.body) ? handler.handle(req) : undefined;
+}
+
+/** One request → one response, without the network (the server below goes through here). */
+export async function dispatchFakeAws(
+  opts: Omit<FakeAwsOptions, 'port' | 'host'>,
+  req: FakeAwsRequest,
+): Promise<FakeResponse> {
+  const injected = await askInjected(opts.cloudwatch, req);
+  if (injected) return injected;
+  const target = req.headers['x-amz-target'];
+  if (typeof target === 'string') {
+    if (target.startsWith(ECS_TARGET_PREFIX)) {
+      return opts.ecs
+        ? handleEcs(opts.ecs, req)
+        : jsonError('UnknownOperationException', 'ECS is not served here.');
+    }
+    return jsonError('UnknownOperationException', `No fake service answers ${target.slice(0, 100)}.`);
+  }
+  const version = formVersion(req.body);
+  if (version === ELB_VERSION) return handleQuery(opts.elb, req.body);
+  if (isAsgRequest(req.headers, req.body)) {
+    return opts.asg
+      ? handleAutoScaling(opts.asg, req)
+      : queryError('InvalidAction', 'Auto Scaling is not served here.');
+  }
+  return queryError(
+    version === null ? 'MissingAction' : 'NoSuchVersion',
+    version === null
+      ? 'The request names no service (no X-Amz-Target header and no Version parameter).'
+      : `No fake service speaks version ${version.slice(0, 40)}.`,
+  );
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new Error('Request body too large'));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+export function startFakeAws(opts: FakeAwsOptions): Promise<FakeAws> {
+  const host = opts.host ?? '127.0.0.1';
+  const server = createServer((req, res) => {
+    const query = (req.url ?? '').split('?')[1] ?? '';
+    readBody(req)
+      .then((body) =>
+        dispatchFakeAws(opts, { headers: req.headers, body: req.method === 'GET' ? query : body }),
+      )
+      .catch((err: unknown) =>
+        queryError(
+          'InternalFailure',
+          `The fake AWS failed: ${err instanceof Error ? err.message : String(err)}`,
+          500,
+        ),
+      )
+      .then((r) => {
+        res.writeHead(r.status, r.headers);
+        res.end(r.body);
+      });
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => {
+      const { port } = server.address() as AddressInfo;
+      const shown = host.includes(':') ? `[${host}]` : host;
+      resolve({
+        url: `http://${shown}:${port}`,
+        close: () =>
+          new Promise<void>((done, fail) => {
+            server.closeAllConnections();
+            server.close((err) => (err ? fail(err) : done()));
+          }),
+      });
+    });
+  });
+}

@@ -1,0 +1,84 @@
+/**
+ * Everything AWS the bot talks to, on one local endpoint (so a bot process needs a single
+ * `AWS_ENDPOINT_URL`): the simulated ELBv2 load balancer, CloudWatch metrics from synthetic
+ * traffic that follows the live weights, and ECS / Auto Scaling for compute scale-down.
+ * Used by the sandbox and the end-to-end tests; the bot reaches it through the real AWS SDK.
+ */
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { AwsClients } from '../runtime.js';
+import { FakeAsgState } from './fake-autoscaling.js';
+import { startFakeAws } from './fake-aws.js';
+import { handleCloudWatch, isCloudWatchRequest } from './fake-cloudwatch.js';
+import { FakeEcsState } from './fake-ecs.js';
+import { demoState } from './fake-elb/demo.js';
+import type { FakeElbState } from './fake-elb/state.js';
+import { TrafficModel } from './traffic-model.js';
+
+export interface LocalAws {
+  url: string;
+  elb: FakeElbState;
+  traffic: TrafficModel;
+  ecs: FakeEcsState;
+  asg: FakeAsgState;
+  /** Real SDK clients pointed at `url`. */
+  clients: AwsClients;
+  close(): Promise<void>;
+}
+
+export interface LocalAwsOptions {
+  elb?: FakeElbState;
+  /** CloudWatch period of the synthetic traffic (ALB: 60 s; tests and the sandbox use less). */
+  periodMs?: number;
+  tickMs?: number;
+  requestsPerSecond?: number;
+  host?: string;
+  port?: number;
+}
+
+const CREDENTIALS = { accessKeyId: 'AKIDLOCALSANDBOX', secretAccessKey: 'local-sandbox' };
+
+/** Real SDK clients for a local endpoint (dummy credentials, no retries). */
+export function localAwsClients(endpoint: string): AwsClients {
+  const common = { endpoint, region: 'us-east-1', credentials: CREDENTIALS, maxAttempts: 1 };
+  return {
+    elb: new ElasticLoadBalancingV2Client(common),
+    cloudwatch: new CloudWatchClient(common),
+    ecs: new ECSClient(common),
+    asg: new AutoScalingClient(common),
+  };
+}
+
+export async function startLocalAws(opts: LocalAwsOptions = {}): Promise<LocalAws> {
+  const elb = opts.elb ?? demoState();
+  const traffic = new TrafficModel(elb, {
+    periodMs: opts.periodMs ?? 60_000,
+    ...(opts.tickMs ? { tickMs: opts.tickMs } : {}),
+    ...(opts.requestsPerSecond ? { requestsPerSecond: opts.requestsPerSecond } : {}),
+  });
+  const ecs = new FakeEcsState();
+  const asg = new FakeAsgState();
+  const server = await startFakeAws({
+    elb,
+    ecs,
+    asg,
+    cloudwatch: { isRequest: isCloudWatchRequest, handle: (req) => handleCloudWatch(traffic, req) },
+    ...(opts.host ? { host: opts.host } : { host: '127.0.0.1' }),
+    ...(opts.port ? { port: opts.port } : {}),
+  });
+  traffic.start();
+  return {
+    url: server.url,
+    elb,
+    traffic,
+    ecs,
+    asg,
+    clients: localAwsClients(server.url),
+    async close() {
+      traffic.stop();
+      await server.close();
+    },
+  };
+}

@@ -1,0 +1,277 @@
+// The sandbox page: a Slack-like client for the local bot. It talks only to the page server's
+// control API (/sandbox/api/…), which signs and sends Slack's requests to the bot, and follows
+// the conversation and the simulated AWS through Server-Sent Events.
+import { dueIn, renderPanel } from './panel.js';
+import { escapeHtml, renderMessage } from './render.js';
+
+const $ = (sel) => document.querySelector(sel);
+const state = {
+  config: null,
+  user: localStorage.getItem('gl-user') || 'U0REQUESTER',
+  channel: null,
+  thread: null, // ts of the open thread's parent
+  items: [],
+  panel: null,
+  dismissed: new Set(),
+  seenReplies: new Set(),
+  lastSeen: {},
+};
+
+const names = {
+  userName: (id) => person(id)?.handle ?? id.toLowerCase(),
+  groupName: (id) => state.config?.groups.find((g) => g.id === id)?.handle ?? id,
+  channelName: (id) => state.config?.channels.find((c) => c.id === id)?.name ?? id,
+};
+
+function person(id) {
+  return [...(state.config?.people ?? []), ...(state.config?.bots ?? [])].find((p) => p.id === id);
+}
+
+async function api(method, path, body) {
+  const res = await fetch(`/sandbox/api/${path}`, {
+    method,
+    headers: body ? { 'content-type': 'application/json' } : {},
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  const json = await res.json().catch(() => ({ ok: false, error: `HTTP ${res.status}` }));
+  if (!res.ok) throw new Error(json.error ?? `HTTP ${res.status}`);
+  return json;
+}
+
+function toast(text) {
+  const el = $('#toast');
+  el.textContent = text;
+  el.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => (el.hidden = true), 5000);
+}
+
+function avatar(id) {
+  const p = person(id);
+  if (p?.role === 'bot') return '<div class="avatar bot">GL</div>';
+  if (p?.role === 'slackbot') return '<div class="avatar slackbot">✱</div>';
+  const hue = [...id].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 360, 7);
+  const initials = (p?.name ?? id).split(' ').map((w) => w[0]).join('').slice(0, 2);
+  return `<div class="avatar" style="background:hsl(${hue} 45% 45%)">${escapeHtml(initials)}</div>`;
+}
+
+const time = (at) => new Date(at).toLocaleTimeString([], { hour: 'numeric', minute: '2-digit' });
+
+function messageHtml(item, opts = {}) {
+  const p = person(item.user);
+  const badge = p?.role === 'bot' ? '<span class="app-badge">APP</span>' : '';
+  const eph = item.kind === 'ephemeral';
+  const note = eph
+    ? `<div class="eph-note">👁 Only visible to you · <a href="#" data-dismiss="${escapeHtml(item.id)}">Dismiss</a></div>`
+    : '';
+  const edited = item.edited ? '<span class="edited">(edited)</span>' : '';
+  const replies = opts.replies?.length
+    ? `<a href="#" class="replies" data-open-thread="${escapeHtml(item.ts)}">${[...new Set(opts.replies.map((r) => r.user))].slice(0, 3).map(avatar).join('')}<b>${opts.replies.length} ${opts.replies.length === 1 ? 'reply' : 'replies'}</b><span>Last reply ${time(opts.replies.at(-1).at)}</span></a>`
+    : '';
+  return (
+    `<div class="msg${eph ? ' ephemeral' : ''}" data-item="${escapeHtml(item.id)}">${avatar(item.user)}<div class="msg-body">` +
+    `${note}<div class="msg-head"><b>${escapeHtml(p?.name ?? item.user)}</b>${badge}<span class="ts">${time(item.at)}</span>${edited}</div>` +
+    `<div class="msg-content">${renderMessage(item, names)}</div>${replies}</div></div>`
+  );
+}
+
+function visible(item) {
+  return item.channel === state.channel && !state.dismissed.has(item.id);
+}
+
+function render() {
+  if (!state.config) return;
+  const ch = state.config.channels.find((c) => c.id === state.channel);
+  const items = state.items.filter(visible);
+  const top = items.filter((i) => !i.threadTs);
+  const repliesOf = (ts) => items.filter((i) => i.threadTs === ts);
+  $('#channel-name').textContent = `# ${ch?.name ?? ''}`;
+  const svc = state.config.services.filter((s) => s.channel === state.channel);
+  $('#channel-topic').textContent = svc.length
+    ? `Deploys of ${svc.map((s) => s.name).join(', ')} · try /deploy ${svc[0].name} green`
+    : '';
+  $('#messages').innerHTML =
+    top.map((i) => messageHtml(i, { replies: repliesOf(i.ts) })).join('') ||
+    '<div class="empty">No messages yet. Type <code>/deploy checkout green</code> below.</div>';
+  $('#composer-input').placeholder = `Message #${ch?.name ?? ''}`;
+  renderThread(items);
+  renderSidebar();
+}
+
+function renderThread(items) {
+  const pane = $('#thread');
+  const parent = state.thread && items.find((i) => i.ts === state.thread && !i.threadTs);
+  document.body.classList.toggle('thread-open', !!parent);
+  if (!parent) return void (pane.hidden = true);
+  pane.hidden = false;
+  const replies = items.filter((i) => i.threadTs === state.thread);
+  const ch = state.config.channels.find((c) => c.id === state.channel);
+  $('#thread-channel').textContent = `# ${ch?.name ?? ''}`;
+  const count = `<div class="thread-count">${replies.length} ${replies.length === 1 ? 'reply' : 'replies'}</div>`;
+  const list = $('#thread-messages');
+  const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+  list.innerHTML = messageHtml(parent) + count + replies.map((r) => messageHtml(r)).join('');
+  if (atBottom) list.scrollTop = list.scrollHeight;
+}
+
+function renderSidebar() {
+  $('#channels').innerHTML = state.config.channels
+    .map((c) => {
+      const unread = state.items.filter((i) => i.channel === c.id && !i.threadTs && i.order > (state.lastSeen[c.id] ?? 0)).length;
+      const cls = `${c.id === state.channel ? 'active' : ''}${unread && c.id !== state.channel ? ' unread' : ''}`;
+      return `<li><a href="#" class="${cls}" data-channel="${c.id}"># ${escapeHtml(c.name)}${unread && c.id !== state.channel ? `<span class="count">${unread}</span>` : ''}</a></li>`;
+    })
+    .join('');
+  $('#people').innerHTML = state.config.people
+    .map(
+      (p) =>
+        `<li><label class="${p.id === state.user ? 'active' : ''}"><input type="radio" name="who" value="${p.id}"${p.id === state.user ? ' checked' : ''}>${avatar(p.id)}<span><b>${escapeHtml(p.name)}</b><small>${escapeHtml(p.title)}</small></span></label></li>`,
+    )
+    .join('');
+  const me = person(state.user);
+  $('#me').innerHTML = `${avatar(state.user)}<span>You are <b>${escapeHtml(me?.name ?? state.user)}</b></span>`;
+}
+
+let loading = null;
+let again = false;
+async function refresh() {
+  if (loading) return void (again = true);
+  loading = api('GET', `state?user=${encodeURIComponent(state.user)}`)
+    .then((s) => {
+      const before = new Set(state.items.map((i) => i.id));
+      state.items = s.items;
+      autoOpenThread(before);
+      for (const i of state.items) if (i.channel === state.channel) state.lastSeen[i.channel] = Math.max(state.lastSeen[i.channel] ?? 0, i.order);
+      render();
+    })
+    .catch((err) => toast(`Could not load messages: ${err.message}`))
+    .finally(() => {
+      loading = null;
+      if (again) {
+        again = false;
+        refresh();
+      }
+    });
+}
+
+/** Opens the thread of a card when its first reply arrives and no thread is open (as a user would). */
+function autoOpenThread(before) {
+  if (state.thread || before.size === 0) return;
+  const fresh = state.items.filter((i) => !before.has(i.id) && i.threadTs && i.channel === state.channel);
+  if (fresh.length > 0) state.thread = fresh.at(-1).threadTs;
+}
+
+async function send(text, threadTs) {
+  if (!text.trim()) return;
+  try {
+    await api('POST', 'command', { user: state.user, channel: state.channel, text, ...(threadTs ? { threadTs } : {}) });
+  } catch (err) {
+    toast(err.message);
+  }
+}
+
+function confirmDialog(confirm) {
+  const dlg = $('#confirm');
+  $('#confirm-title').textContent = confirm.title?.text ?? 'Are you sure?';
+  $('#confirm-text').textContent = confirm.text?.text ?? '';
+  const yes = $('#confirm-yes');
+  yes.textContent = confirm.confirm?.text ?? 'Yes';
+  yes.className = `btn ${confirm.style === 'danger' ? 'danger' : 'primary'}`;
+  $('#confirm-no').textContent = confirm.deny?.text ?? 'Cancel';
+  dlg.showModal();
+  return new Promise((resolve) => dlg.addEventListener('close', () => resolve(dlg.returnValue === 'yes'), { once: true }));
+}
+
+async function click(btn) {
+  const item = btn.closest('[data-item]')?.dataset.item;
+  if (btn.dataset.confirm && !(await confirmDialog(JSON.parse(btn.dataset.confirm)))) return;
+  btn.classList.add('busy');
+  try {
+    const res = await api('POST', 'action', { user: state.user, item, actionId: btn.dataset.actionId, blockId: btn.dataset.blockId });
+    if (res.ok === false) toast(`⚠️ ${res.error}`);
+  } catch (err) {
+    toast(err.message);
+  } finally {
+    setTimeout(() => btn.classList.remove('busy'), 600);
+  }
+}
+
+function renderPanelNow() {
+  $('#panel-body').innerHTML = renderPanel(state.panel, { now: Date.now(), canSkip: state.config?.fastForward !== false });
+}
+
+document.addEventListener('click', async (e) => {
+  const t = e.target.closest('a, button');
+  if (!t) return;
+  if (t.matches('[data-action-id]')) return click(t);
+  if (t.matches('[data-open-thread]')) return e.preventDefault(), (state.thread = t.dataset.openThread), render();
+  if (t.matches('[data-dismiss]')) return e.preventDefault(), state.dismissed.add(t.dataset.dismiss), render();
+  if (t.matches('#thread-close')) return (state.thread = null), render();
+  if (t.matches('[data-channel]')) {
+    e.preventDefault();
+    if (t.dataset.channel !== state.channel) state.thread = null;
+    state.channel = t.dataset.channel;
+    if (t.dataset.thread || t.dataset.ts) state.thread = t.dataset.thread ?? t.dataset.ts;
+    return refresh();
+  }
+  if (t.matches('[data-health]')) {
+    return api('POST', 'target-health', { targetGroup: t.dataset.tg, target: t.dataset.target, state: t.dataset.health }).catch((err) => toast(err.message));
+  }
+  if (t.matches('[data-ff]')) {
+    try {
+      const res = await api('POST', 'fast-forward', { all: t.dataset.ff === 'all' });
+      toast(res.promoted.length ? `⏩ Ran now: ${res.promoted.map((j) => j.name).join(', ')}` : 'Nothing to skip');
+    } catch (err) {
+      toast(err.message);
+    }
+  }
+});
+
+document.addEventListener('change', (e) => {
+  if (e.target.name !== 'who') return;
+  state.user = e.target.value;
+  localStorage.setItem('gl-user', state.user);
+  refresh();
+});
+
+for (const [form, input, thread] of [['#composer', '#composer-input', () => null], ['#thread-composer', '#thread-input', () => state.thread]]) {
+  const el = $(input);
+  $(form).addEventListener('submit', (e) => {
+    e.preventDefault();
+    send(el.value, thread());
+    el.value = '';
+    $('#slash-hint').hidden = true;
+  });
+  el.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && !e.shiftKey) {
+      e.preventDefault();
+      $(form).requestSubmit();
+    }
+  });
+}
+$('#composer-input').addEventListener('input', (e) => ($('#slash-hint').hidden = !/^\/\w*$/.test(e.target.value)));
+
+function connect() {
+  const es = new EventSource('/sandbox/api/events');
+  es.addEventListener('open', () => ($('#live').className = 'live on'));
+  es.addEventListener('error', () => ($('#live').className = 'live'));
+  es.addEventListener('slack', () => refresh());
+  es.addEventListener('panel', (e) => {
+    state.panel = JSON.parse(e.data);
+    renderPanelNow();
+  });
+}
+
+async function start() {
+  state.config = await api('GET', 'config');
+  if (!person(state.user)) state.user = state.config.people[0].id;
+  state.channel = state.config.channels[0]?.id;
+  render();
+  await refresh();
+  connect();
+  setInterval(() => {
+    for (const el of document.querySelectorAll('[data-due]')) el.textContent = dueIn(Number(el.dataset.due) - Date.now());
+  }, 1000);
+}
+
+start().catch((err) => toast(`The sandbox is not reachable: ${err.message}`));

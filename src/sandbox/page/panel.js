@@ -1,0 +1,149 @@
+// The side panel of the sandbox page → HTML strings: the simulated load balancer's forwards and
+// weights, target health with toggles, traffic per target group, and the bot's scheduled jobs
+// with fast-forward. Pure (no DOM); app.js wires the buttons.
+import { escapeHtml } from './render.js';
+
+const SLOT_COLORS = { blue: '#1d6fd8', green: '#1f9d55' };
+const FALLBACK_COLORS = ['#8e44ad', '#d35400', '#16a085', '#7f8c8d'];
+
+export function slotColor(slot, index = 0) {
+  return SLOT_COLORS[slot] ?? FALLBACK_COLORS[index % FALLBACK_COLORS.length];
+}
+
+function groupInfo(aws, arn) {
+  return aws.targetGroups.find((g) => g.arn === arn);
+}
+
+/** `in 42s`, `in 3m 05s`, `now` */
+export function dueIn(ms) {
+  if (ms <= 500) return 'now';
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `in ${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `in ${m}m ${String(s % 60).padStart(2, '0')}s`;
+  return `in ${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
+}
+
+function forwardHtml(aws, f) {
+  const where = `${escapeHtml(f.protocol)} :${f.port} · ${f.rule === 'default' ? 'default action' : `rule ${escapeHtml(f.rule)}`}`;
+  let body;
+  if (f.weights.length === 0) {
+    body = `<div class="fw-action">${escapeHtml(f.action)}</div>`;
+  } else {
+    const segments = f.weights
+      .filter((w) => w.percent > 0)
+      .map((w, i) => {
+        const g = groupInfo(aws, w.targetGroupArn);
+        const color = slotColor(g?.slot, i);
+        return `<span class="seg" style="width:${w.percent}%;background:${color}" title="${escapeHtml(w.name)} ${w.percent}%"></span>`;
+      })
+      .join('');
+    const labels = f.weights
+      .map((w, i) => {
+        const g = groupInfo(aws, w.targetGroupArn);
+        const on = w.weight > 0 ? ' on' : '';
+        return `<span class="wlabel${on}"><i style="background:${slotColor(g?.slot, i)}"></i>${escapeHtml(w.name)} <b>${w.percent}%</b> <small>(weight ${w.weight})</small></span>`;
+      })
+      .join('');
+    body = `<div class="bar">${segments || '<span class="seg none">no traffic</span>'}</div><div class="wlabels">${labels}</div>`;
+  }
+  return (
+    `<div class="forward" data-forward="${escapeHtml(f.ruleArn ?? f.listenerArn)}">` +
+    `<div class="fw-head"><span class="fw-where">${where}</span><span class="fw-cond">${escapeHtml(f.conditions)}</span></div>` +
+    `${body}</div>`
+  );
+}
+
+function sparkline(periods, periodMs, now, count = 12) {
+  const start = Math.floor(now / periodMs) * periodMs - count * periodMs;
+  const values = [];
+  for (let i = 0; i < count; i++) {
+    const at = start + i * periodMs;
+    values.push(periods.find((p) => p.at === at)?.requests ?? 0);
+  }
+  const max = Math.max(1, ...values);
+  const bars = values
+    .map((v, i) => {
+      const h = v === 0 ? 1 : Math.max(2, Math.round((v / max) * 22));
+      return `<rect x="${i * 7}" y="${24 - h}" width="5" height="${h}" rx="1"${v === 0 ? ' class="zero"' : ''}><title>${v} requests</title></rect>`;
+    })
+    .join('');
+  return `<svg class="spark" viewBox="0 0 ${count * 7} 24" width="${count * 7}" height="24" aria-hidden="true">${bars}</svg>`;
+}
+
+function targetHtml(g, t) {
+  const next = t.state === 'healthy' ? 'unhealthy' : 'healthy';
+  const toggle =
+    t.state === 'healthy' || t.state === 'unhealthy'
+      ? `<button type="button" class="mini" data-health="${next}" data-tg="${escapeHtml(g.arn)}" data-target="${escapeHtml(t.id)}" title="Make ${next}">${t.state === 'healthy' ? 'Fail' : 'Heal'}</button>`
+      : '';
+  return `<li class="target"><span class="pill ${escapeHtml(t.state)}">${escapeHtml(t.state)}</span><code>${escapeHtml(t.id)}</code>${toggle}</li>`;
+}
+
+function groupHtml(aws, g, index) {
+  const color = slotColor(g.slot, index);
+  const live = g.receivesTraffic ? '<span class="badge live">LIVE</span>' : '';
+  const traffic = aws.traffic
+    ? `<div class="traffic"><span class="rate">${g.requestsPerSecond} req/s</span>${sparkline(g.periods, aws.traffic.periodMs, aws.now)}<span class="last">${lastPeriod(g, aws)}</span></div>`
+    : '<div class="traffic muted">traffic model not running — weights only</div>';
+  const targets =
+    g.targets.length > 0
+      ? `<ul class="targets">${g.targets.map((t) => targetHtml(g, t)).join('')}</ul>`
+      : '<div class="muted small">no registered targets (torn down)</div>';
+  return (
+    `<div class="tg" data-tg-name="${escapeHtml(g.name)}" style="--slot:${color}">` +
+    `<div class="tg-head"><i class="dot" style="background:${color}"></i><b>${escapeHtml(g.slot ?? g.name)}</b><span class="tg-name">${escapeHtml(g.name)}</span>${live}</div>` +
+    `${traffic}${targets}</div>`
+  );
+}
+
+function lastPeriod(g, aws) {
+  const p = g.periods.at(-1);
+  const seconds = Math.round(aws.traffic.periodMs / 1000);
+  return p ? `${p.requests} req / ${seconds}s` : `0 req / ${seconds}s`;
+}
+
+function jobsHtml(jobs, now, canSkip) {
+  const rows = jobs.length
+    ? jobs
+        .slice(0, 8)
+        .map(
+          (j) =>
+            `<li><span class="job-name">${escapeHtml(j.name)}</span><span class="job-dep">${escapeHtml(j.deploymentId ?? '')}</span><span class="job-due" data-due="${j.dueAt}">${dueIn(j.dueAt - now)}</span></li>`,
+        )
+        .join('')
+    : '<li class="muted">nothing scheduled</li>';
+  const disabled = canSkip && jobs.length > 0 ? '' : ' disabled';
+  return (
+    `<ul class="jobs">${rows}</ul>` +
+    `<div class="ff"><button type="button" class="btn small" data-ff="next"${disabled}>⏩ Skip to next deadline</button>` +
+    `<button type="button" class="btn small" data-ff="all"${disabled}>Run all now</button></div>`
+  );
+}
+
+/** The whole panel. `data` = `{ aws, jobs }` as the server pushes it. */
+export function renderPanel(data, opts = {}) {
+  const aws = data?.aws;
+  if (!aws) return '<div class="muted">connecting…</div>';
+  const now = opts.now ?? aws.now;
+  const lb = aws.loadBalancer
+    ? `<div class="lb"><b>${escapeHtml(aws.loadBalancer.name)}</b> <span class="muted small">${escapeHtml(aws.loadBalancer.dnsName)}</span></div>`
+    : '';
+  const services = new Map();
+  for (const g of aws.targetGroups) {
+    const key = g.service ?? 'other';
+    if (!services.has(key)) services.set(key, []);
+    services.get(key).push(g);
+  }
+  const groups = [...services]
+    .map(
+      ([name, gs]) =>
+        `<div class="svc"><div class="svc-name">${escapeHtml(name)}</div>${gs.map((g, i) => groupHtml(aws, g, i)).join('')}</div>`,
+    )
+    .join('');
+  return (
+    `<section><h3>Load balancer</h3>${lb}${aws.forwards.map((f) => forwardHtml(aws, f)).join('')}</section>` +
+    `<section><h3>Target groups</h3>${groups}</section>` +
+    `<section><h3>Scheduled jobs</h3>${jobsHtml(data.jobs ?? [], now, opts.canSkip !== false)}</section>`
+  );
+}

@@ -1,0 +1,49 @@
+/**
+ * Fast-forward for the sandbox page: the bot's durable delays are BullMQ delayed jobs (reminder,
+ * teardown, approval expiry, verification polls), so "skip ahead" is `job.promote()` — the job
+ * runs now and, being level-triggered, does exactly what it would have done at its time.
+ */
+import type { Job, Queue } from 'bullmq';
+import type { ScheduledJob, ScheduledJobs } from './sandbox-api.js';
+
+/** Deadlines a person waits for; polls (verify, watch) only run earlier. */
+const DEADLINES = new Set(['remind', 'teardown', 'approval-expiry']);
+
+function describe(job: Job): ScheduledJob {
+  const data = (job.data ?? {}) as { deploymentId?: unknown };
+  return {
+    id: String(job.id),
+    name: job.name,
+    ...(typeof data.deploymentId === 'string' ? { deploymentId: data.deploymentId } : {}),
+    dueAt: job.timestamp + (job.opts.delay ?? job.delay ?? 0),
+  };
+}
+
+export function delayedJobs(queue: Pick<Queue, 'getDelayed'>): ScheduledJobs {
+  const load = async () =>
+    (await queue.getDelayed())
+      .filter((j): j is Job => j !== undefined && j !== null)
+      .map((job) => ({ job, info: describe(job) }))
+      .sort((a, b) => a.info.dueAt - b.info.dueAt);
+  return {
+    async list() {
+      return (await load()).map((j) => j.info);
+    },
+    async promote({ all }) {
+      const jobs = await load();
+      const chosen = all
+        ? jobs
+        : [jobs.find((j) => DEADLINES.has(j.info.name)) ?? jobs[0]].filter((j) => !!j);
+      const done: ScheduledJob[] = [];
+      for (const { job, info } of chosen) {
+        try {
+          await job.promote();
+          done.push(info);
+        } catch {
+          // it started or was removed meanwhile: nothing to skip
+        }
+      }
+      return done;
+    },
+  };
+}

@@ -1,0 +1,251 @@
+/**
+ * The sandbox page's HTTP server on PORT (the next free port if it is taken): the page itself
+ * (static files of `page/`, no build step), its control API (`/sandbox/api/…`), a Server-Sent
+ * Events stream (`/sandbox/api/events`: `slack` when the conversation changed, `panel` with the
+ * load balancer and the scheduled jobs when they changed), and — so that PORT keeps the bot's
+ * HTTP contract — `POST /slack/events`, `/healthz`, `/readyz` and `/metrics` passed through to the
+ * bot's own receiver.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { SandboxApi } from './sandbox-api.js';
+
+const PAGE_FILES: Record<string, string> = {
+  '/': 'index.html',
+  '/index.html': 'index.html',
+  '/app.js': 'app.js',
+  '/render.js': 'render.js',
+  '/panel.js': 'panel.js',
+  '/style.css': 'style.css',
+  '/favicon.svg': 'favicon.svg',
+};
+const TYPES: Record<string, string> = {
+  html: 'text/html; charset=utf-8',
+  js: 'text/javascript; charset=utf-8',
+  css: 'text/css; charset=utf-8',
+  svg: 'image/svg+xml',
+};
+const PASS_THROUGH = new Set(['/slack/events', '/healthz', '/readyz', '/metrics']);
+const MAX_BODY = 256 * 1024;
+
+/** `page/` next to this file (tsx, tests), or in the source tree next to a compiled `dist/`. */
+export function pageDir(): string {
+  const candidates = [
+    new URL('./page/', import.meta.url),
+    new URL('../../src/sandbox/page/', import.meta.url),
+  ];
+  const found = candidates.map((u) => fileURLToPath(u)).find((dir) => existsSync(`${dir}index.html`));
+  return found ?? fileURLToPath(candidates[0] as URL);
+}
+
+export interface PanelSource {
+  /** JSON of the side panel now (compared to decide whether to push it). */
+  panel(): Promise<unknown>;
+}
+
+export interface SandboxServerOptions {
+  api: SandboxApi;
+  /** Emits `change` when the conversation changed. */
+  feed: { on(event: 'change', fn: () => void): unknown; off(event: 'change', fn: () => void): unknown };
+  panel: PanelSource;
+  /** The bot's receiver, e.g. `http://127.0.0.1:41234`, once it listens. */
+  botBase(): string | undefined;
+  port: number;
+  host?: string;
+  /** How many ports after `port` to try when it is taken (default 20). */
+  tries?: number;
+  panelEveryMs?: number;
+}
+
+export interface SandboxServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new Error('body too large'));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+async function listen(
+  server: Server,
+  port: number,
+  host: string | undefined,
+  tries: number,
+): Promise<number> {
+  for (let p = port; p <= Math.min(65_535, port + tries); p++) {
+    const bound = await new Promise<number | null>((resolve, reject) => {
+      const onError = (err: NodeJS.ErrnoException) => {
+        server.off('listening', onListening);
+        if (err.code === 'EADDRINUSE' || err.code === 'EACCES') resolve(null);
+        else reject(err);
+      };
+      const onListening = () => {
+        server.off('error', onError);
+        resolve((server.address() as AddressInfo).port);
+      };
+      server.once('error', onError);
+      server.once('listening', onListening);
+      if (host) server.listen(p, host);
+      else server.listen(p);
+    });
+    if (bound !== null) return bound;
+  }
+  throw new Error(`no free port from ${port} to ${port + tries}`);
+}
+
+export async function startSandboxServer(opts: SandboxServerOptions): Promise<SandboxServer> {
+  const dir = pageDir();
+  const clients = new Set<ServerResponse>();
+  let lastPanel = '';
+  let slackTimer: NodeJS.Timeout | undefined;
+
+  const broadcast = (event: string, data: string) => {
+    for (const c of clients) c.write(`event: ${event}\ndata: ${data}\n\n`);
+  };
+  const onFeed = () => {
+    // Several changes in a row (post, then update) become one notification.
+    slackTimer ??= setTimeout(() => {
+      slackTimer = undefined;
+      broadcast('slack', '{}');
+    }, 30);
+  };
+  opts.feed.on('change', onFeed);
+
+  let polling = false;
+  const pushPanel = async (force: ServerResponse | undefined) => {
+    if (polling && !force) return;
+    polling = true;
+    try {
+      const json = JSON.stringify(await opts.panel.panel());
+      if (force) force.write(`event: panel\ndata: ${json}\n\n`);
+      if (json !== lastPanel) {
+        lastPanel = json;
+        if (!force) broadcast('panel', json);
+      }
+    } catch {
+      // the bot's queue may be closing; the next tick tries again
+    } finally {
+      polling = false;
+    }
+  };
+  const ticker = setInterval(() => {
+    if (clients.size > 0) void pushPanel(undefined);
+  }, opts.panelEveryMs ?? 1_000);
+  ticker.unref();
+
+  async function passThrough(req: IncomingMessage, res: ServerResponse, path: string, search: string) {
+    const base = opts.botBase();
+    if (!base) return sendJson(res, 503, { ok: false, error: 'the bot is still starting' });
+    const headers: Record<string, string> = {};
+    for (const name of ['content-type', 'x-slack-signature', 'x-slack-request-timestamp']) {
+      const v = req.headers[name];
+      if (typeof v === 'string') headers[name] = v;
+    }
+    const body = req.method === 'POST' ? await readBody(req) : undefined;
+    const upstream = await fetch(`${base}${path}${search}`, {
+      method: req.method ?? 'GET',
+      headers,
+      ...(body !== undefined ? { body } : {}),
+    });
+    res.writeHead(upstream.status, {
+      'content-type': upstream.headers.get('content-type') ?? 'text/plain',
+    });
+    res.end(Buffer.from(await upstream.arrayBuffer()));
+  }
+
+  function events(req: IncomingMessage, res: ServerResponse) {
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+    });
+    res.write('retry: 1000\n\n');
+    clients.add(res);
+    void pushPanel(res);
+    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+    req.on('close', () => {
+      clearInterval(keepAlive);
+      clients.delete(res);
+    });
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse) {
+    const u = new URL(req.url ?? '/', 'http://localhost');
+    const method = req.method ?? 'GET';
+    if (u.pathname === '/sandbox/api/events' && method === 'GET') return events(req, res);
+    if (u.pathname.startsWith('/sandbox/api/')) {
+      let raw = '';
+      if (method === 'POST') {
+        try {
+          raw = await readBody(req);
+        } catch {
+          return sendJson(res, 400, {
+            ok: false,
+            error: `the request body is larger than ${MAX_BODY} bytes`,
+          });
+        }
+      }
+      const out = await opts.api(method, u.pathname, u.searchParams, raw);
+      return sendJson(res, out.status, out.body);
+    }
+    if (PASS_THROUGH.has(u.pathname)) return passThrough(req, res, u.pathname, u.search);
+    const file = PAGE_FILES[u.pathname];
+    if (!file || method !== 'GET') return sendJson(res, 404, { ok: false, error: 'not found' });
+    try {
+      const body = await readFile(`${dir}${file}`);
+      const ext = file.split('.').pop() as string;
+      res.writeHead(200, {
+        'content-type': TYPES[ext] ?? 'application/octet-stream',
+        'cache-control': 'no-cache',
+      });
+      res.end(body);
+    } catch {
+      res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end(`The sandbox page is missing (${dir}${file}); run from the repository (npm start).`);
+    }
+  }
+
+  const server = createServer((req, res) => {
+    route(req, res).catch((err: unknown) => {
+      if (!res.headersSent)
+        sendJson(res, 500, { ok: false, error: err instanceof Error ? err.message : 'error' });
+      else res.end();
+    });
+  });
+  const port = await listen(server, opts.port, opts.host, opts.tries ?? 20);
+  return {
+    url: `http://localhost:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        clearInterval(ticker);
+        if (slackTimer) clearTimeout(slackTimer);
+        opts.feed.off('change', onFeed);
+        for (const c of clients) c.end();
+        clients.clear();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

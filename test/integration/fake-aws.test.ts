@@ -1,0 +1,196 @@
+/**
+ * The real AWS SDK clients (ELBv2 awsQuery, ECS JSON 1.1, Auto Scaling awsQuery, CloudWatch
+ * JSON 1.0) against ONE fake AWS endpoint, the way the bot runs with a single AWS_ENDPOINT_URL.
+ * Time is a counter moved by scaleDown's sleep, so convergence is deterministic.
+ */
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createAsgAdapter } from '../../src/aws/asg-adapter.js';
+import { createEcsAdapter } from '../../src/aws/ecs-adapter.js';
+import { AwsCallError } from '../../src/aws/elb-port.js';
+import { createElbAdapter } from '../../src/aws/elb-sdk-adapter.js';
+import { type ScaleDownDeps, scaleDown } from '../../src/aws/scale-down.js';
+import { FakeAsgState } from '../../src/sandbox/fake-autoscaling.js';
+import { type FakeAws, type FakeAwsRequest, startFakeAws } from '../../src/sandbox/fake-aws.js';
+import { FakeEcsState } from '../../src/sandbox/fake-ecs.js';
+import { FakeElbState } from '../../src/sandbox/fake-elb/index.js';
+
+const CONTEXT = { deploymentId: 'checkout-20240501100000-ab12', service: 'checkout', slot: 'blue' };
+const config = (endpoint: string) => ({
+  endpoint,
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'dummy-secret' },
+  maxAttempts: 3,
+});
+
+let clock: { t: number };
+let elb: FakeElbState;
+let ecs: FakeEcsState;
+let asg: FakeAsgState;
+let cloudwatchSeen: string[];
+let fake: FakeAws;
+
+beforeEach(async () => {
+  clock = { t: 1_714_557_600_000 };
+  const now = () => clock.t;
+  elb = new FakeElbState({ now });
+  ecs = new FakeEcsState({ now, stepMs: 200 });
+  asg = new FakeAsgState({ now, stepMs: 200 });
+  cloudwatchSeen = [];
+  const cloudwatch = (req: FakeAwsRequest) => {
+    const target = req.headers['x-amz-target'];
+    if (typeof target !== 'string' || !target.startsWith('GraniteServiceVersion20100801.')) return undefined;
+    cloudwatchSeen.push(target);
+    return {
+      status: 200,
+      headers: { 'content-type': 'application/x-amz-json-1.0' },
+      body: '{"MetricAlarms":[]}',
+    };
+  };
+  fake = await startFakeAws({ elb, ecs, asg, cloudwatch });
+});
+
+afterEach(async () => {
+  await fake.close();
+});
+
+function deps(): ScaleDownDeps {
+  return {
+    ecs: createEcsAdapter(new ECSClient(config(fake.url))),
+    asg: createAsgAdapter(new AutoScalingClient(config(fake.url))),
+    webhook: () => Promise.reject(new Error('no webhook in this test')),
+    sleep: async (ms) => {
+      clock.t += ms;
+    },
+    now: () => clock.t,
+    pollMs: 500,
+    timeoutMs: 60_000,
+  };
+}
+
+describe('one endpoint for every service', () => {
+  it('answers ELBv2, ECS, Auto Scaling and CloudWatch clients on the same URL', async () => {
+    const tg = elb.addTargetGroup('checkout-blue');
+    ecs.addService('shop', 'checkout-blue', { desired: 2 });
+    asg.addGroup('checkout-blue', { min: 1, max: 4, desired: 2 });
+    const groups = await createElbAdapter(
+      new ElasticLoadBalancingV2Client(config(fake.url)),
+    ).describeTargetGroups([tg]);
+    expect(groups.map((g) => g.TargetGroupName)).toEqual(['checkout-blue']);
+    expect(await deps().ecs.describeService('shop', 'checkout-blue')).toEqual({
+      desired: 2,
+      running: 2,
+      pending: 0,
+      status: 'ACTIVE',
+    });
+    expect(await deps().asg.describeGroup('checkout-blue')).toEqual({
+      min: 1,
+      max: 4,
+      desired: 2,
+      instances: 2,
+    });
+    const alarms = await new CloudWatchClient(config(fake.url)).send(new DescribeAlarmsCommand({}));
+    expect(alarms.MetricAlarms).toEqual([]);
+    expect(cloudwatchSeen).toEqual(['GraniteServiceVersion20100801.DescribeAlarms']);
+  });
+});
+
+describe('scaleDown over the wire', () => {
+  it('scales an ECS service to zero, waits for its tasks and records the previous desired count', async () => {
+    ecs.addService('shop', 'checkout-blue', { desired: 3 });
+    const report = await scaleDown(
+      { kind: 'ecs', cluster: 'shop', service: 'checkout-blue' },
+      deps(),
+      CONTEXT,
+    );
+    expect(report).toMatchObject({
+      kind: 'ecs',
+      target: 'shop/checkout-blue',
+      previous: { desired: 3 },
+      reachedZero: true,
+      remaining: 0,
+    });
+    expect(ecs.service('shop', 'checkout-blue')).toMatchObject({ desired: 0, running: 0, pending: 0 });
+    expect(ecs.calls.filter((c) => c.operation === 'UpdateService').map((c) => c.params)).toEqual([
+      { cluster: 'shop', service: 'checkout-blue', desiredCount: 0 },
+    ]);
+  });
+
+  it('scales an Auto Scaling group to zero, waits for its instances and records min/desired/max', async () => {
+    asg.addGroup('checkout-blue', { min: 2, max: 6, desired: 3 });
+    const report = await scaleDown({ kind: 'asg', name: 'checkout-blue' }, deps(), CONTEXT);
+    expect(report).toMatchObject({
+      kind: 'asg',
+      target: 'checkout-blue',
+      previous: { min: 2, desired: 3, max: 6 },
+      reachedZero: true,
+      remaining: 0,
+    });
+    expect(asg.group('checkout-blue')).toMatchObject({ min: 0, desired: 0, max: 6, instances: [] });
+    expect(asg.calls.filter((c) => c.operation === 'UpdateAutoScalingGroup').map((c) => c.params)).toEqual([
+      { AutoScalingGroupName: 'checkout-blue', MinSize: '0', DesiredCapacity: '0' },
+    ]);
+  });
+
+  it('reports a service and a group that do not exist without throwing', async () => {
+    ecs.addService('shop', 'other', { desired: 1 });
+    const service = await scaleDown({ kind: 'ecs', cluster: 'shop', service: 'gone' }, deps(), CONTEXT);
+    expect(service).toMatchObject({ reachedZero: false, error: 'ECS service shop/gone not found' });
+    const cluster = await scaleDown({ kind: 'ecs', cluster: 'nope', service: 'gone' }, deps(), CONTEXT);
+    expect(cluster).toMatchObject({ reachedZero: false, error: 'ECS cluster nope not found' });
+    const group = await scaleDown({ kind: 'asg', name: 'gone' }, deps(), CONTEXT);
+    expect(group).toMatchObject({ reachedZero: false, error: 'Auto Scaling group gone not found' });
+  });
+
+  it('lets the SDK retry a throttled ECS call (ThrottlingException is retryable)', async () => {
+    ecs.addService('shop', 'checkout-blue', { desired: 1 });
+    ecs.failNext('DescribeServices', 'ThrottlingException', 'Rate exceeded');
+    expect(await deps().ecs.describeService('shop', 'checkout-blue')).toMatchObject({ desired: 1 });
+    expect(ecs.calls.filter((c) => c.operation === 'DescribeServices')).toHaveLength(2);
+  });
+
+  it('rides out a throttled describe while waiting, when the throttling outlasts the SDK', async () => {
+    ecs.addService('shop', 'checkout-blue', { desired: 2 });
+    const oneAttempt = createEcsAdapter(new ECSClient({ ...config(fake.url), maxAttempts: 1 }));
+    const d: ScaleDownDeps = {
+      ...deps(),
+      ecs: {
+        describeService: (cluster, service) => oneAttempt.describeService(cluster, service),
+        async updateDesiredCount(cluster, service, desired) {
+          await oneAttempt.updateDesiredCount(cluster, service, desired);
+          // The first read after the update is throttled.
+          ecs.failNext('DescribeServices', 'ThrottlingException', 'Rate exceeded');
+        },
+      },
+    };
+    const report = await scaleDown({ kind: 'ecs', cluster: 'shop', service: 'checkout-blue' }, d, CONTEXT);
+    expect(report).toMatchObject({ reachedZero: true, remaining: 0, previous: { desired: 2 } });
+    expect(ecs.failures).toHaveLength(0);
+  });
+});
+
+describe('AWS errors through the SDKs', () => {
+  it('maps ECS and Auto Scaling wire errors to AwsCallError codes', async () => {
+    ecs.addService('shop', 'checkout-blue', { desired: 1 });
+    const d = deps();
+    const ecsErr = await d.ecs.updateDesiredCount('shop', 'gone', 0).catch((e: unknown) => e);
+    expect(ecsErr).toBeInstanceOf(AwsCallError);
+    expect(ecsErr).toMatchObject({ operation: 'UpdateService', code: 'ServiceNotFound' });
+    const asgErr = await d.asg.updateGroup('gone', { min: 0, desired: 0 }).catch((e: unknown) => e);
+    expect(asgErr).toMatchObject({ operation: 'UpdateAutoScalingGroup', code: 'ValidationError' });
+    expect((asgErr as Error).message).toContain('AutoScalingGroup name not found');
+  });
+
+  it('throws the update failure from scaleDown so that the caller can retry', async () => {
+    asg.addGroup('checkout-blue', { min: 1, max: 2, desired: 1 });
+    asg.failNext('UpdateAutoScalingGroup', 'ScalingActivityInProgress', 'Scaling activity is in progress');
+    await expect(scaleDown({ kind: 'asg', name: 'checkout-blue' }, deps(), CONTEXT)).rejects.toMatchObject({
+      operation: 'UpdateAutoScalingGroup',
+      code: 'ScalingActivityInProgress',
+    });
+    expect(asg.group('checkout-blue')).toMatchObject({ min: 1, desired: 1 });
+  });
+});

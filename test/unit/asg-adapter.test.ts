@@ -1,0 +1,106 @@
+import {
+  AutoScalingClient,
+  AutoScalingServiceException,
+  DescribeAutoScalingGroupsCommand,
+  UpdateAutoScalingGroupCommand,
+} from '@aws-sdk/client-auto-scaling';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createAsgAdapter } from '../../src/aws/asg-adapter.js';
+import { AwsCallError } from '../../src/aws/elb-port.js';
+
+const client = new AutoScalingClient({
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+});
+const mock = mockClient(client);
+const port = createAsgAdapter(client);
+
+beforeEach(() => mock.reset());
+afterEach(() => mock.reset());
+
+const instance = (id: string, LifecycleState: 'InService' | 'Terminating' | 'Terminated' | 'Pending') => ({
+  InstanceId: id,
+  AvailabilityZone: 'us-east-1a',
+  LifecycleState,
+  HealthStatus: 'Healthy',
+  ProtectedFromScaleIn: false,
+});
+
+describe('describeGroup', () => {
+  it('maps the sizes and counts every instance that is not terminated yet', async () => {
+    mock.on(DescribeAutoScalingGroupsCommand).resolves({
+      AutoScalingGroups: [
+        {
+          AutoScalingGroupName: 'checkout-blue',
+          MinSize: 2,
+          MaxSize: 6,
+          DesiredCapacity: 3,
+          DefaultCooldown: 300,
+          AvailabilityZones: ['us-east-1a'],
+          HealthCheckType: 'EC2',
+          CreatedTime: new Date('2024-05-01T10:00:00Z'),
+          Instances: [
+            instance('i-1', 'InService'),
+            instance('i-2', 'Pending'),
+            instance('i-3', 'Terminating'),
+            instance('i-4', 'Terminated'),
+          ],
+        },
+      ],
+    });
+    expect(await port.describeGroup('checkout-blue')).toEqual({ min: 2, max: 6, desired: 3, instances: 3 });
+    expect(mock.commandCalls(DescribeAutoScalingGroupsCommand)[0]?.args[0].input).toEqual({
+      AutoScalingGroupNames: ['checkout-blue'],
+    });
+  });
+
+  it('returns null when AWS answers with no group of that name', async () => {
+    mock.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [] });
+    expect(await port.describeGroup('gone')).toBeNull();
+  });
+
+  it('reports throttling that outlasted the SDK’s retries as Throttling', async () => {
+    mock.on(DescribeAutoScalingGroupsCommand).rejects(
+      new AutoScalingServiceException({
+        name: 'Throttling',
+        $fault: 'client',
+        message: 'Rate exceeded',
+        $metadata: { httpStatusCode: 400, attempts: 3 },
+      }),
+    );
+    const err = await port.describeGroup('checkout-blue').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AwsCallError);
+    expect(err).toMatchObject({ operation: 'DescribeAutoScalingGroups', code: 'Throttling' });
+    expect((err as Error).message).toContain('(after 3 attempts)');
+  });
+});
+
+describe('updateGroup', () => {
+  it('sends only the sizes it was given, leaving MaxSize alone', async () => {
+    mock.on(UpdateAutoScalingGroupCommand).resolves({});
+    await port.updateGroup('checkout-blue', { min: 0, desired: 0 });
+    expect(mock.commandCalls(UpdateAutoScalingGroupCommand)[0]?.args[0].input).toEqual({
+      AutoScalingGroupName: 'checkout-blue',
+      MinSize: 0,
+      DesiredCapacity: 0,
+    });
+  });
+
+  it('surfaces the ValidationError AWS gives for an unknown group', async () => {
+    mock.on(UpdateAutoScalingGroupCommand).rejects(
+      Object.assign(
+        new AutoScalingServiceException({
+          name: 'ValidationError',
+          $fault: 'client',
+          message: 'AutoScalingGroup name not found - AutoScalingGroup gone not found',
+          $metadata: { httpStatusCode: 400 },
+        }),
+        { Code: 'ValidationError' },
+      ),
+    );
+    const err = await port.updateGroup('gone', { min: 0, desired: 0 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ operation: 'UpdateAutoScalingGroup', code: 'ValidationError' });
+    expect((err as Error).message).toContain('name not found');
+  });
+});
