@@ -37,7 +37,7 @@ export interface Timings {
 export const FAST: Timings = { soak: '4s', remindBefore: '2s', approvalTimeout: '30s', verifyWindow: '8s' };
 
 /** CloudWatch period of the synthetic traffic in end-to-end tests (real ALB metrics: 60 s). */
-export const PERIOD_MS = 500;
+export const PERIOD_MS = 1000;
 
 /** The config file the e2e tests use, as YAML: it goes through the real loader. */
 export function e2eConfigYaml(
