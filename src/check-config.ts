@@ -4,7 +4,11 @@
  * the load balancer. Exit 0 when everything is fine, 1 otherwise. Never prints a stack trace.
  */
 import { pathToFileURL } from 'node:url';
+import { createAsgAdapter, createAsgClient } from './aws/asg-adapter.js';
+import { checkEvidence, type EvidenceDeps } from './aws/check-evidence.js';
 import { checkConfig } from './aws/check-services.js';
+import { createCloudWatchClient, createMetricsAdapter } from './aws/cloudwatch-adapter.js';
+import { createEcsAdapter, createEcsClient } from './aws/ecs-adapter.js';
 import type { ElbPort } from './aws/elb-port.js';
 import { createElbAdapter, createElbClient } from './aws/elb-sdk-adapter.js';
 import { formatProblems, loadConfigFile } from './config/load-config.js';
@@ -14,6 +18,8 @@ export interface CheckConfigDeps {
   print: (line: string) => void;
   /** The port to check AWS with; by default the SDK adapter configured from `env`. */
   elb?: (region: string | undefined) => ElbPort;
+  /** CloudWatch / ECS / Auto Scaling / secrets for the evidence settings; by default from `env`. */
+  evidence?: EvidenceDeps;
 }
 
 function awsTarget(env: Record<string, string | undefined>): { region?: string; endpoint?: string } | null {
@@ -50,7 +56,20 @@ export async function runCheckConfig(args: string[], deps: CheckConfigDeps): Pro
   const region = aws.region ?? 'us-east-1';
   print(`Checking AWS (region ${region}${aws.endpoint ? `, endpoint ${aws.endpoint}` : ''}):`);
   const port = deps.elb ? deps.elb(region) : createElbAdapter(createElbClient({ region }));
-  const result = await checkConfig(loaded.config, port);
+  const elbResult = await checkConfig(loaded.config, port);
+  const evidence = await checkEvidence(
+    loaded.config,
+    deps.evidence ?? {
+      cloudwatch: createMetricsAdapter(createCloudWatchClient({ region })),
+      ecs: createEcsAdapter(createEcsClient({ region })),
+      asg: createAsgAdapter(createAsgClient({ region })),
+      secret: (name) => env[name],
+    },
+  );
+  const result = {
+    lines: [...elbResult.lines, ...evidence.lines],
+    problems: [...elbResult.problems, ...evidence.problems],
+  };
   for (const line of result.lines) print(line);
   if (result.problems.length > 0) {
     print(`\nProblems (${result.problems.length}):`);

@@ -18,7 +18,9 @@ export const trafficSchema = z
     /** Requests per period still allowed on the old slot for it to count as drained. */
     tolerance: z.number().int().min(0).max(1_000_000).default(0),
     /** CloudWatch period; ALB metrics are published per 60 s. Whole seconds (CloudWatch's unit). */
-    period: duration.refine((ms) => ms % 1000 === 0, 'the period must be a whole number of seconds').optional(),
+    period: duration
+      .refine((ms) => ms % 1000 === 0, 'the period must be a whole number of seconds')
+      .optional(),
     /** How often verification reads the metrics. */
     pollInterval: duration.optional(),
   })

@@ -89,8 +89,17 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
-export async function startSandbox(opts: { log: Logger; redisUrl?: string; port: number }): Promise<Sandbox> {
-  const loaded = loadConfigFile(SANDBOX_CONFIG);
+export interface SandboxOptions {
+  log: Logger;
+  redisUrl?: string;
+  /** The page's port (the next free one if it is taken). */
+  port: number;
+  /** Another demo config (tests); default `sandbox/greenlight.sandbox.yml`. */
+  configPath?: string;
+}
+
+export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
+  const loaded = loadConfigFile(opts.configPath ?? SANDBOX_CONFIG);
   if (!loaded.ok) throw new Error(`sandbox config is invalid:\n${formatProblems(loaded.problems)}`);
   const config = loaded.config;
   const token = `xoxb-sandbox-${randomBytes(6).toString('hex')}`;

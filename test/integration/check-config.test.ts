@@ -1,0 +1,84 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCheckConfig } from '../../src/check-config.js';
+import { DEMO } from '../../src/sandbox/fake-elb/demo.js';
+import { type LocalAws, startLocalAws } from '../../src/sandbox/local-aws.js';
+
+function configFile(extra: string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'greenlight-check-'));
+  const path = join(dir, 'greenlight.yml');
+  writeFileSync(
+    path,
+    [
+      'services:',
+      '  checkout:',
+      '    channel: C0CHECKOUT',
+      '    listeners:',
+      `      - ${DEMO.checkout.listenerArn}`,
+      '    slots:',
+      `      blue: ${DEMO.checkout.blueArn}`,
+      `      green: ${DEMO.checkout.greenArn}`,
+      '    approvers: { users: [U0APPROVER] }',
+      ...extra.map((l) => `    ${l}`),
+      '',
+    ].join('\n'),
+  );
+  return path;
+}
+
+describe('npm run check-config against AWS (the local endpoint, through the real SDK)', () => {
+  let aws: LocalAws;
+  const saved = { ...process.env };
+  beforeAll(async () => {
+    aws = await startLocalAws();
+    aws.ecs.addService('shop', 'checkout-blue', { desired: 2 });
+    aws.traffic.setAlarm('checkout-5xx', 'OK');
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL: aws.url,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'AKIDCHECK',
+      AWS_SECRET_ACCESS_KEY: 'check',
+      AWS_MAX_ATTEMPTS: '1',
+    });
+  });
+  afterAll(async () => {
+    process.env = saved;
+    await aws.close();
+  });
+
+  const run = async (path: string, env: Record<string, string | undefined> = {}) => {
+    const out: string[] = [];
+    const code = await runCheckConfig([path], { env: { ...process.env, ...env }, print: (l) => out.push(l) });
+    return { code, text: out.join('\n') };
+  };
+
+  it('says which slot is live and that the compute, alarms and hook secret are in place', async () => {
+    const path = configFile([
+      'compute: { blue: { ecs: { cluster: shop, service: checkout-blue } } }',
+      'gates: { alarms: [checkout-5xx] }',
+      'hooks: { secretEnv: CHECK_HOOK_SECRET, beforeCutover: "https://hooks.example.com/freeze" }',
+    ]);
+    const { code, text } = await run(path, { CHECK_HOOK_SECRET: 's3cret' });
+    expect(text).toMatch(/live/i);
+    expect(text).toContain('ECS shop/checkout-blue desired 2');
+    expect(text).toContain('alarm checkout-5xx: OK');
+    expect(text).not.toContain('s3cret');
+    expect(code).toBe(0);
+  });
+
+  it('names every missing piece and exits non-zero', async () => {
+    const path = configFile([
+      'compute: { blue: { ecs: { cluster: shop, service: gone } }, green: { autoScalingGroup: nope } }',
+      'gates: { alarms: [no-such-alarm] }',
+      'hooks: { secretEnv: UNSET_HOOK_SECRET, afterCutover: "https://hooks.example.com/after" }',
+    ]);
+    const { code, text } = await run(path);
+    expect(code).toBe(1);
+    expect(text).toContain('services.checkout.compute.blue: ECS service shop/gone does not exist.');
+    expect(text).toContain('services.checkout.compute.green: Auto Scaling group nope does not exist.');
+    expect(text).toContain('CloudWatch alarm "no-such-alarm" does not exist');
+    expect(text).toContain('UNSET_HOOK_SECRET is not set');
+  });
+});

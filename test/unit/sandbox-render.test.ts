@@ -1,0 +1,162 @@
+import { describe, expect, it } from 'vitest';
+import { approvalPrompt } from '../../src/slack/blocks/approval.js';
+import { dueIn, renderPanel } from '../../src/sandbox/page/panel.js';
+import {
+  angleToken,
+  buttonsOf,
+  escapeHtml,
+  mrkdwn,
+  renderBlock,
+  renderMessage,
+} from '../../src/sandbox/page/render.js';
+import { deployment } from '../helpers/block-fixtures.js';
+import { serviceConfig } from '../helpers/service-config.js';
+
+const names = {
+  userName: (id: string) => ({ U0REQUESTER: 'riley', U0APPROVER: 'avery' })[id] ?? id,
+  groupName: (id: string) => (id === 'S0SRE' ? 'sre-oncall' : id),
+  channelName: (id: string) => (id === 'C0CHECKOUT' ? 'checkout' : id),
+};
+
+describe('the sandbox page renders Slack mrkdwn', () => {
+  it('renders bold, italic, strike and inline code', () => {
+    expect(mrkdwn('*live* on _green_ ~blue~ `i-0abc`')).toBe(
+      '<strong>live</strong> on <em>green</em> <del>blue</del> <code>i-0abc</code>',
+    );
+  });
+
+  it('leaves asterisks and underscores inside words and code alone', () => {
+    expect(mrkdwn('snake_case_name and 2*3*4')).toBe('snake_case_name and 2*3*4');
+    expect(mrkdwn('`*not bold*`')).toBe('<code>*not bold*</code>');
+  });
+
+  it('renders ``` blocks as preformatted text without formatting inside', () => {
+    expect(mrkdwn('table:\n```a *b* <@U1>\n  c```')).toBe(
+      'table:<br><pre class="code-block">a *b* &lt;@U1&gt;\n  c</pre>',
+    );
+  });
+
+  it('turns user, group and channel tokens into names', () => {
+    expect(mrkdwn('<@U0REQUESTER> asks <!subteam^S0SRE> in <#C0CHECKOUT>', names)).toBe(
+      '<span class="mention">@riley</span> asks <span class="mention group">@sre-oncall</span> in ' +
+        '<a class="channel-link" href="#" data-channel="C0CHECKOUT">#checkout</a>',
+    );
+  });
+
+  it('shows a date token by its fallback text', () => {
+    const html = mrkdwn('until <!date^1700000000^{date_short_pretty} at {time}|2023-11-14 22:13 UTC>');
+    expect(html).toContain('>2023-11-14 22:13 UTC</time>');
+    expect(html).toContain('datetime="2023-11-14T22:13:20.000Z"');
+  });
+
+  it('renders links with their label and refuses other schemes', () => {
+    expect(angleToken('https://example.com/a?b=1&c=2|the docs')).toBe(
+      '<a href="https://example.com/a?b=1&amp;c=2" target="_blank" rel="noopener noreferrer">the docs</a>',
+    );
+    expect(mrkdwn('<javascript:alert(1)|x>')).toBe('&lt;javascript:alert(1)|x&gt;');
+  });
+
+  it('marks a Slack permalink so the page can open the thread itself', () => {
+    const html = angleToken(
+      'https://greenlight-sandbox.slack.com/archives/C0CHECKOUT/p1700000000000100?thread_ts=1700000000.000100&cid=C0CHECKOUT|thread',
+    );
+    expect(html).toContain('data-channel="C0CHECKOUT" data-ts="1700000000.000100" data-thread="1700000000.000100"');
+  });
+
+  it('shows escaped text literally and never lets it become HTML', () => {
+    expect(mrkdwn('a &lt;b&gt; &amp; <!channel> <script>x</script>')).toBe(
+      'a &lt;b&gt; &amp; <span class="mention special">@channel</span> &lt;script&gt;x&lt;/script&gt;',
+    );
+    expect(mrkdwn('"quotes" & \'apostrophes\'')).toBe('&quot;quotes&quot; &amp; &#39;apostrophes&#39;');
+  });
+
+  it('renders quotes and line breaks', () => {
+    expect(mrkdwn('&gt; quoted\nplain')).toBe('<blockquote>quoted</blockquote>plain');
+    expect(mrkdwn('one\ntwo')).toBe('one<br>two');
+  });
+
+  it('escapes attribute values', () => {
+    expect(escapeHtml(`"'<>&`)).toBe('&quot;&#39;&lt;&gt;&amp;');
+  });
+});
+
+describe('the sandbox page renders Block Kit', () => {
+  it('renders the approval prompt with Approve and Cancel buttons that carry their confirm dialogs', () => {
+    const d = deployment({ state: 'awaiting_approval', fromSlot: 'blue', toSlot: 'green' });
+    const msg = approvalPrompt(d, serviceConfig());
+    const html = renderMessage(msg, names);
+    expect(html).toContain('<strong>Approval needed</strong>');
+    expect(html).toContain('data-action-id="gl_approve"');
+    expect(html).toContain('class="btn primary"');
+    expect(html).toContain('data-confirm="{&quot;title&quot;:{&quot;type&quot;:&quot;plain_text&quot;,&quot;text&quot;:&quot;Approve cutover?&quot;');
+    expect(buttonsOf(msg.blocks).map((b) => b.actionId)).toEqual(['gl_approve', 'gl_cancel']);
+  });
+
+  it('renders fields, context, header and divider blocks', () => {
+    expect(renderBlock({ type: 'section', fields: [{ type: 'mrkdwn', text: '*Slot*\ngreen' }] }, 0)).toContain(
+      '<div class="field"><strong>Slot</strong><br>green</div>',
+    );
+    expect(renderBlock({ type: 'context', elements: [{ type: 'mrkdwn', text: '_note_' }] }, 0)).toBe(
+      '<div class="block context"><span><em>note</em></span></div>',
+    );
+    expect(renderBlock({ type: 'header', text: { type: 'plain_text', text: '<b>Deploy</b>' } }, 0)).toBe(
+      '<div class="block header">&lt;b&gt;Deploy&lt;/b&gt;</div>',
+    );
+    expect(renderBlock({ type: 'divider' }, 3)).toBe('<hr class="block divider">');
+  });
+
+  it('gives blocks without a block_id the id the page server expects', () => {
+    const blocks = [{ type: 'section', text: { type: 'mrkdwn', text: 'x' } }, { type: 'actions', elements: [{ type: 'button', action_id: 'a', text: { type: 'plain_text', text: 'A' } }] }];
+    expect(buttonsOf(blocks)).toEqual([{ actionId: 'a', blockId: 'b1', text: 'A' }]);
+  });
+
+  it('shows the text of a message without blocks, and a note for a block type it does not know', () => {
+    expect(renderMessage({ text: 'plain *text*' })).toContain('plain <strong>text</strong>');
+    expect(renderBlock({ type: 'rich_text' }, 0)).toContain('[unsupported block: rich_text]');
+  });
+});
+
+describe('the sandbox side panel', () => {
+  it('counts down to a scheduled job', () => {
+    expect(dueIn(0)).toBe('now');
+    expect(dueIn(42_000)).toBe('in 42s');
+    expect(dueIn(185_000)).toBe('in 3m 05s');
+  });
+
+  it('shows each forward with its weights and each target with a toggle', () => {
+    const html = renderPanel({
+      aws: {
+        now: 0,
+        loadBalancer: { arn: 'lb', name: 'shop', dnsName: 'shop.elb' },
+        traffic: null,
+        forwards: [
+          {
+            listenerArn: 'l',
+            port: 443,
+            protocol: 'HTTPS',
+            rule: 'default',
+            conditions: 'any request',
+            action: 'forward',
+            weights: [{ targetGroupArn: 'g', name: 'checkout-green', weight: 1, percent: 100 }],
+          },
+        ],
+        targetGroups: [
+          {
+            arn: 'g',
+            name: 'checkout-green',
+            service: 'checkout',
+            slot: 'green',
+            receivesTraffic: true,
+            targets: [{ id: 'i-1', port: 80, state: 'healthy' }],
+            requestsPerSecond: 0,
+            periods: [],
+          },
+        ],
+      },
+      jobs: [],
+    });
+    expect(html).toContain('checkout-green <b>100%</b>');
+    expect(html).toContain('data-health="unhealthy" data-tg="g" data-target="i-1"');
+    expect(html).toContain('traffic model not running');
+  });
+});
