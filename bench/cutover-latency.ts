@@ -48,6 +48,10 @@ export interface CutoverResult {
   elbCallsApproveToSoaking: Record<string, number>;
   /** ELB API calls from the Rollback click until rolled_back (switch, read back, scan), last iteration. */
   elbCallsRollback: Record<string, number>;
+  /** The ELB operations from the Approve click through the first Modify*, in order (last iteration). */
+  elbSequenceToCutover: string[];
+  /** The same from the Rollback click. */
+  elbSequenceToRollback: string[];
 }
 
 /** Soak long enough that no reminder or teardown fires during the run. */
@@ -55,7 +59,9 @@ export const BENCH_TIMINGS: Timings = {
   soak: '10m',
   remindBefore: '1m',
   approvalTimeout: '5m',
-  verifyWindow: '5s',
+  // Traffic verification waits for a full CloudWatch period without requests to the old slot;
+  // a generous window keeps a busy machine from failing it.
+  verifyWindow: '30s',
 };
 
 /** The newest button `actionId` the bot sent for deployment `id`. */
@@ -75,6 +81,13 @@ function countCalls(rig: Rig, from: number): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const c of rig.aws.elb.calls.slice(from)) counts[c.operation] = (counts[c.operation] ?? 0) + 1;
   return counts;
+}
+
+/** Operations from `from` up to and including the first ModifyListener/ModifyRule. */
+function sequenceToSwitch(rig: Rig, from: number): string[] {
+  const ops = rig.aws.elb.calls.slice(from).map((c) => c.operation);
+  const modify = ops.findIndex((op) => op.startsWith('Modify'));
+  return modify < 0 ? ops : ops.slice(0, modify + 1);
 }
 
 interface Timed {
@@ -134,6 +147,8 @@ export async function runCutoverLatency(opts: CutoverOptions): Promise<CutoverRe
   const rollbacks: ClickSample[] = [];
   let elbCallsApproveToSoaking: Record<string, number> = {};
   let elbCallsRollback: Record<string, number> = {};
+  let elbSequenceToCutover: string[] = [];
+  let elbSequenceToRollback: string[] = [];
   const seen = new Set<string>();
   try {
     for (let i = 0; i < opts.warmup + opts.iterations; i++) {
@@ -153,7 +168,7 @@ export async function runCutoverLatency(opts: CutoverOptions): Promise<CutoverRe
 
       const beforeCutover = rig.aws.elb.calls.length;
       const cut = await click(rig, d.id, 'gl_approve', USERS.approver, 'approve', (r) => r.cutover);
-      await rig.waitForState(d.id, 'soaking');
+      await rig.waitForState(d.id, 'soaking', 45_000);
       const cutCalls = countCalls(rig, beforeCutover);
 
       const beforeRollback = rig.aws.elb.calls.length;
@@ -166,6 +181,8 @@ export async function runCutoverLatency(opts: CutoverOptions): Promise<CutoverRe
         rollbacks.push(back);
         elbCallsApproveToSoaking = cutCalls;
         elbCallsRollback = backCalls;
+        elbSequenceToCutover = sequenceToSwitch(rig, beforeCutover);
+        elbSequenceToRollback = sequenceToSwitch(rig, beforeRollback);
       }
     }
   } finally {
@@ -178,5 +195,7 @@ export async function runCutoverLatency(opts: CutoverOptions): Promise<CutoverRe
     rollback: summarizeClicks(rollbacks),
     elbCallsApproveToSoaking,
     elbCallsRollback,
+    elbSequenceToCutover,
+    elbSequenceToRollback,
   };
 }

@@ -122,6 +122,8 @@ function printCutover(r: CutoverResult): void {
       .join(', ');
   console.log(`   ELB calls, Approve -> soaking: ${calls(r.elbCallsApproveToSoaking)}`);
   console.log(`   ELB calls, Rollback -> rolled_back: ${calls(r.elbCallsRollback)}`);
+  console.log(`   ELB calls, Approve -> switch: ${r.elbSequenceToCutover.join(' > ')}`);
+  console.log(`   ELB calls, Rollback -> switch: ${r.elbSequenceToRollback.join(' > ')}`);
 }
 
 function printCommandCost(costs: CommandCost[]): void {

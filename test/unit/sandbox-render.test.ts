@@ -9,8 +9,7 @@ import {
   renderBlock,
   renderMessage,
 } from '../../src/sandbox/page/render.js';
-import { deployment } from '../helpers/block-fixtures.js';
-import { serviceConfig } from '../helpers/service-config.js';
+import { deployment, service } from '../helpers/block-fixtures.js';
 
 const names = {
   userName: (id: string) => ({ U0REQUESTER: 'riley', U0APPROVER: 'avery' })[id] ?? id,
@@ -82,8 +81,8 @@ describe('the sandbox page renders Slack mrkdwn', () => {
 
 describe('the sandbox page renders Block Kit', () => {
   it('renders the approval prompt with Approve and Cancel buttons that carry their confirm dialogs', () => {
-    const d = deployment({ state: 'awaiting_approval', fromSlot: 'blue', toSlot: 'green' });
-    const msg = approvalPrompt(d, serviceConfig());
+    const d = deployment('awaiting_approval', { fromSlot: 'blue', toSlot: 'green' });
+    const msg = approvalPrompt(d, service());
     const html = renderMessage(msg, names);
     expect(html).toContain('<strong>Approval needed</strong>');
     expect(html).toContain('data-action-id="gl_approve"');
