@@ -60,6 +60,16 @@ export async function handleAction(ctx: WebContext, input: ActionInput): Promise
 
   const [decision, event] = plan(svc, d, await actorFor(ctx, svc, input.userId), value.extendMs);
   if (!decision.ok) return { deployment: d, reply: refusalMessage(decision.message) };
+  if ((event.type === 'extend' || event.type === 'teardown_now') && value.teardownAt !== undefined) {
+    if (d.teardownAt !== value.teardownAt) {
+      return {
+        deployment: d,
+        reply: refusalMessage(
+          'This button is out of date: the teardown time changed after it was shown (someone extended it or started the teardown). Nothing was done; use the buttons on the status card.',
+        ),
+      };
+    }
+  }
   if (event.type === 'rollback') {
     // A Rollback button of an older deployment must not switch traffic back over a newer one.
     const [latest] = await ctx.store.listByService(d.service, 1);

@@ -200,3 +200,35 @@ describe('approval expiry', () => {
     expect(checkoutWeights(rig)).toEqual({ blue: 1, green: 0 });
   });
 });
+
+describe('extending the soak', () => {
+  let rig: Rig;
+  beforeEach(async () => {
+    rig = await startRig({ timings: { soak: '1h', remindBefore: '10m', approvalTimeout: '1m', verifyWindow: '8s' } });
+  });
+  afterEach(async () => {
+    await rig.close();
+  });
+
+  it('extends once when the same Extend button is clicked twice, and says the second click is stale', async () => {
+    const { d, approve } = await requestAndAwaitApproval(rig);
+    await rig.click('gl_approve', approve.value, USERS.approver);
+    const soaking = await rig.waitForState(d.id, 'soaking');
+    const extend = await waitUntil(() => latestButton(rig.slack, 'gl_extend'), { what: 'the Extend button' });
+    await rig.click('gl_extend', extend.value, USERS.approver);
+    const once = await waitUntil(
+      async () => {
+        const cur = await rig.bot.store.get(d.id);
+        return cur && cur.teardownAt !== soaking.teardownAt ? cur : undefined;
+      },
+      { what: 'the teardown to move' },
+    );
+    expect(once.teardownAt).toBe((soaking.teardownAt as number) + 3_600_000);
+    await rig.click('gl_extend', extend.value, USERS.approver);
+    const stale = await waitUntil(() => ephemerals(rig.slack).find((c) => /out of date/.test(textOf(c))), {
+      what: 'the stale-button refusal',
+    });
+    expect(stale.args['user']).toBe(USERS.approver);
+    expect((await rig.bot.store.get(d.id))?.teardownAt).toBe(once.teardownAt);
+  });
+});

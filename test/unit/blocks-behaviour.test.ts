@@ -60,13 +60,20 @@ describe('statusCard', () => {
     expect(rollback?.confirm?.text.text).toBe('Send all traffic of checkout back to blue?');
   });
 
-  it('labels Extend with the service soak and carries it in the button value', () => {
-    const extend = buttons(statusCard(deployment('soaking'), service({ soakMs: 2 * HOUR }), NOW))[1];
+  it('labels Extend with the service soak and carries it and the current teardown time in the value', () => {
+    const d = deployment('soaking');
+    const extend = buttons(statusCard(d, service({ soakMs: 2 * HOUR }), NOW))[1];
     expect(extend?.text.text).toContain('2h');
     expect(decodeActionValue(extend?.value ?? '')).toEqual({
       deploymentId: 'checkout-20240102150400-a1b2',
       extendMs: 2 * HOUR,
+      teardownAt: d.teardownAt,
     });
+  });
+
+  it('refuses to decode a button value whose teardown time is not a timestamp', () => {
+    expect(decodeActionValue('{"deploymentId":"checkout-1","teardownAt":"soon"}')).toBeNull();
+    expect(decodeActionValue('{"deploymentId":"checkout-1","teardownAt":-5}')).toBeNull();
   });
 
   it('says while soaking that the new slot is live and until when the old one is kept', () => {

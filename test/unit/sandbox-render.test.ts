@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { approvalPrompt } from '../../src/slack/blocks/approval.js';
 import { dueIn, renderPanel } from '../../src/sandbox/page/panel.js';
 import {
   angleToken,
@@ -9,6 +8,7 @@ import {
   renderBlock,
   renderMessage,
 } from '../../src/sandbox/page/render.js';
+import { approvalPrompt } from '../../src/slack/blocks/approval.js';
 import { deployment, service } from '../helpers/block-fixtures.js';
 
 const names = {
@@ -59,7 +59,9 @@ describe('the sandbox page renders Slack mrkdwn', () => {
     const html = angleToken(
       'https://greenlight-sandbox.slack.com/archives/C0CHECKOUT/p1700000000000100?thread_ts=1700000000.000100&cid=C0CHECKOUT|thread',
     );
-    expect(html).toContain('data-channel="C0CHECKOUT" data-ts="1700000000.000100" data-thread="1700000000.000100"');
+    expect(html).toContain(
+      'data-channel="C0CHECKOUT" data-ts="1700000000.000100" data-thread="1700000000.000100"',
+    );
   });
 
   it('shows escaped text literally and never lets it become HTML', () => {
@@ -87,14 +89,16 @@ describe('the sandbox page renders Block Kit', () => {
     expect(html).toContain('<strong>Approval needed</strong>');
     expect(html).toContain('data-action-id="gl_approve"');
     expect(html).toContain('class="btn primary"');
-    expect(html).toContain('data-confirm="{&quot;title&quot;:{&quot;type&quot;:&quot;plain_text&quot;,&quot;text&quot;:&quot;Approve cutover?&quot;');
+    expect(html).toContain(
+      'data-confirm="{&quot;title&quot;:{&quot;type&quot;:&quot;plain_text&quot;,&quot;text&quot;:&quot;Approve cutover?&quot;',
+    );
     expect(buttonsOf(msg.blocks).map((b) => b.actionId)).toEqual(['gl_approve', 'gl_cancel']);
   });
 
   it('renders fields, context, header and divider blocks', () => {
-    expect(renderBlock({ type: 'section', fields: [{ type: 'mrkdwn', text: '*Slot*\ngreen' }] }, 0)).toContain(
-      '<div class="field"><strong>Slot</strong><br>green</div>',
-    );
+    expect(
+      renderBlock({ type: 'section', fields: [{ type: 'mrkdwn', text: '*Slot*\ngreen' }] }, 0),
+    ).toContain('<div class="field"><strong>Slot</strong><br>green</div>');
     expect(renderBlock({ type: 'context', elements: [{ type: 'mrkdwn', text: '_note_' }] }, 0)).toBe(
       '<div class="block context"><span><em>note</em></span></div>',
     );
@@ -105,7 +109,13 @@ describe('the sandbox page renders Block Kit', () => {
   });
 
   it('gives blocks without a block_id the id the page server expects', () => {
-    const blocks = [{ type: 'section', text: { type: 'mrkdwn', text: 'x' } }, { type: 'actions', elements: [{ type: 'button', action_id: 'a', text: { type: 'plain_text', text: 'A' } }] }];
+    const blocks = [
+      { type: 'section', text: { type: 'mrkdwn', text: 'x' } },
+      {
+        type: 'actions',
+        elements: [{ type: 'button', action_id: 'a', text: { type: 'plain_text', text: 'A' } }],
+      },
+    ];
     expect(buttonsOf(blocks)).toEqual([{ actionId: 'a', blockId: 'b1', text: 'A' }]);
   });
 

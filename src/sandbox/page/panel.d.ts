@@ -8,4 +8,7 @@ export interface PanelData {
 
 export function slotColor(slot: string | undefined, index?: number): string;
 export function dueIn(ms: number): string;
-export function renderPanel(data: PanelData | null | undefined, opts?: { now?: number; canSkip?: boolean }): string;
+export function renderPanel(
+  data: PanelData | null | undefined,
+  opts?: { now?: number; canSkip?: boolean },
+): string;

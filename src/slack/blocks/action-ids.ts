@@ -19,6 +19,11 @@ export interface ActionValue {
   deploymentId: string;
   /** Extend button only: how much longer to keep the old slot. */
   extendMs?: number;
+  /**
+   * Extend / Tear down now: the teardown time the button was rendered for. A click after the
+   * deadline moved (someone else extended) is stale and refused, so a double click extends once.
+   */
+  teardownAt?: number;
 }
 
 /** Slack's limit on a button value. */
@@ -43,6 +48,11 @@ export function encodeActionValue(value: ActionValue): string {
     if (!validExtend(value.extendMs)) throw new RangeError(`invalid extendMs ${value.extendMs}`);
     out.extendMs = value.extendMs;
   }
+  if (value.teardownAt !== undefined) {
+    if (!Number.isSafeInteger(value.teardownAt) || value.teardownAt < 0)
+      throw new RangeError(`invalid teardownAt ${value.teardownAt}`);
+    out.teardownAt = value.teardownAt;
+  }
   return JSON.stringify(out);
 }
 
@@ -56,9 +66,16 @@ export function decodeActionValue(value: string): ActionValue | null {
     return null;
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return null;
-  const { deploymentId, extendMs } = parsed as Record<string, unknown>;
+  const { deploymentId, extendMs, teardownAt } = parsed as Record<string, unknown>;
   if (typeof deploymentId !== 'string' || !DEPLOYMENT_ID.test(deploymentId)) return null;
-  if (extendMs === undefined) return { deploymentId };
-  if (!validExtend(extendMs)) return null;
-  return { deploymentId, extendMs };
+  const out: ActionValue = { deploymentId };
+  if (extendMs !== undefined) {
+    if (!validExtend(extendMs)) return null;
+    out.extendMs = extendMs;
+  }
+  if (teardownAt !== undefined) {
+    if (typeof teardownAt !== 'number' || !Number.isSafeInteger(teardownAt) || teardownAt < 0) return null;
+    out.teardownAt = teardownAt;
+  }
+  return out;
 }

@@ -99,7 +99,11 @@ export function extendButton(d: Deployment, svc: ServiceConfig): Button {
   return button({
     text: `⏳ Extend ${dur(svc.soakMs)}`,
     actionId: ACTIONS.extend,
-    value: encodeActionValue({ deploymentId: d.id, extendMs: svc.soakMs }),
+    value: encodeActionValue({
+      deploymentId: d.id,
+      extendMs: svc.soakMs,
+      ...(d.teardownAt !== undefined ? { teardownAt: d.teardownAt } : {}),
+    }),
   });
 }
 
@@ -108,7 +112,10 @@ export function teardownNowButton(d: Deployment): Button {
   return button({
     text: `🧹 Tear down ${old} now`,
     actionId: ACTIONS.teardownNow,
-    value: encodeActionValue({ deploymentId: d.id }),
+    value: encodeActionValue({
+      deploymentId: d.id,
+      ...(d.teardownAt !== undefined ? { teardownAt: d.teardownAt } : {}),
+    }),
     style: 'danger',
     confirm: {
       title: 'Tear down now?',

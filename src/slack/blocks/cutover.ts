@@ -31,8 +31,9 @@ export function cutoverFailedMessage(d: Deployment, reason: string): SlackMessag
   const blocks: KnownBlock[] = [
     section(`❌ *Cutover of ${routeText(d)} failed*\n*Reason:* ${clip(reason, 2000)}`),
     section(
-      `Forwards already switched are switched back, so traffic stays on ${slot(previousSlot(d))}. ` +
-        'Check the card and the load balancer before retrying.',
+      d.cutover
+        ? `⚠️ The load balancer may be partly switched (the restore was not confirmed by reading it back). Use *Rollback* on the card to send all traffic back to ${slot(previousSlot(d))}, or fix the listeners by hand.`
+        : `Nothing is left switched: traffic stays on ${slot(previousSlot(d))}. Check the card and the load balancer before retrying.`,
     ),
     context(`Deployment ${code(d.id)}`),
   ];

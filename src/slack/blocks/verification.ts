@@ -11,7 +11,11 @@ export const MAX_OFFENDER_ROWS = 20;
 export function offenderLine(o: Offender): string {
   const where = o.port !== undefined ? `port ${o.port}` : listenerLabel(undefined, o.listenerArn);
   const prio = o.priority === 'default' ? 'default action' : `rule priority ${code(o.priority, 20)}`;
-  return `• ${where}, ${prio}, weight ${o.weight} — ${code(o.ruleArn ?? o.listenerArn, 300)}`;
+  const why =
+    o.reason === 'stickiness'
+      ? 'weight 0 but group stickiness on (the cookie keeps clients there)'
+      : `weight ${o.weight}`;
+  return `• ${where}, ${prio}, ${why} — ${code(o.ruleArn ?? o.listenerArn, 300)}`;
 }
 
 /** Summary lines shared with the rollback message. `oldSlot` is the slot traffic must have left. */
