@@ -30,6 +30,7 @@ import { createSlackGateway, createWebClient } from './slack/gateway.js';
 import { createGroupResolver } from './slack/usergroup-cache.js';
 import { randomHex, type WebContext } from './slack/web-context.js';
 import { DeploymentStore } from './store/deployment-store.js';
+import { ListenerLock } from './store/listener-lock.js';
 
 export interface RuntimeOptions {
   env: Env;
@@ -125,6 +126,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Running> {
     clock: jobClock,
     log,
     metrics,
+    listenerLock: new ListenerLock(redis, `${prefix}:`),
     drainPollMs: opts.drainPollMs ?? 5_000,
     computePollMs: opts.computePollMs ?? 5_000,
   };

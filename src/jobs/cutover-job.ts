@@ -11,6 +11,7 @@ import type { CutoverTiming, Deployment } from '../domain/deployment.js';
 import type { SwitchReport } from '../domain/reports.js';
 import { errorMessage } from '../errors.js';
 import { cutoverFailedMessage, cutoverMessage } from '../slack/blocks/index.js';
+import { ListenerBusyError } from '../store/listener-lock.js';
 import { isTransientAwsError } from './aws-errors.js';
 import { runHook } from './hook-runner.js';
 import { applyEvent, type JobContext, loadDeployment, postOnce, serviceOf } from './job-context.js';

@@ -18,6 +18,7 @@ import type { JobScheduler } from '../queue/queue.js';
 import type { SlackMessage } from '../slack/blocks/index.js';
 import type { SlackGateway } from '../slack/gateway.js';
 import type { DeploymentStore } from '../store/deployment-store.js';
+import type { ListenerLock } from '../store/listener-lock.js';
 
 export interface Clock {
   now(): number;
@@ -46,6 +47,8 @@ export interface JobContext {
   webhook: (input: Parameters<typeof callWebhook>[0]) => Promise<HookResult>;
   /** Reads a secret (hook HMAC key) by environment variable name. */
   secret: (name: string) => string | undefined;
+  /** Held while forwards are rewritten, so two services sharing a listener never interleave. */
+  listenerLock: Pick<ListenerLock, 'withListeners'>;
   /** How often teardown polls target health while the old slot drains. */
   drainPollMs: number;
   /** How often scale-down polls ECS / Auto Scaling while the old slot's compute goes to zero. */

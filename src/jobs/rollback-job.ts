@@ -12,6 +12,7 @@ import type { Deployment } from '../domain/deployment.js';
 import type { VerificationReport } from '../domain/reports.js';
 import { errorMessage } from '../errors.js';
 import { refusalMessage, rollbackMessage } from '../slack/blocks/index.js';
+import { ListenerBusyError } from '../store/listener-lock.js';
 import { isTransientAwsError } from './aws-errors.js';
 import { applyEvent, type JobContext, loadDeployment, postOnce, serviceOf } from './job-context.js';
 
@@ -94,7 +95,7 @@ async function rollBack(
     if (done.ok) ctx.metrics.observeRollback(d.service, (finishedAt - startedAt) / 1000);
     return report;
   } catch (err) {
-    if (isTransientAwsError(err)) throw err;
+    if (isTransientAwsError(err) || err instanceof ListenerBusyError) throw err;
     await applyEvent(ctx, d.id, { type: 'rollback_failed', reason: `rollback failed: ${errorMessage(err)}` });
     return null;
   }

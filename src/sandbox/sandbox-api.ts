@@ -1,11 +1,10 @@
 /**
- * The JSON control API of the sandbox page (`/sandbox/api/…`). It plays the Slack client: a
- * typed `/deploy …` becomes a signed slash command to the bot's `POST /slack/events`, a button
- * click a signed `block_actions` interaction, both as the person picked on the page. It also
- * reads the simulated load balancer and changes target health. Malformed input gets 400 and a
- * message saying what is wrong; nothing here throws at a caller.
+ * The JSON control API of the sandbox page (`/sandbox/api/…`): the conversation as the picked
+ * person sees it, typed commands and button clicks (sent to the bot as Slack would, see
+ * sandbox-slack-client.ts), the simulated load balancer, target health toggles and fast-forward
+ * of the bot's delayed jobs. Malformed input gets 400 and a message saying what is wrong; nothing
+ * here throws at a caller.
  */
-import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { GreenlightConfig } from '../config/schema.js';
 import type { FakeElbState } from './fake-elb/state.js';
@@ -14,13 +13,12 @@ import {
   BOTS,
   type Channel,
   isSandboxUser,
-  personName,
   SANDBOX_GROUPS,
   SANDBOX_PEOPLE,
   sandboxChannels,
 } from './sandbox-directory.js';
-import { type FeedItem, type SandboxFeed, SLACKBOT } from './sandbox-feed.js';
-import { blockActionsForm, postToSlackEndpoint, slashCommandForm } from './slack-payloads.js';
+import type { SandboxFeed } from './sandbox-feed.js';
+import { createSlackClient } from './sandbox-slack-client.js';
 import type { TrafficModel } from './traffic-model.js';
 
 export interface SandboxApiDeps {
@@ -109,170 +107,16 @@ function parseJson(raw: string): { ok: true; value: unknown } | { ok: false } {
   }
 }
 
-interface Button {
-  type: string;
-  action_id?: string;
-  value?: string;
-  [key: string]: unknown;
-}
-
-/** The button with this action id (and block id, if given) in a message's blocks. */
-export function findButton(
-  blocks: unknown[] | undefined,
-  actionId: string,
-  blockId?: string,
-): { button: Button; blockId: string } | undefined {
-  for (const [index, raw] of (blocks ?? []).entries()) {
-    const block = raw as { type?: string; block_id?: string; elements?: unknown[]; accessory?: unknown };
-    const id = block.block_id ?? `b${index}`;
-    if (blockId && blockId !== id) continue;
-    const candidates = [...(block.elements ?? []), ...(block.accessory ? [block.accessory] : [])] as Button[];
-    const button = candidates.find((e) => e?.type === 'button' && e.action_id === actionId);
-    if (button) return { button, blockId: id };
-  }
-  return undefined;
-}
-
 export function createSandboxApi(deps: SandboxApiDeps) {
   const channels: Channel[] = sandboxChannels(deps.config);
-  const channelName = (id: string) => channels.find((c) => c.id === id)?.name;
-  const ackTimeoutMs = deps.ackTimeoutMs ?? 3_000;
-  const slackbotSays = (forUser: string, channel: string, text: string, threadTs?: string) =>
-    deps.feed.add({
-      kind: 'ephemeral',
-      channel,
-      user: SLACKBOT,
-      forUser,
-      text,
-      ...(threadTs ? { threadTs } : {}),
-    });
-
-  async function command(input: z.infer<typeof commandSchema>): Promise<ApiResponse> {
-    if (!channelName(input.channel)) {
-      return fail(400, `channel: not a sandbox channel (${channels.map((c) => c.id).join(', ')})`);
-    }
-    const text = input.text.trim();
-    const thread = input.threadTs ? { threadTs: input.threadTs } : {};
-    if (!text.startsWith('/')) {
-      const item = deps.feed.add({
-        kind: 'message',
-        channel: input.channel,
-        user: input.user,
-        text,
-        ...thread,
-      });
-      return ok({ ok: true, posted: item.id });
-    }
-    const name = text.split(/\s/, 1)[0] as string;
-    if (name !== '/deploy') {
-      slackbotSays(
-        input.user,
-        input.channel,
-        `\`${name.slice(0, 40)}\` is not a valid command. In Slack, all messages that start with "/" are interpreted as commands. This workspace has \`/deploy\`.`,
-        input.threadTs,
-      );
-      return ok({ ok: true, delivered: 'slackbot' });
-    }
-    const url = deps.botUrl();
-    if (!url) return fail(503, 'the bot is still starting; try again in a moment');
-    const response = deps.feed.responseUrl({ user: input.user, channel: input.channel, ...thread });
-    const body = slashCommandForm({
-      command: name,
-      text: text.slice(name.length).trim(),
-      userId: input.user,
-      userName: personName(input.user),
-      channelId: input.channel,
-      channelName: channelName(input.channel) as string,
-      responseUrl: response.url,
-      triggerId: `${Date.now()}.${randomBytes(6).toString('hex')}`,
-    });
-    let res: { status: number; text: string };
-    try {
-      res = await postToSlackEndpoint(url, body, {
-        signingSecret: deps.signingSecret,
-        timeoutMs: ackTimeoutMs,
-      });
-    } catch {
-      slackbotSays(
-        input.user,
-        input.channel,
-        `${name} failed with the error "operation_timeout"`,
-        input.threadTs,
-      );
-      return ok({ ok: true, ack: 'operation_timeout' });
-    }
-    if (res.status !== 200) {
-      slackbotSays(
-        input.user,
-        input.channel,
-        `${name} failed with the error "dispatch_failed"`,
-        input.threadTs,
-      );
-      return ok({ ok: true, ack: 'dispatch_failed', botStatus: res.status });
-    }
-    if (res.text.trim() && !deps.feed.hasResponse(response.id)) addAck(input, res.text, response.id);
-    return ok({ ok: true, ack: 'ok' });
-  }
-
-  function addAck(input: z.infer<typeof commandSchema>, raw: string, responseId: string): void {
-    let parsed: Record<string, unknown>;
-    try {
-      const value: unknown = JSON.parse(raw);
-      parsed =
-        typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : { text: raw };
-    } catch {
-      parsed = { text: raw };
-    }
-    const inChannel = parsed.response_type === 'in_channel';
-    deps.feed.add({
-      kind: inChannel ? 'message' : 'ephemeral',
-      channel: input.channel,
-      user: BOTS[0]?.id as string,
-      ...(inChannel ? {} : { forUser: input.user }),
-      text: typeof parsed.text === 'string' ? parsed.text : '',
-      ...(Array.isArray(parsed.blocks) ? { blocks: parsed.blocks } : {}),
-      ...(input.threadTs ? { threadTs: input.threadTs } : {}),
-      responseId,
-    });
-  }
-
-  async function action(input: z.infer<typeof actionSchema>): Promise<ApiResponse> {
-    const item: FeedItem | undefined = deps.feed.find(input.user, input.item);
-    if (!item) return fail(404, `item: no message ${input.item} that ${input.user} can see`);
-    const found = findButton(item.blocks, input.actionId, input.blockId);
-    if (!found) return fail(404, `actionId: message ${input.item} has no button ${input.actionId}`);
-    const url = deps.botUrl();
-    if (!url) return fail(503, 'the bot is still starting; try again in a moment');
-    const response = deps.feed.responseUrl({
-      user: input.user,
-      channel: item.channel,
-      ...(item.threadTs ? { threadTs: item.threadTs } : {}),
-    });
-    const body = blockActionsForm({
-      actionId: input.actionId,
-      value: found.button.value ?? '',
-      userId: input.user,
-      channelId: item.channel,
-      messageTs: item.ts,
-      ...(item.threadTs ? { threadTs: item.threadTs } : {}),
-      responseUrl: response.url,
-      blockId: found.blockId,
-      triggerId: `${Date.now()}.${randomBytes(6).toString('hex')}`,
-      button: found.button,
-      message: { text: item.text, ...(item.blocks ? { blocks: item.blocks } : {}) },
-      isEphemeral: item.kind === 'ephemeral',
-    });
-    try {
-      const res = await postToSlackEndpoint(url, body, {
-        signingSecret: deps.signingSecret,
-        timeoutMs: ackTimeoutMs,
-      });
-      if (res.status !== 200) return ok({ ok: false, error: `the app answered HTTP ${res.status}` });
-    } catch {
-      return ok({ ok: false, error: 'the app did not respond within 3 seconds (operation_timeout)' });
-    }
-    return ok();
-  }
+  const client = createSlackClient({
+    feed: deps.feed,
+    channels,
+    signingSecret: deps.signingSecret,
+    botUrl: deps.botUrl,
+    ...(deps.ackTimeoutMs !== undefined ? { ackTimeoutMs: deps.ackTimeoutMs } : {}),
+  });
+  const { command, action } = client;
 
   function targetHealth(input: z.infer<typeof healthSchema>): ApiResponse {
     const tg =

@@ -270,7 +270,7 @@ describe('the sandbox control API plays the Slack client', () => {
     const r = await post('action', { user: APPROVER, item: `m:${CHANNEL}:${ts}`, actionId: 'gl_approve' });
     expect(r.body).toEqual({
       ok: false,
-      error: 'the app did not respond within 3 seconds (operation_timeout)',
+      error: 'the app did not respond within 0.5 s (operation_timeout)',
     });
   });
 });
