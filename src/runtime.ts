@@ -89,6 +89,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Running> {
 
   const store = new DeploymentStore(redis, { prefix: `${prefix}:` });
   const queue = createQueue(bullConnection, prefix);
+  queue.on('error', (err) => log.warn({ err: err.message }, 'queue error'));
   const scheduler = new JobScheduler(queue, () => (opts.clock ?? systemClock).now());
   const metrics = createMetrics();
   metrics.setCollectors({

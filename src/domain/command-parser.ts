@@ -110,17 +110,35 @@ interface Known {
   inChannel: string[];
 }
 
-function index(ctx: ParseContext): Known {
+interface Catalog {
+  byName: Known['byName'];
+  byChannel: Map<string, string[]>;
+}
+
+/** The service catalog indexed once per services object (commands arrive far more often than config changes). */
+const catalogs = new WeakMap<object, Catalog>();
+
+function catalog(services: ParseContext['services']): Catalog {
+  const cached = catalogs.get(services);
+  if (cached) return cached;
   const byName: Known['byName'] = new Map();
-  const inChannel: string[] = [];
-  for (const [name, svc] of Object.entries(ctx.services ?? {})) {
+  const byChannel = new Map<string, string[]>();
+  for (const [name, svc] of Object.entries(services ?? {})) {
     const slots = new Map<string, string>();
     for (const slot of Array.isArray(svc?.slots) ? svc.slots : [])
       slots.set(String(slot).toLowerCase(), slot);
-    byName.set(name.toLowerCase(), { name, channel: String(svc?.channel ?? ''), slots });
-    if (svc?.channel === ctx.channelId) inChannel.push(name);
+    const channel = String(svc?.channel ?? '');
+    byName.set(name.toLowerCase(), { name, channel, slots });
+    byChannel.set(channel, [...(byChannel.get(channel) ?? []), name]);
   }
-  return { byName, inChannel };
+  const built = { byName, byChannel };
+  if (services && typeof services === 'object') catalogs.set(services, built);
+  return built;
+}
+
+function index(ctx: ParseContext): Known {
+  const { byName, byChannel } = catalog(ctx.services);
+  return { byName, inChannel: byChannel.get(ctx.channelId) ?? [] };
 }
 
 function list(names: string[]): string {

@@ -4,6 +4,7 @@
  * no longer applies. The ALB work and the state transition come first; the thread message is
  * posted afterwards from the record, so a Slack outage cannot strand the deployment.
  */
+import type { ElbPort } from '../aws/elb-port.js';
 import { readLiveSlot, SwitchAbortedError, switchForwards } from '../aws/switch-forwards.js';
 import { timeElbPort } from '../aws/timed-elb-port.js';
 import type { ServiceConfig } from '../config/schema.js';
@@ -24,10 +25,10 @@ export async function runCutover(ctx: JobContext, deploymentId: string): Promise
 }
 
 /** Why the target slot may not receive traffic now, or null when it may. */
-async function unhealthyReason(ctx: JobContext, d: Deployment, svc: ServiceConfig): Promise<string | null> {
+async function unhealthyReason(elb: ElbPort, d: Deployment, svc: ServiceConfig): Promise<string | null> {
   const targetArn = svc.slots[d.toSlot];
   if (!targetArn) return `slot ${d.toSlot} is no longer configured`;
-  const health = await ctx.elb.describeTargetHealth(targetArn);
+  const health = await elb.describeTargetHealth(targetArn);
   const unhealthy = health.filter((t) => t.State !== 'healthy');
   if (unhealthy.length > 0) {
     const names = unhealthy.map((t) => `${t.Id}${t.Port ? `:${t.Port}` : ''} ${t.State}`).join(', ');
@@ -57,7 +58,7 @@ async function switchTraffic(
   const live = await readLiveSlot(timed.port, svc);
   const untouched = live === d.fromSlot;
   if (untouched) {
-    const unhealthy = await unhealthyReason(ctx, d, svc);
+    const unhealthy = await unhealthyReason(timed.port, d, svc);
     if (unhealthy) {
       await applyEvent(ctx, d.id, { type: 'cutover_failed', reason: unhealthy });
       return undefined;

@@ -5,6 +5,7 @@
  * down since. Level-triggered like the cutover: the ALB work and the transition come first, the
  * thread message after.
  */
+import type { ElbPort } from '../aws/elb-port.js';
 import { switchForwards, verifyConfiguration } from '../aws/switch-forwards.js';
 import { timeElbPort } from '../aws/timed-elb-port.js';
 import type { ServiceConfig } from '../config/schema.js';
@@ -33,10 +34,10 @@ export async function runRollback(ctx: JobContext, deploymentId: string): Promis
   }
 }
 
-async function backSlotProblem(ctx: JobContext, svc: ServiceConfig, back: string): Promise<string | null> {
+async function backSlotProblem(elb: ElbPort, svc: ServiceConfig, back: string): Promise<string | null> {
   const arn = svc.slots[back];
   if (!arn) return `slot ${back} is no longer configured`;
-  const health = await ctx.elb.describeTargetHealth(arn);
+  const health = await elb.describeTargetHealth(arn);
   const healthy = health.filter((t) => t.State === 'healthy').length;
   if (healthy < svc.minHealthyTargets || healthy === 0) {
     return `${back} has ${healthy} healthy target(s) (needs ${Math.max(1, svc.minHealthyTargets)}); traffic was left where it is.`;
@@ -60,7 +61,7 @@ async function rollBack(
   const startedAt = ctx.clock.now();
   const timed = timeElbPort(ctx.elb);
   try {
-    const problem = await backSlotProblem(ctx, svc, back);
+    const problem = await backSlotProblem(timed.port, svc, back);
     if (problem) {
       await applyEvent(ctx, d.id, { type: 'rollback_failed', reason: `Rollback refused: ${problem}` });
       return null;

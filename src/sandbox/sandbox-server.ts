@@ -66,18 +66,16 @@ export interface SandboxServer {
   close(): Promise<void>;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+/** The body, or null when it is larger than MAX_BODY (the rest is drained, so a 400 can be sent). */
+function readBody(req: IncomingMessage): Promise<string | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY) {
-        reject(new Error('body too large'));
-        req.destroy();
-      } else chunks.push(c);
+      if (size <= MAX_BODY) chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(size > MAX_BODY ? null : Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
 }
@@ -163,6 +161,7 @@ export async function startSandboxServer(opts: SandboxServerOptions): Promise<Sa
       if (typeof v === 'string') headers[name] = v;
     }
     const body = req.method === 'POST' ? await readBody(req) : undefined;
+    if (body === null) return sendJson(res, 413, { ok: false, error: 'request body too large' });
     const upstream = await fetch(`${base}${path}${search}`, {
       method: req.method ?? 'GET',
       headers,
@@ -195,16 +194,9 @@ export async function startSandboxServer(opts: SandboxServerOptions): Promise<Sa
     const method = req.method ?? 'GET';
     if (u.pathname === '/sandbox/api/events' && method === 'GET') return events(req, res);
     if (u.pathname.startsWith('/sandbox/api/')) {
-      let raw = '';
-      if (method === 'POST') {
-        try {
-          raw = await readBody(req);
-        } catch {
-          return sendJson(res, 400, {
-            ok: false,
-            error: `the request body is larger than ${MAX_BODY} bytes`,
-          });
-        }
+      const raw = method === 'POST' ? await readBody(req) : '';
+      if (raw === null) {
+        return sendJson(res, 400, { ok: false, error: `the request body is larger than ${MAX_BODY} bytes` });
       }
       const out = await opts.api(method, u.pathname, u.searchParams, raw);
       return sendJson(res, out.status, out.body);

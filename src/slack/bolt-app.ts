@@ -51,8 +51,12 @@ export function createBoltApp(opts: BoltOptions, web: WebContext): App {
       opts.log.error({ err: errorMessage(err), user: command.user_id }, 'command failed');
       return INTERNAL_ERROR;
     });
-    const timer = new Promise<'slow'>((resolve) => setTimeout(() => resolve('slow'), ACK_BUDGET_MS).unref());
+    let timeout: NodeJS.Timeout | undefined;
+    const timer = new Promise<'slow'>((resolve) => {
+      timeout = setTimeout(() => resolve('slow'), ACK_BUDGET_MS);
+    });
     const first = await Promise.race([work, timer]);
+    clearTimeout(timeout);
     if (first === 'slow') {
       await ack({ response_type: 'ephemeral', text: 'Working on it…' });
       const reply = await work;

@@ -5,7 +5,7 @@
  */
 import type { ServiceConfig } from '../config/schema.js';
 import { canCancel, canExtend, canRequest, canRollback, canTeardownNow } from '../domain/authorization.js';
-import { type Command, parseCommand } from '../domain/command-parser.js';
+import { type Command, type ParseContext, parseCommand } from '../domain/command-parser.js';
 import { forgottenSlots } from '../domain/cost.js';
 import { newDeployment, newDeploymentId } from '../domain/new-deployment.js';
 import type { DeploymentEvent } from '../domain/state-machine.js';

@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Rig, startRig, USERS } from '../helpers/e2e-harness.js';
+import { waitUntil } from '../helpers/wait.js';
+
+describe('the operations endpoints on the bot port', () => {
+  let rig: Rig;
+  let base: string;
+  beforeAll(async () => {
+    rig = await startRig();
+    base = rig.url.replace('/slack/events', '');
+  });
+  afterAll(async () => {
+    await rig.close();
+  });
+
+  it('answers /healthz while the process is up', async () => {
+    const res = await fetch(`${base}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok' });
+  });
+
+  it('exposes Prometheus metrics, including finished deployments by outcome', async () => {
+    await rig.slash('checkout green', USERS.requester);
+    const d = await rig.latest();
+    await rig.waitForState(d.id, 'awaiting_approval');
+    await rig.slash('cancel checkout', USERS.requester);
+    await rig.waitForState(d.id, 'cancelled');
+    const body = await waitUntil(
+      async () => {
+        const text = await (await fetch(`${base}/metrics`)).text();
+        return /greenlight_deployments_total\{[^}]*outcome="cancelled"[^}]*\} 1/.test(text)
+          ? text
+          : undefined;
+      },
+      { what: 'the cancelled deployment in /metrics' },
+    );
+    expect(body).toContain('greenlight_queue_jobs');
+    expect(body).toContain('greenlight_pending_teardowns');
+    expect(body).toContain('process_cpu_seconds_total');
+  });
+
+  it('reports not ready on /readyz once Redis is unreachable, and never leaks a secret', async () => {
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    await rig.redis.kill();
+    const res = await waitUntil(
+      async () => {
+        const r = await fetch(`${base}/readyz`);
+        return r.status === 503 ? r : undefined;
+      },
+      { what: '/readyz to say 503' },
+    );
+    const text = await res.text();
+    expect(text).toMatch(/not ready/);
+    expect(text).not.toContain('xoxb-');
+  });
+});

@@ -1,0 +1,354 @@
+/**
+ * Rig for the job integration tests: the job handlers are called directly, with a JobContext built
+ * the way `src/runtime.ts` builds it, so every scenario is deterministic. Real parts: redis-server
+ * (one per test file, a fresh key prefix per test), DeploymentStore, BullMQ queue and JobScheduler,
+ * the ELB/CloudWatch SDK adapters against the local AWS endpoint, and the WebClient gateway against
+ * the local Slack Web API. In front of that gateway sits a stand-in that can fail or hold a call.
+ * Time is a settable clock.
+ */
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { createAsgAdapter } from '../../src/aws/asg-adapter.js';
+import { createMetricsAdapter } from '../../src/aws/cloudwatch-adapter.js';
+import { createEcsAdapter } from '../../src/aws/ecs-adapter.js';
+import { createElbAdapter } from '../../src/aws/elb-sdk-adapter.js';
+import { switchForwards } from '../../src/aws/switch-forwards.js';
+import { parseConfigText } from '../../src/config/load-config.js';
+import type { GreenlightConfig, ServiceConfig } from '../../src/config/schema.js';
+import type { Deployment } from '../../src/domain/deployment.js';
+import { newDeployment, newDeploymentId } from '../../src/domain/new-deployment.js';
+import type { DeploymentEvent } from '../../src/domain/state-machine.js';
+import { callWebhook } from '../../src/hooks/webhook.js';
+import { runCutover } from '../../src/jobs/cutover-job.js';
+import { applyEvent, type Clock, type JobContext } from '../../src/jobs/job-context.js';
+import { runPrecheck } from '../../src/jobs/precheck-job.js';
+import { createLogger } from '../../src/ops/logger.js';
+import { createMetrics } from '../../src/ops/metrics.js';
+import { createQueue, JobScheduler, QUEUE_NAME } from '../../src/queue/queue.js';
+import { DEMO } from '../../src/sandbox/fake-elb/demo.js';
+import { type FakeSlackApi, type RecordedCall, startFakeSlackApi } from '../../src/sandbox/fake-slack-api.js';
+import { type LocalAws, startLocalAws } from '../../src/sandbox/local-aws.js';
+import type { SlackMessage } from '../../src/slack/blocks/index.js';
+import { createSlackGateway, createWebClient, type SlackGateway } from '../../src/slack/gateway.js';
+import { createGroupResolver } from '../../src/slack/usergroup-cache.js';
+import type { WebContext } from '../../src/slack/web-context.js';
+import { DeploymentStore } from '../../src/store/deployment-store.js';
+import { ListenerLock } from '../../src/store/listener-lock.js';
+import type { RedisProcess } from './redis-server.js';
+import { posts, textOf, updates } from './slack-inspect.js';
+
+export const USERS = { requester: 'U0REQUESTER', approver: 'U0APPROVER', sre: 'U0SREMEMBER' };
+export const CHANNEL = 'C0CHECKOUT';
+const TOKEN = 'xoxb-job-rig-token';
+/** 2026-11-26 12:00:00 UTC: where every rig's clock starts. */
+export const T0 = Date.UTC(2026, 10, 26, 12, 0, 0);
+export const POLL_INTERVAL_MS = 20_000;
+
+/** Time that moves only when told to; `sleep` moves it instead of waiting. */
+export class SettableClock implements Clock {
+  constructor(private t: number) {}
+  now = (): number => this.t;
+  sleep = async (ms: number): Promise<void> => {
+    this.t += ms;
+  };
+  set(t: number): void {
+    this.t = t;
+  }
+  advance(ms: number): void {
+    this.t += ms;
+  }
+}
+
+interface Deferred {
+  promise: Promise<void>;
+  resolve(): void;
+}
+
+function deferred(): Deferred {
+  let resolve = () => {};
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+type SlackMethod = 'post' | 'update';
+
+/**
+ * The SlackGateway port in front of the real WebClient gateway. `failNext` makes the next call of
+ * a method throw before it reaches Slack; `holdNext` makes it wait until released (it reaches Slack
+ * only then). `attempts` records every call, failed ones included.
+ */
+export class ControllableSlack implements SlackGateway {
+  readonly attempts: { method: SlackMethod; text: string; failed: boolean }[] = [];
+  private readonly failures: SlackMethod[] = [];
+  private readonly holds: { method: SlackMethod; reached: Deferred; gate: Deferred }[] = [];
+
+  constructor(private readonly real: SlackGateway) {}
+
+  failNext(method: SlackMethod): void {
+    this.failures.push(method);
+  }
+
+  /** `reached` resolves when the held call is waiting; `release` lets it go on to Slack. */
+  holdNext(method: SlackMethod): { reached: Promise<void>; release(): void } {
+    const hold = { method, reached: deferred(), gate: deferred() };
+    this.holds.push(hold);
+    return { reached: hold.reached.promise, release: hold.gate.resolve };
+  }
+
+  private async intercept(method: SlackMethod, message: SlackMessage): Promise<void> {
+    const f = this.failures.indexOf(method);
+    if (f >= 0) {
+      this.failures.splice(f, 1);
+      this.attempts.push({ method, text: message.text, failed: true });
+      throw new Error(`Slack ${method} failed (injected)`);
+    }
+    this.attempts.push({ method, text: message.text, failed: false });
+    const h = this.holds.findIndex((x) => x.method === method);
+    if (h < 0) return;
+    const [hold] = this.holds.splice(h, 1);
+    hold?.reached.resolve();
+    await hold?.gate.promise;
+  }
+
+  async post(channel: string, message: SlackMessage, threadTs?: string): Promise<string> {
+    await this.intercept('post', message);
+    return this.real.post(channel, message, threadTs);
+  }
+  async update(channel: string, ts: string, message: SlackMessage): Promise<void> {
+    await this.intercept('update', message);
+    return this.real.update(channel, ts, message);
+  }
+  ephemeral(channel: string, user: string, message: SlackMessage, threadTs?: string): Promise<void> {
+    return this.real.ephemeral(channel, user, message, threadTs);
+  }
+  permalink(channel: string, ts: string): Promise<string | undefined> {
+    return this.real.permalink(channel, ts);
+  }
+  usergroupMembers(groupId: string): Promise<string[]> {
+    return this.real.usergroupMembers(groupId);
+  }
+}
+
+function rigConfig(): GreenlightConfig {
+  const yaml = [
+    'defaults:',
+    '  soak: 1h',
+    '  remindBefore: 10m',
+    '  approvalTimeout: 30m',
+    '  verifyWindow: 5m',
+    'services:',
+    '  checkout:',
+    `    channel: ${CHANNEL}`,
+    '    listeners:',
+    `      - ${DEMO.checkout.listenerArn}`,
+    '    slots:',
+    `      blue: ${DEMO.checkout.blueArn}`,
+    `      green: ${DEMO.checkout.greenArn}`,
+    '    approvers:',
+    `      users: [${USERS.approver}]`,
+    '      usergroups: [S0SRE]',
+    '    traffic:',
+    '      period: 60s',
+    `      pollInterval: ${POLL_INTERVAL_MS / 1000}s`,
+    '',
+  ].join('\n');
+  const parsed = parseConfigText(yaml);
+  if (!parsed.ok) throw new Error(`job rig config invalid: ${parsed.problems.join('; ')}`);
+  return parsed.config;
+}
+
+export interface JobRig {
+  ctx: JobContext;
+  store: DeploymentStore;
+  queue: Queue;
+  clock: SettableClock;
+  slack: ControllableSlack;
+  slackApi: FakeSlackApi;
+  aws: LocalAws;
+  svc: ServiceConfig;
+  prefix: string;
+  bullConnection: Redis;
+  /** What the Slack listeners get (button clicks go through `handleAction`). */
+  web(): WebContext;
+  get(id: string): Promise<Deployment>;
+  /** Applies an event through the real state machine and store; throws if it is refused. */
+  event(id: string, event: DeploymentEvent): Promise<Deployment>;
+  /** A fresh `/deploy checkout <toSlot>` record holding the service lock (state `requested`). */
+  request(toSlot?: string): Promise<Deployment>;
+  /** request → real precheck job → awaiting_approval (card, precheck and prompt posted). */
+  awaitingApproval(toSlot?: string): Promise<Deployment>;
+  /** … → approved by the approver → cutting_over. */
+  cuttingOver(toSlot?: string): Promise<Deployment>;
+  /** … → the real cutover job → verifying. */
+  verifying(toSlot?: string): Promise<Deployment>;
+  /** … → verification passed → soaking. */
+  soaking(toSlot?: string): Promise<Deployment>;
+  /** Switches the configured listeners as the cutover would (real switch code, real SDK). */
+  switchAlbTo(slot: string): Promise<void>;
+  /** Weight of each slot in the checkout listener's default forward. */
+  weights(): { blue: number; green: number };
+  /** ModifyListener + ModifyRule calls the load balancer received so far. */
+  modifyCalls(): number;
+  /** Thread replies under the deployment's card whose text matches. */
+  thread(d: Deployment, match?: RegExp): RecordedCall[];
+  /** chat.update calls that edited the deployment's card, in the order Slack received them. */
+  cardUpdates(d: Deployment): RecordedCall[];
+  close(): Promise<void>;
+}
+
+export interface JobRigOptions {
+  /** Queue job options (default: production's, from createQueue). */
+  attempts?: number;
+  backoffMs?: number;
+}
+
+let rigs = 0;
+
+export async function startJobRig(redis: RedisProcess, opts: JobRigOptions = {}): Promise<JobRig> {
+  rigs += 1;
+  const prefix = `jobs${process.pid}x${rigs}`;
+  const clock = new SettableClock(T0);
+  const connection = new Redis(redis.url, { maxRetriesPerRequest: 3 });
+  const bullConnection = new Redis(redis.url, { maxRetriesPerRequest: null });
+  const store = new DeploymentStore(connection, { prefix: `${prefix}:` });
+  const queue =
+    opts.attempts === undefined
+      ? createQueue(bullConnection, prefix)
+      : new Queue(QUEUE_NAME, {
+          connection: bullConnection,
+          prefix,
+          defaultJobOptions: {
+            attempts: opts.attempts,
+            backoff: { type: 'fixed', delay: opts.backoffMs ?? 10 },
+          },
+        });
+  const scheduler = new JobScheduler(queue, clock.now);
+  const aws = await startLocalAws();
+  const slackApi = await startFakeSlackApi({ token: TOKEN });
+  slackApi.setUsergroupMembers('S0SRE', [USERS.sre]);
+  const slack = new ControllableSlack(createSlackGateway(createWebClient(TOKEN, slackApi.url)));
+  const config = rigConfig();
+  const svc = config.services['checkout'] as ServiceConfig;
+  const log = createLogger({ level: process.env['JOBS_LOG_LEVEL'] ?? 'silent' });
+  const metrics = createMetrics();
+  const ctx: JobContext = {
+    store,
+    scheduler,
+    elb: createElbAdapter(aws.clients.elb),
+    cloudwatch: createMetricsAdapter(aws.clients.cloudwatch),
+    ecs: createEcsAdapter(aws.clients.ecs),
+    asg: createAsgAdapter(aws.clients.asg),
+    webhook: (input) => callWebhook(input),
+    secret: () => undefined,
+    slack,
+    config,
+    clock,
+    log,
+    metrics,
+    listenerLock: new ListenerLock(connection, `${prefix}:`),
+    drainPollMs: 10,
+    computePollMs: 10,
+  };
+  let hex = 0;
+
+  const get = async (id: string): Promise<Deployment> => {
+    const d = await store.get(id);
+    if (!d) throw new Error(`deployment ${id} is not in the store`);
+    return d;
+  };
+  const event = async (id: string, e: DeploymentEvent): Promise<Deployment> => {
+    const out = await applyEvent(ctx, id, e);
+    if (!out.ok) throw new Error(`${e.type} refused: ${out.message}`);
+    return out.deployment;
+  };
+  const request = async (toSlot = 'green'): Promise<Deployment> => {
+    clock.advance(1_000);
+    hex += 1;
+    const now = clock.now();
+    const d = newDeployment(
+      {
+        id: newDeploymentId('checkout', now, hex.toString(16).padStart(4, '0')),
+        service: 'checkout',
+        channel: CHANNEL,
+        requester: USERS.requester,
+        toSlot,
+        soakMs: svc.soakMs,
+        remindBeforeMs: svc.remindBeforeMs,
+      },
+      now,
+    );
+    const created = await store.createWithLock(d);
+    if (!created.ok) throw new Error(`checkout is locked by ${created.holderId}`);
+    return d;
+  };
+  const awaitingApproval = async (toSlot?: string) => {
+    const d = await request(toSlot);
+    await runPrecheck(ctx, d.id);
+    const after = await get(d.id);
+    if (after.state !== 'awaiting_approval') throw new Error(`precheck ended ${after.state}: ${after.reason}`);
+    return after;
+  };
+  const cuttingOver = async (toSlot?: string) => {
+    const d = await awaitingApproval(toSlot);
+    return event(d.id, { type: 'approve', user: USERS.approver });
+  };
+  const verifying = async (toSlot?: string) => {
+    const d = await cuttingOver(toSlot);
+    await runCutover(ctx, d.id);
+    const after = await get(d.id);
+    if (after.state !== 'verifying') throw new Error(`cutover ended ${after.state}: ${after.reason}`);
+    return after;
+  };
+  const soaking = async (toSlot?: string) => {
+    const d = await verifying(toSlot);
+    return event(d.id, { type: 'verify_passed' });
+  };
+
+  return {
+    ctx,
+    store,
+    queue,
+    clock,
+    slack,
+    slackApi,
+    aws,
+    svc,
+    prefix,
+    bullConnection,
+    web: () => ({
+      ...ctx,
+      groups: createGroupResolver(slack.usergroupMembers.bind(slack), { log, now: clock.now }),
+      randomHex: () => 'beef',
+    }),
+    get,
+    event,
+    request,
+    awaitingApproval,
+    cuttingOver,
+    verifying,
+    soaking,
+    switchAlbTo: async (slot) => {
+      await switchForwards(ctx.elb, { listenerArns: svc.listeners, slots: svc.slots, targetSlot: slot });
+    },
+    weights: () => {
+      const w = aws.elb.weightsOf(DEMO.checkout.listenerArn);
+      return { blue: w[DEMO.checkout.blueArn] ?? 0, green: w[DEMO.checkout.greenArn] ?? 0 };
+    },
+    modifyCalls: () =>
+      aws.elb.calls.filter((c) => c.operation === 'ModifyListener' || c.operation === 'ModifyRule').length,
+    thread: (d, match) =>
+      posts(slackApi).filter(
+        (c) => c.args['thread_ts'] === d.messages.card && (!match || match.test(textOf(c))),
+      ),
+    cardUpdates: (d) => updates(slackApi).filter((c) => c.args['ts'] === d.messages.card),
+    close: async () => {
+      await queue.close();
+      await aws.close();
+      await slackApi.close();
+      connection.disconnect();
+      bullConnection.disconnect();
+    },
+  };
+}
