@@ -45,6 +45,8 @@ export interface RuntimeOptions {
   drainPollMs?: number;
   computePollMs?: number;
   reconcileEveryMs?: number;
+  /** How long shutdown waits for running jobs before closing the connections anyway. */
+  closeTimeoutMs?: number;
   worker?: { lockDuration?: number; stalledInterval?: number; concurrency?: number };
 }
 
@@ -53,6 +55,17 @@ export interface AwsClients {
   cloudwatch: CloudWatchClient;
   ecs: ECSClient;
   asg: AutoScalingClient;
+}
+
+async function bounded(work: Promise<unknown> | undefined, ms: number, log: Logger, what: string) {
+  if (!work) return;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), ms);
+  });
+  const outcome = await Promise.race([work.then(() => 'done' as const, () => 'done' as const), late]);
+  clearTimeout(timer);
+  if (outcome === 'late') log.warn(`${what} did not close within ${ms} ms; closing the connections anyway`);
 }
 
 function abortableSleep(sleep: Clock['sleep'], ms: number, signal: AbortSignal): Promise<void> {
@@ -183,8 +196,10 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Running> {
       shutdown.abort();
       await app?.stop().catch(() => {});
       await new Promise((resolve) => (opsServer ? opsServer.close(resolve) : resolve(undefined)));
-      await worker?.close().catch(() => {});
-      await queue.close().catch(() => {});
+      // Let running jobs finish, but never hang on an unreachable Redis: a job cut short is
+      // retried by another worker (stalled-job recovery), and every job is idempotent.
+      await bounded(worker?.close(), opts.closeTimeoutMs ?? 10_000, log, 'worker');
+      await bounded(queue.close(), 2_000, log, 'queue');
       redis.disconnect();
       bullConnection.disconnect();
     },

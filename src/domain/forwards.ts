@@ -280,3 +280,8 @@ export function findOffenders(
   }
   return out;
 }
+
+/** `port 443 default action` / `port 80 rule 30`: where an offender sits, for one-line reasons. */
+export function offenderPlace(o: Pick<Offender, 'port' | 'priority'>): string {
+  return `port ${o.port ?? '?'} ${o.priority === 'default' ? 'default action' : `rule ${o.priority}`}`;
+}

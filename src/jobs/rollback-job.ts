@@ -10,6 +10,7 @@ import { switchForwards, verifyConfiguration } from '../aws/switch-forwards.js';
 import { timeElbPort } from '../aws/timed-elb-port.js';
 import type { ServiceConfig } from '../config/schema.js';
 import type { Deployment } from '../domain/deployment.js';
+import { offenderPlace } from '../domain/forwards.js';
 import type { VerificationReport } from '../domain/reports.js';
 import { errorMessage } from '../errors.js';
 import { refusalMessage, rollbackMessage } from '../slack/blocks/index.js';
@@ -85,7 +86,7 @@ async function rollBack(
       oldSlot: d.toSlot,
     });
     if (!report.readBackOk || report.offenders.length > 0) {
-      const where = report.offenders.map((o) => `port ${o.port ?? '?'} ${o.priority}`).join(', ');
+      const where = report.offenders.map(offenderPlace).join(', ');
       await applyEvent(ctx, d.id, {
         type: 'rollback_failed',
         reason: `Rollback did not fully take: ${report.readBackOk ? '' : 'the listeners did not read back on ' + back + '. '}${where ? `Still forwarding to ${d.toSlot}: ${where}.` : ''}`,

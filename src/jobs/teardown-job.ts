@@ -16,6 +16,7 @@ import { verifyConfiguration } from '../aws/switch-forwards.js';
 import type { ServiceConfig } from '../config/schema.js';
 import { soakCost } from '../domain/cost.js';
 import type { Deployment } from '../domain/deployment.js';
+import { offenderPlace } from '../domain/forwards.js';
 import { errorMessage, NotDueYetError } from '../errors.js';
 import { refusalMessage, teardownMessage } from '../slack/blocks/index.js';
 import { isTransientAwsError } from './aws-errors.js';
@@ -67,7 +68,7 @@ async function tearDown(ctx: JobContext, d: Deployment, svc: ServiceConfig): Pro
       oldSlot: old,
     });
     if (still.offenders.length > 0) {
-      const where = still.offenders.map((o) => `port ${o.port ?? '?'} ${o.priority}`).join(', ');
+      const where = still.offenders.map(offenderPlace).join(', ');
       await applyEvent(ctx, d.id, {
         type: 'teardown_failed',
         reason: `${old} still receives traffic from ${where}; it was not torn down. Point those forwards elsewhere, then tear it down by hand.`,

@@ -11,6 +11,7 @@ import { verifyConfiguration } from '../aws/switch-forwards.js';
 import type { ServiceConfig } from '../config/schema.js';
 import type { Deployment } from '../domain/deployment.js';
 import type { TrafficReport } from '../domain/evidence.js';
+import { offenderPlace } from '../domain/forwards.js';
 import { nextOnGrid } from '../domain/job-ids.js';
 import type { VerificationReport } from '../domain/reports.js';
 import { errorMessage } from '../errors.js';
@@ -60,9 +61,7 @@ async function verifyConfig(ctx: JobContext, d: Deployment, svc: ServiceConfig):
   if (!report.readBackOk)
     parts.push(`the configured listeners did not read back as sending all traffic to ${d.toSlot}`);
   if (report.offenders.length > 0) {
-    const names = report.offenders.map(
-      (o) => `port ${o.port ?? '?'} ${o.priority === 'default' ? 'default action' : `rule ${o.priority}`}`,
-    );
+    const names = report.offenders.map(offenderPlace);
     parts.push(
       `${report.offenders.length} forward(s) still send traffic to the old slot: ${names.join(', ')}`,
     );

@@ -64,6 +64,16 @@ export function startWorker(
       { job: job?.id, attempts: job?.attemptsMade, err: errorMessage(err) },
       `job ${job?.name} failed`,
     );
+    if (!job) return;
+    // Out of attempts (or permanent): record the failure so the deployment is not left holding
+    // the service lock in a working state with nobody told.
+    const final = err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
+    const data = jobDataSchema.safeParse(job.data);
+    if (final && data.success) {
+      giveUp(ctx, job.name, data.data.deploymentId, errorMessage(err)).catch((e: unknown) =>
+        ctx.log.error({ err: errorMessage(e), job: job.id }, 'could not record a job that gave up'),
+      );
+    }
   });
   worker.on('error', (err) => ctx.log.error({ err: errorMessage(err) }, 'worker error'));
   return worker;

@@ -128,6 +128,7 @@ export async function startRig(opts: RigOptions = {}): Promise<Rig> {
     redisUrl: redis.url,
     aws: aws.clients,
     computePollMs: 50,
+    closeTimeoutMs: 1_000,
     prefix: `e2e${randomBytes(3).toString('hex')}`,
     drainPollMs: 50,
   });

@@ -26,8 +26,8 @@ import { createLogger } from '../../src/ops/logger.js';
 import { createMetrics } from '../../src/ops/metrics.js';
 import { createQueue, JobScheduler, QUEUE_NAME } from '../../src/queue/queue.js';
 import { DEMO } from '../../src/sandbox/fake-elb/demo.js';
-import { type FakeSlackApi, type RecordedCall, startFakeSlackApi } from '../../src/sandbox/fake-slack-api.js';
-import { type LocalAws, startLocalAws } from '../../src/sandbox/local-aws.js';
+import { startFakeSlackApi } from '../../src/sandbox/fake-slack-api.js';
+import { startLocalAws } from '../../src/sandbox/local-aws.js';
 import type { SlackMessage } from '../../src/slack/blocks/index.js';
 import { createSlackGateway, createWebClient, type SlackGateway } from '../../src/slack/gateway.js';
 import { createGroupResolver } from '../../src/slack/usergroup-cache.js';
@@ -59,17 +59,11 @@ export class SettableClock implements Clock {
   }
 }
 
-interface Deferred {
-  promise: Promise<void>;
-  resolve(): void;
-}
+type Deferred = { promise: Promise<void>; resolve(): void };
 
 function deferred(): Deferred {
   let resolve = () => {};
-  const promise = new Promise<void>((r) => {
-    resolve = r;
-  });
-  return { promise, resolve };
+  return { promise: new Promise<void>((r) => (resolve = r)), resolve: () => resolve() };
 }
 
 type SlackMethod = 'post' | 'update';
@@ -77,10 +71,9 @@ type SlackMethod = 'post' | 'update';
 /**
  * The SlackGateway port in front of the real WebClient gateway. `failNext` makes the next call of
  * a method throw before it reaches Slack; `holdNext` makes it wait until released (it reaches Slack
- * only then). `attempts` records every call, failed ones included.
+ * only then). Everything else goes straight through; what reached Slack is in the FakeSlackApi.
  */
 export class ControllableSlack implements SlackGateway {
-  readonly attempts: { method: SlackMethod; text: string; failed: boolean }[] = [];
   private readonly failures: SlackMethod[] = [];
   private readonly holds: { method: SlackMethod; reached: Deferred; gate: Deferred }[] = [];
 
@@ -97,14 +90,12 @@ export class ControllableSlack implements SlackGateway {
     return { reached: hold.reached.promise, release: hold.gate.resolve };
   }
 
-  private async intercept(method: SlackMethod, message: SlackMessage): Promise<void> {
+  private async intercept(method: SlackMethod): Promise<void> {
     const f = this.failures.indexOf(method);
     if (f >= 0) {
       this.failures.splice(f, 1);
-      this.attempts.push({ method, text: message.text, failed: true });
       throw new Error(`Slack ${method} failed (injected)`);
     }
-    this.attempts.push({ method, text: message.text, failed: false });
     const h = this.holds.findIndex((x) => x.method === method);
     if (h < 0) return;
     const [hold] = this.holds.splice(h, 1);
@@ -113,11 +104,11 @@ export class ControllableSlack implements SlackGateway {
   }
 
   async post(channel: string, message: SlackMessage, threadTs?: string): Promise<string> {
-    await this.intercept('post', message);
+    await this.intercept('post');
     return this.real.post(channel, message, threadTs);
   }
   async update(channel: string, ts: string, message: SlackMessage): Promise<void> {
-    await this.intercept('update', message);
+    await this.intercept('update');
     return this.real.update(channel, ts, message);
   }
   ephemeral(channel: string, user: string, message: SlackMessage, threadTs?: string): Promise<void> {
@@ -159,44 +150,7 @@ function rigConfig(): GreenlightConfig {
   return parsed.config;
 }
 
-export interface JobRig {
-  ctx: JobContext;
-  store: DeploymentStore;
-  queue: Queue;
-  clock: SettableClock;
-  slack: ControllableSlack;
-  slackApi: FakeSlackApi;
-  aws: LocalAws;
-  svc: ServiceConfig;
-  prefix: string;
-  bullConnection: Redis;
-  /** What the Slack listeners get (button clicks go through `handleAction`). */
-  web(): WebContext;
-  get(id: string): Promise<Deployment>;
-  /** Applies an event through the real state machine and store; throws if it is refused. */
-  event(id: string, event: DeploymentEvent): Promise<Deployment>;
-  /** A fresh `/deploy checkout <toSlot>` record holding the service lock (state `requested`). */
-  request(toSlot?: string): Promise<Deployment>;
-  /** request → real precheck job → awaiting_approval (card, precheck and prompt posted). */
-  awaitingApproval(toSlot?: string): Promise<Deployment>;
-  /** … → approved by the approver → cutting_over. */
-  cuttingOver(toSlot?: string): Promise<Deployment>;
-  /** … → the real cutover job → verifying. */
-  verifying(toSlot?: string): Promise<Deployment>;
-  /** … → verification passed → soaking. */
-  soaking(toSlot?: string): Promise<Deployment>;
-  /** Switches the configured listeners as the cutover would (real switch code, real SDK). */
-  switchAlbTo(slot: string): Promise<void>;
-  /** Weight of each slot in the checkout listener's default forward. */
-  weights(): { blue: number; green: number };
-  /** ModifyListener + ModifyRule calls the load balancer received so far. */
-  modifyCalls(): number;
-  /** Thread replies under the deployment's card whose text matches. */
-  thread(d: Deployment, match?: RegExp): RecordedCall[];
-  /** chat.update calls that edited the deployment's card, in the order Slack received them. */
-  cardUpdates(d: Deployment): RecordedCall[];
-  close(): Promise<void>;
-}
+export type JobRig = Awaited<ReturnType<typeof startJobRig>>;
 
 export interface JobRigOptions {
   /** Queue job options (default: production's, from createQueue). */
@@ -206,23 +160,21 @@ export interface JobRigOptions {
 
 let rigs = 0;
 
-export async function startJobRig(redis: RedisProcess, opts: JobRigOptions = {}): Promise<JobRig> {
+export async function startJobRig(redis: RedisProcess, opts: JobRigOptions = {}) {
   rigs += 1;
   const prefix = `jobs${process.pid}x${rigs}`;
   const clock = new SettableClock(T0);
   const connection = new Redis(redis.url, { maxRetriesPerRequest: 3 });
   const bullConnection = new Redis(redis.url, { maxRetriesPerRequest: null });
   const store = new DeploymentStore(connection, { prefix: `${prefix}:` });
+  const backoff = { type: 'fixed', delay: opts.backoffMs ?? 10 };
   const queue =
     opts.attempts === undefined
       ? createQueue(bullConnection, prefix)
       : new Queue(QUEUE_NAME, {
           connection: bullConnection,
           prefix,
-          defaultJobOptions: {
-            attempts: opts.attempts,
-            backoff: { type: 'fixed', delay: opts.backoffMs ?? 10 },
-          },
+          defaultJobOptions: { attempts: opts.attempts, backoff },
         });
   const scheduler = new JobScheduler(queue, clock.now);
   const aws = await startLocalAws();
@@ -283,28 +235,24 @@ export async function startJobRig(redis: RedisProcess, opts: JobRigOptions = {})
     if (!created.ok) throw new Error(`checkout is locked by ${created.holderId}`);
     return d;
   };
+  const inState = async (id: string, want: Deployment['state']): Promise<Deployment> => {
+    const d = await get(id);
+    if (d.state !== want) throw new Error(`expected ${want}, found ${d.state}: ${d.reason}`);
+    return d;
+  };
   const awaitingApproval = async (toSlot?: string) => {
     const d = await request(toSlot);
     await runPrecheck(ctx, d.id);
-    const after = await get(d.id);
-    if (after.state !== 'awaiting_approval') throw new Error(`precheck ended ${after.state}: ${after.reason}`);
-    return after;
+    return inState(d.id, 'awaiting_approval');
   };
-  const cuttingOver = async (toSlot?: string) => {
-    const d = await awaitingApproval(toSlot);
-    return event(d.id, { type: 'approve', user: USERS.approver });
-  };
+  const cuttingOver = async (toSlot?: string) =>
+    event((await awaitingApproval(toSlot)).id, { type: 'approve', user: USERS.approver });
   const verifying = async (toSlot?: string) => {
     const d = await cuttingOver(toSlot);
     await runCutover(ctx, d.id);
-    const after = await get(d.id);
-    if (after.state !== 'verifying') throw new Error(`cutover ended ${after.state}: ${after.reason}`);
-    return after;
+    return inState(d.id, 'verifying');
   };
-  const soaking = async (toSlot?: string) => {
-    const d = await verifying(toSlot);
-    return event(d.id, { type: 'verify_passed' });
-  };
+  const soaking = async (toSlot?: string) => event((await verifying(toSlot)).id, { type: 'verify_passed' });
 
   return {
     ctx,
@@ -317,32 +265,42 @@ export async function startJobRig(redis: RedisProcess, opts: JobRigOptions = {})
     svc,
     prefix,
     bullConnection,
-    web: () => ({
+    /** What the Slack listeners get (button clicks go through `handleAction`). */
+    web: (): WebContext => ({
       ...ctx,
       groups: createGroupResolver(slack.usergroupMembers.bind(slack), { log, now: clock.now }),
       randomHex: () => 'beef',
     }),
     get,
+    /** Applies an event through the real state machine and store; throws if it is refused. */
     event,
+    /** A fresh `/deploy checkout <toSlot>` record holding the service lock (state `requested`). */
     request,
+    /** Then the real precheck job: awaiting_approval (card, precheck and prompt posted). */
     awaitingApproval,
+    /** Then approved: cutting_over. Then the real cutover job: verifying. Then verify_passed: soaking. */
     cuttingOver,
     verifying,
     soaking,
-    switchAlbTo: async (slot) => {
+    /** Switches the configured listeners as the cutover would (real switch code, real SDK). */
+    switchAlbTo: async (slot: string) => {
       await switchForwards(ctx.elb, { listenerArns: svc.listeners, slots: svc.slots, targetSlot: slot });
     },
+    /** Weight of each slot in the checkout listener's default forward. */
     weights: () => {
       const w = aws.elb.weightsOf(DEMO.checkout.listenerArn);
       return { blue: w[DEMO.checkout.blueArn] ?? 0, green: w[DEMO.checkout.greenArn] ?? 0 };
     },
+    /** ModifyListener + ModifyRule calls the load balancer received so far. */
     modifyCalls: () =>
       aws.elb.calls.filter((c) => c.operation === 'ModifyListener' || c.operation === 'ModifyRule').length,
-    thread: (d, match) =>
+    /** Thread replies under the deployment's card whose text matches. */
+    thread: (d: Deployment, match?: RegExp) =>
       posts(slackApi).filter(
         (c) => c.args['thread_ts'] === d.messages.card && (!match || match.test(textOf(c))),
       ),
-    cardUpdates: (d) => updates(slackApi).filter((c) => c.args['ts'] === d.messages.card),
+    /** chat.update calls that edited the deployment's card, in the order Slack received them. */
+    cardUpdates: (d: Deployment) => updates(slackApi).filter((c) => c.args['ts'] === d.messages.card),
     close: async () => {
       await queue.close();
       await aws.close();

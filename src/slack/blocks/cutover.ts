@@ -8,7 +8,8 @@ import { context, type KnownBlock, message, type SlackMessage, section, sections
 export const MAX_CHANGED_ROWS = 25;
 
 export function cutoverMessage(d: Deployment, report: SwitchReport): SlackMessage {
-  const n = report.changed.length;
+  // A re-run that posts from the record has no site list, but the record knows how many changed.
+  const n = report.changed.length || (d.cutover?.changed ?? 0);
   const head =
     n > 0
       ? `🔀 *Switched ${n} forward(s)* to ${slot(d.toSlot)} in ${dur(report.totalMs)} (AWS ${dur(report.awsMs)} of ${dur(report.totalMs)} total)`

@@ -1,0 +1,148 @@
+/**
+ * The cutover job's failure paths, against the local AWS endpoint through the real SDK: a switch
+ * that fails part-way and cannot be undone, a re-run after a crash that had already switched, and
+ * a Slack outage right after the switch.
+ */
+import { UnrecoverableError } from 'bullmq';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { canRollBack } from '../../src/domain/state-machine.js';
+import { runCutover } from '../../src/jobs/cutover-job.js';
+import { runRollback } from '../../src/jobs/rollback-job.js';
+import { processJob } from '../../src/queue/worker.js';
+import { DEMO } from '../../src/sandbox/fake-elb/demo.js';
+import { type JobRig, startJobRig, USERS } from '../helpers/job-rig.js';
+import { type RedisProcess, startRedis } from '../helpers/redis-server.js';
+import { textOf } from '../helpers/slack-inspect.js';
+
+const GREEN_TARGET = 'i-0c06ee0000000001b';
+
+let redis: RedisProcess;
+let rig: JobRig;
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterAll(async () => {
+  await redis.stop();
+});
+beforeEach(async () => {
+  rig = await startJobRig(redis);
+});
+afterEach(async () => {
+  await rig.close();
+});
+
+/** A second forward of checkout on the same listener: the switch takes two Modify calls. */
+function addCheckoutRule(): string {
+  return rig.aws.elb.addRule({
+    listenerArn: DEMO.checkout.listenerArn,
+    priority: 20,
+    actions: [{ Type: 'forward', TargetGroupArn: DEMO.checkout.blueArn }],
+    conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/checkout*'] } }],
+  });
+}
+
+const cutoverJob = (id: string) => ({ name: 'cutover', id: `cutover-${id}`, data: { deploymentId: id } });
+
+describe('a cutover that fails part-way', () => {
+  it('records the cutover as failed with the switch noted, so Rollback stays possible, when the restore also fails', async () => {
+    const rule = addCheckoutRule();
+    const d = await rig.cuttingOver();
+    // The 2nd Modify call (the rule) is applied and then fails; writing the rule back fails too.
+    rig.aws.elb.failNext('ModifyRule', 'InternalFailure', 'request timed out', { afterApply: true });
+    rig.aws.elb.failNext('ModifyRule', 'InternalFailure', 'restore refused');
+
+    await runCutover(rig.ctx, d.id);
+
+    const failed = await rig.get(d.id);
+    expect(failed.state).toBe('failed');
+    expect(failed.cutover).toBeDefined();
+    expect(canRollBack(failed)).toBe(true);
+    expect(failed.reason).toMatch(/may be partly switched/);
+    expect(failed.reason).toContain('rule 20');
+    // What the load balancer really shows: the default action back on blue, the rule stuck on green.
+    expect(rig.weights()).toEqual({ blue: 1, green: 0 });
+    expect(rig.aws.elb.weightsOf(rule)).toEqual({ [DEMO.checkout.greenArn]: 1 });
+    const notices = rig.thread(failed, /^Cutover .* failed/);
+    expect(notices).toHaveLength(1);
+    expect(textOf(notices[0]!)).toMatch(/Rollback/);
+    expect(await rig.store.lockHolder('checkout')).toBeNull();
+  });
+
+  it('can then be rolled back: every forward goes back to blue', async () => {
+    const rule = addCheckoutRule();
+    const d = await rig.cuttingOver();
+    rig.aws.elb.failNext('ModifyRule', 'InternalFailure', 'request timed out', { afterApply: true });
+    rig.aws.elb.failNext('ModifyRule', 'InternalFailure', 'restore refused');
+    await runCutover(rig.ctx, d.id);
+
+    await rig.event(d.id, { type: 'rollback', user: USERS.requester });
+    await runRollback(rig.ctx, d.id);
+
+    expect((await rig.get(d.id)).state).toBe('rolled_back');
+    expect(rig.aws.elb.weightsOf(rule)).toEqual({ [DEMO.checkout.blueArn]: 1 });
+    expect(rig.weights().green).toBe(0);
+  });
+});
+
+describe('a cutover re-run after a crash that had already switched', () => {
+  it('finishes as verifying even though green is no longer healthy, and does not claim nothing was changed', async () => {
+    const d = await rig.cuttingOver();
+    await rig.switchAlbTo('green'); // the crashed attempt got this far
+    rig.aws.elb.setTargetHealth(DEMO.checkout.greenArn, GREEN_TARGET, 'initial');
+    const modifiesBefore = rig.modifyCalls();
+
+    await runCutover(rig.ctx, d.id);
+
+    const after = await rig.get(d.id);
+    expect(after.state).toBe('verifying');
+    expect(after.cutover).toBeDefined();
+    expect(rig.weights()).toEqual({ blue: 0, green: 1 });
+    expect(rig.modifyCalls()).toBe(modifiesBefore);
+    const thread = rig.thread(after).map(textOf);
+    expect(thread.filter((t) => /nothing was changed/i.test(t))).toEqual([]);
+    expect(thread.filter((t) => /^Cutover/.test(t))).toHaveLength(1);
+    expect(thread.filter((t) => /^Cutover .* failed/.test(t))).toEqual([]);
+  });
+
+  it('with the load balancer untouched, the same unhealthy green fails the cutover and changes nothing', async () => {
+    const d = await rig.cuttingOver();
+    rig.aws.elb.setTargetHealth(DEMO.checkout.greenArn, GREEN_TARGET, 'initial');
+
+    await runCutover(rig.ctx, d.id);
+
+    const after = await rig.get(d.id);
+    expect(after.state).toBe('failed');
+    expect(after.cutover).toBeUndefined();
+    expect(after.reason).toMatch(/nothing was changed/);
+    expect(rig.modifyCalls()).toBe(0);
+  });
+});
+
+describe('a Slack failure right after the switch', () => {
+  it('fails the job for a retry with the switch already recorded, and the re-run posts the cutover once', async () => {
+    const d = await rig.cuttingOver();
+    rig.slack.failNext('post');
+
+    const err = await processJob(rig.ctx, cutoverJob(d.id)).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(Error);
+    expect(err).not.toBeInstanceOf(UnrecoverableError); // BullMQ retries it
+    const recorded = await rig.get(d.id);
+    expect(recorded.state).toBe('verifying');
+    expect(recorded.cutover).toBeDefined();
+    expect(rig.weights()).toEqual({ blue: 0, green: 1 });
+    expect(rig.thread(recorded, /^Cutover/)).toHaveLength(0);
+    const modifies = rig.modifyCalls();
+
+    await processJob(rig.ctx, cutoverJob(d.id));
+    await processJob(rig.ctx, cutoverJob(d.id));
+
+    const after = await rig.get(d.id);
+    expect(after.state).toBe('verifying');
+    expect(after.cutover).toEqual(recorded.cutover);
+    expect(rig.thread(after, /^Cutover/)).toHaveLength(1);
+    expect(rig.modifyCalls()).toBe(modifies);
+  });
+});

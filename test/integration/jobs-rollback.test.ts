@@ -1,0 +1,113 @@
+/**
+ * Rollbacks that must not happen: the Rollback button of an older deployment once a newer one
+ * succeeded, and a rollback to a slot with no healthy target. Either way traffic stays put.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { canRollBack } from '../../src/domain/state-machine.js';
+import { runRollback } from '../../src/jobs/rollback-job.js';
+import { runTeardown } from '../../src/jobs/teardown-job.js';
+import { runVerify } from '../../src/jobs/verify-job.js';
+import { DEMO } from '../../src/sandbox/fake-elb/demo.js';
+import { handleAction } from '../../src/slack/action-handler.js';
+import { ACTIONS, decodeActionValue } from '../../src/slack/blocks/index.js';
+import { type JobRig, startJobRig, USERS } from '../helpers/job-rig.js';
+import { type RedisProcess, startRedis } from '../helpers/redis-server.js';
+import { latestButton } from '../helpers/slack-inspect.js';
+
+const BLUE_TARGETS = ['i-0c0b1e0000000001a', 'i-0c0b1e0000000002a'];
+
+let redis: RedisProcess;
+let rig: JobRig;
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterAll(async () => {
+  await redis.stop();
+});
+beforeEach(async () => {
+  rig = await startJobRig(redis);
+});
+afterEach(async () => {
+  await rig.close();
+});
+
+const queuedRollbacks = async () =>
+  (await rig.queue.getJobs(['waiting', 'delayed'])).filter((j) => j.name === 'rollback');
+
+describe('a stale Rollback button', () => {
+  it('is refused once a newer deployment succeeded, and the load balancer is left alone', async () => {
+    // A: blue → green; verification finds a forgotten rule on :80 that still sends /checkout* to blue.
+    const forgotten = rig.aws.elb.addRule({
+      listenerArn: DEMO.httpListenerArn,
+      priority: 5,
+      actions: [{ Type: 'forward', TargetGroupArn: DEMO.checkout.blueArn }],
+    });
+    const a = await rig.verifying();
+    await runVerify(rig.ctx, a.id);
+    const failedA = await rig.get(a.id);
+    expect(failedA.state).toBe('failed');
+    expect(canRollBack(failedA)).toBe(true);
+    const button = latestButton(rig.slackApi, ACTIONS.rollback);
+    expect(button && decodeActionValue(button.value)?.deploymentId).toBe(a.id);
+
+    // The rule is fixed by hand; B (green → blue) then runs to the end.
+    rig.aws.elb.rules.delete(forgotten);
+    rig.aws.elb.drainMs = 0;
+    const b = await rig.soaking('blue');
+    const tearing = await rig.event(b.id, { type: 'teardown_now', user: USERS.approver });
+    await runTeardown(rig.ctx, b.id, tearing.teardownStartedAt);
+    expect((await rig.get(b.id)).state).toBe('done');
+    const weights = rig.weights();
+    const modifies = rig.modifyCalls();
+
+    const result = await handleAction(rig.web(), {
+      actionId: ACTIONS.rollback,
+      value: button?.value ?? '',
+      userId: USERS.requester,
+    });
+
+    expect(result.reply?.text).toContain(b.id);
+    expect((await rig.get(a.id)).state).toBe('failed');
+    expect(await rig.store.lockHolder('checkout')).toBeNull();
+    expect(await queuedRollbacks()).toEqual([]);
+    expect(rig.weights()).toEqual(weights);
+    expect(rig.modifyCalls()).toBe(modifies);
+  });
+});
+
+describe('a rollback to a slot with no healthy target', () => {
+  it('fails the rollback and leaves traffic on green', async () => {
+    const d = await rig.soaking();
+    for (const id of BLUE_TARGETS) rig.aws.elb.setTargetHealth(DEMO.checkout.blueArn, id, 'unhealthy');
+    await rig.event(d.id, { type: 'rollback', user: USERS.requester });
+    const modifies = rig.modifyCalls();
+
+    await runRollback(rig.ctx, d.id);
+
+    const after = await rig.get(d.id);
+    expect(after.state).toBe('failed');
+    expect(after.history.at(-1)?.event).toBe('rollback_failed');
+    expect(after.reason).toMatch(/blue has 0 healthy target/);
+    expect(after.rollback).toBeUndefined();
+    expect(rig.weights()).toEqual({ blue: 0, green: 1 });
+    expect(rig.modifyCalls()).toBe(modifies);
+    expect(rig.thread(after, /Rollback failed/)).toHaveLength(1);
+  });
+
+  it('can be retried once blue is healthy again', async () => {
+    const d = await rig.soaking();
+    for (const id of BLUE_TARGETS) rig.aws.elb.setTargetHealth(DEMO.checkout.blueArn, id, 'unhealthy');
+    await rig.event(d.id, { type: 'rollback', user: USERS.requester });
+    await runRollback(rig.ctx, d.id);
+    expect(canRollBack(await rig.get(d.id))).toBe(true);
+
+    for (const id of BLUE_TARGETS) rig.aws.elb.setTargetHealth(DEMO.checkout.blueArn, id, 'healthy');
+    rig.clock.advance(1_000);
+    await rig.event(d.id, { type: 'rollback', user: USERS.requester });
+    await runRollback(rig.ctx, d.id);
+
+    expect((await rig.get(d.id)).state).toBe('rolled_back');
+    expect(rig.weights().blue).toBe(1);
+    expect(rig.weights().green).toBe(0);
+  });
+});

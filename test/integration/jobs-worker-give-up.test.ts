@@ -1,0 +1,58 @@
+import type { Worker } from 'bullmq';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { jobId } from '../../src/domain/job-ids.js';
+import { startWorker } from '../../src/queue/worker.js';
+import { type JobRig, startJobRig } from '../helpers/job-rig.js';
+import { type RedisProcess, startRedis } from '../helpers/redis-server.js';
+import { waitUntil } from '../helpers/wait.js';
+
+let redis: RedisProcess;
+let rig: JobRig;
+let worker: Worker | undefined;
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterAll(async () => {
+  await redis.stop();
+});
+beforeEach(async () => {
+  rig = await startJobRig(redis, { attempts: 2, backoffMs: 10 });
+});
+afterEach(async () => {
+  await worker?.close();
+  worker = undefined;
+  await rig.close();
+});
+
+describe('the real worker and a job that always throws', () => {
+  it('gives the deployment up once the job has used its attempts', async () => {
+    const d = await rig.awaitingApproval();
+    rig.aws.elb.failNext('DescribeListeners', 'Throttling', 'slow down');
+    rig.aws.elb.failNext('DescribeListeners', 'Throttling', 'slow down');
+    await rig.event(d.id, { type: 'approve', user: 'U0APPROVER' }); // enqueues the cutover
+    worker = startWorker(rig.ctx, rig.bullConnection, { prefix: rig.prefix, concurrency: 1 });
+
+    const job = await waitUntil(
+      async () => {
+        const j = await rig.queue.getJob(jobId('cutover', d.id));
+        return j && (await j.getState()) === 'failed' ? j : undefined;
+      },
+      { what: 'the cutover job to fail for good' },
+    );
+    expect(job.attemptsMade).toBe(2);
+    const after = await waitUntil(
+      async () => {
+        const cur = await rig.get(d.id);
+        return cur.state === 'cutting_over' ? undefined : cur;
+      },
+      {
+        timeoutMs: 5_000,
+        what: 'the deployment to leave cutting_over',
+        last: async () => (await rig.get(d.id)).state,
+      },
+    );
+    expect(after.state).toBe('failed');
+    expect(after.cutover).toBeUndefined();
+    expect(await rig.store.lockHolder('checkout')).toBeNull();
+  });
+});
