@@ -28,13 +28,25 @@ export interface CommandInput {
   channelId: string;
 }
 
+/** What the parser needs to know of the services, built once per configuration. */
+const parserViews = new WeakMap<object, ParseContext['services']>();
+
+function parserView(config: WebContext['config']): ParseContext['services'] {
+  let view = parserViews.get(config);
+  if (!view) {
+    view = Object.fromEntries(
+      Object.values(config.services).map((s) => [
+        s.name,
+        { channel: s.channel, slots: Object.keys(s.slots) },
+      ]),
+    );
+    parserViews.set(config, view);
+  }
+  return view;
+}
+
 export async function handleCommand(ctx: WebContext, input: CommandInput): Promise<SlackMessage | null> {
-  const services = Object.fromEntries(
-    Object.values(ctx.config.services).map((s) => [
-      s.name,
-      { channel: s.channel, slots: Object.keys(s.slots) },
-    ]),
-  );
+  const services = parserView(ctx.config);
   const parsed = parseCommand(input.text, { command: input.command, channelId: input.channelId, services });
   if (parsed.kind === 'ignore') return null;
   if (parsed.kind === 'reply') return helpMessage(parsed.text);
