@@ -37,6 +37,7 @@ async function main(): Promise<void> {
     config = sandbox.config;
     redisUrl = sandbox.redisUrl;
     extra.drainPollMs = 500;
+    extra.clock = sandbox.clock;
     closeSandbox = sandbox.close;
     attachSandbox = sandbox.attach;
   } else {

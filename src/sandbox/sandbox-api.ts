@@ -33,6 +33,8 @@ export interface SandboxApiDeps {
   jobs?: ScheduledJobs;
   /** Slack waits 3 s for an ack. */
   ackTimeoutMs?: number;
+  /** The simulated world's clock (fast-forward moves it). */
+  now?: () => number;
 }
 
 export interface ScheduledJob {
@@ -180,6 +182,7 @@ export function createSandboxApi(deps: SandboxApiDeps) {
             state: deps.elb,
             config: deps.config,
             ...(deps.traffic ? { traffic: deps.traffic } : {}),
+            ...(deps.now ? { now: deps.now() } : {}),
           }),
         );
       case 'POST /sandbox/api/command': {

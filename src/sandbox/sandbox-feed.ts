@@ -48,7 +48,10 @@ export class SandboxFeed extends EventEmitter {
   private localTs = 0;
   private readonly listener = (change: FakeSlackChange) => this.onChange(change);
 
-  constructor(private readonly slack: FakeSlackApi) {
+  constructor(
+    private readonly slack: FakeSlackApi,
+    private readonly now: () => number = Date.now,
+  ) {
     super();
     slack.on('change', this.listener);
   }
@@ -60,7 +63,7 @@ export class SandboxFeed extends EventEmitter {
   private stamp(key: string): { order: number; at: number } {
     let s = this.orders.get(key);
     if (!s) {
-      s = { order: ++this.seq, at: Date.now() };
+      s = { order: ++this.seq, at: this.now() };
       this.orders.set(key, s);
     }
     return s;
@@ -69,7 +72,7 @@ export class SandboxFeed extends EventEmitter {
   /** A ts for items that the Web API does not hold (unique, shaped like Slack's). */
   private nextTs(): string {
     this.localTs += 1;
-    return `${Math.floor(Date.now() / 1000)}.9${String(this.localTs).padStart(5, '0')}`;
+    return `${Math.floor(this.now() / 1000)}.9${String(this.localTs).padStart(5, '0')}`;
   }
 
   private onChange(change: FakeSlackChange): void {

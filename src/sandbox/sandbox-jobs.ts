@@ -1,13 +1,20 @@
 /**
  * Fast-forward for the sandbox page: the bot's durable delays are BullMQ delayed jobs (reminder,
- * teardown, approval expiry, verification polls), so "skip ahead" is `job.promote()` — the job
- * runs now and, being level-triggered, does exactly what it would have done at its time.
+ * teardown, approval expiry, verification polls). Skipping ahead moves the sandbox clock to the
+ * job's time (the bot checks its deadlines against that clock) and then `job.promote()`s it: the
+ * job runs now and, being level-triggered, does exactly what it would have done at its time.
  */
 import type { Job, Queue } from 'bullmq';
 import type { ScheduledJob, ScheduledJobs } from './sandbox-api.js';
 
 /** Deadlines a person waits for; polls (verify, watch) only run earlier. */
 const DEADLINES = new Set(['remind', 'teardown', 'approval-expiry']);
+
+/** The deadline a timed job was scheduled for (its `at`), on the bot's clock. */
+function deadlineOf(job: Job): number | undefined {
+  const at = (job.data as { at?: unknown } | undefined)?.at;
+  return typeof at === 'number' && job.name !== 'sync' ? at : undefined;
+}
 
 function describe(job: Job): ScheduledJob {
   const data = (job.data ?? {}) as { deploymentId?: unknown };
@@ -19,7 +26,10 @@ function describe(job: Job): ScheduledJob {
   };
 }
 
-export function delayedJobs(queue: Pick<Queue, 'getDelayed'>): ScheduledJobs {
+export function delayedJobs(
+  queue: Pick<Queue, 'getDelayed'>,
+  clock?: { advanceTo(at: number): void },
+): ScheduledJobs {
   const load = async () =>
     (await queue.getDelayed())
       .filter((j): j is Job => j !== undefined && j !== null)
@@ -36,6 +46,8 @@ export function delayedJobs(queue: Pick<Queue, 'getDelayed'>): ScheduledJobs {
         : [jobs.find((j) => DEADLINES.has(j.info.name)) ?? jobs[0]].filter((j) => !!j);
       const done: ScheduledJob[] = [];
       for (const { job, info } of chosen) {
+        const at = deadlineOf(job);
+        if (clock && at !== undefined) clock.advanceTo(at);
         try {
           await job.promote();
           done.push(info);

@@ -24,6 +24,7 @@ import { startFakeSlackApi } from './fake-slack-api.js';
 import { startRedis } from './redis-process.js';
 import { createSandboxApi, type SandboxApiDeps } from './sandbox-api.js';
 import { awsView } from './sandbox-aws-view.js';
+import { SandboxClock } from './sandbox-clock.js';
 import { SANDBOX_GROUPS } from './sandbox-directory.js';
 import { SandboxFeed } from './sandbox-feed.js';
 import { delayedJobs } from './sandbox-jobs.js';
@@ -84,6 +85,8 @@ export interface Sandbox {
   /** The page: http://localhost:PORT (or the next free port). */
   url: string;
   port: number;
+  /** The clock of the simulated world; give it to the runtime (`clock`) so fast-forward moves the bot too. */
+  clock: SandboxClock;
   /** Hands the running bot to the page: its receiver's port and its queue (fast-forward). */
   attach(bot: { port?: number; queue: Queue }): number;
   close(): Promise<void>;
@@ -109,9 +112,10 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const slack = await startFakeSlackApi({ token, host: '127.0.0.1' });
   for (const g of SANDBOX_GROUPS) slack.setUsergroupMembers(g.id, g.members);
 
-  const elb = demoState();
+  const clock = new SandboxClock();
+  const elb = demoState({ now: clock.now });
   const periods = Object.values(config.services).map((s) => s.traffic.periodMs);
-  const traffic = new TrafficModel(elb, { periodMs: Math.min(60_000, ...periods) });
+  const traffic = new TrafficModel(elb, { periodMs: Math.min(60_000, ...periods), now: clock.now });
   traffic.start();
   const aws = await startFakeAws({
     elb,
@@ -125,7 +129,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   });
   const restoreEnv = applyEnv(localAwsEnv(aws.url));
 
-  const feed = new SandboxFeed(slack);
+  const feed = new SandboxFeed(slack, clock.now);
   let botBase: string | undefined;
   const deps: SandboxApiDeps = {
     feed,
@@ -134,6 +138,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     config,
     signingSecret,
     botUrl: () => (botBase ? `${botBase}/slack/events` : undefined),
+    now: clock.now,
   };
   const api = createSandboxApi(deps);
   const page = await startSandboxServer({
@@ -142,7 +147,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     botBase: () => botBase,
     panel: {
       panel: async () => ({
-        aws: awsView({ state: elb, config, traffic }),
+        aws: awsView({ state: elb, config, traffic, now: clock.now() }),
         jobs: deps.jobs ? await deps.jobs.list() : [],
       }),
     },
@@ -166,9 +171,10 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     redisUrl: opts.redisUrl ?? (redis as NonNullable<typeof redis>).url,
     url: page.url,
     port: page.port,
+    clock,
     attach(bot) {
       if (bot.port !== undefined) botBase = `http://127.0.0.1:${bot.port}`;
-      deps.jobs = delayedJobs(bot.queue);
+      deps.jobs = delayedJobs(bot.queue, clock);
       return page.port;
     },
     async close() {
