@@ -63,7 +63,13 @@ async function bounded(work: Promise<unknown> | undefined, ms: number, log: Logg
   const late = new Promise<'late'>((resolve) => {
     timer = setTimeout(() => resolve('late'), ms);
   });
-  const outcome = await Promise.race([work.then(() => 'done' as const, () => 'done' as const), late]);
+  const outcome = await Promise.race([
+    work.then(
+      () => 'done' as const,
+      () => 'done' as const,
+    ),
+    late,
+  ]);
   clearTimeout(timer);
   if (outcome === 'late') log.warn(`${what} did not close within ${ms} ms; closing the connections anyway`);
 }

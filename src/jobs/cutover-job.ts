@@ -75,12 +75,11 @@ async function switchTraffic(
   }
   let report: SwitchReport;
   try {
-    report = await switchForwards(timed.port, {
-      listenerArns: svc.listeners,
-      slots: svc.slots,
-      targetSlot: d.toSlot,
-    });
+    report = await ctx.listenerLock.withListeners(svc.listeners, () =>
+      switchForwards(timed.port, { listenerArns: svc.listeners, slots: svc.slots, targetSlot: d.toSlot }),
+    );
   } catch (err) {
+    if (err instanceof ListenerBusyError) throw err; // another service is switching: retry shortly
     if (err instanceof SwitchAbortedError) {
       const touched = !untouched || !err.confirmedRestored;
       await applyEvent(ctx, d.id, {

@@ -67,11 +67,9 @@ async function rollBack(
       await applyEvent(ctx, d.id, { type: 'rollback_failed', reason: `Rollback refused: ${problem}` });
       return null;
     }
-    const switched = await switchForwards(timed.port, {
-      listenerArns: svc.listeners,
-      slots: svc.slots,
-      targetSlot: back,
-    });
+    const switched = await ctx.listenerLock.withListeners(svc.listeners, () =>
+      switchForwards(timed.port, { listenerArns: svc.listeners, slots: svc.slots, targetSlot: back }),
+    );
     const finishedAt = ctx.clock.now();
     const timing = {
       startedAt,

@@ -19,6 +19,7 @@ const PAGE_FILES: Record<string, string> = {
   '/app.js': 'app.js',
   '/render.js': 'render.js',
   '/panel.js': 'panel.js',
+  '/message.js': 'message.js',
   '/style.css': 'style.css',
   '/favicon.svg': 'favicon.svg',
 };

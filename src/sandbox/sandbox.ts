@@ -15,12 +15,9 @@ import type { Env } from '../config/env.js';
 import { formatProblems, loadConfigFile } from '../config/load-config.js';
 import type { GreenlightConfig } from '../config/schema.js';
 import type { Logger } from '../ops/logger.js';
-import { FakeAsgState } from './fake-autoscaling.js';
-import { startFakeAws } from './fake-aws.js';
-import { handleCloudWatch, isCloudWatchRequest } from './fake-cloudwatch.js';
-import { FakeEcsState } from './fake-ecs.js';
 import { demoState } from './fake-elb/demo.js';
 import { startFakeSlackApi } from './fake-slack-api.js';
+import { startLocalAws } from './local-aws.js';
 import { startRedis } from './redis-process.js';
 import { createSandboxApi, type SandboxApiDeps } from './sandbox-api.js';
 import { awsView } from './sandbox-aws-view.js';
@@ -29,7 +26,6 @@ import { SANDBOX_GROUPS } from './sandbox-directory.js';
 import { SandboxFeed } from './sandbox-feed.js';
 import { delayedJobs } from './sandbox-jobs.js';
 import { startSandboxServer } from './sandbox-server.js';
-import { TrafficModel } from './traffic-model.js';
 
 export { SANDBOX_USERS } from './sandbox-directory.js';
 
@@ -108,83 +104,83 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const token = `xoxb-sandbox-${randomBytes(6).toString('hex')}`;
   const signingSecret = randomBytes(16).toString('hex');
 
-  const redis = opts.redisUrl ? undefined : await startRedis();
-  const slack = await startFakeSlackApi({ token, host: '127.0.0.1' });
-  for (const g of SANDBOX_GROUPS) slack.setUsergroupMembers(g.id, g.members);
-
-  const clock = new SandboxClock();
-  const elb = demoState({ now: clock.now });
-  const periods = Object.values(config.services).map((s) => s.traffic.periodMs);
-  const traffic = new TrafficModel(elb, { periodMs: Math.min(60_000, ...periods), now: clock.now });
-  traffic.start();
-  const aws = await startFakeAws({
-    elb,
-    ecs: new FakeEcsState(),
-    asg: new FakeAsgState(),
-    cloudwatch: {
-      isRequest: (headers) => isCloudWatchRequest(headers),
-      handle: (req) => handleCloudWatch(traffic, req),
-    },
-    host: '127.0.0.1',
-  });
-  const restoreEnv = applyEnv(localAwsEnv(aws.url));
-
-  const feed = new SandboxFeed(slack, clock.now);
-  let botBase: string | undefined;
-  const deps: SandboxApiDeps = {
-    feed,
-    elb,
-    traffic,
-    config,
-    signingSecret,
-    botUrl: () => (botBase ? `${botBase}/slack/events` : undefined),
-    now: clock.now,
+  // Whatever started is stopped again, last first — also when a later step fails.
+  const undo: (() => unknown)[] = [];
+  const stopAll = async () => {
+    for (const step of undo.splice(0).reverse()) await Promise.resolve(step()).catch(() => {});
   };
-  const api = createSandboxApi(deps);
-  const page = await startSandboxServer({
-    api,
-    feed,
-    botBase: () => botBase,
-    panel: {
-      panel: async () => ({
-        aws: awsView({ state: elb, config, traffic, now: clock.now() }),
-        jobs: deps.jobs ? await deps.jobs.list() : [],
-      }),
-    },
-    port: opts.port,
-  });
-  const busy = page.port !== opts.port ? ` (port ${opts.port} was busy)` : '';
-  opts.log.info(
-    { page: page.url, slackApi: slack.url, aws: aws.url, redis: redis ? redis.url : 'REDIS_URL' },
-    `Greenlight sandbox: open ${page.url}${busy} — no SLACK_BOT_TOKEN, so Slack and AWS are local stand-ins`,
-  );
+  try {
+    const redis = opts.redisUrl ? undefined : await startRedis();
+    if (redis) undo.push(() => redis.stop());
+    const slack = await startFakeSlackApi({ token, host: '127.0.0.1' });
+    undo.push(() => slack.close());
+    for (const g of SANDBOX_GROUPS) slack.setUsergroupMembers(g.id, g.members);
 
-  return {
-    env: {
-      mode: 'sandbox',
-      slackBotToken: token,
-      slackSigningSecret: signingSecret,
-      slackApiUrl: slack.url,
-      port: 0,
-    },
-    config,
-    redisUrl: opts.redisUrl ?? (redis as NonNullable<typeof redis>).url,
-    url: page.url,
-    port: page.port,
-    clock,
-    attach(bot) {
-      if (bot.port !== undefined) botBase = `http://127.0.0.1:${bot.port}`;
-      deps.jobs = delayedJobs(bot.queue, clock);
-      return page.port;
-    },
-    async close() {
-      await page.close();
-      feed.close();
-      traffic.stop();
-      await aws.close();
-      restoreEnv();
-      await slack.close();
-      await redis?.stop();
-    },
-  };
+    const clock = new SandboxClock();
+    const periods = Object.values(config.services).map((s) => s.traffic.periodMs);
+    const aws = await startLocalAws({
+      elb: demoState({ now: clock.now }),
+      // CloudWatch buckets no longer than the shortest period the config asks for.
+      periodMs: Math.min(60_000, ...periods),
+    });
+    undo.push(() => aws.close());
+    const { elb, traffic } = aws;
+    traffic.now = clock.now;
+    undo.push(applyEnv(localAwsEnv(aws.url)));
+
+    const feed = new SandboxFeed(slack, clock.now);
+    undo.push(() => feed.close());
+    let botBase: string | undefined;
+    const deps: SandboxApiDeps = {
+      feed,
+      elb,
+      traffic,
+      config,
+      signingSecret,
+      botUrl: () => (botBase ? `${botBase}/slack/events` : undefined),
+      now: clock.now,
+    };
+    const api = createSandboxApi(deps);
+    const page = await startSandboxServer({
+      api,
+      feed,
+      botBase: () => botBase,
+      panel: {
+        panel: async () => ({
+          aws: awsView({ state: elb, config, traffic, now: clock.now() }),
+          jobs: deps.jobs ? await deps.jobs.list() : [],
+        }),
+      },
+      port: opts.port,
+    });
+    undo.push(() => page.close());
+    const busy = page.port !== opts.port ? ` (port ${opts.port} was busy)` : '';
+    opts.log.info(
+      { page: page.url, slackApi: slack.url, aws: aws.url, redis: redis ? redis.url : 'REDIS_URL' },
+      `Greenlight sandbox: open ${page.url}${busy} — no SLACK_BOT_TOKEN, so Slack and AWS are local stand-ins`,
+    );
+    return {
+      env: {
+        mode: 'sandbox',
+        slackBotToken: token,
+        slackSigningSecret: signingSecret,
+        slackApiUrl: slack.url,
+        port: 0,
+      },
+      config,
+      redisUrl: opts.redisUrl ?? (redis as NonNullable<typeof redis>).url,
+      url: page.url,
+      port: page.port,
+      clock,
+      attach(bot) {
+        if (bot.port !== undefined) botBase = `http://127.0.0.1:${bot.port}`;
+        deps.jobs = delayedJobs(bot.queue, clock);
+        return page.port;
+      },
+      close: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
 }

@@ -35,32 +35,46 @@ interface Forward {
 }
 
 /** Starts `tsx src/main.ts` as `npm start` would, with no Slack token; resolves with the page URL. */
-async function startSandbox(): Promise<{ child: ChildProcess; url: string; logs: string[] }> {
+/** The sandbox process, known as soon as it is spawned so that it is stopped even if it fails to start. */
+let child: ChildProcess | undefined;
+
+async function stopSandbox(): Promise<void> {
+  const proc = child;
+  child = undefined;
+  if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+  const exited = new Promise((r) => proc.once('exit', r));
+  proc.kill('SIGTERM'); // tsx passes it on; the sandbox stops its redis-server and servers
+  await exited;
+}
+
+async function startSandbox(): Promise<{ url: string; logs: string[] }> {
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(await freePort()), LOG_LEVEL: 'info' };
   for (const name of Object.keys(env))
     if (name.startsWith('SLACK_') || name === 'REDIS_URL') delete env[name];
-  const child = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), ['src/main.ts'], {
+  const proc = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), ['src/main.ts'], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  child = proc;
   const logs: string[] = [];
   let buffer = '';
-  child.stdout?.on('data', (d: Buffer) => {
+  proc.stdout?.on('data', (d: Buffer) => {
     buffer += d.toString();
     const lines = buffer.split('\n');
     buffer = lines.pop() ?? '';
     logs.push(...lines.filter((l) => l.startsWith('{')));
   });
-  child.stderr?.on('data', (d: Buffer) => logs.push(`stderr: ${d.toString().trim()}`));
-  await waitUntil(() => logs.some((l) => l.includes('greenlight started')) || child.exitCode !== null, {
+  const errors: string[] = [];
+  proc.stderr?.on('data', (d: Buffer) => errors.push(d.toString().trim()));
+  await waitUntil(() => logs.some((l) => l.includes('greenlight started')) || proc.exitCode !== null, {
     timeoutMs: 30_000,
     what: 'the sandbox to start',
   });
   const first = JSON.parse(logs[0] ?? '{}') as { msg?: string; page?: string };
-  if (!first.page) throw new Error(`the sandbox did not start:\n${logs.join('\n')}`);
+  if (!first.page) throw new Error(`the sandbox did not start:\n${[...logs, ...errors].join('\n')}`);
   expect(first.msg).toMatch(/^Greenlight sandbox: open http:\/\/localhost:\d+/);
-  return { child, url: first.page, logs };
+  return { url: first.page, logs };
 }
 
 async function checkoutWeights(url: string): Promise<Record<string, number>> {
@@ -109,13 +123,9 @@ describe.skipIf(!hasChromium)('the sandbox page in a real browser', () => {
   }, 60_000);
 
   afterAll(async () => {
-    await context?.close();
+    await context?.close().catch(() => {});
     if (profile) rmSync(profile, { recursive: true, force: true });
-    if (sandbox && sandbox.child.exitCode === null) {
-      const exited = new Promise((r) => sandbox.child.once('exit', r));
-      sandbox.child.kill('SIGTERM');
-      await exited;
-    }
+    await stopSandbox();
   }, 30_000);
 
   it('requests, approves, verifies and rolls back a cutover of checkout from the page', async () => {

@@ -204,7 +204,9 @@ describe('approval expiry', () => {
 describe('extending the soak', () => {
   let rig: Rig;
   beforeEach(async () => {
-    rig = await startRig({ timings: { soak: '1h', remindBefore: '10m', approvalTimeout: '1m', verifyWindow: '8s' } });
+    rig = await startRig({
+      timings: { soak: '1h', remindBefore: '10m', approvalTimeout: '1m', verifyWindow: '8s' },
+    });
   });
   afterEach(async () => {
     await rig.close();

@@ -1,11 +1,12 @@
 import type { Job, Queue } from 'bullmq';
 import { describe, expect, it } from 'vitest';
+import { SandboxClock } from '../../src/sandbox/sandbox-clock.js';
 import { delayedJobs } from '../../src/sandbox/sandbox-jobs.js';
 
 interface FakeJob {
   id: string;
   name: string;
-  data: { deploymentId: string };
+  data: { deploymentId: string; at: number };
   timestamp: number;
   delay: number;
   opts: { delay: number };
@@ -16,7 +17,7 @@ function queueOf(specs: { name: string; dueAt: number; busy?: boolean }[], promo
   const jobs: FakeJob[] = specs.map((s, i) => ({
     id: `${s.name}-checkout-1-${s.dueAt}`,
     name: s.name,
-    data: { deploymentId: 'checkout-1' },
+    data: { deploymentId: 'checkout-1', at: s.dueAt },
     timestamp: 1_000 + i,
     delay: s.dueAt - 1_000 - i,
     opts: { delay: s.dueAt - 1_000 - i },
@@ -79,5 +80,16 @@ describe('fast-forward of the bot’s delayed jobs', () => {
         .length,
     ).toBe(1);
     expect(await delayedJobs(queueOf([], promoted)).promote({ all: false })).toEqual([]);
+  });
+
+  it('moves the sandbox clock to the deadline before it runs the job, never backwards', async () => {
+    const clock = new SandboxClock();
+    const dueAt = Date.now() + 3_600_000;
+    await delayedJobs(queueOf([{ name: 'teardown', dueAt }], []), clock).promote({ all: false });
+    expect(clock.now()).toBeGreaterThanOrEqual(dueAt);
+    expect(clock.now() - dueAt).toBeLessThan(1_000);
+    const before = clock.offsetMs;
+    await delayedJobs(queueOf([{ name: 'remind', dueAt: 5_000 }], []), clock).promote({ all: false });
+    expect(clock.offsetMs).toBe(before);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { messageHtml } from '../../src/sandbox/page/message.js';
 import { dueIn, renderPanel } from '../../src/sandbox/page/panel.js';
 import {
   angleToken,
@@ -122,6 +123,48 @@ describe('the sandbox page renders Block Kit', () => {
   it('shows the text of a message without blocks, and a note for a block type it does not know', () => {
     expect(renderMessage({ text: 'plain *text*' })).toContain('plain <strong>text</strong>');
     expect(renderBlock({ type: 'rich_text' }, 0)).toContain('[unsupported block: rich_text]');
+  });
+});
+
+describe('the sandbox page renders a message', () => {
+  const people = (id: string) =>
+    ({
+      U0GREENLIGHT: { name: 'Greenlight', role: 'bot' },
+      U0REQUESTER: { name: 'Riley Chen', role: 'requester' },
+    })[id];
+  const item = {
+    id: 'e:1700000000.000100',
+    kind: 'ephemeral' as const,
+    channel: 'C0CHECKOUT',
+    ts: '1700000000.000100',
+    user: 'U0GREENLIGHT',
+    forUser: 'U0REQUESTER',
+    text: 'only *you*',
+    order: 1,
+    at: 0,
+  };
+
+  it('marks an ephemeral as only visible to you, with Dismiss, and the app with its badge', () => {
+    const html = messageHtml(item, { people });
+    expect(html).toContain('Only visible to you');
+    expect(html).toContain('data-dismiss="e:1700000000.000100"');
+    expect(html).toContain('<b>Greenlight</b><span class="app-badge">APP</span>');
+    expect(html).toContain('only <strong>you</strong>');
+  });
+
+  it('links a thread parent to its replies', () => {
+    const reply = {
+      ...item,
+      id: 'm:C0CHECKOUT:2',
+      kind: 'message' as const,
+      user: 'U0REQUESTER',
+      ts: '2.000',
+      at: 1,
+    };
+    const html = messageHtml({ ...item, kind: 'message' }, { people, replies: [reply, reply] });
+    expect(html).toContain('data-open-thread="1700000000.000100"');
+    expect(html).toContain('<b>2 replies</b>');
+    expect(html).not.toContain('Only visible to you');
   });
 });
 

@@ -1,8 +1,10 @@
 // The sandbox page: a Slack-like client for the local bot. It talks only to the page server's
 // control API (/sandbox/api/…), which signs and sends Slack's requests to the bot, and follows
 // the conversation and the simulated AWS through Server-Sent Events.
+
+import { avatar as face, messageHtml as message } from './message.js';
 import { dueIn, renderPanel } from './panel.js';
-import { escapeHtml, renderMessage } from './render.js';
+import { escapeHtml } from './render.js';
 
 const $ = (sel) => document.querySelector(sel);
 const state = {
@@ -46,34 +48,8 @@ function toast(text) {
   toast.timer = setTimeout(() => (el.hidden = true), 5000);
 }
 
-function avatar(id) {
-  const p = person(id);
-  if (p?.role === 'bot') return '<div class="avatar bot">GL</div>';
-  if (p?.role === 'slackbot') return '<div class="avatar slackbot">✱</div>';
-  const hue = [...id].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 360, 7);
-  const initials = (p?.name ?? id).split(' ').map((w) => w[0]).join('').slice(0, 2);
-  return `<div class="avatar" style="background:hsl(${hue} 45% 45%)">${escapeHtml(initials)}</div>`;
-}
-
-const time = (at) => new Date(at).toLocaleTimeString([], { hour: 'numeric', minute: '2-digit' });
-
-function messageHtml(item, opts = {}) {
-  const p = person(item.user);
-  const badge = p?.role === 'bot' ? '<span class="app-badge">APP</span>' : '';
-  const eph = item.kind === 'ephemeral';
-  const note = eph
-    ? `<div class="eph-note">👁 Only visible to you · <a href="#" data-dismiss="${escapeHtml(item.id)}">Dismiss</a></div>`
-    : '';
-  const edited = item.edited ? '<span class="edited">(edited)</span>' : '';
-  const replies = opts.replies?.length
-    ? `<a href="#" class="replies" data-open-thread="${escapeHtml(item.ts)}">${[...new Set(opts.replies.map((r) => r.user))].slice(0, 3).map(avatar).join('')}<b>${opts.replies.length} ${opts.replies.length === 1 ? 'reply' : 'replies'}</b><span>Last reply ${time(opts.replies.at(-1).at)}</span></a>`
-    : '';
-  return (
-    `<div class="msg${eph ? ' ephemeral' : ''}" data-item="${escapeHtml(item.id)}">${avatar(item.user)}<div class="msg-body">` +
-    `${note}<div class="msg-head"><b>${escapeHtml(p?.name ?? item.user)}</b>${badge}<span class="ts">${time(item.at)}</span>${edited}</div>` +
-    `<div class="msg-content">${renderMessage(item, names)}</div>${replies}</div></div>`
-  );
-}
+const avatar = (id) => face(id, person);
+const messageHtml = (item, opts = {}) => message(item, { people: person, names, ...opts });
 
 function visible(item) {
   return item.channel === state.channel && !state.dismissed.has(item.id);
@@ -102,7 +78,10 @@ function renderThread(items) {
   const pane = $('#thread');
   const parent = state.thread && items.find((i) => i.ts === state.thread && !i.threadTs);
   document.body.classList.toggle('thread-open', !!parent);
-  if (!parent) return void (pane.hidden = true);
+  if (!parent) {
+    pane.hidden = true;
+    return;
+  }
   pane.hidden = false;
   const replies = items.filter((i) => i.threadTs === state.thread);
   const ch = state.config.channels.find((c) => c.id === state.channel);
@@ -117,7 +96,9 @@ function renderThread(items) {
 function renderSidebar() {
   $('#channels').innerHTML = state.config.channels
     .map((c) => {
-      const unread = state.items.filter((i) => i.channel === c.id && !i.threadTs && i.order > (state.lastSeen[c.id] ?? 0)).length;
+      const unread = state.items.filter(
+        (i) => i.channel === c.id && !i.threadTs && i.order > (state.lastSeen[c.id] ?? 0),
+      ).length;
       const cls = `${c.id === state.channel ? 'active' : ''}${unread && c.id !== state.channel ? ' unread' : ''}`;
       return `<li><a href="#" class="${cls}" data-channel="${c.id}"># ${escapeHtml(c.name)}${unread && c.id !== state.channel ? `<span class="count">${unread}</span>` : ''}</a></li>`;
     })
@@ -129,19 +110,25 @@ function renderSidebar() {
     )
     .join('');
   const me = person(state.user);
-  $('#me').innerHTML = `${avatar(state.user)}<span>You are <b>${escapeHtml(me?.name ?? state.user)}</b></span>`;
+  $('#me').innerHTML =
+    `${avatar(state.user)}<span>You are <b>${escapeHtml(me?.name ?? state.user)}</b></span>`;
 }
 
 let loading = null;
 let again = false;
 async function refresh() {
-  if (loading) return void (again = true);
+  if (loading) {
+    again = true;
+    return;
+  }
   loading = api('GET', `state?user=${encodeURIComponent(state.user)}`)
     .then((s) => {
       const before = new Set(state.items.map((i) => i.id));
       state.items = s.items;
       autoOpenThread(before);
-      for (const i of state.items) if (i.channel === state.channel) state.lastSeen[i.channel] = Math.max(state.lastSeen[i.channel] ?? 0, i.order);
+      for (const i of state.items)
+        if (i.channel === state.channel)
+          state.lastSeen[i.channel] = Math.max(state.lastSeen[i.channel] ?? 0, i.order);
       render();
     })
     .catch((err) => toast(`Could not load messages: ${err.message}`))
@@ -156,15 +143,29 @@ async function refresh() {
 
 /** Opens the thread of a card when its first reply arrives and no thread is open (as a user would). */
 function autoOpenThread(before) {
-  if (state.thread || before.size === 0) return;
-  const fresh = state.items.filter((i) => !before.has(i.id) && i.threadTs && i.channel === state.channel);
-  if (fresh.length > 0) state.thread = fresh.at(-1).threadTs;
+  if (state.thread) return;
+  // On the first load every reply is "new": open the latest thread of the channel, if any. A
+  // thread the person closed is not opened again.
+  const fresh = state.items.filter(
+    (i) =>
+      !before.has(i.id) && i.threadTs && i.channel === state.channel && !state.seenReplies.has(i.threadTs),
+  );
+  const parent = fresh.at(-1)?.threadTs;
+  if (parent) {
+    state.thread = parent;
+    state.seenReplies.add(parent);
+  }
 }
 
 async function send(text, threadTs) {
   if (!text.trim()) return;
   try {
-    await api('POST', 'command', { user: state.user, channel: state.channel, text, ...(threadTs ? { threadTs } : {}) });
+    await api('POST', 'command', {
+      user: state.user,
+      channel: state.channel,
+      text,
+      ...(threadTs ? { threadTs } : {}),
+    });
   } catch (err) {
     toast(err.message);
   }
@@ -179,7 +180,9 @@ function confirmDialog(confirm) {
   yes.className = `btn ${confirm.style === 'danger' ? 'danger' : 'primary'}`;
   $('#confirm-no').textContent = confirm.deny?.text ?? 'Cancel';
   dlg.showModal();
-  return new Promise((resolve) => dlg.addEventListener('close', () => resolve(dlg.returnValue === 'yes'), { once: true }));
+  return new Promise((resolve) =>
+    dlg.addEventListener('close', () => resolve(dlg.returnValue === 'yes'), { once: true }),
+  );
 }
 
 async function click(btn) {
@@ -187,7 +190,12 @@ async function click(btn) {
   if (btn.dataset.confirm && !(await confirmDialog(JSON.parse(btn.dataset.confirm)))) return;
   btn.classList.add('busy');
   try {
-    const res = await api('POST', 'action', { user: state.user, item, actionId: btn.dataset.actionId, blockId: btn.dataset.blockId });
+    const res = await api('POST', 'action', {
+      user: state.user,
+      item,
+      actionId: btn.dataset.actionId,
+      blockId: btn.dataset.blockId,
+    });
     if (res.ok === false) toast(`⚠️ ${res.error}`);
   } catch (err) {
     toast(err.message);
@@ -197,16 +205,23 @@ async function click(btn) {
 }
 
 function renderPanelNow() {
-  $('#panel-body').innerHTML = renderPanel(state.panel, { now: Date.now(), canSkip: state.config?.fastForward !== false });
+  $('#panel-body').innerHTML = renderPanel(state.panel, {
+    now: Date.now(),
+    canSkip: state.config?.fastForward !== false,
+  });
 }
 
 document.addEventListener('click', async (e) => {
   const t = e.target.closest('a, button');
   if (!t) return;
   if (t.matches('[data-action-id]')) return click(t);
-  if (t.matches('[data-open-thread]')) return e.preventDefault(), (state.thread = t.dataset.openThread), render();
-  if (t.matches('[data-dismiss]')) return e.preventDefault(), state.dismissed.add(t.dataset.dismiss), render();
-  if (t.matches('#thread-close')) return (state.thread = null), render();
+  if (t.matches('[data-open-thread], [data-dismiss], #thread-close')) {
+    e.preventDefault();
+    if (t.dataset.openThread) state.thread = t.dataset.openThread;
+    else if (t.dataset.dismiss) state.dismissed.add(t.dataset.dismiss);
+    else state.thread = null;
+    return render();
+  }
   if (t.matches('[data-channel]')) {
     e.preventDefault();
     if (t.dataset.channel !== state.channel) state.thread = null;
@@ -215,12 +230,18 @@ document.addEventListener('click', async (e) => {
     return refresh();
   }
   if (t.matches('[data-health]')) {
-    return api('POST', 'target-health', { targetGroup: t.dataset.tg, target: t.dataset.target, state: t.dataset.health }).catch((err) => toast(err.message));
+    return api('POST', 'target-health', {
+      targetGroup: t.dataset.tg,
+      target: t.dataset.target,
+      state: t.dataset.health,
+    }).catch((err) => toast(err.message));
   }
   if (t.matches('[data-ff]')) {
     try {
       const res = await api('POST', 'fast-forward', { all: t.dataset.ff === 'all' });
-      toast(res.promoted.length ? `⏩ Ran now: ${res.promoted.map((j) => j.name).join(', ')}` : 'Nothing to skip');
+      toast(
+        res.promoted.length ? `⏩ Ran now: ${res.promoted.map((j) => j.name).join(', ')}` : 'Nothing to skip',
+      );
     } catch (err) {
       toast(err.message);
     }
@@ -234,7 +255,10 @@ document.addEventListener('change', (e) => {
   refresh();
 });
 
-for (const [form, input, thread] of [['#composer', '#composer-input', () => null], ['#thread-composer', '#thread-input', () => state.thread]]) {
+for (const [form, input, thread] of [
+  ['#composer', '#composer-input', () => null],
+  ['#thread-composer', '#thread-input', () => state.thread],
+]) {
   const el = $(input);
   $(form).addEventListener('submit', (e) => {
     e.preventDefault();
@@ -249,11 +273,17 @@ for (const [form, input, thread] of [['#composer', '#composer-input', () => null
     }
   });
 }
-$('#composer-input').addEventListener('input', (e) => ($('#slash-hint').hidden = !/^\/\w*$/.test(e.target.value)));
+$('#composer-input').addEventListener(
+  'input',
+  (e) => ($('#slash-hint').hidden = !/^\/\w*$/.test(e.target.value)),
+);
 
 function connect() {
   const es = new EventSource('/sandbox/api/events');
-  es.addEventListener('open', () => ($('#live').className = 'live on'));
+  es.addEventListener('open', () => {
+    $('#live').className = 'live on';
+    refresh(); // catch up on what happened while disconnected
+  });
   es.addEventListener('error', () => ($('#live').className = 'live'));
   es.addEventListener('slack', () => refresh());
   es.addEventListener('panel', (e) => {
@@ -270,7 +300,8 @@ async function start() {
   await refresh();
   connect();
   setInterval(() => {
-    for (const el of document.querySelectorAll('[data-due]')) el.textContent = dueIn(Number(el.dataset.due) - Date.now());
+    for (const el of document.querySelectorAll('[data-due]'))
+      el.textContent = dueIn(Number(el.dataset.due) - Date.now());
   }, 1000);
 }
 

@@ -40,7 +40,8 @@ const PLAIN = {
   channelName: (id) => id,
 };
 
-const PERMALINK = /^https:\/\/[a-z0-9-]+\.slack\.com\/archives\/([CGD][A-Z0-9]+)\/p(\d{10})(\d{6})(?:\?thread_ts=(\d+\.\d+))?/;
+const PERMALINK =
+  /^https:\/\/[a-z0-9-]+\.slack\.com\/archives\/([CGD][A-Z0-9]+)\/p(\d{10})(\d{6})(?:\?thread_ts=(\d+\.\d+))?/;
 
 function link(url, label) {
   const safe = /^(https?:\/\/|mailto:)/i.test(url);
@@ -95,7 +96,8 @@ export function mrkdwn(text, names = PLAIN) {
   const parts = String(text ?? '').split(/```([\s\S]*?)```/);
   return parts
     .map((part, i) => {
-      if (i % 2 === 1) return `<pre class="code-block">${escapeHtml(decodeEntities(part.replace(/^\n/, '')))}</pre>`;
+      if (i % 2 === 1)
+        return `<pre class="code-block">${escapeHtml(decodeEntities(part.replace(/^\n/, '')))}</pre>`;
       return inline(part, names);
     })
     .join('');
@@ -110,7 +112,8 @@ function inline(text, names) {
   let s = text.replace(/`([^`\n]+)`/g, (_, code) => hold(`<code>${escapeHtml(decodeEntities(code))}</code>`));
   s = s.replace(/<([^<>\n]{1,3000})>/g, (_, inner) => hold(angleToken(decodeEntities(inner), names)));
   s = escapeHtml(decodeEntities(s));
-  for (const [re, tag] of EMPHASIS) s = s.replace(re, (_, before, body) => `${before}<${tag}>${body}</${tag}>`);
+  for (const [re, tag] of EMPHASIS)
+    s = s.replace(re, (_, before, body) => `${before}<${tag}>${body}</${tag}>`);
   s = shortcodes(s);
   const lines = s.split('\n');
   const out = [];
@@ -127,7 +130,10 @@ function inline(text, names) {
     }
   }
   flush();
-  const html = out.join('<br>').replace(/<br><blockquote>/g, '<blockquote>').replace(/<\/blockquote><br>/g, '</blockquote>');
+  const html = out
+    .join('<br>')
+    .replace(/<br><blockquote>/g, '<blockquote>')
+    .replace(/<\/blockquote><br>/g, '</blockquote>');
   return html.replace(/\uE000(\d+)\uE001/g, (_, n) => held[Number(n)]);
 }
 
@@ -144,7 +150,7 @@ export function blockIdOf(block, index) {
 }
 
 function buttonHtml(el, blockId) {
-  if (!el || el.type !== 'button') {
+  if (el?.type !== 'button') {
     return `<span class="unsupported">[${escapeHtml(el?.type ?? 'element')}]</span>`;
   }
   const style = el.style === 'primary' || el.style === 'danger' ? ` ${el.style}` : '';
@@ -167,7 +173,9 @@ export function renderBlock(block, index, names = PLAIN) {
       const fields = Array.isArray(block.fields)
         ? `<div class="fields">${block.fields.map((f) => `<div class="field">${textObject(f, names)}</div>`).join('')}</div>`
         : '';
-      const accessory = block.accessory ? `<div class="accessory">${buttonHtml(block.accessory, id)}</div>` : '';
+      const accessory = block.accessory
+        ? `<div class="accessory">${buttonHtml(block.accessory, id)}</div>`
+        : '';
       return `<div class="block section"><div class="section-main">${text}${fields}</div>${accessory}</div>`;
     }
     case 'context': {
@@ -205,7 +213,8 @@ export function buttonsOf(blocks) {
   (blocks ?? []).forEach((b, i) => {
     const els = [...(b?.elements ?? []), ...(b?.accessory ? [b.accessory] : [])];
     for (const e of els) {
-      if (e?.type === 'button') out.push({ actionId: e.action_id, blockId: blockIdOf(b, i), text: e.text?.text ?? '' });
+      if (e?.type === 'button')
+        out.push({ actionId: e.action_id, blockId: blockIdOf(b, i), text: e.text?.text ?? '' });
     }
   });
   return out;

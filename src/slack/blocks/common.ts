@@ -5,7 +5,18 @@
 import type { ServiceConfig } from '../../config/schema.js';
 import type { Deployment, HistoryEntry, State } from '../../domain/deployment.js';
 import { ACTIONS, encodeActionValue } from './action-ids.js';
-import { clip, clipLine, dur, mention, mentionList, plainClip, slot, slotPlain, slotText } from './format.js';
+import {
+  clipLine,
+  dur,
+  escKeepMentions,
+  mention,
+  mentionList,
+  plainClip,
+  slot,
+  slotPlain,
+  slotText,
+  truncate,
+} from './format.js';
 import { type Button, button } from './kit.js';
 
 export const STATE_EMOJI: Record<State, string> = {
@@ -55,8 +66,8 @@ export function route(d: Deployment): string {
 
 /** `checkout: blue → green` for fallback text (escaped, no formatting). */
 export function routeText(d: Deployment): string {
-  const from = d.fromSlot ? `${slotText(d.fromSlot)} → ` : '→ ';
-  return `${clipLine(d.service, 40)}: ${from}${slotText(d.toSlot)}`;
+  if (!d.fromSlot) return `${clipLine(d.service, 40)} → ${slotText(d.toSlot)}`;
+  return `${clipLine(d.service, 40)}: ${slotText(d.fromSlot)} → ${slotText(d.toSlot)}`;
 }
 
 /** The history entry that moved the deployment into `state` most recently. */
@@ -69,8 +80,9 @@ export function enteredBy(d: Deployment, state: State): HistoryEntry | undefined
 }
 
 /** The deployment's reason, escaped and clipped; empty when there is none. */
+/** The reason, escaped but keeping our own user/group mentions (`rollback requested by <@U…>`). */
 export function reasonText(d: Deployment, max = 1500): string {
-  return d.reason ? clip(d.reason, max) : '';
+  return d.reason ? truncate(escKeepMentions(d.reason), max) : '';
 }
 
 /** Reason as a one-line plain suffix for fallback text: ` — reason`. */

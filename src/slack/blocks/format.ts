@@ -182,6 +182,12 @@ export function hhmm(ms: number | undefined): string {
   return `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
 }
 
+/** `15:04:05` in UTC. */
+export function hhmmss(ms: number): string {
+  if (!Number.isFinite(ms)) return '--:--:--';
+  return `${hhmm(ms)}:${pad(new Date(ms).getUTCSeconds())}`;
+}
+
 /**
  * `hooks.example.com/deploy/before` for a URL, escaped: host and path only. The query string,
  * fragment and any `user:password@` may hold tokens and are never shown.

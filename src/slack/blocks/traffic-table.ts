@@ -5,7 +5,7 @@
  */
 import type { SlotTraffic, TrafficPoint, TrafficReport } from '../../domain/evidence.js';
 import { sparkline } from '../../domain/traffic.js';
-import { esc, hhmm, plainClip } from './format.js';
+import { esc, hhmm, hhmmss, plainClip } from './format.js';
 
 /** Periods shown in a sparkline (the most recent ones). */
 export const SPARK_WIDTH = 40;
@@ -77,11 +77,15 @@ export function trafficTable(report: TrafficReport, maxChars: number): string {
         '',
       ]
     : [];
+  // Sub-minute periods (the sandbox, tests) need seconds to tell the rows apart.
+  const seconds = rows.some((r, i) => i > 0 && r.at - (rows[i - 1]?.at ?? 0) < 60_000);
+  const time = (at: number) => (seconds ? hhmmss(at) : hhmm(at));
+  const w = seconds ? 8 : 5;
   const head = [
-    `${'UTC'.padEnd(5)} │${oldName.slice(0, SLOT_WIDTH).padStart(SLOT_WIDTH)} │${newName.slice(0, SLOT_WIDTH).padStart(SLOT_WIDTH)}`,
-    `${''.padEnd(5)} │${'req'.padStart(COL.req)}${'5xx'.padStart(COL.err)}${'p99ms'.padStart(COL.p99)} │${'req'.padStart(COL.req)}${'5xx'.padStart(COL.err)}${'p99ms'.padStart(COL.p99)}`,
+    `${'UTC'.padEnd(w)} │${oldName.slice(0, SLOT_WIDTH).padStart(SLOT_WIDTH)} │${newName.slice(0, SLOT_WIDTH).padStart(SLOT_WIDTH)}`,
+    `${''.padEnd(w)} │${'req'.padStart(COL.req)}${'5xx'.padStart(COL.err)}${'p99ms'.padStart(COL.p99)} │${'req'.padStart(COL.req)}${'5xx'.padStart(COL.err)}${'p99ms'.padStart(COL.p99)}`,
   ];
-  const body = rows.map((r) => `${hhmm(r.at)} │${cells(r.old)} │${cells(r.new)}`);
+  const body = rows.map((r) => `${time(r.at)} │${cells(r.old)} │${cells(r.new)}`);
   if (body.length === 0) body.push('(no datapoints yet)');
 
   const render = (kept: string[], hidden: number) => {
