@@ -1,7 +1,7 @@
 /** Configuration for the ack benchmark: many services in one channel, all on the demo ALB. */
 import { parseConfigText } from '../src/config/load-config.js';
 import type { GreenlightConfig } from '../src/config/schema.js';
-import { DEMO } from '../src/sandbox/fake-elb/demo.js';
+import { demoServiceYaml } from '../test/helpers/demo-service-yaml.js';
 
 export const BENCH_CHANNEL = 'C0BENCH';
 export const BENCH_SIGNING_SECRET = 'bench-signing-secret-0123456789abcdef';
@@ -16,16 +16,12 @@ export function benchConfigYaml(services: number): string {
   const lines = ['defaults:', '  soak: 10m', '  remindBefore: 1m', '  approvalTimeout: 5m', 'services:'];
   for (let i = 0; i < services; i++) {
     lines.push(
-      `  ${serviceName(i)}:`,
-      `    channel: ${BENCH_CHANNEL}`,
-      '    listeners:',
-      `      - ${DEMO.checkout.listenerArn}`,
-      '    slots:',
-      `      blue: ${DEMO.checkout.blueArn}`,
-      `      green: ${DEMO.checkout.greenArn}`,
-      '    approvers:',
-      `      users: [${BENCH_USERS.approver}]`,
-      `      usergroups: [${BENCH_GROUP}]`,
+      ...demoServiceYaml({
+        name: serviceName(i),
+        channel: BENCH_CHANNEL,
+        users: [BENCH_USERS.approver],
+        usergroups: [BENCH_GROUP],
+      }),
     );
   }
   return `${lines.join('\n')}\n`;

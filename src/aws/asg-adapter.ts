@@ -12,29 +12,16 @@
  */
 import {
   AutoScalingClient,
-  type AutoScalingClientConfig,
   DescribeAutoScalingGroupsCommand,
   UpdateAutoScalingGroupCommand,
   type UpdateAutoScalingGroupCommandInput,
 } from '@aws-sdk/client-auto-scaling';
 import type { AsgPort } from './compute-port.js';
-import { toAwsCallError } from './elb-sdk-adapter.js';
+import { callAws, regionConfig } from './sdk-call.js';
 
 /** A client configured from the standard AWS environment; `region` overrides it. */
 export function createAsgClient(opts: { region?: string } = {}): AutoScalingClient {
-  const config: AutoScalingClientConfig = {};
-  // The JS SDK reads AWS_REGION but not AWS_DEFAULT_REGION (which the AWS CLI honours).
-  const region = opts.region ?? (process.env.AWS_REGION ? undefined : process.env.AWS_DEFAULT_REGION);
-  if (region) config.region = region;
-  return new AutoScalingClient(config);
-}
-
-async function call<T>(operation: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (err) {
-    throw toAwsCallError(operation, err);
-  }
+  return new AutoScalingClient(regionConfig(opts));
 }
 
 const GONE = new Set(['Terminated', 'Warmed:Terminated']);
@@ -42,7 +29,7 @@ const GONE = new Set(['Terminated', 'Warmed:Terminated']);
 export function createAsgAdapter(client: AutoScalingClient): AsgPort {
   return {
     async describeGroup(name) {
-      const out = await call('DescribeAutoScalingGroups', () =>
+      const out = await callAws('DescribeAutoScalingGroups', () =>
         client.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] })),
       );
       const group = (out.AutoScalingGroups ?? []).find((g) => g.AutoScalingGroupName === name);
@@ -60,7 +47,7 @@ export function createAsgAdapter(client: AutoScalingClient): AsgPort {
       const input: UpdateAutoScalingGroupCommandInput = { AutoScalingGroupName: name };
       if (sizes.min !== undefined) input.MinSize = sizes.min;
       if (sizes.desired !== undefined) input.DesiredCapacity = sizes.desired;
-      await call('UpdateAutoScalingGroup', () => client.send(new UpdateAutoScalingGroupCommand(input)));
+      await callAws('UpdateAutoScalingGroup', () => client.send(new UpdateAutoScalingGroupCommand(input)));
     },
   };
 }

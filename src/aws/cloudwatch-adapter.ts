@@ -10,14 +10,13 @@
  */
 import {
   CloudWatchClient,
-  type CloudWatchClientConfig,
   DescribeAlarmsCommand,
   GetMetricDataCommand,
   type MetricDataQuery,
 } from '@aws-sdk/client-cloudwatch';
 import { AwsCallError } from './elb-port.js';
-import { toAwsCallError } from './elb-sdk-adapter.js';
 import type { AlarmState, AlarmStateValue, MetricQuery, MetricResult, MetricsPort } from './metrics-port.js';
+import { callAws, regionConfig } from './sdk-call.js';
 
 export const ALB_NAMESPACE = 'AWS/ApplicationELB';
 /** GetMetricData takes at most 500 queries per call. */
@@ -29,19 +28,7 @@ const MAX_PAGES = 1000;
 
 /** A client configured from the standard AWS environment; `region` overrides it. */
 export function createCloudWatchClient(opts: { region?: string } = {}): CloudWatchClient {
-  const config: CloudWatchClientConfig = {};
-  // The JS SDK reads AWS_REGION but not AWS_DEFAULT_REGION (which the AWS CLI honours).
-  const region = opts.region ?? (process.env.AWS_REGION ? undefined : process.env.AWS_DEFAULT_REGION);
-  if (region) config.region = region;
-  return new CloudWatchClient(config);
-}
-
-async function call<T>(operation: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (err) {
-    throw toAwsCallError(operation, err);
-  }
+  return new CloudWatchClient(regionConfig(opts));
 }
 
 function chunks<T>(items: T[], size: number): T[][] {
@@ -102,7 +89,7 @@ async function getMetricData(
   // Per id: timestamp → value. A value repeated on a later page replaces the earlier one.
   const merged = new Map<string, Map<number, number>>(queries.map((q) => [q.id, new Map()]));
   for (const batch of chunks(queries, MAX_QUERIES_PER_CALL)) {
-    await call('GetMetricData', () =>
+    await callAws('GetMetricData', () =>
       eachPage('GetMetricData', async (NextToken) => {
         const out = await client.send(
           new GetMetricDataCommand({
@@ -159,7 +146,7 @@ async function describeAlarms(client: CloudWatchClient, names: string[]): Promis
   const wanted = [...new Set(names)];
   const found = new Map<string, AlarmState>();
   for (const batch of chunks(wanted, MAX_ALARM_NAMES_PER_CALL)) {
-    await call('DescribeAlarms', () =>
+    await callAws('DescribeAlarms', () =>
       eachPage('DescribeAlarms', async (NextToken) => {
         const out = await client.send(
           new DescribeAlarmsCommand({

@@ -9,32 +9,14 @@
  * - A missing cluster is `ClusterNotFoundException` → AwsCallError code `ClusterNotFound`;
  *   throttling (`ThrottlingException`) is retried by the SDK, what outlasts it → `Throttling`.
  */
-import {
-  DescribeServicesCommand,
-  ECSClient,
-  type ECSClientConfig,
-  type Service,
-  UpdateServiceCommand,
-} from '@aws-sdk/client-ecs';
+import { DescribeServicesCommand, ECSClient, type Service, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import type { EcsPort, EcsServiceState } from './compute-port.js';
 import { AwsCallError } from './elb-port.js';
-import { toAwsCallError } from './elb-sdk-adapter.js';
+import { callAws, regionConfig } from './sdk-call.js';
 
 /** A client configured from the standard AWS environment; `region` overrides it. */
 export function createEcsClient(opts: { region?: string } = {}): ECSClient {
-  const config: ECSClientConfig = {};
-  // The JS SDK reads AWS_REGION but not AWS_DEFAULT_REGION (which the AWS CLI honours).
-  const region = opts.region ?? (process.env.AWS_REGION ? undefined : process.env.AWS_DEFAULT_REGION);
-  if (region) config.region = region;
-  return new ECSClient(config);
-}
-
-async function call<T>(operation: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (err) {
-    throw toAwsCallError(operation, err);
-  }
+  return new ECSClient(regionConfig(opts));
 }
 
 /** The last path segment of an ARN (`…:service/cluster/name` → `name`), or the name itself. */
@@ -54,7 +36,7 @@ function toState(s: Service): EcsServiceState {
 export function createEcsAdapter(client: ECSClient): EcsPort {
   return {
     async describeService(cluster, service) {
-      const out = await call('DescribeServices', () =>
+      const out = await callAws('DescribeServices', () =>
         client.send(new DescribeServicesCommand({ cluster, services: [service] })),
       );
       const wanted = shortName(service);
@@ -71,7 +53,7 @@ export function createEcsAdapter(client: ECSClient): EcsPort {
     },
 
     async updateDesiredCount(cluster, service, desired) {
-      await call('UpdateService', () =>
+      await callAws('UpdateService', () =>
         client.send(new UpdateServiceCommand({ cluster, service, desiredCount: desired })),
       );
     },

@@ -17,63 +17,26 @@ import {
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
-  type ElasticLoadBalancingV2ClientConfig,
   ModifyListenerCommand,
   ModifyRuleCommand,
   type Action as SdkAction,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import {
-  type Action,
-  AwsCallError,
-  type ElbPort,
-  type Listener,
-  type Rule,
-  type TargetGroupInfo,
-  type TargetHealth,
-  type TargetHealthState,
+import type {
+  Action,
+  ElbPort,
+  Listener,
+  Rule,
+  TargetGroupInfo,
+  TargetHealth,
+  TargetHealthState,
 } from './elb-port.js';
+import { callAws, regionConfig } from './sdk-call.js';
+
+export { toAwsCallError } from './sdk-call.js';
 
 /** A client configured from the standard AWS environment; `region` overrides it. */
 export function createElbClient(opts: { region?: string } = {}): ElasticLoadBalancingV2Client {
-  const config: ElasticLoadBalancingV2ClientConfig = {};
-  // The JS SDK reads AWS_REGION but not AWS_DEFAULT_REGION (which the AWS CLI honours).
-  const region = opts.region ?? (process.env.AWS_REGION ? undefined : process.env.AWS_DEFAULT_REGION);
-  if (region) config.region = region;
-  return new ElasticLoadBalancingV2Client(config);
-}
-
-interface SdkErrorLike {
-  name?: string;
-  message?: string;
-  Code?: string;
-  code?: unknown;
-  Error?: { Code?: string };
-  $metadata?: { attempts?: number };
-}
-
-/**
- * The AWS error code of an SDK failure. The wire code (`Code`, e.g. `ListenerNotFound`) wins;
- * a modelled exception without it (`ListenerNotFoundException`) is named by its class without
- * the `Exception` suffix, so both spell the code as AWS documents it. Network and credential
- * failures keep their own name or errno code (`ECONNREFUSED`, `CredentialsProviderError`).
- */
-export function toAwsCallError(operation: string, err: unknown): AwsCallError {
-  if (err instanceof AwsCallError) return err;
-  const e = (typeof err === 'object' && err !== null ? err : { message: String(err) }) as SdkErrorLike;
-  const wire = e.Code ?? e.Error?.Code;
-  const named = e.name && e.name !== 'Error' ? e.name.replace(/(.)Exception$/, '$1') : undefined;
-  const code = wire ?? (typeof e.code === 'string' ? e.code : undefined) ?? named ?? 'Error';
-  const attempts = e.$metadata?.attempts ?? 0;
-  const message = (e.message || code) + (attempts > 1 ? ` (after ${attempts} attempts)` : '');
-  return new AwsCallError(operation, code, message);
-}
-
-async function call<T>(operation: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (err) {
-    throw toAwsCallError(operation, err);
-  }
+  return new ElasticLoadBalancingV2Client(regionConfig(opts));
 }
 
 /** Follows Marker/NextMarker until the last page (bounded, in case a marker repeats). */
@@ -127,7 +90,7 @@ export function createElbAdapter(client: ElasticLoadBalancingV2Client): ElbPort 
   return {
     async describeListeners(query) {
       if ('listenerArns' in query && query.listenerArns.length === 0) return [];
-      return call('DescribeListeners', () =>
+      return callAws('DescribeListeners', () =>
         allPages<Listener>(async (Marker) => {
           const input: DescribeListenersCommandInput =
             'listenerArns' in query
@@ -150,7 +113,7 @@ export function createElbAdapter(client: ElasticLoadBalancingV2Client): ElbPort 
     },
 
     describeRules(listenerArn) {
-      return call('DescribeRules', () =>
+      return callAws('DescribeRules', () =>
         allPages<Rule>(async (Marker) => {
           const out = await client.send(new DescribeRulesCommand({ ListenerArn: listenerArn, Marker }));
           const items = (out.Rules ?? []).map<Rule>((r) => ({
@@ -165,7 +128,7 @@ export function createElbAdapter(client: ElasticLoadBalancingV2Client): ElbPort 
     },
 
     async modifyListener(listenerArn, defaultActions) {
-      await call('ModifyListener', () =>
+      await callAws('ModifyListener', () =>
         client.send(
           new ModifyListenerCommand({
             ListenerArn: listenerArn,
@@ -176,13 +139,13 @@ export function createElbAdapter(client: ElasticLoadBalancingV2Client): ElbPort 
     },
 
     async modifyRule(ruleArn, actions) {
-      await call('ModifyRule', () =>
+      await callAws('ModifyRule', () =>
         client.send(new ModifyRuleCommand({ RuleArn: ruleArn, Actions: toSdkActions(actions) })),
       );
     },
 
     describeTargetHealth(targetGroupArn) {
-      return call('DescribeTargetHealth', async () => {
+      return callAws('DescribeTargetHealth', async () => {
         const out = await client.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }));
         return (out.TargetHealthDescriptions ?? []).map<TargetHealth>((d) => {
           const state = d.TargetHealth?.State ?? 'unavailable';
@@ -199,7 +162,7 @@ export function createElbAdapter(client: ElasticLoadBalancingV2Client): ElbPort 
     },
 
     describeTargetGroupAttributes(targetGroupArn) {
-      return call('DescribeTargetGroupAttributes', async () => {
+      return callAws('DescribeTargetGroupAttributes', async () => {
         const out = await client.send(
           new DescribeTargetGroupAttributesCommand({ TargetGroupArn: targetGroupArn }),
         );
@@ -212,7 +175,7 @@ export function createElbAdapter(client: ElasticLoadBalancingV2Client): ElbPort 
     async describeTargetGroups(targetGroupArns) {
       // An empty filter would make AWS describe every target group of the account.
       if (targetGroupArns.length === 0) return [];
-      return call('DescribeTargetGroups', () =>
+      return callAws('DescribeTargetGroups', () =>
         allPages<TargetGroupInfo>(async (Marker) => {
           const out = await client.send(
             new DescribeTargetGroupsCommand({ TargetGroupArns: targetGroupArns, Marker }),
@@ -229,7 +192,7 @@ export function createElbAdapter(client: ElasticLoadBalancingV2Client): ElbPort 
 
     async deregisterTargets(targetGroupArn, targets) {
       if (targets.length === 0) return;
-      await call('DeregisterTargets', () =>
+      await callAws('DeregisterTargets', () =>
         client.send(new DeregisterTargetsCommand({ TargetGroupArn: targetGroupArn, Targets: targets })),
       );
     },

@@ -43,6 +43,21 @@ export interface HistoryEntry {
   detail?: string;
 }
 
+/**
+ * One line of a service's audit trail (what `/deploy history` shows): a history entry with the
+ * deployment it belongs to. `from`/`to` are plain strings: the `created` entry's `from` is '', and
+ * entries read back from Redis are only checked to be strings.
+ */
+export interface AuditEntry {
+  at: number;
+  deploymentId: string;
+  event: string;
+  from: string;
+  to: string;
+  by?: string;
+  detail?: string;
+}
+
 export interface CutoverTiming {
   startedAt: number;
   finishedAt: number;

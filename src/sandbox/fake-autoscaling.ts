@@ -12,10 +12,12 @@
  * Pending, then goes InService.
  */
 import { randomUUID } from 'node:crypto';
+import { FailureInjection } from './failure-injection.js';
 import type { FakeAwsRequest } from './fake-aws.js';
 import { FakeElbError, type FakeResponse } from './fake-elb/index.js';
 import { decodeQuery, listParam, stringParam } from './fake-elb/query.js';
 import { escapeXml } from './fake-elb/xml.js';
+import { awsAnswer } from './local-http.js';
 
 export const AUTOSCALING_VERSION = '2011-01-01';
 export const AUTOSCALING_NAMESPACE = `http://autoscaling.amazonaws.com/doc/${AUTOSCALING_VERSION}/`;
@@ -52,15 +54,15 @@ class AsgError extends Error {
 
 const invalid = (message: string) => new AsgError('ValidationError', message);
 
-export class FakeAsgState {
+export class FakeAsgState extends FailureInjection {
   readonly groups = new Map<string, FakeAsg>();
   readonly calls: { operation: string; params: Record<string, unknown> }[] = [];
-  readonly failures: { operation: string; code: string; message: string }[] = [];
   stepMs: number;
   now: () => number;
   private seq = 0;
 
   constructor(opts: { now?: () => number; stepMs?: number } = {}) {
+    super();
     this.now = opts.now ?? (() => Date.now());
     this.stepMs = opts.stepMs ?? 200;
   }
@@ -89,15 +91,6 @@ export class FakeAsgState {
     const g = this.groups.get(name);
     if (g) this.converge(g);
     return g;
-  }
-
-  failNext(operation: string, code: string, message?: string): void {
-    this.failures.push({ operation, code, message: message ?? `Injected ${code} failure for ${operation}` });
-  }
-
-  takeFailure(operation: string): { code: string; message: string } | undefined {
-    const i = this.failures.findIndex((f) => f.operation === operation);
-    return i < 0 ? undefined : this.failures.splice(i, 1)[0];
   }
 
   private launch(state: FakeAsgInstance['state']): FakeAsgInstance {
@@ -238,18 +231,6 @@ const OPERATIONS: Record<string, Operation> = {
   UpdateAutoScalingGroup: updateGroup,
 };
 
-function respond(status: number, body: string, requestId: string): FakeResponse {
-  return {
-    status,
-    headers: {
-      'content-type': 'text/xml',
-      'x-amzn-requestid': requestId,
-      'content-length': String(Buffer.byteLength(body)),
-    },
-    body,
-  };
-}
-
 function resultXml(operation: string, result: Record<string, unknown>, requestId: string): string {
   const inner = Object.entries(result).map(([k, v]) => element(k, v));
   const wrapped = inner.length > 0 ? `<${operation}Result>${inner.join('')}</${operation}Result>` : '';
@@ -296,10 +277,10 @@ export function handleAutoScaling(
     state.calls.push({ operation, params: query.params });
     const injected = state.takeFailure(operation);
     if (injected) throw new AsgError(injected.code, injected.message, statusOf(injected.code));
-    return respond(200, resultXml(operation, run(state, query.params), requestId), requestId);
+    return awsAnswer(200, 'text/xml', resultXml(operation, run(state, query.params), requestId), requestId);
   } catch (err) {
     const message = `The fake Auto Scaling failed: ${err instanceof Error ? err.message : String(err)}`;
     const e = err instanceof AsgError ? err : new AsgError('InternalFailure', message, 500);
-    return respond(e.status, asgErrorXml(e.code, e.message, requestId, e.status), requestId);
+    return awsAnswer(e.status, 'text/xml', asgErrorXml(e.code, e.message, requestId, e.status), requestId);
   }
 }

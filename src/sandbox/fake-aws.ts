@@ -11,11 +11,10 @@
  * an `InvalidAction` ErrorResponse otherwise), as does a service that was not configured.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { asgErrorXml, type FakeAsgState, handleAutoScaling, isAsgRequest } from './fake-autoscaling.js';
 import { ECS_TARGET_PREFIX, type FakeEcsState, handleEcs } from './fake-ecs.js';
 import { type FakeElbState, type FakeResponse, handleQuery } from './fake-elb/index.js';
+import { type LocalServer, queryOrBody, startAnsweringServer } from './local-http.js';
 
 export interface FakeAwsRequest {
   /** Lower-case header names, as node:http gives them. */
@@ -43,13 +42,9 @@ export interface FakeAwsOptions {
   host?: string;
 }
 
-export interface FakeAws {
-  url: string;
-  close(): Promise<void>;
-}
+export type FakeAws = LocalServer;
 
 export const ELB_VERSION = '2015-12-01';
-const MAX_BODY_BYTES = 1_000_000;
 
 function jsonError(code: string, message: string, status = 400): FakeResponse {
   const body = JSON.stringify({ __type: code, message });
@@ -116,57 +111,17 @@ export async function dispatchFakeAws(
   );
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error('Request body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
 export function startFakeAws(opts: FakeAwsOptions): Promise<FakeAws> {
-  const host = opts.host ?? '127.0.0.1';
-  const server = createServer((req, res) => {
-    const query = (req.url ?? '').split('?')[1] ?? '';
-    readBody(req)
-      .then((body) =>
-        dispatchFakeAws(opts, { headers: req.headers, body: req.method === 'GET' ? query : body }),
-      )
-      .catch((err: unknown) =>
-        queryError(
-          'InternalFailure',
-          `The fake AWS failed: ${err instanceof Error ? err.message : String(err)}`,
-          500,
-        ),
-      )
-      .then((r) => {
-        res.writeHead(r.status, r.headers);
-        res.end(r.body);
-      });
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => {
-      const { port } = server.address() as AddressInfo;
-      const shown = host.includes(':') ? `[${host}]` : host;
-      resolve({
-        url: `http://${shown}:${port}`,
-        close: () =>
-          new Promise<void>((done, fail) => {
-            server.closeAllConnections();
-            server.close((err) => (err ? fail(err) : done()));
-          }),
-      });
-    });
+  return startAnsweringServer({
+    port: opts.port,
+    host: opts.host,
+    tooLarge: () => new Error('Request body too large'),
+    answer: (req, body) => dispatchFakeAws(opts, { headers: req.headers, body: queryOrBody(req, body) }),
+    onError: (err) =>
+      queryError(
+        'InternalFailure',
+        `The fake AWS failed: ${err instanceof Error ? err.message : String(err)}`,
+        500,
+      ),
   });
 }

@@ -10,9 +10,8 @@
  * endpoint can dispatch to it (`isCloudWatchRequest`); `startFakeCloudWatch` serves only it.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { describeAlarms, FakeCloudWatchError, getMetricData } from './fake-cloudwatch-operations.js';
+import { awsAnswer, type HttpAnswer, startAnsweringServer } from './local-http.js';
 import type { TrafficModel } from './traffic-model.js';
 
 export { FakeCloudWatchError } from './fake-cloudwatch-operations.js';
@@ -27,11 +26,7 @@ export interface CloudWatchRequest {
   body: string;
 }
 
-export interface CloudWatchResponse {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-}
+export type CloudWatchResponse = HttpAnswer;
 
 export interface HandleOptions {
   /** Largest number of datapoints per GetMetricData page (to exercise NextToken). */
@@ -71,17 +66,7 @@ export function cloudWatchStatusOf(code: string): number {
 }
 
 function respond(status: number, payload: unknown, requestId: string, extra: Record<string, string> = {}) {
-  const body = JSON.stringify(payload);
-  return {
-    status,
-    headers: {
-      'content-type': 'application/x-amz-json-1.0',
-      'x-amzn-requestid': requestId,
-      'content-length': String(Buffer.byteLength(body)),
-      ...extra,
-    },
-    body,
-  };
+  return awsAnswer(status, 'application/x-amz-json-1.0', JSON.stringify(payload), requestId, extra);
 }
 
 function failure(err: FakeCloudWatchError, requestId: string): CloudWatchResponse {
@@ -144,65 +129,26 @@ export interface FakeCloudWatch {
   close(): Promise<void>;
 }
 
-const MAX_BODY_BYTES = 1_000_000;
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new FakeCloudWatchError('SerializationException', 'Request body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
 /** Serves `handleCloudWatch` alone over HTTP (the SDK's `endpoint` = `url`). */
-export function startFakeCloudWatch(opts: {
+export async function startFakeCloudWatch(opts: {
   model: TrafficModel;
   port?: number;
   host?: string;
   pageSize?: number;
 }): Promise<FakeCloudWatch> {
-  const host = opts.host ?? '127.0.0.1';
   const handleOpts: HandleOptions = opts.pageSize === undefined ? {} : { pageSize: opts.pageSize };
-  const server = createServer((req, res) => {
-    readBody(req)
-      .then((body) => handleCloudWatch(opts.model, { headers: req.headers, body }, handleOpts))
-      .catch((err: unknown) =>
-        failure(
-          err instanceof FakeCloudWatchError
-            ? err
-            : new FakeCloudWatchError('SerializationException', 'Unreadable request body'),
-          'fake-cloudwatch-unreadable',
-        ),
-      )
-      .then((r) => {
-        res.writeHead(r.status, r.headers);
-        res.end(r.body);
-      });
+  const served = await startAnsweringServer({
+    port: opts.port,
+    host: opts.host,
+    tooLarge: () => new FakeCloudWatchError('SerializationException', 'Request body too large'),
+    answer: (req, body) => handleCloudWatch(opts.model, { headers: req.headers, body }, handleOpts),
+    onError: (err) =>
+      failure(
+        err instanceof FakeCloudWatchError
+          ? err
+          : new FakeCloudWatchError('SerializationException', 'Unreadable request body'),
+        'fake-cloudwatch-unreadable',
+      ),
   });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => {
-      const { port } = server.address() as AddressInfo;
-      const shown = host.includes(':') ? `[${host}]` : host;
-      resolve({
-        url: `http://${shown}:${port}`,
-        model: opts.model,
-        close: () =>
-          new Promise<void>((done, fail) => {
-            server.closeAllConnections();
-            server.close((err) => (err ? fail(err) : done()));
-          }),
-      });
-    });
-  });
+  return { ...served, model: opts.model };
 }

@@ -13,8 +13,10 @@
  * launched (pending) and then starts (running).
  */
 import { randomUUID } from 'node:crypto';
+import { FailureInjection } from './failure-injection.js';
 import type { FakeAwsRequest } from './fake-aws.js';
 import type { FakeResponse } from './fake-elb/index.js';
+import { awsAnswer } from './local-http.js';
 
 export const ECS_TARGET_PREFIX = 'AmazonEC2ContainerServiceV20141113.';
 const ACCOUNT = '123456789012';
@@ -47,15 +49,15 @@ class EcsError extends Error {
   }
 }
 
-export class FakeEcsState {
+export class FakeEcsState extends FailureInjection {
   readonly clusters = new Set<string>();
   readonly services = new Map<string, FakeEcsService>();
   readonly calls: Call[] = [];
-  readonly failures: { operation: string; code: string; message: string }[] = [];
   stepMs: number;
   now: () => number;
 
   constructor(opts: { now?: () => number; stepMs?: number } = {}) {
+    super();
     this.now = opts.now ?? (() => Date.now());
     this.stepMs = opts.stepMs ?? 200;
   }
@@ -86,16 +88,6 @@ export class FakeEcsState {
     const s = this.services.get(`${cluster}/${name}`);
     if (s) this.converge(s);
     return s;
-  }
-
-  /** The next call of `operation` fails with this error code (e.g. ThrottlingException). */
-  failNext(operation: string, code: string, message?: string): void {
-    this.failures.push({ operation, code, message: message ?? `Injected ${code} failure for ${operation}` });
-  }
-
-  takeFailure(operation: string): { code: string; message: string } | undefined {
-    const i = this.failures.findIndex((f) => f.operation === operation);
-    return i < 0 ? undefined : this.failures.splice(i, 1)[0];
   }
 
   converge(s: FakeEcsService): void {
@@ -196,13 +188,7 @@ const OPERATIONS: Record<string, (state: FakeEcsState, input: Record<string, unk
 };
 
 function respond(status: number, payload: unknown, requestId: string): FakeResponse {
-  const body = JSON.stringify(payload);
-  const headers: Record<string, string> = {
-    'content-type': 'application/x-amz-json-1.1',
-    'x-amzn-requestid': requestId,
-    'content-length': String(Buffer.byteLength(body)),
-  };
-  return { status, headers, body };
+  return awsAnswer(status, 'application/x-amz-json-1.1', JSON.stringify(payload), requestId);
 }
 
 function statusOf(code: string): number {

@@ -5,9 +5,9 @@
  * every call and message, and emits `change` on every change (the sandbox page streams it).
  */
 import { EventEmitter } from 'node:events';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { handleMethod, type SlackState } from './fake-slack-methods.js';
+import { listenLocal, readBody } from './local-http.js';
 import { messageError } from './slack-limits.js';
 
 export interface RecordedCall {
@@ -95,21 +95,7 @@ export const DEFAULT_FAKE_TOKEN = 'xoxb-sandbox-token';
 const RESPONSE_URL_USES = 5;
 const MAX_BODY = 5 * 1024 * 1024;
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new Error('body too large'));
-        req.destroy();
-      } else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
+const bodyOf = (req: IncomingMessage) => readBody(req, MAX_BODY, () => new Error('body too large'));
 
 /** Fields the WebClient JSON-encodes inside a form body. */
 const JSON_FIELDS = new Set(['blocks', 'attachments', 'metadata', 'unfurls', 'view', 'users']);
@@ -150,7 +136,6 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 
 export async function startFakeSlackApi(opts: FakeSlackOptions = {}): Promise<FakeSlackApi> {
   const token = opts.token ?? DEFAULT_FAKE_TOKEN;
-  const host = opts.host ?? '127.0.0.1';
   const maxText = opts.maxTextLength ?? 4000;
   const emitter = new EventEmitter();
   const state: SlackState = {
@@ -169,7 +154,7 @@ export async function startFakeSlackApi(opts: FakeSlackOptions = {}): Promise<Fa
   async function onApi(req: IncomingMessage, res: ServerResponse, method: string, query: URLSearchParams) {
     let args: Record<string, unknown>;
     try {
-      args = parseArgs(await readBody(req), req.headers['content-type'], query);
+      args = parseArgs(await bodyOf(req), req.headers['content-type'], query);
     } catch {
       return send(res, 200, { ok: false, error: 'invalid_form_data' });
     }
@@ -191,7 +176,7 @@ export async function startFakeSlackApi(opts: FakeSlackOptions = {}): Promise<Fa
     const url = `${base}response/${id}`;
     let body: unknown;
     try {
-      const raw = await readBody(req);
+      const raw = await bodyOf(req);
       body = raw ? JSON.parse(raw) : {};
     } catch {
       return send(res, 400, 'invalid_payload');
@@ -209,7 +194,7 @@ export async function startFakeSlackApi(opts: FakeSlackOptions = {}): Promise<Fa
     return send(res, 200, { ok: true });
   }
 
-  const server = createServer((req, res) => {
+  const server = await listenLocal((req, res) => {
     const u = new URL(req.url ?? '/', 'http://localhost');
     const api = /^\/api\/([A-Za-z0-9_.]+)$/.exec(u.pathname);
     const response = /^\/response\/([A-Za-z0-9_-]+)$/.exec(u.pathname);
@@ -217,13 +202,8 @@ export async function startFakeSlackApi(opts: FakeSlackOptions = {}): Promise<Fa
     if (api?.[1]) return done(onApi(req, res, api[1], u.searchParams));
     if (response?.[1] && req.method === 'POST') return done(onResponseUrl(req, res, response[1]));
     return send(res, 404, 'not_found');
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  const base = `http://${host.includes(':') ? `[${host}]` : host}:${port}/`;
+  }, opts);
+  const base = `${server.url}/`;
   let responseSeq = 0;
 
   const api = Object.assign(emitter, {
@@ -265,12 +245,7 @@ export async function startFakeSlackApi(opts: FakeSlackOptions = {}): Promise<Fa
         await new Promise((r) => setTimeout(r, 20));
       }
     },
-    close() {
-      return new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      });
-    },
+    close: server.close,
   });
   return api;
 }

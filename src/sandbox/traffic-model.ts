@@ -14,6 +14,7 @@
  * The model also holds the CloudWatch alarms the fake serves and failures to inject.
  */
 import type { AlarmState, AlarmStateValue, AlbMetricName } from '../aws/metrics-port.js';
+import { FailureInjection } from './failure-injection.js';
 import type { FakeElbState } from './fake-elb/state.js';
 
 export interface TrafficModelOptions {
@@ -54,7 +55,7 @@ export interface TrafficModelCall {
   input: unknown;
 }
 
-export class TrafficModel {
+export class TrafficModel extends FailureInjection {
   readonly requestsPerSecond: number;
   readonly periodMs: number;
   readonly tickMs: number;
@@ -65,7 +66,6 @@ export class TrafficModel {
   readonly alarms = new Map<string, FakeAlarm>();
   /** Every CloudWatch request that named a supported operation, in order (failed ones included). */
   readonly calls: TrafficModelCall[] = [];
-  readonly failures: { operation: string; code: string; message: string }[] = [];
 
   private lastTick: number;
   private timer: NodeJS.Timeout | undefined;
@@ -80,6 +80,7 @@ export class TrafficModel {
     readonly elb: FakeElbState,
     opts: TrafficModelOptions = {},
   ) {
+    super();
     this.requestsPerSecond = opts.requestsPerSecond ?? 20;
     this.periodMs = opts.periodMs ?? 60_000;
     this.tickMs = opts.tickMs ?? 1_000;
@@ -108,16 +109,6 @@ export class TrafficModel {
     const alarm: FakeAlarm = { name, state, kind, updatedAt: this.now() };
     if (reason !== undefined) alarm.reason = reason;
     this.alarms.set(name, alarm);
-  }
-
-  /** The next request of `operation` fails with this AWS error code (queue several for several). */
-  failNext(operation: string, code: string, message?: string): void {
-    this.failures.push({ operation, code, message: message ?? `Injected ${code} failure for ${operation}` });
-  }
-
-  takeFailure(operation: string): { code: string; message: string } | undefined {
-    const i = this.failures.findIndex((f) => f.operation === operation);
-    return i < 0 ? undefined : this.failures.splice(i, 1)[0];
   }
 
   start(): void {

@@ -4,17 +4,9 @@
  */
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { Deployment, HistoryEntry } from '../domain/deployment.js';
+import type { AuditEntry, Deployment, HistoryEntry } from '../domain/deployment.js';
 
-export interface AuditEntry {
-  at: number;
-  deploymentId: string;
-  event: string;
-  from: string;
-  to: string;
-  by?: string;
-  detail?: string;
-}
+export type { AuditEntry } from '../domain/deployment.js';
 
 /** Approximate cap (`XADD … MAXLEN ~`) of each service's audit stream. */
 export const AUDIT_MAXLEN = 10_000;

@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/sandbox/fake-elb/demo.js';
+import { demoServiceYaml } from '../helpers/demo-service-yaml.js';
 import { type Rig, type RigOptions, startRig, USERS } from '../helpers/e2e-harness.js';
 import { latestButton, textOf, threadPosts } from '../helpers/slack-inspect.js';
 import { waitUntil } from '../helpers/wait.js';
@@ -140,15 +141,7 @@ describe('traffic evidence, health gates, hooks and compute scale-down', () => {
         'hourlyCost: { blue: 3.5 }',
       ],
       services: [
-        '  search:',
-        '    channel: C0SEARCH',
-        '    listeners:',
-        `      - ${DEMO.search.listenerArn}`,
-        '    slots:',
-        `      blue: ${DEMO.search.blueArn}`,
-        `      green: ${DEMO.search.greenArn}`,
-        '    approvers:',
-        `      users: [${USERS.approver}]`,
+        ...demoServiceYaml({ name: 'search', channel: 'C0SEARCH', demo: 'search', users: [USERS.approver] }),
         '    traffic: { period: 1s, pollInterval: 200ms }',
         '    compute:',
         '      blue: { autoScalingGroup: search-blue-asg }',

@@ -5,7 +5,7 @@
  */
 
 import type { ServiceConfig } from '../../src/config/schema.js';
-import type { Deployment, State } from '../../src/domain/deployment.js';
+import type { AuditEntry, Deployment, State } from '../../src/domain/deployment.js';
 import type {
   GateBreach,
   HookResult,
@@ -232,15 +232,7 @@ export const ASG_SCALE_DOWN: ScaleDownReport = {
   waitedMs: 90_000,
 };
 
-export function hugeHistory(): {
-  at: number;
-  deploymentId: string;
-  event: string;
-  from: string;
-  to: string;
-  by?: string;
-  detail?: string;
-}[] {
+export function hugeHistory(): AuditEntry[] {
   return Array.from({ length: 500 }, (_, i) => ({
     at: T0 + i * 1000,
     deploymentId: `checkout-20240102150400-${i}${EVIL}`,

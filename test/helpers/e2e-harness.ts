@@ -10,9 +10,9 @@ import type { GreenlightConfig } from '../../src/config/schema.js';
 import type { Deployment, State } from '../../src/domain/deployment.js';
 import { createLogger } from '../../src/ops/logger.js';
 import { type Running, startRuntime } from '../../src/runtime.js';
-import { DEMO } from '../../src/sandbox/fake-elb/demo.js';
 import { type FakeSlackApi, startFakeSlackApi } from '../../src/sandbox/fake-slack-api.js';
 import { type LocalAws, startLocalAws } from '../../src/sandbox/local-aws.js';
+import { demoServiceYaml } from './demo-service-yaml.js';
 import { freePort, type RedisProcess, startRedis } from './redis-server.js';
 import { blockActionBody, postToSlackEndpoint, slashCommandBody } from './slack-requests.js';
 import { waitUntil } from './wait.js';
@@ -52,16 +52,12 @@ export function e2eConfigYaml(
     `  approvalTimeout: ${t.approvalTimeout}`,
     `  verifyWindow: ${t.verifyWindow}`,
     'services:',
-    '  checkout:',
-    `    channel: ${CHANNEL}`,
-    '    listeners:',
-    `      - ${DEMO.checkout.listenerArn}`,
-    '    slots:',
-    `      blue: ${DEMO.checkout.blueArn}`,
-    `      green: ${DEMO.checkout.greenArn}`,
-    '    approvers:',
-    `      users: [${USERS.approver}]`,
-    '      usergroups: [S0SRE]',
+    ...demoServiceYaml({
+      name: 'checkout',
+      channel: CHANNEL,
+      users: [USERS.approver],
+      usergroups: ['S0SRE'],
+    }),
     '    allowSelfApproval: false',
     '    traffic:',
     `      period: ${PERIOD_MS}ms`,

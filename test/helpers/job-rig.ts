@@ -34,6 +34,7 @@ import { createGroupResolver } from '../../src/slack/usergroup-cache.js';
 import type { WebContext } from '../../src/slack/web-context.js';
 import { DeploymentStore } from '../../src/store/deployment-store.js';
 import { ListenerLock } from '../../src/store/listener-lock.js';
+import { demoServiceYaml } from './demo-service-yaml.js';
 import type { RedisProcess } from './redis-server.js';
 import { posts, textOf, updates } from './slack-inspect.js';
 
@@ -130,16 +131,12 @@ function rigConfig(): GreenlightConfig {
     '  approvalTimeout: 30m',
     '  verifyWindow: 5m',
     'services:',
-    '  checkout:',
-    `    channel: ${CHANNEL}`,
-    '    listeners:',
-    `      - ${DEMO.checkout.listenerArn}`,
-    '    slots:',
-    `      blue: ${DEMO.checkout.blueArn}`,
-    `      green: ${DEMO.checkout.greenArn}`,
-    '    approvers:',
-    `      users: [${USERS.approver}]`,
-    '      usergroups: [S0SRE]',
+    ...demoServiceYaml({
+      name: 'checkout',
+      channel: CHANNEL,
+      users: [USERS.approver],
+      usergroups: ['S0SRE'],
+    }),
     '    traffic:',
     '      period: 60s',
     `      pollInterval: ${POLL_INTERVAL_MS / 1000}s`,

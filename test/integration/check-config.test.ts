@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCheckConfig } from '../../src/check-config.js';
-import { DEMO } from '../../src/sandbox/fake-elb/demo.js';
 import { type LocalAws, startLocalAws } from '../../src/sandbox/local-aws.js';
+import { demoServiceYaml } from '../helpers/demo-service-yaml.js';
 
 function configFile(extra: string[]): string {
   const dir = mkdtempSync(join(tmpdir(), 'greenlight-check-'));
@@ -13,14 +13,7 @@ function configFile(extra: string[]): string {
     path,
     [
       'services:',
-      '  checkout:',
-      '    channel: C0CHECKOUT',
-      '    listeners:',
-      `      - ${DEMO.checkout.listenerArn}`,
-      '    slots:',
-      `      blue: ${DEMO.checkout.blueArn}`,
-      `      green: ${DEMO.checkout.greenArn}`,
-      '    approvers: { users: [U0APPROVER] }',
+      ...demoServiceYaml({ name: 'checkout', channel: 'C0CHECKOUT', users: ['U0APPROVER'] }),
       ...extra.map((l) => `    ${l}`),
       '',
     ].join('\n'),

@@ -20,10 +20,8 @@ import { type FakeCloudWatch, startFakeCloudWatch } from '../../src/sandbox/fake
 import { DEMO, demoState } from '../../src/sandbox/fake-elb/demo.js';
 import { forward } from '../../src/sandbox/fake-elb/state.js';
 import { TrafficModel } from '../../src/sandbox/traffic-model.js';
+import { at, MIN, T0 } from '../helpers/traffic-fixtures.js';
 
-const MIN = 60_000;
-const T0 = Date.UTC(2025, 2, 14, 10, 0);
-const at = (minutes: number) => T0 + minutes * MIN;
 const SWITCHED_AT = at(2) + 30_000;
 const WINDOW_ENDS_AT = SWITCHED_AT + 5 * MIN;
 const { blueArn, greenArn, listenerArn } = DEMO.checkout;

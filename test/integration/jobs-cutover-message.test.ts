@@ -1,22 +1,12 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCutover } from '../../src/jobs/cutover-job.js';
-import { type JobRig, startJobRig } from '../helpers/job-rig.js';
-import { type RedisProcess, startRedis } from '../helpers/redis-server.js';
+import type { JobRig } from '../helpers/job-rig.js';
+import { useJobRig } from '../helpers/job-rig-hooks.js';
 import { textOf } from '../helpers/slack-inspect.js';
 
-let redis: RedisProcess;
 let rig: JobRig;
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  await redis.stop();
-});
-beforeEach(async () => {
-  rig = await startJobRig(redis);
-});
-afterEach(async () => {
-  await rig.close();
+useJobRig((r) => {
+  rig = r;
 });
 
 describe('the cutover message posted by the re-run after a Slack failure', () => {

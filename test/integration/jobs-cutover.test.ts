@@ -4,31 +4,21 @@
  * a Slack outage right after the switch.
  */
 import { UnrecoverableError } from 'bullmq';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { canRollBack } from '../../src/domain/state-machine.js';
 import { runCutover } from '../../src/jobs/cutover-job.js';
 import { runRollback } from '../../src/jobs/rollback-job.js';
 import { processJob } from '../../src/queue/worker.js';
 import { DEMO } from '../../src/sandbox/fake-elb/demo.js';
-import { type JobRig, startJobRig, USERS } from '../helpers/job-rig.js';
-import { type RedisProcess, startRedis } from '../helpers/redis-server.js';
+import { type JobRig, USERS } from '../helpers/job-rig.js';
+import { useJobRig } from '../helpers/job-rig-hooks.js';
 import { textOf } from '../helpers/slack-inspect.js';
 
 const GREEN_TARGET = 'i-0c06ee0000000001b';
 
-let redis: RedisProcess;
 let rig: JobRig;
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  await redis.stop();
-});
-beforeEach(async () => {
-  rig = await startJobRig(redis);
-});
-afterEach(async () => {
-  await rig.close();
+useJobRig((r) => {
+  rig = r;
 });
 
 /** A second forward of checkout on the same listener: the switch takes two Modify calls. */

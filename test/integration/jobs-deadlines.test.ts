@@ -3,28 +3,18 @@
  * BullMQ retries it, leaving the deployment as it was, and act once the deadline has come.
  */
 import { UnrecoverableError } from 'bullmq';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NotDueYetError } from '../../src/errors.js';
 import { runApprovalExpiry } from '../../src/jobs/approval-expiry-job.js';
 import { runTeardown } from '../../src/jobs/teardown-job.js';
 import { processJob } from '../../src/queue/worker.js';
 import { DEMO } from '../../src/sandbox/fake-elb/demo.js';
-import { type JobRig, startJobRig, USERS } from '../helpers/job-rig.js';
-import { type RedisProcess, startRedis } from '../helpers/redis-server.js';
+import { type JobRig, USERS } from '../helpers/job-rig.js';
+import { useJobRig } from '../helpers/job-rig-hooks.js';
 
-let redis: RedisProcess;
 let rig: JobRig;
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  await redis.stop();
-});
-beforeEach(async () => {
-  rig = await startJobRig(redis);
-});
-afterEach(async () => {
-  await rig.close();
+useJobRig((r) => {
+  rig = r;
 });
 
 describe('a teardown job that runs 50 ms before its deadline', () => {

@@ -2,25 +2,15 @@
  * A job that used up its attempts: `giveUp` must end the deployment in a state that says what the
  * load balancer shows, release the service lock and say so in the thread.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { canRollBack } from '../../src/domain/state-machine.js';
 import { giveUp } from '../../src/jobs/give-up.js';
-import { type JobRig, startJobRig, USERS } from '../helpers/job-rig.js';
-import { type RedisProcess, startRedis } from '../helpers/redis-server.js';
+import { type JobRig, USERS } from '../helpers/job-rig.js';
+import { useJobRig } from '../helpers/job-rig-hooks.js';
 
-let redis: RedisProcess;
 let rig: JobRig;
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  await redis.stop();
-});
-beforeEach(async () => {
-  rig = await startJobRig(redis);
-});
-afterEach(async () => {
-  await rig.close();
+useJobRig((r) => {
+  rig = r;
 });
 
 describe('giving up on a job after its attempts', () => {

@@ -2,25 +2,15 @@
  * The reconcile loop: a deployment whose job was lost (a crash between recording a transition
  * and enqueueing its job) gets the job its state needs, on the deterministic schedule.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { jobId } from '../../src/domain/job-ids.js';
 import { reconcileAll } from '../../src/jobs/reconcile.js';
-import { type JobRig, POLL_INTERVAL_MS, startJobRig } from '../helpers/job-rig.js';
-import { type RedisProcess, startRedis } from '../helpers/redis-server.js';
+import { type JobRig, POLL_INTERVAL_MS } from '../helpers/job-rig.js';
+import { useJobRig } from '../helpers/job-rig-hooks.js';
 
-let redis: RedisProcess;
 let rig: JobRig;
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  await redis.stop();
-});
-beforeEach(async () => {
-  rig = await startJobRig(redis);
-});
-afterEach(async () => {
-  await rig.close();
+useJobRig((r) => {
+  rig = r;
 });
 
 describe('reconciling active deployments', () => {

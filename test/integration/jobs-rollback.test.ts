@@ -2,7 +2,7 @@
  * Rollbacks that must not happen: the Rollback button of an older deployment once a newer one
  * succeeded, and a rollback to a slot with no healthy target. Either way traffic stays put.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { canRollBack } from '../../src/domain/state-machine.js';
 import { runRollback } from '../../src/jobs/rollback-job.js';
 import { runTeardown } from '../../src/jobs/teardown-job.js';
@@ -10,25 +10,15 @@ import { runVerify } from '../../src/jobs/verify-job.js';
 import { DEMO } from '../../src/sandbox/fake-elb/demo.js';
 import { handleAction } from '../../src/slack/action-handler.js';
 import { ACTIONS, decodeActionValue } from '../../src/slack/blocks/index.js';
-import { type JobRig, startJobRig, USERS } from '../helpers/job-rig.js';
-import { type RedisProcess, startRedis } from '../helpers/redis-server.js';
+import { type JobRig, USERS } from '../helpers/job-rig.js';
+import { useJobRig } from '../helpers/job-rig-hooks.js';
 import { latestButton } from '../helpers/slack-inspect.js';
 
 const BLUE_TARGETS = ['i-0c0b1e0000000001a', 'i-0c0b1e0000000002a'];
 
-let redis: RedisProcess;
 let rig: JobRig;
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  await redis.stop();
-});
-beforeEach(async () => {
-  rig = await startJobRig(redis);
-});
-afterEach(async () => {
-  await rig.close();
+useJobRig((r) => {
+  rig = r;
 });
 
 const queuedRollbacks = async () =>

@@ -2,25 +2,15 @@
  * Sync jobs of different record versions run concurrently and can reach Slack out of order: the
  * card must end up showing the newest state, whichever render finished last.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCutover } from '../../src/jobs/cutover-job.js';
 import { runSync } from '../../src/jobs/sync-job.js';
-import { type JobRig, startJobRig } from '../helpers/job-rig.js';
-import { type RedisProcess, startRedis } from '../helpers/redis-server.js';
+import type { JobRig } from '../helpers/job-rig.js';
+import { useJobRig } from '../helpers/job-rig-hooks.js';
 
-let redis: RedisProcess;
 let rig: JobRig;
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  await redis.stop();
-});
-beforeEach(async () => {
-  rig = await startJobRig(redis);
-});
-afterEach(async () => {
-  await rig.close();
+useJobRig((r) => {
+  rig = r;
 });
 
 const fallbackText = (c: { args: Record<string, unknown> }) => String(c.args['text'] ?? '');

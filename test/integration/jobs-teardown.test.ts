@@ -2,26 +2,16 @@
  * Teardown's last scan: if anything routes to the old slot again when the soak ends (a rule
  * pointed back at it during an incident), teardown stops, names it, and leaves the slot running.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runTeardown } from '../../src/jobs/teardown-job.js';
 import { DEMO } from '../../src/sandbox/fake-elb/demo.js';
-import { type JobRig, startJobRig, USERS } from '../helpers/job-rig.js';
-import { type RedisProcess, startRedis } from '../helpers/redis-server.js';
+import { type JobRig, USERS } from '../helpers/job-rig.js';
+import { useJobRig } from '../helpers/job-rig-hooks.js';
 import { textOf } from '../helpers/slack-inspect.js';
 
-let redis: RedisProcess;
 let rig: JobRig;
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  await redis.stop();
-});
-beforeEach(async () => {
-  rig = await startJobRig(redis);
-});
-afterEach(async () => {
-  await rig.close();
+useJobRig((r) => {
+  rig = r;
 });
 
 /** During the soak someone adds a rule on :80 (not a configured listener) that forwards to blue. */

@@ -1,27 +1,23 @@
 import type { Worker } from 'bullmq';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { jobId } from '../../src/domain/job-ids.js';
 import { startWorker } from '../../src/queue/worker.js';
-import { type JobRig, startJobRig } from '../helpers/job-rig.js';
-import { type RedisProcess, startRedis } from '../helpers/redis-server.js';
+import type { JobRig } from '../helpers/job-rig.js';
+import { useJobRig } from '../helpers/job-rig-hooks.js';
 import { waitUntil } from '../helpers/wait.js';
 
-let redis: RedisProcess;
 let rig: JobRig;
 let worker: Worker | undefined;
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  await redis.stop();
-});
-beforeEach(async () => {
-  rig = await startJobRig(redis, { attempts: 2, backoffMs: 10 });
-});
+useJobRig(
+  (r) => {
+    rig = r;
+  },
+  { attempts: 2, backoffMs: 10 },
+);
+// Registered after useJobRig's hooks, so it runs before the rig is closed.
 afterEach(async () => {
   await worker?.close();
   worker = undefined;
-  await rig.close();
 });
 
 describe('the real worker and a job that always throws', () => {

@@ -5,19 +5,15 @@ import {
   UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createAsgAdapter } from '../../src/aws/asg-adapter.js';
 import { AwsCallError } from '../../src/aws/elb-port.js';
+import { resetAroundEach, SDK_TEST_CONFIG } from '../helpers/sdk-mock.js';
 
-const client = new AutoScalingClient({
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
-});
+const client = new AutoScalingClient(SDK_TEST_CONFIG);
 const mock = mockClient(client);
 const port = createAsgAdapter(client);
-
-beforeEach(() => mock.reset());
-afterEach(() => mock.reset());
+resetAroundEach(mock);
 
 const instance = (id: string, LifecycleState: 'InService' | 'Terminating' | 'Terminated' | 'Pending') => ({
   InstanceId: id,

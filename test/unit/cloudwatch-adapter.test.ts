@@ -7,20 +7,16 @@ import {
   type GetMetricDataCommandOutput,
 } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createMetricsAdapter } from '../../src/aws/cloudwatch-adapter.js';
 import { AwsCallError } from '../../src/aws/elb-port.js';
 import type { MetricQuery } from '../../src/aws/metrics-port.js';
+import { resetAroundEach, SDK_TEST_CONFIG } from '../helpers/sdk-mock.js';
 
-const client = new CloudWatchClient({
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
-});
+const client = new CloudWatchClient(SDK_TEST_CONFIG);
 const mock = mockClient(client);
 const port = createMetricsAdapter(client);
-
-beforeEach(() => mock.reset());
-afterEach(() => mock.reset());
+resetAroundEach(mock);
 
 const LB = 'app/shop/50dc6c495c0c9188';
 const BLUE = 'targetgroup/checkout-blue/73e2d6bc24d8a067';

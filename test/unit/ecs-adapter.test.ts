@@ -7,20 +7,16 @@ import {
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createEcsAdapter } from '../../src/aws/ecs-adapter.js';
 import { AwsCallError } from '../../src/aws/elb-port.js';
+import { resetAroundEach, SDK_TEST_CONFIG } from '../helpers/sdk-mock.js';
 
-const client = new ECSClient({
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
-});
+const client = new ECSClient(SDK_TEST_CONFIG);
 const mock = mockClient(client);
 const port = createEcsAdapter(client);
 const ARN = 'arn:aws:ecs:us-east-1:123456789012:service/shop/checkout-blue';
-
-beforeEach(() => mock.reset());
-afterEach(() => mock.reset());
+resetAroundEach(mock);
 
 describe('describeService', () => {
   it('maps desired, running and pending counts and the status of the service', async () => {

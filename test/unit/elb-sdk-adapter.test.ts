@@ -12,9 +12,10 @@ import {
   type Rule as SdkRule,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AwsCallError } from '../../src/aws/elb-port.js';
 import { createElbAdapter, toAwsCallError } from '../../src/aws/elb-sdk-adapter.js';
+import { resetAroundEach, SDK_TEST_CONFIG } from '../helpers/sdk-mock.js';
 
 const LB = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/shop/50dc6c495c0c9188';
 const L443 =
@@ -23,15 +24,10 @@ const RULE =
   'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/shop/50dc6c495c0c9188/f2f7dc8efc522ab2/9683b2d02a6cabee';
 const BLUE = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/checkout-blue/73e2d6bc24d8a067';
 
-const client = new ElasticLoadBalancingV2Client({
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
-});
+const client = new ElasticLoadBalancingV2Client(SDK_TEST_CONFIG);
 const mock = mockClient(client);
 const port = createElbAdapter(client);
-
-beforeEach(() => mock.reset());
-afterEach(() => mock.reset());
+resetAroundEach(mock);
 
 const rule = (n: number): SdkRule => ({
   RuleArn: `${RULE.slice(0, -4)}${String(n).padStart(4, '0')}`,

@@ -2,10 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { handleCloudWatch, isCloudWatchRequest } from '../../src/sandbox/fake-cloudwatch.js';
 import { DEMO, demoState } from '../../src/sandbox/fake-elb/demo.js';
 import { TrafficModel } from '../../src/sandbox/traffic-model.js';
+import { at, T0 } from '../helpers/traffic-fixtures.js';
 
-const MIN = 60_000;
-const T0 = Date.UTC(2025, 2, 14, 10, 0);
-const at = (minutes: number) => T0 + minutes * MIN;
 const seconds = (ms: number) => ms / 1000;
 const LB = 'app/shop/' + DEMO.loadBalancerArn.split('/').at(-1);
 const BLUE = DEMO.checkout.blueArn.slice(DEMO.checkout.blueArn.indexOf('targetgroup/'));

@@ -1,34 +1,14 @@
 /** Group stickiness (cookie AWSALBTG) in forwards: what AWS requires and what it lets through. */
 import { describe, expect, it } from 'vitest';
-import type { Action, Listener } from '../../src/aws/elb-port.js';
+import type { Action } from '../../src/aws/elb-port.js';
 import { findOffenders, rewriteActions } from '../../src/domain/forwards.js';
+import { BLUE, fwd, GREEN, L80, L443, listener, OTHER } from '../helpers/forward-fixtures.js';
 
-const TG = (name: string) =>
-  `arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/${name}/0123456789abcdef`;
-const BLUE = TG('checkout-blue');
-const GREEN = TG('checkout-green');
-const OTHER = TG('search-blue');
 const slots = { blue: BLUE, green: GREEN };
-const LB = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/shop/50dc6c495c0c9188';
-const L443 =
-  'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shop/50dc6c495c0c9188/f2f7dc8efc522ab2';
-const L80 =
-  'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shop/50dc6c495c0c9188/0000000000000080';
-
-const fwd = (...groups: [string, number][]): Action => ({
-  Type: 'forward',
-  ForwardConfig: { TargetGroups: groups.map(([TargetGroupArn, Weight]) => ({ TargetGroupArn, Weight })) },
-});
 const withGroupStickiness = (
   action: Action,
   TargetGroupStickinessConfig: { Enabled: boolean; DurationSeconds?: number },
 ): Action => ({ ...action, ForwardConfig: { ...action.ForwardConfig, TargetGroupStickinessConfig } });
-const listener = (arn: string, port: number, actions: Action[]): Listener => ({
-  ListenerArn: arn,
-  LoadBalancerArn: LB,
-  Port: port,
-  DefaultActions: actions,
-});
 
 describe('rewriteActions with green’s target-group stickiness on (stickyTargetGroups)', () => {
   const sticky = new Set([GREEN]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Action, Listener, Rule } from '../../src/aws/elb-port.js';
+import type { Action, Rule } from '../../src/aws/elb-port.js';
 import {
   findForwardSites,
   findOffenders,
@@ -7,24 +7,10 @@ import {
   liveSlot,
   rewriteActions,
 } from '../../src/domain/forwards.js';
+import { BLUE, fwd, GREEN, L80, L443, listener, OTHER, TG } from '../helpers/forward-fixtures.js';
 
-const TG = (name: string) =>
-  `arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/${name}/0123456789abcdef`;
-const BLUE = TG('checkout-blue');
-const GREEN = TG('checkout-green');
 const CANARY = TG('checkout-canary');
-const OTHER = TG('search-blue');
 const slots = { blue: BLUE, green: GREEN, canary: CANARY };
-const LB = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/shop/50dc6c495c0c9188';
-const L443 =
-  'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shop/50dc6c495c0c9188/f2f7dc8efc522ab2';
-const L80 =
-  'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shop/50dc6c495c0c9188/0000000000000080';
-
-const fwd = (...groups: [string, number][]): Action => ({
-  Type: 'forward',
-  ForwardConfig: { TargetGroups: groups.map(([TargetGroupArn, Weight]) => ({ TargetGroupArn, Weight })) },
-});
 const oidc: Action = {
   Type: 'authenticate-oidc',
   Order: 1,
@@ -187,12 +173,6 @@ describe('rewriteActions', () => {
   });
 });
 
-const listener = (arn: string, port: number, actions: Action[]): Listener => ({
-  ListenerArn: arn,
-  LoadBalancerArn: LB,
-  Port: port,
-  DefaultActions: actions,
-});
 const rule = (n: number, actions: Action[], isDefault = false): Rule => ({
   RuleArn: `${L443.replace(':listener/', ':listener-rule/')}/00000000000000${n}`,
   Priority: isDefault ? 'default' : String(n),

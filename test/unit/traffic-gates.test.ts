@@ -1,26 +1,9 @@
 /** Health gates (error rate, p99, alarms), unreadable metrics and the sparkline of src/domain/traffic.ts. */
 import { describe, expect, it } from 'vitest';
 import type { GateSettings } from '../../src/config/evidence-schema.js';
-import type { SlotTraffic, TrafficPoint } from '../../src/domain/evidence.js';
+import type { SlotTraffic } from '../../src/domain/evidence.js';
 import { evaluateGates, evaluateTraffic, sparkline, unreadableTraffic } from '../../src/domain/traffic.js';
-
-const MIN = 60_000;
-const T0 = Date.UTC(2025, 2, 14, 10, 0);
-const at = (minutes: number) => T0 + minutes * MIN;
-const NO_GATES: GateSettings = { alarms: [], autoRollback: false, watchIntervalMs: MIN };
-
-/** Points at whole minutes from T0: [minute, requests, 5xx?, p99Ms?]. */
-function slot(name: string, rows: [number, number, number?, (number | null)?][]): SlotTraffic {
-  return {
-    slot: name,
-    points: rows.map<TrafficPoint>(([m, requests, errors5xx = 0, p99Ms = null]) => ({
-      at: at(m),
-      requests,
-      errors5xx,
-      p99Ms,
-    })),
-  };
-}
+import { at, MIN, NO_GATES, slot } from '../helpers/traffic-fixtures.js';
 
 describe('gates', () => {
   const gates: GateSettings = { ...NO_GATES, maxErrorRate: 0.05, maxP99LatencyMs: 500 };

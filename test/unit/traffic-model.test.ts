@@ -2,10 +2,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEMO, demoState } from '../../src/sandbox/fake-elb/demo.js';
 import { forward } from '../../src/sandbox/fake-elb/state.js';
 import { TrafficModel } from '../../src/sandbox/traffic-model.js';
+import { at, MIN, T0 } from '../helpers/traffic-fixtures.js';
 
-const MIN = 60_000;
-const T0 = Date.UTC(2025, 2, 14, 10, 0);
-const at = (minutes: number) => T0 + minutes * MIN;
 const { blueArn, greenArn, listenerArn } = DEMO.checkout;
 
 function setup(opts: { publishDelayMs?: number } = {}) {

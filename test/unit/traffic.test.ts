@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MetricResult } from '../../src/aws/metrics-port.js';
-import type { GateSettings } from '../../src/config/evidence-schema.js';
-import type { SlotTraffic, TrafficPoint } from '../../src/domain/evidence.js';
+import type { SlotTraffic } from '../../src/domain/evidence.js';
 import {
   albDimensions,
   evaluateTraffic,
@@ -9,27 +8,11 @@ import {
   slotTraffic,
   trafficQueries,
 } from '../../src/domain/traffic.js';
+import { at, MIN, NO_GATES, slot } from '../helpers/traffic-fixtures.js';
 
 const LISTENER =
   'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shop/50dc6c495c0c9188/f2f7dc8efc522ab2';
 const BLUE = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/checkout-blue/73e2d6bc24d8a067';
-const MIN = 60_000;
-const T0 = Date.UTC(2025, 2, 14, 10, 0);
-const at = (minutes: number) => T0 + minutes * MIN;
-const NO_GATES: GateSettings = { alarms: [], autoRollback: false, watchIntervalMs: MIN };
-
-/** Points at whole minutes from T0: [minute, requests, 5xx?, p99Ms?]. */
-function slot(name: string, rows: [number, number, number?, (number | null)?][]): SlotTraffic {
-  return {
-    slot: name,
-    points: rows.map<TrafficPoint>(([m, requests, errors5xx = 0, p99Ms = null]) => ({
-      at: at(m),
-      requests,
-      errors5xx,
-      p99Ms,
-    })),
-  };
-}
 
 describe('albDimensions', () => {
   it('takes the load balancer from the listener ARN and the target group tail', () => {

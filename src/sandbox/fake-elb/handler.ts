@@ -3,6 +3,7 @@
  * in-process SDK client (client.ts) both go through here, so they answer identically.
  */
 import { randomUUID } from 'node:crypto';
+import { awsAnswer, type HttpAnswer } from '../local-http.js';
 import { FakeElbError, statusOf } from './errors.js';
 import { runOperation, SUPPORTED_OPERATIONS } from './operations.js';
 import { decodeQuery } from './query.js';
@@ -12,22 +13,10 @@ import { errorXml, resultXml } from './xml.js';
 
 export const API_VERSION = '2015-12-01';
 
-export interface FakeResponse {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-}
+export type FakeResponse = HttpAnswer;
 
 function respond(status: number, body: string, requestId: string): FakeResponse {
-  return {
-    status,
-    headers: {
-      'content-type': 'text/xml',
-      'x-amzn-requestid': requestId,
-      'content-length': String(Buffer.byteLength(body)),
-    },
-    body,
-  };
+  return awsAnswer(status, 'text/xml', body, requestId);
 }
 
 function failure(err: FakeElbError, requestId: string): FakeResponse {

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Action, TargetHealthState } from '../../aws/elb-port.js';
+import { FailureInjection } from '../failure-injection.js';
 import type {
   FakeCall,
   FakeListener,
@@ -13,7 +14,6 @@ import type {
   FakeRule,
   FakeTarget,
   FakeTargetGroup,
-  InjectedFailure,
 } from './types.js';
 
 export type {
@@ -56,14 +56,13 @@ function markDraining(t: FakeTarget): void {
   delete t.drainingFrom;
 }
 
-export class FakeElbState {
+export class FakeElbState extends FailureInjection {
   readonly loadBalancers = new Map<string, FakeLoadBalancer>();
   readonly listeners = new Map<string, FakeListener>();
   readonly rules = new Map<string, FakeRule>();
   readonly targetGroups = new Map<string, FakeTargetGroup>();
   /** Every request that named a supported operation, in order (failed ones included). */
   readonly calls: FakeCall[] = [];
-  readonly failures: InjectedFailure[] = [];
   /** How long a deregistered target shows `draining` before it disappears. */
   drainMs: number;
   /**
@@ -77,6 +76,7 @@ export class FakeElbState {
   private seq = 0;
 
   constructor(opts: { now?: () => number; drainMs?: number; deregisterLagMs?: number } = {}) {
+    super();
     this.now = opts.now ?? (() => Date.now());
     this.drainMs = opts.drainMs ?? 300;
     this.deregisterLagMs = opts.deregisterLagMs ?? 0;
@@ -190,18 +190,15 @@ export class FakeElbState {
    * With `afterApply` the call takes effect first and then fails, like a timeout after AWS made
    * the change.
    */
-  failNext(operation: string, code: string, message?: string, opts: { afterApply?: boolean } = {}): void {
-    this.failures.push({
-      operation,
-      code,
-      message: message ?? `Injected ${code} failure for ${operation}`,
-      ...(opts.afterApply ? { afterApply: true } : {}),
-    });
-  }
-
-  takeFailure(operation: string): InjectedFailure | undefined {
-    const i = this.failures.findIndex((f) => f.operation === operation);
-    return i < 0 ? undefined : this.failures.splice(i, 1)[0];
+  override failNext(
+    operation: string,
+    code: string,
+    message?: string,
+    opts: { afterApply?: boolean } = {},
+  ): void {
+    super.failNext(operation, code, message);
+    const queued = this.failures.at(-1);
+    if (opts.afterApply && queued) queued.afterApply = true;
   }
 
   /**

@@ -1,20 +1,11 @@
 /** `/deploy history <service>`: the audit trail, newest first. Pure. */
+import type { AuditEntry } from '../../domain/deployment.js';
 import { capList, clipLine, code, mention, slackDate } from './format.js';
 import { context, message, type SlackMessage, section, sections } from './kit.js';
 
 export const MAX_HISTORY_ROWS = 40;
 
-export interface HistoryItem {
-  at: number;
-  deploymentId: string;
-  event: string;
-  from: string;
-  to: string;
-  by?: string;
-  detail?: string;
-}
-
-function line(e: HistoryItem): string {
+function line(e: AuditEntry): string {
   const by = e.by ? ` by ${mention(e.by)}` : '';
   const detail = e.detail ? ` — ${clipLine(e.detail, 200)}` : '';
   return (
@@ -23,7 +14,7 @@ function line(e: HistoryItem): string {
   );
 }
 
-export function historyMessage(service: string, entries: HistoryItem[]): SlackMessage {
+export function historyMessage(service: string, entries: AuditEntry[]): SlackMessage {
   const name = clipLine(service, 40);
   if (entries.length === 0) {
     return message(`No history for ${name}.`, [section(`📜 No deployment history for *${name}* yet.`)]);

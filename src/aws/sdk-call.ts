@@ -1,0 +1,50 @@
+/**
+ * What every SDK adapter (ELBv2, CloudWatch, ECS, Auto Scaling) does alike: the client's region
+ * from the standard AWS environment, and SDK failures turned into AwsCallErrors.
+ */
+import { AwsCallError } from './elb-port.js';
+
+/**
+ * The client config: `region` when given, else AWS_DEFAULT_REGION when AWS_REGION is unset
+ * (the JS SDK reads AWS_REGION but not AWS_DEFAULT_REGION, which the AWS CLI honours), else
+ * nothing (the SDK's own resolution).
+ */
+export function regionConfig(opts: { region?: string } = {}): { region?: string } {
+  const region = opts.region ?? (process.env.AWS_REGION ? undefined : process.env.AWS_DEFAULT_REGION);
+  return region ? { region } : {};
+}
+
+interface SdkErrorLike {
+  name?: string;
+  message?: string;
+  Code?: string;
+  code?: unknown;
+  Error?: { Code?: string };
+  $metadata?: { attempts?: number };
+}
+
+/**
+ * The AWS error code of an SDK failure. The wire code (`Code`, e.g. `ListenerNotFound`) wins;
+ * a modelled exception without it (`ListenerNotFoundException`) is named by its class without
+ * the `Exception` suffix, so both spell the code as AWS documents it. Network and credential
+ * failures keep their own name or errno code (`ECONNREFUSED`, `CredentialsProviderError`).
+ */
+export function toAwsCallError(operation: string, err: unknown): AwsCallError {
+  if (err instanceof AwsCallError) return err;
+  const e = (typeof err === 'object' && err !== null ? err : { message: String(err) }) as SdkErrorLike;
+  const wire = e.Code ?? e.Error?.Code;
+  const named = e.name && e.name !== 'Error' ? e.name.replace(/(.)Exception$/, '$1') : undefined;
+  const code = wire ?? (typeof e.code === 'string' ? e.code : undefined) ?? named ?? 'Error';
+  const attempts = e.$metadata?.attempts ?? 0;
+  const message = (e.message || code) + (attempts > 1 ? ` (after ${attempts} attempts)` : '');
+  return new AwsCallError(operation, code, message);
+}
+
+/** Runs one SDK call; its failure is rethrown as an AwsCallError naming `operation`. */
+export async function callAws<T>(operation: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    throw toAwsCallError(operation, err);
+  }
+}

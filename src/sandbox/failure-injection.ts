@@ -1,0 +1,21 @@
+/**
+ * The failure queue every fake AWS service state shares: a test (or the sandbox) queues an AWS
+ * error for the next call of an operation, and the fake's handler takes it when that call comes.
+ */
+import type { InjectedFailure } from './fake-elb/types.js';
+
+export class FailureInjection {
+  /** Queued failures, oldest first. */
+  readonly failures: InjectedFailure[] = [];
+
+  /** The next call of `operation` fails with this AWS error code (queue several for several calls). */
+  failNext(operation: string, code: string, message?: string): void {
+    this.failures.push({ operation, code, message: message ?? `Injected ${code} failure for ${operation}` });
+  }
+
+  /** Removes and returns the oldest failure queued for `operation`. */
+  takeFailure(operation: string): InjectedFailure | undefined {
+    const i = this.failures.findIndex((f) => f.operation === operation);
+    return i < 0 ? undefined : this.failures.splice(i, 1)[0];
+  }
+}
