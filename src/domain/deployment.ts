@@ -101,6 +101,8 @@ export interface Deployment {
   /** Why the deployment ended blocked/failed/cancelled/expired, or why it was rolled back. */
   reason?: string;
   cutover?: CutoverTiming;
+  /** Set just before the first Modify call of the cutover: from then on the ALB may be touched. */
+  switchStartedAt?: number;
   rollback?: CutoverTiming;
   soakMs: number;
   remindBeforeMs: number;

@@ -5,7 +5,7 @@
  * posted afterwards from the record, so a Slack outage cannot strand the deployment.
  */
 import type { ElbPort } from '../aws/elb-port.js';
-import { readLiveSlot, SwitchAbortedError, switchForwards } from '../aws/switch-forwards.js';
+import { SwitchAbortedError, switchForwards } from '../aws/switch-forwards.js';
 import { timeElbPort } from '../aws/timed-elb-port.js';
 import type { ServiceConfig } from '../config/schema.js';
 import type { CutoverTiming, Deployment } from '../domain/deployment.js';
@@ -53,10 +53,11 @@ async function switchTraffic(
     awsMs: Math.round(timed.awsMs()),
     changed: 0,
   });
-  // A previous attempt may already have switched some or all forwards: then finish the switch
-  // (it passed the health check and the hook before touching anything).
-  const live = await readLiveSlot(timed.port, svc);
-  const untouched = live === d.fromSlot;
+  // A previous attempt that reached the switch (marked on the record just before the first
+  // Modify call) may have changed some or all forwards: then finish the switch — it passed the
+  // health check and the hook before touching anything. The live slot alone cannot tell: a
+  // deployment may start from split traffic.
+  const untouched = d.switchStartedAt === undefined;
   if (untouched) {
     const unhealthy = await unhealthyReason(timed.port, d, svc);
     if (unhealthy) {
@@ -72,6 +73,10 @@ async function switchTraffic(
       });
       return undefined;
     }
+    await ctx.store.update(d.id, (cur) => ({
+      next: cur.switchStartedAt === undefined ? { ...cur, switchStartedAt: ctx.clock.now() } : null,
+      result: null,
+    }));
   }
   let report: SwitchReport;
   try {

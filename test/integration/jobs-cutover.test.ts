@@ -77,7 +77,12 @@ describe('a cutover that fails part-way', () => {
 describe('a cutover re-run after a crash that had already switched', () => {
   it('finishes as verifying even though green is no longer healthy, and does not claim nothing was changed', async () => {
     const d = await rig.cuttingOver();
-    await rig.switchAlbTo('green'); // the crashed attempt got this far
+    // The crashed attempt got this far: it had marked the switch on the record, then switched.
+    await rig.ctx.store.update(d.id, (cur) => ({
+      next: { ...cur, switchStartedAt: cur.updatedAt },
+      result: null,
+    }));
+    await rig.switchAlbTo('green');
     rig.aws.elb.setTargetHealth(DEMO.checkout.greenArn, GREEN_TARGET, 'initial');
     const modifiesBefore = rig.modifyCalls();
 
@@ -92,6 +97,31 @@ describe('a cutover re-run after a crash that had already switched', () => {
     expect(thread.filter((t) => /nothing was changed/i.test(t))).toEqual([]);
     expect(thread.filter((t) => /^Cutover/.test(t))).toHaveLength(1);
     expect(thread.filter((t) => /^Cutover .* failed/.test(t))).toEqual([]);
+  });
+
+  it('starting from split traffic, still re-checks health before touching anything and changes nothing', async () => {
+    rig.aws.elb.listener(DEMO.checkout.listenerArn).defaultActions = [
+      {
+        Type: 'forward',
+        ForwardConfig: {
+          TargetGroups: [
+            { TargetGroupArn: DEMO.checkout.blueArn, Weight: 1 },
+            { TargetGroupArn: DEMO.checkout.greenArn, Weight: 1 },
+          ],
+        },
+      },
+    ];
+    const d = await rig.cuttingOver();
+    rig.aws.elb.setTargetHealth(DEMO.checkout.greenArn, GREEN_TARGET, 'initial');
+    const modifiesBefore = rig.modifyCalls();
+
+    await runCutover(rig.ctx, d.id);
+
+    const after = await rig.get(d.id);
+    expect(after.state).toBe('failed');
+    expect(after.reason).toMatch(/no longer healthy/);
+    expect(after.cutover).toBeUndefined();
+    expect(rig.modifyCalls()).toBe(modifiesBefore);
   });
 
   it('with the load balancer untouched, the same unhealthy green fails the cutover and changes nothing', async () => {
