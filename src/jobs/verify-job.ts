@@ -15,7 +15,7 @@ import { offenderPlace } from '../domain/forwards.js';
 import { nextOnGrid } from '../domain/job-ids.js';
 import type { VerificationReport } from '../domain/reports.js';
 import { errorMessage } from '../errors.js';
-import { trafficMessage, verificationMessage } from '../slack/blocks/index.js';
+import { trafficFailedMessage, trafficMessage, verificationMessage } from '../slack/blocks/index.js';
 import { isTransientAwsError } from './aws-errors.js';
 import { handleBreaches } from './gate-alerts.js';
 import {
@@ -96,7 +96,10 @@ async function verifyTraffic(ctx: JobContext, d: Deployment, svc: ServiceConfig)
       report.verdict === 'unreadable'
         ? `Not verified: the CloudWatch metrics could not be read (${report.error ?? 'unknown error'}).`
         : `Traffic did not leave ${report.oldSlot.slot} within the verify window: it still received requests.`;
-    await applyEvent(ctx, d.id, { type: 'verify_failed', reason });
+    const failed = await applyEvent(ctx, d.id, { type: 'verify_failed', reason });
+    // The table is edited in place and edits notify nobody: ping requester and approvers anew.
+    const after = failed.ok ? failed.deployment : d;
+    await postOnce(ctx, after, 'verify-traffic-failed', trafficFailedMessage(after, report, svc));
     return;
   }
   await ctx.scheduler.enqueue('verify', d.id, nextOnGrid(switchedAt, svc.traffic.pollIntervalMs, now));

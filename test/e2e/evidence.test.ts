@@ -38,6 +38,7 @@ describe('traffic evidence, health gates, hooks and compute scale-down', () => {
     rig = undefined;
     await new Promise((r) => (hookServer ? hookServer.close(r) : r(undefined)));
     hookServer = undefined;
+    delete process.env['GL_E2E_HOOK_SECRET'];
   });
   const start = async (opts: RigOptions) => {
     rig = await startRig(opts);
@@ -60,8 +61,14 @@ describe('traffic evidence, health gates, hooks and compute scale-down', () => {
     expect(edits.length).toBeGreaterThan(0);
     const text = textOf(await waitUntil(() => edits.at(-1), { what: 'the traffic table' }));
     expect(text).toMatch(/not drained/i);
-    expect(text).toContain(`<@${USERS.requester}>`);
-    expect(text).toContain(`<@${USERS.approver}>`);
+    // Mentions added by an edit notify nobody: a new thread reply pings requester and approvers.
+    const ping = await waitUntil(
+      () => threadPosts(r.slack, failed.messages.card as string, /^Verification failed/)[0],
+      { what: 'the verification-failed reply' },
+    );
+    expect(textOf(ping)).toContain(`<@${USERS.requester}>`);
+    expect(textOf(ping)).toContain(`<@${USERS.approver}>`);
+    expect(textOf(ping)).toMatch(/Roll ?back/i);
     const rollback = latestButton(r.slack, 'gl_rollback');
     expect(rollback).toBeDefined();
     await r.click('gl_rollback', rollback!.value, USERS.approver);

@@ -135,3 +135,16 @@ export function trafficMessage(
   const breaches = report.breaches.length > 0 ? ` · ${report.breaches.length} gate breach(es)` : '';
   return message(`Traffic ${routeText(d)}: ${v.text}${breaches}`, blocks);
 }
+
+/**
+ * A new thread reply when traffic verification fails (not drained, or not verifiable). The table
+ * above is edited in place, and Slack does not notify anyone of a mention added by an edit: this
+ * message is what pings the requester and approvers, with Rollback.
+ */
+export function trafficFailedMessage(d: Deployment, report: TrafficReport, svc: ServiceConfig): SlackMessage {
+  const v = verdict(d, report, svc);
+  const blocks: KnownBlock[] = [section(`🚨 *Verification failed* — ${route(d)}\n${v.line}`)];
+  if (rollbackAllowed(d)) blocks.push(actions([rollbackButton(d)]));
+  blocks.push(context(`Deployment ${code(d.id)} · the traffic table above has the per-period figures`));
+  return message(`Verification failed, ${routeText(d)}: ${v.text}`, blocks);
+}
