@@ -109,6 +109,18 @@ function retryAfterMs(res: Response): number | undefined {
   return Math.min(Number(header.trim()) * 1000, MAX_RETRY_AFTER_MS);
 }
 
+/** Every URL in a text reduced to its scheme and host. */
+export function redactUrls(text: string): string {
+  return text.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi, (u) => {
+    try {
+      const p = new URL(u);
+      return `${p.protocol}//${p.host}/…`;
+    } catch {
+      return '[url]';
+    }
+  });
+}
+
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export async function callWebhook(input: WebhookInput): Promise<HookResult> {
@@ -122,6 +134,8 @@ export async function callWebhook(input: WebhookInput): Promise<HookResult> {
     hook: input.hook,
     url: input.url,
     ...r,
+    // Error texts (fetch's included) may quote the URL, with any token in it: never pass it on.
+    excerpt: redactUrls(r.excerpt),
     attempts,
     durationMs: Math.max(0, now() - startedAt),
   });

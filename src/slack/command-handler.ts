@@ -113,7 +113,11 @@ async function status(ctx: WebContext, service: string | undefined): Promise<Sla
   );
   // The forgotten-environment report covers every service, whatever `service` asked for.
   const newest = await Promise.all(
-    Object.values(ctx.config.services).map(async (svc) => (await ctx.store.listByService(svc.name, 1))[0]),
+    // The newest deployment that switched traffic: a later one that never cut over (blocked,
+    // cancelled, expired) does not make the slots an earlier one left running disappear.
+    Object.values(ctx.config.services).map(async (svc) =>
+      (await ctx.store.listByService(svc.name, 20)).find((d) => d.cutover !== undefined),
+    ),
   );
   const now = ctx.clock.now();
   const latest = newest.filter((d): d is NonNullable<typeof d> => d !== undefined);

@@ -181,13 +181,13 @@ describe('hookResultMessage', () => {
     expect(msg.text).toContain('(no answer)');
   });
 
-  it('names the hook and its host and path, never the query string', () => {
+  it('names the hook and its host only: never the path, query string or credentials', () => {
     const msg = hookResultMessage(
       d,
-      hookResult({ url: 'https://user:pw@hooks.example.com/ro?token=secret#x' }),
+      hookResult({ url: 'https://user:pw@hooks.example.com/services/T0/B0/pathsecret?token=secret#x' }),
     );
-    expect(json(msg)).toContain('`beforeCutover` → `hooks.example.com/ro`');
-    expect(JSON.stringify(msg)).not.toMatch(/secret|token|pw@/);
+    expect(json(msg)).toContain('`beforeCutover` → `hooks.example.com`');
+    expect(JSON.stringify(msg)).not.toMatch(/secret|token|pw@|services/);
   });
 
   it('shows the response excerpt escaped in a code block it cannot break out of', () => {
@@ -225,7 +225,7 @@ describe('teardownMessage', () => {
     expect(msg.text).toContain('scale-down did not reach zero (2 remaining)');
   });
 
-  it('names a scale-down webhook by host and path only', () => {
+  it('names a scale-down webhook by host only', () => {
     const scaleDown = {
       kind: 'webhook' as const,
       target: 'https://ops.example.com/scale/checkout-blue?key=secret',
@@ -234,9 +234,7 @@ describe('teardownMessage', () => {
       waitedMs: 2000,
     };
     const msg = teardownMessage(d, report, { scaleDown });
-    expect(json(msg)).toContain(
-      'Scale-down webhook ops.example.com/scale/checkout-blue: scaled to zero after 2s',
-    );
+    expect(json(msg)).toContain('Scale-down webhook ops.example.com: scaled to zero after 2s');
     expect(json(msg)).not.toContain('secret');
   });
 

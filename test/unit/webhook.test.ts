@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Deployment } from '../../src/domain/deployment.js';
 import { hookPayload } from '../../src/hooks/hook-payload.js';
-import { callWebhook, excerptOf } from '../../src/hooks/webhook.js';
+import { callWebhook, excerptOf, redactUrls } from '../../src/hooks/webhook.js';
 
 interface Received {
   headers: IncomingHttpHeaders;
@@ -245,5 +245,12 @@ describe('hookPayload', () => {
       deliveryId: 'checkout-20240501100000-ab12-beforeTeardown',
       reason: 'soak ended',
     });
+  });
+});
+
+describe('redactUrls', () => {
+  it('reduces every URL in an error text to its host, whatever token its path or query holds', () => {
+    const text = 'fetch failed: https://user:pw@hooks.example.com/services/T0/B0/secret?token=abc refused';
+    expect(redactUrls(text)).toBe('fetch failed: https://hooks.example.com/… refused');
   });
 });

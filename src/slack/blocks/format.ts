@@ -189,8 +189,8 @@ export function hhmmss(ms: number): string {
 }
 
 /**
- * `hooks.example.com/deploy/before` for a URL, escaped: host and path only. The query string,
- * fragment and any `user:password@` may hold tokens and are never shown.
+ * `hooks.example.com` for a URL, escaped: the host only. Paths (`/services/T…/B…/<secret>`), query
+ * strings, fragments and `user:password@` may all hold tokens and are never shown.
  */
 export function urlHostPath(url: string, max = 120): string {
   let parsed: URL;
@@ -199,8 +199,7 @@ export function urlHostPath(url: string, max = 120): string {
   } catch {
     return '_an unparsable URL_';
   }
-  const path = parsed.pathname === '/' ? '' : parsed.pathname;
-  return clipLine(`${parsed.host}${path}`, max);
+  return clipLine(parsed.host, max);
 }
 
 /**
