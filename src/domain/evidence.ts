@@ -50,7 +50,7 @@ export interface TrafficReport {
 }
 
 export interface HookResult {
-  hook: 'beforeCutover' | 'afterCutover' | 'beforeTeardown';
+  hook: 'beforeCutover' | 'afterCutover' | 'beforeTeardown' | 'scaleDown';
   url: string;
   ok: boolean;
   /** HTTP status, or null when no answer came (timeout, connection refused). */

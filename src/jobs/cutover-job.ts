@@ -14,7 +14,7 @@ import { errorMessage } from '../errors.js';
 import { cutoverFailedMessage, cutoverMessage } from '../slack/blocks/index.js';
 import { ListenerBusyError } from '../store/listener-lock.js';
 import { isTransientAwsError } from './aws-errors.js';
-import { runHook } from './hook-runner.js';
+import { hookAnswer, runHook } from './hook-runner.js';
 import { applyEvent, type JobContext, loadDeployment, postOnce, serviceOf } from './job-context.js';
 
 export async function runCutover(ctx: JobContext, deploymentId: string): Promise<void> {
@@ -66,7 +66,7 @@ async function switchTraffic(
     }
     const hook = await runHook(ctx, 'beforeCutover', svc, d);
     if (hook && !hook.ok) {
-      const answer = hook.status === null ? 'did not answer' : `answered ${hook.status}`;
+      const answer = hookAnswer(hook);
       await applyEvent(ctx, d.id, {
         type: 'cutover_failed',
         reason: `The beforeCutover hook ${answer}: cutover aborted, nothing was changed on the load balancer.`,

@@ -20,7 +20,7 @@ import { offenderPlace } from '../domain/forwards.js';
 import { errorMessage, NotDueYetError } from '../errors.js';
 import { refusalMessage, teardownMessage } from '../slack/blocks/index.js';
 import { isTransientAwsError } from './aws-errors.js';
-import { runHook } from './hook-runner.js';
+import { hookAnswer, runHook } from './hook-runner.js';
 import { applyEvent, type JobContext, loadDeployment, postOnce, serviceOf } from './job-context.js';
 
 export async function runTeardown(
@@ -77,7 +77,7 @@ async function tearDown(ctx: JobContext, d: Deployment, svc: ServiceConfig): Pro
     }
     const hook = await runHook(ctx, 'beforeTeardown', svc, d);
     if (hook && !hook.ok) {
-      const answer = hook.status === null ? 'did not answer' : `answered ${hook.status}`;
+      const answer = hookAnswer(hook);
       await applyEvent(ctx, d.id, {
         type: 'teardown_failed',
         reason: `The beforeTeardown hook ${answer}; ${old} was left running and registered.`,
@@ -100,7 +100,7 @@ async function tearDown(ctx: JobContext, d: Deployment, svc: ServiceConfig): Pro
           asg: ctx.asg,
           webhook: (url, body) =>
             ctx.webhook({
-              hook: 'beforeTeardown',
+              hook: 'scaleDown',
               url,
               payload: body,
               secret: svc.hooks ? ctx.secret(svc.hooks.secretEnv) : undefined,

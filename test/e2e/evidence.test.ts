@@ -139,6 +139,22 @@ describe('traffic evidence, health gates, hooks and compute scale-down', () => {
     expect(textOf(hookPost)).not.toContain('token=abc');
   });
 
+  it('does not call an unsigned hook: a missing hook secret aborts the cutover with nothing changed', async () => {
+    const r = await start({
+      timings: SHORT_WINDOW,
+      checkout: ['hooks:', '  secretEnv: GL_E2E_UNSET_SECRET', '  beforeCutover: http://127.0.0.1:9/never'],
+    });
+    const d = await deployAndApprove(r);
+    const failed = await r.waitForState(d.id, 'failed');
+    expect(failed.reason).toMatch(/beforeCutover hook was not called/);
+    expect(r.aws.elb.calls.filter((c) => c.operation.startsWith('Modify'))).toHaveLength(0);
+    const note = await waitUntil(
+      () => threadPosts(r.slack, failed.messages.card as string, /not called/)[0],
+      { what: 'the hook refusal in the thread' },
+    );
+    expect(textOf(note)).toContain('GL_E2E_UNSET_SECRET');
+  });
+
   it('scales an ECS service and an Auto Scaling group to zero at teardown and waits for it', async () => {
     const r = await start({
       timings: { soak: '3s', remindBefore: '1s', approvalTimeout: '1m', verifyWindow: '8s' },
