@@ -2,6 +2,7 @@
  * Process environment → validated settings. Every problem is reported at once; token and secret
  * values are never echoed. Empty variables count as unset.
  */
+import { isIP } from 'node:net';
 
 export type Mode = 'http' | 'socket' | 'sandbox';
 export type Role = 'all' | 'web' | 'worker';
@@ -18,6 +19,8 @@ export interface Env {
   redisUrl?: string;
   configPath: string;
   logLevel: string;
+  /** Sandbox only: the address the sandbox page listens on (default 127.0.0.1, this machine only). */
+  sandboxHost?: string;
 }
 
 export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
@@ -84,6 +87,16 @@ function port(problems: string[], value: string | undefined): number {
   return n;
 }
 
+/** An IP address or a host name (no port, no scheme). */
+function sandboxHost(problems: string[], value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (isIP(value) !== 0 || /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(value)) return value;
+  problems.push(
+    `SANDBOX_HOST must be an IP address or a host name such as 127.0.0.1 or 0.0.0.0, got ${shown(value)}`,
+  );
+  return undefined;
+}
+
 function redisUrl(problems: string[], value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   // The URL may hold a password: never echo it.
@@ -115,6 +128,18 @@ export function readEnv(
   let mode: Mode;
   if (botToken === undefined) {
     mode = 'sandbox';
+    // A production deployment whose token secret did not mount must fail, not become a sandbox.
+    const production = get(vars, 'NODE_ENV')?.toLowerCase() === 'production';
+    const configured = get(vars, 'GREENLIGHT_CONFIG') !== undefined;
+    if (production || configured) {
+      const why = [production ? 'NODE_ENV=production' : '', configured ? 'GREENLIGHT_CONFIG' : '']
+        .filter(Boolean)
+        .join(' and ');
+      problems.push(
+        `SLACK_BOT_TOKEN is not set; ${why} ${production && configured ? 'are' : 'is'} set, so this is not the local sandbox: ` +
+          'give the bot token (is its secret mounted?) — the sandbox only starts when neither NODE_ENV=production nor GREENLIGHT_CONFIG is set',
+      );
+    }
     if (appToken !== undefined) {
       problems.push(
         'SLACK_APP_TOKEN is set but SLACK_BOT_TOKEN is not: Socket Mode needs both (unset both for the sandbox)',
@@ -135,6 +160,7 @@ export function readEnv(
   const apiUrl = slackApiUrl(problems, get(vars, 'SLACK_API_URL'));
   const listenPort = port(problems, get(vars, 'PORT'));
   const redis = redisUrl(problems, get(vars, 'REDIS_URL'));
+  const host = mode === 'sandbox' ? sandboxHost(problems, get(vars, 'SANDBOX_HOST')) : undefined;
 
   const levelText = get(vars, 'LOG_LEVEL')?.toLowerCase() ?? 'info';
   if (!LOG_LEVELS.includes(levelText)) {
@@ -159,6 +185,7 @@ export function readEnv(
       ...(redis !== undefined ? { redisUrl: redis } : {}),
       configPath: get(vars, 'GREENLIGHT_CONFIG') ?? './greenlight.yml',
       logLevel: levelText,
+      ...(host !== undefined ? { sandboxHost: host } : {}),
     },
   };
 }

@@ -3,6 +3,7 @@
  * traffic evidence (CloudWatch), health gates, webhooks, compute scale-down and cost.
  */
 import { z } from 'zod';
+import { DEFAULT_MIN_REQUESTS } from '../domain/traffic.js';
 import { duration } from './durations.js';
 
 const slotName = z
@@ -13,16 +14,43 @@ const webhookUrl = z
   .url('not a URL')
   .refine((u) => /^https?:\/\//.test(u), 'webhooks must be http:// or https:// URLs');
 
+/** Periods CloudWatch serves below a minute, for high-resolution metrics only (ms). */
+export const HIGH_RESOLUTION_PERIODS_MS: readonly number[] = [1_000, 5_000, 10_000, 30_000];
+
+/** Whether CloudWatch serves metrics in periods of `ms`: 1, 5, 10 or 30 s, or a multiple of 60 s. */
+export function isCloudWatchPeriod(ms: number): boolean {
+  return ms > 0 && (ms % 60_000 === 0 || HIGH_RESOLUTION_PERIODS_MS.includes(ms));
+}
+
+/**
+ * Whether ALB metrics can be read in periods of `ms`: they are standard resolution, so only
+ * multiples of 60 s. The shorter CloudWatch periods are for the sandbox's simulated endpoint.
+ */
+export function isAlbPeriod(ms: number): boolean {
+  return ms > 0 && ms % 60_000 === 0;
+}
+
 export const trafficSchema = z
   .object({
     /** Requests per period still allowed on the old slot for it to count as drained. */
     tolerance: z.number().int().min(0).max(1_000_000).default(0),
-    /** CloudWatch period; ALB metrics are published per 60 s. Whole seconds (CloudWatch's unit). */
+    /**
+     * CloudWatch period. Real ALB metrics need a multiple of 60 s; 1, 5, 10 and 30 s (CloudWatch's
+     * high-resolution periods) are accepted for the sandbox's simulated endpoint and tests.
+     */
     period: duration
-      .refine((ms) => ms % 1000 === 0, 'the period must be a whole number of seconds')
+      .refine(
+        isCloudWatchPeriod,
+        'the period must be a multiple of 60s (ALB metrics), or 1s, 5s, 10s or 30s (sandbox only)',
+      )
       .optional(),
     /** How often verification reads the metrics. */
     pollInterval: duration.optional(),
+    /**
+     * The service may see no traffic at all: a verify window with no request on the new slot
+     * ends drained (with a note) instead of not verified.
+     */
+    allowIdle: z.boolean().default(false),
   })
   .strict();
 
@@ -31,6 +59,8 @@ export const gatesSchema = z
     /** Largest allowed share of the new slot's requests answered with a target 5xx (0–1). */
     maxErrorRate: z.number().min(0).max(1).optional(),
     maxP99Latency: duration.optional(),
+    /** Requests the new slot needs in a period before its error rate and p99 are judged. */
+    minRequests: z.number().int().min(0).max(1_000_000).optional(),
     /** CloudWatch alarm names; any in ALARM is a breach. */
     alarms: z.array(z.string().min(1).max(255)).max(100).default([]),
     /** Roll back by itself on a breach (and say why) instead of only alerting. */
@@ -85,11 +115,18 @@ export interface TrafficSettings {
   toleranceRequests: number;
   periodMs: number;
   pollIntervalMs: number;
+  /** A window without any request on the new slot ends drained (with a note), not unverified. */
+  allowIdle: boolean;
 }
 
 export interface GateSettings {
   maxErrorRate?: number;
   maxP99LatencyMs?: number;
+  /**
+   * Requests the new slot needs in a period before its error rate and p99 are judged. The
+   * loader always sets it (default `EVIDENCE_DEFAULTS.minRequests`); absent means that default.
+   */
+  minRequests?: number;
   alarms: string[];
   autoRollback: boolean;
   watchIntervalMs: number;
@@ -108,6 +145,7 @@ export const EVIDENCE_DEFAULTS = {
   periodMs: 60_000,
   pollIntervalMs: 20_000,
   watchIntervalMs: 60_000,
+  minRequests: DEFAULT_MIN_REQUESTS,
   hookTimeoutMs: 5_000,
   computeTimeoutMs: 10 * 60_000,
 } as const;

@@ -67,10 +67,12 @@ function resolveEvidence(s: RawService) {
       toleranceRequests: s.traffic?.tolerance ?? 0,
       periodMs: s.traffic?.period ?? EVIDENCE_DEFAULTS.periodMs,
       pollIntervalMs: s.traffic?.pollInterval ?? EVIDENCE_DEFAULTS.pollIntervalMs,
+      allowIdle: s.traffic?.allowIdle ?? false,
     },
     gates: {
       ...(g?.maxErrorRate !== undefined ? { maxErrorRate: g.maxErrorRate } : {}),
       ...(g?.maxP99Latency !== undefined ? { maxP99LatencyMs: g.maxP99Latency } : {}),
+      minRequests: g?.minRequests ?? EVIDENCE_DEFAULTS.minRequests,
       alarms: [...(g?.alarms ?? [])],
       autoRollback: g?.autoRollback ?? false,
       watchIntervalMs: g?.watchInterval ?? EVIDENCE_DEFAULTS.watchIntervalMs,

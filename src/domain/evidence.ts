@@ -24,16 +24,30 @@ export interface GateBreach {
   kind: GateKind;
   /** One sentence a person can act on, e.g. "green answered 7.5% 5xx (limit 5%) in the period from 10:02". */
   detail: string;
+  /**
+   * What makes this breach the same breach when the gates are evaluated again (alerts are
+   * de-duplicated on it): the kind and the start of the run of over-limit periods, or the alarm
+   * and its state reason. Unlike `detail`, it does not change as the value or the count does.
+   */
+  key?: string;
 }
 
 export type TrafficVerdict =
-  /** The old slot had ≤ tolerance requests for a full period after the switch. */
+  /**
+   * In a settled full period after the switch the old slot had ≤ tolerance requests while the
+   * new slot received requests (or, with `traffic.allowIdle`, the window ended with no request
+   * on the new slot and such a quiet period: then `note` says so).
+   */
   | 'drained'
   /** Still inside the verify window, not drained yet. */
   | 'waiting'
   /** The verify window ended with traffic still on the old slot. */
   | 'not_drained'
-  /** Metrics could not be read: never counted as success. */
+  /**
+   * Not verified, never counted as success: the metrics could not be read, or they do not show
+   * the traffic (no request on the new slot after the switch, a configured alarm that does not
+   * exist). `error` says which.
+   */
   | 'unreadable';
 
 export interface TrafficReport {
@@ -45,8 +59,10 @@ export interface TrafficReport {
   windowEndsAt: number;
   toleranceRequests: number;
   breaches: GateBreach[];
-  /** Why the metrics could not be read (verdict `unreadable`). */
+  /** Why the traffic is not verified (verdict `unreadable`). */
   error?: string;
+  /** Said with the verdict, e.g. that `drained` rests on `traffic.allowIdle` (no request was seen). */
+  note?: string;
 }
 
 export interface HookResult {

@@ -87,19 +87,21 @@ async function switchTraffic(
     if (err instanceof ListenerBusyError) throw err; // another service is switching: retry shortly
     if (err instanceof SwitchAbortedError) {
       const touched = !untouched || !err.confirmedRestored;
-      await applyEvent(ctx, d.id, {
+      const failed = await applyEvent(ctx, d.id, {
         type: 'cutover_failed',
         reason: err.message,
         ...(touched ? { touched: timing() } : {}),
       });
+      await attemptEnded(ctx, svc, failed);
       return undefined;
     }
     if (isTransientAwsError(err)) throw err; // nothing was modified: BullMQ retries
-    await applyEvent(ctx, d.id, {
+    const failed = await applyEvent(ctx, d.id, {
       type: 'cutover_failed',
       reason: `cutover failed: ${errorMessage(err)}`,
       ...(untouched ? {} : { touched: timing() }),
     });
+    await attemptEnded(ctx, svc, failed);
     return undefined;
   }
   const done = { ...timing(), changed: report.changed.length };
@@ -114,6 +116,19 @@ async function switchTraffic(
     await runHook(ctx, 'afterCutover', svc, moved.deployment);
   }
   return { ...report, awsMs: done.awsMs, totalMs };
+}
+
+/**
+ * `afterCutover` is called when the attempt ends, switched or not: a service that froze itself in
+ * `beforeCutover` (read-only mode for a schema cutover, say) must hear that it can thaw. The
+ * payload's `deployment.state` says which (`verifying` or `failed`).
+ */
+async function attemptEnded(
+  ctx: JobContext,
+  svc: ServiceConfig,
+  outcome: Awaited<ReturnType<typeof applyEvent>>,
+) {
+  if (outcome.ok) await runHook(ctx, 'afterCutover', svc, outcome.deployment);
 }
 
 /** Posts the outcome once: the switch (from this run's report, else from the record) or the failure. */
