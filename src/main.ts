@@ -32,10 +32,17 @@ async function main(): Promise<void> {
   let attachSandbox: ((bot: Running) => number) | undefined;
 
   if (env.mode === 'sandbox') {
-    const sandbox = await startSandbox({ log, redisUrl: env.redisUrl, port: env.port });
+    const sandbox = await startSandbox({
+      log,
+      redisUrl: env.redisUrl,
+      port: env.port,
+      role: env.role,
+      ...(env.sandboxHost ? { host: env.sandboxHost } : {}),
+    });
     env = { ...env, ...sandbox.env };
     config = sandbox.config;
     redisUrl = sandbox.redisUrl;
+    extra.prefix = sandbox.prefix;
     extra.drainPollMs = 500;
     extra.clock = sandbox.clock;
     closeSandbox = sandbox.close;

@@ -1,8 +1,10 @@
 /**
  * `npm run check-config`'s look at the evidence and teardown settings of each service: do the
  * configured CloudWatch alarms, ECS services and Auto Scaling groups exist, is each hook's
- * secret set in the environment. Read-only; every failure is one line.
+ * secret set in the environment, and — against real AWS — can ALB metrics be read in the
+ * configured period (a multiple of 60 s). Read-only; every failure is one line.
  */
+import { isAlbPeriod } from '../config/evidence-schema.js';
 import type { GreenlightConfig, ServiceConfig } from '../config/schema.js';
 import type { AsgPort, EcsPort } from './compute-port.js';
 import { AwsCallError } from './elb-port.js';
@@ -13,6 +15,21 @@ export interface EvidenceDeps {
   ecs: EcsPort;
   asg: AsgPort;
   secret: (name: string) => string | undefined;
+  /**
+   * The CloudWatch endpoint when it is not AWS itself (the sandbox's simulated one), null for
+   * real AWS. Absent: AWS_ENDPOINT_URL_CLOUDWATCH or AWS_ENDPOINT_URL of the process environment,
+   * which is what the SDK client of `cloudwatch` is configured from.
+   */
+  cloudwatchEndpoint?: string | null;
+}
+
+function cloudwatchEndpoint(deps: EvidenceDeps): string | null {
+  if (deps.cloudwatchEndpoint !== undefined) return deps.cloudwatchEndpoint;
+  return process.env.AWS_ENDPOINT_URL_CLOUDWATCH || process.env.AWS_ENDPOINT_URL || null;
+}
+
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(3))} s`;
 }
 
 function oneLine(err: unknown): string {
@@ -21,6 +38,13 @@ function oneLine(err: unknown): string {
 
 async function checkService(svc: ServiceConfig, deps: EvidenceDeps, lines: string[], problems: string[]) {
   const at = `services.${svc.name}`;
+  if (!isAlbPeriod(svc.traffic.periodMs) && cloudwatchEndpoint(deps) === null) {
+    problems.push(
+      `${at}.traffic.period: ${seconds(svc.traffic.periodMs)} is not a multiple of 60 s; ALB metrics are ` +
+        'standard resolution and CloudWatch serves them only in multiples of 60 s, so verification would ' +
+        'find no traffic. Periods of 1, 5, 10 or 30 s are for the sandbox.',
+    );
+  }
   if (svc.gates.alarms.length > 0) {
     try {
       const found = new Map((await deps.cloudwatch.describeAlarms(svc.gates.alarms)).map((a) => [a.name, a]));

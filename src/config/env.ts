@@ -90,7 +90,8 @@ function port(problems: string[], value: string | undefined): number {
 /** An IP address or a host name (no port, no scheme). */
 function sandboxHost(problems: string[], value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  if (isIP(value) !== 0 || /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(value)) return value;
+  if (isIP(value) !== 0 || /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(value))
+    return value;
   problems.push(
     `SANDBOX_HOST must be an IP address or a host name such as 127.0.0.1 or 0.0.0.0, got ${shown(value)}`,
   );

@@ -50,6 +50,13 @@ export type TrafficVerdict =
    */
   | 'unreadable';
 
+/**
+ * Why a verification is `unreadable`: the metrics could not be read (`read_failed`), no request
+ * reached the new slot (`no_requests`), the window ended before any full period was settled
+ * (`not_settled`), or a configured gate alarm does not exist (`missing_alarms`).
+ */
+export type UnverifiedCause = 'read_failed' | 'no_requests' | 'not_settled' | 'missing_alarms';
+
 export interface TrafficReport {
   oldSlot: SlotTraffic;
   newSlot: SlotTraffic;
@@ -59,8 +66,10 @@ export interface TrafficReport {
   windowEndsAt: number;
   toleranceRequests: number;
   breaches: GateBreach[];
-  /** Why the traffic is not verified (verdict `unreadable`). */
+  /** Why the traffic is not verified (verdict `unreadable`), as a clause. */
   error?: string;
+  /** What kind of `unreadable` this is (see `UnverifiedCause`). */
+  unverifiedCause?: UnverifiedCause;
   /** Said with the verdict, e.g. that `drained` rests on `traffic.allowIdle` (no request was seen). */
   note?: string;
 }

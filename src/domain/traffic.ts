@@ -147,13 +147,57 @@ function overLimitNote(count: number): string {
   return count > 1 ? `; ${count} periods were over the limit` : '';
 }
 
+/** Default of `gates.minRequests`: fewer requests in a period are too few to judge a rate by. */
+export const DEFAULT_MIN_REQUESTS = 20;
+
+interface MetricGate {
+  kind: 'error_rate' | 'p99_latency';
+  limit: number;
+  /** The value of a period the gate judges, or null when there is nothing to judge. */
+  value: (p: TrafficPoint) => number | null;
+  detail: (worst: { p: TrafficPoint; value: number }, overCount: number) => string;
+}
+
 /**
- * The gate rules, over the new slot's full periods since `since`:
- * - error rate: 5xx / requests of each period with requests > 0; above `maxErrorRate` → breach
- *   `error_rate` (the worst period is named);
- * - latency: p99 above `maxP99LatencyMs` → breach `p99_latency` (the worst period is named);
+ * One metric gate over `all` (ascending, full periods from the start of the lookback); only the
+ * periods starting at or after `windowStart` can breach. A breach is the current *run* of
+ * over-limit periods — the one that ends with the latest over-limit period in the window: a
+ * period within the limit ends a run, a period that cannot be judged (too few requests, no
+ * datapoint) neither ends nor extends it. The detail names the run's worst period in the window
+ * and how many of its periods there were over the limit; the key names where the run began
+ * (which may be before the window), so it stays the same while the run goes on.
+ */
+function metricBreach(gate: MetricGate, all: TrafficPoint[], windowStart: number): GateBreach | undefined {
+  const over = (p: TrafficPoint): number | undefined => {
+    const v = gate.value(p);
+    return v !== null && v > gate.limit ? v : undefined;
+  };
+  const latest = all.filter((p) => p.at >= windowStart && over(p) !== undefined).at(-1);
+  if (!latest) return undefined;
+  const run: { p: TrafficPoint; value: number }[] = [];
+  for (let i = all.indexOf(latest); i >= 0; i -= 1) {
+    const p = all[i] as TrafficPoint;
+    const value = over(p);
+    if (value !== undefined) run.unshift({ p, value });
+    else if (gate.value(p) !== null) break;
+  }
+  const inWindow = run.filter((x) => x.p.at >= windowStart);
+  const w = worst(inWindow);
+  const start = run[0];
+  if (!w || !start) return undefined;
+  return { kind: gate.kind, detail: gate.detail(w, inWindow.length), key: `${gate.kind}@${start.p.at}` };
+}
+
+/**
+ * The gate rules, over the new slot's full periods since `since` that had at least
+ * `gates.minRequests` requests (default 20; fewer are noise):
+ * - error rate: 5xx / requests of each such period; above `maxErrorRate` → breach `error_rate`
+ *   (the worst period of the current run of over-limit periods is named, see `metricBreach`);
+ * - latency: p99 above `maxP99LatencyMs` → breach `p99_latency` (named the same way);
  * - alarms: every alarm in state ALARM → breach `alarm`, with its reason.
- * Each breach is one sentence naming the slot, the value, the limit and the period (UTC).
+ * Each breach is one sentence naming the slot, the value, the limit and the period (UTC), with a
+ * `key` that stays the same while the same breach goes on: the start of its run of over-limit
+ * periods (looked up from `runsFrom`, default `since`), or the alarm and its state reason.
  */
 export function evaluateGates(input: {
   slot: SlotTraffic;
@@ -162,45 +206,50 @@ export function evaluateGates(input: {
   periodMs: number;
   gates: GateSettings;
   alarms: AlarmState[];
+  /** Earlier periods from here on only tell where a run of over-limit periods began. */
+  runsFrom?: number;
 }): GateBreach[] {
-  const { slot, gates } = input;
-  const points = fullPeriods(input.since, input.now, input.periodMs).map((at) => ({
-    ...(pointAt(slot, at) ?? EMPTY),
-    at,
-  }));
+  const { slot, gates, periodMs } = input;
+  const minRequests = Math.max(1, gates.minRequests ?? DEFAULT_MIN_REQUESTS);
+  const windowStart = Math.ceil(input.since / periodMs) * periodMs;
+  const all = fullPeriods(Math.min(input.runsFrom ?? input.since, input.since), input.now, periodMs).map(
+    (at) => ({ ...(pointAt(slot, at) ?? EMPTY), at }),
+  );
+  const judged = (p: TrafficPoint) => p.requests >= minRequests;
   const breaches: GateBreach[] = [];
 
   if (gates.maxErrorRate !== undefined) {
     const limit = gates.maxErrorRate;
-    const over = points
-      .filter((p) => p.requests > 0)
-      .map((p) => ({ p, value: p.errors5xx / p.requests }))
-      .filter((x) => x.value > limit);
-    const w = worst(over);
-    if (w) {
-      breaches.push({
+    const b = metricBreach(
+      {
         kind: 'error_rate',
-        detail:
+        limit,
+        value: (p) => (judged(p) ? p.errors5xx / p.requests : null),
+        detail: (w, n) =>
           `${slot.slot} answered ${percent(w.value)} of ${w.p.requests} requests with a target 5xx ` +
-          `(limit ${percent(limit)}) in the period from ${hhmm(w.p.at)} UTC${overLimitNote(over.length)}.`,
-      });
-    }
+          `(limit ${percent(limit)}) in the period from ${hhmm(w.p.at)} UTC${overLimitNote(n)}.`,
+      },
+      all,
+      windowStart,
+    );
+    if (b) breaches.push(b);
   }
 
   if (gates.maxP99LatencyMs !== undefined) {
     const limit = gates.maxP99LatencyMs;
-    const over = points
-      .filter((p): p is TrafficPoint & { p99Ms: number } => p.p99Ms !== null && p.p99Ms > limit)
-      .map((p) => ({ p, value: p.p99Ms }));
-    const w = worst(over);
-    if (w) {
-      breaches.push({
+    const b = metricBreach(
+      {
         kind: 'p99_latency',
-        detail:
+        limit,
+        value: (p) => (judged(p) ? p.p99Ms : null),
+        detail: (w, n) =>
           `${slot.slot} answered with a p99 latency of ${ms(w.value)} (limit ${ms(limit)}) ` +
-          `in the period from ${hhmm(w.p.at)} UTC${overLimitNote(over.length)}.`,
-      });
-    }
+          `in the period from ${hhmm(w.p.at)} UTC${overLimitNote(n)}.`,
+      },
+      all,
+      windowStart,
+    );
+    if (b) breaches.push(b);
   }
 
   for (const alarm of input.alarms) {
@@ -212,6 +261,7 @@ export function evaluateGates(input: {
         /\.?$/,
         '.',
       ),
+      key: `alarm@${alarm.name}@${alarm.reason ?? ''}`,
     });
   }
   return breaches;
@@ -221,12 +271,20 @@ export function evaluateGates(input: {
  * The verdict of a verification, from the old and new slots' points.
  * - A *full period* starts at or after the switch (the first is `switchedAt` rounded UP to the
  *   period grid) and has ended (start + period ≤ now).
- * - A full period is *settled* when either slot has a datapoint for it, or when it ended at least
- *   two periods before now. CloudWatch publishes late and only while requests flow: a missing
- *   RequestCount means "0 requests" only once the period is settled, never before.
- * - `drained` as soon as a settled full period has old-slot requests ≤ `toleranceRequests`
- *   (`drainedAt` = the start of the first such period); otherwise `not_drained` once
- *   now ≥ `windowEndsAt`; otherwise `waiting`.
+ * - A full period is *settled* when the old slot has a datapoint for it, or when it ended at
+ *   least two periods before now. CloudWatch publishes late and only while requests flow: a
+ *   missing old-slot RequestCount means "0 requests" only once the period is settled by age
+ *   (a datapoint of the new slot alone says nothing about the old slot's).
+ * - `drained` as soon as a settled full period has old-slot requests ≤ `toleranceRequests` AND
+ *   new-slot requests > 0 — evidence that traffic flows and goes to the new slot (`drainedAt` =
+ *   the start of the first such period). Otherwise `waiting` until now ≥ `windowEndsAt`, then:
+ *   - `not_drained` when a settled period had new-slot requests (traffic flowed, the old slot
+ *     kept more than the tolerance), or when every settled period had old-slot requests above
+ *     the tolerance (traffic stayed on the old slot);
+ *   - with `allowIdle`, `drained` at the first settled period with the old slot within the
+ *     tolerance, with a `note` that no request reached the new slot;
+ *   - else `unreadable`: no request was observed on the new slot (or no full period settled
+ *     within the window), so the traffic could not be verified.
  * - Gates (see `evaluateGates`) over the new slot's full periods since the switch.
  */
 export function evaluateTraffic(input: {
@@ -239,20 +297,21 @@ export function evaluateTraffic(input: {
   toleranceRequests: number;
   gates: GateSettings;
   alarms: AlarmState[];
+  /** `traffic.allowIdle`: a window with no request on the new slot may end drained (default false). */
+  allowIdle?: boolean;
 }): TrafficReport {
   const { oldSlot, newSlot, now, periodMs } = input;
-  const settled = fullPeriods(input.switchedAt, now, periodMs).filter(
-    (at) =>
-      hasDatapoint(pointAt(oldSlot, at)) ||
-      hasDatapoint(pointAt(newSlot, at)) ||
-      at + periodMs + 2 * periodMs <= now,
+  const full = fullPeriods(input.switchedAt, now, periodMs);
+  const settled = full.filter(
+    (at) => hasDatapoint(pointAt(oldSlot, at)) || at + periodMs + 2 * periodMs <= now,
   );
-  const drainedAt = settled.find((at) => (pointAt(oldSlot, at)?.requests ?? 0) <= input.toleranceRequests);
-  const verdict = drainedAt !== undefined ? 'drained' : now >= input.windowEndsAt ? 'not_drained' : 'waiting';
+  const oldRequests = (at: number) => pointAt(oldSlot, at)?.requests ?? 0;
+  const newRequests = (at: number) => pointAt(newSlot, at)?.requests ?? 0;
+  const quiet = (at: number) => oldRequests(at) <= input.toleranceRequests;
   const report: TrafficReport = {
     oldSlot,
     newSlot,
-    verdict,
+    verdict: 'waiting',
     windowEndsAt: input.windowEndsAt,
     toleranceRequests: input.toleranceRequests,
     breaches: evaluateGates({
@@ -264,8 +323,39 @@ export function evaluateTraffic(input: {
       alarms: input.alarms,
     }),
   };
-  if (drainedAt !== undefined) report.drainedAt = drainedAt;
-  return report;
+  const drainedAt = settled.find((at) => quiet(at) && newRequests(at) > 0);
+  if (drainedAt !== undefined) return { ...report, verdict: 'drained', drainedAt };
+  if (now < input.windowEndsAt) return report;
+
+  const idleAt = settled.find(quiet);
+  if (settled.some((at) => newRequests(at) > 0) || (settled.length > 0 && idleAt === undefined)) {
+    return { ...report, verdict: 'not_drained' };
+  }
+  if (input.allowIdle && idleAt !== undefined) {
+    return {
+      ...report,
+      verdict: 'drained',
+      drainedAt: idleAt,
+      note:
+        `No requests were observed on ${newSlot.slot} after the switch; counted as drained because ` +
+        `traffic.allowIdle is on (${oldSlot.slot} was quiet in the period from ${hhmm(idleAt)} UTC).`,
+    };
+  }
+  if (settled.length === 0 && (input.allowIdle || full.some((at) => newRequests(at) > 0))) {
+    return {
+      ...report,
+      verdict: 'unreadable',
+      unverifiedCause: 'not_settled',
+      error:
+        'no full period after the switch was settled before the verify window ended (CloudWatch publishes late), so the traffic could not be verified',
+    };
+  }
+  return {
+    ...report,
+    verdict: 'unreadable',
+    unverifiedCause: 'no_requests',
+    error: `no requests were observed on ${newSlot.slot} after the switch, so the traffic could not be verified`,
+  };
 }
 
 /**
@@ -292,6 +382,7 @@ export function unreadableTraffic(input: {
       },
     ],
     error: input.error,
+    unverifiedCause: 'read_failed',
   };
 }
 

@@ -2,12 +2,19 @@
  * A health-gate breach (new slot's 5xx rate, p99 latency, a CloudWatch alarm) during
  * verification or the soak: alert the requester and approvers with Rollback, or — with
  * `autoRollback: true` — roll back right away and say why.
+ *
+ * Alerts are de-duplicated per breach: each breach has a posted-key `gate-<during>-<hash>` built
+ * from its stable identity (`GateBreach.key`: the kind and where its run of over-limit periods
+ * began, or the alarm and its state reason). A check that finds only breaches already announced
+ * posts nothing; a breach that is new — a later run of over-limit periods, another alarm — is
+ * announced, together with the breaches still going on.
  */
+import { createHash } from 'node:crypto';
 import type { ServiceConfig } from '../config/schema.js';
 import type { Deployment } from '../domain/deployment.js';
 import type { GateBreach } from '../domain/evidence.js';
 import { gateAlertMessage } from '../slack/blocks/index.js';
-import { applyEvent, type JobContext, postOnce } from './job-context.js';
+import { applyEvent, type JobContext, patchMessages, postOnce } from './job-context.js';
 
 /** Who the history and the card name as having acted when Greenlight rolls back by itself. */
 export const AUTOMATIC = 'greenlight';
@@ -21,12 +28,19 @@ export async function handleBreaches(
 ): Promise<void> {
   const summary = breaches.map((b) => b.detail).join(' ');
   const auto = svc.gates.autoRollback;
-  await postOnce(
-    ctx,
-    d,
-    `gate-${during}`,
-    gateAlertMessage(d, breaches, svc, { autoRollback: auto, during }),
+  const fresh = [...new Set(breaches.map((b) => breachAlertKey(during, b)))].filter(
+    (k) => !d.messages.posted.includes(k),
   );
+  const [first, ...others] = fresh;
+  if (first !== undefined) {
+    await postOnce(ctx, d, first, gateAlertMessage(d, breaches, svc, { autoRollback: auto, during }));
+    if (others.length > 0) {
+      await patchMessages(ctx, d.id, (m) => ({
+        ...m,
+        posted: [...m.posted, ...others.filter((k) => !m.posted.includes(k))],
+      }));
+    }
+  }
   if (auto) {
     await applyEvent(ctx, d.id, {
       type: 'rollback',
@@ -36,4 +50,10 @@ export async function handleBreaches(
   } else if (during === 'verification') {
     await applyEvent(ctx, d.id, { type: 'verify_failed', reason: `Health gate breached: ${summary}` });
   }
+}
+
+/** The posted-key of a breach's alert: `gate-<during>-<12 hex of its identity>`. */
+export function breachAlertKey(during: 'verification' | 'soak', b: GateBreach): string {
+  const identity = b.key ?? `${b.kind}@${b.detail}`;
+  return `gate-${during}-${createHash('sha256').update(identity).digest('hex').slice(0, 12)}`;
 }

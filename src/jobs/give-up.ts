@@ -26,8 +26,8 @@ async function failureEvent(
       // Unknown ALB state counts as touched: Rollback must stay possible.
       const live = svc ? await readLiveSlot(ctx.elb, svc).catch(() => 'unknown') : 'unknown';
       const now = ctx.clock.now();
-      // Touched when the cutover reached the switch, or when the ALB no longer reads as before.
-      const wasTouched = d.switchStartedAt !== undefined || live !== d.fromSlot;
+      // Touched when the ALB no longer reads as before (or cannot be read).
+      const wasTouched = live !== d.fromSlot;
       const touched = wasTouched ? { startedAt: now, finishedAt: now, awsMs: 0, changed: 0 } : undefined;
       return { type: 'cutover_failed', reason, ...(touched ? { touched } : {}) };
     }

@@ -3,12 +3,13 @@
  * `src/domain/traffic.ts`). Shared by verification (drain + gates) and the soak watch (gates).
  * A failure to read the metrics is returned as an `unreadable` report, never as success.
  */
-import type { AlarmState } from '../aws/metrics-port.js';
+import type { AlarmState, MetricQuery, MetricResult } from '../aws/metrics-port.js';
 import type { ServiceConfig } from '../config/schema.js';
 import type { Deployment } from '../domain/deployment.js';
-import type { TrafficReport } from '../domain/evidence.js';
+import type { GateBreach, TrafficReport } from '../domain/evidence.js';
 import {
   albDimensions,
+  evaluateGates,
   evaluateTraffic,
   periodStarts,
   slotTraffic,
@@ -35,46 +36,94 @@ export function hasGates(svc: ServiceConfig): boolean {
   return g.maxErrorRate !== undefined || g.maxP99LatencyMs !== undefined || g.alarms.length > 0;
 }
 
+/** The reason recorded when a verification ends with an `unreadable` report. */
+export function unverifiedReason(report: TrafficReport): string {
+  if (report.unverifiedCause === undefined || report.unverifiedCause === 'read_failed') {
+    return `Not verified: the CloudWatch metrics could not be read (${report.error ?? 'unknown error'}).`;
+  }
+  return `Not verified: ${report.error ?? 'the traffic could not be verified'}.`;
+}
+
+/** The soak judges the full periods that started in the last this-many periods (see `readGates`). */
+export const SOAK_WINDOW_PERIODS = 5;
+/** How far back the soak looks to find where a run of over-limit periods began (alert keys). */
+export const SOAK_LOOKBACK_PERIODS = 60;
+
+/** The configured alarms DescribeAlarms did not return: they do not exist, so they can never fire. */
+export function missingAlarms(requested: string[], found: AlarmState[]): string[] {
+  const names = new Set(found.map((a) => a.name));
+  return [...new Set(requested)].filter((n) => !names.has(n));
+}
+
+function missingAlarmsError(names: string[]): string {
+  const list = names.map((n) => `"${n}"`).join(', ');
+  return names.length === 1
+    ? `the CloudWatch alarm ${list} (gates.alarms) does not exist, so that gate can never fire`
+    : `the CloudWatch alarms ${list} (gates.alarms) do not exist, so those gates can never fire`;
+}
+
+function unverifiedBreach(slot: string, error: string): GateBreach {
+  return {
+    kind: 'metrics_unreadable',
+    detail: `The health gates of ${slot} are not verified: ${error}.`,
+    key: `metrics_unreadable@${error}`,
+  };
+}
+
+interface Fetched {
+  results: MetricResult[];
+  alarms: AlarmState[];
+  /** Configured alarms that do not exist. */
+  missing: string[];
+}
+
+async function fetchEvidence(
+  ctx: JobContext,
+  svc: ServiceConfig,
+  queries: MetricQuery[],
+  startMs: number,
+  now: number,
+): Promise<Fetched> {
+  const results = await ctx.cloudwatch.getMetricData(queries, startMs, now);
+  const requested = svc.gates.alarms;
+  const alarms = requested.length > 0 ? await ctx.cloudwatch.describeAlarms(requested) : [];
+  return { results, alarms, missing: missingAlarms(requested, alarms) };
+}
+
+function periodSeconds(periodMs: number): number {
+  return Math.max(1, Math.round(periodMs / 1000));
+}
+
+/**
+ * Reads and evaluates the traffic since the switch (`evaluateTraffic`), as of `opts.now` (by
+ * default the clock, read once: pass the instant the caller also decides on). Null when there is
+ * no old slot or listener to compare. A configured alarm that does not exist makes the report
+ * `unreadable` (the alarm gate could never fire); metrics that cannot be read too.
+ */
 export async function readTraffic(
   ctx: JobContext,
   d: Deployment,
   svc: ServiceConfig,
-  opts: { switchedAt: number; windowEndsAt: number },
+  opts: { switchedAt: number; windowEndsAt: number; now?: number },
 ): Promise<TrafficReport | null> {
   const oldSlot = oldSlotOf(d, svc);
   const oldArn = oldSlot ? svc.slots[oldSlot] : undefined;
   const newArn = svc.slots[d.toSlot];
   const listener = svc.listeners[0];
   if (!oldSlot || !oldArn || !newArn || !listener) return null;
-  const now = ctx.clock.now();
+  const now = opts.now ?? ctx.clock.now();
   const periodMs = svc.traffic.periodMs;
   const periods = periodStarts(opts.switchedAt - periodMs, now, periodMs);
-  const base = {
-    switchedAt: opts.switchedAt,
-    now,
-    windowEndsAt: opts.windowEndsAt,
-    periodMs,
-    toleranceRequests: svc.traffic.toleranceRequests,
-    gates: svc.gates,
-  };
   const { loadBalancer } = albDimensions(listener, newArn);
   const queries = trafficQueries({
     loadBalancer,
     oldTargetGroup: albDimensions(listener, oldArn).targetGroup,
     newTargetGroup: albDimensions(listener, newArn).targetGroup,
-    periodSeconds: Math.max(1, Math.round(periodMs / 1000)),
+    periodSeconds: periodSeconds(periodMs),
   });
+  let fetched: Fetched;
   try {
-    const start = periods[0] ?? opts.switchedAt;
-    const results = await ctx.cloudwatch.getMetricData(queries, start, now);
-    const alarms: AlarmState[] =
-      svc.gates.alarms.length > 0 ? await ctx.cloudwatch.describeAlarms(svc.gates.alarms) : [];
-    return evaluateTraffic({
-      ...base,
-      oldSlot: slotTraffic(oldSlot, results, 'old', periods),
-      newSlot: slotTraffic(d.toSlot, results, 'new', periods),
-      alarms,
-    });
+    fetched = await fetchEvidence(ctx, svc, queries, periods[0] ?? opts.switchedAt, now);
   } catch (err) {
     ctx.log.warn({ deployment: d.id, err: errorMessage(err) }, 'could not read CloudWatch metrics');
     return unreadableTraffic({
@@ -85,4 +134,92 @@ export async function readTraffic(
       error: errorMessage(err),
     });
   }
+  const report = evaluateTraffic({
+    oldSlot: slotTraffic(oldSlot, fetched.results, 'old', periods),
+    newSlot: slotTraffic(d.toSlot, fetched.results, 'new', periods),
+    switchedAt: opts.switchedAt,
+    now,
+    windowEndsAt: opts.windowEndsAt,
+    periodMs,
+    toleranceRequests: svc.traffic.toleranceRequests,
+    gates: svc.gates,
+    alarms: fetched.alarms,
+    allowIdle: svc.traffic.allowIdle,
+  });
+  if (fetched.missing.length === 0) return report;
+  const missing = missingAlarmsError(fetched.missing);
+  const error = report.error ? `${missing}; also, ${report.error}` : missing;
+  const { drainedAt: _drainedAt, note: _note, ...rest } = report;
+  return {
+    ...rest,
+    verdict: 'unreadable',
+    error,
+    unverifiedCause: 'missing_alarms',
+    breaches: [...report.breaches, unverifiedBreach(d.toSlot, missing)],
+  };
+}
+
+/** What one soak check found: gate breaches, and why the gates could not (all) be checked. */
+export interface GateReading {
+  /** The instant the reading is as of. */
+  now: number;
+  breaches: GateBreach[];
+  /** Set when the metrics or alarms could not be read, or a configured alarm does not exist. */
+  error?: string;
+}
+
+/**
+ * The health gates of the new slot during the soak, as of `opts.now` (default: the clock). The
+ * judged periods are the full periods that started at or after max(`since`, now − 5 periods)
+ * and ended at least one period before now: the period that just ended is left out (CloudWatch
+ * has usually not published it yet), and each period is judged in several consecutive checks,
+ * so a datapoint published late — or a check that did not run — is still seen. Up to 60 periods
+ * before that are read only to find where a run of over-limit periods began (the breach key).
+ * Null when the new slot or the listener is unknown.
+ */
+export async function readGates(
+  ctx: JobContext,
+  d: Deployment,
+  svc: ServiceConfig,
+  opts: { since: number; now?: number },
+): Promise<GateReading | null> {
+  const newArn = svc.slots[d.toSlot];
+  const listener = svc.listeners[0];
+  if (!newArn || !listener) return null;
+  const now = opts.now ?? ctx.clock.now();
+  const periodMs = svc.traffic.periodMs;
+  const since = Math.max(opts.since, now - SOAK_WINDOW_PERIODS * periodMs);
+  const runsFrom = Math.max(opts.since, now - SOAK_LOOKBACK_PERIODS * periodMs);
+  const judgedUntil = now - periodMs;
+  const periods = periodStarts(runsFrom - periodMs, judgedUntil, periodMs);
+  const { loadBalancer, targetGroup } = albDimensions(listener, newArn);
+  const queries = trafficQueries({
+    loadBalancer,
+    oldTargetGroup: targetGroup,
+    newTargetGroup: targetGroup,
+    periodSeconds: periodSeconds(periodMs),
+  }).filter((q) => q.id.startsWith('new_'));
+  let fetched: Fetched;
+  try {
+    fetched = await fetchEvidence(ctx, svc, queries, periods[0] ?? runsFrom, now);
+  } catch (err) {
+    ctx.log.warn({ deployment: d.id, err: errorMessage(err) }, 'could not read CloudWatch metrics');
+    return {
+      now,
+      breaches: [],
+      error: `the CloudWatch metrics and alarms of ${d.toSlot} could not be read (${errorMessage(err)})`,
+    };
+  }
+  const breaches = evaluateGates({
+    slot: slotTraffic(d.toSlot, fetched.results, 'new', periods),
+    since,
+    now: judgedUntil,
+    periodMs,
+    gates: svc.gates,
+    alarms: fetched.alarms,
+    runsFrom,
+  });
+  const reading: GateReading = { now, breaches };
+  if (fetched.missing.length > 0) reading.error = missingAlarmsError(fetched.missing);
+  return reading;
 }

@@ -26,7 +26,7 @@ import {
   postOnce,
   serviceOf,
 } from './job-context.js';
-import { gateBreaches, readTraffic } from './traffic-evidence.js';
+import { gateBreaches, readTraffic, unverifiedReason } from './traffic-evidence.js';
 import { scheduleWatch } from './watch-job.js';
 
 export async function runVerify(ctx: JobContext, deploymentId: string): Promise<void> {
@@ -74,13 +74,14 @@ async function verifyConfig(ctx: JobContext, d: Deployment, svc: ServiceConfig):
 async function verifyTraffic(ctx: JobContext, d: Deployment, svc: ServiceConfig): Promise<void> {
   const switchedAt = d.cutover?.finishedAt ?? d.updatedAt;
   const windowEndsAt = d.verifyEndsAt ?? switchedAt + svc.verifyWindowMs;
-  const report = await readTraffic(ctx, d, svc, { switchedAt, windowEndsAt });
+  // One instant for reading and deciding: the verdict and the window check agree.
+  const now = ctx.clock.now();
+  const report = await readTraffic(ctx, d, svc, { switchedAt, windowEndsAt, now });
   if (!report) {
     await applyEvent(ctx, d.id, { type: 'verify_passed' }); // no old slot: nothing can still receive traffic
     return;
   }
   await showTraffic(ctx, d, svc, report);
-  const now = ctx.clock.now();
   const breaches = gateBreaches(report);
   if (breaches.length > 0) {
     await handleBreaches(ctx, d, svc, breaches, 'verification');
@@ -94,7 +95,7 @@ async function verifyTraffic(ctx: JobContext, d: Deployment, svc: ServiceConfig)
   if (now >= windowEndsAt) {
     const reason =
       report.verdict === 'unreadable'
-        ? `Not verified: the CloudWatch metrics could not be read (${report.error ?? 'unknown error'}).`
+        ? unverifiedReason(report)
         : `Traffic did not leave ${report.oldSlot.slot} within the verify window: it still received requests.`;
     const failed = await applyEvent(ctx, d.id, { type: 'verify_failed', reason });
     // The table is edited in place and edits notify nobody: ping requester and approvers anew.

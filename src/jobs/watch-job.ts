@@ -1,12 +1,21 @@
 /**
  * Health gates during the soak: every `gates.watchInterval` (on a deterministic grid from the
- * start of the soak) read the new slot's metrics and alarms; a breach alerts, or rolls back
- * with `autoRollback`. Only scheduled for services that configure gates.
+ * start of the soak) read the new slot's metrics and alarms over a trailing window of settled
+ * periods (`readGates`); a breach not announced yet alerts, or rolls back with `autoRollback`.
+ * Gates that cannot be checked (metrics unreadable, a configured alarm missing) are said in the
+ * thread — once per hour of the soak while it lasts — never silently skipped. Only scheduled for
+ * services that configure gates.
  */
+import type { ServiceConfig } from '../config/schema.js';
+import type { Deployment } from '../domain/deployment.js';
 import { nextOnGrid } from '../domain/job-ids.js';
+import { requesterAndApprovers } from '../slack/blocks/common.js';
+import { hhmm, refusalMessage } from '../slack/blocks/index.js';
 import { handleBreaches } from './gate-alerts.js';
-import { type JobContext, loadDeployment, serviceOf } from './job-context.js';
-import { gateBreaches, hasGates, readTraffic } from './traffic-evidence.js';
+import { type JobContext, loadDeployment, postOnce, serviceOf } from './job-context.js';
+import { hasGates, readGates } from './traffic-evidence.js';
+
+const HOUR_MS = 3_600_000;
 
 export async function runWatch(ctx: JobContext, deploymentId: string): Promise<void> {
   const d = await loadDeployment(ctx, deploymentId);
@@ -14,15 +23,32 @@ export async function runWatch(ctx: JobContext, deploymentId: string): Promise<v
   const svc = serviceOf(ctx, d);
   if (!hasGates(svc)) return;
   const now = ctx.clock.now();
-  // Gates over the last two periods: recent enough to act on, long enough to have data.
-  const since = Math.max(d.soakStartedAt, now - 2 * svc.traffic.periodMs);
-  const report = await readTraffic(ctx, d, svc, { switchedAt: since, windowEndsAt: now });
-  const breaches = report ? gateBreaches(report) : [];
-  if (breaches.length > 0) {
-    await handleBreaches(ctx, d, svc, breaches, 'soak');
+  const reading = await readGates(ctx, d, svc, { since: d.soakStartedAt, now });
+  if (reading && reading.breaches.length > 0) {
+    await handleBreaches(ctx, d, svc, reading.breaches, 'soak');
     if (svc.gates.autoRollback) return;
   }
+  if (reading?.error !== undefined) await sayUnchecked(ctx, d, svc, now, reading.error);
   await ctx.scheduler.enqueue('watch', d.id, nextOnGrid(d.soakStartedAt, svc.gates.watchIntervalMs, now));
+}
+
+/** Posted key of the "gates not checked" notice: one per hour of the soak. */
+export function uncheckedKey(d: Deployment, now: number): string {
+  return `gates-unchecked-${Math.floor((now - (d.soakStartedAt ?? 0)) / HOUR_MS)}`;
+}
+
+async function sayUnchecked(ctx: JobContext, d: Deployment, svc: ServiceConfig, now: number, error: string) {
+  const from = d.fromSlot ?? 'the previous slot';
+  await postOnce(
+    ctx,
+    d,
+    uncheckedKey(d, now),
+    refusalMessage(
+      `⚠️ *Health gates not checked* during the soak of ${d.service} (${from} → ${d.toSlot}) at ${hhmm(now)} UTC: ` +
+        `${error}. A breach on ${d.toSlot} would go unnoticed until this is fixed (said again each hour it lasts). ` +
+        `${requesterAndApprovers(d, svc)}: watch ${d.toSlot} yourself, or roll back to ${from}.`,
+    ),
+  );
 }
 
 /** Schedules the first watch of a soak (verify job, reconcile). */

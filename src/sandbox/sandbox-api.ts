@@ -46,7 +46,10 @@ export interface ScheduledJob {
 
 export interface ScheduledJobs {
   list(): Promise<ScheduledJob[]>;
-  /** Runs the next delayed job now (or all of them); returns the jobs it promoted. */
+  /**
+   * Runs the next soak deadline (reminder or teardown) now — never an approval expiry or a poll —
+   * or, with `all`, every delayed job; returns the jobs it promoted.
+   */
   promote(opts: { all: boolean }): Promise<ScheduledJob[]>;
 }
 

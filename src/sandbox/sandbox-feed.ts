@@ -3,7 +3,8 @@
  * Slack Web API holds them, plus what only the Slack client would know — the ephemeral answer to
  * a slash command (the HTTP body of the ack, or a later POST to its `response_url`), messages
  * typed by people, and Slackbot's "not a valid command". Each item gets an arrival order so the
- * page can interleave them; ephemerals are only ever given to their user.
+ * page can interleave them; ephemerals are only ever given to their user. A `response_url` post
+ * that the fake Slack refused (limits, too many uses) is not shown, as Slack would not show it.
  */
 import { EventEmitter } from 'node:events';
 import type { FakeEphemeral, FakeMessage, FakeSlackApi, FakeSlackChange } from './fake-slack-api.js';
@@ -78,7 +79,12 @@ export class SandboxFeed extends EventEmitter {
   private onChange(change: FakeSlackChange): void {
     if (change.type === 'message') this.stamp(messageId(change.message));
     else if (change.type === 'ephemeral') this.stamp(`e:${change.ephemeral.message_ts}`);
-    else if (change.type === 'response') this.onResponse(change.response.url, change.response.body);
+    else if (change.type === 'response') {
+      // A post the (fake) Slack refused — over a Block Kit limit, a used-up URL — shows nothing,
+      // as in Slack: the page must not hide the bug by showing it anyway.
+      if (change.response.error !== undefined) return;
+      this.onResponse(change.response.url, change.response.body);
+    }
     if (change.type === 'call') return;
     this.emit('change');
   }

@@ -3,12 +3,14 @@
  * teardown, approval expiry, verification polls). Skipping ahead moves the sandbox clock to the
  * job's time (the bot checks its deadlines against that clock) and then `job.promote()`s it: the
  * job runs now and, being level-triggered, does exactly what it would have done at its time.
+ * "Skip to next deadline" skips only the soak's deadlines (reminder, teardown): skipping to an
+ * open approval prompt's expiry would expire the deployment someone is about to approve.
  */
 import type { Job, Queue } from 'bullmq';
 import type { ScheduledJob, ScheduledJobs } from './sandbox-api.js';
 
-/** Deadlines a person waits for; polls (verify, watch) only run earlier. */
-const DEADLINES = new Set(['remind', 'teardown', 'approval-expiry']);
+/** The soak's deadlines, what a person waits for; polls (verify, watch) and the approval expiry are never skipped to. */
+export const SOAK_DEADLINES: ReadonlySet<string> = new Set(['remind', 'teardown']);
 
 /** The deadline a timed job was scheduled for (its `at`), on the bot's clock. */
 function deadlineOf(job: Job): number | undefined {
@@ -41,9 +43,8 @@ export function delayedJobs(
     },
     async promote({ all }) {
       const jobs = await load();
-      const chosen = all
-        ? jobs
-        : [jobs.find((j) => DEADLINES.has(j.info.name)) ?? jobs[0]].filter((j) => !!j);
+      const next = jobs.find((j) => SOAK_DEADLINES.has(j.info.name));
+      const chosen = all ? jobs : next ? [next] : [];
       const done: ScheduledJob[] = [];
       for (const { job, info } of chosen) {
         const at = deadlineOf(job);

@@ -5,6 +5,11 @@
  * load balancer and the scheduled jobs when they changed), and — so that PORT keeps the bot's
  * HTTP contract — `POST /slack/events`, `/healthz`, `/readyz` and `/metrics` passed through to the
  * bot's own receiver.
+ *
+ * It listens on 127.0.0.1 (this machine only) unless told otherwise. The control API changes
+ * things only for the page itself: a state-changing request must be `content-type:
+ * application/json` (415 otherwise: an HTML form on another site cannot send that) and its
+ * `Origin`, when the browser sends one, must be this page's own origin (403 otherwise).
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -31,6 +36,63 @@ const TYPES: Record<string, string> = {
 };
 const PASS_THROUGH = new Set(['/slack/events', '/healthz', '/readyz', '/metrics']);
 const MAX_BODY = 256 * 1024;
+/** The default address of the page: loopback, so nothing on the network can drive the sandbox. */
+export const SANDBOX_HOST = '127.0.0.1';
+const WILDCARDS = new Set(['0.0.0.0', '::']);
+const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
+
+/** `host` as it appears in a URL (an IPv6 address in brackets). */
+const urlHost = (host: string) => (host.includes(':') ? `[${host}]` : host);
+
+/** The page's URL for a person: `localhost` when it listens on every address. */
+export function pageUrl(host: string, port: number): string {
+  return `http://${WILDCARDS.has(host) ? 'localhost' : urlHost(host)}:${port}`;
+}
+
+/**
+ * Whether `origin` is the page's own: http, this port, and a loopback name or the address it
+ * listens on — or, when it listens on every address, the host the request itself was sent to.
+ * A page of another site (also one whose name was re-pointed at 127.0.0.1) is not.
+ */
+export function isOwnOrigin(
+  origin: string,
+  page: { host: string; port: number },
+  requestHost?: string,
+): boolean {
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return false;
+  }
+  if (url.protocol !== 'http:' || url.origin !== origin.replace(/\/$/, '')) return false;
+  if ((url.port || '80') !== String(page.port)) return false;
+  const names = [...LOOPBACK_NAMES, urlHost(page.host)];
+  if (names.includes(url.hostname)) return true;
+  return WILDCARDS.has(page.host) && requestHost !== undefined && url.host === requestHost.toLowerCase();
+}
+
+/** Why a state-changing control API request is refused (status and message), or undefined. */
+export function refusal(
+  req: Pick<IncomingMessage, 'method' | 'headers'>,
+  page: { host: string; port: number },
+): { status: number; error: string } | undefined {
+  const method = req.method ?? 'GET';
+  if (method === 'GET' || method === 'HEAD') return undefined;
+  const origin = req.headers.origin;
+  if (origin !== undefined && !isOwnOrigin(origin, page, req.headers.host)) {
+    const shown = origin.length > 100 ? `${origin.slice(0, 99)}…` : origin;
+    return {
+      status: 403,
+      error: `Origin ${shown} is not this page (${pageUrl(page.host, page.port)}): the control API only takes changes from the sandbox page`,
+    };
+  }
+  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/json') {
+    return { status: 415, error: 'the control API only accepts content-type: application/json' };
+  }
+  return undefined;
+}
 
 /** `page/` next to this file (tsx, tests), or in the source tree next to a compiled `dist/`. */
 export function pageDir(): string {
@@ -55,6 +117,7 @@ export interface SandboxServerOptions {
   /** The bot's receiver, e.g. `http://127.0.0.1:41234`, once it listens. */
   botBase(): string | undefined;
   port: number;
+  /** Default 127.0.0.1 (this machine only); `0.0.0.0` or `::` for every address. */
   host?: string;
   /** How many ports after `port` to try when it is taken (default 20). */
   tries?: number;
@@ -62,7 +125,10 @@ export interface SandboxServerOptions {
 }
 
 export interface SandboxServer {
+  /** `http://127.0.0.1:PORT` (`http://localhost:PORT` when it listens on every address). */
   url: string;
+  /** The address it listens on. */
+  host: string;
   port: number;
   close(): Promise<void>;
 }
@@ -86,12 +152,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-async function listen(
-  server: Server,
-  port: number,
-  host: string | undefined,
-  tries: number,
-): Promise<number> {
+async function listen(server: Server, port: number, host: string, tries: number): Promise<number> {
   for (let p = port; p <= Math.min(65_535, port + tries); p++) {
     const bound = await new Promise<number | null>((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException) => {
@@ -105,8 +166,7 @@ async function listen(
       };
       server.once('error', onError);
       server.once('listening', onListening);
-      if (host) server.listen(p, host);
-      else server.listen(p);
+      server.listen(p, host);
     });
     if (bound !== null) return bound;
   }
@@ -115,6 +175,8 @@ async function listen(
 
 export async function startSandboxServer(opts: SandboxServerOptions): Promise<SandboxServer> {
   const dir = pageDir();
+  const host = opts.host ?? SANDBOX_HOST;
+  let port = 0;
   const clients = new Set<ServerResponse>();
   let lastPanel = '';
   let slackTimer: NodeJS.Timeout | undefined;
@@ -195,6 +257,11 @@ export async function startSandboxServer(opts: SandboxServerOptions): Promise<Sa
     const method = req.method ?? 'GET';
     if (u.pathname === '/sandbox/api/events' && method === 'GET') return events(req, res);
     if (u.pathname.startsWith('/sandbox/api/')) {
+      const refused = refusal(req, { host, port });
+      if (refused) {
+        req.resume();
+        return sendJson(res, refused.status, { ok: false, error: refused.error });
+      }
       const raw = method === 'POST' ? await readBody(req) : '';
       if (raw === null) {
         return sendJson(res, 400, { ok: false, error: `the request body is larger than ${MAX_BODY} bytes` });
@@ -226,9 +293,10 @@ export async function startSandboxServer(opts: SandboxServerOptions): Promise<Sa
       else res.end();
     });
   });
-  const port = await listen(server, opts.port, opts.host, opts.tries ?? 20);
+  port = await listen(server, opts.port, host, opts.tries ?? 20);
   return {
-    url: `http://localhost:${port}`,
+    url: pageUrl(host, port),
+    host,
     port,
     close: () =>
       new Promise<void>((resolve) => {

@@ -3,7 +3,9 @@
  * Slack would send the app — a typed `/deploy …` a signed slash command, a button click a signed
  * `block_actions` interaction — and what Slack would show comes back into the feed: the ack body
  * as an ephemeral for that person, Slackbot's "not a valid command", `operation_timeout` when the
- * app does not ack within 3 s. Plain text is posted as the person's message.
+ * app does not ack within 3 s. Plain text is posted as the person's message. As in Slack, what a
+ * person types reaches the app and the page with `&`, `<` and `>` escaped (slackEscape): typed
+ * text can never become a mention, a link or a date token.
  */
 import { randomBytes } from 'node:crypto';
 import type { ApiResponse } from './sandbox-api.js';
@@ -46,17 +48,25 @@ interface Button {
   [key: string]: unknown;
 }
 
+/** Slack's escaping of typed text: `&` → `&amp;`, `<` → `&lt;`, `>` → `&gt;` (nothing else). */
+export function slackEscape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+const listOf = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+
 /** The button with this action id (and block id, if given) in a message's blocks. */
 export function findButton(
   blocks: unknown[] | undefined,
   actionId: string,
   blockId?: string,
 ): { button: Button; blockId: string } | undefined {
-  for (const [index, raw] of (blocks ?? []).entries()) {
-    const block = raw as { type?: string; block_id?: string; elements?: unknown[]; accessory?: unknown };
-    const id = block.block_id ?? `b${index}`;
+  for (const [index, raw] of listOf(blocks).entries()) {
+    if (typeof raw !== 'object' || raw === null) continue;
+    const block = raw as { type?: string; block_id?: unknown; elements?: unknown; accessory?: unknown };
+    const id = typeof block.block_id === 'string' ? block.block_id : `b${index}`;
     if (blockId && blockId !== id) continue;
-    const candidates = [...(block.elements ?? []), ...(block.accessory ? [block.accessory] : [])] as Button[];
+    const candidates = [...listOf(block.elements), ...(block.accessory ? [block.accessory] : [])] as Button[];
     const button = candidates.find((e) => e?.type === 'button' && e.action_id === actionId);
     if (button) return { button, blockId: id };
   }
@@ -80,7 +90,7 @@ export function createSlackClient(deps: SlackClientDeps) {
     if (!channelName(input.channel)) {
       return fail(400, `channel: not a sandbox channel (${deps.channels.map((c) => c.id).join(', ')})`);
     }
-    const text = input.text.trim();
+    const text = slackEscape(input.text.trim());
     const thread = input.threadTs ? { threadTs: input.threadTs } : {};
     if (!text.startsWith('/')) {
       const item = deps.feed.add({

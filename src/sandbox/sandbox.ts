@@ -4,14 +4,20 @@
  * (ELBv2 with a demo load balancer, CloudWatch with synthetic traffic that follows the weights,
  * ECS, Auto Scaling) reached through the SDK's standard `AWS_ENDPOINT_URL` — and the sandbox page
  * on PORT, which plays the Slack client: it sends the bot signed requests exactly as Slack does.
- * The bot's own receiver listens on a free local port. Nothing else in src/ knows it is in a
- * sandbox.
+ * The bot's own receiver listens on a free port of 127.0.0.1. Nothing else in src/ knows it is in
+ * a sandbox.
+ *
+ * It never touches production state: everything listens on 127.0.0.1 (the page on SANDBOX_HOST
+ * if set), the bot keeps its records and jobs under its own Redis prefix (`glsandbox`, so even
+ * with REDIS_URL it cannot see a real deployment's records or delayed jobs), every AWS call goes
+ * to the local endpoint with dummy credentials, and it runs as one process (role all).
  */
 import { randomBytes } from 'node:crypto';
+import type { ListenOptions } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { Queue } from 'bullmq';
-import type { Env } from '../config/env.js';
+import type { Env, Role } from '../config/env.js';
 import { formatProblems, loadConfigFile } from '../config/load-config.js';
 import type { GreenlightConfig } from '../config/schema.js';
 import type { Logger } from '../ops/logger.js';
@@ -25,11 +31,30 @@ import { SandboxClock } from './sandbox-clock.js';
 import { SANDBOX_GROUPS } from './sandbox-directory.js';
 import { SandboxFeed } from './sandbox-feed.js';
 import { delayedJobs } from './sandbox-jobs.js';
-import { startSandboxServer } from './sandbox-server.js';
+import { SANDBOX_HOST, startSandboxServer } from './sandbox-server.js';
 
 export { SANDBOX_USERS } from './sandbox-directory.js';
 
 export const SANDBOX_CONFIG = fileURLToPath(new URL('../../sandbox/greenlight.sandbox.yml', import.meta.url));
+
+/** The Redis key prefix and BullMQ prefix of the sandbox bot (production uses `gl`). */
+export const SANDBOX_PREFIX = 'glsandbox';
+
+/**
+ * Where the bot's own receiver listens: a free port of 127.0.0.1. The runtime hands `env.port`
+ * to Bolt's `app.start()`, whose HTTPReceiver passes an object on to `server.listen()` as listen
+ * options (RuntimeOptions has no host of its own), so the receiver is never on the network.
+ */
+export const BOT_RECEIVER: ListenOptions = { port: 0, host: '127.0.0.1' };
+
+/**
+ * The AWS SDK's documented switch for its notice that releases after January 2027 need Node 22
+ * (aws/aws-sdk-js-v3#7983). Set for the sandbox only — unless already set — so that the first
+ * line of `npm start` on Node 20 is the page's URL; production (Node 22 in the image) is untouched.
+ */
+export const SDK_NODE_WARNING = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED';
+
+const isLoopback = (host: string) => /^127\./.test(host) || host === '::1' || host === 'localhost';
 
 /** The real SDK client, pointed at a local ELBv2 endpoint (dummy credentials, no retries). */
 export function localElbClient(endpoint: string): ElasticLoadBalancingV2Client {
@@ -74,11 +99,16 @@ function applyEnv(vars: Record<string, string | undefined>): () => void {
 }
 
 export interface Sandbox {
-  /** Port 0: the bot's receiver takes a free port; the page on PORT talks to it. */
-  env: Pick<Env, 'slackBotToken' | 'slackSigningSecret' | 'slackApiUrl' | 'mode' | 'port'>;
+  /**
+   * `port` is BOT_RECEIVER: the bot's receiver takes a free port of 127.0.0.1; the page on PORT
+   * talks to it. `role` is always `all`.
+   */
+  env: Pick<Env, 'slackBotToken' | 'slackSigningSecret' | 'slackApiUrl' | 'mode' | 'port' | 'role'>;
   config: GreenlightConfig;
   redisUrl: string;
-  /** The page: http://localhost:PORT (or the next free port). */
+  /** Give it to the runtime (`prefix`): the bot's Redis keys and queue live apart from production's. */
+  prefix: string;
+  /** The page: http://127.0.0.1:PORT (or the next free port). */
   url: string;
   port: number;
   /** The clock of the simulated world; give it to the runtime (`clock`) so fast-forward moves the bot too. */
@@ -93,6 +123,10 @@ export interface SandboxOptions {
   redisUrl?: string;
   /** The page's port (the next free one if it is taken). */
   port: number;
+  /** The page's address (SANDBOX_HOST); default 127.0.0.1, this machine only. */
+  host?: string;
+  /** GREENLIGHT_ROLE as given: anything but `all` is overridden (and said so). */
+  role?: Role;
   /** Another demo config (tests); default `sandbox/greenlight.sandbox.yml`. */
   configPath?: string;
 }
@@ -110,6 +144,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     for (const step of undo.splice(0).reverse()) await Promise.resolve(step()).catch(() => {});
   };
   try {
+    undo.push(applyEnv({ [SDK_NODE_WARNING]: process.env[SDK_NODE_WARNING] ?? 'true' }));
     const redis = opts.redisUrl ? undefined : await startRedis();
     if (redis) undo.push(() => redis.stop());
     const slack = await startFakeSlackApi({ token, host: '127.0.0.1' });
@@ -152,23 +187,43 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
         }),
       },
       port: opts.port,
+      host: opts.host ?? SANDBOX_HOST,
     });
     undo.push(() => page.close());
     const busy = page.port !== opts.port ? ` (port ${opts.port} was busy)` : '';
+    const reach = isLoopback(page.host)
+      ? `listening on ${page.host} only`
+      : `listening on ${page.host} (SANDBOX_HOST): anyone who can reach this machine can use it`;
     opts.log.info(
-      { page: page.url, slackApi: slack.url, aws: aws.url, redis: redis ? redis.url : 'REDIS_URL' },
-      `Greenlight sandbox: open ${page.url}${busy} — no SLACK_BOT_TOKEN, so Slack and AWS are local stand-ins`,
+      {
+        page: page.url,
+        host: page.host,
+        slackApi: slack.url,
+        aws: aws.url,
+        redis: redis ? redis.url : 'REDIS_URL',
+        prefix: SANDBOX_PREFIX,
+      },
+      `Greenlight sandbox: open ${page.url}${busy} — no SLACK_BOT_TOKEN, so Slack and AWS are local stand-ins; ${reach}`,
     );
+    if (opts.role !== undefined && opts.role !== 'all') {
+      opts.log.warn(
+        { role: opts.role },
+        `GREENLIGHT_ROLE=${opts.role} overridden: the sandbox runs the Slack receiver and the worker in one process (role all)`,
+      );
+    }
     return {
       env: {
         mode: 'sandbox',
+        role: 'all',
         slackBotToken: token,
         slackSigningSecret: signingSecret,
         slackApiUrl: slack.url,
-        port: 0,
+        // Listen options where a port number usually goes: see BOT_RECEIVER.
+        port: BOT_RECEIVER as unknown as number,
       },
       config,
       redisUrl: opts.redisUrl ?? (redis as NonNullable<typeof redis>).url,
+      prefix: SANDBOX_PREFIX,
       url: page.url,
       port: page.port,
       clock,

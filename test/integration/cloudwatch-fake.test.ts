@@ -146,6 +146,7 @@ describe('traffic evidence through the real SDK and the fake CloudWatch', () => 
         kind: 'error_rate',
         detail:
           'green answered 10% of 1200 requests with a target 5xx (limit 5%) in the period from 10:03 UTC; 3 periods were over the limit.',
+        key: `error_rate@${at(3)}`,
       },
     ]);
   });

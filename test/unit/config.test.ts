@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { checkEvidence, type EvidenceDeps } from '../../src/aws/check-evidence.js';
 import {
   formatProblems,
   loadConfigFile,
@@ -55,8 +56,8 @@ describe('loading a valid configuration', () => {
       approvalTimeoutMs: 30 * 60_000,
       verifyWindowMs: 5 * 60_000,
       minHealthyTargets: 1,
-      traffic: { toleranceRequests: 0, periodMs: 60_000, pollIntervalMs: 20_000 },
-      gates: { alarms: [], autoRollback: false, watchIntervalMs: 60_000 },
+      traffic: { toleranceRequests: 0, periodMs: 60_000, pollIntervalMs: 20_000, allowIdle: false },
+      gates: { minRequests: 20, alarms: [], autoRollback: false, watchIntervalMs: 60_000 },
       compute: {},
       computeTimeoutMs: 600_000,
       hourlyCost: {},
@@ -121,6 +122,93 @@ services:
       name: 'checkout',
       remindBeforeMs: 60_000,
     });
+  });
+});
+
+describe('traffic and gate settings', () => {
+  const svcOf = (extra: string) => {
+    const r = parseConfigText(`services:\n  checkout:${service(extra)}\n`);
+    if (!r.ok) throw new Error(formatProblems(r.problems));
+    return r.config.services['checkout'];
+  };
+
+  it('defaults allowIdle to false and minRequests to 20', () => {
+    const svc = svcOf('');
+    expect(svc?.traffic.allowIdle).toBe(false);
+    expect(svc?.gates.minRequests).toBe(20);
+  });
+
+  it('takes allowIdle and minRequests from the service', () => {
+    const svc = svcOf(
+      '\n    traffic: { allowIdle: true }\n    gates: { maxErrorRate: 0.01, minRequests: 200 }',
+    );
+    expect(svc?.traffic.allowIdle).toBe(true);
+    expect(svc?.gates).toMatchObject({ maxErrorRate: 0.01, minRequests: 200 });
+  });
+
+  it.each(['60s', '2m', '300s', '1s', '5s', '10s', '30s', '1000ms'])(
+    'accepts the CloudWatch period %s',
+    (period) => {
+      expect(svcOf(`\n    traffic: { period: ${period} }`)?.traffic.periodMs).toBeGreaterThan(0);
+    },
+  );
+
+  it.each(['45s', '90s', '2s', '1500ms', '61s'])(
+    'refuses the period %s, which CloudWatch does not serve',
+    (period) => {
+      expect(
+        problemsOf(`services:\n  checkout:${service(`\n    traffic: { period: ${period} }`)}\n`),
+      ).toEqual([
+        'services.checkout.traffic.period: the period must be a multiple of 60s (ALB metrics), or 1s, 5s, 10s or 30s (sandbox only)',
+      ]);
+    },
+  );
+
+  it('refuses a negative or fractional minRequests and a non-boolean allowIdle', () => {
+    const problems = problemsOf(
+      `services:\n  checkout:${service('\n    traffic: { allowIdle: sometimes }\n    gates: { minRequests: -1 }')}\n`,
+    );
+    expect(problems).toHaveLength(2);
+    expect(problems.join('\n')).toMatch(/services\.checkout\.traffic\.allowIdle/);
+    expect(problems.join('\n')).toMatch(/services\.checkout\.gates\.minRequests/);
+  });
+});
+
+describe('check-config: the traffic period against real AWS', () => {
+  const config = (period: string) => {
+    const r = parseConfigText(`services:\n  checkout:${service(`\n    traffic: { period: ${period} }`)}\n`);
+    if (!r.ok) throw new Error(formatProblems(r.problems));
+    return r.config;
+  };
+  const deps = (cloudwatchEndpoint?: string | null): EvidenceDeps => ({
+    cloudwatch: { getMetricData: async () => [], describeAlarms: async () => [] },
+    ecs: { describeService: async () => undefined } as unknown as EvidenceDeps['ecs'],
+    asg: { describeGroup: async () => undefined } as unknown as EvidenceDeps['asg'],
+    secret: () => undefined,
+    ...(cloudwatchEndpoint !== undefined ? { cloudwatchEndpoint } : {}),
+  });
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it('names a period ALB metrics cannot be read in when CloudWatch is AWS itself', async () => {
+    const { problems } = await checkEvidence(config('10s'), deps(null));
+    expect(problems).toEqual([
+      'services.checkout.traffic.period: 10 s is not a multiple of 60 s; ALB metrics are standard resolution and CloudWatch serves them only in multiples of 60 s, so verification would find no traffic. Periods of 1, 5, 10 or 30 s are for the sandbox.',
+    ]);
+    expect((await checkEvidence(config('2m'), deps(null))).problems).toEqual([]);
+  });
+
+  it('accepts a sandbox period against a simulated endpoint', async () => {
+    expect((await checkEvidence(config('10s'), deps('http://127.0.0.1:4566'))).problems).toEqual([]);
+  });
+
+  it('looks at AWS_ENDPOINT_URL when not told where CloudWatch is', async () => {
+    vi.stubEnv('AWS_ENDPOINT_URL_CLOUDWATCH', '');
+    vi.stubEnv('AWS_ENDPOINT_URL', 'http://127.0.0.1:4566');
+    expect((await checkEvidence(config('1s'), deps())).problems).toEqual([]);
+    vi.stubEnv('AWS_ENDPOINT_URL', '');
+    expect((await checkEvidence(config('1s'), deps())).problems).toHaveLength(1);
   });
 });
 

@@ -59,7 +59,13 @@ describe('readEnv: settings', () => {
       { REDIS_URL: 'rediss://:pw@cache.example.com:6380/2' },
       { redisUrl: 'rediss://:pw@cache.example.com:6380/2' },
     ],
-    [{ GREENLIGHT_CONFIG: '/etc/greenlight.yml' }, { configPath: '/etc/greenlight.yml' }],
+    [
+      { SLACK_BOT_TOKEN: BOT, SLACK_SIGNING_SECRET: SECRET, GREENLIGHT_CONFIG: '/etc/greenlight.yml' },
+      { configPath: '/etc/greenlight.yml' },
+    ],
+    [{ SANDBOX_HOST: '0.0.0.0' }, { mode: 'sandbox', sandboxHost: '0.0.0.0' }],
+    [{ SANDBOX_HOST: '::1' }, { sandboxHost: '::1' }],
+    [{ SANDBOX_HOST: 'devbox.local' }, { sandboxHost: 'devbox.local' }],
     [{ LOG_LEVEL: 'DEBUG' }, { logLevel: 'debug' }],
     [{ LOG_LEVEL: 'silent' }, { logLevel: 'silent' }],
     [{ GREENLIGHT_ROLE: 'worker' }, { role: 'worker' }],
@@ -70,6 +76,43 @@ describe('readEnv: settings', () => {
     ],
   ])('reads %j', (vars, expected) => {
     expect(ok(vars)).toMatchObject(expected);
+  });
+});
+
+describe('readEnv: the sandbox never starts in place of a production bot', () => {
+  const refusal = 'the sandbox only starts when neither NODE_ENV=production nor GREENLIGHT_CONFIG is set';
+
+  it.each([
+    ['NODE_ENV=production', { NODE_ENV: 'production' }],
+    ['NODE_ENV=production', { NODE_ENV: ' Production ', SLACK_SIGNING_SECRET: SECRET }],
+    ['GREENLIGHT_CONFIG', { GREENLIGHT_CONFIG: '/etc/greenlight.yml' }],
+    ['NODE_ENV=production and GREENLIGHT_CONFIG', { NODE_ENV: 'production', GREENLIGHT_CONFIG: 'g.yml' }],
+  ])('refuses to start the sandbox without SLACK_BOT_TOKEN when %s is set', (why, vars) => {
+    const [problem] = problems(vars);
+    expect(problem).toMatch(new RegExp(`^SLACK_BOT_TOKEN is not set; ${why} (is|are) set`));
+    expect(problem).toContain(refusal);
+  });
+
+  it('starts the sandbox under other NODE_ENV values and with an empty GREENLIGHT_CONFIG', () => {
+    expect(ok({ NODE_ENV: 'development' }).mode).toBe('sandbox');
+    expect(ok({ NODE_ENV: 'test', GREENLIGHT_CONFIG: ' ' }).mode).toBe('sandbox');
+  });
+
+  it('runs the bot in production when the token is there', () => {
+    expect(
+      ok({
+        NODE_ENV: 'production',
+        GREENLIGHT_CONFIG: '/etc/g.yml',
+        SLACK_BOT_TOKEN: BOT,
+        SLACK_SIGNING_SECRET: SECRET,
+      }).mode,
+    ).toBe('http');
+  });
+
+  it('reads SANDBOX_HOST only for the sandbox', () => {
+    expect(
+      ok({ SLACK_BOT_TOKEN: BOT, SLACK_SIGNING_SECRET: SECRET, SANDBOX_HOST: 'bad host' }),
+    ).not.toHaveProperty('sandboxHost');
   });
 });
 
@@ -100,6 +143,8 @@ describe('readEnv: problems', () => {
       'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "verbose"',
     ],
     [{ GREENLIGHT_ROLE: 'both' }, 'GREENLIGHT_ROLE must be one of all, web, worker, got "both"'],
+    [{ SANDBOX_HOST: 'http://0.0.0.0:3000' }, 'SANDBOX_HOST must be an IP address or a host name'],
+    [{ SANDBOX_HOST: 'two words' }, 'SANDBOX_HOST must be an IP address or a host name'],
   ])('reports %j', (vars, expected) => {
     expect(problems(vars)).toEqual([expect.stringContaining(expected)]);
   });

@@ -200,6 +200,40 @@ describe('the sandbox control API plays the Slack client', () => {
     expect(feed.itemsFor(REQUESTER).map((i) => i.text)).toEqual(['all quiet']);
   });
 
+  it('does not show a response_url post that Slack refused, so a Block Kit limit bug stays visible', async () => {
+    answer = (res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ response_type: 'ephemeral', text: 'Working on it…' }));
+    };
+    await post('command', { user: REQUESTER, channel: CHANNEL, text: '/deploy status' });
+    const responseUrl = new URLSearchParams(received[0]?.body).get('response_url') as string;
+    const tooLong = await fetch(responseUrl, {
+      method: 'POST',
+      body: JSON.stringify({ replace_original: true, text: 'x'.repeat(5000) }),
+    });
+    expect(tooLong.status).toBe(400);
+    const tooMany = {
+      response_type: 'ephemeral',
+      text: 'y',
+      blocks: Array.from({ length: 51 }, () => ({ type: 'divider' })),
+    };
+    expect((await fetch(responseUrl, { method: 'POST', body: JSON.stringify(tooMany) })).status).toBe(400);
+    expect(feed.itemsFor(REQUESTER).map((i) => i.text)).toEqual(['Working on it…']);
+  });
+
+  it('escapes &, < and > in what people type, as Slack does before the app or the page sees it', async () => {
+    await post('command', {
+      user: APPROVER,
+      channel: CHANNEL,
+      text: 'a <@U0REQUESTER> & <!date^99999999999999^x|y>',
+    });
+    expect(feed.itemsFor(APPROVER).map((i) => i.text)).toEqual([
+      'a &lt;@U0REQUESTER&gt; &amp; &lt;!date^99999999999999^x|y&gt;',
+    ]);
+    await post('command', { user: REQUESTER, channel: CHANNEL, text: '/deploy checkout <green> & co' });
+    expect(new URLSearchParams(received[0]?.body).get('text')).toBe('checkout &lt;green&gt; &amp; co');
+  });
+
   it('answers like Slack when the bot does not ack in time or fails', async () => {
     answer = () => {}; // never answers
     await post('command', { user: REQUESTER, channel: CHANNEL, text: '/deploy help' });

@@ -73,13 +73,36 @@ describe('fast-forward of the bot’s delayed jobs', () => {
     expect((await delayedJobs(queue).promote({ all: true })).map((j) => j.name)).toEqual(['teardown']);
   });
 
-  it('promotes the soonest job when no deadline is pending, and nothing when nothing is scheduled', async () => {
+  it('never skips to the expiry of an open approval prompt, which would expire the deployment', async () => {
     const promoted: string[] = [];
-    expect(
-      (await delayedJobs(queueOf([{ name: 'verify', dueAt: 5_000 }], promoted)).promote({ all: false }))
-        .length,
-    ).toBe(1);
-    expect(await delayedJobs(queueOf([], promoted)).promote({ all: false })).toEqual([]);
+    const queue = queueOf(
+      [
+        { name: 'approval-expiry', dueAt: 5_000 },
+        { name: 'verify', dueAt: 6_000 },
+      ],
+      promoted,
+    );
+    const clock = new SandboxClock();
+    expect(await delayedJobs(queue, clock).promote({ all: false })).toEqual([]);
+    expect(promoted).toEqual([]);
+    expect(clock.offsetMs).toBe(0);
+  });
+
+  it('skips past an approval expiry to the next soak deadline', async () => {
+    const promoted: string[] = [];
+    const queue = queueOf(
+      [
+        { name: 'approval-expiry', dueAt: 5_000 },
+        { name: 'teardown', dueAt: 90_000 },
+      ],
+      promoted,
+    );
+    expect((await delayedJobs(queue).promote({ all: false })).map((j) => j.name)).toEqual(['teardown']);
+    expect(promoted).toEqual(['teardown']);
+  });
+
+  it('skips nothing when nothing is scheduled', async () => {
+    expect(await delayedJobs(queueOf([], [])).promote({ all: false })).toEqual([]);
   });
 
   it('moves the sandbox clock to the deadline before it runs the job, never backwards', async () => {

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { messageHtml } from '../../src/sandbox/page/message.js';
-import { dueIn, renderPanel } from '../../src/sandbox/page/panel.js';
+import { messageHtml, time } from '../../src/sandbox/page/message.js';
+import { ALL_TITLE, dueIn, num, renderPanel, SKIP_TITLE } from '../../src/sandbox/page/panel.js';
 import {
   angleToken,
   buttonsOf,
   escapeHtml,
+  isoDate,
   mrkdwn,
   renderBlock,
   renderMessage,
@@ -210,5 +211,134 @@ describe('the sandbox side panel', () => {
     expect(html).toContain('checkout-green <b>100%</b>');
     expect(html).toContain('data-health="unhealthy" data-tg="g" data-target="i-1"');
     expect(html).toContain('traffic model not running');
+  });
+});
+
+describe('the sandbox page survives what people and bugs put in a message', () => {
+  const people = (id: string) =>
+    id === 'U0REQUESTER' ? { name: 'Riley Chen', role: 'requester' } : undefined;
+  const item = (over: Record<string, unknown>) => ({
+    id: 'm:C0CHECKOUT:1700000000.000100',
+    kind: 'message' as const,
+    channel: 'C0CHECKOUT',
+    ts: '1700000000.000100',
+    user: 'U0REQUESTER',
+    text: 'hello',
+    order: 1,
+    at: 1_700_000_000_000,
+    ...over,
+  });
+
+  it('shows a date token out of range by its fallback text instead of throwing', () => {
+    expect(mrkdwn('<!date^99999999999999^x|y>')).toBe('y');
+    expect(mrkdwn('<!date^99999999999999999999999999^{date}>')).toBe(
+      '&lt;!date^99999999999999999999999999^{date}&gt;',
+    );
+    expect(mrkdwn(`<!date^${'9'.repeat(400)}^x|later>`)).toBe('later');
+    expect(isoDate('99999999999999')).toBeUndefined();
+    expect(isoDate('1700000000')).toBe('2023-11-14T22:13:20.000Z');
+  });
+
+  it('drops typed placeholder marks so text cannot point at markup held for a token', () => {
+    expect(mrkdwn('<@U0APPROVER> \uE0000\uE001 \uE0009\uE001', names)).toBe(
+      '<span class="mention">@avery</span> 0 9',
+    );
+  });
+
+  it('renders one bad message as its plain text with a note, never throwing', () => {
+    const bad = {
+      text: 'fallback <b>text</b> &amp; more',
+      blocks: [
+        {
+          type: 'section',
+          get text(): unknown {
+            throw new Error('boom');
+          },
+        },
+      ],
+    };
+    const html = renderMessage(bad);
+    expect(html).toContain('fallback &lt;b&gt;text&lt;/b&gt; &amp; more');
+    expect(html).toContain('could not render this message (boom)');
+    const all = [
+      item({ id: 'a', text: 'before' }),
+      item({ id: 'b', ...bad }),
+      item({ id: 'c', text: 'after' }),
+    ]
+      .map((i) => messageHtml(i, { people }))
+      .join('');
+    expect(all).toContain('before');
+    expect(all).toContain('after');
+  });
+
+  it('renders a message whose surroundings cannot be read (a throwing lookup) as its plain text', () => {
+    const throwing = () => {
+      throw new Error('no such person');
+    };
+    const html = messageHtml(item({ text: 'still *shown*' }), { people: throwing });
+    expect(html).toContain('still *shown*');
+    expect(html).toContain('could not render this message (no such person)');
+    expect(html).toContain('data-item="m:C0CHECKOUT:1700000000.000100"');
+  });
+
+  it('ignores elements and fields that are not lists', () => {
+    expect(renderBlock({ type: 'actions', elements: 'oops' }, 0)).toBe('<div class="block actions"></div>');
+    expect(renderBlock({ type: 'context', elements: { a: 1 } }, 0)).toBe('<div class="block context"></div>');
+    expect(renderBlock({ type: 'section', fields: 'x', text: { type: 'mrkdwn', text: 'ok' } }, 0)).toBe(
+      '<div class="block section"><div class="section-main"><div class="section-text">ok</div></div></div>',
+    );
+    expect(buttonsOf([{ type: 'actions', elements: { type: 'button' } }, null] as unknown[])).toEqual([]);
+    expect(buttonsOf('nope' as unknown as unknown[])).toEqual([]);
+    expect(renderMessage({ blocks: [{ type: 'actions', elements: 42 }] })).toBe(
+      '<div class="block actions"></div>',
+    );
+  });
+
+  it('shows no time for a time that is not a number or out of range', () => {
+    expect(time(Number.NaN)).toBe('');
+    expect(time(9e15)).toBe('');
+    expect(time('soon' as unknown as number)).toBe('');
+    expect(time(1_700_000_000_000)).not.toBe('');
+    expect(messageHtml(item({ at: Number.POSITIVE_INFINITY }), { people })).toContain(
+      '<span class="ts"></span>',
+    );
+  });
+
+  it('never shows NaN in the side panel', () => {
+    expect(dueIn(Number.NaN)).toBe('');
+    expect(dueIn('x')).toBe('');
+    expect(num(Number.NaN, 7)).toBe(7);
+    const html = renderPanel({
+      aws: {
+        now: Number.NaN,
+        loadBalancer: null,
+        traffic: { periodMs: 0 },
+        forwards: [
+          {
+            listenerArn: 'l',
+            port: 443,
+            protocol: 'HTTPS',
+            rule: 'default',
+            conditions: 'any request',
+            action: 'forward',
+            weights: [{ targetGroupArn: 'g', name: 'g', weight: Number.NaN, percent: 'wide' }],
+          },
+        ],
+        targetGroups: [{ arn: 'g', name: 'g', periods: 'none', targets: null, requestsPerSecond: null }],
+      },
+      jobs: [{ id: 'j', name: 'remind', dueAt: Number.NaN }],
+    } as never);
+    expect(html).not.toContain('NaN');
+    expect(html).toContain('<b>0%</b>');
+  });
+
+  it("says in the skip button's tooltip that it skips only soak deadlines", () => {
+    const html = renderPanel({
+      aws: { now: 0, loadBalancer: null, traffic: null, forwards: [], targetGroups: [] },
+      jobs: [{ id: 'approval-expiry-x', name: 'approval-expiry', dueAt: 60_000 }],
+    } as never);
+    expect(SKIP_TITLE).toMatch(/soak deadline.*reminder.*teardown.*never expires an open approval prompt/);
+    expect(html).toContain(`data-ff="next" title="${escapeHtml(SKIP_TITLE)}"`);
+    expect(html).toContain(`data-ff="all" title="${escapeHtml(ALL_TITLE)}"`);
   });
 });

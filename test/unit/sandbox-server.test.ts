@@ -1,9 +1,15 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SandboxApi } from '../../src/sandbox/sandbox-api.js';
-import { type SandboxServer, startSandboxServer } from '../../src/sandbox/sandbox-server.js';
+import {
+  isOwnOrigin,
+  pageUrl,
+  type SandboxServer,
+  startSandboxServer,
+} from '../../src/sandbox/sandbox-server.js';
 import { freePort } from '../helpers/redis-server.js';
 
 const closers: (() => Promise<unknown>)[] = [];
@@ -24,7 +30,9 @@ async function listening(handler: Parameters<typeof createServer>[1]): Promise<S
   return server;
 }
 
-async function start(opts: { port?: number; botBase?: string; panel?: () => Promise<unknown> } = {}) {
+async function start(
+  opts: { port?: number; botBase?: string; panel?: () => Promise<unknown>; host?: string } = {},
+) {
   const feed = new EventEmitter();
   const api: SandboxApi = async (method, path, query, raw) =>
     path === '/sandbox/api/echo'
@@ -36,7 +44,7 @@ async function start(opts: { port?: number; botBase?: string; panel?: () => Prom
     panel: { panel: opts.panel ?? (async () => ({ aws: null })) },
     botBase: () => opts.botBase,
     port: opts.port ?? (await freePort()),
-    host: '127.0.0.1',
+    ...(opts.host ? { host: opts.host } : {}),
     panelEveryMs: 50,
   });
   closers.push(() => server.close());
@@ -49,7 +57,27 @@ describe('the sandbox page server', () => {
     const port = (busy.address() as AddressInfo).port;
     const { server } = await start({ port });
     expect(server.port).toBeGreaterThan(port);
-    expect(server.url).toBe(`http://localhost:${server.port}`);
+    expect(server.url).toBe(`http://127.0.0.1:${server.port}`);
+  });
+
+  it('listens on 127.0.0.1 only unless told otherwise', async () => {
+    const { server } = await start();
+    expect(server.host).toBe('127.0.0.1');
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .find((a) => a && !a.internal && a.family === 'IPv4');
+    if (external) {
+      await expect(fetch(`http://${external.address}:${server.port}/`)).rejects.toThrow();
+    }
+    await expect(fetch(`http://[::1]:${server.port}/`)).rejects.toThrow();
+    expect((await fetch(`http://127.0.0.1:${server.port}/`)).status).toBe(200);
+  });
+
+  it('names the page by the address it listens on, localhost when it listens on every address', () => {
+    expect(pageUrl('127.0.0.1', 3000)).toBe('http://127.0.0.1:3000');
+    expect(pageUrl('::1', 3000)).toBe('http://[::1]:3000');
+    expect(pageUrl('0.0.0.0', 3000)).toBe('http://localhost:3000');
+    expect(pageUrl('::', 3000)).toBe('http://localhost:3000');
   });
 
   it('serves the page, its module and its styles, and nothing else from disk', async () => {
@@ -68,6 +96,7 @@ describe('the sandbox page server', () => {
     const { server } = await start();
     const res = await fetch(`http://127.0.0.1:${server.port}/sandbox/api/echo?user=U1`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json; charset=utf-8' },
       body: '{"a":1}',
     });
     expect(await res.json()).toEqual({ method: 'POST', user: 'U1', raw: '{"a":1}' });
@@ -79,10 +108,72 @@ describe('the sandbox page server', () => {
     const { server } = await start();
     const res = await fetch(`http://127.0.0.1:${server.port}/sandbox/api/echo`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: 'x'.repeat(300 * 1024),
     });
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ ok: false, error: 'the request body is larger than 262144 bytes' });
+  });
+
+  it('refuses a change that is not application/json with 415, as a cross-site form post would be', async () => {
+    const { server } = await start();
+    const url = `http://127.0.0.1:${server.port}/sandbox/api/echo`;
+    for (const type of [
+      'application/x-www-form-urlencoded',
+      'text/plain',
+      'multipart/form-data; boundary=x',
+      undefined,
+    ]) {
+      const res = await fetch(url, {
+        method: 'POST',
+        ...(type ? { headers: { 'content-type': type } } : {}),
+        body: '{"a":1}',
+      });
+      expect(res.status, String(type)).toBe(415);
+      expect(await res.json()).toEqual({
+        ok: false,
+        error: 'the control API only accepts content-type: application/json',
+      });
+    }
+  });
+
+  it("refuses a change whose Origin is not the page's own with 403, and takes one from the page", async () => {
+    const { server } = await start();
+    const url = `http://127.0.0.1:${server.port}/sandbox/api/echo`;
+    const post = (origin: string) =>
+      fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin },
+        body: '{}',
+      });
+    for (const origin of [
+      'https://evil.example',
+      `http://evil.example:${server.port}`, // a name re-pointed at 127.0.0.1 (DNS rebinding)
+      `http://127.0.0.1:${server.port + 1}`,
+      `https://127.0.0.1:${server.port}`,
+      'null',
+    ]) {
+      const res = await post(origin);
+      expect(res.status, origin).toBe(403);
+      expect(((await res.json()) as { error: string }).error).toMatch(/^Origin .* is not this page/);
+    }
+    for (const origin of [`http://127.0.0.1:${server.port}`, `http://localhost:${server.port}`]) {
+      expect((await post(origin)).status, origin).toBe(200);
+    }
+    // Reads are not changes: a GET passes whatever its Origin.
+    const read = await fetch(`${url}?user=U1`, { headers: { origin: 'https://evil.example' } });
+    expect(read.status).toBe(200);
+  });
+
+  it('takes the page itself as origin when it listens on every address', () => {
+    const page = { host: '0.0.0.0', port: 3000 };
+    expect(isOwnOrigin('http://devbox.local:3000', page, 'devbox.local:3000')).toBe(true);
+    expect(isOwnOrigin('http://evil.example:3000', page, 'devbox.local:3000')).toBe(false);
+    expect(
+      isOwnOrigin('http://evil.example:3000', { host: '127.0.0.1', port: 3000 }, 'evil.example:3000'),
+    ).toBe(false);
+    expect(isOwnOrigin('http://[::1]:3000', { host: '127.0.0.1', port: 3000 })).toBe(true);
+    expect(isOwnOrigin('http://localhost', { host: '127.0.0.1', port: 80 })).toBe(true);
   });
 
   it('streams a slack event when the conversation changes and the panel when it changes', async () => {

@@ -37,6 +37,7 @@ describe('gates', () => {
         kind: 'error_rate',
         detail:
           'green answered 7.5% of 400 requests with a target 5xx (limit 5%) in the period from 10:04 UTC; 2 periods were over the limit.',
+        key: `error_rate@${at(3)}`,
       },
     ]);
   });
@@ -68,6 +69,7 @@ describe('gates', () => {
       {
         kind: 'p99_latency',
         detail: 'green answered with a p99 latency of 812.4 ms (limit 500 ms) in the period from 10:03 UTC.',
+        key: `p99_latency@${at(3)}`,
       },
     ]);
   });
@@ -84,9 +86,125 @@ describe('gates', () => {
         kind: 'alarm',
         detail:
           'CloudWatch alarm checkout-5xx is in ALARM while green is live: Threshold Crossed: 1 datapoint [42.0] > 10.0.',
+        key: 'alarm@checkout-5xx@Threshold Crossed: 1 datapoint [42.0] > 10.0',
       },
-      { kind: 'alarm', detail: 'CloudWatch alarm checkout-composite is in ALARM while green is live.' },
+      {
+        kind: 'alarm',
+        detail: 'CloudWatch alarm checkout-composite is in ALARM while green is live.',
+        key: 'alarm@checkout-composite@',
+      },
     ]);
+  });
+
+  it('judges only periods with at least gates.minRequests requests on the new slot (default 20)', () => {
+    const noisy = slot('green', [
+      [3, 19, 19, 9000],
+      [4, 5, 5, 9000],
+    ]);
+    expect(gate(noisy)).toEqual([]);
+    const enough = slot('green', [[3, 20, 2, 600]]);
+    expect(gate(enough).map((b) => b.kind)).toEqual(['error_rate', 'p99_latency']);
+    const strict = { ...gates, minRequests: 100 };
+    expect(
+      evaluateGates({ slot: enough, since: at(3), now: at(6), periodMs: MIN, gates: strict, alarms: [] }),
+    ).toEqual([]);
+    const every = { ...gates, minRequests: 0 };
+    expect(
+      evaluateGates({ slot: noisy, since: at(3), now: at(6), periodMs: MIN, gates: every, alarms: [] }).map(
+        (b) => b.kind,
+      ),
+    ).toEqual(['error_rate', 'p99_latency']);
+  });
+
+  it('never lets minRequests judge a period without requests', () => {
+    const every = { ...gates, minRequests: 0 };
+    expect(
+      evaluateGates({
+        slot: slot('green', [[3, 0, 3, 900]]),
+        since: at(3),
+        now: at(6),
+        periodMs: MIN,
+        gates: every,
+        alarms: [],
+      }),
+    ).toEqual([]);
+  });
+
+  describe('breach keys (alerts are de-duplicated on them)', () => {
+    const history = (rows: [number, number, number?, (number | null)?][], since: number, now: number) =>
+      evaluateGates({
+        slot: slot('green', rows),
+        since,
+        now,
+        periodMs: MIN,
+        gates,
+        alarms: [],
+        runsFrom: at(0),
+      });
+
+    it('name where the run of over-limit periods began, looking back before the judged window', () => {
+      const rows: [number, number, number][] = [
+        [0, 400, 0],
+        [1, 400, 40],
+        [2, 5, 5],
+        [3, 400, 30],
+        [4, 400, 24],
+      ];
+      const [b] = history(rows, at(3), at(5));
+      expect(b?.key).toBe(`error_rate@${at(1)}`);
+      // Only the judged window is described.
+      expect(b?.detail).toBe(
+        'green answered 7.5% of 400 requests with a target 5xx (limit 5%) in the period from 10:03 UTC; 2 periods were over the limit.',
+      );
+    });
+
+    it('stay the same while the breach goes on, whatever its values', () => {
+      const first = history(
+        [
+          [3, 400, 30],
+          [4, 400, 24],
+        ],
+        at(3),
+        at(5),
+      );
+      const later = history(
+        [
+          [3, 400, 30],
+          [4, 400, 24],
+          [5, 400, 200],
+        ],
+        at(4),
+        at(6),
+      );
+      expect(later[0]?.detail).not.toBe(first[0]?.detail);
+      expect(later[0]?.key).toBe(first[0]?.key);
+    });
+
+    it('change when a period within the limit ended the run and a new one began', () => {
+      const rows: [number, number, number][] = [
+        [3, 400, 30],
+        [4, 400, 0],
+        [5, 400, 30],
+      ];
+      expect(history(rows, at(3), at(5))[0]?.key).toBe(`error_rate@${at(3)}`);
+      expect(history(rows, at(3), at(6))[0]?.key).toBe(`error_rate@${at(5)}`);
+    });
+
+    it('default to the judged window when no lookback is given', () => {
+      const rows: [number, number, number][] = [
+        [3, 400, 30],
+        [4, 400, 30],
+      ];
+      const [b] = evaluateGates({
+        slot: slot('green', rows),
+        since: at(4),
+        now: at(5),
+        periodMs: MIN,
+        gates,
+        alarms: [],
+      });
+      expect(b?.key).toBe(`error_rate@${at(4)}`);
+    });
   });
 
   it('checks nothing for limits that are not set', () => {

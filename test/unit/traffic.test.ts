@@ -105,8 +105,10 @@ describe('evaluateTraffic: drain verdict', () => {
       slot('green', [
         [2, 250],
         [3, 500],
+        [4, 500],
+        [5, 500],
       ]),
-      at(4),
+      at(6),
       'drained',
       at(3),
     ],
@@ -122,20 +124,46 @@ describe('evaluateTraffic: drain verdict', () => {
       undefined,
     ],
     [
-      'without any datapoint a just-ended period is not settled: CloudWatch publishes late',
+      'a new-slot datapoint alone does not settle a period: the old slot’s may be late',
       slot('blue', [[2, 250]]),
-      slot('green', [[2, 250]]),
+      slot('green', [
+        [2, 250],
+        [3, 300],
+        [4, 300],
+      ]),
       at(5),
       'waiting',
       undefined,
     ],
     [
-      'a period with no datapoint at all is settled two periods after it ended',
+      'a missing old-slot datapoint counts as 0 two periods after the period ended',
       slot('blue', [[2, 250]]),
-      slot('green', [[2, 250]]),
+      slot('green', [
+        [2, 250],
+        [3, 300],
+      ]),
       at(6),
       'drained',
       at(3),
+    ],
+    [
+      'a period with no datapoint at all is not drained: nothing shows traffic reached the new slot',
+      slot('blue', [[2, 250]]),
+      slot('green', [[2, 250]]),
+      at(7),
+      'waiting',
+      undefined,
+    ],
+    [
+      'an old-slot count of 0 is not drained while the new slot got nothing in that period',
+      slot('blue', [[2, 250]]),
+      slot('green', [
+        [2, 250],
+        [4, 300],
+      ]),
+      at(6),
+      'waiting',
+      undefined,
     ],
     [
       'requests still on the old slot keep it waiting inside the window',
@@ -172,6 +200,20 @@ describe('evaluateTraffic: drain verdict', () => {
       undefined,
     ],
     [
+      'requests only on the old slot when the window ends are not drained either',
+      slot('blue', [
+        [3, 500],
+        [4, 500],
+        [5, 500],
+        [6, 500],
+        [7, 500],
+      ]),
+      slot('green', []),
+      at(8),
+      'not_drained',
+      undefined,
+    ],
+    [
       'drained wins even after the window ended, with the first drained period',
       slot('blue', [
         [3, 40],
@@ -190,6 +232,84 @@ describe('evaluateTraffic: drain verdict', () => {
     const report = evaluateTraffic({ ...base, oldSlot, newSlot, now });
     expect(report.verdict).toBe(verdict);
     expect(report.drainedAt).toBe(drainedAt);
+    expect(report.error).toBeUndefined();
+  });
+
+  describe('a verify window in which no request reached the new slot', () => {
+    const idle = {
+      ...base,
+      oldSlot: slot('blue', [[2, 250]]),
+      newSlot: slot('green', [[2, 250]]),
+      now: at(8),
+    };
+
+    it('is not verified: nothing shows where the traffic goes', () => {
+      const report = evaluateTraffic(idle);
+      expect(report.verdict).toBe('unreadable');
+      expect(report.drainedAt).toBeUndefined();
+      expect(report.error).toBe(
+        'no requests were observed on green after the switch, so the traffic could not be verified',
+      );
+      expect(report.unverifiedCause).toBe('no_requests');
+      expect(report.note).toBeUndefined();
+    });
+
+    it('ends drained with a note when the service may be idle (traffic.allowIdle)', () => {
+      const report = evaluateTraffic({ ...idle, allowIdle: true });
+      expect(report.verdict).toBe('drained');
+      expect(report.drainedAt).toBe(at(3));
+      expect(report.error).toBeUndefined();
+      expect(report.note).toBe(
+        'No requests were observed on green after the switch; counted as drained because traffic.allowIdle is on (blue was quiet in the period from 10:03 UTC).',
+      );
+    });
+
+    it('with allowIdle, still waits for the window to end', () => {
+      expect(evaluateTraffic({ ...idle, allowIdle: true, now: at(7) }).verdict).toBe('waiting');
+    });
+
+    it('with allowIdle, is drained only from a quiet period of the old slot', () => {
+      const oldSlot = slot('blue', [
+        [3, 40],
+        [4, 40],
+        [5, 40],
+        [6, 2],
+      ]);
+      const report = evaluateTraffic({ ...idle, oldSlot, allowIdle: true, now: at(9), toleranceRequests: 2 });
+      expect(report).toMatchObject({ verdict: 'drained', drainedAt: at(6) });
+    });
+
+    it('with allowIdle, traffic that stays on the old slot is still not drained', () => {
+      const oldSlot = slot('blue', [
+        [3, 40],
+        [4, 40],
+        [5, 40],
+        [6, 40],
+        [7, 40],
+      ]);
+      const report = evaluateTraffic({ ...idle, oldSlot, allowIdle: true });
+      expect(report.verdict).toBe('not_drained');
+      expect(report.note).toBeUndefined();
+    });
+
+    it('says so when the window ended before any full period settled', () => {
+      const report = evaluateTraffic({
+        ...base,
+        windowEndsAt: at(5),
+        oldSlot: slot('blue', [[2, 250]]),
+        newSlot: slot('green', [
+          [2, 250],
+          [3, 500],
+          [4, 500],
+        ]),
+        now: at(5),
+      });
+      expect(report.verdict).toBe('unreadable');
+      expect(report.error).toBe(
+        'no full period after the switch was settled before the verify window ended (CloudWatch publishes late), so the traffic could not be verified',
+      );
+      expect(report.unverifiedCause).toBe('not_settled');
+    });
   });
 
   it('counts a period at or under the tolerance as drained', () => {
@@ -212,8 +332,16 @@ describe('evaluateTraffic: drain verdict', () => {
   it('reports its inputs back for the thread (slots, window, tolerance)', () => {
     const oldSlot = slot('blue', []);
     const newSlot = slot('green', [[3, 1]]);
-    const report = evaluateTraffic({ ...base, oldSlot, newSlot, now: at(4), toleranceRequests: 5 });
-    expect(report).toEqual({
+    const input = { ...base, oldSlot, newSlot, toleranceRequests: 5 };
+    expect(evaluateTraffic({ ...input, now: at(4) })).toEqual({
+      oldSlot,
+      newSlot,
+      verdict: 'waiting',
+      windowEndsAt: at(8),
+      toleranceRequests: 5,
+      breaches: [],
+    });
+    expect(evaluateTraffic({ ...input, now: at(6) })).toEqual({
       oldSlot,
       newSlot,
       verdict: 'drained',
@@ -230,7 +358,7 @@ describe('evaluateTraffic: drain verdict', () => {
       switchedAt: at(3),
       oldSlot: slot('blue', []),
       newSlot: slot('green', [[3, 10]]),
-      now: at(4),
+      now: at(6),
     });
     expect(report.drainedAt).toBe(at(3));
   });

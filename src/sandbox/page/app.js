@@ -205,10 +205,16 @@ async function click(btn) {
 }
 
 function renderPanelNow() {
-  $('#panel-body').innerHTML = renderPanel(state.panel, {
-    now: Date.now(),
-    canSkip: state.config?.fastForward !== false,
-  });
+  try {
+    $('#panel-body').innerHTML = renderPanel(state.panel, {
+      now: Date.now(),
+      canSkip: state.config?.fastForward !== false,
+    });
+  } catch (err) {
+    // one bad update never leaves the panel blank for good: the next push renders it again
+    $('#panel-body').innerHTML =
+      `<div class="muted">The panel could not be shown (${escapeHtml(err?.message ?? err)}).</div>`;
+  }
 }
 
 document.addEventListener('click', async (e) => {
@@ -240,7 +246,11 @@ document.addEventListener('click', async (e) => {
     try {
       const res = await api('POST', 'fast-forward', { all: t.dataset.ff === 'all' });
       toast(
-        res.promoted.length ? `⏩ Ran now: ${res.promoted.map((j) => j.name).join(', ')}` : 'Nothing to skip',
+        res.promoted.length
+          ? `⏩ Ran now: ${res.promoted.map((j) => j.name).join(', ')}`
+          : t.dataset.ff === 'all'
+            ? 'Nothing to run'
+            : 'Nothing to skip: no reminder or teardown is scheduled',
       );
     } catch (err) {
       toast(err.message);
@@ -287,7 +297,11 @@ function connect() {
   es.addEventListener('error', () => ($('#live').className = 'live'));
   es.addEventListener('slack', () => refresh());
   es.addEventListener('panel', (e) => {
-    state.panel = JSON.parse(e.data);
+    try {
+      state.panel = JSON.parse(e.data);
+    } catch {
+      return;
+    }
     renderPanelNow();
   });
 }

@@ -1,6 +1,6 @@
 // One message of the sandbox page (avatar, name, time, body, "only visible to you", replies) →
 // HTML string. Pure (no DOM): `people(id)` looks a person up, `names` renders mentions.
-import { escapeHtml, renderMessage } from './render.js';
+import { escapeHtml, renderFallback, renderMessage } from './render.js';
 
 /** Initials on a colour derived from the id; the app and Slackbot have their own. */
 export function avatar(id, people) {
@@ -16,10 +16,33 @@ export function avatar(id, people) {
   return `<div class="avatar" style="background:hsl(${hue} 45% 45%)">${escapeHtml(initials)}</div>`;
 }
 
-export const time = (at) => new Date(at).toLocaleTimeString([], { hour: 'numeric', minute: '2-digit' });
+/** `3:04 PM` in the browser's locale; '' for anything that is not a valid time. */
+export function time(at) {
+  if (typeof at !== 'number' || !Number.isFinite(at)) return '';
+  const when = new Date(at);
+  if (!Number.isFinite(when.getTime())) return '';
+  return when.toLocaleTimeString([], { hour: 'numeric', minute: '2-digit' });
+}
 
-/** A feed item as Slack shows it; `replies` (thread replies) adds the "N replies" link. */
-export function messageHtml(item, { people, names, replies = [] }) {
+/**
+ * A feed item as Slack shows it; `replies` (thread replies) adds the "N replies" link. Never
+ * throws: an item that cannot be rendered shows as its plain text with a note.
+ */
+export function messageHtml(item, opts) {
+  try {
+    return itemHtml(item, opts);
+  } catch (err) {
+    let id = '';
+    try {
+      id = String(item?.id ?? '');
+    } catch {
+      // no id: the item cannot be clicked or dismissed, but it is shown
+    }
+    return `<div class="msg" data-item="${escapeHtml(id)}"><div class="msg-body"><div class="msg-content">${renderFallback(item, err)}</div></div></div>`;
+  }
+}
+
+function itemHtml(item, { people, names, replies = [] }) {
   const p = people(item.user);
   const face = (id) => avatar(id, people);
   const badge = p?.role === 'bot' ? '<span class="app-badge">APP</span>' : '';

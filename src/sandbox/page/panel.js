@@ -10,12 +10,19 @@ export function slotColor(slot, index = 0) {
   return SLOT_COLORS[slot] ?? FALLBACK_COLORS[index % FALLBACK_COLORS.length];
 }
 
+/** A finite number, or `fallback` (the panel never shows NaN or lets a non-number into markup). */
+export const num = (value, fallback = 0) =>
+  typeof value === 'number' && Number.isFinite(value) ? value : fallback;
+
+const percentOf = (w) => Math.min(100, Math.max(0, num(w?.percent)));
+
 function groupInfo(aws, arn) {
-  return aws.targetGroups.find((g) => g.arn === arn);
+  return (Array.isArray(aws.targetGroups) ? aws.targetGroups : []).find((g) => g?.arn === arn);
 }
 
-/** `in 42s`, `in 3m 05s`, `now` */
+/** `in 42s`, `in 3m 05s`, `now`; '' for anything that is not a finite number. */
 export function dueIn(ms) {
+  if (typeof ms !== 'number' || !Number.isFinite(ms)) return '';
   if (ms <= 500) return 'now';
   const s = Math.round(ms / 1000);
   if (s < 60) return `in ${s}s`;
@@ -25,24 +32,25 @@ export function dueIn(ms) {
 }
 
 function forwardHtml(aws, f) {
-  const where = `${escapeHtml(f.protocol)} :${f.port} · ${f.rule === 'default' ? 'default action' : `rule ${escapeHtml(f.rule)}`}`;
+  const where = `${escapeHtml(f.protocol)} :${escapeHtml(f.port)} · ${f.rule === 'default' ? 'default action' : `rule ${escapeHtml(f.rule)}`}`;
+  const weights = Array.isArray(f.weights) ? f.weights : [];
   let body;
-  if (f.weights.length === 0) {
+  if (weights.length === 0) {
     body = `<div class="fw-action">${escapeHtml(f.action)}</div>`;
   } else {
-    const segments = f.weights
-      .filter((w) => w.percent > 0)
+    const segments = weights
+      .filter((w) => percentOf(w) > 0)
       .map((w, i) => {
         const g = groupInfo(aws, w.targetGroupArn);
         const color = slotColor(g?.slot, i);
-        return `<span class="seg" style="width:${w.percent}%;background:${color}" title="${escapeHtml(w.name)} ${w.percent}%"></span>`;
+        return `<span class="seg" style="width:${percentOf(w)}%;background:${color}" title="${escapeHtml(w.name)} ${percentOf(w)}%"></span>`;
       })
       .join('');
-    const labels = f.weights
+    const labels = weights
       .map((w, i) => {
         const g = groupInfo(aws, w.targetGroupArn);
-        const on = w.weight > 0 ? ' on' : '';
-        return `<span class="wlabel${on}"><i style="background:${slotColor(g?.slot, i)}"></i>${escapeHtml(w.name)} <b>${w.percent}%</b> <small>(weight ${w.weight})</small></span>`;
+        const on = num(w.weight) > 0 ? ' on' : '';
+        return `<span class="wlabel${on}"><i style="background:${slotColor(g?.slot, i)}"></i>${escapeHtml(w.name)} <b>${percentOf(w)}%</b> <small>(weight ${num(w.weight)})</small></span>`;
       })
       .join('');
     body = `<div class="bar">${segments || '<span class="seg none">no traffic</span>'}</div><div class="wlabels">${labels}</div>`;
@@ -55,11 +63,13 @@ function forwardHtml(aws, f) {
 }
 
 function sparkline(periods, periodMs, now, count = 12) {
-  const start = Math.floor(now / periodMs) * periodMs - count * periodMs;
+  const step = num(periodMs) > 0 ? periodMs : 60_000;
+  const start = Math.floor(num(now) / step) * step - count * step;
+  const list = Array.isArray(periods) ? periods : [];
   const values = [];
   for (let i = 0; i < count; i++) {
-    const at = start + i * periodMs;
-    values.push(periods.find((p) => p.at === at)?.requests ?? 0);
+    const at = start + i * step;
+    values.push(Math.max(0, num(list.find((p) => p?.at === at)?.requests)));
   }
   const max = Math.max(1, ...values);
   const bars = values
@@ -84,11 +94,12 @@ function groupHtml(aws, g, index) {
   const color = slotColor(g.slot, index);
   const live = g.receivesTraffic ? '<span class="badge live">LIVE</span>' : '';
   const traffic = aws.traffic
-    ? `<div class="traffic"><span class="rate">${g.requestsPerSecond} req/s</span>${sparkline(g.periods, aws.traffic.periodMs, aws.now)}<span class="last">${lastPeriod(g, aws)}</span></div>`
+    ? `<div class="traffic"><span class="rate">${num(g.requestsPerSecond)} req/s</span>${sparkline(g.periods, aws.traffic.periodMs, aws.now)}<span class="last">${lastPeriod(g, aws)}</span></div>`
     : '<div class="traffic muted">traffic model not running — weights only</div>';
+  const list = Array.isArray(g.targets) ? g.targets : [];
   const targets =
-    g.targets.length > 0
-      ? `<ul class="targets">${g.targets.map((t) => targetHtml(g, t)).join('')}</ul>`
+    list.length > 0
+      ? `<ul class="targets">${list.map((t) => targetHtml(g, t)).join('')}</ul>`
       : '<div class="muted small">no registered targets (torn down)</div>';
   return (
     `<div class="tg" data-tg-name="${escapeHtml(g.name)}" style="--slot:${color}">` +
@@ -98,26 +109,31 @@ function groupHtml(aws, g, index) {
 }
 
 function lastPeriod(g, aws) {
-  const p = g.periods.at(-1);
-  const seconds = Math.round(aws.traffic.periodMs / 1000);
-  return p ? `${p.requests} req / ${seconds}s` : `0 req / ${seconds}s`;
+  const p = Array.isArray(g.periods) ? g.periods.at(-1) : undefined;
+  const seconds = Math.round(num(aws.traffic.periodMs) / 1000);
+  return `${num(p?.requests)} req / ${seconds}s`;
 }
 
+export const SKIP_TITLE =
+  'Runs the next soak deadline now (the teardown reminder, then the teardown). It never expires an open approval prompt.';
+export const ALL_TITLE = 'Runs every scheduled job now, an open approval prompt’s expiry included.';
+
 function jobsHtml(jobs, now, canSkip) {
-  const rows = jobs.length
-    ? jobs
-        .slice(0, 8)
-        .map(
-          (j) =>
-            `<li><span class="job-name">${escapeHtml(j.name)}</span><span class="job-dep">${escapeHtml(j.deploymentId ?? '')}</span><span class="job-due" data-due="${j.dueAt}">${dueIn(j.dueAt - now)}</span></li>`,
-        )
-        .join('')
-    : '<li class="muted">nothing scheduled</li>';
+  const rows =
+    jobs.length > 0
+      ? jobs
+          .slice(0, 8)
+          .map(
+            (j) =>
+              `<li><span class="job-name">${escapeHtml(j?.name)}</span><span class="job-dep">${escapeHtml(j?.deploymentId ?? '')}</span><span class="job-due" data-due="${num(j?.dueAt)}">${dueIn(num(j?.dueAt, Number.NaN) - num(now))}</span></li>`,
+          )
+          .join('')
+      : '<li class="muted">nothing scheduled</li>';
   const disabled = canSkip && jobs.length > 0 ? '' : ' disabled';
   return (
     `<ul class="jobs">${rows}</ul>` +
-    `<div class="ff"><button type="button" class="btn small" data-ff="next"${disabled}>⏩ Skip to next deadline</button>` +
-    `<button type="button" class="btn small" data-ff="all"${disabled}>Run all now</button></div>`
+    `<div class="ff"><button type="button" class="btn small" data-ff="next"${disabled} title="${escapeHtml(SKIP_TITLE)}">⏩ Skip to next deadline</button>` +
+    `<button type="button" class="btn small" data-ff="all"${disabled} title="${escapeHtml(ALL_TITLE)}">Run all now</button></div>`
   );
 }
 
@@ -129,8 +145,9 @@ export function renderPanel(data, opts = {}) {
   const lb = aws.loadBalancer
     ? `<div class="lb"><b>${escapeHtml(aws.loadBalancer.name)}</b> <span class="muted small">${escapeHtml(aws.loadBalancer.dnsName)}</span></div>`
     : '';
+  const list = (value) => (Array.isArray(value) ? value.filter((x) => x && typeof x === 'object') : []);
   const services = new Map();
-  for (const g of aws.targetGroups) {
+  for (const g of list(aws.targetGroups)) {
     const key = g.service ?? 'other';
     if (!services.has(key)) services.set(key, []);
     services.get(key).push(g);
@@ -142,8 +159,10 @@ export function renderPanel(data, opts = {}) {
     )
     .join('');
   return (
-    `<section><h3>Load balancer</h3>${lb}${aws.forwards.map((f) => forwardHtml(aws, f)).join('')}</section>` +
+    `<section><h3>Load balancer</h3>${lb}${list(aws.forwards)
+      .map((f) => forwardHtml(aws, f))
+      .join('')}</section>` +
     `<section><h3>Target groups</h3>${groups}</section>` +
-    `<section><h3>Scheduled jobs</h3>${jobsHtml(data.jobs ?? [], now, opts.canSkip !== false)}</section>`
+    `<section><h3>Scheduled jobs</h3>${jobsHtml(list(data.jobs), now, opts.canSkip !== false)}</section>`
   );
 }

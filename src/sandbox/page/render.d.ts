@@ -18,7 +18,11 @@ export function mrkdwn(text: unknown, names?: Names): string;
 export function textObject(obj: unknown, names?: Names): string;
 export function blockIdOf(block: unknown, index: number): string;
 export function renderBlock(block: unknown, index: number, names?: Names): string;
+/** Never throws: a message that cannot be rendered becomes renderFallback's plain text and note. */
 export function renderMessage(message: RenderableMessage, names?: Names): string;
+export function renderFallback(message: unknown, err: unknown): string;
+export function isoDate(seconds: unknown): string | undefined;
+export function listOf<T = unknown>(value: unknown): T[];
 export function buttonsOf(
   blocks: unknown[] | undefined,
 ): { actionId: string; blockId: string; text: string }[];

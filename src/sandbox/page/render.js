@@ -54,6 +54,19 @@ function link(url, label) {
   return `<a href="${escapeHtml(url)}" target="_blank" rel="noopener noreferrer"${data}>${text}</a>`;
 }
 
+/** Unix seconds (a string of digits or a number) → ISO 8601, or undefined when it is no valid time. */
+export function isoDate(seconds) {
+  const ms = Number(seconds) * 1000;
+  if (!Number.isFinite(ms)) return undefined;
+  const at = new Date(ms);
+  return Number.isFinite(at.getTime()) ? at.toISOString() : undefined;
+}
+
+/** `value` when it is an array, else an empty one (a malformed block never throws). */
+export function listOf(value) {
+  return Array.isArray(value) ? value : [];
+}
+
 /** One `<…>` token of mrkdwn (already decoded): mention, channel, group, date, special or link. */
 export function angleToken(inner, names = PLAIN) {
   const [target, ...rest] = inner.split('|');
@@ -72,7 +85,9 @@ export function angleToken(inner, names = PLAIN) {
   }
   const date = /^!date\^(\d+)\^/.exec(target);
   if (date) {
-    const iso = new Date(Number(date[1]) * 1000).toISOString();
+    const iso = isoDate(date[1]);
+    // A time out of range shows its fallback text, as Slack does (never a thrown RangeError).
+    if (iso === undefined) return escapeHtml(label || `<${inner}>`);
     return `<time datetime="${iso}" title="${iso}">${escapeHtml(label || iso)}</time>`;
   }
   if (/^!(here|channel|everyone)$/.test(target)) {
@@ -109,7 +124,11 @@ function inline(text, names) {
     held.push(html);
     return `\uE000${held.length - 1}\uE001`;
   };
-  let s = text.replace(/`([^`\n]+)`/g, (_, code) => hold(`<code>${escapeHtml(decodeEntities(code))}</code>`));
+  // The placeholder marks are private-use characters: typed ones are dropped so text cannot
+  // point at markup held for something else.
+  let s = text
+    .replace(/[\uE000\uE001]/g, '')
+    .replace(/`([^`\n]+)`/g, (_, code) => hold(`<code>${escapeHtml(decodeEntities(code))}</code>`));
   s = s.replace(/<([^<>\n]{1,3000})>/g, (_, inner) => hold(angleToken(decodeEntities(inner), names)));
   s = escapeHtml(decodeEntities(s));
   for (const [re, tag] of EMPHASIS)
@@ -134,7 +153,7 @@ function inline(text, names) {
     .join('<br>')
     .replace(/<br><blockquote>/g, '<blockquote>')
     .replace(/<\/blockquote><br>/g, '</blockquote>');
-  return html.replace(/\uE000(\d+)\uE001/g, (_, n) => held[Number(n)]);
+  return html.replace(/\uE000(\d+)\uE001/g, (_, n) => held[Number(n)] ?? '');
 }
 
 /** A text object (`plain_text` or `mrkdwn`) → HTML. */
@@ -170,16 +189,17 @@ export function renderBlock(block, index, names = PLAIN) {
   switch (block?.type) {
     case 'section': {
       const text = block.text ? `<div class="section-text">${textObject(block.text, names)}</div>` : '';
-      const fields = Array.isArray(block.fields)
-        ? `<div class="fields">${block.fields.map((f) => `<div class="field">${textObject(f, names)}</div>`).join('')}</div>`
-        : '';
+      const fields =
+        listOf(block.fields).length > 0
+          ? `<div class="fields">${block.fields.map((f) => `<div class="field">${textObject(f, names)}</div>`).join('')}</div>`
+          : '';
       const accessory = block.accessory
         ? `<div class="accessory">${buttonHtml(block.accessory, id)}</div>`
         : '';
       return `<div class="block section"><div class="section-main">${text}${fields}</div>${accessory}</div>`;
     }
     case 'context': {
-      const items = (block.elements ?? []).map((e) =>
+      const items = listOf(block.elements).map((e) =>
         e?.type === 'image'
           ? `<span class="ctx-img" title="${escapeHtml(e.alt_text ?? '')}">▣</span>`
           : `<span>${textObject(e, names)}</span>`,
@@ -191,7 +211,9 @@ export function renderBlock(block, index, names = PLAIN) {
     case 'divider':
       return '<hr class="block divider">';
     case 'actions':
-      return `<div class="block actions">${(block.elements ?? []).map((e) => buttonHtml(e, id)).join('')}</div>`;
+      return `<div class="block actions">${listOf(block.elements)
+        .map((e) => buttonHtml(e, id))
+        .join('')}</div>`;
     case 'image':
       return `<div class="block image-alt">🖼 ${escapeHtml(block.alt_text ?? 'image')}</div>`;
     default:
@@ -199,19 +221,50 @@ export function renderBlock(block, index, names = PLAIN) {
   }
 }
 
-/** A message body: its blocks when it has any (Slack then shows no `text`), else its text. */
+/**
+ * A message body: its blocks when it has any (Slack then shows no `text`), else its text. Never
+ * throws: a message that cannot be rendered shows its plain text with a note (see renderFallback),
+ * so one bad message never blanks the conversation.
+ */
 export function renderMessage(message, names = PLAIN) {
-  if (Array.isArray(message?.blocks) && message.blocks.length > 0) {
-    return message.blocks.map((b, i) => renderBlock(b, i, names)).join('');
+  try {
+    if (Array.isArray(message?.blocks) && message.blocks.length > 0) {
+      return message.blocks.map((b, i) => renderBlock(b, i, names)).join('');
+    }
+    return `<div class="block section"><div class="section-main"><div class="section-text">${mrkdwn(message?.text ?? '', names)}</div></div></div>`;
+  } catch (err) {
+    return renderFallback(message, err);
   }
-  return `<div class="block section"><div class="section-main"><div class="section-text">${mrkdwn(message?.text ?? '', names)}</div></div></div>`;
+}
+
+/** The plain `text` of a message (entities decoded), '' when there is none or it cannot be read. */
+function plainText(message) {
+  try {
+    return typeof message?.text === 'string' ? decodeEntities(message.text) : '';
+  } catch {
+    return '';
+  }
+}
+
+/** A message that could not be rendered: its plain text, escaped, and a note saying why. */
+export function renderFallback(message, err) {
+  let why = 'error';
+  try {
+    why = String(err instanceof Error ? err.message : err).slice(0, 200);
+  } catch {
+    // keep 'error'
+  }
+  return (
+    `<div class="block section render-error"><div class="section-main"><div class="section-text">${escapeHtml(plainText(message)).replace(/\n/g, '<br>')}</div>` +
+    `<div class="render-note">⚠️ The sandbox page could not render this message (${escapeHtml(why)}); its plain text is shown.</div></div></div>`
+  );
 }
 
 /** Every button of a message's blocks, as `{ actionId, blockId, text }` (for tests and lookups). */
 export function buttonsOf(blocks) {
   const out = [];
-  (blocks ?? []).forEach((b, i) => {
-    const els = [...(b?.elements ?? []), ...(b?.accessory ? [b.accessory] : [])];
+  listOf(blocks).forEach((b, i) => {
+    const els = [...listOf(b?.elements), ...(b?.accessory ? [b.accessory] : [])];
     for (const e of els) {
       if (e?.type === 'button')
         out.push({ actionId: e.action_id, blockId: blockIdOf(b, i), text: e.text?.text ?? '' });

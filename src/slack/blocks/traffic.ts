@@ -68,8 +68,9 @@ function verdict(d: Deployment, report: TrafficReport, svc: ServiceConfig): { li
   switch (report.verdict) {
     case 'drained': {
       const at = report.drainedAt !== undefined ? ` at ${hhmm(report.drainedAt)} UTC` : '';
+      const note = report.note ? `\n_${clipLine(report.note, 300)}_` : '';
       return {
-        line: `✅ *Drained*${at}: ${slot(old)} got ${toleranceText(report)} for a full period — traffic left it.`,
+        line: `✅ *Drained*${at}: ${slot(old)} got ${toleranceText(report)} for a full period — traffic left it.${note}`,
         text: `drained${at}: ${slotText(old)} got ${toleranceText(report)} for a full period`,
       };
     }
@@ -89,7 +90,7 @@ function verdict(d: Deployment, report: TrafficReport, svc: ServiceConfig): { li
       const why = report.error ? `: ${clipLine(report.error, 500)}` : '';
       return {
         line:
-          `⚠️ *Metrics unreadable — not verified*${why}\n` +
+          `⚠️ *${report.unverifiedCause === 'no_requests' ? 'No traffic observed' : report.unverifiedCause === 'not_settled' ? 'Metrics not published yet' : report.unverifiedCause === 'missing_alarms' ? 'Alarms missing' : 'Metrics unreadable'} — not verified*${why}\n` +
           `This is not a success. ${who}: check the traffic yourself, or roll back to ${slot(old)}.`,
         text: `${who}: traffic not verified — metrics unreadable${report.error ? ` (${clipLine(report.error, 200)})` : ''}`,
       };
