@@ -12,7 +12,11 @@ const slotName = z
 const webhookUrl = z
   .string()
   .url('not a URL')
-  .refine((u) => /^https?:\/\//.test(u), 'webhooks must be http:// or https:// URLs');
+  .refine((u) => /^https?:\/\//.test(u), 'webhooks must be http:// or https:// URLs')
+  .refine(
+    (u) => !/^https?:\/\/[^/]*@/.test(u),
+    'no credentials in the URL (user:password@): they would be sent in clear and shown in errors; authenticate with the signature header',
+  );
 
 /** Periods CloudWatch serves below a minute, for high-resolution metrics only (ms). */
 export const HIGH_RESOLUTION_PERIODS_MS: readonly number[] = [1_000, 5_000, 10_000, 30_000];

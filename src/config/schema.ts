@@ -74,6 +74,21 @@ export const serviceSchema = z
         }
       }
     }
+    // Two slots on one ECS service or Auto Scaling group: tearing the old one down would scale
+    // the live one to zero.
+    const seen = new Map<string, string>();
+    for (const [slot, target] of Object.entries(svc.compute ?? {})) {
+      const id = JSON.stringify(target);
+      const other = seen.get(id);
+      if (other) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['compute', slot],
+          message: `the same compute as slot ${other}: tearing one slot down would scale the other to zero`,
+        });
+      }
+      seen.set(id, slot);
+    }
   });
 
 export const configSchema = z

@@ -353,3 +353,31 @@ describe('formatProblems', () => {
     expect(formatProblems(problems)).toBe(expected);
   });
 });
+
+describe('evidence settings that would be dangerous', () => {
+  const svc = (extra: string) =>
+    `services:\n  checkout:\n    channel: C0DEPLOYS\n    listeners: [arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shop/50dc6c495c0c9188/f2f7dc8efc522ab2]\n    slots:\n      blue: arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/checkout-blue/73e2d6bc24d8a067\n      green: arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/checkout-green/09966783158cda59\n    approvers: { users: [U0APPROVER] }\n${extra}`;
+
+  it('refuses two slots on the same ECS service (teardown would scale the live slot to zero)', () => {
+    const r = parseConfigText(
+      svc(
+        '    compute:\n      blue: { ecs: { cluster: shop, service: checkout } }\n      green: { ecs: { cluster: shop, service: checkout } }\n',
+      ),
+    );
+    expect(r.ok).toBe(false);
+    expect(r.ok ? [] : r.problems).toContain(
+      'services.checkout.compute.green: the same compute as slot blue: tearing one slot down would scale the other to zero',
+    );
+  });
+
+  it('refuses credentials in a webhook URL', () => {
+    const r = parseConfigText(
+      svc(
+        '    hooks: { secretEnv: HOOK_SECRET, beforeCutover: "https://user:pw@hooks.example.com/freeze" }\n',
+      ),
+    );
+    expect(r.ok).toBe(false);
+    expect((r.ok ? [] : r.problems).join('\n')).toMatch(/hooks\.beforeCutover: no credentials in the URL/);
+    expect((r.ok ? [] : r.problems).join('\n')).not.toContain('pw@');
+  });
+});
