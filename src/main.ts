@@ -43,6 +43,7 @@ async function main(): Promise<void> {
     config = sandbox.config;
     redisUrl = sandbox.redisUrl;
     extra.prefix = sandbox.prefix;
+    extra.listenHost = sandbox.listenHost;
     extra.drainPollMs = 500;
     extra.clock = sandbox.clock;
     closeSandbox = sandbox.close;

@@ -45,6 +45,8 @@ export interface RuntimeOptions {
   drainPollMs?: number;
   computePollMs?: number;
   reconcileEveryMs?: number;
+  /** Address the HTTP receiver listens on (default: every interface, as Bolt does). */
+  listenHost?: string;
   /** How long shutdown waits for running jobs before closing the connections anyway. */
   closeTimeoutMs?: number;
   worker?: { lockDuration?: number; stalledInterval?: number; concurrency?: number };
@@ -176,7 +178,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Running> {
       },
       web,
     );
-    const started = await app.start(env.port);
+    const started = await app.start(opts.listenHost ? { port: env.port, host: opts.listenHost } : env.port);
     const address = started && 'address' in started ? started.address() : null;
     port = typeof address === 'object' && address ? address.port : env.port;
   }

@@ -41,11 +41,10 @@ export const SANDBOX_CONFIG = fileURLToPath(new URL('../../sandbox/greenlight.sa
 export const SANDBOX_PREFIX = 'glsandbox';
 
 /**
- * Where the bot's own receiver listens: a free port of 127.0.0.1. The runtime hands `env.port`
- * to Bolt's `app.start()`, whose HTTPReceiver passes an object on to `server.listen()` as listen
- * options (RuntimeOptions has no host of its own), so the receiver is never on the network.
+ * Where the bot's own receiver listens: a free port of 127.0.0.1 (given to the runtime as
+ * `env.port` and `listenHost`), so the receiver is never on the network.
  */
-export const BOT_RECEIVER: ListenOptions = { port: 0, host: '127.0.0.1' };
+export const BOT_RECEIVER = { port: 0, host: '127.0.0.1' } as const;
 
 /**
  * The AWS SDK's documented switch for its notice that releases after January 2027 need Node 22
@@ -106,6 +105,8 @@ export interface Sandbox {
   env: Pick<Env, 'slackBotToken' | 'slackSigningSecret' | 'slackApiUrl' | 'mode' | 'port' | 'role'>;
   config: GreenlightConfig;
   redisUrl: string;
+  /** Give it to the runtime (`listenHost`): the bot's receiver listens on this address only. */
+  listenHost: string;
   /** Give it to the runtime (`prefix`): the bot's Redis keys and queue live apart from production's. */
   prefix: string;
   /** The page: http://127.0.0.1:PORT (or the next free port). */
@@ -218,11 +219,11 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
         slackBotToken: token,
         slackSigningSecret: signingSecret,
         slackApiUrl: slack.url,
-        // Listen options where a port number usually goes: see BOT_RECEIVER.
-        port: BOT_RECEIVER as unknown as number,
+        port: BOT_RECEIVER.port,
       },
       config,
       redisUrl: opts.redisUrl ?? (redis as NonNullable<typeof redis>).url,
+      listenHost: BOT_RECEIVER.host,
       prefix: SANDBOX_PREFIX,
       url: page.url,
       port: page.port,

@@ -63,9 +63,10 @@ describe('starting the sandbox', () => {
     sandbox = await start(await freePort());
     expect(sandbox.prefix).toBe(SANDBOX_PREFIX);
     expect(SANDBOX_PREFIX).toBe('glsandbox');
-    // The runtime hands env.port to Bolt's receiver, which listens with it as listen options.
-    expect(sandbox.env.port).toEqual({ port: 0, host: '127.0.0.1' });
-    expect(sandbox.env.port).toBe(BOT_RECEIVER);
+    // The bot's receiver: a free port (0) on 127.0.0.1 only.
+    expect(sandbox.env.port).toBe(0);
+    expect(sandbox.listenHost).toBe('127.0.0.1');
+    expect(BOT_RECEIVER).toEqual({ port: 0, host: '127.0.0.1' });
   });
 
   it('takes the next free port when PORT is busy, and says so in its first line with where it listens', async () => {
