@@ -113,7 +113,8 @@ export async function readTraffic(
   if (!oldSlot || !oldArn || !newArn || !listener) return null;
   const now = opts.now ?? ctx.clock.now();
   const periodMs = svc.traffic.periodMs;
-  const periods = periodStarts(opts.switchedAt - periodMs, now, periodMs);
+  // Periods that have ended: the one in progress would show as a misleading row of zeros.
+  const periods = periodStarts(opts.switchedAt - periodMs, now - periodMs + 1, periodMs);
   const { loadBalancer } = albDimensions(listener, newArn);
   const queries = trafficQueries({
     loadBalancer,

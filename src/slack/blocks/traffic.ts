@@ -53,6 +53,12 @@ function lastRequests(report: TrafficReport): number {
   return latest?.requests ?? 0;
 }
 
+/** The most requests the old slot got in one period after the switch period (evidence for a failure). */
+function peakAfterSwitch(report: TrafficReport): number {
+  const points = [...report.oldSlot.points].sort((a, b) => a.at - b.at).slice(1);
+  return points.reduce((m, p) => Math.max(m, p.requests), 0);
+}
+
 function toleranceText(report: TrafficReport): string {
   return report.toleranceRequests > 0
     ? `at most ${formatCount(report.toleranceRequests)} requests`
@@ -82,7 +88,7 @@ function verdict(d: Deployment, report: TrafficReport, svc: ServiceConfig): { li
     case 'not_drained':
       return {
         line:
-          `❌ *NOT drained*: requests are still on ${slot(old)} (${last} in the last period) after the verify window ended at ${end}.\n` +
+          `❌ *NOT drained*: requests are still on ${slot(old)} (up to ${formatCount(peakAfterSwitch(report))} per period after the switch) after the verify window ended at ${end}.\n` +
           `${who}: roll back to ${slot(old)}, or find what still sends it traffic.`,
         text: `${who}: NOT drained — requests still on ${slotText(old)} after the verify window ended at ${end}`,
       };
