@@ -13,7 +13,6 @@
  * to the local endpoint with dummy credentials, and it runs as one process (role all).
  */
 import { randomBytes } from 'node:crypto';
-import type { ListenOptions } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { Queue } from 'bullmq';

@@ -55,7 +55,9 @@ describe('trafficMessage', () => {
 
   it('fails loudly when traffic never left the old slot: mentions and a confirmed Rollback', () => {
     const msg = trafficMessage(d, trafficReport('not_drained'), svc, NOW);
-    expect(json(msg)).toContain('❌ *NOT drained*: requests are still on *blue* (up to 928 per period after the switch)');
+    expect(json(msg)).toContain(
+      '❌ *NOT drained*: requests are still on *blue* (up to 928 per period after the switch)',
+    );
     expect(json(msg)).toContain(WHO);
     expect(msg.text).toContain(`${WHO}: NOT drained`);
     expect(ids(msg)).toEqual([ACTIONS.rollback]);
