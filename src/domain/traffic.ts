@@ -167,7 +167,12 @@ interface MetricGate {
  * and how many of its periods there were over the limit; the key names where the run began
  * (which may be before the window), so it stays the same while the run goes on.
  */
-function metricBreach(gate: MetricGate, all: TrafficPoint[], windowStart: number): GateBreach | undefined {
+function metricBreach(
+  gate: MetricGate,
+  all: TrafficPoint[],
+  windowStart: number,
+  lookbackCut: boolean,
+): GateBreach | undefined {
   const over = (p: TrafficPoint): number | undefined => {
     const v = gate.value(p);
     return v !== null && v > gate.limit ? v : undefined;
@@ -175,17 +180,24 @@ function metricBreach(gate: MetricGate, all: TrafficPoint[], windowStart: number
   const latest = all.filter((p) => p.at >= windowStart && over(p) !== undefined).at(-1);
   if (!latest) return undefined;
   const run: { p: TrafficPoint; value: number }[] = [];
+  let ended = false;
   for (let i = all.indexOf(latest); i >= 0; i -= 1) {
     const p = all[i] as TrafficPoint;
     const value = over(p);
     if (value !== undefined) run.unshift({ p, value });
-    else if (gate.value(p) !== null) break;
+    else if (gate.value(p) !== null) {
+      ended = true;
+      break;
+    }
   }
   const inWindow = run.filter((x) => x.p.at >= windowStart);
   const w = worst(inWindow);
   const start = run[0];
   if (!w || !start) return undefined;
-  return { kind: gate.kind, detail: gate.detail(w, inWindow.length), key: `${gate.kind}@${start.p.at}` };
+  // A run that reaches back past a cut lookback has no known start: a key tied to the first
+  // period read would change every period (and re-alert every minute) — use one stable key.
+  const key = ended || !lookbackCut ? `${gate.kind}@${start.p.at}` : `${gate.kind}@long-run`;
+  return { kind: gate.kind, detail: gate.detail(w, inWindow.length), key };
 }
 
 /**
@@ -208,8 +220,11 @@ export function evaluateGates(input: {
   alarms: AlarmState[];
   /** Earlier periods from here on only tell where a run of over-limit periods began. */
   runsFrom?: number;
+  /** True when `runsFrom` is later than where the data begins (the lookback was cut short). */
+  lookbackCut?: boolean;
 }): GateBreach[] {
   const { slot, gates, periodMs } = input;
+  const cut = input.lookbackCut ?? false;
   const minRequests = Math.max(1, gates.minRequests ?? DEFAULT_MIN_REQUESTS);
   const windowStart = Math.ceil(input.since / periodMs) * periodMs;
   const all = fullPeriods(Math.min(input.runsFrom ?? input.since, input.since), input.now, periodMs).map(
@@ -231,6 +246,7 @@ export function evaluateGates(input: {
       },
       all,
       windowStart,
+      cut,
     );
     if (b) breaches.push(b);
   }
@@ -248,6 +264,7 @@ export function evaluateGates(input: {
       },
       all,
       windowStart,
+      cut,
     );
     if (b) breaches.push(b);
   }

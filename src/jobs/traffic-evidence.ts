@@ -219,6 +219,7 @@ export async function readGates(
     gates: svc.gates,
     alarms: fetched.alarms,
     runsFrom,
+    lookbackCut: runsFrom > opts.since,
   });
   const reading: GateReading = { now, breaches };
   if (fetched.missing.length > 0) reading.error = missingAlarmsError(fetched.missing);

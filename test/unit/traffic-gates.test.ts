@@ -268,3 +268,25 @@ describe('sparkline', () => {
     expect(sparkline(values)).toBe(expected);
   });
 });
+
+describe('a breach that lasts longer than the lookback', () => {
+  it('keeps one key from one watch to the next, so it is announced once, not every period', () => {
+    const rows: [number, number, number][] = Array.from({ length: 200 }, (_, m) => [m, 400, 40]);
+    const green = slot('green', rows);
+    const gates = { ...NO_GATES, maxErrorRate: 0.05 };
+    const keyAt = (minute: number) =>
+      evaluateGates({
+        slot: green,
+        since: at(minute - 5),
+        now: at(minute),
+        periodMs: MIN,
+        gates,
+        alarms: [],
+        runsFrom: at(minute - 60),
+        lookbackCut: true,
+      })[0]?.key;
+    expect(keyAt(120)).toBeDefined();
+    expect(keyAt(121)).toBe(keyAt(120));
+    expect(keyAt(180)).toBe(keyAt(120));
+  });
+});
