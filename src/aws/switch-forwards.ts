@@ -36,6 +36,11 @@ export interface SwitchRequest {
   listenerArns: string[];
   slots: Record<string, string>;
   targetSlot: string;
+  /**
+   * Awaited once, right before the first Modify call (not at all when nothing needs changing):
+   * the caller records that from here on the load balancer may be touched.
+   */
+  beforeFirstModify?: () => Promise<void>;
 }
 
 interface Snapshot {
@@ -136,6 +141,7 @@ export async function switchForwards(
   const targetArn = req.slots[req.targetSlot];
   if (targetArn === undefined) throw new Error(`"${req.targetSlot}" is not a slot of this service`);
   const changes = await plan(timed.port, req, targetArn);
+  if (changes.length > 0) await req.beforeFirstModify?.();
   const done: Change[] = [];
   for (const change of changes) {
     try {

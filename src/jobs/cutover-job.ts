@@ -67,21 +67,33 @@ async function switchTraffic(
     const hook = await runHook(ctx, 'beforeCutover', svc, d);
     if (hook && !hook.ok) {
       const answer = hookAnswer(hook);
-      await applyEvent(ctx, d.id, {
+      const failed = await applyEvent(ctx, d.id, {
         type: 'cutover_failed',
         reason: `The beforeCutover hook ${answer}: cutover aborted, nothing was changed on the load balancer.`,
       });
+      // A hook that timed out or failed may still have frozen the service: let it thaw.
+      if (hook.attempts > 0) await attemptEnded(ctx, svc, failed, 'none');
       return undefined;
     }
+  }
+  // Recorded under the listener lock, right before the first Modify call: from then on the load
+  // balancer may be touched, so a re-run finishes the switch instead of re-checking (an error
+  // before that point leaves the deployment untouched, and the retry re-checks health and hook).
+  const markSwitchStarted = async () => {
     await ctx.store.update(d.id, (cur) => ({
       next: cur.switchStartedAt === undefined ? { ...cur, switchStartedAt: ctx.clock.now() } : null,
       result: null,
     }));
-  }
+  };
   let report: SwitchReport;
   try {
     report = await ctx.listenerLock.withListeners(svc.listeners, () =>
-      switchForwards(timed.port, { listenerArns: svc.listeners, slots: svc.slots, targetSlot: d.toSlot }),
+      switchForwards(timed.port, {
+        listenerArns: svc.listeners,
+        slots: svc.slots,
+        targetSlot: d.toSlot,
+        beforeFirstModify: markSwitchStarted,
+      }),
     );
   } catch (err) {
     if (err instanceof ListenerBusyError) throw err; // another service is switching: retry shortly
@@ -92,7 +104,7 @@ async function switchTraffic(
         reason: err.message,
         ...(touched ? { touched: timing() } : {}),
       });
-      await attemptEnded(ctx, svc, failed);
+      await attemptEnded(ctx, svc, failed, touched ? 'partial_or_unknown' : 'none');
       return undefined;
     }
     if (isTransientAwsError(err)) throw err; // nothing was modified: BullMQ retries
@@ -101,7 +113,7 @@ async function switchTraffic(
       reason: `cutover failed: ${errorMessage(err)}`,
       ...(untouched ? {} : { touched: timing() }),
     });
-    await attemptEnded(ctx, svc, failed);
+    await attemptEnded(ctx, svc, failed, untouched ? 'none' : 'partial_or_unknown');
     return undefined;
   }
   const done = { ...timing(), changed: report.changed.length };
@@ -113,7 +125,7 @@ async function switchTraffic(
   });
   if (moved.ok) {
     ctx.metrics.observeCutover(d.service, totalMs / 1000);
-    await runHook(ctx, 'afterCutover', svc, moved.deployment);
+    await runHook(ctx, 'afterCutover', svc, moved.deployment, { switched: 'all' });
   }
   return { ...report, awsMs: done.awsMs, totalMs };
 }
@@ -121,14 +133,17 @@ async function switchTraffic(
 /**
  * `afterCutover` is called when the attempt ends, switched or not: a service that froze itself in
  * `beforeCutover` (read-only mode for a schema cutover, say) must hear that it can thaw. The
- * payload's `deployment.state` says which (`verifying` or `failed`).
+ * payload's `deployment.state` says which (`verifying` or `failed`), and `switched` how far the
+ * load balancer got: `all`, `none`, or `partial_or_unknown` (a restore that was not confirmed —
+ * old and new code may both be serving: do not resume as if nothing happened).
  */
-async function attemptEnded(
+export async function attemptEnded(
   ctx: JobContext,
   svc: ServiceConfig,
   outcome: Awaited<ReturnType<typeof applyEvent>>,
+  switched: 'none' | 'partial_or_unknown',
 ) {
-  if (outcome.ok) await runHook(ctx, 'afterCutover', svc, outcome.deployment);
+  if (outcome.ok) await runHook(ctx, 'afterCutover', svc, outcome.deployment, { switched });
 }
 
 /** Posts the outcome once: the switch (from this run's report, else from the record) or the failure. */

@@ -7,6 +7,7 @@ import { readLiveSlot } from '../aws/switch-forwards.js';
 import type { Deployment } from '../domain/deployment.js';
 import type { DeploymentEvent } from '../domain/state-machine.js';
 import { refusalMessage } from '../slack/blocks/index.js';
+import { attemptEnded } from './cutover-job.js';
 import { applyEvent, type JobContext, postOnce } from './job-context.js';
 
 async function failureEvent(
@@ -48,6 +49,13 @@ export async function giveUp(ctx: JobContext, job: string, deploymentId: string,
   const event = await failureEvent(ctx, job, d, why);
   if (!event) return;
   const out = await applyEvent(ctx, d.id, event);
+  // A cutover that gave up after beforeCutover ran: the service may be frozen; let it thaw.
+  const svc = ctx.config.services[d.service];
+  if (event.type === 'cutover_failed' && svc && d.messages.posted.includes('hook-beforeCutover')) {
+    await attemptEnded(ctx, svc, out, event.touched ? 'partial_or_unknown' : 'none').catch((err: unknown) =>
+      ctx.log.warn({ err, deployment: d.id }, 'could not call afterCutover'),
+    );
+  }
   if (!out.ok || !out.deployment.messages.card) return;
   await postOnce(
     ctx,

@@ -14,6 +14,7 @@ export async function runHook(
   hook: 'beforeCutover' | 'afterCutover' | 'beforeTeardown',
   svc: ServiceConfig,
   d: Deployment,
+  extra: Record<string, unknown> = {},
 ): Promise<HookResult | null> {
   const settings = svc.hooks;
   const url = settings?.[hook];
@@ -37,7 +38,7 @@ export async function runHook(
   const result = await ctx.webhook({
     hook,
     url,
-    payload: hookPayload(hook, d),
+    payload: hookPayload(hook, d, extra),
     secret,
     timeoutMs: settings.timeoutMs,
     retries: settings.retries,

@@ -116,6 +116,7 @@ describe('traffic evidence, health gates, hooks and compute scale-down', () => {
         '  secretEnv: GL_E2E_HOOK_SECRET',
         '  retries: 0',
         `  beforeCutover: http://127.0.0.1:${port}/freeze?token=abc`,
+        `  afterCutover: http://127.0.0.1:${port}/thaw`,
       ],
     });
     const before = r.aws.elb.weightsOf(DEMO.checkout.listenerArn);
@@ -125,9 +126,15 @@ describe('traffic evidence, health gates, hooks and compute scale-down', () => {
     expect(failed.cutover).toBeUndefined();
     expect(r.aws.elb.calls.filter((c) => c.operation.startsWith('Modify'))).toHaveLength(0);
     expect(r.aws.elb.weightsOf(DEMO.checkout.listenerArn)).toEqual(before);
-    expect(received).toHaveLength(1);
+    // The failed freeze may have half-happened: afterCutover tells the service it can thaw.
+    await waitUntil(() => received.length === 2, { what: 'the afterCutover call' });
     expect(received[0]?.headers['x-greenlight-signature']).toMatch(/^sha256=[0-9a-f]{64}$/);
     expect(JSON.parse(received[0]?.body ?? '{}')).toMatchObject({ hook: 'beforeCutover' });
+    expect(JSON.parse(received[1]?.body ?? '{}')).toMatchObject({
+      hook: 'afterCutover',
+      switched: 'none',
+      deployment: { state: 'failed' },
+    });
     const hookPost = await waitUntil(
       () =>
         threadPosts(r.slack, failed.messages.card as string, /beforeCutover/).find((c) =>

@@ -38,6 +38,20 @@ describe('switchForwards', () => {
     expect(w.state.weightsOf(w.l8443)).toEqual({ [w.green]: 1 });
   });
 
+  it('calls beforeFirstModify once before the first Modify call, and not at all when nothing changes', async () => {
+    const seen: string[] = [];
+    const beforeFirstModify = async () => {
+      seen.push(
+        `before (${w.state.calls.filter((c) => c.operation.startsWith('Modify')).length} modifies so far)`,
+      );
+    };
+    const req = { listenerArns: [w.l443, w.l8443], slots: w.slots, targetSlot: 'green', beforeFirstModify };
+    await switchForwards(w.port, req);
+    expect(seen).toEqual(['before (0 modifies so far)']);
+    await switchForwards(w.port, req);
+    expect(seen).toHaveLength(1);
+  });
+
   it('changes nothing when run again after success', async () => {
     const req = { listenerArns: [w.l443, w.l8443], slots: w.slots, targetSlot: 'green' };
     await switchForwards(w.port, req);
