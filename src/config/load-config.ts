@@ -8,7 +8,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { RESERVED_WORDS } from '../domain/command-parser.js';
 import { DURATION_HELP, formatDuration } from '../domain/duration.js';
-import { EVIDENCE_DEFAULTS, toComputeTarget } from './evidence-schema.js';
+import { EVIDENCE_DEFAULTS, isCloudWatchPeriod, toComputeTarget } from './evidence-schema.js';
 import {
   configSchema,
   DEFAULTS,
@@ -177,6 +177,43 @@ function placeText(p: string): string {
   return `region ${region}, account ${account}`;
 }
 
+/**
+ * Evidence settings that cannot work together:
+ * - a verify window too short to ever settle a period after the switch (a drained slot publishes
+ *   nothing, so a period settles by age: about 3 periods after the switch, plus a poll);
+ * - a scale-down webhook with no hook secret (it would go unsigned).
+ */
+function evidenceProblems(
+  name: string,
+  svc: Record<string, unknown>,
+  defaults: Record<string, unknown>,
+): string[] {
+  const out: string[] = [];
+  const traffic = isObject(svc.traffic) ? svc.traffic : {};
+  const period = ms(traffic.period) ?? EVIDENCE_DEFAULTS.periodMs;
+  const poll = ms(traffic.pollInterval) ?? EVIDENCE_DEFAULTS.pollIntervalMs;
+  const window = ms(svc.verifyWindow) ?? ms(defaults.verifyWindow) ?? DEFAULTS.verifyWindowMs;
+  const needed = 4 * period + poll;
+  // An invalid period is reported by the schema; judging the window by it would only add noise.
+  if (isCloudWatchPeriod(period) && window < needed) {
+    const where =
+      svc.verifyWindow !== undefined ? `services.${name}.verifyWindow` : `services.${name}.traffic.period`;
+    out.push(
+      `${where}: the verify window (${formatDuration(window)}) must be at least 4 traffic periods plus a poll interval (${formatDuration(needed)}): a drained slot publishes no datapoint, so a period only counts once it is 2 periods old`,
+    );
+  }
+  const compute = isObject(svc.compute) ? svc.compute : {};
+  const hooks = isObject(svc.hooks) ? svc.hooks : undefined;
+  for (const [slot, target] of Object.entries(compute)) {
+    if (isObject(target) && 'webhook' in target && !hooks?.secretEnv) {
+      out.push(
+        `services.${name}.compute.${slot}: a scale-down webhook needs hooks.secretEnv (it is signed like every hook)`,
+      );
+    }
+  }
+  return out;
+}
+
 function timingProblems(
   name: string,
   svc: Record<string, unknown>,
@@ -236,6 +273,7 @@ function crossFieldProblems(data: unknown): string[] {
     if (!isObject(svc)) continue;
     const timing = timingProblems(name, svc, defaults);
     if (timing) problems.add(timing);
+    for (const p of evidenceProblems(name, svc, defaults)) problems.add(p);
     for (const p of placeProblems(name, svc)) problems.add(p);
   }
   return [...problems];

@@ -65,6 +65,8 @@ export interface TrafficReport {
   drainedAt?: number;
   windowEndsAt: number;
   toleranceRequests: number;
+  /** Start of the first period entirely after the switch (earlier points include pre-switch traffic). */
+  firstFullPeriod?: number;
   breaches: GateBreach[];
   /** Why the traffic is not verified (verdict `unreadable`), as a clause. */
   error?: string;

@@ -331,6 +331,7 @@ export function evaluateTraffic(input: {
     verdict: 'waiting',
     windowEndsAt: input.windowEndsAt,
     toleranceRequests: input.toleranceRequests,
+    firstFullPeriod: Math.ceil(input.switchedAt / periodMs) * periodMs,
     breaches: evaluateGates({
       slot: newSlot,
       since: input.switchedAt,

@@ -98,15 +98,30 @@ async function tearDown(ctx: JobContext, d: Deployment, svc: ServiceConfig): Pro
         {
           ecs: ctx.ecs,
           asg: ctx.asg,
-          webhook: (url, body) =>
-            ctx.webhook({
+          webhook: async (url, body) => {
+            const secret = svc.hooks ? ctx.secret(svc.hooks.secretEnv) : undefined;
+            // Fail closed, like every hook: an unsigned scale-to-zero request could be forged.
+            if (secret === undefined) {
+              return {
+                hook: 'scaleDown',
+                url,
+                ok: false,
+                status: null,
+                excerpt:
+                  'not called: no hook secret (hooks.secretEnv) is set, so the request could not be signed',
+                attempts: 0,
+                durationMs: 0,
+              };
+            }
+            return ctx.webhook({
               hook: 'scaleDown',
               url,
               payload: body,
-              secret: svc.hooks ? ctx.secret(svc.hooks.secretEnv) : undefined,
+              secret,
               timeoutMs: svc.hooks?.timeoutMs ?? 5_000,
               retries: svc.hooks?.retries ?? 2,
-            }),
+            });
+          },
           sleep: ctx.clock.sleep,
           now: ctx.clock.now,
           pollMs: ctx.computePollMs,

@@ -189,7 +189,9 @@ export async function readGates(
   if (!newArn || !listener) return null;
   const now = opts.now ?? ctx.clock.now();
   const periodMs = svc.traffic.periodMs;
-  const since = Math.max(opts.since, now - SOAK_WINDOW_PERIODS * periodMs);
+  // Wide enough that checks `watchInterval` apart judge every settled period at least once.
+  const windowMs = Math.max(SOAK_WINDOW_PERIODS * periodMs, svc.gates.watchIntervalMs + 3 * periodMs);
+  const since = Math.max(opts.since, now - windowMs);
   const runsFrom = Math.max(opts.since, now - SOAK_LOOKBACK_PERIODS * periodMs);
   const judgedUntil = now - periodMs;
   const periods = periodStarts(runsFrom - periodMs, judgedUntil, periodMs);

@@ -99,8 +99,16 @@ async function verifyTraffic(ctx: JobContext, d: Deployment, svc: ServiceConfig)
         : `Traffic did not leave ${report.oldSlot.slot} within the verify window: it still received requests.`;
     const failed = await applyEvent(ctx, d.id, { type: 'verify_failed', reason });
     // The table is edited in place and edits notify nobody: ping requester and approvers anew.
-    const after = failed.ok ? failed.deployment : d;
-    await postOnce(ctx, after, 'verify-traffic-failed', trafficFailedMessage(after, report, svc));
+    // Only when this run recorded the failure: a deployment that moved on meanwhile (a Rollback
+    // clicked) must not get a stale ping with a Rollback button.
+    if (failed.ok) {
+      await postOnce(
+        ctx,
+        failed.deployment,
+        'verify-traffic-failed',
+        trafficFailedMessage(failed.deployment, report, svc),
+      );
+    }
     return;
   }
   await ctx.scheduler.enqueue('verify', d.id, nextOnGrid(switchedAt, svc.traffic.pollIntervalMs, now));

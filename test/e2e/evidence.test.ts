@@ -12,7 +12,7 @@ import { type Rig, type RigOptions, startRig, USERS } from '../helpers/e2e-harne
 import { latestButton, textOf, threadPosts } from '../helpers/slack-inspect.js';
 import { waitUntil } from '../helpers/wait.js';
 
-const SHORT_WINDOW = { soak: '1h', remindBefore: '10m', approvalTimeout: '1m', verifyWindow: '3s' };
+const SHORT_WINDOW = { soak: '1h', remindBefore: '10m', approvalTimeout: '1m', verifyWindow: '5s' };
 
 async function deployAndApprove(rig: Rig, service = 'checkout') {
   await rig.slash(`${service} green`, USERS.requester);

@@ -149,7 +149,9 @@ describe('traffic and gate settings', () => {
   it.each(['60s', '2m', '300s', '1s', '5s', '10s', '30s', '1000ms'])(
     'accepts the CloudWatch period %s',
     (period) => {
-      expect(svcOf(`\n    traffic: { period: ${period} }`)?.traffic.periodMs).toBeGreaterThan(0);
+      expect(
+        svcOf(`\n    verifyWindow: 1h\n    traffic: { period: ${period} }`)?.traffic.periodMs,
+      ).toBeGreaterThan(0);
     },
   );
 
@@ -176,7 +178,9 @@ describe('traffic and gate settings', () => {
 
 describe('check-config: the traffic period against real AWS', () => {
   const config = (period: string) => {
-    const r = parseConfigText(`services:\n  checkout:${service(`\n    traffic: { period: ${period} }`)}\n`);
+    const r = parseConfigText(
+      `services:\n  checkout:${service(`\n    verifyWindow: 1h\n    traffic: { period: ${period} }`)}\n`,
+    );
     if (!r.ok) throw new Error(formatProblems(r.problems));
     return r.config;
   };
@@ -379,5 +383,27 @@ describe('evidence settings that would be dangerous', () => {
     expect(r.ok).toBe(false);
     expect((r.ok ? [] : r.problems).join('\n')).toMatch(/hooks\.beforeCutover: no credentials in the URL/);
     expect((r.ok ? [] : r.problems).join('\n')).not.toContain('pw@');
+  });
+});
+
+describe('evidence settings that cannot work together', () => {
+  const base = (extra: string) =>
+    `services:\n  checkout:\n    channel: C0DEPLOYS\n    listeners: [arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shop/50dc6c495c0c9188/f2f7dc8efc522ab2]\n    slots:\n      blue: arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/checkout-blue/73e2d6bc24d8a067\n      green: arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/checkout-green/09966783158cda59\n    approvers: { users: [U0APPROVER] }\n${extra}`;
+  const problems = (extra: string) => {
+    const r = parseConfigText(base(extra));
+    return r.ok ? [] : r.problems;
+  };
+
+  it('refuses a verify window too short for any period after the switch to settle', () => {
+    expect(problems('    verifyWindow: 3m\n').join('\n')).toMatch(
+      /services\.checkout\.verifyWindow: the verify window \(3m\) must be at least 4 traffic periods plus a poll interval \(4m20s\)/,
+    );
+    expect(problems('    verifyWindow: 5m\n')).toEqual([]);
+  });
+
+  it('refuses a scale-down webhook that could not be signed', () => {
+    expect(problems('    compute: { blue: { webhook: "https://ops.example.com/scale" } }\n')).toContain(
+      'services.checkout.compute.blue: a scale-down webhook needs hooks.secretEnv (it is signed like every hook)',
+    );
   });
 });

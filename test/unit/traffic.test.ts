@@ -339,6 +339,7 @@ describe('evaluateTraffic: drain verdict', () => {
       verdict: 'waiting',
       windowEndsAt: at(8),
       toleranceRequests: 5,
+      firstFullPeriod: at(3),
       breaches: [],
     });
     expect(evaluateTraffic({ ...input, now: at(6) })).toEqual({
@@ -348,6 +349,7 @@ describe('evaluateTraffic: drain verdict', () => {
       drainedAt: at(3),
       windowEndsAt: at(8),
       toleranceRequests: 5,
+      firstFullPeriod: at(3),
       breaches: [],
     });
   });

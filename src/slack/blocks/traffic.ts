@@ -53,10 +53,12 @@ function lastRequests(report: TrafficReport): number {
   return latest?.requests ?? 0;
 }
 
-/** The most requests the old slot got in one period after the switch period (evidence for a failure). */
+/** The most requests the old slot got in one period entirely after the switch (evidence for a failure). */
 function peakAfterSwitch(report: TrafficReport): number {
-  const points = [...report.oldSlot.points].sort((a, b) => a.at - b.at).slice(1);
-  return points.reduce((m, p) => Math.max(m, p.requests), 0);
+  const sorted = [...report.oldSlot.points].sort((a, b) => a.at - b.at);
+  const from = report.firstFullPeriod;
+  const after = from !== undefined ? sorted.filter((p) => p.at >= from) : sorted.slice(1);
+  return after.reduce((m, p) => Math.max(m, p.requests), 0);
 }
 
 function toleranceText(report: TrafficReport): string {
