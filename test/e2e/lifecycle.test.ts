@@ -55,7 +55,11 @@ describe('a blue-green cutover driven from Slack', () => {
     const done = await rig.waitForState(d.id, 'done', 20_000);
     expect(done.teardownAt).toBeDefined();
     expect(rig.aws.elb.targetsOf(DEMO.checkout.blueArn)).toHaveLength(0);
-    expect(threadPosts(rig.slack, cardTs, /^Tore down/).length).toBe(1);
+    // The summary is posted right after the record says done.
+    await waitUntil(() => threadPosts(rig.slack, cardTs, /^Tore down/).length === 1, {
+      what: 'the teardown summary',
+    });
+    expect(threadPosts(rig.slack, cardTs, /^Tore down/)).toHaveLength(1);
     const lastCard = updates(rig.slack)
       .filter((c) => c.args['ts'] === cardTs)
       .at(-1);
@@ -121,7 +125,10 @@ describe('a blue-green cutover driven from Slack', () => {
       (c) => c.operation === 'ModifyListener' || c.operation === 'ModifyRule',
     );
     expect(modifies).toHaveLength(1);
-    expect(threadPosts(rig.slack, soaking.messages.card as string, /^Cutover/).length).toBe(1);
+    await waitUntil(() => threadPosts(rig.slack, soaking.messages.card as string, /^Cutover/).length > 0, {
+      what: 'the cutover message',
+    });
+    expect(threadPosts(rig.slack, soaking.messages.card as string, /^Cutover/)).toHaveLength(1);
     const loser = await waitUntil(() => ephemerals(rig.slack)[0], { what: 'a refusal for the second click' });
     expect([USERS.approver, USERS.sre]).toContain(loser.args['user']);
     expect(soaking.approvedBy).not.toBe(loser.args['user']);
