@@ -9,9 +9,16 @@ import { AwsCallError } from './elb-port.js';
  * (the JS SDK reads AWS_REGION but not AWS_DEFAULT_REGION, which the AWS CLI honours), else
  * nothing (the SDK's own resolution).
  */
-export function regionConfig(opts: { region?: string } = {}): { region?: string } {
+export function regionConfig(opts: { region?: string } = {}): {
+  region?: string;
+  requestHandler: { connectionTimeout: number; requestTimeout: number; throwOnRequestTimeout: boolean };
+} {
   const region = opts.region ?? (process.env.AWS_REGION ? undefined : process.env.AWS_DEFAULT_REGION);
-  return region ? { region } : {};
+  // Bounded calls: the SDK waits forever by default, and a hung Modify must not outlive the
+  // listener lock (120 s) held around forward rewrites, nor keep a job from being retried.
+  // (throwOnRequestTimeout: since @smithy/node-http-handler 4.4 a timeout only warns without it.)
+  const requestHandler = { connectionTimeout: 5_000, requestTimeout: 20_000, throwOnRequestTimeout: true };
+  return region ? { region, requestHandler } : { requestHandler };
 }
 
 interface SdkErrorLike {
