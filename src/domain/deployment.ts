@@ -77,6 +77,8 @@ export interface MessageRefs {
   reminder?: string;
   /** The traffic evidence table (thread reply), edited in place as periods arrive. */
   traffic?: string;
+  /** Fingerprint of what the traffic message shows now (it is edited only when that changes). */
+  trafficShown?: string;
   /** Keys of one-shot thread messages already posted (idempotent re-runs post nothing twice). */
   posted: string[];
 }

@@ -7,6 +7,7 @@
  *    gates. One thread message shows the per-period table and is edited as periods arrive.
  * Each poll is its own delayed job on a deterministic grid, so a crash loses nothing.
  */
+import { createHash } from 'node:crypto';
 import { verifyConfiguration } from '../aws/switch-forwards.js';
 import type { ServiceConfig } from '../config/schema.js';
 import type { Deployment } from '../domain/deployment.js';
@@ -117,10 +118,17 @@ async function verifyTraffic(ctx: JobContext, d: Deployment, svc: ServiceConfig)
 /** Posts the traffic table once, then edits it in place as periods arrive. */
 async function showTraffic(ctx: JobContext, d: Deployment, svc: ServiceConfig, report: TrafficReport) {
   const message = trafficMessage(d, report, svc, ctx.clock.now());
+  // Edit only when what it shows changed (not on every poll): the figures, verdict and breaches.
+  const shown = createHash('sha256')
+    .update(JSON.stringify([report.verdict, report.oldSlot, report.newSlot, report.breaches, report.error]))
+    .digest('hex')
+    .slice(0, 16);
   if (d.messages.traffic) {
+    if (d.messages.trafficShown === shown) return;
     await ctx.slack.update(d.channel, d.messages.traffic, message);
+    await patchMessages(ctx, d.id, (m) => ({ ...m, trafficShown: shown }));
     return;
   }
   const ts = await ctx.slack.post(d.channel, message, d.messages.card);
-  await patchMessages(ctx, d.id, (m) => ({ ...m, traffic: m.traffic ?? ts }));
+  await patchMessages(ctx, d.id, (m) => ({ ...m, traffic: m.traffic ?? ts, trafficShown: shown }));
 }
