@@ -11,7 +11,7 @@ import { App, LogLevel } from '@slack/bolt';
 import type { Env } from '../src/config/env.js';
 import { createLogger } from '../src/ops/logger.js';
 import { startRuntime } from '../src/runtime.js';
-import { localElbClient } from '../src/sandbox/sandbox.js';
+import { localAwsClients } from '../src/sandbox/local-aws.js';
 import { BENCH_BOT_TOKEN, BENCH_SIGNING_SECRET, benchConfig } from './bench-config.js';
 
 export type AckServerKind = 'greenlight' | 'bare';
@@ -40,8 +40,8 @@ async function startGreenlight(o: AckServerOptions): Promise<{ port: number; clo
     config: benchConfig(o.services),
     log: createLogger({ level: 'silent' }),
     redisUrl: o.redisUrl,
-    // The web role never calls AWS; the ELB client only has to point somewhere harmless.
-    aws: { elb: localElbClient('http://127.0.0.1:9') },
+    // The web role never calls AWS; its clients only have to point somewhere harmless.
+    aws: localAwsClients('http://127.0.0.1:9'),
     prefix: o.prefix,
   });
   if (running.port === undefined) throw new Error('the web role did not report its port');

@@ -12,6 +12,7 @@ import { createEcsAdapter, createEcsClient } from './aws/ecs-adapter.js';
 import type { ElbPort } from './aws/elb-port.js';
 import { createElbAdapter, createElbClient } from './aws/elb-sdk-adapter.js';
 import { formatProblems, loadConfigFile } from './config/load-config.js';
+import { errorMessage } from './errors.js';
 
 export interface CheckConfigDeps {
   env: Record<string, string | undefined>;
@@ -66,14 +67,11 @@ export async function runCheckConfig(args: string[], deps: CheckConfigDeps): Pro
       secret: (name) => env[name],
     },
   );
-  const result = {
-    lines: [...elbResult.lines, ...evidence.lines],
-    problems: [...elbResult.problems, ...evidence.problems],
-  };
-  for (const line of result.lines) print(line);
-  if (result.problems.length > 0) {
-    print(`\nProblems (${result.problems.length}):`);
-    for (const p of result.problems) print(`  - ${p}`);
+  const problems = [...elbResult.problems, ...evidence.problems];
+  for (const line of [...elbResult.lines, ...evidence.lines]) print(line);
+  if (problems.length > 0) {
+    print(`\nProblems (${problems.length}):`);
+    for (const p of problems) print(`  - ${p}`);
     print(`\n${path}: NOT OK.`);
     return 1;
   }
@@ -89,7 +87,7 @@ if (invokedDirectly) {
       process.exitCode = code;
     })
     .catch((err: unknown) => {
-      console.error(`check-config failed: ${err instanceof Error ? err.message : String(err)}`);
+      console.error(`check-config failed: ${errorMessage(err)}`);
       process.exitCode = 1;
     });
 }

@@ -3,13 +3,7 @@
  * retried (it becomes a BullMQ UnrecoverableError); anything else is retried with backoff.
  */
 
-export type ErrorCode =
-  | 'GL_CONFIG_INVALID'
-  | 'GL_ENV_INVALID'
-  | 'GL_DEPLOYMENT_NOT_FOUND'
-  | 'GL_SERVICE_NOT_CONFIGURED'
-  | 'GL_JOB_DATA_INVALID'
-  | 'GL_REDIS_MISSING';
+export type ErrorCode = 'GL_DEPLOYMENT_NOT_FOUND' | 'GL_SERVICE_NOT_CONFIGURED';
 
 export class GreenlightError extends Error {
   constructor(

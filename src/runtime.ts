@@ -108,10 +108,11 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Running> {
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
   bullConnection.on('error', (err) => log.warn({ err: err.message }, 'redis (queue) connection error'));
 
+  const baseClock = opts.clock ?? systemClock;
   const store = new DeploymentStore(redis, { prefix: `${prefix}:` });
   const queue = createQueue(bullConnection, prefix);
   queue.on('error', (err) => log.warn({ err: err.message }, 'queue error'));
-  const scheduler = new JobScheduler(queue, () => (opts.clock ?? systemClock).now());
+  const scheduler = new JobScheduler(queue, () => baseClock.now());
   const metrics = createMetrics();
   metrics.setCollectors({
     queueDepth: () => queue.getJobCounts('waiting', 'active', 'delayed', 'failed'),
@@ -128,7 +129,6 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Running> {
   };
   // Aborted on shutdown so that long waits (draining, scale-down) end and the job is retried.
   const shutdown = new AbortController();
-  const baseClock = opts.clock ?? systemClock;
   const jobClock: Clock = {
     now: baseClock.now,
     sleep: (ms) => abortableSleep(baseClock.sleep, ms, shutdown.signal),

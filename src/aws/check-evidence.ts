@@ -6,8 +6,8 @@
  */
 import { isAlbPeriod } from '../config/evidence-schema.js';
 import type { GreenlightConfig, ServiceConfig } from '../config/schema.js';
+import { errorMessage } from '../errors.js';
 import type { AsgPort, EcsPort } from './compute-port.js';
-import { AwsCallError } from './elb-port.js';
 import type { MetricsPort } from './metrics-port.js';
 
 export interface EvidenceDeps {
@@ -32,10 +32,6 @@ function seconds(ms: number): string {
   return `${Number((ms / 1000).toFixed(3))} s`;
 }
 
-function oneLine(err: unknown): string {
-  return err instanceof AwsCallError ? err.message : err instanceof Error ? err.message : String(err);
-}
-
 async function checkService(svc: ServiceConfig, deps: EvidenceDeps, lines: string[], problems: string[]) {
   const at = `services.${svc.name}`;
   if (!isAlbPeriod(svc.traffic.periodMs) && cloudwatchEndpoint(deps) === null) {
@@ -54,7 +50,7 @@ async function checkService(svc: ServiceConfig, deps: EvidenceDeps, lines: strin
         else lines.push(`  alarm ${name}: ${alarm.state}`);
       }
     } catch (err) {
-      problems.push(`${at}.gates.alarms: ${oneLine(err)}`);
+      problems.push(`${at}.gates.alarms: ${errorMessage(err)}`);
     }
   }
   for (const [slot, target] of Object.entries(svc.compute)) {
@@ -80,7 +76,7 @@ async function checkService(svc: ServiceConfig, deps: EvidenceDeps, lines: strin
         lines.push(`  ${slot} compute: webhook ${new URL(target.url).host}`);
       }
     } catch (err) {
-      problems.push(`${at}.compute.${slot}: ${oneLine(err)}`);
+      problems.push(`${at}.compute.${slot}: ${errorMessage(err)}`);
     }
   }
   if (svc.hooks && deps.secret(svc.hooks.secretEnv) === undefined) {

@@ -9,7 +9,7 @@
  * yet and waits for all of them. Targets registered after the start are not waited for.
  */
 
-import { DEFAULT_DEREGISTRATION_DELAY_SECONDS } from '../domain/precheck.js';
+import { deregistrationDelaySeconds } from '../domain/precheck.js';
 import type { TeardownReport } from '../domain/reports.js';
 import type { ElbPort, TargetHealth } from './elb-port.js';
 
@@ -25,11 +25,6 @@ export interface DrainOptions {
 
 export const DEFAULT_DRAIN_MARGIN_MS = 60_000;
 
-function delaySeconds(attributes: Record<string, string>): number {
-  const n = Number(attributes['deregistration_delay.timeout_seconds']);
-  return Number.isFinite(n) && n >= 0 ? n : DEFAULT_DEREGISTRATION_DELAY_SECONDS;
-}
-
 const key = (t: Pick<TargetHealth, 'Id' | 'Port'>) => `${t.Id}:${t.Port ?? ''}`;
 
 export async function drainSlot(
@@ -38,7 +33,7 @@ export async function drainSlot(
   opts: DrainOptions,
 ): Promise<TeardownReport> {
   const bound =
-    delaySeconds(await port.describeTargetGroupAttributes(targetGroupArn)) * 1000 +
+    deregistrationDelaySeconds(await port.describeTargetGroupAttributes(targetGroupArn)) * 1000 +
     (opts.marginMs ?? DEFAULT_DRAIN_MARGIN_MS);
   const registered = await port.describeTargetHealth(targetGroupArn);
   const toDeregister = registered

@@ -20,6 +20,7 @@
  */
 import type { ComputeTarget } from '../config/evidence-schema.js';
 import type { HookResult, ScaleDownReport } from '../domain/evidence.js';
+import { errorMessage } from '../errors.js';
 import type { AsgPort, EcsPort } from './compute-port.js';
 import { AwsCallError } from './elb-port.js';
 
@@ -50,10 +51,6 @@ export function scaleDownWebhookBody(context: ScaleDownContext): Record<string, 
   };
 }
 
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
 /**
  * Reads `count` every `pollMs` until it is 0 or `timeoutMs` has passed since `startedAt`.
  * `count` returns null when the resource disappeared (deleted: nothing left running).
@@ -75,7 +72,7 @@ async function waitForZero(
       remaining = (await count()) ?? 0;
       lastError = undefined;
     } catch (err) {
-      lastError = message(err);
+      lastError = errorMessage(err);
     }
     const waitedMs = Math.max(0, deps.now() - startedAt);
     if (lastError === undefined && remaining === 0) return { reachedZero: true, remaining: 0, waitedMs };

@@ -7,6 +7,8 @@
  */
 import type { ServiceConfig } from '../config/schema.js';
 import {
+  actionLists,
+  describeSite,
   evaluatePrecheck,
   findForwardSites,
   findOffenders,
@@ -62,33 +64,20 @@ function planChanges(
   sticky: ReadonlySet<string> = new Set(),
 ): Change[] {
   const changes: Change[] = [];
-  for (const l of snap.listeners) {
-    const where = l.Port !== undefined ? `:${l.Port}` : l.ListenerArn;
-    const at = { listenerArn: l.ListenerArn, ...(l.Port !== undefined ? { port: l.Port } : {}) };
-    const after = rewriteActions(l.DefaultActions, req.slots, req.targetSlot, sticky);
-    if (after) {
-      changes.push({
-        label: `${where} default action`,
-        listenerArn: l.ListenerArn,
-        apply: (actions) => port.modifyListener(l.ListenerArn, actions),
-        before: l.DefaultActions,
-        after,
-        sites: sitesOfActions({ ...at, priority: 'default' }, after, req.slots),
-      });
-    }
-    for (const r of orderedRules(snap.rulesByListener.get(l.ListenerArn))) {
-      const next = rewriteActions(r.Actions, req.slots, req.targetSlot, sticky);
-      if (!next) continue;
-      changes.push({
-        label: `${where} rule ${r.Priority}`,
-        listenerArn: l.ListenerArn,
-        ruleArn: r.RuleArn,
-        apply: (actions) => port.modifyRule(r.RuleArn, actions),
-        before: r.Actions,
-        after: next,
-        sites: sitesOfActions({ ...at, priority: r.Priority, ruleArn: r.RuleArn }, next, req.slots),
-      });
-    }
+  for (const { at, actions } of actionLists(snap.listeners, snap.rulesByListener)) {
+    const after = rewriteActions(actions, req.slots, req.targetSlot, sticky);
+    if (!after) continue;
+    const { listenerArn, ruleArn } = at;
+    changes.push({
+      label: describeSite(at),
+      listenerArn,
+      ...(ruleArn !== undefined ? { ruleArn } : {}),
+      apply: (next) =>
+        ruleArn === undefined ? port.modifyListener(listenerArn, next) : port.modifyRule(ruleArn, next),
+      before: actions,
+      after,
+      sites: sitesOfActions(at, after, req.slots),
+    });
   }
   return changes;
 }
@@ -211,11 +200,7 @@ export async function readLiveSlot(
   return liveSlot(findForwardSites(snap.listeners, snap.rulesByListener, svc.slots), svc.slots);
 }
 
-export async function readSlotHealth(
-  port: ElbPort,
-  slot: string,
-  targetGroupArn: string,
-): Promise<SlotHealth> {
+async function readSlotHealth(port: ElbPort, slot: string, targetGroupArn: string): Promise<SlotHealth> {
   const targets = (await port.describeTargetHealth(targetGroupArn)).map<TargetState>((t) => {
     const s: TargetState = { id: t.Id, state: t.State };
     if (t.Port !== undefined) s.port = t.Port;
@@ -245,28 +230,21 @@ export async function readPrecheck(
   for (const [slot, arn] of Object.entries(svc.slots)) {
     stickiness.push(stickinessOf(slot, await port.describeTargetGroupAttributes(arn)));
   }
-  if (targetArn === undefined) {
-    const report = evaluatePrecheck({
-      targetSlot,
-      liveSlot: live,
-      health: { slot: targetSlot, targetGroupArn: '', targets: [], healthy: 0, total: 0 },
-      sites,
-      stickiness,
-      minHealthyTargets: svc.minHealthyTargets,
-      soakMs: svc.soakMs,
-    });
-    return {
-      ...report,
-      problems: [`${targetSlot} is not a slot of ${svc.name} (slots: ${Object.keys(svc.slots).join(', ')}).`],
-    };
-  }
-  return evaluatePrecheck({
+  const report = evaluatePrecheck({
     targetSlot,
     liveSlot: live,
-    health: await readSlotHealth(port, targetSlot, targetArn),
+    health:
+      targetArn === undefined
+        ? { slot: targetSlot, targetGroupArn: '', targets: [], healthy: 0, total: 0 }
+        : await readSlotHealth(port, targetSlot, targetArn),
     sites,
     stickiness,
     minHealthyTargets: svc.minHealthyTargets,
     soakMs: svc.soakMs,
   });
+  if (targetArn !== undefined) return report;
+  return {
+    ...report,
+    problems: [`${targetSlot} is not a slot of ${svc.name} (slots: ${Object.keys(svc.slots).join(', ')}).`],
+  };
 }

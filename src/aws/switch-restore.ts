@@ -6,6 +6,7 @@
  */
 import { forwardGroups } from '../domain/forwards.js';
 import type { ForwardSite } from '../domain/reports.js';
+import { errorMessage } from '../errors.js';
 import type { Action, AwsCallError, ElbPort } from './elb-port.js';
 
 /** One ModifyListener / ModifyRule of the switch. */
@@ -66,10 +67,6 @@ export class SwitchAbortedError extends Error {
     this.unconfirmed = [...readBack.unconfirmed];
     this.confirmedRestored = confirmed;
   }
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** JSON with sorted keys, so that key order does not matter. */
@@ -138,7 +135,7 @@ export async function restoreTouched(port: ElbPort, touched: Change[]): Promise<
       await change.apply(change.before);
       restored += 1;
     } catch (err) {
-      writeErrors.set(change, messageOf(err));
+      writeErrors.set(change, errorMessage(err));
     }
   }
   const now = await readBack(port, touched);

@@ -53,16 +53,8 @@ function token(
 
 function slackApiUrl(problems: string[], value: string | undefined): string {
   if (value === undefined) return DEFAULT_SLACK_API_URL;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    problems.push(
-      `SLACK_API_URL must be an http(s) URL such as ${DEFAULT_SLACK_API_URL}, got ${shown(value)}`,
-    );
-    return DEFAULT_SLACK_API_URL;
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+  const url = URL.canParse(value) ? new URL(value) : undefined;
+  if (url?.protocol !== 'http:' && url?.protocol !== 'https:') {
     problems.push(
       `SLACK_API_URL must be an http(s) URL such as ${DEFAULT_SLACK_API_URL}, got ${shown(value)}`,
     );

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { DEFAULT_MIN_REQUESTS } from '../domain/traffic.js';
 import { duration } from './durations.js';
 
-const slotName = z
+export const slotName = z
   .string()
   .regex(/^[a-z][a-z0-9-]{0,19}$/, 'slot names are lower-case words such as blue, green');
 const webhookUrl = z

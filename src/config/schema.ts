@@ -9,6 +9,7 @@ import {
   evidenceKeys,
   type GateSettings,
   type HookSettings,
+  slotName,
   type TrafficSettings,
 } from './evidence-schema.js';
 
@@ -45,10 +46,7 @@ export const serviceSchema = z
       .array(z.string().regex(LISTENER_ARN, 'not an ALB listener ARN'))
       .min(1, 'name at least one listener ARN'),
     slots: z
-      .record(
-        z.string().regex(/^[a-z][a-z0-9-]{0,19}$/, 'slot names are lower-case words such as blue, green'),
-        z.string().regex(TARGET_GROUP_ARN, 'not a target group ARN'),
-      )
+      .record(slotName, z.string().regex(TARGET_GROUP_ARN, 'not a target group ARN'))
       .refine((s) => Object.keys(s).length >= 2, 'a service needs at least two slots (e.g. blue and green)')
       .refine(
         (s) => new Set(Object.values(s)).size === Object.keys(s).length,

@@ -3,6 +3,7 @@
  * Anything the user typed that is echoed back goes through `quote()` so it cannot ping or format.
  */
 import { DURATION_HELP, formatDuration, parseDuration } from './duration.js';
+import { MAX_EXTEND_MS } from './state-machine.js';
 
 export type Command =
   | { name: 'deploy'; service: string; slot: string }
@@ -37,7 +38,6 @@ export const RESERVED_WORDS = [
   'help',
 ] as const;
 
-export const MAX_EXTEND_MS = 30 * 86_400_000;
 const ECHO_MAX = 60;
 const LIST_MAX = 20;
 

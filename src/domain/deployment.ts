@@ -34,6 +34,10 @@ export const TERMINAL_STATES: readonly State[] = [
   'rolled_back',
 ];
 
+export function isTerminal(state: State): boolean {
+  return TERMINAL_STATES.includes(state);
+}
+
 export interface HistoryEntry {
   at: number;
   event: string;

@@ -9,7 +9,6 @@ import type { Action, Listener, Rule, TargetGroupTuple } from '../aws/elb-port.j
 import type { ForwardSite, LiveSlot, Offender, WeightedGroup } from './reports.js';
 
 export {
-  DEFAULT_DEREGISTRATION_DELAY_SECONDS,
   describeSite,
   evaluatePrecheck,
   type PrecheckInput,
@@ -47,7 +46,7 @@ function referencesSlot(action: Action, arns: Map<string, string>): TargetGroupT
   return groups;
 }
 
-interface Location {
+export interface Location {
   listenerArn: string;
   port?: number;
   priority: string;
@@ -99,20 +98,32 @@ function location(listener: Listener, priority: string, ruleArn?: string): Locat
   return at;
 }
 
+/**
+ * Every action list of the listeners, in evaluation order per listener: the default actions, then
+ * each non-default rule by priority. `at.ruleArn` is absent for the default actions.
+ */
+export function actionLists(
+  listeners: Listener[],
+  rulesByListener: Map<string, Rule[]>,
+): { at: Location; actions: Action[] }[] {
+  return listeners.flatMap((l) => [
+    { at: location(l, 'default'), actions: l.DefaultActions },
+    ...orderedRules(rulesByListener.get(l.ListenerArn)).map((r) => ({
+      at: location(l, r.Priority, r.RuleArn),
+      actions: r.Actions,
+    })),
+  ]);
+}
+
 /** Every listener default action and rule action that forwards to any of the slots. */
 export function findForwardSites(
   listeners: Listener[],
   rulesByListener: Map<string, Rule[]>,
   slots: Record<string, string>,
 ): ForwardSite[] {
-  const out: ForwardSite[] = [];
-  for (const l of listeners) {
-    out.push(...sitesOfActions(location(l, 'default'), l.DefaultActions, slots));
-    for (const r of orderedRules(rulesByListener.get(l.ListenerArn))) {
-      out.push(...sitesOfActions(location(l, r.Priority, r.RuleArn), r.Actions, slots));
-    }
-  }
-  return out;
+  return actionLists(listeners, rulesByListener).flatMap(({ at, actions }) =>
+    sitesOfActions(at, actions, slots),
+  );
 }
 
 /** The slot that receives all slot weight across the sites; `mixed` when split; null when none. */
@@ -264,7 +275,7 @@ export function findOffenders(
   oldTargetGroupArn: string,
 ): Offender[] {
   const out: Offender[] = [];
-  const check = (at: Location, actions: Action[]) => {
+  for (const { at, actions } of actionLists(listeners, rulesByListener)) {
     for (const action of actions) {
       const old = (forwardGroups(action) ?? []).filter((g) => g.TargetGroupArn === oldTargetGroupArn);
       const weight = old.reduce((s, g) => s + (g.Weight ?? 1), 0);
@@ -272,11 +283,6 @@ export function findOffenders(
       else if (old.length > 0 && action.ForwardConfig?.TargetGroupStickinessConfig?.Enabled === true)
         out.push({ ...at, weight: 0, reason: 'stickiness' });
     }
-  };
-  for (const l of listeners) {
-    check(location(l, 'default'), l.DefaultActions);
-    for (const r of orderedRules(rulesByListener.get(l.ListenerArn)))
-      check(location(l, r.Priority, r.RuleArn), r.Actions);
   }
   return out;
 }

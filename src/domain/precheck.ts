@@ -6,7 +6,7 @@ import { formatDuration } from './duration.js';
 import type { ForwardSite, LiveSlot, PrecheckReport, SlotHealth, SlotStickiness } from './reports.js';
 
 /** AWS's default `deregistration_delay.timeout_seconds`. */
-export const DEFAULT_DEREGISTRATION_DELAY_SECONDS = 300;
+const DEFAULT_DEREGISTRATION_DELAY_SECONDS = 300;
 
 function seconds(text: string | undefined): number | undefined {
   if (text === undefined || text.trim() === '') return undefined;
@@ -14,13 +14,18 @@ function seconds(text: string | undefined): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
+/** The group's `deregistration_delay.timeout_seconds`; AWS's default when unset or not a valid delay. */
+export function deregistrationDelaySeconds(attributes: Record<string, string>): number {
+  const n = seconds(attributes['deregistration_delay.timeout_seconds']);
+  return n !== undefined && n >= 0 ? n : DEFAULT_DEREGISTRATION_DELAY_SECONDS;
+}
+
 /** A slot's target-group stickiness and deregistration delay, from DescribeTargetGroupAttributes. */
 export function stickinessOf(slot: string, attributes: Record<string, string>): SlotStickiness {
   const out: SlotStickiness = {
     slot,
     enabled: attributes['stickiness.enabled'] === 'true',
-    deregistrationDelaySeconds:
-      seconds(attributes['deregistration_delay.timeout_seconds']) ?? DEFAULT_DEREGISTRATION_DELAY_SECONDS,
+    deregistrationDelaySeconds: deregistrationDelaySeconds(attributes),
   };
   const type = attributes['stickiness.type'];
   if (type) out.type = type;
@@ -32,7 +37,7 @@ export function stickinessOf(slot: string, attributes: Record<string, string>): 
   return out;
 }
 
-export function describeSite(site: ForwardSite): string {
+export function describeSite(site: Pick<ForwardSite, 'listenerArn' | 'port' | 'priority'>): string {
   const where = site.port !== undefined ? `:${site.port}` : site.listenerArn;
   return site.priority === 'default' ? `${where} default action` : `${where} rule ${site.priority}`;
 }

@@ -7,7 +7,7 @@
  * tearing_down → done, with exits blocked, cancelled, expired, failed, rolling_back → rolled_back.
  */
 import type { CutoverTiming, Deployment, HistoryEntry, State } from './deployment.js';
-import { TERMINAL_STATES } from './deployment.js';
+import { isTerminal } from './deployment.js';
 import type { JobName } from './job-ids.js';
 import { applyEvent } from './transitions/handlers.js';
 import { deploymentName, EVENT_RULES, EVENT_TYPES, illegalMessage } from './transitions/rules.js';
@@ -76,10 +76,6 @@ function rollbackRefusal(d: Deployment): Refusal {
   else
     message = `${name} failed after the teardown of the old slot started; rolling back is no longer possible.`;
   return { ok: false, code: 'illegal', message };
-}
-
-function isTerminal(state: State): boolean {
-  return TERMINAL_STATES.includes(state);
 }
 
 export function transition(d: Deployment, event: DeploymentEvent, now: number): TransitionResult {

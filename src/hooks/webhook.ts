@@ -179,11 +179,8 @@ export async function callWebhook(input: WebhookInput): Promise<HookResult> {
     } catch (err) {
       last = { ok: false, status: null, excerpt: excerptOf(networkError(err, input.timeoutMs)) };
     }
-    if (attempt < attemptsAllowed) {
-      await sleep(wait ?? Math.min(250 * 2 ** (attempt - 1), MAX_BACKOFF_MS));
-    } else {
-      return result(last, attempt);
-    }
+    if (attempt === attemptsAllowed) break;
+    await sleep(wait ?? Math.min(250 * 2 ** (attempt - 1), MAX_BACKOFF_MS));
   }
   return result(last, attemptsAllowed);
 }

@@ -15,12 +15,21 @@ import { cutoverFailedMessage, cutoverMessage } from '../slack/blocks/index.js';
 import { ListenerBusyError } from '../store/listener-lock.js';
 import { isTransientAwsError } from './aws-errors.js';
 import { hookAnswer, runHook } from './hook-runner.js';
-import { applyEvent, type JobContext, loadDeployment, postOnce, serviceOf } from './job-context.js';
+import {
+  applyEvent,
+  type EventOutcome,
+  failedWith,
+  type JobContext,
+  loadDeployment,
+  patchDeployment,
+  postOnce,
+  serviceOf,
+} from './job-context.js';
 
 export async function runCutover(ctx: JobContext, deploymentId: string): Promise<void> {
   const d = await loadDeployment(ctx, deploymentId);
-  let report: SwitchReport | undefined;
-  if (d.state === 'cutting_over') report = await switchTraffic(ctx, d, serviceOf(ctx, d));
+  if (d.state !== 'cutting_over') return reportCutover(ctx, d, undefined); // a re-run: just report
+  const report = await switchTraffic(ctx, d, serviceOf(ctx, d));
   await reportCutover(ctx, await loadDeployment(ctx, deploymentId), report);
 }
 
@@ -80,10 +89,9 @@ async function switchTraffic(
   // balancer may be touched, so a re-run finishes the switch instead of re-checking (an error
   // before that point leaves the deployment untouched, and the retry re-checks health and hook).
   const markSwitchStarted = async () => {
-    await ctx.store.update(d.id, (cur) => ({
-      next: cur.switchStartedAt === undefined ? { ...cur, switchStartedAt: ctx.clock.now() } : null,
-      result: null,
-    }));
+    await patchDeployment(ctx, d.id, (cur) =>
+      cur.switchStartedAt === undefined ? { ...cur, switchStartedAt: ctx.clock.now() } : null,
+    );
   };
   let report: SwitchReport;
   try {
@@ -140,7 +148,7 @@ async function switchTraffic(
 export async function attemptEnded(
   ctx: JobContext,
   svc: ServiceConfig,
-  outcome: Awaited<ReturnType<typeof applyEvent>>,
+  outcome: EventOutcome,
   switched: 'none' | 'partial_or_unknown',
 ) {
   if (outcome.ok) await runHook(ctx, 'afterCutover', svc, outcome.deployment, { switched });
@@ -159,7 +167,7 @@ async function reportCutover(
       totalMs: d.cutover.finishedAt - d.cutover.startedAt,
     };
     await postOnce(ctx, d, 'cutover', cutoverMessage(d, report ?? fromRecord));
-  } else if (d.state === 'failed' && d.history.at(-1)?.event === 'cutover_failed') {
+  } else if (failedWith(d, 'cutover_failed')) {
     await postOnce(ctx, d, 'cutover-failed', cutoverFailedMessage(d, d.reason ?? 'unknown reason'));
   }
 }

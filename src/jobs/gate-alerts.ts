@@ -14,10 +14,10 @@ import type { ServiceConfig } from '../config/schema.js';
 import type { Deployment } from '../domain/deployment.js';
 import type { GateBreach } from '../domain/evidence.js';
 import { gateAlertMessage } from '../slack/blocks/index.js';
-import { applyEvent, type JobContext, patchMessages, postOnce } from './job-context.js';
+import { applyEvent, type JobContext, markPosted } from './job-context.js';
 
 /** Who the history and the card name as having acted when Greenlight rolls back by itself. */
-export const AUTOMATIC = 'greenlight';
+const AUTOMATIC = 'greenlight';
 
 export async function handleBreaches(
   ctx: JobContext,
@@ -31,15 +31,14 @@ export async function handleBreaches(
   const fresh = [...new Set(breaches.map((b) => breachAlertKey(during, b)))].filter(
     (k) => !d.messages.posted.includes(k),
   );
-  const [first, ...others] = fresh;
-  if (first !== undefined) {
-    await postOnce(ctx, d, first, gateAlertMessage(d, breaches, svc, { autoRollback: auto, during }));
-    if (others.length > 0) {
-      await patchMessages(ctx, d.id, (m) => ({
-        ...m,
-        posted: [...m.posted, ...others.filter((k) => !m.posted.includes(k))],
-      }));
-    }
+  if (fresh.length > 0) {
+    // One alert for every new breach; all their keys are recorded together.
+    await ctx.slack.post(
+      d.channel,
+      gateAlertMessage(d, breaches, svc, { autoRollback: auto, during }),
+      d.messages.card,
+    );
+    await markPosted(ctx, d.id, ...fresh);
   }
   if (auto) {
     await applyEvent(ctx, d.id, {

@@ -1,6 +1,7 @@
 /**
  * Calls a service's webhook (beforeCutover, afterCutover, beforeTeardown) when one is configured
- * and posts its status and a short excerpt of the answer in the deployment's thread, once.
+ * and posts its status and a short excerpt of the answer in the deployment's thread, once. Every
+ * hook is signed with the service's hook secret and fails closed (is not called) without one.
  */
 import type { ServiceConfig } from '../config/schema.js';
 import type { Deployment } from '../domain/deployment.js';
@@ -22,15 +23,11 @@ export async function runHook(
   const secret = ctx.secret(settings.secretEnv);
   if (secret === undefined) {
     // Fail closed: an unsigned hook could be forged by anyone who can reach the receiver.
-    const refused: HookResult = {
+    const refused = notCalled(
       hook,
       url,
-      ok: false,
-      status: null,
-      excerpt: `not called: the environment variable ${settings.secretEnv} (hooks.secretEnv) is not set, so the hook could not be signed`,
-      attempts: 0,
-      durationMs: 0,
-    };
+      `the environment variable ${settings.secretEnv} (hooks.secretEnv) is not set, so the hook could not be signed`,
+    );
     ctx.log.error({ deployment: d.id, hook, secretEnv: settings.secretEnv }, 'hook secret missing');
     await postOnce(ctx, d, `hook-${hook}`, hookResultMessage(d, refused));
     return refused;
@@ -46,6 +43,37 @@ export async function runHook(
   ctx.log.info({ deployment: d.id, hook, status: result.status, ok: result.ok }, `${hook} hook answered`);
   await postOnce(ctx, d, `hook-${hook}`, hookResultMessage(d, result));
   return result;
+}
+
+/** The scale-down webhook of a teardown (`compute.<slot>.webhook`), signed like every hook. */
+export function scaleDownHook(
+  ctx: JobContext,
+  svc: ServiceConfig,
+): (url: string, body: unknown) => Promise<HookResult> {
+  return async (url, body) => {
+    const settings = svc.hooks;
+    const secret = settings ? ctx.secret(settings.secretEnv) : undefined;
+    // Fail closed, like every hook: an unsigned scale-to-zero request could be forged.
+    if (!settings || secret === undefined) {
+      return notCalled(
+        'scaleDown',
+        url,
+        'no hook secret (hooks.secretEnv) is set, so the request could not be signed',
+      );
+    }
+    return ctx.webhook({
+      hook: 'scaleDown',
+      url,
+      payload: body,
+      secret,
+      timeoutMs: settings.timeoutMs,
+      retries: settings.retries,
+    });
+  };
+}
+
+function notCalled(hook: HookResult['hook'], url: string, why: string): HookResult {
+  return { hook, url, ok: false, status: null, excerpt: `not called: ${why}`, attempts: 0, durationMs: 0 };
 }
 
 /** `answered 500` / `did not answer` / `was not called (…)`: for one-line reasons. */

@@ -10,7 +10,7 @@ import type { GreenlightConfig, ServiceConfig } from '../config/schema.js';
 import { type Deployment, type MessageRefs, TERMINAL_STATES } from '../domain/deployment.js';
 import type { HookResult } from '../domain/evidence.js';
 import { type DeploymentEvent, type TransitionResult, transition } from '../domain/state-machine.js';
-import { PermanentJobError } from '../errors.js';
+import { errorMessage, PermanentJobError } from '../errors.js';
 import type { callWebhook } from '../hooks/webhook.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
@@ -85,10 +85,7 @@ export async function applyEvent(ctx: EventDeps, id: string, event: DeploymentEv
       await ctx.scheduler.apply(outcome.deployment, result.effects);
     } catch (err) {
       // The transition is recorded; the worker's reconcile loop enqueues what the state needs.
-      ctx.log.warn(
-        { deployment: id, err: err instanceof Error ? err.message : String(err) },
-        'could not enqueue a job',
-      );
+      ctx.log.warn({ deployment: id, err: errorMessage(err) }, 'could not enqueue a job');
     }
     if (TERMINAL_STATES.includes(outcome.deployment.state)) {
       ctx.metrics.deploymentFinished(outcome.deployment.service, outcome.deployment.state);
@@ -118,20 +115,35 @@ export function serviceOf(ctx: JobContext, d: Deployment): ServiceConfig {
   return svc;
 }
 
-export async function patchMessages(
+/** Writes a change to the stored record outside the state machine (`null`: nothing to write). */
+export async function patchDeployment(
+  ctx: Pick<JobContext, 'store'>,
+  id: string,
+  patch: (cur: Deployment) => Deployment | null,
+): Promise<Deployment | null> {
+  const out = await ctx.store.update<null>(id, (cur) => ({ next: patch(cur), result: null }));
+  return out.found ? out.deployment : null;
+}
+
+export function patchMessages(
   ctx: JobContext,
   id: string,
   patch: (m: MessageRefs) => MessageRefs,
 ): Promise<Deployment | null> {
-  const out = await ctx.store.update<null>(id, (cur) => ({
-    next: { ...cur, messages: patch(cur.messages) },
-    result: null,
-  }));
-  return out.found ? out.deployment : null;
+  return patchDeployment(ctx, id, (cur) => ({ ...cur, messages: patch(cur.messages) }));
 }
 
-export async function markPosted(ctx: JobContext, id: string, key: string): Promise<void> {
-  await patchMessages(ctx, id, (m) => (m.posted.includes(key) ? m : { ...m, posted: [...m.posted, key] }));
+/** Records posted-keys (those not recorded yet), in one write. */
+export async function markPosted(ctx: JobContext, id: string, ...keys: string[]): Promise<void> {
+  await patchMessages(ctx, id, (m) => {
+    const fresh = keys.filter((k, i) => !m.posted.includes(k) && keys.indexOf(k) === i);
+    return fresh.length === 0 ? m : { ...m, posted: [...m.posted, ...fresh] };
+  });
+}
+
+/** A deployment that failed, the failure being recorded by `event` (the last history entry). */
+export function failedWith(d: Deployment, event: DeploymentEvent['type']): boolean {
+  return d.state === 'failed' && d.history.at(-1)?.event === event;
 }
 
 /** Posts a reply in the deployment's thread unless a message with this key was already posted. */

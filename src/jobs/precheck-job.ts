@@ -3,7 +3,6 @@
  * (never a cache), post the findings in the thread, then either block or ask for approval.
  * Fails closed: a load balancer that cannot be read blocks the deployment.
  */
-import { AwsCallError } from '../aws/elb-port.js';
 import { readPrecheck } from '../aws/switch-forwards.js';
 import type { Deployment } from '../domain/deployment.js';
 import type { PrecheckReport } from '../domain/reports.js';
@@ -19,7 +18,7 @@ import {
   serviceOf,
 } from './job-context.js';
 
-export async function ensureCard(ctx: JobContext, d: Deployment): Promise<Deployment> {
+async function ensureCard(ctx: JobContext, d: Deployment): Promise<Deployment> {
   if (d.messages.card) return d;
   const ts = await ctx.slack.post(d.channel, statusCard(d, serviceOf(ctx, d), ctx.clock.now()));
   return (await patchMessages(ctx, d.id, (m) => (m.card ? m : { ...m, card: ts }))) ?? d;
@@ -46,7 +45,7 @@ export async function runPrecheck(ctx: JobContext, deploymentId: string): Promis
     report = await readPrecheck(ctx.elb, svc, d.toSlot);
   } catch (err) {
     if (isTransientAwsError(err)) throw err; // BullMQ retries with backoff
-    const reason = `could not read the load balancer: ${err instanceof AwsCallError ? err.message : errorMessage(err)}`;
+    const reason = `could not read the load balancer: ${errorMessage(err)}`;
     await applyEvent(ctx, d.id, { type: 'precheck_failed', reason });
     return;
   }

@@ -32,7 +32,7 @@ export async function ensureJobsFor(ctx: JobContext, d: Deployment): Promise<voi
         await s.enqueue('remind', d.id, d.remindAt);
       }
       if (d.teardownAt !== undefined) await s.enqueue('teardown', d.id, d.teardownAt);
-      return scheduleWatch(ctx, d.id);
+      return scheduleWatch(ctx, d);
     case 'tearing_down':
       // Same id as the job that started it: the due teardown (at teardownAt) or "Tear down now".
       return s.enqueue('teardown', d.id, lastEvent(d, 'teardown_now') ? d.teardownStartedAt : d.teardownAt);
@@ -45,9 +45,9 @@ export async function ensureJobsFor(ctx: JobContext, d: Deployment): Promise<voi
 
 /** The latest history entry, when it is of this event type. */
 function lastEvent(d: Deployment, event: string) {
-  const last = [...d.history]
-    .reverse()
-    .find((h) => h.event === 'teardown_now' || h.event === 'teardown_due' || h.event === 'rollback');
+  const last = d.history.findLast(
+    (h) => h.event === 'teardown_now' || h.event === 'teardown_due' || h.event === 'rollback',
+  );
   return last?.event === event ? last : undefined;
 }
 

@@ -16,16 +16,26 @@ import { errorMessage } from '../errors.js';
 import { refusalMessage, rollbackMessage } from '../slack/blocks/index.js';
 import { ListenerBusyError } from '../store/listener-lock.js';
 import { isTransientAwsError } from './aws-errors.js';
-import { applyEvent, type JobContext, loadDeployment, postOnce, serviceOf } from './job-context.js';
+import {
+  applyEvent,
+  failedWith,
+  type JobContext,
+  loadDeployment,
+  postOnce,
+  serviceOf,
+} from './job-context.js';
 
 export async function runRollback(ctx: JobContext, deploymentId: string): Promise<void> {
   const d = await loadDeployment(ctx, deploymentId);
   let report: VerificationReport | null = null;
-  if (d.state === 'rolling_back') report = await rollBack(ctx, d, serviceOf(ctx, d));
-  const after = await loadDeployment(ctx, deploymentId);
+  let after = d; // a re-run: just report
+  if (d.state === 'rolling_back') {
+    report = await rollBack(ctx, d, serviceOf(ctx, d));
+    after = await loadDeployment(ctx, deploymentId);
+  }
   if (after.state === 'rolled_back') {
     await postOnce(ctx, after, 'rollback', rollbackMessage(after, report, after.rollback));
-  } else if (after.state === 'failed' && after.history.at(-1)?.event === 'rollback_failed') {
+  } else if (failedWith(after, 'rollback_failed')) {
     await postOnce(
       ctx,
       after,

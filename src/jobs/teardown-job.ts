@@ -20,8 +20,16 @@ import { offenderPlace } from '../domain/forwards.js';
 import { errorMessage, NotDueYetError } from '../errors.js';
 import { refusalMessage, teardownMessage } from '../slack/blocks/index.js';
 import { isTransientAwsError } from './aws-errors.js';
-import { hookAnswer, runHook } from './hook-runner.js';
-import { applyEvent, type JobContext, loadDeployment, postOnce, serviceOf } from './job-context.js';
+import { hookAnswer, runHook, scaleDownHook } from './hook-runner.js';
+import {
+  applyEvent,
+  failedWith,
+  type JobContext,
+  loadDeployment,
+  patchDeployment,
+  postOnce,
+  serviceOf,
+} from './job-context.js';
 
 export async function runTeardown(
   ctx: JobContext,
@@ -36,14 +44,17 @@ export async function runTeardown(
     if (!due.ok) return;
     d = due.deployment;
   }
-  if (d.state === 'tearing_down') await tearDown(ctx, d, serviceOf(ctx, d));
-  const after = await loadDeployment(ctx, deploymentId);
+  let after = d; // a re-run: just report
+  if (d.state === 'tearing_down') {
+    await tearDown(ctx, d, serviceOf(ctx, d));
+    after = await loadDeployment(ctx, deploymentId);
+  }
   if (after.state === 'done' && after.drain) {
     const svc = serviceOf(ctx, after);
     const cost = soakCost(after, svc, after.finishedAt ?? ctx.clock.now());
     const extra = { ...(after.scaleDown ? { scaleDown: after.scaleDown } : {}), ...(cost ? { cost } : {}) };
     await postOnce(ctx, after, 'teardown', teardownMessage(after, after.drain, extra));
-  } else if (after.state === 'failed' && after.history.at(-1)?.event === 'teardown_failed') {
+  } else if (failedWith(after, 'teardown_failed')) {
     await postOnce(
       ctx,
       after,
@@ -90,7 +101,7 @@ async function tearDown(ctx: JobContext, d: Deployment, svc: ServiceConfig): Pro
       sleep: ctx.clock.sleep,
       now: ctx.clock.now,
     });
-    await ctx.store.update(d.id, (cur) => ({ next: { ...cur, drain }, result: null }));
+    await patchDeployment(ctx, d.id, (cur) => ({ ...cur, drain }));
     const target = svc.compute[old];
     if (target && !d.scaleDown) {
       const report = await scaleDown(
@@ -98,30 +109,7 @@ async function tearDown(ctx: JobContext, d: Deployment, svc: ServiceConfig): Pro
         {
           ecs: ctx.ecs,
           asg: ctx.asg,
-          webhook: async (url, body) => {
-            const secret = svc.hooks ? ctx.secret(svc.hooks.secretEnv) : undefined;
-            // Fail closed, like every hook: an unsigned scale-to-zero request could be forged.
-            if (secret === undefined) {
-              return {
-                hook: 'scaleDown',
-                url,
-                ok: false,
-                status: null,
-                excerpt:
-                  'not called: no hook secret (hooks.secretEnv) is set, so the request could not be signed',
-                attempts: 0,
-                durationMs: 0,
-              };
-            }
-            return ctx.webhook({
-              hook: 'scaleDown',
-              url,
-              payload: body,
-              secret,
-              timeoutMs: svc.hooks?.timeoutMs ?? 5_000,
-              retries: svc.hooks?.retries ?? 2,
-            });
-          },
+          webhook: scaleDownHook(ctx, svc),
           sleep: ctx.clock.sleep,
           now: ctx.clock.now,
           pollMs: ctx.computePollMs,
@@ -129,7 +117,7 @@ async function tearDown(ctx: JobContext, d: Deployment, svc: ServiceConfig): Pro
         },
         { deploymentId: d.id, service: d.service, slot: old },
       );
-      await ctx.store.update(d.id, (cur) => ({ next: { ...cur, scaleDown: report }, result: null }));
+      await patchDeployment(ctx, d.id, (cur) => ({ ...cur, scaleDown: report }));
     }
     const seconds = Math.round(drain.drainMs / 1000);
     await applyEvent(ctx, d.id, {

@@ -20,7 +20,7 @@ import { errorMessage } from '../errors.js';
 import type { JobContext } from './job-context.js';
 
 /** The slot traffic should have left: the one live before, else the only other slot. */
-export function oldSlotOf(d: Deployment, svc: ServiceConfig): string | undefined {
+function oldSlotOf(d: Deployment, svc: ServiceConfig): string | undefined {
   if (d.fromSlot) return d.fromSlot;
   const others = Object.keys(svc.slots).filter((s) => s !== d.toSlot);
   return others.length === 1 ? others[0] : undefined;
@@ -45,9 +45,9 @@ export function unverifiedReason(report: TrafficReport): string {
 }
 
 /** The soak judges the full periods that started in the last this-many periods (see `readGates`). */
-export const SOAK_WINDOW_PERIODS = 5;
+const SOAK_WINDOW_PERIODS = 5;
 /** How far back the soak looks to find where a run of over-limit periods began (alert keys). */
-export const SOAK_LOOKBACK_PERIODS = 60;
+const SOAK_LOOKBACK_PERIODS = 60;
 
 /** The configured alarms DescribeAlarms did not return: they do not exist, so they can never fire. */
 export function missingAlarms(requested: string[], found: AlarmState[]): string[] {

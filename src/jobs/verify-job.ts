@@ -31,11 +31,14 @@ import { gateBreaches, readTraffic, unverifiedReason } from './traffic-evidence.
 import { scheduleWatch } from './watch-job.js';
 
 export async function runVerify(ctx: JobContext, deploymentId: string): Promise<void> {
-  const d = await loadDeployment(ctx, deploymentId);
+  let d = await loadDeployment(ctx, deploymentId);
   if (d.state !== 'verifying') return;
   const svc = serviceOf(ctx, d);
-  if (!d.messages.posted.includes('verify') && !(await verifyConfig(ctx, d, svc))) return;
-  await verifyTraffic(ctx, await loadDeployment(ctx, deploymentId), svc);
+  if (!d.messages.posted.includes('verify')) {
+    if (!(await verifyConfig(ctx, d, svc))) return;
+    d = await loadDeployment(ctx, deploymentId); // part 1 recorded its message: read it back
+  }
+  await verifyTraffic(ctx, d, svc);
 }
 
 /** Part 1. Returns true when the configuration is verified. */
@@ -90,7 +93,7 @@ async function verifyTraffic(ctx: JobContext, d: Deployment, svc: ServiceConfig)
   }
   if (report.verdict === 'drained') {
     const passed = await applyEvent(ctx, d.id, { type: 'verify_passed' });
-    if (passed.ok) await scheduleWatch(ctx, d.id);
+    if (passed.ok) await scheduleWatch(ctx, passed.deployment);
     return;
   }
   if (now >= windowEndsAt) {

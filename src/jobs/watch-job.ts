@@ -29,7 +29,7 @@ export async function runWatch(ctx: JobContext, deploymentId: string): Promise<v
     if (svc.gates.autoRollback) return;
   }
   if (reading?.error !== undefined) await sayUnchecked(ctx, d, svc, now, reading.error);
-  await ctx.scheduler.enqueue('watch', d.id, nextOnGrid(d.soakStartedAt, svc.gates.watchIntervalMs, now));
+  await scheduleWatch(ctx, d, now);
 }
 
 /** Posted key of the "gates not checked" notice: one per hour of the soak. */
@@ -51,14 +51,10 @@ async function sayUnchecked(ctx: JobContext, d: Deployment, svc: ServiceConfig, 
   );
 }
 
-/** Schedules the first watch of a soak (verify job, reconcile). */
-export async function scheduleWatch(ctx: JobContext, deploymentId: string): Promise<void> {
-  const d = await loadDeployment(ctx, deploymentId);
-  if (d.state !== 'soaking' || d.soakStartedAt === undefined || !hasGates(serviceOf(ctx, d))) return;
+/** Schedules the next watch of a soak, on its grid after `now` (watch and verify jobs, reconcile). */
+export async function scheduleWatch(ctx: JobContext, d: Deployment, now = ctx.clock.now()): Promise<void> {
+  if (d.state !== 'soaking' || d.soakStartedAt === undefined) return;
   const svc = serviceOf(ctx, d);
-  await ctx.scheduler.enqueue(
-    'watch',
-    d.id,
-    nextOnGrid(d.soakStartedAt, svc.gates.watchIntervalMs, ctx.clock.now()),
-  );
+  if (!hasGates(svc)) return;
+  await ctx.scheduler.enqueue('watch', d.id, nextOnGrid(d.soakStartedAt, svc.gates.watchIntervalMs, now));
 }

@@ -3,6 +3,7 @@
  * into UnrecoverableError so BullMQ does not retry them.
  */
 import { type ConnectionOptions, type Job, UnrecoverableError, Worker } from 'bullmq';
+import type { JobName } from '../domain/job-ids.js';
 import { errorMessage, PermanentJobError } from '../errors.js';
 import { runApprovalExpiry } from '../jobs/approval-expiry-job.js';
 import { runCutover } from '../jobs/cutover-job.js';
@@ -20,7 +21,7 @@ import { QUEUE_NAME } from './queue.js';
 
 type Handler = (ctx: JobContext, deploymentId: string, at: number | undefined) => Promise<void>;
 
-const HANDLERS: Record<string, Handler> = {
+const HANDLERS: Record<JobName, Handler> = {
   precheck: runPrecheck,
   cutover: runCutover,
   verify: runVerify,
@@ -38,9 +39,8 @@ export async function processJob(ctx: JobContext, job: Pick<Job, 'name' | 'data'
   if (!name.success || !data.success) {
     throw new UnrecoverableError(`job ${job.id} (${job.name}) has invalid data; it will not be retried`);
   }
-  const handler = HANDLERS[name.data] as Handler;
   try {
-    await handler(ctx, data.data.deploymentId, data.data.at);
+    await HANDLERS[name.data](ctx, data.data.deploymentId, data.data.at);
   } catch (err) {
     if (err instanceof PermanentJobError) throw new UnrecoverableError(err.message);
     throw err;

@@ -4,6 +4,15 @@
  */
 import type { InjectedFailure } from './fake-elb/types.js';
 
+/**
+ * The HTTP status AWS answers an error code with (injected failures included): 500 for the
+ * service's own server faults (`serverFaults`), 503 for ServiceUnavailable, 400 otherwise.
+ */
+export function failureStatus(code: string, serverFaults: readonly string[]): number {
+  if (serverFaults.includes(code)) return 500;
+  return code === 'ServiceUnavailable' ? 503 : 400;
+}
+
 export class FailureInjection {
   /** Queued failures, oldest first. */
   readonly failures: InjectedFailure[] = [];

@@ -12,7 +12,7 @@
  * Pending, then goes InService.
  */
 import { randomUUID } from 'node:crypto';
-import { FailureInjection } from './failure-injection.js';
+import { FailureInjection, failureStatus } from './failure-injection.js';
 import type { FakeAwsRequest } from './fake-aws.js';
 import { FakeElbError, type FakeResponse } from './fake-elb/index.js';
 import { decodeQuery, listParam, stringParam } from './fake-elb/query.js';
@@ -248,8 +248,7 @@ export function asgErrorXml(code: string, message: string, requestId: string, st
   );
 }
 
-const statusOf = (code: string) =>
-  code === 'InternalFailure' ? 500 : code === 'ServiceUnavailable' ? 503 : 400;
+const statusOf = (code: string) => failureStatus(code, ['InternalFailure']);
 
 export function handleAutoScaling(
   state: FakeAsgState,

@@ -10,6 +10,7 @@
  * endpoint can dispatch to it (`isCloudWatchRequest`); `startFakeCloudWatch` serves only it.
  */
 import { randomUUID } from 'node:crypto';
+import { failureStatus } from './failure-injection.js';
 import { describeAlarms, FakeCloudWatchError, getMetricData } from './fake-cloudwatch-operations.js';
 import { awsAnswer, type HttpAnswer, startAnsweringServer } from './local-http.js';
 import type { TrafficModel } from './traffic-model.js';
@@ -58,12 +59,8 @@ const TYPES: Record<string, string> = {
   UnknownOperationException: 'com.amazon.coral.service#UnknownOperationException',
 };
 
-/** HTTP status AWS uses for an error code (injected failures included). */
-export function cloudWatchStatusOf(code: string): number {
-  if (code === 'InternalServiceError' || code === 'InternalFailure') return 500;
-  if (code === 'ServiceUnavailable') return 503;
-  return 400;
-}
+/** HTTP status CloudWatch uses for an error code (injected failures included). */
+const statusOf = (code: string) => failureStatus(code, ['InternalServiceError', 'InternalFailure']);
 
 function respond(status: number, payload: unknown, requestId: string, extra: Record<string, string> = {}) {
   return awsAnswer(status, 'application/x-amz-json-1.0', JSON.stringify(payload), requestId, extra);
@@ -106,7 +103,7 @@ export function handleCloudWatch(
     model.calls.push({ operation, input });
     const injected = model.takeFailure(operation);
     if (injected) {
-      throw new FakeCloudWatchError(injected.code, injected.message, cloudWatchStatusOf(injected.code));
+      throw new FakeCloudWatchError(injected.code, injected.message, statusOf(injected.code));
     }
     const result =
       operation === 'GetMetricData'

@@ -13,7 +13,7 @@
  * launched (pending) and then starts (running).
  */
 import { randomUUID } from 'node:crypto';
-import { FailureInjection } from './failure-injection.js';
+import { FailureInjection, failureStatus } from './failure-injection.js';
 import type { FakeAwsRequest } from './fake-aws.js';
 import type { FakeResponse } from './fake-elb/index.js';
 import { awsAnswer } from './local-http.js';
@@ -191,13 +191,7 @@ function respond(status: number, payload: unknown, requestId: string): FakeRespo
   return awsAnswer(status, 'application/x-amz-json-1.1', JSON.stringify(payload), requestId);
 }
 
-function statusOf(code: string): number {
-  return code === 'ServerException' || code === 'InternalFailure'
-    ? 500
-    : code === 'ServiceUnavailable'
-      ? 503
-      : 400;
-}
+const statusOf = (code: string) => failureStatus(code, ['ServerException', 'InternalFailure']);
 
 export function handleEcs(state: FakeEcsState, req: FakeAwsRequest, requestId = randomUUID()): FakeResponse {
   try {

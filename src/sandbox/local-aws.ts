@@ -38,11 +38,15 @@ export interface LocalAwsOptions {
   port?: number;
 }
 
-const CREDENTIALS = { accessKeyId: 'AKIDLOCALSANDBOX', secretAccessKey: 'local-sandbox' };
+/** The dummy credentials of every local client (and of the sandbox bot's environment). */
+export const LOCAL_CREDENTIALS = {
+  accessKeyId: 'AKIDLOCALSANDBOX',
+  secretAccessKey: 'local-sandbox',
+} as const;
 
 /** Real SDK clients for a local endpoint (dummy credentials, no retries). */
 export function localAwsClients(endpoint: string): AwsClients {
-  const common = { endpoint, region: 'us-east-1', credentials: CREDENTIALS, maxAttempts: 1 };
+  const common = { endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS, maxAttempts: 1 };
   return {
     elb: new ElasticLoadBalancingV2Client(common),
     cloudwatch: new CloudWatchClient(common),

@@ -14,7 +14,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { Queue } from 'bullmq';
 import type { Env, Role } from '../config/env.js';
 import { formatProblems, loadConfigFile } from '../config/load-config.js';
@@ -22,7 +21,7 @@ import type { GreenlightConfig } from '../config/schema.js';
 import type { Logger } from '../ops/logger.js';
 import { demoState } from './fake-elb/demo.js';
 import { startFakeSlackApi } from './fake-slack-api.js';
-import { startLocalAws } from './local-aws.js';
+import { LOCAL_CREDENTIALS, startLocalAws } from './local-aws.js';
 import { startRedis } from './redis-process.js';
 import { createSandboxApi, type SandboxApiDeps } from './sandbox-api.js';
 import { awsView } from './sandbox-aws-view.js';
@@ -54,16 +53,6 @@ export const SDK_NODE_WARNING = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLE
 
 const isLoopback = (host: string) => /^127\./.test(host) || host === '::1' || host === 'localhost';
 
-/** The real SDK client, pointed at a local ELBv2 endpoint (dummy credentials, no retries). */
-export function localElbClient(endpoint: string): ElasticLoadBalancingV2Client {
-  return new ElasticLoadBalancingV2Client({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'AKIDLOCALSANDBOX', secretAccessKey: 'local-sandbox' },
-    maxAttempts: 1,
-  });
-}
-
 /**
  * The SDK's standard variables for a local endpoint: every client the bot creates goes there, with
  * dummy credentials (no credential lookup, nothing that could reach a real account).
@@ -72,8 +61,8 @@ export function localAwsEnv(endpoint: string): Record<string, string | undefined
   const out: Record<string, string | undefined> = {
     AWS_ENDPOINT_URL: endpoint,
     AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'AKIDLOCALSANDBOX',
-    AWS_SECRET_ACCESS_KEY: 'local-sandbox',
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     AWS_SESSION_TOKEN: undefined,
     AWS_PROFILE: undefined,
     AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: undefined,

@@ -3,21 +3,10 @@
  * acked; this records the intent through the state machine (optimistic concurrency: of two
  * simultaneous Approve clicks exactly one wins) and returns a refusal for the clicker, if any.
  */
-import type { ServiceConfig } from '../config/schema.js';
-import {
-  type Actor,
-  canApprove,
-  canCancel,
-  canExtend,
-  canRollback,
-  canTeardownNow,
-  type Decision,
-} from '../domain/authorization.js';
 import type { Deployment } from '../domain/deployment.js';
-import type { DeploymentEvent } from '../domain/state-machine.js';
 import { applyEvent } from '../jobs/job-context.js';
 import { ACTIONS, decodeActionValue, refusalMessage, type SlackMessage } from './blocks/index.js';
-import { actorFor, type WebContext } from './web-context.js';
+import { actorFor, INTENTS, type Plan, type WebContext } from './web-context.js';
 
 export interface ActionInput {
   actionId: string;
@@ -31,22 +20,12 @@ export interface ActionResult {
   reply?: SlackMessage;
 }
 
-type Plan = (
-  svc: ServiceConfig,
-  d: Deployment,
-  actor: Actor,
-  extendMs?: number,
-) => [Decision, DeploymentEvent];
-
 const PLANS: Record<string, Plan> = {
-  [ACTIONS.approve]: (svc, d, a) => [canApprove(svc, d, a), { type: 'approve', user: a.userId }],
-  [ACTIONS.cancel]: (svc, d, a) => [canCancel(svc, d, a), { type: 'cancel', user: a.userId }],
-  [ACTIONS.rollback]: (svc, d, a) => [canRollback(svc, d, a), { type: 'rollback', user: a.userId }],
-  [ACTIONS.extend]: (svc, _d, a, extendMs) => [
-    canExtend(svc, a),
-    { type: 'extend', user: a.userId, byMs: extendMs ?? svc.soakMs },
-  ],
-  [ACTIONS.teardownNow]: (svc, _d, a) => [canTeardownNow(svc, a), { type: 'teardown_now', user: a.userId }],
+  [ACTIONS.approve]: INTENTS.approve,
+  [ACTIONS.cancel]: INTENTS.cancel,
+  [ACTIONS.rollback]: INTENTS.rollback,
+  [ACTIONS.extend]: INTENTS.extend,
+  [ACTIONS.teardownNow]: INTENTS.teardown,
 };
 
 export async function handleAction(ctx: WebContext, input: ActionInput): Promise<ActionResult> {

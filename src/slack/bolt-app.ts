@@ -67,7 +67,7 @@ export function createBoltApp(opts: BoltOptions, web: WebContext): App {
     await ack({ response_type: 'ephemeral', text: first.text, blocks: first.blocks });
   });
 
-  app.action(/^gl_/, async ({ action, body, ack, client }) => {
+  app.action(/^gl_/, async ({ action, body, ack }) => {
     await ack();
     if (body.type !== 'block_actions' || action.type !== 'button' || !('action_id' in action)) return;
     const userId = body.user.id;
@@ -79,22 +79,12 @@ export function createBoltApp(opts: BoltOptions, web: WebContext): App {
       });
       const channel = result.deployment?.channel ?? body.channel?.id;
       if (result.reply && channel) {
-        await client.chat.postEphemeral({
-          channel,
-          user: userId,
-          text: result.reply.text,
-          blocks: result.reply.blocks,
-          ...(result.deployment?.messages.card ? { thread_ts: result.deployment.messages.card } : {}),
-        });
+        await web.slack.ephemeral(channel, userId, result.reply, result.deployment?.messages.card);
       }
     } catch (err) {
       opts.log.error({ err: errorMessage(err), user: userId, action: action.action_id }, 'button failed');
       const channel = body.channel?.id;
-      if (channel) {
-        await client.chat
-          .postEphemeral({ channel, user: userId, text: INTERNAL_ERROR.text, blocks: INTERNAL_ERROR.blocks })
-          .catch(() => {});
-      }
+      if (channel) await web.slack.ephemeral(channel, userId, INTERNAL_ERROR).catch(() => {});
     }
   });
 

@@ -4,11 +4,10 @@
  * in the service's channel, posted by the precheck job.
  */
 import type { ServiceConfig } from '../config/schema.js';
-import { canCancel, canExtend, canRequest, canRollback, canTeardownNow } from '../domain/authorization.js';
+import { canRequest } from '../domain/authorization.js';
 import { type Command, type ParseContext, parseCommand } from '../domain/command-parser.js';
 import { forgottenSlots } from '../domain/cost.js';
 import { newDeployment, newDeploymentId } from '../domain/new-deployment.js';
-import type { DeploymentEvent } from '../domain/state-machine.js';
 import { applyEvent } from '../jobs/job-context.js';
 import {
   helpMessage,
@@ -19,7 +18,7 @@ import {
   type SlackMessage,
   statusList,
 } from './blocks/index.js';
-import { actorFor, currentDeployment, type WebContext } from './web-context.js';
+import { actorFor, currentDeployment, INTENTS, type WebContext } from './web-context.js';
 
 export interface CommandInput {
   command: string;
@@ -104,23 +103,26 @@ async function requestDeployment(ctx: WebContext, svc: ServiceConfig, slot: stri
 
 async function status(ctx: WebContext, service: string | undefined): Promise<SlackMessage> {
   const svcs = Object.values(ctx.config.services).filter((s) => !service || s.name === service);
+  // The forgotten-environment report covers every service, whatever `service` asked for: one read
+  // of each service's recent deployments serves both it and the status lines.
+  const recent = new Map(
+    await Promise.all(
+      Object.values(ctx.config.services).map(
+        async (svc) => [svc.name, await ctx.store.listByService(svc.name, 20)] as const,
+      ),
+    ),
+  );
   const items = await Promise.all(
     svcs.map(async (svc) => {
       const holder = await ctx.store.lockHolder(svc.name);
-      const [last] = await ctx.store.listByService(svc.name, 1);
-      return { svc, active: holder ? await ctx.store.get(holder) : null, last: last ?? null };
+      const last = recent.get(svc.name)?.[0] ?? null;
+      return { svc, active: holder ? await ctx.store.get(holder) : null, last };
     }),
   );
-  // The forgotten-environment report covers every service, whatever `service` asked for.
-  const newest = await Promise.all(
-    // The newest deployment that switched traffic: a later one that never cut over (blocked,
-    // cancelled, expired) does not make the slots an earlier one left running disappear.
-    Object.values(ctx.config.services).map(async (svc) =>
-      (await ctx.store.listByService(svc.name, 20)).find((d) => d.cutover !== undefined),
-    ),
-  );
+  // The newest deployment that switched traffic: a later one that never cut over (blocked,
+  // cancelled, expired) does not make the slots an earlier one left running disappear.
+  const latest = [...recent.values()].flatMap((list) => list.find((d) => d.cutover !== undefined) ?? []);
   const now = ctx.clock.now();
-  const latest = newest.filter((d): d is NonNullable<typeof d> => d !== undefined);
   return statusList(items, now, forgottenSlots(latest, ctx.config.services, now));
 }
 
@@ -131,26 +133,8 @@ async function actOnCurrent(ctx: WebContext, cmd: ServiceAction, userId: string)
   const d = await currentDeployment(ctx, svc.name);
   if (!d) return refusalMessage(`There is no deployment of *${svc.name}* to ${cmd.name}.`);
   const actor = await actorFor(ctx, svc, userId);
-  let decision: { ok: true } | { ok: false; message: string };
-  let event: DeploymentEvent;
-  switch (cmd.name) {
-    case 'rollback':
-      decision = canRollback(svc, d, actor);
-      event = { type: 'rollback', user: userId };
-      break;
-    case 'extend':
-      decision = canExtend(svc, actor);
-      event = { type: 'extend', user: userId, byMs: cmd.durationMs };
-      break;
-    case 'teardown':
-      decision = canTeardownNow(svc, actor);
-      event = { type: 'teardown_now', user: userId };
-      break;
-    case 'cancel':
-      decision = canCancel(svc, d, actor);
-      event = { type: 'cancel', user: userId };
-      break;
-  }
+  const extendMs = cmd.name === 'extend' ? cmd.durationMs : undefined;
+  const [decision, event] = INTENTS[cmd.name](svc, d, actor, extendMs);
   if (!decision.ok) return refusalMessage(decision.message);
   const out = await applyEvent(ctx, d.id, event);
   if (!out.ok) return refusalMessage(out.message);

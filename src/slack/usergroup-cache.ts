@@ -3,6 +3,7 @@
  * `usergroups.users.list`, cached briefly (membership changes take effect within the TTL).
  * A lookup that fails counts as "not a member": authorization fails closed.
  */
+import { errorMessage } from '../errors.js';
 import type { Logger } from '../ops/logger.js';
 
 export interface GroupResolver {
@@ -24,10 +25,7 @@ export function createGroupResolver(
       (list) => new Set(list),
       (err: unknown) => {
         cache.delete(groupId);
-        opts.log?.warn(
-          { groupId, err: err instanceof Error ? err.message : String(err) },
-          'user group lookup failed',
-        );
+        opts.log?.warn({ groupId, err: errorMessage(err) }, 'user group lookup failed');
         return new Set<string>();
       },
     );

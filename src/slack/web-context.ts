@@ -1,9 +1,18 @@
 /** What the Slack listeners need: they record intent (store + queue) and reply; jobs do the work. */
 import { randomBytes } from 'node:crypto';
 import type { GreenlightConfig, ServiceConfig } from '../config/schema.js';
-import type { Actor } from '../domain/authorization.js';
-import { groupsToResolve } from '../domain/authorization.js';
+import {
+  type Actor,
+  canApprove,
+  canCancel,
+  canExtend,
+  canRollback,
+  canTeardownNow,
+  type Decision,
+  groupsToResolve,
+} from '../domain/authorization.js';
 import type { Deployment } from '../domain/deployment.js';
+import type { DeploymentEvent } from '../domain/state-machine.js';
 import type { EventDeps } from '../jobs/job-context.js';
 import type { SlackGateway } from './gateway.js';
 import type { GroupResolver } from './usergroup-cache.js';
@@ -29,3 +38,22 @@ export async function currentDeployment(ctx: WebContext, service: string): Promi
   const [latest] = await ctx.store.listByService(service, 1);
   return latest ?? null;
 }
+
+export type Plan = (
+  svc: ServiceConfig,
+  d: Deployment,
+  actor: Actor,
+  extendMs?: number,
+) => [Decision, DeploymentEvent];
+
+/** Who may do what to a deployment, and the event that records it (buttons and `/deploy <verb>`). */
+export const INTENTS = {
+  approve: (svc, d, a) => [canApprove(svc, d, a), { type: 'approve', user: a.userId }],
+  cancel: (svc, d, a) => [canCancel(svc, d, a), { type: 'cancel', user: a.userId }],
+  rollback: (svc, d, a) => [canRollback(svc, d, a), { type: 'rollback', user: a.userId }],
+  extend: (svc, _d, a, extendMs) => [
+    canExtend(svc, a),
+    { type: 'extend', user: a.userId, byMs: extendMs ?? svc.soakMs },
+  ],
+  teardown: (svc, _d, a) => [canTeardownNow(svc, a), { type: 'teardown_now', user: a.userId }],
+} satisfies Record<string, Plan>;

@@ -6,8 +6,6 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { AuditEntry, Deployment, HistoryEntry } from '../domain/deployment.js';
 
-export type { AuditEntry } from '../domain/deployment.js';
-
 /** Approximate cap (`XADD … MAXLEN ~`) of each service's audit stream. */
 export const AUDIT_MAXLEN = 10_000;
 

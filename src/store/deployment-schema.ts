@@ -57,6 +57,11 @@ export const deploymentSchema: z.ZodType<Deployment> = z.looseObject({
   history: z.array(historyEntry),
 });
 
+/** A schema failure as one `path: message` line per issue. */
+export function issueLines(error: z.ZodError): string[] {
+  return error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`);
+}
+
 /** Parses a stored JSON record; throws `CorruptRecordError` naming the key and every problem. */
 export function parseDeployment(raw: string, key: string): Deployment {
   let data: unknown;
@@ -67,10 +72,7 @@ export function parseDeployment(raw: string, key: string): Deployment {
   }
   const parsed = deploymentSchema.safeParse(data);
   if (!parsed.success) {
-    throw new CorruptRecordError(
-      key,
-      parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`),
-    );
+    throw new CorruptRecordError(key, issueLines(parsed.error));
   }
   return parsed.data;
 }

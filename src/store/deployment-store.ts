@@ -9,21 +9,12 @@
  * atomic step as the record, so they can never disagree with it.
  */
 import type { Redis } from 'ioredis';
-import { type Deployment, TERMINAL_STATES } from '../domain/deployment.js';
-import {
-  AUDIT_MAXLEN,
-  type AuditEntry,
-  auditFields,
-  auditFromHistory,
-  creationAudit,
-  readAuditStream,
-} from './audit-log.js';
-import { deploymentSchema, parseDeployment } from './deployment-schema.js';
+import { type AuditEntry, type Deployment, isTerminal } from '../domain/deployment.js';
+import { AUDIT_MAXLEN, auditFields, auditFromHistory, creationAudit, readAuditStream } from './audit-log.js';
+import { deploymentSchema, issueLines, parseDeployment } from './deployment-schema.js';
 import { CorruptRecordError, StoreConflictError, StoreMisuseError } from './errors.js';
 import { DEFAULT_PREFIX, type StoreKeys, storeKeys } from './keys.js';
 import { CREATE_SCRIPT, UPDATE_SCRIPT } from './scripts.js';
-
-export type { AuditEntry } from './audit-log.js';
 
 export type CreateResult = { ok: true } | { ok: false; holder: Deployment | null; holderId: string };
 
@@ -39,8 +30,6 @@ export interface DeploymentStoreOptions {
   /** Called for each corrupt record skipped by the list methods (`get`/`update` throw instead). */
   onCorrupt?: (err: CorruptRecordError) => void;
 }
-
-const isTerminal = (d: Deployment): boolean => TERMINAL_STATES.includes(d.state);
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -64,7 +53,7 @@ export class DeploymentStore {
    * reported (`holder` is null when the holder's record is missing or unreadable).
    */
   async createWithLock(d: Deployment): Promise<CreateResult> {
-    if (isTerminal(d))
+    if (isTerminal(d.state))
       throw new StoreMisuseError(`cannot create deployment ${d.id} in terminal state ${d.state}`);
     const json = serialize(d);
     const k = this.keys;
@@ -128,8 +117,8 @@ export class DeploymentStore {
       }
 
       let lockOp: 'keep' | 'release' | 'take' = 'keep';
-      if (isTerminal(next)) lockOp = 'release';
-      else if (isTerminal(current) && lock !== id) {
+      if (isTerminal(next.state)) lockOp = 'release';
+      else if (isTerminal(current.state) && lock !== id) {
         if (lock !== null)
           return { found: true, written: false, deployment: current, result, lockedBy: lock };
         lockOp = 'take';
@@ -150,7 +139,7 @@ export class DeploymentStore {
         serialize(next),
         lockOp,
         id,
-        isTerminal(next) ? 'rem' : 'add',
+        isTerminal(next.state) ? 'rem' : 'add',
         String(AUDIT_MAXLEN),
         JSON.stringify(added),
       );
@@ -176,7 +165,9 @@ export class DeploymentStore {
   async listActive(): Promise<Deployment[]> {
     const ids = await this.redis.smembers(this.keys.active());
     const all = await this.loadMany(ids);
-    return all.filter((d) => !isTerminal(d)).sort((a, b) => a.createdAt - b.createdAt || cmp(a.id, b.id));
+    return all
+      .filter((d) => !isTerminal(d.state))
+      .sort((a, b) => a.createdAt - b.createdAt || cmp(a.id, b.id));
   }
 
   /** The service's newest `limit` audit entries, newest first. */
@@ -208,8 +199,9 @@ const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 function serialize(d: Deployment): string {
   const checked = deploymentSchema.safeParse(d);
   if (!checked.success) {
-    const problems = checked.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new StoreMisuseError(`refusing to store invalid deployment ${d.id}: ${problems.join('; ')}`);
+    throw new StoreMisuseError(
+      `refusing to store invalid deployment ${d.id}: ${issueLines(checked.error).join('; ')}`,
+    );
   }
   return JSON.stringify(d);
 }

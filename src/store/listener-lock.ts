@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { DEFAULT_PREFIX } from './keys.js';
 
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
@@ -15,7 +16,7 @@ export class ListenerBusyError extends Error {
 export class ListenerLock {
   constructor(
     private readonly redis: Redis,
-    private readonly prefix = 'gl:',
+    private readonly prefix = DEFAULT_PREFIX,
     private readonly opts: { ttlMs?: number; waitMs?: number; retryMs?: number } = {},
   ) {}
 

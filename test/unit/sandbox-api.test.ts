@@ -46,6 +46,16 @@ const post = (path: string, body: unknown) =>
   );
 const errorOf = (r: { body: unknown }) => (r.body as { error: string }).error;
 
+/** `/deploy status` from REQUESTER, acked by the bot with 'Working on it…'; the response_url it got. */
+async function ackedWithResponseUrl(): Promise<string> {
+  answer = (res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ response_type: 'ephemeral', text: 'Working on it…' }));
+  };
+  await post('command', { user: REQUESTER, channel: CHANNEL, text: '/deploy status' });
+  return new URLSearchParams(received[0]?.body).get('response_url') as string;
+}
+
 async function botMessage(blocks: unknown[], threadTs?: string): Promise<string> {
   const res = await fetch(`${slack.url}chat.postMessage`, {
     method: 'POST',
@@ -187,12 +197,7 @@ describe('the sandbox control API plays the Slack client', () => {
   });
 
   it('replaces the ack when the bot answers later through the response_url', async () => {
-    answer = (res) => {
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ response_type: 'ephemeral', text: 'Working on it…' }));
-    };
-    await post('command', { user: REQUESTER, channel: CHANNEL, text: '/deploy status' });
-    const responseUrl = new URLSearchParams(received[0]?.body).get('response_url') as string;
+    const responseUrl = await ackedWithResponseUrl();
     await fetch(responseUrl, {
       method: 'POST',
       body: JSON.stringify({ replace_original: true, text: 'all quiet' }),
@@ -201,12 +206,7 @@ describe('the sandbox control API plays the Slack client', () => {
   });
 
   it('does not show a response_url post that Slack refused, so a Block Kit limit bug stays visible', async () => {
-    answer = (res) => {
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ response_type: 'ephemeral', text: 'Working on it…' }));
-    };
-    await post('command', { user: REQUESTER, channel: CHANNEL, text: '/deploy status' });
-    const responseUrl = new URLSearchParams(received[0]?.body).get('response_url') as string;
+    const responseUrl = await ackedWithResponseUrl();
     const tooLong = await fetch(responseUrl, {
       method: 'POST',
       body: JSON.stringify({ replace_original: true, text: 'x'.repeat(5000) }),

@@ -6,6 +6,7 @@ import {
   BOT_RECEIVER,
   SANDBOX_PREFIX,
   type Sandbox,
+  type SandboxOptions,
   SDK_NODE_WARNING,
   startSandbox,
 } from '../../src/sandbox/sandbox.js';
@@ -20,7 +21,8 @@ afterEach(async () => {
 });
 
 /** REDIS_URL given: the sandbox itself never connects to it (the runtime does). */
-const start = (port: number) => startSandbox({ log, port, redisUrl: 'redis://127.0.0.1:9' });
+const start = (port: number, opts: Partial<SandboxOptions> = {}) =>
+  startSandbox({ log, port, redisUrl: 'redis://127.0.0.1:9', ...opts });
 
 /** A logger whose lines land in `lines` (parsed). */
 function recording(): { log: ReturnType<typeof createLogger>; lines: { msg: string; level: number }[] } {
@@ -75,7 +77,7 @@ describe('starting the sandbox', () => {
     await new Promise<void>((r) => blocker.listen(port, r));
     try {
       const { log: logged, lines } = recording();
-      sandbox = await startSandbox({ log: logged, port, redisUrl: 'redis://127.0.0.1:9' });
+      sandbox = await start(port, { log: logged });
       expect(sandbox.port).toBeGreaterThan(port);
       expect(lines[0]?.msg).toBe(
         `Greenlight sandbox: open http://127.0.0.1:${sandbox.port} (port ${port} was busy) — no SLACK_BOT_TOKEN, so Slack and AWS are local stand-ins; listening on 127.0.0.1 only`,
@@ -88,12 +90,7 @@ describe('starting the sandbox', () => {
 
   it('listens where SANDBOX_HOST says, and says that others can reach it', async () => {
     const { log: logged, lines } = recording();
-    sandbox = await startSandbox({
-      log: logged,
-      port: await freePort(),
-      host: '0.0.0.0',
-      redisUrl: 'redis://127.0.0.1:9',
-    });
+    sandbox = await start(await freePort(), { log: logged, host: '0.0.0.0' });
     expect(sandbox.url).toBe(`http://localhost:${sandbox.port}`);
     expect(lines[0]?.msg).toMatch(
       /; listening on 0\.0\.0\.0 \(SANDBOX_HOST\): anyone who can reach this machine can use it$/,
@@ -102,12 +99,7 @@ describe('starting the sandbox', () => {
 
   it('runs as role all and says so when GREENLIGHT_ROLE asked for another, after the URL line', async () => {
     const { log: logged, lines } = recording();
-    sandbox = await startSandbox({
-      log: logged,
-      port: await freePort(),
-      role: 'worker',
-      redisUrl: 'redis://127.0.0.1:9',
-    });
+    sandbox = await start(await freePort(), { log: logged, role: 'worker' });
     expect(sandbox.env.role).toBe('all');
     expect(lines.map((l) => l.msg)).toEqual([
       expect.stringMatching(/^Greenlight sandbox: open /),

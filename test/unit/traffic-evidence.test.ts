@@ -142,21 +142,19 @@ describe('readTraffic', () => {
       [4, 500],
     ] as [number, number][],
   };
+  /** The verifying deployment switched at `switchedAt`, its window ending at(8), read as of `now`. */
+  const readAt = (r: ReturnType<typeof rig>, now: number) =>
+    readTraffic(r.ctx, deployment({ state: 'verifying' }), r.ctx.config.services['checkout']!, {
+      switchedAt,
+      windowEndsAt: at(8),
+      now,
+    });
 
   it('reads and decides as of the instant it is given, not the clock', async () => {
     const r = rig(svcWith());
     r.cloudwatch.series = drained;
     r.setNow(at(2)); // the clock is behind: with it, nothing would be settled
-    const report = await readTraffic(
-      r.ctx,
-      deployment({ state: 'verifying' }),
-      r.ctx.config.services['checkout']!,
-      {
-        switchedAt,
-        windowEndsAt: at(8),
-        now: at(6),
-      },
-    );
+    const report = await readAt(r, at(6));
     expect(r.cloudwatch.calls[0]?.endMs).toBe(at(6));
     expect(report).toMatchObject({ verdict: 'drained', drainedAt: at(3) });
   });
@@ -166,11 +164,7 @@ describe('readTraffic', () => {
     const r = rig(svc);
     r.cloudwatch.series = drained;
     r.cloudwatch.alarms = [{ name: 'checkout-5xx', state: 'OK' }];
-    const report = await readTraffic(r.ctx, deployment({ state: 'verifying' }), svc, {
-      switchedAt,
-      windowEndsAt: at(8),
-      now: at(6),
-    });
+    const report = await readAt(r, at(6));
     const error =
       'the CloudWatch alarm "checkout-latncy" (gates.alarms) does not exist, so that gate can never fire';
     expect(report?.verdict).toBe('unreadable');
@@ -190,11 +184,7 @@ describe('readTraffic', () => {
   it('says both when an alarm is missing and no request reached the new slot', async () => {
     const svc = svcWith({ alarms: ['gone'] });
     const r = rig(svc);
-    const report = await readTraffic(r.ctx, deployment({ state: 'verifying' }), svc, {
-      switchedAt,
-      windowEndsAt: at(8),
-      now: at(8),
-    });
+    const report = await readAt(r, at(8));
     expect(report?.error).toBe(
       'the CloudWatch alarm "gone" (gates.alarms) does not exist, so that gate can never fire; also, no requests were observed on green after the switch, so the traffic could not be verified',
     );
@@ -202,30 +192,12 @@ describe('readTraffic', () => {
 
   it('words the failure reason by what made the traffic unverified', async () => {
     const r = rig(svcWith());
-    const idle = await readTraffic(
-      r.ctx,
-      deployment({ state: 'verifying' }),
-      r.ctx.config.services['checkout']!,
-      {
-        switchedAt,
-        windowEndsAt: at(8),
-        now: at(8),
-      },
-    );
+    const idle = await readAt(r, at(8));
     expect(idle && unverifiedReason(idle)).toBe(
       'Not verified: no requests were observed on green after the switch, so the traffic could not be verified.',
     );
     r.cloudwatch.failWith = new Error('GetMetricData failed: AccessDenied');
-    const failed = await readTraffic(
-      r.ctx,
-      deployment({ state: 'verifying' }),
-      r.ctx.config.services['checkout']!,
-      {
-        switchedAt,
-        windowEndsAt: at(8),
-        now: at(8),
-      },
-    );
+    const failed = await readAt(r, at(8));
     expect(failed?.unverifiedCause).toBe('read_failed');
     expect(failed && unverifiedReason(failed)).toBe(
       'Not verified: the CloudWatch metrics could not be read (GetMetricData failed: AccessDenied).',
@@ -246,11 +218,7 @@ describe('readTraffic', () => {
   it('passes traffic.allowIdle on to the verdict', async () => {
     const svc = svcWith({}, { allowIdle: true });
     const r = rig(svc);
-    const report = await readTraffic(r.ctx, deployment({ state: 'verifying' }), svc, {
-      switchedAt,
-      windowEndsAt: at(8),
-      now: at(8),
-    });
+    const report = await readAt(r, at(8));
     expect(report).toMatchObject({ verdict: 'drained', note: expect.stringMatching(/allowIdle/) });
   });
 });

@@ -1,3 +1,5 @@
+import { failureStatus } from '../failure-injection.js';
+
 /** An AWS-shaped failure of the fake: sent as `<ErrorResponse>` with its code and HTTP status. */
 export class FakeElbError extends Error {
   constructor(
@@ -15,9 +17,5 @@ export class FakeElbError extends Error {
   }
 }
 
-/** HTTP status AWS uses for an error code (injected failures included). */
-export function statusOf(code: string): number {
-  if (code === 'InternalFailure' || code === 'InternalError') return 500;
-  if (code === 'ServiceUnavailable') return 503;
-  return 400;
-}
+/** HTTP status ELBv2 uses for an error code (injected failures included). */
+export const statusOf = (code: string): number => failureStatus(code, ['InternalFailure', 'InternalError']);
