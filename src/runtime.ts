@@ -43,6 +43,8 @@ export interface RuntimeOptions {
   /** Key prefix for the store and the queue (tests use one per test). */
   prefix?: string;
   drainPollMs?: number;
+  /** How often the precheck polls a slot's targets while they pass their first checks (default 5 s). */
+  healthPollMs?: number;
   computePollMs?: number;
   reconcileEveryMs?: number;
   /** Address the HTTP receiver listens on (default: every interface, as Bolt does). */
@@ -150,6 +152,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Running> {
     metrics,
     listenerLock: new ListenerLock(redis, `${prefix}:`),
     drainPollMs: opts.drainPollMs ?? 5_000,
+    healthPollMs: opts.healthPollMs ?? 5_000,
     computePollMs: opts.computePollMs ?? 5_000,
   };
 

@@ -32,11 +32,23 @@ export interface Listener {
   DefaultActions: Action[];
 }
 
+/** A rule condition as AWS describes it (`host-header`, `path-pattern`, `http-header`, …). */
+export interface RuleCondition {
+  Field?: string;
+  /** The legacy form of host-header and path-pattern values (AWS still returns it). */
+  Values?: string[];
+  HostHeaderConfig?: { Values?: string[] };
+  PathPatternConfig?: { Values?: string[] };
+  HttpHeaderConfig?: { HttpHeaderName?: string; Values?: string[] };
+  [other: string]: unknown;
+}
+
 export interface Rule {
   RuleArn: string;
   /** `"default"` for the listener's default rule, else a number as a string. */
   Priority: string;
   IsDefault: boolean;
+  Conditions?: RuleCondition[];
   Actions: Action[];
 }
 
@@ -53,7 +65,13 @@ export interface TargetHealth {
 export interface TargetGroupInfo {
   TargetGroupArn: string;
   TargetGroupName: string;
+  /** Load balancers whose forwards name the group: empty when none does (its targets read `unused`). */
   LoadBalancerArns: string[];
+  /** Health-check settings (AWS defaults for HTTP: 30 s, threshold 5 healthy / 2 unhealthy). */
+  HealthCheckIntervalSeconds?: number;
+  HealthCheckTimeoutSeconds?: number;
+  HealthyThresholdCount?: number;
+  UnhealthyThresholdCount?: number;
 }
 
 export interface ElbPort {
@@ -62,6 +80,14 @@ export interface ElbPort {
   describeRules(listenerArn: string): Promise<Rule[]>;
   modifyListener(listenerArn: string, defaultActions: Action[]): Promise<void>;
   modifyRule(ruleArn: string, actions: Action[]): Promise<void>;
+  /** CreateRule; returns the rule as AWS describes it. */
+  createRule(
+    listenerArn: string,
+    priority: number,
+    conditions: RuleCondition[],
+    actions: Action[],
+  ): Promise<Rule>;
+  deleteRule(ruleArn: string): Promise<void>;
   describeTargetHealth(targetGroupArn: string): Promise<TargetHealth[]>;
   /** Attributes as AWS names them: `stickiness.enabled`, `deregistration_delay.timeout_seconds`, … */
   describeTargetGroupAttributes(targetGroupArn: string): Promise<Record<string, string>>;

@@ -9,6 +9,8 @@
  *   every field we do not understand (authenticate-*, fixed-response, redirect, …).
  */
 import {
+  CreateRuleCommand,
+  DeleteRuleCommand,
   DeregisterTargetsCommand,
   DescribeListenersCommand,
   type DescribeListenersCommandInput,
@@ -20,12 +22,15 @@ import {
   ModifyListenerCommand,
   ModifyRuleCommand,
   type Action as SdkAction,
+  type Rule as SdkRule,
+  type RuleCondition as SdkRuleCondition,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type {
   Action,
   ElbPort,
   Listener,
   Rule,
+  RuleCondition,
   TargetGroupInfo,
   TargetHealth,
   TargetHealthState,
@@ -58,6 +63,16 @@ async function allPages<T>(
 
 function fromSdkActions(actions: SdkAction[] | undefined): Action[] {
   return (actions ?? []) as unknown as Action[];
+}
+
+function fromSdkRule(r: SdkRule): Rule {
+  return {
+    RuleArn: r.RuleArn ?? '',
+    Priority: r.Priority ?? '',
+    IsDefault: r.IsDefault === true,
+    Conditions: (r.Conditions ?? []) as unknown as RuleCondition[],
+    Actions: fromSdkActions(r.Actions),
+  };
 }
 
 /**
@@ -116,13 +131,7 @@ export function createElbAdapter(client: ElasticLoadBalancingV2Client): ElbPort 
       return callAws('DescribeRules', () =>
         allPages<Rule>(async (Marker) => {
           const out = await client.send(new DescribeRulesCommand({ ListenerArn: listenerArn, Marker }));
-          const items = (out.Rules ?? []).map<Rule>((r) => ({
-            RuleArn: r.RuleArn ?? '',
-            Priority: r.Priority ?? '',
-            IsDefault: r.IsDefault === true,
-            Actions: fromSdkActions(r.Actions),
-          }));
-          return { items, next: out.NextMarker };
+          return { items: (out.Rules ?? []).map(fromSdkRule), next: out.NextMarker };
         }),
       );
     },
@@ -142,6 +151,26 @@ export function createElbAdapter(client: ElasticLoadBalancingV2Client): ElbPort 
       await callAws('ModifyRule', () =>
         client.send(new ModifyRuleCommand({ RuleArn: ruleArn, Actions: toSdkActions(actions) })),
       );
+    },
+
+    createRule(listenerArn, priority, conditions, actions) {
+      return callAws('CreateRule', async () => {
+        const out = await client.send(
+          new CreateRuleCommand({
+            ListenerArn: listenerArn,
+            Priority: priority,
+            Conditions: conditions as unknown as SdkRuleCondition[],
+            Actions: toSdkActions(actions),
+          }),
+        );
+        const [rule] = out.Rules ?? [];
+        if (!rule) throw new Error('CreateRule returned no rule');
+        return fromSdkRule(rule);
+      });
+    },
+
+    async deleteRule(ruleArn) {
+      await callAws('DeleteRule', () => client.send(new DeleteRuleCommand({ RuleArn: ruleArn })));
     },
 
     describeTargetHealth(targetGroupArn) {
@@ -180,11 +209,21 @@ export function createElbAdapter(client: ElasticLoadBalancingV2Client): ElbPort 
           const out = await client.send(
             new DescribeTargetGroupsCommand({ TargetGroupArns: targetGroupArns, Marker }),
           );
-          const items = (out.TargetGroups ?? []).map<TargetGroupInfo>((g) => ({
-            TargetGroupArn: g.TargetGroupArn ?? '',
-            TargetGroupName: g.TargetGroupName ?? '',
-            LoadBalancerArns: g.LoadBalancerArns ?? [],
-          }));
+          const items = (out.TargetGroups ?? []).map<TargetGroupInfo>((g) => {
+            const info: TargetGroupInfo = {
+              TargetGroupArn: g.TargetGroupArn ?? '',
+              TargetGroupName: g.TargetGroupName ?? '',
+              LoadBalancerArns: g.LoadBalancerArns ?? [],
+            };
+            if (g.HealthCheckIntervalSeconds !== undefined)
+              info.HealthCheckIntervalSeconds = g.HealthCheckIntervalSeconds;
+            if (g.HealthCheckTimeoutSeconds !== undefined)
+              info.HealthCheckTimeoutSeconds = g.HealthCheckTimeoutSeconds;
+            if (g.HealthyThresholdCount !== undefined) info.HealthyThresholdCount = g.HealthyThresholdCount;
+            if (g.UnhealthyThresholdCount !== undefined)
+              info.UnhealthyThresholdCount = g.UnhealthyThresholdCount;
+            return info;
+          });
           return { items, next: out.NextMarker };
         }),
       );

@@ -1,33 +1,15 @@
-/**
- * The cutover against the load balancer, as a short list of idempotent calls:
- * read the configured listeners and their rules, rewrite every forward that touches the
- * service's slots, apply the rewrites one call at a time, and on any failure put back every
- * forward it touched and read them back (switch-restore.ts). Then read back, and scan the whole
- * load balancer.
- */
-import type { ServiceConfig } from '../config/schema.js';
 import {
   actionLists,
   describeSite,
-  evaluatePrecheck,
   findForwardSites,
   findOffenders,
   forwardGroups,
-  liveSlot,
   orderedRules,
   rewriteActions,
   siteSendsAllTo,
   sitesOfActions,
-  stickinessOf,
 } from '../domain/forwards.js';
-import type {
-  LiveSlot,
-  PrecheckReport,
-  SlotHealth,
-  SwitchReport,
-  TargetState,
-  VerificationReport,
-} from '../domain/reports.js';
+import type { SwitchReport, VerificationReport } from '../domain/reports.js';
 import type { AwsCallError, ElbPort, Listener, Rule } from './elb-port.js';
 import { type Change, restoreTouched, SwitchAbortedError } from './switch-restore.js';
 import { timeElbPort } from './timed-elb-port.js';
@@ -39,21 +21,40 @@ export interface SwitchRequest {
   slots: Record<string, string>;
   targetSlot: string;
   /**
+   * Rules that are not production traffic (the service's preview rules): never rewritten, and not
+   * counted as forwards that still send traffic to the old slot.
+   */
+  isPreviewRule?: (rule: Rule) => boolean;
+  /**
    * Awaited once, right before the first Modify call (not at all when nothing needs changing):
    * the caller records that from here on the load balancer may be touched.
    */
   beforeFirstModify?: () => Promise<void>;
 }
 
-interface Snapshot {
+export interface Snapshot {
   listeners: Listener[];
+  /** The production rules of each listener (preview rules left out). */
   rulesByListener: Map<string, Rule[]>;
 }
 
-async function readListeners(port: ElbPort, listenerArns: string[]): Promise<Snapshot> {
+type RuleTest = ((rule: Rule) => boolean) | undefined;
+
+async function productionRules(port: ElbPort, listenerArn: string, isPreview: RuleTest): Promise<Rule[]> {
+  const rules = await port.describeRules(listenerArn);
+  return isPreview ? rules.filter((r) => !isPreview(r)) : rules;
+}
+
+/** The listeners and their production rules (the service's preview rules left out). */
+export async function readListeners(
+  port: ElbPort,
+  listenerArns: string[],
+  isPreview?: RuleTest,
+): Promise<Snapshot> {
   const listeners = await port.describeListeners({ listenerArns });
   const rulesByListener = new Map<string, Rule[]>();
-  for (const l of listeners) rulesByListener.set(l.ListenerArn, await port.describeRules(l.ListenerArn));
+  for (const l of listeners)
+    rulesByListener.set(l.ListenerArn, await productionRules(port, l.ListenerArn, isPreview));
   return { listeners, rulesByListener };
 }
 
@@ -102,7 +103,7 @@ function keepsSeveralGroups(changes: Change[], targetArn: string): boolean {
  * stickiness, which AWS requires (see rewriteActions).
  */
 async function plan(port: ElbPort, req: SwitchRequest, targetArn: string): Promise<Change[]> {
-  const snap = await readListeners(port, req.listenerArns);
+  const snap = await readListeners(port, req.listenerArns, req.isPreviewRule);
   const changes = planChanges(port, snap, req);
   if (!keepsSeveralGroups(changes, targetArn)) return changes;
   const attributes = await port.describeTargetGroupAttributes(targetArn);
@@ -150,14 +151,18 @@ export async function switchForwards(
   return { changed: changes.flatMap((c) => c.sites), awsMs: timed.awsMs(), totalMs: now() - started };
 }
 
-async function scanLoadBalancers(port: ElbPort, configured: Snapshot): Promise<Snapshot> {
+async function scanLoadBalancers(
+  port: ElbPort,
+  configured: Snapshot,
+  isPreview: RuleTest,
+): Promise<Snapshot> {
   const listeners: Listener[] = [];
   const rulesByListener = new Map(configured.rulesByListener);
   for (const lbArn of new Set(configured.listeners.map((l) => l.LoadBalancerArn))) {
     for (const l of await port.describeListeners({ loadBalancerArn: lbArn })) {
       listeners.push(l);
       if (!rulesByListener.has(l.ListenerArn))
-        rulesByListener.set(l.ListenerArn, await port.describeRules(l.ListenerArn));
+        rulesByListener.set(l.ListenerArn, await productionRules(port, l.ListenerArn, isPreview));
     }
   }
   return { listeners, rulesByListener };
@@ -173,10 +178,10 @@ export async function verifyConfiguration(
   port: ElbPort,
   req: SwitchRequest & { oldSlot: string | null },
 ): Promise<VerificationReport> {
-  const configured = await readListeners(port, req.listenerArns);
+  const configured = await readListeners(port, req.listenerArns, req.isPreviewRule);
   const sites = findForwardSites(configured.listeners, configured.rulesByListener, req.slots);
   const readBackOk = sites.length > 0 && sites.every((s) => siteSendsAllTo(s, req.slots, req.targetSlot));
-  const all = await scanLoadBalancers(port, configured);
+  const all = await scanLoadBalancers(port, configured, req.isPreviewRule);
   const oldArns =
     req.oldSlot !== null && req.slots[req.oldSlot] !== undefined && req.oldSlot !== req.targetSlot
       ? [req.slots[req.oldSlot] as string]
@@ -189,62 +194,4 @@ export async function verifyConfiguration(
     0,
   );
   return { readBackOk, offenders, listenersScanned: all.listeners.length, rulesScanned };
-}
-
-/** The live slot as the load balancer says now (never a cache). */
-export async function readLiveSlot(
-  port: ElbPort,
-  svc: Pick<ServiceConfig, 'listeners' | 'slots'>,
-): Promise<LiveSlot> {
-  const snap = await readListeners(port, svc.listeners);
-  return liveSlot(findForwardSites(snap.listeners, snap.rulesByListener, svc.slots), svc.slots);
-}
-
-async function readSlotHealth(port: ElbPort, slot: string, targetGroupArn: string): Promise<SlotHealth> {
-  const targets = (await port.describeTargetHealth(targetGroupArn)).map<TargetState>((t) => {
-    const s: TargetState = { id: t.Id, state: t.State };
-    if (t.Port !== undefined) s.port = t.Port;
-    if (t.Reason !== undefined) s.reason = t.Reason;
-    return s;
-  });
-  return {
-    slot,
-    targetGroupArn,
-    targets,
-    healthy: targets.filter((t) => t.state === 'healthy').length,
-    total: targets.length,
-  };
-}
-
-/** Reads forwards, the target slot's health and every slot's attributes, then judges them. */
-export async function readPrecheck(
-  port: ElbPort,
-  svc: ServiceConfig,
-  targetSlot: string,
-): Promise<PrecheckReport> {
-  const snap = await readListeners(port, svc.listeners);
-  const sites = findForwardSites(snap.listeners, snap.rulesByListener, svc.slots);
-  const live = liveSlot(sites, svc.slots);
-  const targetArn = svc.slots[targetSlot];
-  const stickiness = [];
-  for (const [slot, arn] of Object.entries(svc.slots)) {
-    stickiness.push(stickinessOf(slot, await port.describeTargetGroupAttributes(arn)));
-  }
-  const report = evaluatePrecheck({
-    targetSlot,
-    liveSlot: live,
-    health:
-      targetArn === undefined
-        ? { slot: targetSlot, targetGroupArn: '', targets: [], healthy: 0, total: 0 }
-        : await readSlotHealth(port, targetSlot, targetArn),
-    sites,
-    stickiness,
-    minHealthyTargets: svc.minHealthyTargets,
-    soakMs: svc.soakMs,
-  });
-  if (targetArn !== undefined) return report;
-  return {
-    ...report,
-    problems: [`${targetSlot} is not a slot of ${svc.name} (slots: ${Object.keys(svc.slots).join(', ')}).`],
-  };
 }

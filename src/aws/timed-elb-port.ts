@@ -30,6 +30,8 @@ export function timeElbPort(port: ElbPort, now: () => number = () => performance
     describeRules: timed(port.describeRules.bind(port)),
     modifyListener: timed(port.modifyListener.bind(port)),
     modifyRule: timed(port.modifyRule.bind(port)),
+    createRule: timed(port.createRule.bind(port)),
+    deleteRule: timed(port.deleteRule.bind(port)),
     describeTargetHealth: timed(port.describeTargetHealth.bind(port)),
     describeTargetGroupAttributes: timed(port.describeTargetGroupAttributes.bind(port)),
     describeTargetGroups: timed(port.describeTargetGroups.bind(port)),

@@ -8,6 +8,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { RESERVED_WORDS } from '../domain/command-parser.js';
 import { DURATION_HELP, formatDuration } from '../domain/duration.js';
+import { DEFAULT_PREVIEW_HEADER, type PreviewSettings } from '../domain/preview.js';
 import { EVIDENCE_DEFAULTS, isCloudWatchPeriod, toComputeTarget } from './evidence-schema.js';
 import {
   configSchema,
@@ -47,6 +48,7 @@ const DURATION_KEYS = new Set([
   'watchInterval',
   'timeout',
   'computeTimeout',
+  'healthWait',
 ]);
 
 /** Lookups by name never hit Object.prototype members (`constructor`, `toString`, …). */
@@ -95,6 +97,16 @@ function resolveEvidence(s: RawService) {
   };
 }
 
+function resolvePreview(s: RawService): PreviewSettings {
+  const p = s.preview;
+  const out: PreviewSettings = { listenerArn: p?.listener ?? (s.listeners[0] as string) };
+  if (p?.host !== undefined) out.host = p.host;
+  else out.header = p?.header ?? DEFAULT_PREVIEW_HEADER;
+  if (p?.priority !== undefined) out.priority = p.priority;
+  if (p?.url !== undefined) out.url = p.url;
+  return out;
+}
+
 export function resolveConfig(raw: RawConfig): GreenlightConfig {
   const d = raw.defaults;
   const services = Object.entries(raw.services).map(([name, s]): [string, ServiceConfig] => [
@@ -109,6 +121,8 @@ export function resolveConfig(raw: RawConfig): GreenlightConfig {
         ? { deployers: { users: [...s.deployers.users], usergroups: [...s.deployers.usergroups] } }
         : {}),
       allowSelfApproval: s.allowSelfApproval,
+      preview: resolvePreview(s),
+      ...(s.healthWait !== undefined ? { healthWaitMs: s.healthWait } : {}),
       soakMs: s.soak ?? d.soak ?? DEFAULTS.soakMs,
       remindBeforeMs: s.remindBefore ?? d.remindBefore ?? DEFAULTS.remindBeforeMs,
       approvalTimeoutMs: s.approvalTimeout ?? d.approvalTimeout ?? DEFAULTS.approvalTimeoutMs,

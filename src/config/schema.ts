@@ -3,6 +3,7 @@
  * milliseconds here, so the rest of the code only sees numbers.
  */
 import { z } from 'zod';
+import type { PreviewSettings } from '../domain/preview.js';
 import { duration } from './durations.js';
 import {
   type ComputeTarget,
@@ -31,6 +32,44 @@ const people = z
   })
   .strict();
 
+/** An HTTP header name as ALB rules take it: RFC 7230 token characters, at most 40. */
+const headerName = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,40}$/,
+    'an HTTP header name of at most 40 characters, such as X-Greenlight-Slot',
+  );
+
+/** Where a slot's preview rule matches: a header (value `<service>/<slot>`) or a host per slot. */
+export const previewSchema = z
+  .object({
+    /** The listener that holds the preview rules (default: the service's first listener). */
+    listener: z.string().regex(LISTENER_ARN, 'not an ALB listener ARN').optional(),
+    header: headerName.optional(),
+    host: z
+      .string()
+      .max(128)
+      .refine(
+        (h) => h.includes('{slot}'),
+        'the host must contain {slot}, e.g. {slot}.checkout.preview.example.com',
+      )
+      .refine(
+        (h) => /^[a-z0-9.{}-]+$/i.test(h) && h.replaceAll(/\{(slot|service)\}/g, 'x').includes('.'),
+        'a host name such as {slot}.checkout.preview.example.com (letters, digits, dashes and dots)',
+      )
+      .optional(),
+    /** Priority of the first slot's rule; the next slots take the next numbers. Default: the lowest free. */
+    priority: z.number().int().min(1).max(50_000).optional(),
+    /** Shown to approvers with a curl command, e.g. https://shop.example.com/checkout. */
+    url: z
+      .string()
+      .url('not a URL')
+      .refine((u) => /^https?:\/\//.test(u), 'an http:// or https:// URL')
+      .optional(),
+  })
+  .strict()
+  .refine((p) => !(p.header && p.host), 'give either header or host, not both');
+
 const timing = {
   soak: duration.optional(),
   remindBefore: duration.optional(),
@@ -56,6 +95,13 @@ export const serviceSchema = z
     /** Who may request a deployment; absent means anyone in the channel. */
     deployers: people.optional(),
     allowSelfApproval: z.boolean().default(false),
+    /** The preview rules that keep every slot health-checked and reachable by test requests. */
+    preview: previewSchema.optional(),
+    /**
+     * How long the precheck waits for a slot's targets to pass their health checks (after attaching
+     * it, or while they read `initial`). Default: from the group's health-check settings.
+     */
+    healthWait: duration.optional(),
     ...timing,
     ...evidenceKeys,
   })
@@ -112,6 +158,10 @@ export interface ServiceConfig {
   approvers: { users: string[]; usergroups: string[] };
   deployers?: { users: string[]; usergroups: string[] };
   allowSelfApproval: boolean;
+  /** Preview rules: every slot stays named by a forward only test requests match. */
+  preview: PreviewSettings;
+  /** Bound on waiting for a slot's health checks; absent: derived from the group's settings. */
+  healthWaitMs?: number;
   soakMs: number;
   remindBeforeMs: number;
   approvalTimeoutMs: number;

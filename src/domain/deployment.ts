@@ -4,6 +4,7 @@
  */
 
 import type { ScaleDownReport } from './evidence.js';
+import type { HealthWait } from './health-wait.js';
 import type { TeardownReport } from './reports.js';
 
 export const STATES = [
@@ -83,6 +84,10 @@ export interface MessageRefs {
   traffic?: string;
   /** Fingerprint of what the traffic message shows now (it is edited only when that changes). */
   trafficShown?: string;
+  /** The precheck's health-check progress (thread reply), edited in place while it waits. */
+  health?: string;
+  /** What the health progress message shows now (edited only when that changes). */
+  healthShown?: string;
   /** Keys of one-shot thread messages already posted (idempotent re-runs post nothing twice). */
   posted: string[];
 }
@@ -103,6 +108,8 @@ export interface Deployment {
   createdAt: number;
   updatedAt: number;
   approvalExpiresAt?: number;
+  /** Set while the precheck waits for the target slot's health checks (after attaching it). */
+  healthWait?: HealthWait;
   approvedBy?: string;
   /** Why the deployment ended blocked/failed/cancelled/expired, or why it was rolled back. */
   reason?: string;
@@ -123,6 +130,8 @@ export interface Deployment {
   scaleDown?: ScaleDownReport;
   /** How the old slot's targets drained at teardown. */
   drain?: TeardownReport;
+  /** Priority of the old slot's preview rule deleted at teardown (detached); null: it had none. */
+  detached?: number | null;
   messages: MessageRefs;
   history: HistoryEntry[];
 }

@@ -3,7 +3,15 @@
  * the deployment thread can act on. Pure (re-exported by forwards.ts).
  */
 import { formatDuration } from './duration.js';
-import type { ForwardSite, LiveSlot, PrecheckReport, SlotHealth, SlotStickiness } from './reports.js';
+import { settlingTargets } from './health-wait.js';
+import type {
+  ForwardSite,
+  LiveSlot,
+  PrecheckReport,
+  PreviewRoute,
+  SlotHealth,
+  SlotStickiness,
+} from './reports.js';
 
 /** AWS's default `deregistration_delay.timeout_seconds`. */
 const DEFAULT_DEREGISTRATION_DELAY_SECONDS = 300;
@@ -50,6 +58,12 @@ export interface PrecheckInput {
   stickiness: SlotStickiness[];
   minHealthyTargets: number;
   soakMs: number;
+  previews?: PreviewRoute[];
+  /**
+   * True while the precheck may still wait for targets that are being judged (`initial`, or
+   * `unused` right after attaching): they are not problems yet (see health-wait.ts).
+   */
+  mayWait?: boolean;
 }
 
 function plural(n: number, word: string): string {
@@ -68,12 +82,14 @@ function problemsOf(input: PrecheckInput): string[] {
   } else if (input.liveSlot === null) {
     problems.push('No slot receives traffic now: every forward gives the slots weight 0.');
   }
+  const settling = settlingTargets(health);
   for (const t of health.targets) {
     if (t.state === 'healthy') continue;
+    if (input.mayWait && (t.state === 'initial' || t.state === 'unused')) continue;
     const id = t.port !== undefined ? `${t.id}:${t.port}` : t.id;
     problems.push(`${targetSlot} target ${id} is ${t.state}${t.reason ? ` (${t.reason})` : ''}.`);
   }
-  if (health.healthy < input.minHealthyTargets) {
+  if (health.healthy < input.minHealthyTargets && !(input.mayWait && settling > 0)) {
     problems.push(
       `${targetSlot} has ${plural(health.healthy, 'healthy target')}; at least ${input.minHealthyTargets} required.`,
     );
@@ -153,13 +169,16 @@ function warningsOf(input: PrecheckInput): string[] {
 }
 
 export function evaluatePrecheck(input: PrecheckInput): PrecheckReport {
+  const problems = problemsOf(input);
   return {
     liveSlot: input.liveSlot,
     targetSlot: input.targetSlot,
     health: input.health,
     forwards: input.sites,
     stickiness: input.stickiness,
-    problems: problemsOf(input),
+    ...(input.previews ? { previews: input.previews } : {}),
+    settling: problems.length === 0 && input.mayWait ? settlingTargets(input.health) : 0,
+    problems,
     warnings: warningsOf(input),
   };
 }

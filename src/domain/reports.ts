@@ -50,12 +50,27 @@ export interface SlotStickiness {
 /** `mixed` when the configured forwards split traffic between slots; null when none is live. */
 export type LiveSlot = string | 'mixed' | null;
 
+/** A slot's preview rule: what keeps it health-checked and lets people try it. */
+export interface PreviewRoute {
+  slot: string;
+  /** `:443 rule 3` */
+  place: string;
+  /** `header X-Greenlight-Slot: checkout/green` or `host green.preview.example.com` */
+  match: string;
+  /** Created by this precheck (the slot was attached now). */
+  attachedNow: boolean;
+}
+
 export interface PrecheckReport {
   liveSlot: LiveSlot;
   targetSlot: string;
   health: SlotHealth;
   forwards: ForwardSite[];
   stickiness: SlotStickiness[];
+  /** The preview rule of every slot (absent in reports made before preview rules existed). */
+  previews?: PreviewRoute[];
+  /** Targets of the target slot still being judged (`initial`, or `unused` right after attaching). */
+  settling?: number;
   /** Blocking problems: a non-empty list ends the deployment as `blocked`. */
   problems: string[];
   /** Worth knowing but not blocking (e.g. stickiness that the cutover will neutralise). */

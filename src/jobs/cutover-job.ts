@@ -5,6 +5,7 @@
  * posted afterwards from the record, so a Slack outage cannot strand the deployment.
  */
 import type { ElbPort } from '../aws/elb-port.js';
+import { ensurePreviewRules, previewRuleTest } from '../aws/preview-rules.js';
 import { SwitchAbortedError, switchForwards } from '../aws/switch-forwards.js';
 import { timeElbPort } from '../aws/timed-elb-port.js';
 import type { ServiceConfig } from '../config/schema.js';
@@ -31,6 +32,18 @@ export async function runCutover(ctx: JobContext, deploymentId: string): Promise
   if (d.state !== 'cutting_over') return reportCutover(ctx, d, undefined); // a re-run: just report
   const report = await switchTraffic(ctx, d, serviceOf(ctx, d));
   await reportCutover(ctx, await loadDeployment(ctx, deploymentId), report);
+}
+
+/** The preview rules of every slot; a failure that will not pass by itself says what it means. */
+async function attachAll(port: ElbPort, svc: ServiceConfig): Promise<void> {
+  try {
+    await ensurePreviewRules(port, svc);
+  } catch (err) {
+    if (isTransientAwsError(err)) throw err;
+    throw new Error(
+      `could not keep every slot health-checked: creating a preview rule failed (${errorMessage(err)}); nothing was changed on the load balancer`,
+    );
+  }
 }
 
 /** Why the target slot may not receive traffic now, or null when it may. */
@@ -95,14 +108,19 @@ async function switchTraffic(
   };
   let report: SwitchReport;
   try {
-    report = await ctx.listenerLock.withListeners(svc.listeners, () =>
-      switchForwards(timed.port, {
+    report = await ctx.listenerLock.withListeners(svc.listeners, async () => {
+      // Every slot keeps its preview rule, so the old slot stays health-checked (and Rollback can
+      // judge it) once production stops naming it. Normally the precheck created them; a rule
+      // deleted since is created again here, before anything production sees changes.
+      await attachAll(timed.port, svc);
+      return switchForwards(timed.port, {
         listenerArns: svc.listeners,
         slots: svc.slots,
+        isPreviewRule: previewRuleTest(svc),
         targetSlot: d.toSlot,
         beforeFirstModify: markSwitchStarted,
-      }),
-    );
+      });
+    });
   } catch (err) {
     if (err instanceof ListenerBusyError) throw err; // another service is switching: retry shortly
     if (err instanceof SwitchAbortedError) {

@@ -28,6 +28,16 @@ export async function handleBreaches(
 ): Promise<void> {
   const summary = breaches.map((b) => b.detail).join(' ');
   const auto = svc.gates.autoRollback;
+  // The state change first, Slack after: a Slack outage must not keep the rollback from happening.
+  if (auto) {
+    await applyEvent(ctx, d.id, {
+      type: 'rollback',
+      user: AUTOMATIC,
+      reason: `Automatic rollback: health gate breached during ${during}. ${summary}`,
+    });
+  } else if (during === 'verification') {
+    await applyEvent(ctx, d.id, { type: 'verify_failed', reason: `Health gate breached: ${summary}` });
+  }
   const fresh = [...new Set(breaches.map((b) => breachAlertKey(during, b)))].filter(
     (k) => !d.messages.posted.includes(k),
   );
@@ -39,15 +49,6 @@ export async function handleBreaches(
       d.messages.card,
     );
     await markPosted(ctx, d.id, ...fresh);
-  }
-  if (auto) {
-    await applyEvent(ctx, d.id, {
-      type: 'rollback',
-      user: AUTOMATIC,
-      reason: `Automatic rollback: health gate breached during ${during}. ${summary}`,
-    });
-  } else if (during === 'verification') {
-    await applyEvent(ctx, d.id, { type: 'verify_failed', reason: `Health gate breached: ${summary}` });
   }
 }
 

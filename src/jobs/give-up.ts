@@ -3,7 +3,7 @@
  * a working state holding the service lock with nobody told. This records the failure as the
  * state machine's failure event for that state, and says so in the thread.
  */
-import { readLiveSlot } from '../aws/switch-forwards.js';
+import { readLiveSlot } from '../aws/read-precheck.js';
 import type { Deployment } from '../domain/deployment.js';
 import type { DeploymentEvent } from '../domain/state-machine.js';
 import { refusalMessage } from '../slack/blocks/index.js';

@@ -51,6 +51,8 @@ export interface JobContext {
   listenerLock: Pick<ListenerLock, 'withListeners'>;
   /** How often teardown polls target health while the old slot drains. */
   drainPollMs: number;
+  /** How often the precheck looks at a slot's targets while they pass their first health checks. */
+  healthPollMs: number;
   /** How often scale-down polls ECS / Auto Scaling while the old slot's compute goes to zero. */
   computePollMs: number;
 }

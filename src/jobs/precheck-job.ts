@@ -1,18 +1,39 @@
 /**
- * Precheck: post the status card, read the live slot and the target slot's health from the ALB
- * (never a cache), post the findings in the thread, then either block or ask for approval.
- * Fails closed: a load balancer that cannot be read blocks the deployment.
+ * Precheck: post the status card, attach every slot that no forward names (its preview rule), read
+ * the live slot and the target slot's health from the ALB (never a cache), post the findings in
+ * the thread, then either block or ask for approval. Fails closed: a load balancer that cannot be
+ * read blocks the deployment.
+ *
+ * While the target slot's targets are still being judged (`initial`, or `unused` right after the
+ * attach) the precheck waits without sleeping: the wait is recorded (`healthWait`), a progress
+ * message in the thread is edited as the targets change, and the precheck runs again as a delayed
+ * job on a grid every `healthPollMs`, until the targets are healthy or the bound (from the
+ * group's health-check settings, or `healthWait`) runs out.
  */
-import { readPrecheck } from '../aws/switch-forwards.js';
+import { type PrecheckReading, readPrecheck } from '../aws/read-precheck.js';
+import type { ServiceConfig } from '../config/schema.js';
 import type { Deployment } from '../domain/deployment.js';
-import type { PrecheckReport } from '../domain/reports.js';
+import {
+  type HealthWait,
+  healthProgress,
+  healthWaitBoundMs,
+  waitExpiredProblem,
+} from '../domain/health-wait.js';
+import { nextOnGrid } from '../domain/job-ids.js';
 import { errorMessage } from '../errors.js';
-import { approvalPrompt, precheckMessage, statusCard } from '../slack/blocks/index.js';
+import {
+  approvalPrompt,
+  healthWaitMessage,
+  hhmm,
+  precheckMessage,
+  statusCard,
+} from '../slack/blocks/index.js';
 import { isTransientAwsError } from './aws-errors.js';
 import {
   applyEvent,
   type JobContext,
   loadDeployment,
+  patchDeployment,
   patchMessages,
   postOnce,
   serviceOf,
@@ -39,15 +60,41 @@ export async function runPrecheck(ctx: JobContext, deploymentId: string): Promis
   if (d.state !== 'prechecking') return;
   const svc = serviceOf(ctx, d);
   d = await ensureCard(ctx, d);
+  const now = ctx.clock.now();
+  const mayWait = d.healthWait === undefined || now < d.healthWait.until;
 
-  let report: PrecheckReport;
+  let reading: PrecheckReading;
   try {
-    report = await readPrecheck(ctx.elb, svc, d.toSlot);
+    reading = await readPrecheck(ctx.elb, svc, d.toSlot, { mayWait });
   } catch (err) {
     if (isTransientAwsError(err)) throw err; // BullMQ retries with backoff
     const reason = `could not read the load balancer: ${errorMessage(err)}`;
     await applyEvent(ctx, d.id, { type: 'precheck_failed', reason });
     return;
+  }
+  let report = reading.report;
+  if ((report.settling ?? 0) > 0) {
+    const wait: HealthWait = d.healthWait ?? {
+      since: now,
+      until: now + healthWaitBoundMs(reading.timing, svc.healthWaitMs),
+      ...(reading.attached.some((a) => a.slot === d.toSlot) ? { attachedAt: now } : {}),
+    };
+    if (!d.healthWait) d = (await patchDeployment(ctx, d.id, (cur) => ({ ...cur, healthWait: wait }))) ?? d;
+    await showHealth(ctx, d, healthProgress(report.health, reading.timing, wait, now, hhmm));
+    await ctx.scheduler.enqueue('precheck', d.id, nextOnGrid(wait.since, ctx.healthPollMs, now));
+    return;
+  }
+  if (d.healthWait && report.problems.length > 0 && now >= d.healthWait.until) {
+    report = {
+      ...report,
+      problems: [
+        waitExpiredProblem(report.health, reading.timing, now - d.healthWait.since),
+        ...report.problems,
+      ],
+    };
+  }
+  if (d.healthWait) {
+    await showHealth(ctx, d, healthProgress(report.health, reading.timing, d.healthWait, now, hhmm), true);
   }
   const scaled = await previousScaleDown(ctx, d);
   if (scaled) report = { ...report, warnings: [...report.warnings, scaled] };
@@ -67,6 +114,20 @@ export async function runPrecheck(ctx: JobContext, deploymentId: string): Promis
   await postPrompt(ctx, passed.deployment);
 }
 
+/** Posts the health-check progress once, then edits it in place when what it says changes. */
+async function showHealth(ctx: JobContext, d: Deployment, line: string, final = false): Promise<void> {
+  const message = healthWaitMessage(d, line, final);
+  const shown = `${final ? 'final' : 'wait'} ${line.replace(/ — .*$/, '')}`;
+  if (d.messages.health) {
+    if (d.messages.healthShown === shown) return;
+    await ctx.slack.update(d.channel, d.messages.health, message);
+    await patchMessages(ctx, d.id, (m) => ({ ...m, healthShown: shown }));
+    return;
+  }
+  const ts = await ctx.slack.post(d.channel, message, d.messages.card);
+  await patchMessages(ctx, d.id, (m) => ({ ...m, health: m.health ?? ts, healthShown: shown }));
+}
+
 /** A warning when an earlier teardown scaled the target slot's compute down (with what it was). */
 async function previousScaleDown(ctx: JobContext, d: Deployment): Promise<string | null> {
   const recent = await ctx.store.listByService(d.service, 20);
@@ -82,6 +143,7 @@ async function previousScaleDown(ctx: JobContext, d: Deployment): Promise<string
 
 async function postPrompt(ctx: JobContext, d: Deployment): Promise<void> {
   if (d.messages.prompt || d.state !== 'awaiting_approval') return;
-  const ts = await ctx.slack.post(d.channel, approvalPrompt(d, serviceOf(ctx, d)), d.messages.card);
+  const svc: ServiceConfig = serviceOf(ctx, d);
+  const ts = await ctx.slack.post(d.channel, approvalPrompt(d, svc), d.messages.card);
   await patchMessages(ctx, d.id, (m) => ({ ...m, prompt: m.prompt ?? ts }));
 }

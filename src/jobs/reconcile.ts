@@ -13,7 +13,11 @@ export async function ensureJobsFor(ctx: JobContext, d: Deployment): Promise<voi
   const s = ctx.scheduler;
   switch (d.state) {
     case 'requested':
+      return s.enqueue('precheck', d.id);
     case 'prechecking':
+      // Waiting for health checks: the next poll on its grid (the untimed job may be long done).
+      if (d.healthWait)
+        return s.enqueue('precheck', d.id, nextOnGrid(d.healthWait.since, ctx.healthPollMs, ctx.clock.now()));
       return s.enqueue('precheck', d.id);
     case 'awaiting_approval':
       if (d.approvalExpiresAt !== undefined) await s.enqueue('approval-expiry', d.id, d.approvalExpiresAt);

@@ -6,10 +6,13 @@
  * thread message after.
  */
 import type { ElbPort } from '../aws/elb-port.js';
+import { ensurePreviewRules, previewRuleTest } from '../aws/preview-rules.js';
+import { healthCheckTiming } from '../aws/read-precheck.js';
 import { switchForwards, verifyConfiguration } from '../aws/switch-forwards.js';
 import { timeElbPort } from '../aws/timed-elb-port.js';
 import type { ServiceConfig } from '../config/schema.js';
 import type { Deployment } from '../domain/deployment.js';
+import { formatDuration } from '../domain/duration.js';
 import { offenderPlace } from '../domain/forwards.js';
 import type { VerificationReport } from '../domain/reports.js';
 import { errorMessage } from '../errors.js';
@@ -45,11 +48,27 @@ export async function runRollback(ctx: JobContext, deploymentId: string): Promis
   }
 }
 
+/**
+ * Why traffic may not go back to `back` now, or null. A slot that reads `unused` is one no forward
+ * names (its preview rule was removed): AWS does not health-check it, so nobody knows whether it
+ * is healthy. Its preview rule is created again, and the refusal says when to try again.
+ */
 async function backSlotProblem(elb: ElbPort, svc: ServiceConfig, back: string): Promise<string | null> {
   const arn = svc.slots[back];
   if (!arn) return `slot ${back} is no longer configured`;
   const health = await elb.describeTargetHealth(arn);
   const healthy = health.filter((t) => t.State === 'healthy').length;
+  if (health.length > 0 && health.every((t) => t.State === 'unused')) {
+    const [group] = await elb.describeTargetGroups([arn]);
+    await ensurePreviewRules(elb, svc, [back]);
+    const t = healthCheckTiming(group);
+    return (
+      `${back} is not health-checked: no forward names it (its targets read unused, Target.NotInUse), so ` +
+      `nobody can tell whether it is healthy. Greenlight attached it again with its preview rule; its ` +
+      `targets need ${t.healthyThreshold} passing checks × ${formatDuration(t.intervalSeconds * 1000)} — ` +
+      `roll back again after that. Traffic was left where it is.`
+    );
+  }
   if (healthy < svc.minHealthyTargets || healthy === 0) {
     return `${back} has ${healthy} healthy target(s) (needs ${Math.max(1, svc.minHealthyTargets)}); traffic was left where it is.`;
   }
@@ -78,7 +97,12 @@ async function rollBack(
       return null;
     }
     const switched = await ctx.listenerLock.withListeners(svc.listeners, () =>
-      switchForwards(timed.port, { listenerArns: svc.listeners, slots: svc.slots, targetSlot: back }),
+      switchForwards(timed.port, {
+        listenerArns: svc.listeners,
+        slots: svc.slots,
+        targetSlot: back,
+        isPreviewRule: previewRuleTest(svc),
+      }),
     );
     const finishedAt = ctx.clock.now();
     const timing = {
@@ -90,6 +114,7 @@ async function rollBack(
     const report = await verifyConfiguration(ctx.elb, {
       listenerArns: svc.listeners,
       slots: svc.slots,
+      isPreviewRule: previewRuleTest(svc),
       targetSlot: back,
       oldSlot: d.toSlot,
     });

@@ -4,13 +4,16 @@
  *    it during the soak) — if something does, stop and say so;
  * 2. the optional `beforeTeardown` hook (e.g. drain the old slot's database pool);
  * 3. deregister the old slot's targets and wait until they have left (bounded by the
- *    deregistration delay);
+ *    deregistration delay), then delete its preview rule (detach it: AWS stops health-checking a
+ *    slot that serves nothing; a later deploy to it attaches it again);
  * 4. scale its compute to zero (ECS service, Auto Scaling group or webhook), recording the
  *    previous size, and wait for it (bounded);
  * then record the outcome and post the summary from the record.
  * A teardown job scheduled for a deadline that Extend moved does nothing.
  */
+
 import { drainSlot } from '../aws/drain.js';
+import { detachSlot, previewRuleTest } from '../aws/preview-rules.js';
 import { scaleDown } from '../aws/scale-down.js';
 import { verifyConfiguration } from '../aws/switch-forwards.js';
 import type { ServiceConfig } from '../config/schema.js';
@@ -75,6 +78,7 @@ async function tearDown(ctx: JobContext, d: Deployment, svc: ServiceConfig): Pro
     const still = await verifyConfiguration(ctx.elb, {
       listenerArns: svc.listeners,
       slots: svc.slots,
+      isPreviewRule: previewRuleTest(svc),
       targetSlot: d.toSlot,
       oldSlot: old,
     });
@@ -101,7 +105,10 @@ async function tearDown(ctx: JobContext, d: Deployment, svc: ServiceConfig): Pro
       sleep: ctx.clock.sleep,
       now: ctx.clock.now,
     });
-    await patchDeployment(ctx, d.id, (cur) => ({ ...cur, drain }));
+    // Drained: its preview rule goes too, so AWS stops health-checking a slot that serves nothing
+    // (a later deploy to it attaches it again).
+    const detached = await detachSlot(ctx.elb, svc, old);
+    await patchDeployment(ctx, d.id, (cur) => ({ ...cur, drain, detached }));
     const target = svc.compute[old];
     if (target && !d.scaleDown) {
       const report = await scaleDown(

@@ -7,7 +7,9 @@
  *    gates. One thread message shows the per-period table and is edited as periods arrive.
  * Each poll is its own delayed job on a deterministic grid, so a crash loses nothing.
  */
+
 import { createHash } from 'node:crypto';
+import { previewRuleTest } from '../aws/preview-rules.js';
 import { verifyConfiguration } from '../aws/switch-forwards.js';
 import type { ServiceConfig } from '../config/schema.js';
 import type { Deployment } from '../domain/deployment.js';
@@ -48,6 +50,7 @@ async function verifyConfig(ctx: JobContext, d: Deployment, svc: ServiceConfig):
     report = await verifyConfiguration(ctx.elb, {
       listenerArns: svc.listeners,
       slots: svc.slots,
+      isPreviewRule: previewRuleTest(svc),
       targetSlot: d.toSlot,
       oldSlot: d.fromSlot,
     });

@@ -5,9 +5,15 @@
  * AlarmTypes, StateValue, MaxRecords, NextToken).
  */
 import { createHash } from 'node:crypto';
-import type { AlbMetricName } from '../aws/metrics-port.js';
 import { ACCOUNT, REGION } from './fake-elb/state.js';
-import type { FakeAlarm, TrafficModel } from './traffic-model.js';
+import {
+  BALANCER_METRICS,
+  type BalancerMetric,
+  type FakeAlarm,
+  GROUP_METRICS,
+  type GroupMetric,
+  type TrafficModel,
+} from './traffic-model.js';
 
 /** An AWS-shaped failure: its query-compatible code, message and HTTP status. */
 export class FakeCloudWatchError extends Error {
@@ -23,7 +29,8 @@ export class FakeCloudWatchError extends Error {
 
 type Json = Record<string, unknown>;
 
-const ALB_METRICS = new Set<string>(['RequestCount', 'HTTPCode_Target_5XX_Count', 'TargetResponseTime']);
+const GROUP = new Set<string>(GROUP_METRICS);
+const BALANCER = new Set<string>(BALANCER_METRICS);
 const DEFAULT_MAX_DATAPOINTS = 100_800;
 
 function invalid(message: string): FakeCloudWatchError {
@@ -110,17 +117,31 @@ function runQuery(model: TrafficModel, raw: unknown, startMs: number, endMs: num
   const dims = new Map(
     ((metric.Dimensions ?? []) as Json[]).map((d) => [String(d.Name), String(d.Value)] as const),
   );
-  // CloudWatch only matches the exact dimension set the metric is published with.
+  // CloudWatch only matches the exact dimension set a metric is published with ("CloudWatch
+  // metrics for your Application Load Balancer"): the load balancer's own 5xx only with
+  // LoadBalancer alone, the target groups' metrics with LoadBalancer + TargetGroup.
+  const none = { id, label, points: [] };
   const lb = dims.get('LoadBalancer');
   const tg = dims.get('TargetGroup');
-  const published =
-    metric.Namespace === 'AWS/ApplicationELB' && ALB_METRICS.has(name) && dims.size === 2 && lb && tg;
-  if (!published) return { id, label, points: [] };
-  const tgArn = arnEndingWith(model.elb.targetGroups, `:${tg}`);
+  if (metric.Namespace !== 'AWS/ApplicationELB' || !lb) return none;
   const lbArn = arnEndingWith(model.elb.loadBalancers, `:loadbalancer/${lb}`);
-  if (!tgArn || !lbArn) return { id, label, points: [] };
+  if (!lbArn) return none;
   const periodMs = period * 1000;
-  return { id, label, points: model.series(tgArn, name as AlbMetricName, startMs, endMs, periodMs) };
+  if (dims.size === 1 && BALANCER.has(name)) {
+    return {
+      id,
+      label,
+      points: model.balancerSeries(lbArn, name as BalancerMetric, startMs, endMs, periodMs),
+    };
+  }
+  if (dims.size !== 2 || !tg || !GROUP.has(name)) return none;
+  const tgArn = arnEndingWith(model.elb.targetGroups, `:${tg}`);
+  if (!tgArn) return none;
+  return {
+    id,
+    label,
+    points: model.series(tgArn, name as GroupMetric, startMs, endMs, periodMs, stat.Stat),
+  };
 }
 
 export function getMetricData(model: TrafficModel, body: Json, pageSize?: number): Json {

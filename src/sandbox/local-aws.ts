@@ -32,6 +32,13 @@ export interface LocalAwsOptions {
   elb?: FakeElbState;
   /** CloudWatch period of the synthetic traffic (ALB: 60 s; tests and the sandbox use less). */
   periodMs?: number;
+  /** How late a period's metrics appear (default: one period, as ALB metrics arrive late). */
+  publishDelayMs?: number;
+  /**
+   * Multiplies AWS's own durations in the demo world (health-check intervals, deregistration
+   * delays); ignored when `elb` is given. Default 1.
+   */
+  timeScale?: number;
   tickMs?: number;
   requestsPerSecond?: number;
   host?: string;
@@ -56,9 +63,10 @@ export function localAwsClients(endpoint: string): AwsClients {
 }
 
 export async function startLocalAws(opts: LocalAwsOptions = {}): Promise<LocalAws> {
-  const elb = opts.elb ?? demoState();
+  const elb = opts.elb ?? demoState(opts.timeScale !== undefined ? { timeScale: opts.timeScale } : {});
   const traffic = new TrafficModel(elb, {
     periodMs: opts.periodMs ?? 60_000,
+    ...(opts.publishDelayMs !== undefined ? { publishDelayMs: opts.publishDelayMs } : {}),
     ...(opts.tickMs ? { tickMs: opts.tickMs } : {}),
     ...(opts.requestsPerSecond ? { requestsPerSecond: opts.requestsPerSecond } : {}),
   });

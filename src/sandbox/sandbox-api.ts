@@ -130,15 +130,12 @@ export function createSandboxApi(deps: SandboxApiDeps) {
     if (!tg) return fail(404, `targetGroup: no target group ${input.targetGroup}`);
     const target = deps.elb.targetsOf(tg.arn).find((t) => t.id === input.target);
     if (!target) return fail(404, `target: ${tg.name} has no registered target ${input.target}`);
-    if (target.state === 'draining')
+    if (target.deregisteredAt !== undefined)
       return fail(409, `target: ${input.target} is draining and cannot be changed`);
-    deps.elb.setTargetHealth(
-      tg.arn,
-      target.id,
-      input.state,
-      input.state === 'unhealthy' ? 'Target.FailedHealthChecks' : undefined,
-    );
-    return ok({ ok: true, target: { id: target.id, state: input.state } });
+    // The target starts (or stops) refusing connections; ELB reports the new state after the
+    // group's threshold of health checks, as AWS does.
+    deps.elb.setTargetResponse(tg.arn, target.id, input.state === 'healthy' ? 'ok' : 'refused');
+    return ok({ ok: true, target: { id: target.id, answers: input.state === 'healthy' ? 'ok' : 'failing' } });
   }
 
   function config(): ApiResponse {

@@ -38,7 +38,8 @@ export interface TargetGroupView {
   slot?: string;
   /** Slots the config says are live for their service (weight > 0 in some forward). */
   receivesTraffic: boolean;
-  targets: { id: string; port: number; state: string; reason?: string }[];
+  /** `answers`: how the target answers its health checks now (its state follows after the checks). */
+  targets: { id: string; port: number; state: string; reason?: string; answers: 'ok' | 'failing' }[];
   /** Requests per second it gets now from the weights (the traffic model's rate). */
   requestsPerSecond: number;
   /** Completed periods, oldest first (no point = no requests, as in CloudWatch). */
@@ -176,11 +177,12 @@ export function awsView(opts: {
       name: tg.name,
       ...(owner ? { service: owner.service, slot: owner.slot } : {}),
       receivesTraffic: live.has(tg.arn),
-      targets: state.targetsOf(tg.arn).map((t) => ({
+      targets: state.healthOf(tg.arn).map(({ target: t, health }) => ({
         id: t.id,
         port: t.port,
-        state: t.state,
-        ...(t.reason ? { reason: t.reason } : {}),
+        state: health.state,
+        ...(health.reason ? { reason: health.reason } : {}),
+        answers: t.response === 'ok' ? ('ok' as const) : ('failing' as const),
       })),
       requestsPerSecond: traffic ? Math.round((rates.get(tg.arn) ?? 0) * 10) / 10 : 0,
       periods,

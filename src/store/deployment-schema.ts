@@ -36,6 +36,9 @@ export const deploymentSchema: z.ZodType<Deployment> = z.looseObject({
   createdAt: z.number(),
   updatedAt: z.number(),
   approvalExpiresAt: z.number().optional(),
+  healthWait: z
+    .looseObject({ since: z.number(), until: z.number(), attachedAt: z.number().optional() })
+    .optional(),
   approvedBy: z.string().optional(),
   reason: z.string().optional(),
   cutover: timing.optional(),

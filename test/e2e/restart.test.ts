@@ -13,7 +13,14 @@ import { DEMO } from '../../src/sandbox/fake-elb/demo.js';
 import { type FakeSlackApi, startFakeSlackApi } from '../../src/sandbox/fake-slack-api.js';
 import { type LocalAws, startLocalAws } from '../../src/sandbox/local-aws.js';
 import { DeploymentStore } from '../../src/store/deployment-store.js';
-import { BOT_TOKEN, e2eConfigYaml, PERIOD_MS, SIGNING_SECRET, USERS } from '../helpers/e2e-harness.js';
+import {
+  AWS_TIME_SCALE,
+  BOT_TOKEN,
+  e2eConfigYaml,
+  PERIOD_MS,
+  SIGNING_SECRET,
+  USERS,
+} from '../helpers/e2e-harness.js';
 import { freePort, type RedisProcess, startRedis } from '../helpers/redis-server.js';
 import { latestButton } from '../helpers/slack-inspect.js';
 import { blockActionBody, postToSlackEndpoint, slashCommandBody } from '../helpers/slack-requests.js';
@@ -70,7 +77,7 @@ describe('a bot process killed during the soak', () => {
   beforeAll(async () => {
     redis = await startRedis({ appendonly: true });
     slack = await startFakeSlackApi({ token: BOT_TOKEN });
-    aws = await startLocalAws({ periodMs: PERIOD_MS, tickMs: 50 });
+    aws = await startLocalAws({ periodMs: PERIOD_MS, tickMs: 50, timeScale: AWS_TIME_SCALE });
     port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'greenlight-restart-'));
     configPath = join(dir, 'greenlight.yml');

@@ -38,6 +38,11 @@ export const FAST: Timings = { soak: '4s', remindBefore: '2s', approvalTimeout: 
 
 /** CloudWatch period of the synthetic traffic in end-to-end tests (real ALB metrics: 60 s). */
 export const PERIOD_MS = 1000;
+/**
+ * AWS's own durations in end-to-end tests, scaled: 5 health checks × 30 s take 1.5 s, the demo's
+ * 30 s deregistration delay 0.3 s.
+ */
+export const AWS_TIME_SCALE = 0.01;
 
 /** The config file the e2e tests use, as YAML: it goes through the real loader. */
 export function e2eConfigYaml(
@@ -104,7 +109,7 @@ export async function startRig(opts: RigOptions = {}): Promise<Rig> {
   const redis = opts.redis ?? (await startRedis());
   const slack = await startFakeSlackApi({ token: BOT_TOKEN });
   slack.setUsergroupMembers('S0SRE', [USERS.sre]);
-  const aws = await startLocalAws({ periodMs: PERIOD_MS, tickMs: 50 });
+  const aws = await startLocalAws({ periodMs: PERIOD_MS, tickMs: 50, timeScale: AWS_TIME_SCALE });
   const port = await freePort();
   const env: Env = {
     mode: 'http',
@@ -127,6 +132,7 @@ export async function startRig(opts: RigOptions = {}): Promise<Rig> {
     closeTimeoutMs: 1_000,
     prefix: `e2e${randomBytes(3).toString('hex')}`,
     drainPollMs: 50,
+    healthPollMs: 50,
   });
   const url = `http://127.0.0.1:${bot.port}/slack/events`;
 

@@ -174,7 +174,7 @@ export async function startJobRig(redis: RedisProcess, opts: JobRigOptions = {})
           defaultJobOptions: { attempts: opts.attempts, backoff },
         });
   const scheduler = new JobScheduler(queue, clock.now);
-  const aws = await startLocalAws();
+  const aws = await startLocalAws({ timeScale: 0.01 });
   const slackApi = await startFakeSlackApi({ token: TOKEN });
   slackApi.setUsergroupMembers('S0SRE', [USERS.sre]);
   const slack = new ControllableSlack(createSlackGateway(createWebClient(TOKEN, slackApi.url)));
@@ -198,6 +198,7 @@ export async function startJobRig(redis: RedisProcess, opts: JobRigOptions = {})
     metrics,
     listenerLock: new ListenerLock(connection, `${prefix}:`),
     drainPollMs: 10,
+    healthPollMs: 10,
     computePollMs: 10,
   };
   let hex = 0;

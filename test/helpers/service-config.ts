@@ -9,6 +9,7 @@ export function serviceConfig(over: Partial<ServiceConfig> = {}): ServiceConfig 
     slots: { blue: 'arn:blue', green: 'arn:green' },
     approvers: { users: ['U0APPROVER'], usergroups: [] },
     allowSelfApproval: false,
+    preview: { listenerArn: over.listeners?.[0] ?? 'arn:listener', header: 'X-Greenlight-Slot' },
     soakMs: 3_600_000,
     remindBeforeMs: 600_000,
     approvalTimeoutMs: 1_800_000,

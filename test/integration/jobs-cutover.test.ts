@@ -83,7 +83,8 @@ describe('a cutover re-run after a crash that had already switched', () => {
       result: null,
     }));
     await rig.switchAlbTo('green');
-    rig.aws.elb.setTargetHealth(DEMO.checkout.greenArn, GREEN_TARGET, 'initial');
+    // A target registered just now reads initial until its first health check passed.
+    rig.aws.elb.registerTargetNow(DEMO.checkout.greenArn, 'i-0c06ee000000000new', 8080);
     const modifiesBefore = rig.modifyCalls();
 
     await runCutover(rig.ctx, d.id);
@@ -112,7 +113,8 @@ describe('a cutover re-run after a crash that had already switched', () => {
       },
     ];
     const d = await rig.cuttingOver();
-    rig.aws.elb.setTargetHealth(DEMO.checkout.greenArn, GREEN_TARGET, 'initial');
+    // A target registered just now reads initial until its first health check passed.
+    rig.aws.elb.registerTargetNow(DEMO.checkout.greenArn, 'i-0c06ee000000000new', 8080);
     const modifiesBefore = rig.modifyCalls();
 
     await runCutover(rig.ctx, d.id);
@@ -126,7 +128,8 @@ describe('a cutover re-run after a crash that had already switched', () => {
 
   it('with the load balancer untouched, the same unhealthy green fails the cutover and changes nothing', async () => {
     const d = await rig.cuttingOver();
-    rig.aws.elb.setTargetHealth(DEMO.checkout.greenArn, GREEN_TARGET, 'initial');
+    // A target registered just now reads initial until its first health check passed.
+    rig.aws.elb.registerTargetNow(DEMO.checkout.greenArn, 'i-0c06ee000000000new', 8080);
 
     await runCutover(rig.ctx, d.id);
 

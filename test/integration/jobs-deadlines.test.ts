@@ -45,7 +45,9 @@ describe('a teardown job that runs 50 ms before its deadline', () => {
   it('tears blue down when retried at the deadline', async () => {
     const d = await rig.soaking();
     const at = d.teardownAt as number;
-    rig.aws.elb.drainMs = 0;
+    rig.aws.elb.setTargetGroupAttributes(DEMO.checkout.blueArn, {
+      'deregistration_delay.timeout_seconds': '0',
+    });
     rig.clock.set(at - 50);
     await expect(runTeardown(rig.ctx, d.id, at)).rejects.toBeInstanceOf(NotDueYetError);
 

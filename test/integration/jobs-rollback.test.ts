@@ -42,7 +42,9 @@ describe('a stale Rollback button', () => {
 
     // The rule is fixed by hand; B (green → blue) then runs to the end.
     rig.aws.elb.rules.delete(forgotten);
-    rig.aws.elb.drainMs = 0;
+    rig.aws.elb.setTargetGroupAttributes(DEMO.checkout.blueArn, {
+      'deregistration_delay.timeout_seconds': '0',
+    });
     const b = await rig.soaking('blue');
     const tearing = await rig.event(b.id, { type: 'teardown_now', user: USERS.approver });
     await runTeardown(rig.ctx, b.id, tearing.teardownStartedAt);

@@ -39,8 +39,8 @@ describe('a teardown while something still routes to the old slot', () => {
     expect(after.reason).toContain('blue');
     expect(after.reason).toContain('port 80 rule 30');
     expect(after.reason).toMatch(/not torn down/);
-    const blue = rig.aws.elb.targetsOf(DEMO.checkout.blueArn);
-    expect(blue.map((t) => t.state)).toEqual(['healthy', 'healthy']);
+    const blue = rig.aws.elb.healthOf(DEMO.checkout.blueArn);
+    expect(blue.map((t) => t.health.state)).toEqual(['healthy', 'healthy']);
     expect(deregistrations()).toEqual([]);
     const notices = rig.thread(after, /Teardown stopped/);
     expect(notices).toHaveLength(1);

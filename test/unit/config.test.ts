@@ -51,6 +51,7 @@ describe('loading a valid configuration', () => {
       slots: { blue: BLUE, green: GREEN },
       approvers: { users: ['U0APPROVER'], usergroups: ['S0SRE'] },
       allowSelfApproval: false,
+      preview: { listenerArn: L1, header: 'X-Greenlight-Slot' },
       soakMs: 24 * 3_600_000,
       remindBeforeMs: 3_600_000,
       approvalTimeoutMs: 30 * 60_000,

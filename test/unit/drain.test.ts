@@ -3,17 +3,31 @@ import { drainSlot } from '../../src/aws/drain.js';
 import type { ElbPort } from '../../src/aws/elb-port.js';
 import { createElbAdapter } from '../../src/aws/elb-sdk-adapter.js';
 import { fakeElbClient } from '../../src/sandbox/fake-elb/client.js';
-import { FakeElbState } from '../../src/sandbox/fake-elb/state.js';
+import { FakeElbState, forward } from '../../src/sandbox/fake-elb/state.js';
 
-/** A fake world on a manual clock: sleeping advances time, nothing waits for real. */
-function world(drainMs: number, delaySeconds: string, deregisterLagMs = 0) {
+/**
+ * A fake world on a manual clock: sleeping advances time, nothing waits for real. The group is
+ * named by a listener (so its targets are health-checked and drain as AWS documents: `draining`
+ * for the deregistration delay) unless `attached` is false. `timeScale` > 1 makes the fake drain
+ * for longer than the delay the bot reads.
+ */
+function world(delaySeconds: string, opts: { timeScale?: number; lagMs?: number; attached?: boolean } = {}) {
   let t = 1_000_000;
-  const state = new FakeElbState({ now: () => t, drainMs, deregisterLagMs });
+  const state = new FakeElbState({
+    now: () => t,
+    timeScale: opts.timeScale ?? 1,
+    deregisterLagMs: opts.lagMs ?? 0,
+  });
   const tg = state.addTargetGroup('checkout-blue', {
     attributes: { 'deregistration_delay.timeout_seconds': delaySeconds },
   });
+  if (opts.attached !== false) {
+    const lb = state.addLoadBalancer('shop');
+    state.addListener({ loadBalancerArn: lb, port: 443, defaultActions: [forward([tg, 1])] });
+  }
   for (const id of ['i-1', 'i-2', 'i-3']) state.registerTarget(tg, id, 8080, 'healthy');
-  const opts = {
+  const health = () => state.healthOf(tg).map((h) => h.health.state);
+  const waitOpts = {
     slot: 'blue',
     pollMs: 1_000,
     now: () => t,
@@ -21,7 +35,13 @@ function world(drainMs: number, delaySeconds: string, deregisterLagMs = 0) {
       t += ms;
     },
   };
-  return { state, tg, opts, port: createElbAdapter(fakeElbClient(state, { maxAttempts: 1 })) as ElbPort };
+  return {
+    state,
+    tg,
+    opts: waitOpts,
+    health,
+    port: createElbAdapter(fakeElbClient(state, { maxAttempts: 1 })) as ElbPort,
+  };
 }
 
 const calls = (state: FakeElbState, op: string) => state.calls.filter((c) => c.operation === op);
@@ -29,7 +49,7 @@ const calls = (state: FakeElbState, op: string) => state.calls.filter((c) => c.o
 describe('drainSlot', () => {
   let w: ReturnType<typeof world>;
   beforeEach(() => {
-    w = world(5_000, '300');
+    w = world('5');
   });
 
   it('deregisters every target and waits until every one has left the target group', async () => {
@@ -56,38 +76,32 @@ describe('drainSlot', () => {
   });
 
   it('stops waiting after the deregistration delay plus the margin and reports a timeout', async () => {
-    const slow = world(60_000, '2');
+    const slow = world('2', { timeScale: 30 });
     const report = await drainSlot(slow.port, slow.tg, { ...slow.opts, marginMs: 3_000 });
     expect(report.timedOut).toBe(true);
     expect(report.drainMs).toBe(5_000);
-    expect(slow.state.targetsOf(slow.tg).every((t) => t.state === 'draining')).toBe(true);
+    expect(slow.health()).toEqual(['draining', 'draining', 'draining']);
   });
 
   it('keeps waiting while just-deregistered targets still read healthy, before they read draining', async () => {
-    const lagging = world(5_000, '300', 2_000);
+    const lagging = world('5', { lagMs: 2_000 });
     const report = await drainSlot(lagging.port, lagging.tg, lagging.opts);
     expect(report).toEqual({ slot: 'blue', deregistered: 3, drainMs: 7_000, timedOut: false });
     expect(lagging.state.targetsOf(lagging.tg)).toEqual([]);
   });
 
   it('times out when deregistered targets still read healthy at the end of the bound', async () => {
-    const stuck = world(5_000, '2', 60_000);
+    const stuck = world('2', { lagMs: 60_000 });
     const report = await drainSlot(stuck.port, stuck.tg, { ...stuck.opts, marginMs: 3_000 });
     expect(report).toMatchObject({ deregistered: 3, drainMs: 5_000, timedOut: true });
-    expect(stuck.state.targetsOf(stuck.tg).map((t) => t.state)).toEqual(['healthy', 'healthy', 'healthy']);
+    expect(stuck.health()).toEqual(['healthy', 'healthy', 'healthy']);
   });
 
-  it('counts a deregistered target that reads unused as gone', async () => {
-    const report = await drainSlot(w.port, w.tg, {
-      ...w.opts,
-      sleep: async (ms) => {
-        await w.opts.sleep(ms);
-        for (const id of ['i-1', 'i-2', 'i-3'])
-          w.state.setTargetHealth(w.tg, id, 'unused', 'Target.NotInUse');
-      },
-    });
-    expect(report).toMatchObject({ drainMs: 1_000, timedOut: false });
-    expect(w.state.targetsOf(w.tg)).toHaveLength(3);
+  it('counts a target that reads unused (its group is named by no forward) as gone', async () => {
+    const detached = world('5', { attached: false, lagMs: 60_000 });
+    expect(detached.health()).toEqual(['unused', 'unused', 'unused']);
+    const report = await drainSlot(detached.port, detached.tg, detached.opts);
+    expect(report).toMatchObject({ deregistered: 3, drainMs: 0, timedOut: false });
   });
 
   it('does not wait for a target registered after the drain started', async () => {

@@ -8,13 +8,27 @@ const seconds = (ms: number) => ms / 1000;
 const LB = 'app/shop/' + DEMO.loadBalancerArn.split('/').at(-1);
 const BLUE = DEMO.checkout.blueArn.slice(DEMO.checkout.blueArn.indexOf('targetgroup/'));
 
-/** Three minutes of demo traffic: checkout-blue gets 1200 requests a minute. */
-function model(): TrafficModel {
+/**
+ * Three published minutes of demo traffic: checkout-blue gets 1200 requests a minute. The model
+ * runs a minute longer, since ALB metrics are published a period after it ends.
+ */
+function model(setup: (elb: ReturnType<typeof demoState>) => void = () => {}): TrafficModel {
   let clock = T0;
-  const m = new TrafficModel(demoState({ now: () => clock }), { now: () => clock });
-  for (clock = T0 + 10_000; clock <= at(3); clock += 10_000) m.tick(clock);
+  const elb = demoState({ now: () => clock });
+  setup(elb);
+  const m = new TrafficModel(elb, { now: () => clock });
+  for (clock = T0 + 10_000; clock <= at(4); clock += 10_000) m.tick(clock);
   return m;
 }
+
+const metric = (id: string, name: string, stat: string, dims: { Name: string; Value: string }[]) => ({
+  Id: id,
+  MetricStat: {
+    Metric: { Namespace: 'AWS/ApplicationELB', MetricName: name, Dimensions: dims },
+    Period: 60,
+    Stat: stat,
+  },
+});
 
 function call(m: TrafficModel, operation: string, body: unknown, pageSize?: number) {
   const r = handleCloudWatch(
@@ -99,6 +113,56 @@ describe('handleCloudWatch: GetMetricData', () => {
     expect(second.json.NextToken).toBeUndefined();
     const reused = call(m, 'GetMetricData', { ...body, MaxDatapoints: 3, NextToken: first.json.NextToken });
     expect([reused.status, reused.headers['x-amzn-query-error']]).toEqual([400, 'InvalidNextToken;Sender']);
+  });
+
+  it('publishes the load balancer’s own 5xx with the LoadBalancer dimension alone, never per target group', () => {
+    const m = model((elb) => {
+      for (const t of elb.targetGroup(DEMO.checkout.blueArn).targets)
+        elb.setTargetHealth(DEMO.checkout.blueArn, t.id, 'timeout');
+    });
+    const r = call(m, 'GetMetricData', {
+      MetricDataQueries: [
+        metric('lb_5xx', 'HTTPCode_ELB_5XX_Count', 'Sum', [{ Name: 'LoadBalancer', Value: LB }]),
+        metric('tg_5xx', 'HTTPCode_ELB_5XX_Count', 'Sum', [
+          { Name: 'LoadBalancer', Value: LB },
+          { Name: 'TargetGroup', Value: BLUE },
+        ]),
+        metric('target_5xx', 'HTTPCode_Target_5XX_Count', 'Sum', [
+          { Name: 'LoadBalancer', Value: LB },
+          { Name: 'TargetGroup', Value: BLUE },
+        ]),
+      ],
+      StartTime: seconds(at(0)),
+      EndTime: seconds(at(3)),
+      ScanBy: 'TimestampAscending',
+    });
+    const byId = Object.fromEntries(
+      (r.json.MetricDataResults as { Id: string; Values: number[] }[]).map((x) => [x.Id, x.Values]),
+    );
+    expect(byId).toEqual({ lb_5xx: [1200, 1200, 1200], tg_5xx: [], target_5xx: [] });
+  });
+
+  it('gives host counts per target group by the statistic asked for', () => {
+    const m = model((elb) => {
+      const [first] = elb.targetGroup(DEMO.checkout.blueArn).targets;
+      elb.setTargetHealth(DEMO.checkout.blueArn, first?.id ?? '', 'unhealthy');
+    });
+    const dims = [
+      { Name: 'LoadBalancer', Value: LB },
+      { Name: 'TargetGroup', Value: BLUE },
+    ];
+    const r = call(m, 'GetMetricData', {
+      MetricDataQueries: [
+        metric('healthy_min', 'HealthyHostCount', 'Minimum', dims),
+        metric('unhealthy_max', 'UnHealthyHostCount', 'Maximum', dims),
+      ],
+      StartTime: seconds(at(0)),
+      EndTime: seconds(at(1)),
+    });
+    expect(r.json.MetricDataResults).toEqual([
+      expect.objectContaining({ Id: 'healthy_min', Values: [1] }),
+      expect.objectContaining({ Id: 'unhealthy_max', Values: [1] }),
+    ]);
   });
 
   it('has no data for a dimension set the metric is not published with', () => {

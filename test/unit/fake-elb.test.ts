@@ -212,6 +212,11 @@ describe('demoState', () => {
       [DEMO.checkout.greenArn]: 0,
     });
     expect(again.weightsOf(DEMO.search.ruleArn)).toEqual({ [DEMO.search.blueArn]: 1 });
-    expect(again.targetsOf(DEMO.search.greenArn).map((t) => t.state)).toEqual(['healthy', 'healthy']);
+    // search-green is named by no forward: AWS does not health-check it (Target.NotInUse).
+    expect(again.healthOf(DEMO.search.greenArn).map((t) => t.health.reason)).toEqual([
+      'Target.NotInUse',
+      'Target.NotInUse',
+    ]);
+    expect(again.healthOf(DEMO.checkout.greenArn).map((t) => t.health.state)).toEqual(['healthy', 'healthy']);
   });
 });

@@ -25,6 +25,8 @@ interface Received {
 let slack: FakeSlackApi;
 let feed: SandboxFeed;
 let elb: FakeElbState;
+/** The simulated AWS's clock (health checks take their interval × threshold on it). */
+let clock: number;
 let bot: Server;
 let received: Received[];
 let answer: (res: ServerResponse) => void;
@@ -90,7 +92,8 @@ const approveBlocks = [
 beforeEach(async () => {
   slack = await startFakeSlackApi({ token: TOKEN });
   feed = new SandboxFeed(slack);
-  elb = demoState();
+  clock = 1_800_000_000_000;
+  elb = demoState({ now: () => clock });
   received = [];
   answer = (res) => res.end();
   bot = createServer((req, res) => {
@@ -310,24 +313,27 @@ describe('the sandbox control API plays the Slack client', () => {
 });
 
 describe('the sandbox control API drives the simulated AWS and the bot’s schedule', () => {
-  it('toggles a target between healthy and unhealthy', async () => {
+  it('makes a target fail its health checks, and pass again, as AWS reports it after its checks', async () => {
     const [target] = elb.targetsOf(DEMO.checkout.greenArn);
+    const state = () => elb.healthOf(DEMO.checkout.greenArn).find((h) => h.target.id === target?.id)?.health;
     const r = await post('target-health', {
       targetGroup: 'checkout-green',
       target: target?.id,
       state: 'unhealthy',
     });
     expect(r.status).toBe(200);
-    expect(elb.targetsOf(DEMO.checkout.greenArn)[0]).toMatchObject({
-      state: 'unhealthy',
-      reason: 'Target.FailedHealthChecks',
-    });
+    expect(r.body).toEqual({ ok: true, target: { id: target?.id, answers: 'failing' } });
+    // Still healthy until UnhealthyThresholdCount (2) checks at the interval (30 s) have failed.
+    expect(state()?.state).toBe('healthy');
+    clock += 60_000;
+    expect(state()).toMatchObject({ state: 'unhealthy', reason: 'Target.FailedHealthChecks' });
     await post('target-health', {
       targetGroup: DEMO.checkout.greenArn,
       target: target?.id,
       state: 'healthy',
     });
-    expect(elb.targetsOf(DEMO.checkout.greenArn)[0]?.state).toBe('healthy');
+    clock += 5 * 30_000; // HealthyThresholdCount (5) passing checks
+    expect(state()?.state).toBe('healthy');
     expect(
       (await post('target-health', { targetGroup: 'nope', target: 'i-1', state: 'healthy' })).status,
     ).toBe(404);
@@ -338,7 +344,7 @@ describe('the sandbox control API drives the simulated AWS and the bot’s sched
   });
 
   it('will not flip a target that is draining', async () => {
-    elb.startDraining(elb.targetsOf(DEMO.checkout.blueArn));
+    elb.startDraining(DEMO.checkout.blueArn, elb.targetsOf(DEMO.checkout.blueArn));
     const [target] = elb.targetsOf(DEMO.checkout.blueArn);
     const r = await post('target-health', {
       targetGroup: 'checkout-blue',

@@ -200,7 +200,7 @@ describe('the sandbox side panel', () => {
             service: 'checkout',
             slot: 'green',
             receivesTraffic: true,
-            targets: [{ id: 'i-1', port: 80, state: 'healthy' }],
+            targets: [{ id: 'i-1', port: 80, state: 'healthy', answers: 'ok' }],
             requestsPerSecond: 0,
             periods: [],
           },

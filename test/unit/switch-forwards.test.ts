@@ -1,11 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createElbAdapter } from '../../src/aws/elb-sdk-adapter.js';
-import {
-  readLiveSlot,
-  readPrecheck,
-  switchForwards,
-  verifyConfiguration,
-} from '../../src/aws/switch-forwards.js';
+import { switchForwards, verifyConfiguration } from '../../src/aws/switch-forwards.js';
 import type { ServiceConfig } from '../../src/config/schema.js';
 import { fakeElbClient } from '../../src/sandbox/fake-elb/client.js';
 import { DEMO, demoState } from '../../src/sandbox/fake-elb/demo.js';
@@ -172,45 +167,5 @@ describe('verifyConfiguration', () => {
     expect(report.offenders).toEqual([
       { listenerArn: w.l80, port: 80, priority: '7', ruleArn: rule, weight: 0, reason: 'stickiness' },
     ]);
-  });
-});
-
-const checkout: ServiceConfig = serviceConfig({
-  listeners: [DEMO.checkout.listenerArn],
-  slots: { blue: DEMO.checkout.blueArn, green: DEMO.checkout.greenArn },
-  minHealthyTargets: 2,
-});
-
-describe('readPrecheck and readLiveSlot', () => {
-  it('reads blue as live on the demo and passes the precheck for green', async () => {
-    const state = demoState();
-    const port = createElbAdapter(fakeElbClient(state));
-    expect(await readLiveSlot(port, checkout)).toBe('blue');
-    const report = await readPrecheck(port, checkout, 'green');
-    expect(report).toMatchObject({ liveSlot: 'blue', targetSlot: 'green', problems: [], warnings: [] });
-    expect(report.health).toMatchObject({ slot: 'green', healthy: 2, total: 2 });
-    expect(report.forwards).toHaveLength(1);
-    expect(report.stickiness.map((s) => [s.slot, s.deregistrationDelaySeconds])).toEqual([
-      ['blue', 30],
-      ['green', 30],
-    ]);
-  });
-
-  it('blocks with the unhealthy target named and warns about blue’s stickiness', async () => {
-    const state = demoState();
-    const [first] = state.targetsOf(DEMO.checkout.greenArn);
-    state.setTargetHealth(DEMO.checkout.greenArn, first?.id ?? '', 'unhealthy', 'Target.Timeout');
-    state.setTargetGroupAttributes(DEMO.checkout.blueArn, { 'stickiness.enabled': 'true' });
-    const report = await readPrecheck(createElbAdapter(fakeElbClient(state)), checkout, 'green');
-    expect(report.problems).toEqual([
-      `green target ${first?.id}:8080 is unhealthy (Target.Timeout).`,
-      'green has 1 healthy target; at least 2 required.',
-    ]);
-    expect(report.warnings.join(' ')).toMatch(/stickiness is on for blue/);
-  });
-
-  it('refuses a slot the service does not have', async () => {
-    const report = await readPrecheck(createElbAdapter(fakeElbClient(demoState())), checkout, 'purple');
-    expect(report.problems).toEqual(['purple is not a slot of checkout (slots: blue, green).']);
   });
 });

@@ -11,6 +11,8 @@ function slowPort(clock: { t: number }, costMs: number): ElbPort {
     describeListeners: () => spend([]),
     describeRules: () => spend([]),
     modifyListener: () => spend(undefined),
+    createRule: () => spend({ RuleArn: 'r', Priority: '1', IsDefault: false, Actions: [] }),
+    deleteRule: () => spend(undefined),
     modifyRule: async () => {
       clock.t += costMs;
       throw new Error('rejected');

@@ -18,7 +18,8 @@ export interface DemoArns {
 
 export interface DemoOptions {
   now?: () => number;
-  drainMs?: number;
+  /** Multiplies AWS's durations (health checks, deregistration delay); see FakeElbState. */
+  timeScale?: number;
   /** Also add the classic incident: a rule on :80 that still forwards /checkout* to checkout-blue. */
   forgottenRule?: boolean;
 }
@@ -26,7 +27,7 @@ export interface DemoOptions {
 function build(opts: DemoOptions = {}): { state: FakeElbState; arns: DemoArns } {
   const state = new FakeElbState({
     ...(opts.now ? { now: opts.now } : {}),
-    ...(opts.drainMs !== undefined ? { drainMs: opts.drainMs } : {}),
+    ...(opts.timeScale !== undefined ? { timeScale: opts.timeScale } : {}),
   });
   const lb = state.addLoadBalancer('shop');
   const tg = (name: string, hosts: string[]) => {

@@ -4,12 +4,20 @@
  * ListenerNotFound, RuleNotFound, TargetGroupNotFound, LoadBalancerNotFound.
  */
 import { acceptActions, describedActions } from './actions.js';
+import { acceptConditions } from './conditions.js';
 import { FakeElbError } from './errors.js';
 import { listParam, stringParam } from './query.js';
 import type { FakeElbState, FakeListener, FakeRule, FakeTargetGroup } from './state.js';
 
 type Params = Record<string, unknown>;
 type Result = Record<string, unknown>;
+
+/**
+ * Rule priorities are 1–50000 (CreateRule, API reference); an ALB holds 100 rules besides the
+ * default rules ("Quotas for your Application Load Balancers": rules per load balancer, adjustable).
+ */
+const MAX_PRIORITY = 50_000;
+const MAX_RULES_PER_LOAD_BALANCER = 100;
 
 function page<T>(items: T[], params: Params, state: FakeElbState): { items: T[]; NextMarker?: string } {
   const size = Number(stringParam(params.PageSize) ?? state.pageSize);
@@ -92,10 +100,8 @@ function targetGroupView(state: FakeElbState, tg: FakeTargetGroup): Result {
     Protocol: tg.protocol,
     Port: tg.port,
     VpcId: tg.vpcId,
-    HealthCheckProtocol: tg.protocol,
-    HealthCheckPath: '/healthz',
     HealthCheckEnabled: true,
-    Matcher: { HttpCode: '200' },
+    ...tg.healthCheck,
     LoadBalancerArns: state.loadBalancersOf(tg.arn),
     TargetType: 'instance',
     ProtocolVersion: 'HTTP1',
@@ -185,6 +191,7 @@ const operations: Record<string, (state: FakeElbState, params: Params) => Result
     const l = listenerOrFail(state, required(params, 'ListenerArn'));
     if (params.DefaultActions !== undefined) {
       l.defaultActions = acceptActions(params.DefaultActions, state, l.loadBalancerArn, l.defaultActions);
+      state.refreshUsage();
     }
     return { Listeners: [listenerView(state, l)] };
   },
@@ -202,9 +209,48 @@ const operations: Record<string, (state: FakeElbState, params: Params) => Result
       throw new FakeElbError('RuleNotFound', 'One or more rules not found');
     }
     const l = listenerOrFail(state, r.listenerArn);
-    if (params.Actions !== undefined)
+    if (params.Actions !== undefined) {
       r.actions = acceptActions(params.Actions, state, l.loadBalancerArn, r.actions);
+      state.refreshUsage();
+    }
+    if (params.Conditions !== undefined) r.conditions = acceptConditions(params.Conditions);
     return { Rules: [ruleView(r)] };
+  },
+
+  CreateRule(state, params) {
+    const l = listenerOrFail(state, required(params, 'ListenerArn'));
+    const priority = Number(required(params, 'Priority'));
+    if (!Number.isInteger(priority) || priority < 1 || priority > MAX_PRIORITY)
+      throw new FakeElbError('ValidationError', `Priority must be from 1 to ${MAX_PRIORITY}`);
+    if (state.rulesOf(l.arn).some((r) => r.priority === priority))
+      throw new FakeElbError('PriorityInUse', `Priority '${priority}' is currently in use`);
+    const onBalancer = [...state.rules.values()].filter(
+      (r) => state.listeners.get(r.listenerArn)?.loadBalancerArn === l.loadBalancerArn,
+    );
+    if (onBalancer.length >= MAX_RULES_PER_LOAD_BALANCER)
+      throw new FakeElbError(
+        'TooManyRules',
+        "You've reached the limit on the number of rules per load balancer.",
+      );
+    const conditions = acceptConditions(params.Conditions);
+    const actions = acceptActions(params.Actions, state, l.loadBalancerArn, []);
+    const arn = state.newRuleArn(l.arn, priority);
+    const rule: FakeRule = { arn, listenerArn: l.arn, priority, conditions, actions };
+    state.rules.set(arn, rule);
+    state.refreshUsage();
+    return { Rules: [ruleView(rule)] };
+  },
+
+  DeleteRule(state, params) {
+    const arn = required(params, 'RuleArn');
+    if (!state.rules.has(arn)) {
+      if ([...state.listeners.values()].some((l) => l.defaultRuleArn === arn))
+        throw new FakeElbError('OperationNotPermitted', 'The default rule of a listener cannot be deleted');
+      throw new FakeElbError('RuleNotFound', 'One or more rules not found');
+    }
+    state.rules.delete(arn);
+    state.refreshUsage();
+    return {};
   },
 
   DescribeTargetGroups(state, params) {
@@ -232,10 +278,10 @@ const operations: Record<string, (state: FakeElbState, params: Params) => Result
   DescribeTargetHealth(state, params) {
     const tg = targetGroupOrFail(state, required(params, 'TargetGroupArn'));
     const wanted = listParam(params.Targets) as { Id?: string; Port?: string }[];
-    const described = tg.targets.map((t) => ({
+    const described = state.healthOf(tg.arn).map(({ target: t, health }) => ({
       Target: { Id: t.id, Port: t.port },
       HealthCheckPort: String(t.port),
-      TargetHealth: { State: t.state, Reason: t.reason, Description: t.description },
+      TargetHealth: { State: health.state, Reason: health.reason, Description: health.description },
     }));
     if (wanted.length === 0) return { TargetHealthDescriptions: described };
     return {
@@ -274,7 +320,21 @@ const operations: Record<string, (state: FakeElbState, params: Params) => Result
       }
       return found;
     });
-    state.startDraining(matched.flat()); // deregistering a draining target again changes nothing
+    state.startDraining(tg.arn, matched.flat()); // deregistering a draining target again changes nothing
+    return {};
+  },
+
+  RegisterTargets(state, params) {
+    const tg = targetGroupOrFail(state, required(params, 'TargetGroupArn'));
+    const targets = listParam(params.Targets) as { Id?: string; Port?: string }[];
+    if (targets.length === 0)
+      throw new FakeElbError('ValidationError', 'At least one target must be specified');
+    for (const t of targets) {
+      const port = t.Port === undefined ? tg.port : Number(t.Port);
+      if (!t.Id || !Number.isInteger(port) || port < 1 || port > 65535)
+        throw new FakeElbError('ValidationError', 'A target needs an Id and a port from 1 to 65535');
+      state.registerTargetNow(tg.arn, t.Id, port);
+    }
     return {};
   },
 };

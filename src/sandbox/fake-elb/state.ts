@@ -2,11 +2,25 @@
  * The fake ELBv2's world: load balancers, listeners, rules, target groups and targets, as plain
  * data. Tests and the sandbox build it with the helper methods and inspect it afterwards
  * (`calls`, `weightsOf`); the HTTP server (server.ts) serves it over the awsQuery protocol.
- * The clock is injectable so draining can be driven without waiting.
+ *
+ * The builder helpers (`addListener`, `addRule`, `registerTarget`, `setTargetHealth`) describe the
+ * world as it was *before* the test or the sandbox started: a group they make a forward name has
+ * been named, and a target they register has been checked, for long. Changes made while the world
+ * runs — the API operations (ModifyListener, CreateRule, RegisterTargets, …) and
+ * `setTargetResponse` — take the time AWS takes (health.ts): `initial` after a group is named
+ * again, thresholds of checks before a target changes state, `draining` for the group's
+ * deregistration delay. The clock and `timeScale` are injectable.
  */
 import { createHash } from 'node:crypto';
-import type { Action, TargetHealthState } from '../../aws/elb-port.js';
+import type { Action } from '../../aws/elb-port.js';
 import { FailureInjection } from '../failure-injection.js';
+import {
+  defaultHealthCheck,
+  type HealthCheckSettings,
+  type ObservedHealth,
+  observeHealth,
+  type TargetResponse,
+} from './health.js';
 import type {
   FakeCall,
   FakeListener,
@@ -16,6 +30,7 @@ import type {
   FakeTargetGroup,
 } from './types.js';
 
+export type { HealthCheckSettings, ObservedHealth, TargetResponse } from './health.js';
 export type {
   FakeCall,
   FakeListener,
@@ -49,11 +64,24 @@ export function forward(...groups: [string, number][]): Action {
   };
 }
 
-function markDraining(t: FakeTarget): void {
-  t.state = 'draining';
-  t.reason = 'Target.DeregistrationInProgress';
-  t.description = 'Target deregistration is in progress';
-  delete t.drainingFrom;
+/** "Since before the world started": a time earlier than any the clock gives. */
+const LONG_AGO = Number.NEGATIVE_INFINITY;
+
+/** `deregistration_delay.timeout_seconds` of a group (AWS's default 300 when unset or invalid). */
+function deregistrationDelayMs(tg: FakeTargetGroup): number {
+  const n = Number(tg.attributes['deregistration_delay.timeout_seconds']);
+  return (Number.isFinite(n) && n >= 0 ? n : 300) * 1000;
+}
+
+/** A target's health as a builder helper gives it: 'healthy', 'unhealthy' or how it answers. */
+export type SetupHealth = 'healthy' | 'unhealthy' | TargetResponse;
+
+function responseOf(health: SetupHealth, reason?: string): TargetResponse {
+  if (health === 'healthy') return 'ok';
+  if (health !== 'unhealthy') return health;
+  if (reason === 'Target.Timeout') return 'timeout';
+  if (reason === 'Target.FailedHealthChecks') return 'refused';
+  return 'error';
 }
 
 export class FakeElbState extends FailureInjection {
@@ -63,8 +91,11 @@ export class FakeElbState extends FailureInjection {
   readonly targetGroups = new Map<string, FakeTargetGroup>();
   /** Every request that named a supported operation, in order (failed ones included). */
   readonly calls: FakeCall[] = [];
-  /** How long a deregistered target shows `draining` before it disappears. */
-  drainMs: number;
+  /**
+   * Multiplies every AWS duration (health-check intervals, deregistration delays): 1 is AWS's own
+   * timing; tests and the sandbox use less.
+   */
+  timeScale: number;
   /**
    * How long a deregistered target still reads as before (`healthy`) before it reads `draining`:
    * AWS applies a deregistration a moment after DeregisterTargets returns. Default 0.
@@ -75,10 +106,10 @@ export class FakeElbState extends FailureInjection {
   now: () => number;
   private seq = 0;
 
-  constructor(opts: { now?: () => number; drainMs?: number; deregisterLagMs?: number } = {}) {
+  constructor(opts: { now?: () => number; timeScale?: number; deregisterLagMs?: number } = {}) {
     super();
     this.now = opts.now ?? (() => Date.now());
-    this.drainMs = opts.drainMs ?? 300;
+    this.timeScale = opts.timeScale ?? 1;
     this.deregisterLagMs = opts.deregisterLagMs ?? 0;
   }
 
@@ -102,17 +133,26 @@ export class FakeElbState extends FailureInjection {
 
   addTargetGroup(
     name: string,
-    opts: { port?: number; protocol?: string; attributes?: Record<string, string> } = {},
+    opts: {
+      port?: number;
+      protocol?: string;
+      attributes?: Record<string, string>;
+      healthCheck?: Partial<HealthCheckSettings>;
+      tags?: Record<string, string>;
+    } = {},
   ): string {
     const arn = `${PREFIX}:targetgroup/${name}/${this.id(`tg/${name}`)}`;
+    const protocol = opts.protocol ?? 'HTTP';
     this.targetGroups.set(arn, {
       arn,
       name,
-      protocol: opts.protocol ?? 'HTTP',
+      protocol,
       port: opts.port ?? 80,
       vpcId: 'vpc-0123456789abcdef0',
       attributes: { ...DEFAULT_TARGET_GROUP_ATTRIBUTES, ...opts.attributes },
+      healthCheck: { ...defaultHealthCheck(protocol), ...opts.healthCheck },
       targets: [],
+      tags: { ...opts.tags },
     });
     return arn;
   }
@@ -139,6 +179,7 @@ export class FakeElbState extends FailureInjection {
       defaultActions: structuredClone(spec.defaultActions),
       defaultRuleArn: `${this.ruleArnPrefix(arn)}/${this.id(`rule/${arn}/default`)}`,
     });
+    this.refreshUsage(LONG_AGO);
     return arn;
   }
 
@@ -163,26 +204,78 @@ export class FakeElbState extends FailureInjection {
       conditions: spec.conditions ?? [{ Field: 'path-pattern', Values: ['/*'] }],
       actions: structuredClone(spec.actions),
     });
+    this.refreshUsage(LONG_AGO);
     return arn;
   }
 
-  registerTarget(tgArn: string, id: string, port: number, state: TargetHealthState = 'healthy'): void {
-    const tg = this.targetGroup(tgArn);
-    tg.targets = tg.targets.filter((t) => !(t.id === id && t.port === port));
-    tg.targets.push({ id, port, state });
+  /** A new rule ARN for a listener (CreateRule). */
+  newRuleArn(listenerArn: string, priority: number): string {
+    return `${this.ruleArnPrefix(listenerArn)}/${this.id(`rule/${listenerArn}/${priority}/${this.now()}`)}`;
   }
 
-  setTargetHealth(tgArn: string, id: string, state: TargetHealthState, reason?: string): void {
+  /**
+   * Builder helper: a target registered before the world started, answering as `health` says
+   * (so in a group some forward names it reads that state at once).
+   */
+  registerTarget(tgArn: string, id: string, port: number, health: SetupHealth = 'healthy'): void {
+    this.addTarget(tgArn, id, port, responseOf(health), LONG_AGO);
+  }
+
+  /** RegisterTargets: a target registered now (it reads `initial` until its checks pass). */
+  registerTargetNow(tgArn: string, id: string, port: number, response: TargetResponse = 'ok'): void {
+    this.addTarget(tgArn, id, port, response, this.now());
+  }
+
+  private addTarget(tgArn: string, id: string, port: number, response: TargetResponse, at: number): void {
+    const tg = this.targetGroup(tgArn);
+    const existing = tg.targets.find((t) => t.id === id && t.port === port);
+    // Registering a registered target again changes nothing; a draining one is registered anew.
+    if (existing && existing.drainingFrom === undefined) return;
+    tg.targets = tg.targets.filter((t) => t !== existing);
+    tg.targets.push({ id, port, registeredAt: at, response, responseSince: at });
+  }
+
+  /**
+   * Builder helper: the target has answered this way since before the world started ('unhealthy'
+   * with reason `Target.Timeout` → times out, `Target.FailedHealthChecks` → refuses, else 5xx).
+   */
+  setTargetHealth(tgArn: string, id: string, health: SetupHealth, reason?: string): void {
+    for (const t of this.targetsById(tgArn, id)) {
+      t.response = responseOf(health, reason);
+      t.responseSince = LONG_AGO;
+      delete t.stateBefore;
+    }
+  }
+
+  /**
+   * From now on the target answers requests and health checks this way; its reported state follows
+   * after the group's threshold of checks (health.ts).
+   */
+  setTargetResponse(tgArn: string, id: string, response: TargetResponse): void {
+    const tg = this.targetGroup(tgArn);
+    for (const t of this.targetsById(tgArn, id)) {
+      if (t.response === response) continue;
+      t.stateBefore = this.observe(tg, t);
+      t.response = response;
+      t.responseSince = this.now();
+    }
+  }
+
+  private targetsById(tgArn: string, id: string): FakeTarget[] {
     const targets = this.targetGroup(tgArn).targets.filter((t) => t.id === id);
     if (targets.length === 0) throw new Error(`no target ${id} in ${tgArn}`);
-    for (const t of targets) {
-      t.state = state;
-      if (reason === undefined) delete t.reason;
-      else t.reason = reason;
-      delete t.description;
-      delete t.drainingUntil;
-      delete t.drainingFrom;
-    }
+    return targets;
+  }
+
+  /** The health DescribeTargetHealth reports for the target now. */
+  observe(tg: FakeTargetGroup, t: FakeTarget): ObservedHealth {
+    return observeHealth(t, tg.healthCheck, tg.inUseSince, this.now(), this.timeScale);
+  }
+
+  /** The registered targets of a group with their health now (targets whose draining is over are gone). */
+  healthOf(tgArn: string): { target: FakeTarget; health: ObservedHealth }[] {
+    const tg = this.targetGroup(tgArn);
+    return this.targetsOf(tgArn).map((target) => ({ target, health: this.observe(tg, target) }));
   }
 
   /**
@@ -198,29 +291,56 @@ export class FakeElbState extends FailureInjection {
   ): void {
     super.failNext(operation, code, message);
     const queued = this.failures.at(-1);
-    if (opts.afterApply && queued) queued.afterApply = true;
+    if (queued && opts.afterApply) queued.afterApply = true;
   }
 
   /**
-   * DeregisterTargets on these targets: each reads `draining` (after `deregisterLagMs`) for
-   * `drainMs`, then disappears. Targets already deregistered are left as they are.
+   * DeregisterTargets on these targets of the group: each reads `draining` (after
+   * `deregisterLagMs`) for the group's deregistration delay, then it is gone. Targets already
+   * deregistered are left as they are.
    */
-  startDraining(targets: FakeTarget[]): void {
+  startDraining(tgArn: string, targets: FakeTarget[]): void {
+    const tg = this.targetGroup(tgArn);
     const now = this.now();
     for (const t of targets) {
-      if (t.state === 'draining' || t.drainingFrom !== undefined) continue;
-      t.drainingUntil = now + this.deregisterLagMs + this.drainMs;
-      if (this.deregisterLagMs > 0) t.drainingFrom = now + this.deregisterLagMs;
-      else markDraining(t);
+      if (t.deregisteredAt !== undefined) continue;
+      t.deregisteredAt = now;
+      t.drainingFrom = now + this.deregisterLagMs;
+      t.drainingUntil = t.drainingFrom + deregistrationDelayMs(tg) * this.timeScale;
     }
   }
 
-  /** Moves lagging deregistrations to `draining` and removes targets whose draining is over. */
+  /**
+   * Brings the world up to the clock: notices forwards changed by direct edits of the data (tests
+   * do that; a group they name anew is in use from now) and removes targets whose draining is over.
+   */
   sweep(): void {
+    this.refreshUsage();
     const now = this.now();
     for (const tg of this.targetGroups.values()) {
-      for (const t of tg.targets) if (t.drainingFrom !== undefined && t.drainingFrom <= now) markDraining(t);
       tg.targets = tg.targets.filter((t) => t.drainingUntil === undefined || t.drainingUntil > now);
+    }
+  }
+
+  /**
+   * Recomputes which groups some forward names (after any change of actions, rules or
+   * listeners): a group named again is in use from `at` (its targets read `initial` until checked),
+   * a group no longer named is not in use (its targets read `unused`).
+   */
+  refreshUsage(at: number = this.now()): void {
+    const named = new Set<string>();
+    const collect = (actions: Action[]) => {
+      for (const a of actions) {
+        if (a.Type !== 'forward') continue;
+        if (a.TargetGroupArn) named.add(a.TargetGroupArn);
+        for (const t of a.ForwardConfig?.TargetGroups ?? []) named.add(t.TargetGroupArn);
+      }
+    };
+    for (const l of this.listeners.values()) collect(l.defaultActions);
+    for (const r of this.rules.values()) collect(r.actions);
+    for (const tg of this.targetGroups.values()) {
+      if (!named.has(tg.arn)) delete tg.inUseSince;
+      else if (tg.inUseSince === undefined) tg.inUseSince = at;
     }
   }
 

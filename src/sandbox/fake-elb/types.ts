@@ -1,19 +1,11 @@
 /** The plain data of the fake ELBv2's world (state.ts holds and changes it). */
-import type { Action, TargetHealthState } from '../../aws/elb-port.js';
+import type { Action } from '../../aws/elb-port.js';
+import type { HealthCheckSettings, TargetFacts } from './health.js';
 
-export interface FakeTarget {
+/** A registered target: its address and what the health model needs (see health.ts). */
+export interface FakeTarget extends TargetFacts {
   id: string;
   port: number;
-  state: TargetHealthState;
-  reason?: string;
-  description?: string;
-  /** Set by DeregisterTargets: the target disappears once the clock passes this time. */
-  drainingUntil?: number;
-  /**
-   * Set by DeregisterTargets when the state has a deregistration lag: until the clock passes this
-   * time the target still reads as before (e.g. `healthy`), then it reads `draining`.
-   */
-  drainingFrom?: number;
 }
 
 export interface FakeTargetGroup {
@@ -23,7 +15,11 @@ export interface FakeTargetGroup {
   port: number;
   vpcId: string;
   attributes: Record<string, string>;
+  healthCheck: HealthCheckSettings;
+  /** Since when some forward of the load balancer names the group; absent while none does. */
+  inUseSince?: number;
   targets: FakeTarget[];
+  tags: Record<string, string>;
 }
 
 export interface FakeLoadBalancer {

@@ -1,6 +1,7 @@
 /** The approval prompt (thread reply with Approve / Cancel) and its resolved form. Pure. */
 import type { ServiceConfig } from '../../config/schema.js';
 import type { Deployment } from '../../domain/deployment.js';
+import { describePreview, previewCommand } from '../../domain/preview.js';
 import {
   approveButton,
   cancelButton,
@@ -32,11 +33,20 @@ function whoText(d: Deployment, svc: ServiceConfig): string {
   return `*Who can approve:* ${mentionList(svc.approvers)}${self}`;
 }
 
+/** How approvers reach the new slot before approving (its preview rule). */
+function previewText(d: Deployment, svc: ServiceConfig): string {
+  const how = describePreview(svc.preview, svc.name, d.toSlot);
+  const command = previewCommand(svc.preview, svc.name, d.toSlot);
+  const tryIt = command ? `\n${code(command, 300)}` : ' to the load balancer';
+  return `*Try ${slot(d.toSlot)} first:* requests with ${code(how, 200)} reach it (its preview rule); nothing else does yet.${tryIt}`;
+}
+
 /** Posted in the thread after a successful precheck. */
 export function approvalPrompt(d: Deployment, svc: ServiceConfig): SlackMessage {
   const blocks: KnownBlock[] = [
     section(requestText(d, true)),
     section(changeText(d, svc)),
+    section(previewText(d, svc)),
     section(whoText(d, svc)),
     context(`Expires ${slackDate(d.approvalExpiresAt)} · deployment ${code(d.id)}`),
     actions([approveButton(d), cancelButton(d)]),

@@ -5,6 +5,7 @@ export * from './cost.js';
 export * from './cutover.js';
 export * from './format.js';
 export * from './gate-alert.js';
+export * from './health-wait.js';
 export * from './help.js';
 export * from './history.js';
 export * from './hook.js';

@@ -71,6 +71,18 @@ export function precheckMessage(report: PrecheckReport, svc: ServiceConfig): Sla
   );
   blocks.push(...sections([fwHead, ...(forwards.length ? forwards : ['_none found_'])], 3));
 
+  if (report.previews && report.previews.length > 0) {
+    const lines = report.previews.map(
+      (p) =>
+        `• ${slot(p.slot)}: ${clipLine(p.place, 60)} · ${code(p.match, 160)}${p.attachedNow ? ' · _attached now_' : ''}`,
+    );
+    blocks.push(
+      ...sections(
+        ['*Preview rules* (keep every slot health-checked; only requests that match reach them)', ...lines],
+        2,
+      ),
+    );
+  }
   if (report.stickiness.length > 0) {
     const lines = capList(report.stickiness.map(stickinessLine), MAX_NOTE_ROWS, (n) => `_…and ${n} more_`);
     blocks.push(...sections(['*Target groups*', ...lines], 2));

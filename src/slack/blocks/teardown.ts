@@ -62,6 +62,15 @@ export function teardownMessage(
         `All traffic stays on ${slot(d.toSlot)}. Rollback is no longer possible.`,
     ),
   ];
+  if (d.detached !== undefined) {
+    blocks.push(
+      section(
+        d.detached === null
+          ? `${slot(report.slot)} had no preview rule: no forward names it, AWS no longer health-checks it.`
+          : `${slot(report.slot)} detached: its preview rule (priority ${d.detached}) was deleted, so AWS no longer health-checks it. A later \`/deploy ${clipLine(d.service, 40)} ${clipLine(report.slot, 20)}\` attaches it again.`,
+      ),
+    );
+  }
   if (extra.hook) blocks.push(section(hookSummary(extra.hook)));
   if (extra.scaleDown) blocks.push(section(scaleDownLine(extra.scaleDown)));
   if (extra.cost) blocks.push(section(teardownCostLine(d, extra.cost)));
