@@ -60,9 +60,10 @@ function toSdkQuery(q: MetricQuery): MetricDataQuery {
       Metric: {
         Namespace: ALB_NAMESPACE,
         MetricName: q.metricName,
+        // The exact dimension set the metric is published with, or CloudWatch returns nothing.
         Dimensions: [
           { Name: 'LoadBalancer', Value: q.loadBalancer },
-          { Name: 'TargetGroup', Value: q.targetGroup },
+          ...(q.targetGroup !== undefined ? [{ Name: 'TargetGroup', Value: q.targetGroup }] : []),
         ],
       },
       Period: q.periodSeconds,

@@ -65,6 +65,14 @@ export const gatesSchema = z
     maxP99Latency: duration.optional(),
     /** Requests the new slot needs in a period before its error rate and p99 are judged. */
     minRequests: z.number().int().min(0).max(1_000_000).optional(),
+    /** Largest UnHealthyHostCount (Maximum) allowed on the new slot in a period. */
+    maxUnhealthyHosts: z.number().int().min(0).max(10_000).optional(),
+    /**
+     * Count the load balancer's own 5xx (HTTPCode_ELB_5XX_Count, published per load balancer only)
+     * against the new slot once it holds all the service's traffic (default true). Turn off on a
+     * load balancer shared with services whose errors would be blamed on this one.
+     */
+    loadBalancerErrors: z.boolean().default(true),
     /** CloudWatch alarm names; any in ALARM is a breach. */
     alarms: z.array(z.string().min(1).max(255)).max(100).default([]),
     /** Roll back by itself on a breach (and say why) instead of only alerting. */
@@ -126,6 +134,9 @@ export interface TrafficSettings {
 export interface GateSettings {
   maxErrorRate?: number;
   maxP99LatencyMs?: number;
+  maxUnhealthyHosts?: number;
+  /** Load-balancer 5xx count against the new slot once it holds all traffic (absent: true). */
+  loadBalancerErrors?: boolean;
   /**
    * Requests the new slot needs in a period before its error rate and p99 are judged. The
    * loader always sets it (default `EVIDENCE_DEFAULTS.minRequests`); absent means that default.

@@ -74,7 +74,9 @@ function resolveEvidence(s: RawService) {
     gates: {
       ...(g?.maxErrorRate !== undefined ? { maxErrorRate: g.maxErrorRate } : {}),
       ...(g?.maxP99Latency !== undefined ? { maxP99LatencyMs: g.maxP99Latency } : {}),
+      ...(g?.maxUnhealthyHosts !== undefined ? { maxUnhealthyHosts: g.maxUnhealthyHosts } : {}),
       minRequests: g?.minRequests ?? EVIDENCE_DEFAULTS.minRequests,
+      loadBalancerErrors: g?.loadBalancerErrors ?? true,
       alarms: [...(g?.alarms ?? [])],
       autoRollback: g?.autoRollback ?? false,
       watchIntervalMs: g?.watchInterval ?? EVIDENCE_DEFAULTS.watchIntervalMs,

@@ -9,8 +9,21 @@ export interface TrafficPoint {
   /** Start of the period (ms since epoch). */
   at: number;
   requests: number;
+  /** 5xx answered by the slot's targets (HTTPCode_Target_5XX_Count). */
   errors5xx: number;
   p99Ms: number | null;
+  /** Connections to the slot's targets that failed (TargetConnectionErrorCount); new slot only. */
+  connectionErrors?: number;
+  /** Largest UnHealthyHostCount of the period; null when none was published. New slot only. */
+  unhealthyHosts?: number | null;
+  /**
+   * 5xx the load balancer generated itself (HTTPCode_ELB_5XX_Count: 502 connection errors, 503
+   * no target, 504 timeouts), for the whole load balancer — AWS publishes them per load balancer
+   * only. New slot only, when `gates.loadBalancerErrors` is on.
+   */
+  lb5xx?: number;
+  /** Of those, 503s (no target could be chosen: not in any RequestCount). */
+  lb503?: number;
 }
 
 export interface SlotTraffic {
@@ -18,7 +31,7 @@ export interface SlotTraffic {
   points: TrafficPoint[];
 }
 
-export type GateKind = 'error_rate' | 'p99_latency' | 'alarm' | 'metrics_unreadable';
+export type GateKind = 'error_rate' | 'p99_latency' | 'unhealthy_hosts' | 'alarm' | 'metrics_unreadable';
 
 export interface GateBreach {
   kind: GateKind;

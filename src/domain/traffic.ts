@@ -34,27 +34,75 @@ const SERIES = [
   { suffix: 'p99', metricName: 'TargetResponseTime', stat: 'p99' },
 ] as const;
 
-/** The six queries of a verification: requests, target 5xx and p99 latency of both slots. */
+/** What the gates read of the new slot besides requests, 5xx and p99. */
+const NEW_ONLY = [
+  { suffix: 'conn', metricName: 'TargetConnectionErrorCount', stat: 'Sum' },
+  { suffix: 'unhealthy', metricName: 'UnHealthyHostCount', stat: 'Maximum' },
+] as const;
+
+/** Published with the LoadBalancer dimension alone: the load balancer's own 5xx. */
+const LOAD_BALANCER = [
+  { id: 'lb_5xx', metricName: 'HTTPCode_ELB_5XX_Count', stat: 'Sum' },
+  { id: 'lb_503', metricName: 'HTTPCode_ELB_503_Count', stat: 'Sum' },
+] as const;
+
+/** The new slot's gate queries, and the load balancer's own 5xx when `loadBalancerErrors`. */
+function gateQueries(input: {
+  loadBalancer: string;
+  newTargetGroup: string;
+  periodSeconds: number;
+  loadBalancerErrors: boolean;
+}): MetricQuery[] {
+  const group = NEW_ONLY.map((s) => ({
+    id: `new_${s.suffix}`,
+    metricName: s.metricName,
+    stat: s.stat,
+    loadBalancer: input.loadBalancer,
+    targetGroup: input.newTargetGroup,
+    periodSeconds: input.periodSeconds,
+  }));
+  const balancer = input.loadBalancerErrors
+    ? LOAD_BALANCER.map((s) => ({
+        id: s.id,
+        metricName: s.metricName,
+        stat: s.stat,
+        loadBalancer: input.loadBalancer,
+        periodSeconds: input.periodSeconds,
+      }))
+    : [];
+  return [...group, ...balancer];
+}
+
+/**
+ * The queries of a verification: requests, target 5xx and p99 latency of both slots; the new
+ * slot's connection errors and unhealthy hosts; the load balancer's own 5xx and 503 when
+ * `loadBalancerErrors` (default true). `newOnly`: only what the soak's gates read of the new slot.
+ */
 export function trafficQueries(input: {
   loadBalancer: string;
   oldTargetGroup: string;
   newTargetGroup: string;
   periodSeconds: number;
+  loadBalancerErrors?: boolean;
+  newOnly?: boolean;
 }): MetricQuery[] {
   const slots: [SlotPrefix, string][] = [
     ['old', input.oldTargetGroup],
     ['new', input.newTargetGroup],
   ];
-  return slots.flatMap(([prefix, targetGroup]) =>
-    SERIES.map((s) => ({
-      id: `${prefix}_${s.suffix}`,
-      metricName: s.metricName,
-      stat: s.stat,
-      loadBalancer: input.loadBalancer,
-      targetGroup,
-      periodSeconds: input.periodSeconds,
-    })),
-  );
+  const basic = slots
+    .filter(([prefix]) => !input.newOnly || prefix === 'new')
+    .flatMap(([prefix, targetGroup]) =>
+      SERIES.map((s) => ({
+        id: `${prefix}_${s.suffix}`,
+        metricName: s.metricName,
+        stat: s.stat,
+        loadBalancer: input.loadBalancer,
+        targetGroup,
+        periodSeconds: input.periodSeconds,
+      })),
+    );
+  return [...basic, ...gateQueries({ ...input, loadBalancerErrors: input.loadBalancerErrors ?? true })];
 }
 
 function valuesById(results: MetricResult[], id: string): Map<number, number> {
@@ -72,6 +120,8 @@ function valuesById(results: MetricResult[], id: string): Map<number, number> {
 /**
  * One point per period start in `periods`: a missing RequestCount or 5xx datapoint is 0, a
  * missing p99 is null. TargetResponseTime is in seconds; `p99Ms` is milliseconds (0.1 ms steps).
+ * The new slot's points also carry its connection errors and unhealthy hosts, and — when they
+ * were queried — the load balancer's own 5xx and 503 of the period.
  */
 export function slotTraffic(
   slot: string,
@@ -82,14 +132,28 @@ export function slotTraffic(
   const req = valuesById(results, `${prefix}_req`);
   const err = valuesById(results, `${prefix}_5xx`);
   const p99 = valuesById(results, `${prefix}_p99`);
+  const withGates = prefix === 'new';
+  const conn = valuesById(results, 'new_conn');
+  const unhealthy = valuesById(results, 'new_unhealthy');
+  const lbQueried = results.some((r) => r.id === 'lb_5xx');
+  const lb5xx = valuesById(results, 'lb_5xx');
+  const lb503 = valuesById(results, 'lb_503');
   const points = periods.map<TrafficPoint>((at) => {
     const seconds = p99.get(at);
-    return {
+    const point: TrafficPoint = {
       at,
       requests: req.get(at) ?? 0,
       errors5xx: err.get(at) ?? 0,
       p99Ms: seconds === undefined ? null : Math.round(seconds * 10_000) / 10,
     };
+    if (!withGates) return point;
+    point.connectionErrors = conn.get(at) ?? 0;
+    point.unhealthyHosts = unhealthy.get(at) ?? null;
+    if (lbQueried) {
+      point.lb5xx = lb5xx.get(at) ?? 0;
+      point.lb503 = lb503.get(at) ?? 0;
+    }
+    return point;
   });
   return { slot, points };
 }
@@ -151,7 +215,7 @@ function overLimitNote(count: number): string {
 export const DEFAULT_MIN_REQUESTS = 20;
 
 interface MetricGate {
-  kind: 'error_rate' | 'p99_latency';
+  kind: 'error_rate' | 'p99_latency' | 'unhealthy_hosts';
   limit: number;
   /** The value of a period the gate judges, or null when there is nothing to judge. */
   value: (p: TrafficPoint) => number | null;
@@ -201,11 +265,44 @@ function metricBreach(
 }
 
 /**
+ * The 5xx users of the new slot saw in a period, and out of how many requests: its targets' 5xx,
+ * plus what the load balancer answered itself — `lb5xx` (HTTPCode_ELB_5XX_Count, published per
+ * load balancer only) when the period's errors can be put on the new slot (`attributed`: it held
+ * all the service's traffic), else at least its own connection errors (TargetConnectionErrorCount,
+ * per target group: each is a 502 the load balancer answered). The load balancer's 503s (no
+ * target to choose) are in no RequestCount, so they count as requests too.
+ */
+export function userFacing5xx(p: TrafficPoint, attributed: boolean): { errors: number; requests: number; fromLb: number } {
+  const connection = p.connectionErrors ?? 0;
+  const fromLb = attributed && p.lb5xx !== undefined ? Math.max(p.lb5xx, connection) : connection;
+  const requests = p.requests + (attributed ? (p.lb503 ?? 0) : 0);
+  return { errors: Math.min(requests, p.errors5xx + fromLb), requests, fromLb };
+}
+
+function errorDetail(slot: string, w: { p: TrafficPoint; value: number }, limit: number, n: number, attributed: boolean) {
+  const { requests, fromLb } = userFacing5xx(w.p, attributed);
+  const split =
+    fromLb > 0
+      ? ` (${w.p.errors5xx} from its targets, ${fromLb} generated by the load balancer: ${
+          attributed ? 'HTTPCode_ELB_5XX_Count of the whole load balancer' : 'TargetConnectionErrorCount'
+        })`
+      : '';
+  return (
+    `${slot} answered ${percent(w.value)} of ${requests} requests with a ${fromLb > 0 ? '5xx' : 'target 5xx'}${split} ` +
+    `(limit ${percent(limit)}) in the period from ${hhmm(w.p.at)} UTC${overLimitNote(n)}.`
+  );
+}
+
+/**
  * The gate rules, over the new slot's full periods since `since` that had at least
  * `gates.minRequests` requests (default 20; fewer are noise):
- * - error rate: 5xx / requests of each such period; above `maxErrorRate` → breach `error_rate`
- *   (the worst period of the current run of over-limit periods is named, see `metricBreach`);
+ * - error rate: the 5xx users saw (`userFacing5xx`: the targets' and the load balancer's own) /
+ *   requests of each such period; above `maxErrorRate` → breach `error_rate` (the worst period of
+ *   the current run of over-limit periods is named, see `metricBreach`). `attributed(at)` says
+ *   whether the load balancer's 5xx of a period count against the new slot (default: always);
  * - latency: p99 above `maxP99LatencyMs` → breach `p99_latency` (named the same way);
+ * - unhealthy hosts: the period's largest UnHealthyHostCount above `maxUnhealthyHosts` → breach
+ *   `unhealthy_hosts` (judged whatever the requests);
  * - alarms: every alarm in state ALARM → breach `alarm`, with its reason.
  * Each breach is one sentence naming the slot, the value, the limit and the period (UTC), with a
  * `key` that stays the same while the same breach goes on: the start of its run of over-limit
@@ -222,6 +319,8 @@ export function evaluateGates(input: {
   runsFrom?: number;
   /** True when `runsFrom` is later than where the data begins (the lookback was cut short). */
   lookbackCut?: boolean;
+  /** Whether the load balancer's own 5xx of the period count against the new slot (default: yes). */
+  attributed?: (at: number) => boolean;
 }): GateBreach[] {
   const { slot, gates, periodMs } = input;
   const cut = input.lookbackCut ?? false;
@@ -230,6 +329,7 @@ export function evaluateGates(input: {
   const all = fullPeriods(Math.min(input.runsFrom ?? input.since, input.since), input.now, periodMs).map(
     (at) => ({ ...(pointAt(slot, at) ?? EMPTY), at }),
   );
+  const attributed = (at: number) => gates.loadBalancerErrors !== false && (input.attributed?.(at) ?? true);
   const judged = (p: TrafficPoint) => p.requests >= minRequests;
   const breaches: GateBreach[] = [];
 
@@ -239,10 +339,29 @@ export function evaluateGates(input: {
       {
         kind: 'error_rate',
         limit,
-        value: (p) => (judged(p) ? p.errors5xx / p.requests : null),
+        value: (p) => {
+          const seen = userFacing5xx(p, attributed(p.at));
+          return seen.requests >= minRequests ? seen.errors / seen.requests : null;
+        },
+        detail: (w, n) => errorDetail(slot.slot, w, limit, n, attributed(w.p.at)),
+      },
+      all,
+      windowStart,
+      cut,
+    );
+    if (b) breaches.push(b);
+  }
+
+  if (gates.maxUnhealthyHosts !== undefined) {
+    const limit = gates.maxUnhealthyHosts;
+    const b = metricBreach(
+      {
+        kind: 'unhealthy_hosts',
+        limit,
+        value: (p) => p.unhealthyHosts ?? null,
         detail: (w, n) =>
-          `${slot.slot} answered ${percent(w.value)} of ${w.p.requests} requests with a target 5xx ` +
-          `(limit ${percent(limit)}) in the period from ${hhmm(w.p.at)} UTC${overLimitNote(n)}.`,
+          `${slot.slot} had ${w.value} unhealthy target(s) (UnHealthyHostCount, limit ${limit}) ` +
+          `in the period from ${hhmm(w.p.at)} UTC${overLimitNote(n)}.`,
       },
       all,
       windowStart,
@@ -339,6 +458,8 @@ export function evaluateTraffic(input: {
       periodMs,
       gates: input.gates,
       alarms: input.alarms,
+      // The load balancer's own 5xx are the new slot's once it holds all the service's traffic.
+      attributed: (at) => oldRequests(at) <= input.toleranceRequests,
     }),
   };
   const drainedAt = settled.find((at) => quiet(at) && newRequests(at) > 0);

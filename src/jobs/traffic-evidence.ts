@@ -33,7 +33,12 @@ export function gateBreaches(report: TrafficReport): TrafficReport['breaches'] {
 
 export function hasGates(svc: ServiceConfig): boolean {
   const g = svc.gates;
-  return g.maxErrorRate !== undefined || g.maxP99LatencyMs !== undefined || g.alarms.length > 0;
+  return (
+    g.maxErrorRate !== undefined ||
+    g.maxP99LatencyMs !== undefined ||
+    g.maxUnhealthyHosts !== undefined ||
+    g.alarms.length > 0
+  );
 }
 
 /** The reason recorded when a verification ends with an `unreadable` report. */
@@ -121,6 +126,7 @@ export async function readTraffic(
     oldTargetGroup: albDimensions(listener, oldArn).targetGroup,
     newTargetGroup: albDimensions(listener, newArn).targetGroup,
     periodSeconds: periodSeconds(periodMs),
+    loadBalancerErrors: svc.gates.loadBalancerErrors !== false,
   });
   let fetched: Fetched;
   try {
@@ -201,7 +207,9 @@ export async function readGates(
     oldTargetGroup: targetGroup,
     newTargetGroup: targetGroup,
     periodSeconds: periodSeconds(periodMs),
-  }).filter((q) => q.id.startsWith('new_'));
+    loadBalancerErrors: svc.gates.loadBalancerErrors !== false,
+    newOnly: true,
+  });
   let fetched: Fetched;
   try {
     fetched = await fetchEvidence(ctx, svc, queries, periods[0] ?? runsFrom, now);

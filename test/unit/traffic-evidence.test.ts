@@ -240,7 +240,15 @@ describe('readGates (the soak)', () => {
     };
     const quiet = await readGates(r.ctx, deployment(), svc, { since: at(0), now: at(20) });
     expect(quiet).toEqual({ now: at(20), breaches: [] });
-    expect(r.cloudwatch.calls[0]?.queries.map((q) => q.id)).toEqual(['new_req', 'new_5xx', 'new_p99']);
+    expect(r.cloudwatch.calls[0]?.queries.map((q) => q.id)).toEqual([
+      'new_req',
+      'new_5xx',
+      'new_p99',
+      'new_conn',
+      'new_unhealthy',
+      'lb_5xx',
+      'lb_503',
+    ]);
 
     r.cloudwatch.series = { new_req: [[18, 400]], new_5xx: [[18, 200]] };
     const late = await readGates(r.ctx, deployment(), svc, { since: at(0), now: at(20) });

@@ -43,8 +43,25 @@ describe('trafficQueries', () => {
       ['new_req', 'RequestCount', 'Sum', 'tg/g'],
       ['new_5xx', 'HTTPCode_Target_5XX_Count', 'Sum', 'tg/g'],
       ['new_p99', 'TargetResponseTime', 'p99', 'tg/g'],
+      ['new_conn', 'TargetConnectionErrorCount', 'Sum', 'tg/g'],
+      ['new_unhealthy', 'UnHealthyHostCount', 'Maximum', 'tg/g'],
+      // Published with the LoadBalancer dimension alone: no target group.
+      ['lb_5xx', 'HTTPCode_ELB_5XX_Count', 'Sum', undefined],
+      ['lb_503', 'HTTPCode_ELB_503_Count', 'Sum', undefined],
     ]);
     expect(new Set(q.map((x) => `${x.loadBalancer}/${x.periodSeconds}`))).toEqual(new Set(['app/shop/1/60']));
+  });
+
+  it('leaves the load balancer’s own 5xx out when loadBalancerErrors is off, and the old slot for the soak', () => {
+    const q = trafficQueries({
+      loadBalancer: 'app/shop/1',
+      oldTargetGroup: 'tg/b',
+      newTargetGroup: 'tg/g',
+      periodSeconds: 60,
+      loadBalancerErrors: false,
+      newOnly: true,
+    });
+    expect(q.map((x) => x.id)).toEqual(['new_req', 'new_5xx', 'new_p99', 'new_conn', 'new_unhealthy']);
   });
 });
 
@@ -60,9 +77,9 @@ describe('slotTraffic', () => {
     expect(slotTraffic('green', results, 'new', [at(0), at(1), at(2)])).toEqual({
       slot: 'green',
       points: [
-        { at: at(0), requests: 100, errors5xx: 0, p99Ms: 234.5 },
-        { at: at(1), requests: 80, errors5xx: 3, p99Ms: null },
-        { at: at(2), requests: 0, errors5xx: 0, p99Ms: null },
+        { at: at(0), requests: 100, errors5xx: 0, p99Ms: 234.5, connectionErrors: 0, unhealthyHosts: null },
+        { at: at(1), requests: 80, errors5xx: 3, p99Ms: null, connectionErrors: 0, unhealthyHosts: null },
+        { at: at(2), requests: 0, errors5xx: 0, p99Ms: null, connectionErrors: 0, unhealthyHosts: null },
       ],
     });
   });

@@ -1,7 +1,8 @@
 /**
  * The monospace part of the traffic evidence message: one sparkline of requests per slot and a
- * per-period table (time UTC, requests, target 5xx, p99 ms) for both slots, newest rows kept
- * when it must be cut to fit one section. Pure.
+ * per-period table (time UTC, requests, target 5xx, p99 ms) for both slots — and, when they were
+ * read, the 5xx the load balancer generated itself (for the whole load balancer: AWS publishes
+ * them per load balancer only) — newest rows kept when it must be cut to fit one section. Pure.
  */
 import type { SlotTraffic, TrafficPoint, TrafficReport } from '../../domain/evidence.js';
 import { sparkline } from '../../domain/traffic.js';
@@ -48,7 +49,7 @@ function rowsOf(report: TrafficReport): Row[] {
   return [...byAt.values()].sort((a, b) => a.at - b.at);
 }
 
-const COL = { req: 7, err: 6, p99: 7 } as const;
+const COL = { req: 7, err: 6, p99: 7, lb: 7 } as const;
 const SLOT_WIDTH = COL.req + COL.err + COL.p99;
 
 /** A missing point means no request was published in that period (CloudWatch skips zeros). */
@@ -81,11 +82,15 @@ export function trafficTable(report: TrafficReport, maxChars: number): string {
   const seconds = rows.some((r, i) => i > 0 && r.at - (rows[i - 1]?.at ?? 0) < 60_000);
   const time = (at: number) => (seconds ? hhmmss(at) : hhmm(at));
   const w = seconds ? 8 : 5;
+  // The load balancer's own 5xx, when they were read (gates.loadBalancerErrors).
+  const withLb = rows.some((r) => r.new?.lb5xx !== undefined);
+  const lbHead = withLb ? [' │', ' │' + 'lb 5xx'.padStart(COL.lb)] : ['', ''];
+  const lbCell = (r: Row) => (withLb ? ` │${formatCount(r.new?.lb5xx ?? 0).padStart(COL.lb)}` : '');
   const head = [
-    `${'UTC'.padEnd(w)} │${oldName.slice(0, SLOT_WIDTH).padStart(SLOT_WIDTH)} │${newName.slice(0, SLOT_WIDTH).padStart(SLOT_WIDTH)}`,
-    `${''.padEnd(w)} │${'req'.padStart(COL.req)}${'5xx'.padStart(COL.err)}${'p99ms'.padStart(COL.p99)} │${'req'.padStart(COL.req)}${'5xx'.padStart(COL.err)}${'p99ms'.padStart(COL.p99)}`,
+    `${'UTC'.padEnd(w)} │${oldName.slice(0, SLOT_WIDTH).padStart(SLOT_WIDTH)} │${newName.slice(0, SLOT_WIDTH).padStart(SLOT_WIDTH)}${lbHead[0]}`,
+    `${''.padEnd(w)} │${'req'.padStart(COL.req)}${'5xx'.padStart(COL.err)}${'p99ms'.padStart(COL.p99)} │${'req'.padStart(COL.req)}${'5xx'.padStart(COL.err)}${'p99ms'.padStart(COL.p99)}${lbHead[1]}`,
   ];
-  const body = rows.map((r) => `${time(r.at)} │${cells(r.old)} │${cells(r.new)}`);
+  const body = rows.map((r) => `${time(r.at)} │${cells(r.old)} │${cells(r.new)}${lbCell(r)}`);
   if (body.length === 0) body.push('(no datapoints yet)');
 
   const render = (kept: string[], hidden: number) => {

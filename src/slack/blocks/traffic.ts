@@ -32,6 +32,7 @@ export const MAX_BREACH_ROWS = 20;
 const KIND_LABEL: Record<GateKind, string> = {
   error_rate: '5xx rate',
   p99_latency: 'p99 latency',
+  unhealthy_hosts: 'unhealthy targets',
   alarm: 'alarm',
   metrics_unreadable: 'metrics unreadable',
 };
