@@ -272,14 +272,23 @@ function metricBreach(
  * per target group: each is a 502 the load balancer answered). The load balancer's 503s (no
  * target to choose) are in no RequestCount, so they count as requests too.
  */
-export function userFacing5xx(p: TrafficPoint, attributed: boolean): { errors: number; requests: number; fromLb: number } {
+export function userFacing5xx(
+  p: TrafficPoint,
+  attributed: boolean,
+): { errors: number; requests: number; fromLb: number } {
   const connection = p.connectionErrors ?? 0;
   const fromLb = attributed && p.lb5xx !== undefined ? Math.max(p.lb5xx, connection) : connection;
   const requests = p.requests + (attributed ? (p.lb503 ?? 0) : 0);
   return { errors: Math.min(requests, p.errors5xx + fromLb), requests, fromLb };
 }
 
-function errorDetail(slot: string, w: { p: TrafficPoint; value: number }, limit: number, n: number, attributed: boolean) {
+function errorDetail(
+  slot: string,
+  w: { p: TrafficPoint; value: number },
+  limit: number,
+  n: number,
+  attributed: boolean,
+) {
   const { requests, fromLb } = userFacing5xx(w.p, attributed);
   const split =
     fromLb > 0
