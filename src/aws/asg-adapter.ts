@@ -8,11 +8,14 @@
  *   found - …"), surfaced as an AwsCallError like any other failure (`ScalingActivityInProgress`,
  *   `ResourceContention`, `Throttling` once the SDK's retries are spent).
  * - `instances` counts every instance of the group that is not terminated yet (Pending,
- *   InService, Terminating, Standby, …): those still cost money.
+ *   InService, Terminating, Standby, …): those still cost money. `protectedInstances` are the ones
+ *   a scale-in cannot terminate (ProtectedFromScaleIn), `waitingInstances` the ones a terminating
+ *   lifecycle hook holds in `Terminating:Wait`.
  */
 import {
   AutoScalingClient,
   DescribeAutoScalingGroupsCommand,
+  DescribeLifecycleHooksCommand,
   UpdateAutoScalingGroupCommand,
   type UpdateAutoScalingGroupCommandInput,
 } from '@aws-sdk/client-auto-scaling';
@@ -35,12 +38,24 @@ export function createAsgAdapter(client: AutoScalingClient): AsgPort {
       const group = (out.AutoScalingGroups ?? []).find((g) => g.AutoScalingGroupName === name);
       if (!group) return null;
       const instances = (group.Instances ?? []).filter((i) => !GONE.has(String(i.LifecycleState)));
+      const terminating = (i: { LifecycleState?: string }) => String(i.LifecycleState).startsWith('Terminating');
       return {
         min: group.MinSize ?? 0,
         max: group.MaxSize ?? 0,
         desired: group.DesiredCapacity ?? 0,
         instances: instances.length,
+        protectedInstances: instances.filter((i) => i.ProtectedFromScaleIn === true && !terminating(i)).length,
+        waitingInstances: instances.filter((i) => i.LifecycleState === 'Terminating:Wait').length,
       };
+    },
+
+    async describeTerminationHooks(name) {
+      const out = await callAws('DescribeLifecycleHooks', () =>
+        client.send(new DescribeLifecycleHooksCommand({ AutoScalingGroupName: name })),
+      );
+      return (out.LifecycleHooks ?? [])
+        .filter((h) => h.LifecycleTransition === 'autoscaling:EC2_INSTANCE_TERMINATING')
+        .map((h) => ({ name: h.LifecycleHookName ?? '?', heartbeatTimeoutSeconds: h.HeartbeatTimeout ?? 3600 }));
     },
 
     async updateGroup(name, sizes) {

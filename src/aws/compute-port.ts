@@ -19,10 +19,22 @@ export interface AsgState {
   desired: number;
   /** Instances not yet terminated (any lifecycle state other than Terminated). */
   instances: number;
+  /** Of those, protected from scale in (ProtectedFromScaleIn) and not terminating yet. */
+  protectedInstances: number;
+  /** Of those, held by a terminating lifecycle hook (`Terminating:Wait`). */
+  waitingInstances: number;
+}
+
+/** A lifecycle hook on autoscaling:EC2_INSTANCE_TERMINATING. */
+export interface TerminationHook {
+  name: string;
+  heartbeatTimeoutSeconds: number;
 }
 
 export interface AsgPort {
   /** null when the group does not exist. */
   describeGroup(name: string): Promise<AsgState | null>;
   updateGroup(name: string, sizes: { min?: number; desired?: number }): Promise<void>;
+  /** The group's lifecycle hooks on termination (DescribeLifecycleHooks). */
+  describeTerminationHooks(name: string): Promise<TerminationHook[]>;
 }

@@ -1,10 +1,12 @@
 /**
  * Scales the compute behind a drained slot to zero and waits for it, bounded:
  * - ECS service: DescribeServices (the previous desired count is recorded), UpdateService
- *   desiredCount 0, then poll until running + pending tasks = 0.
- * - Auto Scaling group: DescribeAutoScalingGroups (previous min/desired/max recorded),
- *   UpdateAutoScalingGroup MinSize 0 + DesiredCapacity 0 (MaxSize is left alone), then poll until
- *   the group has no instance left that is not terminated.
+ *   desiredCount 0, then poll until running + pending tasks = 0. A service being deleted
+ *   (DRAINING, INACTIVE) cannot be updated: nothing to do, said in the report.
+ * - Auto Scaling group: DescribeAutoScalingGroups (previous min/desired/max recorded) and its
+ *   terminating lifecycle hooks, UpdateAutoScalingGroup MinSize 0 + DesiredCapacity 0 (MaxSize is
+ *   left alone), then poll until the group has no instance left that is not terminated — except
+ *   instances protected from scale in, which Auto Scaling never terminates (reported).
  * - Webhook: POST `{ event: 'scaleDown', deliveryId, deploymentId, service, slot }`; reached zero
  *   when it answers 2xx (what the receiver does is its business).
  *
@@ -21,7 +23,8 @@
 import type { ComputeTarget } from '../config/evidence-schema.js';
 import type { HookResult, ScaleDownReport } from '../domain/evidence.js';
 import { errorMessage } from '../errors.js';
-import type { AsgPort, EcsPort } from './compute-port.js';
+import { formatDuration } from '../domain/duration.js';
+import type { AsgPort, EcsPort, TerminationHook } from './compute-port.js';
 import { AwsCallError } from './elb-port.js';
 
 export interface ScaleDownDeps {
@@ -93,6 +96,15 @@ async function waitForZero(
   }
 }
 
+/** ECS statuses of a service being deleted: it runs down by itself and cannot be updated. */
+const NOT_ACTIVE = new Set(['DRAINING', 'INACTIVE']);
+
+function notActiveNote(name: string, status: string): string {
+  return status === 'DRAINING'
+    ? `ECS service ${name} is DRAINING (being deleted): its tasks stop by themselves, nothing to scale down`
+    : `ECS service ${name} is INACTIVE (deleted): nothing to scale down`;
+}
+
 async function scaleDownEcs(
   target: { cluster: string; service: string },
   deps: ScaleDownDeps,
@@ -119,17 +131,42 @@ async function scaleDownEcs(
     return { ...base, reachedZero: false, remaining: 0, waitedMs: 0, error: `ECS service ${name} not found` };
   }
   const previous = { desired: current.desired };
-  // An INACTIVE service (deleted) cannot be updated and runs nothing: only wait.
-  if (current.desired !== 0 && current.status !== 'INACTIVE') {
-    await deps.ecs.updateDesiredCount(target.cluster, target.service, 0);
+  const notes: string[] = [];
+  // A service being deleted (DRAINING, then INACTIVE) cannot be updated (ServiceNotActiveException)
+  // and keeps no task: only wait for its tasks to stop.
+  if (NOT_ACTIVE.has(current.status)) notes.push(notActiveNote(name, current.status));
+  else if (current.desired !== 0) {
+    try {
+      await deps.ecs.updateDesiredCount(target.cluster, target.service, 0);
+    } catch (err) {
+      // Deleted between the describe and the update.
+      if (!(err instanceof AwsCallError && err.code === 'ServiceNotActive')) throw err;
+      notes.push(notActiveNote(name, 'DRAINING'));
+    }
   }
   const waited = await waitForZero(deps, startedAt, current.running + current.pending, async () => {
     const s = await deps.ecs.describeService(target.cluster, target.service);
     return s === null ? null : s.running + s.pending;
   });
-  return { ...base, previous, ...waited };
+  return { ...base, previous, ...waited, ...(notes.length > 0 ? { notes } : {}) };
 }
 
+function hookNote(hooks: TerminationHook[]): string {
+  const list = hooks.map((h) => `${h.name} (heartbeat ${formatDuration(h.heartbeatTimeoutSeconds * 1000)})`);
+  return (
+    `lifecycle hook ${list.join(', ')} on termination: instances wait in Terminating:Wait until the ` +
+    'hook is completed or its heartbeat runs out'
+  );
+}
+
+/**
+ * Protected instances (ProtectedFromScaleIn) are never terminated by a scale-in: the group's
+ * desired capacity goes to 0 but "the Auto Scaling group can't terminate the required number of
+ * instances until their instance scale-in protection settings are disabled" (EC2 Auto Scaling
+ * user guide, "Use instance scale-in protection"). The wait is for the others; the report says
+ * which keep running and why. A lifecycle hook on termination can hold instances in
+ * `Terminating:Wait` for its heartbeat timeout (default 1 h): said too.
+ */
 async function scaleDownAsg(target: { name: string }, deps: ScaleDownDeps): Promise<ScaleDownReport> {
   const startedAt = deps.now();
   const base = { kind: 'asg' as const, target: target.name };
@@ -143,15 +180,28 @@ async function scaleDownAsg(target: { name: string }, deps: ScaleDownDeps): Prom
       error: `Auto Scaling group ${target.name} not found`,
     };
   }
+  const hooks = await deps.asg.describeTerminationHooks(target.name);
   const previous = { min: current.min, desired: current.desired, max: current.max };
   if (current.min !== 0 || current.desired !== 0) {
     await deps.asg.updateGroup(target.name, { min: 0, desired: 0 });
   }
+  const notes: string[] = [];
+  if (hooks.length > 0) notes.push(hookNote(hooks));
+  let kept = current.protectedInstances;
   const waited = await waitForZero(deps, startedAt, current.instances, async () => {
     const g = await deps.asg.describeGroup(target.name);
-    return g === null ? null : g.instances;
+    if (g === null) return null;
+    kept = g.protectedInstances;
+    return g.instances - g.protectedInstances;
   });
-  return { ...base, previous, ...waited };
+  if (kept > 0) {
+    notes.push(
+      `${kept} instance(s) protected from scale in keep running: Auto Scaling does not terminate them ` +
+        '(remove the protection with SetInstanceProtection, or terminate them by hand)',
+    );
+  }
+  const report: ScaleDownReport = { ...base, previous, ...waited, ...(notes.length > 0 ? { notes } : {}) };
+  return kept > 0 ? { ...report, reachedZero: false, remaining: report.remaining + kept } : report;
 }
 
 async function scaleDownWebhook(

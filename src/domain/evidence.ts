@@ -115,4 +115,6 @@ export interface ScaleDownReport {
   remaining: number;
   waitedMs: number;
   error?: string;
+  /** What kept it from zero or was found on the way (a service being deleted, protected instances, hooks). */
+  notes?: string[];
 }

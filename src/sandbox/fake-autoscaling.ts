@@ -1,7 +1,7 @@
 /**
  * A fake EC2 Auto Scaling (awsQuery protocol, Version 2011-01-01) for tests and the sandbox:
- * only UpdateAutoScalingGroup and DescribeAutoScalingGroups, the calls Greenlight's scale-down
- * makes. Form-encoded requests (`Action=…&Version=2011-01-01&AutoScalingGroupNames.member.1=…`),
+ * UpdateAutoScalingGroup, DescribeAutoScalingGroups and DescribeLifecycleHooks, the calls
+ * Greenlight's scale-down makes. Form-encoded requests (`Action=…&Version=2011-01-01&AutoScalingGroupNames.member.1=…`),
  * XML answers in the `http://autoscaling.amazonaws.com/doc/2011-01-01/` namespace, errors as
  * `<ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>`.
  * An unknown group is absent from DescribeAutoScalingGroups and a `ValidationError` for
@@ -9,7 +9,16 @@
  *
  * Instances converge lazily, one change per `stepMs` of the injectable clock, computed on each
  * request: a surplus instance goes Terminating, then disappears; a missing one is launched
- * Pending, then goes InService.
+ * Pending, then goes InService. As the EC2 Auto Scaling user guide documents:
+ * - an instance protected from scale in is never chosen for a scale-in: "If all instances in an
+ *   Auto Scaling group are protected from scale in, and a scale-in event occurs, its desired
+ *   capacity is decremented. However, the Auto Scaling group can't terminate the required number
+ *   of instances until their instance scale-in protection settings are disabled" ("Use instance
+ *   scale-in protection");
+ * - with a lifecycle hook on autoscaling:EC2_INSTANCE_TERMINATING, a terminating instance waits in
+ *   `Terminating:Wait` until the action is completed or the hook's heartbeat timeout (default
+ *   3600 s) runs out, then `Terminating:Proceed` ("How lifecycle hooks work"); `timeScale` scales
+ *   that timeout.
  */
 import { randomUUID } from 'node:crypto';
 import { FailureInjection, failureStatus } from './failure-injection.js';
@@ -26,8 +35,18 @@ const REGION = 'us-east-1';
 
 export interface FakeAsgInstance {
   id: string;
-  state: 'Pending' | 'InService' | 'Terminating';
+  state: 'Pending' | 'InService' | 'Terminating' | 'Terminating:Wait' | 'Terminating:Proceed';
   zone: string;
+  protectedFromScaleIn: boolean;
+  /** While `Terminating:Wait`: when the lifecycle hook's heartbeat timeout ends. */
+  waitUntil?: number;
+}
+
+export interface FakeLifecycleHook {
+  name: string;
+  transition: 'autoscaling:EC2_INSTANCE_LAUNCHING' | 'autoscaling:EC2_INSTANCE_TERMINATING';
+  heartbeatTimeoutSeconds: number;
+  defaultResult: 'CONTINUE' | 'ABANDON';
 }
 
 export interface FakeAsg {
@@ -37,6 +56,7 @@ export interface FakeAsg {
   max: number;
   desired: number;
   instances: FakeAsgInstance[];
+  hooks: FakeLifecycleHook[];
   createdAt: number;
   /** Clock time up to which convergence has been applied. */
   settledAt: number;
@@ -58,17 +78,23 @@ export class FakeAsgState extends FailureInjection {
   readonly groups = new Map<string, FakeAsg>();
   readonly calls: { operation: string; params: Record<string, unknown> }[] = [];
   stepMs: number;
+  /** Multiplies lifecycle-hook heartbeat timeouts (1: AWS's own). */
+  timeScale: number;
   now: () => number;
   private seq = 0;
 
-  constructor(opts: { now?: () => number; stepMs?: number } = {}) {
+  constructor(opts: { now?: () => number; stepMs?: number; timeScale?: number } = {}) {
     super();
     this.now = opts.now ?? (() => Date.now());
     this.stepMs = opts.stepMs ?? 200;
+    this.timeScale = opts.timeScale ?? 1;
   }
 
-  /** A group whose `instances` (default: desired) are InService. */
-  addGroup(name: string, sizes: { min: number; max: number; desired: number; instances?: number }): FakeAsg {
+  /** A group whose `instances` (default: desired) are InService; `protectedInstances` of them protected from scale in. */
+  addGroup(
+    name: string,
+    sizes: { min: number; max: number; desired: number; instances?: number; protectedInstances?: number },
+  ): FakeAsg {
     const at = this.now();
     const group: FakeAsg = {
       name,
@@ -77,13 +103,29 @@ export class FakeAsgState extends FailureInjection {
       max: sizes.max,
       desired: sizes.desired,
       instances: [],
+      hooks: [],
       createdAt: at,
       settledAt: at,
     };
-    for (let i = 0; i < (sizes.instances ?? sizes.desired); i++)
-      group.instances.push(this.launch('InService'));
+    for (let i = 0; i < (sizes.instances ?? sizes.desired); i++) {
+      const instance = this.launch('InService');
+      instance.protectedFromScaleIn = i < (sizes.protectedInstances ?? 0);
+      group.instances.push(instance);
+    }
     this.groups.set(name, group);
     return group;
+  }
+
+  /** PutLifecycleHook: default heartbeat timeout 3600 s, default result ABANDON (as AWS). */
+  addLifecycleHook(group: string, hook: Partial<FakeLifecycleHook> & { name: string }): void {
+    const g = this.groups.get(group);
+    if (!g) throw new Error(`no group ${group}`);
+    g.hooks.push({
+      transition: 'autoscaling:EC2_INSTANCE_TERMINATING',
+      heartbeatTimeoutSeconds: 3600,
+      defaultResult: 'ABANDON',
+      ...hook,
+    });
   }
 
   /** The group with convergence applied up to now. */
@@ -100,7 +142,19 @@ export class FakeAsgState extends FailureInjection {
       id: `i-${this.seq.toString(16).padStart(17, '0')}`,
       state,
       zone: zones[this.seq % 3] ?? 'us-east-1a',
+      protectedFromScaleIn: false,
     };
+  }
+
+  /** The state a scale-in puts an instance in: waiting for a terminating lifecycle hook, or terminating. */
+  private terminate(g: FakeAsg, instance: FakeAsgInstance): void {
+    const hook = g.hooks.find((h) => h.transition === 'autoscaling:EC2_INSTANCE_TERMINATING');
+    if (!hook) {
+      instance.state = 'Terminating';
+      return;
+    }
+    instance.state = 'Terminating:Wait';
+    instance.waitUntil = this.now() + hook.heartbeatTimeoutSeconds * 1000 * this.timeScale;
   }
 
   converge(g: FakeAsg): void {
@@ -108,13 +162,22 @@ export class FakeAsgState extends FailureInjection {
     const steps = Math.floor((this.now() - g.settledAt) / step);
     if (steps <= 0) return;
     g.settledAt += steps * step;
+    const now = this.now();
+    for (const x of g.instances) {
+      if (x.state === 'Terminating:Wait' && x.waitUntil !== undefined && x.waitUntil <= now) {
+        x.state = 'Terminating:Proceed';
+        delete x.waitUntil;
+      }
+    }
     for (let i = 0; i < steps; i++) {
-      const terminating = g.instances.findIndex((x) => x.state === 'Terminating');
-      const active = g.instances.filter((x) => x.state !== 'Terminating');
+      const leaving = g.instances.findIndex((x) => x.state === 'Terminating' || x.state === 'Terminating:Proceed');
+      const active = g.instances.filter((x) => x.state === 'Pending' || x.state === 'InService');
       const pending = active.find((x) => x.state === 'Pending');
-      if (terminating >= 0) g.instances.splice(terminating, 1);
-      else if (active.length > g.desired)
-        ((pending ?? active[active.length - 1]) as FakeAsgInstance).state = 'Terminating';
+      // Protected instances are never chosen for a scale-in.
+      const removable = active.filter((x) => !x.protectedFromScaleIn);
+      if (leaving >= 0) g.instances.splice(leaving, 1);
+      else if (active.length > g.desired && removable.length > 0)
+        this.terminate(g, (removable.find((x) => x.state === 'Pending') ?? removable.at(-1)) as FakeAsgInstance);
       else if (pending) pending.state = 'InService';
       else if (active.length < g.desired) g.instances.push(this.launch('Pending'));
       else break;
@@ -162,7 +225,7 @@ function describeGroup(g: FakeAsg): Record<string, unknown> {
       AvailabilityZone: i.zone,
       LifecycleState: i.state,
       HealthStatus: 'Healthy',
-      ProtectedFromScaleIn: false,
+      ProtectedFromScaleIn: i.protectedFromScaleIn,
     })),
     CreatedTime: new Date(g.createdAt).toISOString(),
     TerminationPolicies: ['Default'],
@@ -225,9 +288,30 @@ function updateGroup(state: FakeAsgState, params: Record<string, unknown>): Reco
   return {};
 }
 
+function describeHooks(state: FakeAsgState, params: Record<string, unknown>): Record<string, unknown> {
+  const name = stringParam(params.AutoScalingGroupName);
+  if (!name) throw invalid('AutoScalingGroupName is required.');
+  const g = state.group(name);
+  if (!g) throw invalid(`AutoScalingGroup name not found - AutoScalingGroup ${name} not found`);
+  const names = listParam(params.LifecycleHookNames).map(String);
+  return {
+    LifecycleHooks: g.hooks
+      .filter((h) => names.length === 0 || names.includes(h.name))
+      .map((h) => ({
+        LifecycleHookName: h.name,
+        AutoScalingGroupName: g.name,
+        LifecycleTransition: h.transition,
+        HeartbeatTimeout: h.heartbeatTimeoutSeconds,
+        GlobalTimeout: Math.min(172_800, 100 * h.heartbeatTimeoutSeconds),
+        DefaultResult: h.defaultResult,
+      })),
+  };
+}
+
 type Operation = (state: FakeAsgState, params: Record<string, unknown>) => Record<string, unknown>;
 const OPERATIONS: Record<string, Operation> = {
   DescribeAutoScalingGroups: describeGroups,
+  DescribeLifecycleHooks: describeHooks,
   UpdateAutoScalingGroup: updateGroup,
 };
 

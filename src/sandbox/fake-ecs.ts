@@ -10,7 +10,10 @@
  *
  * Tasks converge lazily, one task per `stepMs` of the injectable clock, computed on each request:
  * excess pending tasks are dropped first, then running ones stop; when scaling up a task is
- * launched (pending) and then starts (running).
+ * launched (pending) and then starts (running). A service being deleted is `DRAINING` while its
+ * tasks stop, then `INACTIVE`, and cannot be updated in either state (ServiceNotActiveException:
+ * "The specified service isn't active. You can't update a service that's inactive."; ECS API
+ * reference, DeleteService and UpdateService).
  */
 import { randomUUID } from 'node:crypto';
 import { FailureInjection, failureStatus } from './failure-injection.js';
@@ -83,6 +86,13 @@ export class FakeEcsState extends FailureInjection {
     return service;
   }
 
+  /** DeleteService (force): the service is DRAINING while its tasks stop, then INACTIVE. */
+  deleteService(cluster: string, name: string): void {
+    const s = this.service(cluster, name);
+    if (!s) throw new Error(`no service ${cluster}/${name}`);
+    s.status = s.running + s.pending > 0 ? 'DRAINING' : 'INACTIVE';
+  }
+
   /** The service with convergence applied up to now. */
   service(cluster: string, name: string): FakeEcsService | undefined {
     const s = this.services.get(`${cluster}/${name}`);
@@ -96,13 +106,19 @@ export class FakeEcsState extends FailureInjection {
     if (steps <= 0) return;
     s.settledAt += steps * step;
     for (let i = 0; i < steps; i++) {
-      if (s.running + s.pending > s.desired) {
+      // A service being deleted keeps no task: its tasks stop, then it is INACTIVE.
+      const wanted = s.status === 'ACTIVE' ? s.desired : 0;
+      if (s.status === 'DRAINING' && s.running + s.pending === 0) {
+        s.status = 'INACTIVE';
+        break;
+      }
+      if (s.running + s.pending > wanted) {
         if (s.pending > 0) s.pending -= 1;
         else s.running -= 1;
       } else if (s.pending > 0) {
         s.pending -= 1;
         s.running += 1;
-      } else if (s.running < s.desired) {
+      } else if (s.running < wanted) {
         s.pending += 1;
       } else {
         break;
@@ -177,7 +193,11 @@ function updateService(state: FakeEcsState, input: Record<string, unknown>): unk
   knownCluster(state, cluster);
   const s = state.service(cluster, name);
   if (!s) throw new EcsError('ServiceNotFoundException', 'Service not found.');
-  if (s.status !== 'ACTIVE') throw new EcsError('ServiceNotActiveException', 'Service was not ACTIVE.');
+  if (s.status !== 'ACTIVE')
+    throw new EcsError(
+      'ServiceNotActiveException',
+      "The specified service isn't active. You can't update a service that's inactive.",
+    );
   if (typeof desired === 'number') s.desired = desired;
   return { service: describe(s) };
 }

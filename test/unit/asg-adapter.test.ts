@@ -2,6 +2,7 @@ import {
   AutoScalingClient,
   AutoScalingServiceException,
   DescribeAutoScalingGroupsCommand,
+  DescribeLifecycleHooksCommand,
   UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -15,12 +16,16 @@ const mock = mockClient(client);
 const port = createAsgAdapter(client);
 resetAroundEach(mock);
 
-const instance = (id: string, LifecycleState: 'InService' | 'Terminating' | 'Terminated' | 'Pending') => ({
+const instance = (
+  id: string,
+  LifecycleState: 'InService' | 'Terminating' | 'Terminating:Wait' | 'Terminated' | 'Pending',
+  ProtectedFromScaleIn = false,
+) => ({
   InstanceId: id,
   AvailabilityZone: 'us-east-1a',
   LifecycleState,
   HealthStatus: 'Healthy',
-  ProtectedFromScaleIn: false,
+  ProtectedFromScaleIn,
 });
 
 describe('describeGroup', () => {
@@ -37,15 +42,24 @@ describe('describeGroup', () => {
           HealthCheckType: 'EC2',
           CreatedTime: new Date('2024-05-01T10:00:00Z'),
           Instances: [
-            instance('i-1', 'InService'),
+            instance('i-1', 'InService', true),
             instance('i-2', 'Pending'),
             instance('i-3', 'Terminating'),
             instance('i-4', 'Terminated'),
+            instance('i-5', 'Terminating:Wait', true),
           ],
         },
       ],
     });
-    expect(await port.describeGroup('checkout-blue')).toEqual({ min: 2, max: 6, desired: 3, instances: 3 });
+    expect(await port.describeGroup('checkout-blue')).toEqual({
+      min: 2,
+      max: 6,
+      desired: 3,
+      instances: 4,
+      // A protected instance that is already terminating is no longer kept by its protection.
+      protectedInstances: 1,
+      waitingInstances: 1,
+    });
     expect(mock.commandCalls(DescribeAutoScalingGroupsCommand)[0]?.args[0].input).toEqual({
       AutoScalingGroupNames: ['checkout-blue'],
     });
@@ -69,6 +83,27 @@ describe('describeGroup', () => {
     expect(err).toBeInstanceOf(AwsCallError);
     expect(err).toMatchObject({ operation: 'DescribeAutoScalingGroups', code: 'Throttling' });
     expect((err as Error).message).toContain('(after 3 attempts)');
+  });
+});
+
+describe('describeTerminationHooks', () => {
+  it('lists the hooks on termination with their heartbeat timeout, and no launch hook', async () => {
+    mock.on(DescribeLifecycleHooksCommand).resolves({
+      LifecycleHooks: [
+        {
+          LifecycleHookName: 'drain',
+          LifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING',
+          HeartbeatTimeout: 900,
+        },
+        { LifecycleHookName: 'warm', LifecycleTransition: 'autoscaling:EC2_INSTANCE_LAUNCHING' },
+      ],
+    });
+    expect(await port.describeTerminationHooks('checkout-blue')).toEqual([
+      { name: 'drain', heartbeatTimeoutSeconds: 900 },
+    ]);
+    expect(mock.commandCalls(DescribeLifecycleHooksCommand)[0]?.args[0].input).toEqual({
+      AutoScalingGroupName: 'checkout-blue',
+    });
   });
 });
 

@@ -114,6 +114,24 @@ describe('fake ECS', () => {
     expect(handleEcs(state, desc).status).toBe(200);
   });
 
+  it('runs a deleted service down as DRAINING, then INACTIVE, refusing updates throughout', () => {
+    const { clock, now } = clocked();
+    const state = new FakeEcsState({ now, stepMs: 100 });
+    state.addService('shop', 'blue', { desired: 2 });
+    state.deleteService('shop', 'blue');
+    const upd = ecsRequest('UpdateService', { cluster: 'shop', service: 'blue', desiredCount: 0 });
+    expect(JSON.parse(handleEcs(state, upd).body)).toEqual({
+      __type: 'ServiceNotActiveException',
+      message: "The specified service isn't active. You can't update a service that's inactive.",
+    });
+    const seen = [0, 100, 200, 300].map((t) => {
+      clock.t = t;
+      const s = state.service('shop', 'blue');
+      return `${s?.status} ${s?.running}`;
+    });
+    expect(seen).toEqual(['DRAINING 2', 'DRAINING 1', 'DRAINING 0', 'INACTIVE 0']);
+  });
+
   it('recognises its requests by the X-Amz-Target prefix only', () => {
     expect(isEcsRequest({ 'x-amz-target': `${TARGET}DescribeServices` })).toBe(true);
     expect(isEcsRequest({ 'x-amz-target': 'GraniteServiceVersion20100801.GetMetricData' })).toBe(false);
@@ -146,6 +164,49 @@ describe('fake Auto Scaling', () => {
         .join(',');
     });
     expect(seen).toEqual(['InService,InService', 'InService,Terminating', 'InService', 'Terminating', '']);
+  });
+
+  it('never terminates instances protected from scale in, whatever the desired capacity', () => {
+    const { clock, now } = clocked();
+    const state = new FakeAsgState({ now, stepMs: 100 });
+    state.addGroup('blue', { min: 0, max: 4, desired: 3, protectedInstances: 1 });
+    handleAutoScaling(
+      state,
+      asgRequest('UpdateAutoScalingGroup', { AutoScalingGroupName: 'blue', DesiredCapacity: '0' }),
+    );
+    clock.t = 10_000;
+    const g = state.group('blue');
+    expect(g?.desired).toBe(0);
+    expect(g?.instances.map((i) => [i.state, i.protectedFromScaleIn])).toEqual([['InService', true]]);
+    expect(handleAutoScaling(state, asgRequest('DescribeAutoScalingGroups')).body).toContain(
+      '<ProtectedFromScaleIn>true</ProtectedFromScaleIn>',
+    );
+  });
+
+  it('holds terminating instances in Terminating:Wait for a lifecycle hook’s heartbeat timeout', () => {
+    const { clock, now } = clocked();
+    const state = new FakeAsgState({ now, stepMs: 100, timeScale: 0.001 });
+    state.addGroup('blue', { min: 0, max: 2, desired: 1 });
+    state.addLifecycleHook('blue', { name: 'drain', heartbeatTimeoutSeconds: 600 });
+    handleAutoScaling(
+      state,
+      asgRequest('UpdateAutoScalingGroup', { AutoScalingGroupName: 'blue', DesiredCapacity: '0' }),
+    );
+    const seen = [100, 650, 800].map((t) => {
+      clock.t = t;
+      return state
+        .group('blue')
+        ?.instances.map((i) => i.state)
+        .join(',');
+    });
+    // Terminating at 100: 600 s × 0.001 = 600 ms in Terminating:Wait, then Proceed and gone.
+    expect(seen).toEqual(['Terminating:Wait', 'Terminating:Wait', '']);
+    const hooks = handleAutoScaling(
+      state,
+      asgRequest('DescribeLifecycleHooks', { AutoScalingGroupName: 'blue' }),
+    );
+    expect(hooks.body).toContain('<LifecycleHookName>drain</LifecycleHookName>');
+    expect(hooks.body).toContain('<HeartbeatTimeout>600</HeartbeatTimeout>');
   });
 
   it('describes groups as XML members and leaves unknown names out', () => {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { AsgPort, AsgState, EcsPort, EcsServiceState } from '../../src/aws/compute-port.js';
+import type {
+  AsgPort,
+  AsgState,
+  EcsPort,
+  EcsServiceState,
+  TerminationHook,
+} from '../../src/aws/compute-port.js';
 import { AwsCallError } from '../../src/aws/elb-port.js';
 import { type ScaleDownDeps, scaleDown } from '../../src/aws/scale-down.js';
 import type { HookResult } from '../../src/domain/evidence.js';
@@ -44,20 +50,29 @@ function fakeEcs(initial: EcsServiceState | null, opts: { stuckAt?: number } = {
   return { port, calls, failReads };
 }
 
-function fakeAsg(initial: AsgState | null) {
+/** An Auto Scaling group whose unprotected instances go one per read once desired is 0. */
+function fakeAsg(
+  initial: (Pick<AsgState, 'min' | 'desired' | 'max' | 'instances'> & Partial<AsgState>) | null,
+  hooks: TerminationHook[] = [],
+) {
   const calls: string[] = [];
-  let g = initial === null ? null : { ...initial };
+  let g: AsgState | null =
+    initial === null ? null : { protectedInstances: 0, waitingInstances: 0, ...initial };
   const port: AsgPort = {
     async describeGroup(name) {
       calls.push(`describe ${name}`);
       if (g === null) return null;
       const out = { ...g };
-      if (g.desired === 0 && g.instances > 0) g.instances -= 1;
+      if (g.desired === 0 && g.instances > g.protectedInstances) g.instances -= 1;
       return out;
     },
     async updateGroup(name, sizes) {
       calls.push(`update ${name} ${JSON.stringify(sizes)}`);
       if (g) g = { ...g, min: sizes.min ?? g.min, desired: sizes.desired ?? g.desired };
+    },
+    async describeTerminationHooks(name) {
+      calls.push(`hooks ${name}`);
+      return hooks;
     },
   };
   return { port, calls };
@@ -66,6 +81,7 @@ function fakeAsg(initial: AsgState | null) {
 const unusedAsg: AsgPort = {
   describeGroup: () => Promise.reject(new Error('asg not expected')),
   updateGroup: () => Promise.reject(new Error('asg not expected')),
+  describeTerminationHooks: () => Promise.reject(new Error('asg not expected')),
 };
 const unusedEcs: EcsPort = {
   describeService: () => Promise.reject(new Error('ecs not expected')),
@@ -175,8 +191,31 @@ describe('ECS services', () => {
   it('does not update an INACTIVE (deleted) service but still reports it', async () => {
     const ecs = fakeEcs({ desired: 2, running: 0, pending: 0, status: 'INACTIVE' });
     const report = await scaleDown(ECS, deps({ ecs: ecs.port }), CONTEXT);
-    expect(report).toMatchObject({ previous: { desired: 2 }, reachedZero: true });
+    expect(report).toMatchObject({
+      previous: { desired: 2 },
+      reachedZero: true,
+      notes: ['ECS service shop/checkout-blue is INACTIVE (deleted): nothing to scale down'],
+    });
     expect(ecs.calls.some((c) => c.startsWith('update'))).toBe(false);
+  });
+
+  it('treats a DRAINING service (being deleted) as nothing to do and waits for its tasks to stop', async () => {
+    const ecs = fakeEcs({ desired: 0, running: 2, pending: 0, status: 'DRAINING' });
+    const report = await scaleDown(ECS, deps({ ecs: ecs.port }), CONTEXT);
+    expect(report).toMatchObject({ reachedZero: true, remaining: 0 });
+    expect(report.notes).toEqual([
+      'ECS service shop/checkout-blue is DRAINING (being deleted): its tasks stop by themselves, nothing to scale down',
+    ]);
+    expect(ecs.calls.some((c) => c.startsWith('update'))).toBe(false);
+  });
+
+  it('says so when the service was deleted between the read and the update (ServiceNotActive)', async () => {
+    const ecs = fakeEcs({ desired: 2, running: 2, pending: 0, status: 'ACTIVE' });
+    ecs.port.updateDesiredCount = async () => {
+      throw new AwsCallError('UpdateService', 'ServiceNotActive', "The specified service isn't active.");
+    };
+    const report = await scaleDown(ECS, deps({ ecs: ecs.port, timeoutMs: 3000 }), CONTEXT);
+    expect(report.notes?.[0]).toMatch(/is DRAINING \(being deleted\)/);
   });
 
   it('stops after the bounded number of reads even if the clock never moves', async () => {
@@ -220,6 +259,25 @@ describe('Auto Scaling groups', () => {
       reachedZero: false,
       error: 'Auto Scaling group checkout-blue not found',
     });
+  });
+
+  it('reports instances protected from scale in as kept running, without waiting for them', async () => {
+    const asg = fakeAsg({ min: 1, desired: 3, max: 6, instances: 3, protectedInstances: 2 });
+    const report = await scaleDown(ASG, deps({ asg: asg.port }), CONTEXT);
+    expect(report).toMatchObject({ reachedZero: false, remaining: 2, waitedMs: 1000 });
+    expect(report.notes).toEqual([
+      '2 instance(s) protected from scale in keep running: Auto Scaling does not terminate them (remove the protection with SetInstanceProtection, or terminate them by hand)',
+    ]);
+  });
+
+  it('names a lifecycle hook that holds terminating instances', async () => {
+    const asg = fakeAsg({ min: 0, desired: 2, max: 4, instances: 2 }, [
+      { name: 'drain-sessions', heartbeatTimeoutSeconds: 3600 },
+    ]);
+    const report = await scaleDown(ASG, deps({ asg: asg.port }), CONTEXT);
+    expect(report.notes).toEqual([
+      'lifecycle hook drain-sessions (heartbeat 1h) on termination: instances wait in Terminating:Wait until the hook is completed or its heartbeat runs out',
+    ]);
   });
 
   it('makes no update for a group already at min 0 and desired 0', async () => {
