@@ -5,8 +5,10 @@
  */
 import type { GreenlightConfig, ServiceConfig } from '../config/schema.js';
 import { findForwardSites, liveSlot } from '../domain/forwards.js';
+import { describePreview, findPreviewRules } from '../domain/preview.js';
 import type { ForwardSite } from '../domain/reports.js';
 import { AwsCallError, type ElbPort, type Listener, type Rule } from './elb-port.js';
+import { previewRuleTest } from './preview-rules.js';
 
 export interface CheckResult {
   /** What was found, for people (indented under each service name). */
@@ -84,6 +86,14 @@ async function checkService(
       port.describeTargetHealth(arn),
     );
     if (!targets) continue;
+    if (tg.LoadBalancerArns.length === 0) {
+      // No forward names the group: AWS does not health-check it, its targets read `unused`.
+      lines.push(
+        `  slot ${slot} (${tg.TargetGroupName}): not attached: health unknown until the first deploy ` +
+          `(${targets.length} target(s) registered; /deploy attaches it with its preview rule and waits for its checks)`,
+      );
+      continue;
+    }
     const healthy = targets.filter((t) => t.State === 'healthy').length;
     const others = new Map<string, number>();
     for (const t of targets) if (t.State !== 'healthy') others.set(t.State, (others.get(t.State) ?? 0) + 1);
@@ -99,12 +109,26 @@ async function checkService(
   }
   if (listeners.length === 0) return;
   const rules = new Map<string, Rule[]>();
+  const isPreview = previewRuleTest(svc);
   for (const l of listeners) {
-    rules.set(
-      l.ListenerArn,
+    const all =
       (await found(problems, `${svc.name}: rules of ${l.ListenerArn}`, () =>
         port.describeRules(l.ListenerArn),
-      )) ?? [],
+      )) ?? [];
+    if (l.ListenerArn === svc.preview.listenerArn) {
+      const previews = findPreviewRules(all, svc.preview, svc.name, svc.slots);
+      for (const slot of Object.keys(svc.slots)) {
+        const rule = previews.get(slot);
+        lines.push(
+          rule
+            ? `  preview ${slot}: :${l.Port ?? '?'} rule ${rule.Priority} (${describePreview(svc.preview, svc.name, slot)})`
+            : `  preview ${slot}: none yet (the next /deploy creates it: ${describePreview(svc.preview, svc.name, slot)})`,
+        );
+      }
+    }
+    rules.set(
+      l.ListenerArn,
+      all.filter((r) => !isPreview(r)),
     );
   }
   const sites = findForwardSites(listeners, rules, svc.slots);
@@ -143,7 +167,8 @@ async function checkUnconfiguredForwards(
       const rules = await found(problems, `${svc.name}: rules of ${l.ListenerArn}`, () =>
         port.describeRules(l.ListenerArn),
       );
-      for (const site of findForwardSites([l], new Map([[l.ListenerArn, rules ?? []]]), svc.slots)) {
+      const production = (rules ?? []).filter((r) => !previewRuleTest(svc)(r));
+      for (const site of findForwardSites([l], new Map([[l.ListenerArn, production]]), svc.slots)) {
         problems.push(
           `${svc.name}: ${describeSite(site)} on listener ${l.ListenerArn}, which is not in the service's listeners: a cutover would not switch it.`,
         );

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkConfig } from '../../src/aws/check-services.js';
+import { ensurePreviewRules } from '../../src/aws/preview-rules.js';
 import { createElbAdapter } from '../../src/aws/elb-sdk-adapter.js';
 import { runCheckConfig } from '../../src/check-config.js';
 import type { GreenlightConfig, ServiceConfig } from '../../src/config/schema.js';
@@ -38,6 +39,31 @@ describe('checkConfig', () => {
     expect(result.lines).toContain('  live now: blue');
     expect(result.lines).toContain('  slot green (checkout-green): 2/2 healthy');
     expect(result.lines.filter((l) => l.startsWith('  forward :443 rule 10'))).toEqual([
+      '  forward :443 rule 10 → blue 1',
+    ]);
+  });
+
+  it('reports a slot no forward names as not attached (health unknown), not as healthy or unhealthy', async () => {
+    const result = await checkConfig(demoConfig(), portOf(demoState()));
+    expect(result.lines).toContain(
+      '  slot green (search-green): not attached: health unknown until the first deploy (2 target(s) registered; /deploy attaches it with its preview rule and waits for its checks)',
+    );
+    expect(result.lines).toContain(
+      '  preview green: none yet (the next /deploy creates it: header X-Greenlight-Slot: search/green)',
+    );
+    expect(result.problems).toEqual([]);
+  });
+
+  it('lists preview rules and leaves them out of the forwards and the live slot', async () => {
+    const state = demoState();
+    const svc = demoConfig().services.search as ServiceConfig;
+    await ensurePreviewRules(portOf(state), svc);
+    const result = await checkConfig(demoConfig(), portOf(state));
+    expect(result.lines).toContain('  preview green: :443 rule 2 (header X-Greenlight-Slot: search/green)');
+    // Just attached: AWS checks it now, its targets read initial.
+    expect(result.lines).toContain('  slot green (search-green): 0/2 healthy, 2 initial');
+    expect(result.lines.filter((l) => l.startsWith('  forward'))).toEqual([
+      '  forward :443 default → blue 1, green 0',
       '  forward :443 rule 10 → blue 1',
     ]);
   });
