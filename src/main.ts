@@ -45,6 +45,7 @@ async function main(): Promise<void> {
     extra.prefix = sandbox.prefix;
     extra.listenHost = sandbox.listenHost;
     extra.drainPollMs = 500;
+    extra.healthPollMs = 1_000;
     extra.clock = sandbox.clock;
     closeSandbox = sandbox.close;
     attachSandbox = sandbox.attach;

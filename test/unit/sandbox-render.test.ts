@@ -212,6 +212,36 @@ describe('the sandbox side panel', () => {
     expect(html).toContain('data-health="unhealthy" data-tg="g" data-target="i-1"');
     expect(html).toContain('traffic model not running');
   });
+
+  it('shows targets that AWS does not check (unused) and that are being checked (initial), with why', () => {
+    const group = (state: string, reason: string) => ({
+      arn: 'g',
+      name: 'search-green',
+      service: 'search',
+      slot: 'green',
+      receivesTraffic: false,
+      targets: [{ id: 'i-1', port: 80, state, reason, answers: 'ok' as const }],
+      requestsPerSecond: 0,
+      periods: [],
+    });
+    const panel = (state: string, reason: string) =>
+      renderPanel({
+        aws: {
+          now: 0,
+          loadBalancer: null,
+          traffic: null,
+          forwards: [],
+          targetGroups: [group(state, reason)],
+        },
+        jobs: [],
+      });
+    expect(panel('unused', 'Target.NotInUse')).toContain(
+      '<span class="pill unused" title="not health-checked: no forward names this target group (Target.NotInUse)">unused</span>',
+    );
+    expect(panel('initial', 'Elb.InitialHealthChecking')).toContain(
+      'title="being checked: health known after the group’s threshold of checks (Elb.InitialHealthChecking)">initial</span>',
+    );
+  });
 });
 
 describe('the sandbox page survives what people and bugs put in a message', () => {

@@ -81,13 +81,27 @@ function sparkline(periods, periodMs, now, count = 12) {
   return `<svg class="spark" viewBox="0 0 ${count * 7} 24" width="${count * 7}" height="24" aria-hidden="true">${bars}</svg>`;
 }
 
+/** What a target's state means, as AWS reports it (shown as the pill's tooltip). */
+const STATE_TITLES = {
+  healthy: 'passing its health checks',
+  unhealthy: 'failing its health checks',
+  initial: 'being checked: health known after the group’s threshold of checks',
+  unused: 'not health-checked: no forward names this target group',
+  draining: 'deregistered: connections drain for the deregistration delay',
+  unavailable: 'health checks disabled',
+};
+
 function targetHtml(g, t) {
-  const next = t.state === 'healthy' ? 'unhealthy' : 'healthy';
+  // The toggle changes how the target answers; its state follows once AWS's checks notice.
+  const failing = t.answers === 'failing';
+  const next = failing ? 'healthy' : 'unhealthy';
   const toggle =
-    t.state === 'healthy' || t.state === 'unhealthy'
-      ? `<button type="button" class="mini" data-health="${next}" data-tg="${escapeHtml(g.arn)}" data-target="${escapeHtml(t.id)}" title="Make ${next}">${t.state === 'healthy' ? 'Fail' : 'Heal'}</button>`
+    t.state !== 'draining'
+      ? `<button type="button" class="mini" data-health="${next}" data-tg="${escapeHtml(g.arn)}" data-target="${escapeHtml(t.id)}" title="${failing ? 'Make it answer again' : 'Make it refuse connections'}">${failing ? 'Heal' : 'Fail'}</button>`
       : '';
-  return `<li class="target"><span class="pill ${escapeHtml(t.state)}">${escapeHtml(t.state)}</span><code>${escapeHtml(t.id)}</code>${toggle}</li>`;
+  const reason = t.reason ? ` (${t.reason})` : '';
+  const title = `${STATE_TITLES[t.state] ?? t.state}${reason}`;
+  return `<li class="target"><span class="pill ${escapeHtml(t.state)}" title="${escapeHtml(title)}">${escapeHtml(t.state)}</span><code>${escapeHtml(t.id)}</code>${toggle}</li>`;
 }
 
 function groupHtml(aws, g, index) {
