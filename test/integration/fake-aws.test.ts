@@ -91,6 +91,8 @@ describe('one endpoint for every service', () => {
       max: 4,
       desired: 2,
       instances: 2,
+      protectedInstances: 0,
+      waitingInstances: 0,
     });
     const alarms = await new CloudWatchClient(config(fake.url)).send(new DescribeAlarmsCommand({}));
     expect(alarms.MetricAlarms).toEqual([]);
