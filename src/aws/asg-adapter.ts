@@ -38,13 +38,15 @@ export function createAsgAdapter(client: AutoScalingClient): AsgPort {
       const group = (out.AutoScalingGroups ?? []).find((g) => g.AutoScalingGroupName === name);
       if (!group) return null;
       const instances = (group.Instances ?? []).filter((i) => !GONE.has(String(i.LifecycleState)));
-      const terminating = (i: { LifecycleState?: string }) => String(i.LifecycleState).startsWith('Terminating');
+      const terminating = (i: { LifecycleState?: string }) =>
+        String(i.LifecycleState).startsWith('Terminating');
       return {
         min: group.MinSize ?? 0,
         max: group.MaxSize ?? 0,
         desired: group.DesiredCapacity ?? 0,
         instances: instances.length,
-        protectedInstances: instances.filter((i) => i.ProtectedFromScaleIn === true && !terminating(i)).length,
+        protectedInstances: instances.filter((i) => i.ProtectedFromScaleIn === true && !terminating(i))
+          .length,
         waitingInstances: instances.filter((i) => i.LifecycleState === 'Terminating:Wait').length,
       };
     },
@@ -55,7 +57,10 @@ export function createAsgAdapter(client: AutoScalingClient): AsgPort {
       );
       return (out.LifecycleHooks ?? [])
         .filter((h) => h.LifecycleTransition === 'autoscaling:EC2_INSTANCE_TERMINATING')
-        .map((h) => ({ name: h.LifecycleHookName ?? '?', heartbeatTimeoutSeconds: h.HeartbeatTimeout ?? 3600 }));
+        .map((h) => ({
+          name: h.LifecycleHookName ?? '?',
+          heartbeatTimeoutSeconds: h.HeartbeatTimeout ?? 3600,
+        }));
     },
 
     async updateGroup(name, sizes) {

@@ -21,9 +21,9 @@
  * are blips: polling goes on until the bound; if the last read failed the report says so.
  */
 import type { ComputeTarget } from '../config/evidence-schema.js';
+import { formatDuration } from '../domain/duration.js';
 import type { HookResult, ScaleDownReport } from '../domain/evidence.js';
 import { errorMessage } from '../errors.js';
-import { formatDuration } from '../domain/duration.js';
 import type { AsgPort, EcsPort, TerminationHook } from './compute-port.js';
 import { AwsCallError } from './elb-port.js';
 

@@ -82,6 +82,12 @@ export function healthProgress(
   return `${health.slot}: ${targets} — ${parts.join('; ')}`;
 }
 
+/** The last word of a wait: "green: 2 healthy after 31s" (or what they were when it ran out). */
+export function healthDone(health: SlotHealth, wait: HealthWait, now: number): string {
+  const targets = health.total === 0 ? 'no registered target' : counts(health);
+  return `${health.slot}: ${targets} after ${formatDuration(Math.max(1000, now - wait.since))}`;
+}
+
 /** Why the precheck gives up waiting: the targets still not healthy when the bound ran out. */
 export function waitExpiredProblem(health: SlotHealth, timing: HealthCheckTiming, waitedMs: number): string {
   const pending = health.targets

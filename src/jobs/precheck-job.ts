@@ -15,6 +15,7 @@ import type { ServiceConfig } from '../config/schema.js';
 import type { Deployment } from '../domain/deployment.js';
 import {
   type HealthWait,
+  healthDone,
   healthProgress,
   healthWaitBoundMs,
   waitExpiredProblem,
@@ -93,9 +94,7 @@ export async function runPrecheck(ctx: JobContext, deploymentId: string): Promis
       ],
     };
   }
-  if (d.healthWait) {
-    await showHealth(ctx, d, healthProgress(report.health, reading.timing, d.healthWait, now, hhmm), true);
-  }
+  if (d.healthWait) await showHealth(ctx, d, healthDone(report.health, d.healthWait, now), true);
   const scaled = await previousScaleDown(ctx, d);
   if (scaled) report = { ...report, warnings: [...report.warnings, scaled] };
   await postOnce(ctx, d, 'precheck', precheckMessage(report, svc));
@@ -117,6 +116,7 @@ export async function runPrecheck(ctx: JobContext, deploymentId: string): Promis
 /** Posts the health-check progress once, then edits it in place when what it says changes. */
 async function showHealth(ctx: JobContext, d: Deployment, line: string, final = false): Promise<void> {
   const message = healthWaitMessage(d, line, final);
+  // Edited when the targets' states change, not for the countdown of the next check.
   const shown = `${final ? 'final' : 'wait'} ${line.replace(/ — .*$/, '')}`;
   if (d.messages.health) {
     if (d.messages.healthShown === shown) return;

@@ -170,14 +170,19 @@ export class FakeAsgState extends FailureInjection {
       }
     }
     for (let i = 0; i < steps; i++) {
-      const leaving = g.instances.findIndex((x) => x.state === 'Terminating' || x.state === 'Terminating:Proceed');
+      const leaving = g.instances.findIndex(
+        (x) => x.state === 'Terminating' || x.state === 'Terminating:Proceed',
+      );
       const active = g.instances.filter((x) => x.state === 'Pending' || x.state === 'InService');
       const pending = active.find((x) => x.state === 'Pending');
       // Protected instances are never chosen for a scale-in.
       const removable = active.filter((x) => !x.protectedFromScaleIn);
       if (leaving >= 0) g.instances.splice(leaving, 1);
       else if (active.length > g.desired && removable.length > 0)
-        this.terminate(g, (removable.find((x) => x.state === 'Pending') ?? removable.at(-1)) as FakeAsgInstance);
+        this.terminate(
+          g,
+          (removable.find((x) => x.state === 'Pending') ?? removable.at(-1)) as FakeAsgInstance,
+        );
       else if (pending) pending.state = 'InService';
       else if (active.length < g.desired) g.instances.push(this.launch('Pending'));
       else break;

@@ -66,7 +66,7 @@ describe('on an ALB that behaves as AWS documents', () => {
     expect(textOf(progress[0]!)).toMatch(/2 initial — first check due in ~\S+; healthy after 5 checks × 30s/);
     expect(textOf(progress[0]!)).toContain('attached it with its preview rule');
     const edits = updates(rig.slack).filter((c) => c.args['ts'] === soaking.messages.health);
-    expect(textOf(edits.at(-1)!)).toMatch(/done waiting:\n.*green: 2 healthy/);
+    expect(textOf(edits.at(-1)!)).toMatch(/done waiting:\n.*green: 2 healthy after \d+(\.\d)?s/);
     const [prompt] = threadPosts(rig.slack, card, /^Approval needed/);
     expect(prompt && textOf(prompt)).toContain('X-Greenlight-Slot: search/green');
 

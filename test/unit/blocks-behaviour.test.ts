@@ -128,6 +128,25 @@ describe('approval prompt', () => {
     expect(text).toContain(`Expires <!date^${Math.floor((d.approvalExpiresAt ?? 0) / 1000)}^`);
   });
 
+  it('tells approvers how to reach green first: its preview header, and a command when a URL is set', () => {
+    const sections = (svcOf: typeof svc) =>
+      (approvalPrompt(d, svcOf).blocks as { text?: { text: string } }[]).map((b) => b.text?.text ?? '');
+    const preview = (svcOf: typeof svc) => sections(svcOf).find((t) => t.startsWith('🔎')) ?? '';
+    expect(preview(svc)).toBe(
+      '🔎 *Preview *green*:* requests with the header `X-Greenlight-Slot: checkout/green` reach it now (its preview rule); every other request still goes to *blue*. Send some to the load balancer and try it before you approve.',
+    );
+    const withUrl = { ...svc, preview: { ...svc.preview, url: 'https://shop.example.com/checkout' } };
+    expect(preview(withUrl)).toContain(
+      "Try it: `curl -H 'X-Greenlight-Slot: checkout/green' https://shop.example.com/checkout`",
+    );
+    const byHost = {
+      ...svc,
+      preview: { listenerArn: svc.preview.listenerArn, host: '{slot}.checkout.preview.example.com' },
+    };
+    expect(preview(byHost)).toContain('requests for the host `green.checkout.preview.example.com`');
+    expect(preview(byHost)).toContain('Try it: `curl https://green.checkout.preview.example.com/`');
+  });
+
   it('replaces the buttons with the outcome once approved', () => {
     const resolved = approvalResolved(deployment('cutting_over', { approvedBy: 'U0APPROVER' }));
     expect(buttons(resolved)).toEqual([]);

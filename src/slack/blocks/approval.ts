@@ -1,7 +1,7 @@
 /** The approval prompt (thread reply with Approve / Cancel) and its resolved form. Pure. */
 import type { ServiceConfig } from '../../config/schema.js';
 import type { Deployment } from '../../domain/deployment.js';
-import { describePreview, previewCommand } from '../../domain/preview.js';
+import { DEFAULT_PREVIEW_HEADER, previewCommand, previewMatch } from '../../domain/preview.js';
 import {
   approveButton,
   cancelButton,
@@ -23,8 +23,8 @@ function changeText(d: Deployment, svc?: ServiceConfig): string {
   const listeners = svc ? ` on ${svc.listeners.length} listener(s)` : '';
   return (
     `*What will change:* every forward of ${clipLine(d.service, 40)}${listeners} that references its slots will send ` +
-    `100% of traffic to ${slot(d.toSlot)}. ${slot(previousSlot(d))} is kept for ${dur(d.soakMs)} with a one-click ` +
-    `rollback, then drained and torn down.`
+    `100% of traffic to ${slot(d.toSlot)}. ${slot(previousSlot(d))} stays health-checked (its preview rule) and is ` +
+    `kept for ${dur(d.soakMs)} with a one-click rollback, then drained, detached and torn down.`
   );
 }
 
@@ -35,10 +35,19 @@ function whoText(d: Deployment, svc: ServiceConfig): string {
 
 /** How approvers reach the new slot before approving (its preview rule). */
 function previewText(d: Deployment, svc: ServiceConfig): string {
-  const how = describePreview(svc.preview, svc.name, d.toSlot);
+  const match = previewMatch(svc.preview, svc.name, d.toSlot);
+  const how =
+    svc.preview.host !== undefined
+      ? `requests for the host ${code(match, 200)}`
+      : `requests with the header ${code(`${svc.preview.header ?? DEFAULT_PREVIEW_HEADER}: ${match}`, 200)}`;
   const command = previewCommand(svc.preview, svc.name, d.toSlot);
-  const tryIt = command ? `\n${code(command, 300)}` : ' to the load balancer';
-  return `*Try ${slot(d.toSlot)} first:* requests with ${code(how, 200)} reach it (its preview rule); nothing else does yet.${tryIt}`;
+  const others = d.fromSlot
+    ? ` every other request still goes to ${slot(d.fromSlot)}`
+    : ' no other request does';
+  const tryIt = command
+    ? `\nTry it: ${code(command, 300)}`
+    : ' Send some to the load balancer and try it before you approve.';
+  return `🔎 *Preview ${slot(d.toSlot)}:* ${how} reach it now (its preview rule);${others}.${tryIt}`;
 }
 
 /** Posted in the thread after a successful precheck. */

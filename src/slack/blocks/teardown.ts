@@ -40,7 +40,10 @@ export function scaleDownLine(s: ScaleDownReport): string {
       sized = s.reachedZero ? 'scaled to zero' : `${n(s.remaining)} remaining`;
   }
   const error = s.error ? ` (error: ${clipLine(s.error, 300)})` : '';
-  const notes = (s.notes ?? []).slice(0, 3).map((note) => `\n   • ${clipLine(note, 300)}`).join('');
+  const notes = (s.notes ?? [])
+    .slice(0, 3)
+    .map((note) => `\n   • ${clipLine(note, 300)}`)
+    .join('');
   if (s.reachedZero) return `✅ ${what}: ${sized} after ${dur(s.waitedMs)}${error}${notes}`;
   return (
     `⚠️ ${what}: ${sized} — *did not reach zero*: ${n(s.remaining)} remaining after ${dur(s.waitedMs)} ` +
