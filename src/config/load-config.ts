@@ -275,11 +275,55 @@ function placeProblems(name: string, svc: Record<string, unknown>): string[] {
   return problems;
 }
 
+/**
+ * Preview rules that would collide: two services whose configured priorities overlap on one
+ * listener (CreateRule refuses a priority in use), or whose host templates give one host.
+ */
+function previewProblems(services: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  const taken = new Map<string, string>();
+  const hosts = new Map<string, string>();
+  for (const [name, svc] of Object.entries(services)) {
+    if (!isObject(svc) || !isObject(svc.preview)) continue;
+    const p = svc.preview;
+    const listener =
+      typeof p.listener === 'string'
+        ? p.listener
+        : Array.isArray(svc.listeners)
+          ? svc.listeners[0]
+          : undefined;
+    const slots = isObject(svc.slots) ? Object.keys(svc.slots) : [];
+    if (typeof p.priority === 'number' && typeof listener === 'string') {
+      for (let i = 0; i < slots.length; i += 1) {
+        const key = `${listener}#${p.priority + i}`;
+        const other = taken.get(key);
+        if (other && other !== name) {
+          out.push(
+            `services.${name}.preview.priority: priority ${p.priority + i} on that listener is also a preview priority of ${other}; each slot takes preview.priority + its index`,
+          );
+          break;
+        }
+        taken.set(key, name);
+      }
+    }
+    // A host without {slot} is reported by the schema: every slot would get the same host.
+    if (typeof p.host === 'string' && p.host.includes('{slot}')) {
+      for (const slot of slots) {
+        const host = p.host.replaceAll('{service}', name).replaceAll('{slot}', slot).toLowerCase();
+        const other = hosts.get(host);
+        if (other) out.push(`services.${name}.preview.host: ${host} is also the preview host of ${other}`);
+        hosts.set(host, `${name}/${slot}`);
+      }
+    }
+  }
+  return out;
+}
+
 /** Checks across fields, run on the raw data so they are reported alongside zod's problems. */
 function crossFieldProblems(data: unknown): string[] {
   if (!isObject(data) || !isObject(data.services)) return [];
   const defaults = isObject(data.defaults) ? data.defaults : {};
-  const problems = new Set<string>();
+  const problems = new Set<string>(previewProblems(data.services));
   for (const [name, svc] of Object.entries(data.services)) {
     if ((RESERVED_WORDS as readonly string[]).includes(name)) {
       problems.add(

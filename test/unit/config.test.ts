@@ -414,3 +414,59 @@ describe('evidence settings that cannot work together', () => {
     );
   });
 });
+
+describe('the preview rules', () => {
+  it('default to the X-Greenlight-Slot header on the first listener, lowest free priorities', () => {
+    const r = parseConfigText(`services:\n  checkout:${service()}\n`);
+    expect(r.ok && r.config.services['checkout']?.preview).toEqual({
+      listenerArn: L1,
+      header: 'X-Greenlight-Slot',
+    });
+  });
+
+  it('take a header, a host per slot, a base priority and a URL to show', () => {
+    const r = parseConfigText(
+      `services:\n  checkout:${service('\n    preview: { host: "{slot}.checkout.preview.example.com", priority: 40, url: https://shop.example.com }\n    healthWait: 10m')}\n`,
+    );
+    if (!r.ok) throw new Error(formatProblems(r.problems));
+    expect(r.config.services['checkout']).toMatchObject({
+      preview: {
+        listenerArn: L1,
+        host: '{slot}.checkout.preview.example.com',
+        priority: 40,
+        url: 'https://shop.example.com',
+      },
+      healthWaitMs: 600_000,
+    });
+  });
+
+  it('refuses a bad header name, a host without {slot}, both at once, and a priority out of range', () => {
+    expect(problemsOf(`services:\n  checkout:${service('\n    preview: { header: "X Slot" }')}\n`)).toEqual([
+      'services.checkout.preview.header: an HTTP header name of at most 40 characters, such as X-Greenlight-Slot',
+    ]);
+    expect(
+      problemsOf(`services:\n  checkout:${service('\n    preview: { host: preview.example.com }')}\n`),
+    ).toEqual([
+      'services.checkout.preview.host: the host must contain {slot}, e.g. {slot}.checkout.preview.example.com',
+    ]);
+    expect(
+      problemsOf(
+        `services:\n  checkout:${service('\n    preview: { header: X-Slot, host: "{slot}.x.example.com" }')}\n`,
+      ),
+    ).toEqual(['services.checkout.preview: give either header or host, not both']);
+    expect(problemsOf(`services:\n  checkout:${service('\n    preview: { priority: 50001 }')}\n`)).toEqual([
+      'services.checkout.preview.priority: Too big: expected number to be <=50000',
+    ]);
+  });
+
+  it('refuses two services whose preview priorities or hosts collide', () => {
+    const problems = problemsOf(
+      `services:\n  checkout:${service('\n    preview: { priority: 10, host: "{slot}.preview.example.com" }')}\n  search:${service('\n    preview: { priority: 11, host: "{slot}.preview.example.com" }')}\n`,
+    );
+    expect(problems).toEqual([
+      'services.search.preview.priority: priority 11 on that listener is also a preview priority of checkout; each slot takes preview.priority + its index',
+      'services.search.preview.host: blue.preview.example.com is also the preview host of checkout/blue',
+      'services.search.preview.host: green.preview.example.com is also the preview host of checkout/green',
+    ]);
+  });
+});
