@@ -7,6 +7,7 @@ import { acceptActions, describedActions } from './actions.js';
 import { acceptConditions } from './conditions.js';
 import { FakeElbError } from './errors.js';
 import { listParam, stringParam } from './query.js';
+import { resourceOperations } from './resource-operations.js';
 import type { FakeElbState, FakeListener, FakeRule, FakeTargetGroup } from './state.js';
 
 type Params = Record<string, unknown>;
@@ -237,6 +238,8 @@ const operations: Record<string, (state: FakeElbState, params: Params) => Result
     const arn = state.newRuleArn(l.arn, priority);
     const rule: FakeRule = { arn, listenerArn: l.arn, priority, conditions, actions };
     state.rules.set(arn, rule);
+    const tags = listParam(params.Tags) as { Key?: string; Value?: string }[];
+    state.tags.set(arn, Object.fromEntries(tags.map((t) => [t.Key ?? '', t.Value ?? ''])));
     state.refreshUsage();
     return { Rules: [ruleView(rule)] };
   },
@@ -249,6 +252,7 @@ const operations: Record<string, (state: FakeElbState, params: Params) => Result
       throw new FakeElbError('RuleNotFound', 'One or more rules not found');
     }
     state.rules.delete(arn);
+    state.tags.delete(arn);
     state.refreshUsage();
     return {};
   },
@@ -338,6 +342,8 @@ const operations: Record<string, (state: FakeElbState, params: Params) => Result
     return {};
   },
 };
+
+Object.assign(operations, resourceOperations);
 
 export const SUPPORTED_OPERATIONS: readonly string[] = Object.keys(operations);
 

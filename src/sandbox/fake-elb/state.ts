@@ -14,6 +14,7 @@
 import { createHash } from 'node:crypto';
 import type { Action } from '../../aws/elb-port.js';
 import { FailureInjection } from '../failure-injection.js';
+import { FakeElbError } from './errors.js';
 import {
   defaultHealthCheck,
   type HealthCheckSettings,
@@ -89,6 +90,8 @@ export class FakeElbState extends FailureInjection {
   readonly listeners = new Map<string, FakeListener>();
   readonly rules = new Map<string, FakeRule>();
   readonly targetGroups = new Map<string, FakeTargetGroup>();
+  /** Tags by resource ARN (load balancers, target groups, listeners, rules). */
+  readonly tags = new Map<string, Record<string, string>>();
   /** Every request that named a supported operation, in order (failed ones included). */
   readonly calls: FakeCall[] = [];
   /**
@@ -152,8 +155,8 @@ export class FakeElbState extends FailureInjection {
       attributes: { ...DEFAULT_TARGET_GROUP_ATTRIBUTES, ...opts.attributes },
       healthCheck: { ...defaultHealthCheck(protocol), ...opts.healthCheck },
       targets: [],
-      tags: { ...opts.tags },
     });
+    this.tags.set(arn, { ...opts.tags });
     return arn;
   }
 
@@ -161,11 +164,13 @@ export class FakeElbState extends FailureInjection {
     Object.assign(this.targetGroup(tgArn).attributes, attributes);
   }
 
+  /** Builder helper (and CreateListener, which gives `at`: the time its forwards start naming groups). */
   addListener(spec: {
     loadBalancerArn: string;
     port: number;
     defaultActions: Action[];
     protocol?: string;
+    at?: number;
   }): string {
     const lb = this.loadBalancers.get(spec.loadBalancerArn);
     if (!lb) throw new Error(`no load balancer ${spec.loadBalancerArn}`);
@@ -179,8 +184,34 @@ export class FakeElbState extends FailureInjection {
       defaultActions: structuredClone(spec.defaultActions),
       defaultRuleArn: `${this.ruleArnPrefix(arn)}/${this.id(`rule/${arn}/default`)}`,
     });
-    this.refreshUsage(LONG_AGO);
+    this.refreshUsage(spec.at ?? LONG_AGO);
     return arn;
+  }
+
+  /** DeleteListener: the listener and its rules go; groups only they named are no longer in use. */
+  removeListener(arn: string): void {
+    if (!this.listeners.delete(arn))
+      throw new FakeElbError('ListenerNotFound', 'One or more listeners not found');
+    for (const r of [...this.rules.values()]) if (r.listenerArn === arn) this.rules.delete(r.arn);
+    this.tags.delete(arn);
+    this.refreshUsage();
+  }
+
+  /** DeleteLoadBalancer: with its listeners and rules; a load balancer already gone is no error. */
+  removeLoadBalancer(arn: string): void {
+    if (!this.loadBalancers.has(arn)) return;
+    for (const l of [...this.listeners.values()]) if (l.loadBalancerArn === arn) this.removeListener(l.arn);
+    this.loadBalancers.delete(arn);
+    this.tags.delete(arn);
+  }
+
+  hasResource(arn: string): boolean {
+    return (
+      this.loadBalancers.has(arn) ||
+      this.targetGroups.has(arn) ||
+      this.listeners.has(arn) ||
+      this.rules.has(arn)
+    );
   }
 
   addRule(spec: {

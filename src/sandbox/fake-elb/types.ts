@@ -19,7 +19,6 @@ export interface FakeTargetGroup {
   /** Since when some forward of the load balancer names the group; absent while none does. */
   inUseSince?: number;
   targets: FakeTarget[];
-  tags: Record<string, string>;
 }
 
 export interface FakeLoadBalancer {
