@@ -14,7 +14,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { describePlan, planSmoke, type SmokeOptions } from './plan.js';
 import { passed, runSmoke } from './run.js';
-import { destroyStack, findTagged, type Stack } from './stack.js';
+import { type Created, destroyStack, findTagged, type Stack } from './stack.js';
 
 const USAGE = `usage: npm run smoke:aws -- --vpc <vpc-id> --subnets <subnet-a,subnet-b> --target <ip:port> [--target …]
        [--security-groups <sg-…>] [--scheme internet-facing|internal] [--region <region>] --yes-create-resources
@@ -102,7 +102,14 @@ async function main(): Promise<void> {
     say('\nNothing was created. Run again with --yes-create-resources to go ahead.');
     process.exit(2);
   }
+  // Ctrl-C: delete what exists so far, then stop.
+  const created: Created = { targetGroupArns: [] };
+  process.once('SIGINT', () => {
+    say('interrupted: deleting what the run created');
+    void destroyStack(elb, created, waits, say).then((left) => process.exit(left.length === 0 ? 130 : 1));
+  });
   const report = await runSmoke(plan, {
+    created,
     elb,
     cloudwatch,
     waits,

@@ -24,6 +24,8 @@ export interface SmokeDeps {
   say: (line: string) => void;
   /** Test hook: fail after this phase, to prove the clean-up. */
   failAfter?: 'create' | 'beliefs';
+  /** Filled in as resources are created (the CLI deletes them on Ctrl-C). */
+  created?: Created;
 }
 
 export interface SmokeReport {
@@ -36,7 +38,7 @@ export interface SmokeReport {
 
 export async function runSmoke(plan: SmokePlan, deps: SmokeDeps): Promise<SmokeReport> {
   deps.say(describePlan(plan));
-  const created: Created = { targetGroupArns: [] };
+  const created: Created = deps.created ?? { targetGroupArns: [] };
   const report: SmokeReport = { beliefs: [], steps: [], leftovers: [] };
   try {
     const stack = await createStack(deps.elb, plan, created, deps.say);
