@@ -6,6 +6,7 @@
  */
 import type { Action } from '../aws/elb-port.js';
 import type { GreenlightConfig } from '../config/schema.js';
+import { headerConditions } from './fake-elb/conditions.js';
 import type { FakeElbState } from './fake-elb/state.js';
 import type { TrafficModel } from './traffic-model.js';
 
@@ -28,6 +29,8 @@ export interface ForwardView {
   conditions: string;
   /** `forward`, or what the action does instead (`redirect to HTTPS:443`). */
   action: string;
+  /** A rule only test requests match (an http-header condition, e.g. a slot's preview rule). */
+  testOnly?: boolean;
   weights: ForwardWeight[];
 }
 
@@ -62,7 +65,15 @@ function conditionText(conditions: Record<string, unknown>[]): string {
       | { Values?: unknown[] }
       | undefined;
     const values = (config?.Values ?? (c.Values as unknown[] | undefined) ?? []).map(String);
-    const label = field === 'host-header' ? 'host' : field === 'path-pattern' ? 'path' : field;
+    const header = (config as { HttpHeaderName?: unknown } | undefined)?.HttpHeaderName;
+    const label =
+      field === 'host-header'
+        ? 'host'
+        : field === 'path-pattern'
+          ? 'path'
+          : field === 'http-header' && header !== undefined
+            ? `header ${String(header)}:`
+            : field;
     parts.push(`${label} ${values.join(' | ')}`);
   }
   return parts.join(', ');
@@ -110,6 +121,8 @@ export function forwardsOf(state: FakeElbState, loadBalancerArn?: string): Forwa
         conditions: conditionText(r.conditions),
         action: actionText(r.actions),
         weights: weightsOf(state, r.arn),
+        // Production clients send no such header: the traffic model sends it nothing.
+        ...(headerConditions(r.conditions).length > 0 ? { testOnly: true } : {}),
       });
     }
     out.push({
@@ -130,7 +143,7 @@ function ratesOf(state: FakeElbState, forwards: ForwardView[], perForward: numbe
   const rates = new Map<string, number>();
   for (const f of forwards) {
     const total = f.weights.reduce((s, w) => s + w.weight, 0);
-    if (total <= 0) continue;
+    if (total <= 0 || f.testOnly) continue;
     for (const w of f.weights) {
       if (w.weight > 0)
         rates.set(w.targetGroupArn, (rates.get(w.targetGroupArn) ?? 0) + (perForward * w.weight) / total);
@@ -158,7 +171,9 @@ export function awsView(opts: {
   }
   const rates = ratesOf(state, forwards, traffic?.requestsPerSecond ?? 0);
   const live = new Set(
-    forwards.flatMap((f) => f.weights.filter((w) => w.weight > 0).map((w) => w.targetGroupArn)),
+    forwards
+      .filter((f) => !f.testOnly)
+      .flatMap((f) => f.weights.filter((w) => w.weight > 0).map((w) => w.targetGroupArn)),
   );
   const periodMs = traffic?.periodMs ?? 60_000;
   const count = opts.periods ?? 12;

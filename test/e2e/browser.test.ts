@@ -161,7 +161,7 @@ describe.skipIf(!hasChromium && !inCi)('the sandbox page in a real browser', () 
     const switched = await checkoutWeights(sandbox.url);
     expect(switched['checkout-green']).toBeGreaterThan(0);
     expect(switched['checkout-blue'] ?? 0).toBe(0);
-    await page.locator('.forward .wlabel.on', { hasText: 'checkout-green 100%' }).waitFor();
+    await page.locator('.forward:not(.preview) .wlabel.on', { hasText: 'checkout-green 100%' }).waitFor();
     await page.locator('#thread .section-text', { hasText: DRAINED }).waitFor({ timeout: 60_000 });
     await page.screenshot({ path: join(OUT, 'sandbox-mid-cutover.png') });
     if (process.env.UPDATE_SCREENSHOTS === '1') {
@@ -178,7 +178,7 @@ describe.skipIf(!hasChromium && !inCi)('the sandbox page in a real browser', () 
     });
     expect((await checkoutWeights(sandbox.url))['checkout-green'] ?? 0).toBe(0);
     await page.locator('#messages .msg', { hasText: 'rolled back' }).waitFor({ timeout: 20_000 });
-    await page.locator('.forward .wlabel.on', { hasText: 'checkout-blue 100%' }).waitFor();
+    await page.locator('.forward:not(.preview) .wlabel.on', { hasText: 'checkout-blue 100%' }).waitFor();
     await page.screenshot({ path: join(OUT, 'sandbox-rolled-back.png') });
 
     // What a person types is text, never markup: a date token out of range shows literally and

@@ -128,7 +128,7 @@ describe('the SDK adapter against the fake ELBv2 over HTTP', () => {
     const res = await fetch(fake.url, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'Action=DeleteLoadBalancer&Version=2015-12-01',
+      body: 'Action=CreateTrustStore&Version=2015-12-01',
     });
     expect(res.status).toBe(400);
     expect(await res.text()).toMatch(

@@ -14,8 +14,6 @@ import { type JobRig, USERS } from '../helpers/job-rig.js';
 import { useJobRig } from '../helpers/job-rig-hooks.js';
 import { textOf } from '../helpers/slack-inspect.js';
 
-const GREEN_TARGET = 'i-0c06ee0000000001b';
-
 let rig: JobRig;
 useJobRig((r) => {
   rig = r;

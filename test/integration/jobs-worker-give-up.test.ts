@@ -28,10 +28,9 @@ describe('the real worker and a job that always throws', () => {
     await rig.event(d.id, { type: 'approve', user: 'U0APPROVER' }); // enqueues the cutover
     worker = startWorker(rig.ctx, rig.bullConnection, { prefix: rig.prefix, concurrency: 1 });
 
-    await waitUntil(
-      async () => (await rig.queue.getJobState(jobId('cutover', d.id))) === 'failed',
-      { what: 'the cutover job to fail for good' },
-    );
+    await waitUntil(async () => (await rig.queue.getJobState(jobId('cutover', d.id))) === 'failed', {
+      what: 'the cutover job to fail for good',
+    });
     // Read once it failed: a job read before its state was checked can hold an older count.
     const job = await rig.queue.getJob(jobId('cutover', d.id));
     expect(job?.attemptsMade).toBe(2);

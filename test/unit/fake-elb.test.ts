@@ -73,7 +73,7 @@ describe('decodeQuery', () => {
 describe('handleQuery', () => {
   it('answers an unknown action with InvalidAction and records nothing', () => {
     const state = new FakeElbState();
-    const r = handleQuery(state, 'Action=CreateLoadBalancer&Version=2015-12-01');
+    const r = handleQuery(state, 'Action=CreateVpcEndpoint&Version=2015-12-01');
     expect([r.status, r.body.includes('<Code>InvalidAction</Code>')]).toEqual([400, true]);
     expect(state.calls).toEqual([]);
   });

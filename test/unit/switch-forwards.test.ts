@@ -1,12 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createElbAdapter } from '../../src/aws/elb-sdk-adapter.js';
 import { switchForwards, verifyConfiguration } from '../../src/aws/switch-forwards.js';
-import type { ServiceConfig } from '../../src/config/schema.js';
-import { fakeElbClient } from '../../src/sandbox/fake-elb/client.js';
-import { DEMO, demoState } from '../../src/sandbox/fake-elb/demo.js';
 import { type FakeElbState, forward } from '../../src/sandbox/fake-elb/state.js';
 import { operations, type World, world } from '../helpers/elb-world.js';
-import { serviceConfig } from '../helpers/service-config.js';
 
 const modifyCalls = (state: FakeElbState) => operations(state, 'Modify').length;
 

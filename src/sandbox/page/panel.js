@@ -55,9 +55,12 @@ function forwardHtml(aws, f) {
       .join('');
     body = `<div class="bar">${segments || '<span class="seg none">no traffic</span>'}</div><div class="wlabels">${labels}</div>`;
   }
+  const preview = f.testOnly
+    ? '<span class="badge preview" title="only requests with this header match: no production traffic">preview</span>'
+    : '';
   return (
-    `<div class="forward" data-forward="${escapeHtml(f.ruleArn ?? f.listenerArn)}">` +
-    `<div class="fw-head"><span class="fw-where">${where}</span><span class="fw-cond">${escapeHtml(f.conditions)}</span></div>` +
+    `<div class="forward${f.testOnly ? ' preview' : ''}" data-forward="${escapeHtml(f.ruleArn ?? f.listenerArn)}">` +
+    `<div class="fw-head"><span class="fw-where">${where}</span>${preview}<span class="fw-cond">${escapeHtml(f.conditions)}</span></div>` +
     `${body}</div>`
   );
 }
