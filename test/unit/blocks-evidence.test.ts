@@ -12,6 +12,7 @@ import {
   statusList,
   teardownMessage,
   trafficMessage,
+  trafficTable,
 } from '../../src/slack/blocks/index.js';
 import {
   ASG_SCALE_DOWN,
@@ -45,6 +46,29 @@ describe('trafficMessage', () => {
     expect(ids(msg)).toEqual([]);
     expect(json(msg)).toContain('✅ *Drained* at 15:10 UTC: *blue* got no request for a full period');
     expect(json(msg)).not.toContain('<@U0REQUESTER>');
+  });
+
+  it('leaves out the newest periods CloudWatch has not published yet instead of showing zeros', () => {
+    const minute = 60_000;
+    const at = (m: number) => T0 + m * minute;
+    const point = (m: number, requests: number) => ({
+      at: at(m),
+      requests,
+      errors5xx: 0,
+      p99Ms: requests ? 40 : null,
+    });
+    const report = {
+      ...trafficReport('waiting'),
+      oldSlot: { slot: 'blue', points: [point(0, 900), point(1, 0), point(2, 0)] },
+      newSlot: { slot: 'green', points: [point(0, 100), point(1, 1000), point(2, 0)] },
+    };
+    const table = trafficTable(report, 3000, { now: at(3) + 10_000, periodMs: minute });
+    expect(table).toContain('… 1 newer period(s) not published by CloudWatch yet');
+    expect(table.split('\n').filter((l) => / │ /.test(l) && /\d\d:\d\d/.test(l))).toHaveLength(2);
+    // Once it is older than two periods, a period without datapoints is a real zero.
+    expect(trafficTable(report, 3000, { now: at(5) + 10_000, periodMs: minute })).not.toContain(
+      'not published',
+    );
   });
 
   it('says it waits until the end of the verify window, without buttons', () => {

@@ -63,9 +63,45 @@ function slotName(s: SlotTraffic, role: string): string {
   return `${plainClip(s.slot, 12)} (${role})`;
 }
 
-/** The code block (with its fences), at most `maxChars` characters. */
-export function trafficTable(report: TrafficReport, maxChars: number): string {
-  const rows = rowsOf(report);
+function published(p: TrafficPoint | undefined): boolean {
+  return (
+    p !== undefined &&
+    (p.requests > 0 ||
+      p.errors5xx > 0 ||
+      p.p99Ms !== null ||
+      (p.lb5xx ?? 0) > 0 ||
+      (p.unhealthyHosts ?? null) !== null)
+  );
+}
+
+/**
+ * The newest periods with no datapoint at all, ended less than two periods before `now`: ALB
+ * metrics arrive a minute or more late, so they are most likely not published yet — shown as a
+ * note, not as a row of zeros that reads as "traffic stopped".
+ */
+function unpublishedTail(rows: Row[], now: number | undefined, periodMs: number | undefined): number {
+  if (now === undefined || periodMs === undefined) return 0;
+  let n = 0;
+  for (let i = rows.length - 1; i >= 0; i -= 1) {
+    const r = rows[i] as Row;
+    if (published(r.old) || published(r.new) || r.at + 3 * periodMs <= now) break;
+    n += 1;
+  }
+  return n;
+}
+
+/**
+ * The code block (with its fences), at most `maxChars` characters. With `now` and the period, the
+ * newest periods CloudWatch has most likely not published yet are left out (a note says so).
+ */
+export function trafficTable(
+  report: TrafficReport,
+  maxChars: number,
+  opts: { now?: number; periodMs?: number } = {},
+): string {
+  const all = rowsOf(report);
+  const pending = unpublishedTail(all, opts.now, opts.periodMs);
+  const rows = all.slice(0, all.length - pending);
   const oldName = slotName(report.oldSlot, 'old');
   const newName = slotName(report.newSlot, 'new');
   const nameWidth = Math.max(oldName.length, newName.length);
@@ -92,6 +128,7 @@ export function trafficTable(report: TrafficReport, maxChars: number): string {
   ];
   const body = rows.map((r) => `${time(r.at)} │${cells(r.old)} │${cells(r.new)}${lbCell(r)}`);
   if (body.length === 0) body.push('(no datapoints yet)');
+  if (pending > 0) body.push(`… ${pending} newer period(s) not published by CloudWatch yet`);
 
   const render = (kept: string[], hidden: number) => {
     const note = hidden > 0 ? [`… ${hidden} earlier period(s) not shown`] : [];

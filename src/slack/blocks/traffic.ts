@@ -123,7 +123,7 @@ export function trafficMessage(
       `📈 *Traffic after the switch* — ${route(d)} · ${periods} period(s) of ${dur(svc.traffic.periodMs)}`,
     ),
     section(v.line),
-    section(trafficTable(report, TABLE_MAX)),
+    section(trafficTable(report, TABLE_MAX, { now, periodMs: svc.traffic.periodMs })),
   ];
   if (report.breaches.length > 0) {
     blocks.push(
