@@ -2,7 +2,7 @@
  * Requests exactly as Slack sends them to an app: slash commands (form-encoded) and
  * `block_actions` interactions (one form field `payload` holding JSON), signed and POSTed to the
  * receiver. The sandbox page server sends them for the page; the tests build them from the
- * fixtures in `../shared/fixtures/slack/` (passed as `base`) through the same functions.
+ * fixtures in `test/fixtures/slack/` (passed as `base`) through the same functions.
  */
 import { signSlackRequest } from './slack-signing.js';
 

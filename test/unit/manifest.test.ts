@@ -3,7 +3,7 @@ import { Ajv } from 'ajv';
 import * as ajvFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { readShared } from '../helpers/slack-requests.js';
+import { readFixture } from '../helpers/slack-requests.js';
 
 // ajv-formats is CommonJS (`exports.default = plugin`): under NodeNext the plugin is `.default`.
 const addFormats =
@@ -26,7 +26,7 @@ const EVENTS_URL = 'https://greenlight.example.com/slack/events';
 function validator() {
   const ajv = new Ajv({ strict: false, allErrors: true });
   addFormats(ajv);
-  return ajv.compile(JSON.parse(readShared('schemas/slack-app-manifest.v1.schema.json')) as object);
+  return ajv.compile(JSON.parse(readFixture('schemas/slack-app-manifest.v1.schema.json')) as object);
 }
 
 describe('manifest.yml', () => {

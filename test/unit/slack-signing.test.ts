@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { signSlackRequest } from '../../src/sandbox/slack-signing.js';
-import { readShared } from '../helpers/slack-requests.js';
+import { readFixture } from '../helpers/slack-requests.js';
 
 interface Vector {
   signingSecret: string;
@@ -9,7 +9,7 @@ interface Vector {
   signature: string;
 }
 
-const vector = JSON.parse(readShared('fixtures/slack/signature-vector.json')) as Vector;
+const vector = JSON.parse(readFixture('slack/signature-vector.json')) as Vector;
 
 describe('signSlackRequest', () => {
   it('reproduces Slack’s published signature example exactly', () => {
