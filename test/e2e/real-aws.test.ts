@@ -88,6 +88,20 @@ describe('on an ALB that behaves as AWS documents', () => {
     expect(healthOf(DEMO.search.greenArn)).toEqual(['healthy', 'healthy']);
   });
 
+  it('blocks with the reason when the attached slot does not pass its checks within the bound', async () => {
+    // 5 checks × 30 s at 1/100 take 1.5 s; the service allows 400 ms.
+    rig = await startRig({ services: [...SEARCH, '    healthWait: 400ms'] });
+    expect((await rig.slash('search green', USERS.requester, SEARCH_CHANNEL)).status).toBe(200);
+    const d = await latestOf('search');
+    const blocked = await rig.waitForState(d.id, 'blocked');
+    expect(blocked.reason).toMatch(
+      /^green's targets did not pass their health checks within \d+ms \(5 checks × 30s needed\): i-\S+ initial \(Elb\.InitialHealthChecking\)/,
+    );
+    expect(latestButton(rig.slack, 'gl_approve')).toBeUndefined();
+    // Nothing production sees changed: search still goes to blue.
+    expect(rig.aws.elb.weightsOf(DEMO.search.ruleArn)).toEqual({ [DEMO.search.blueArn]: 1 });
+  });
+
   it('tears blue down and detaches it; a later deploy back to blue attaches it again and cuts over', async () => {
     rig = await startRig({
       timings: { soak: '1h', remindBefore: '10m', approvalTimeout: '1m', verifyWindow: '8s' },
