@@ -95,7 +95,7 @@ describe('on an ALB that behaves as AWS documents', () => {
     const d = await latestOf('search');
     const blocked = await rig.waitForState(d.id, 'blocked');
     expect(blocked.reason).toMatch(
-      /^green's targets did not pass their health checks within \d+ms \(5 checks × 30s needed\): i-\S+ initial \(Elb\.InitialHealthChecking\)/,
+      /^green's targets did not pass their health checks within \d+(\.\d+)?m?s \(5 checks × 30s needed\): i-\S+ initial \(Elb\.InitialHealthChecking\)/,
     );
     expect(latestButton(rig.slack, 'gl_approve')).toBeUndefined();
     // Nothing production sees changed: search still goes to blue.
