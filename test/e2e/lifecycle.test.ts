@@ -60,10 +60,17 @@ describe('a blue-green cutover driven from Slack', () => {
       what: 'the teardown summary',
     });
     expect(threadPosts(rig.slack, cardTs, /^Tore down/)).toHaveLength(1);
-    const lastCard = updates(rig.slack)
-      .filter((c) => c.args['ts'] === cardTs)
-      .at(-1);
-    expect(lastCard && textOf(lastCard)).toMatch(/done|torn down/i);
+    // The card is re-rendered by its own sync job: wait for the edit of the final version.
+    const lastCard = await waitUntil(
+      () => {
+        const last = updates(rig.slack)
+          .filter((c) => c.args['ts'] === cardTs)
+          .at(-1);
+        return last && /done|torn down/i.test(textOf(last)) ? last : undefined;
+      },
+      { what: 'the card to show the deployment done' },
+    );
+    expect(textOf(lastCard)).toMatch(/done|torn down/i);
     expect(await rig.bot.store.lockHolder('checkout')).toBeNull();
   });
 
