@@ -63,22 +63,22 @@ export async function ensurePreviewRules(
     const used = usedPriorities(rules);
     try {
       for (const slot of missing) {
-        const priority = previewPriority(svc.preview, order.indexOf(slot), used);
+        const index = order.indexOf(slot);
+        const priority = previewPriority(svc.preview, index, used);
         if (priority === null) {
           throw new AwsCallError(
             'CreateRule',
             'PriorityInUse',
             svc.preview.priority !== undefined
-              ? `priority ${svc.preview.priority + order.indexOf(slot)} (preview.priority + ${order.indexOf(slot)}) is taken by another rule`
+              ? `priority ${svc.preview.priority + index} (preview.priority + ${index}) is taken by another rule`
               : 'no rule priority is free on the preview listener',
           );
         }
-        const arn = svc.slots[slot] as string;
         const rule = await port.createRule(
           svc.preview.listenerArn,
           priority,
           previewConditions(svc.preview, svc.name, slot),
-          previewActions(arn),
+          previewActions(svc.slots[slot] as string),
         );
         used.add(priority);
         found.set(slot, rule);
@@ -86,26 +86,30 @@ export async function ensurePreviewRules(
       }
       return { rules: found, created };
     } catch (err) {
+      // Taken meanwhile — by another writer, or by our own rule whose CreateRule answer was lost:
+      // read again (the rule is then found) and take the next free priority.
       const raced = err instanceof AwsCallError && err.code === 'PriorityInUse';
-      if (!raced || svc.preview.priority !== undefined || attempt >= CREATE_ATTEMPTS) throw err;
+      if (!raced || attempt >= CREATE_ATTEMPTS) throw err;
     }
   }
 }
 
 /**
- * Deletes the slot's preview rule (teardown, once the slot drained): AWS stops health-checking it.
- * Returns the deleted rule's priority, or null when it had none (already detached).
+ * Deletes the slot's preview rule(s) (teardown, once the slot drained): AWS stops health-checking
+ * it. Returns the priority of the rule deleted, or null when it had none (already detached).
  */
 export async function detachSlot(port: ElbPort, svc: PreviewService, slot: string): Promise<number | null> {
   const arn = svc.slots[slot];
   if (arn === undefined) return null;
-  const rules = await port.describeRules(svc.preview.listenerArn);
-  const rule = rules.find((r) => isPreviewRuleOf(r, svc.preview, svc.name, slot, arn));
-  if (!rule) return null;
-  try {
-    await port.deleteRule(rule.RuleArn);
-  } catch (err) {
-    if (!(err instanceof AwsCallError && err.code === 'RuleNotFound')) throw err;
+  const rules = (await port.describeRules(svc.preview.listenerArn)).filter((r) =>
+    isPreviewRuleOf(r, svc.preview, svc.name, slot, arn),
+  );
+  for (const rule of rules) {
+    try {
+      await port.deleteRule(rule.RuleArn);
+    } catch (err) {
+      if (!(err instanceof AwsCallError && err.code === 'RuleNotFound')) throw err;
+    }
   }
-  return Number(rule.Priority);
+  return rules[0] ? Number(rules[0].Priority) : null;
 }

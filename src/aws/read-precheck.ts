@@ -1,21 +1,35 @@
 /**
  * The precheck's look at the load balancer: the live slot (never a cache), the forwards that touch
- * the slots, every slot's stickiness, the target slot's health and health-check settings — and
- * every slot attached by its preview rule, created here when missing (src/domain/preview.ts), so
- * that both slots are health-checked before anything moves.
+ * the slots, every slot's stickiness, the target slot's health and health-check settings — and the
+ * target slot attached by its preview rule, created here when missing (src/domain/preview.ts), so
+ * that AWS health-checks it before anyone approves.
  */
 import type { ServiceConfig } from '../config/schema.js';
 import {
+  actionLists,
   describeSite,
   evaluatePrecheck,
   findForwardSites,
+  forwardGroups,
   liveSlot,
   stickinessOf,
 } from '../domain/forwards.js';
 import { AWS_DEFAULT_HEALTH_CHECK, type HealthCheckTiming } from '../domain/health-wait.js';
-import { describePreview } from '../domain/preview.js';
-import type { LiveSlot, PrecheckReport, PreviewRoute, SlotHealth, TargetState } from '../domain/reports.js';
-import type { ElbPort, Listener, TargetGroupInfo } from './elb-port.js';
+import {
+  authenticatingActions,
+  describePreview,
+  findPreviewRules,
+  strayPreviewRules,
+} from '../domain/preview.js';
+import type {
+  LiveSlot,
+  PrecheckReport,
+  PreviewRoute,
+  SlotHealth,
+  SlotStickiness,
+  TargetState,
+} from '../domain/reports.js';
+import type { ElbPort, Listener, Rule, TargetGroupInfo } from './elb-port.js';
 import { type AttachedSlot, ensurePreviewRules, previewRuleTest } from './preview-rules.js';
 import { readListeners } from './switch-forwards.js';
 
@@ -87,8 +101,10 @@ function previewRoutes(
 }
 
 /**
- * Attaches every slot that has no preview rule, then reads forwards, stickiness and the target
- * slot's health and judges them. `mayWait`: targets still being judged are not problems yet.
+ * Reads forwards, stickiness and the target slot's health and judges them; when nothing else
+ * blocks, attaches the target slot (creates its preview rule) if it has none, and reads its
+ * health again. `mayWait`: targets still being judged are not problems yet. Only the target slot
+ * is attached here: the live slot gets its rule right before the cutover moves traffic off it.
  */
 export async function readPrecheck(
   port: ElbPort,
@@ -97,41 +113,85 @@ export async function readPrecheck(
   opts: { mayWait?: boolean } = {},
 ): Promise<PrecheckReading> {
   const targetArn = svc.slots[targetSlot];
-  const preview = await ensurePreviewRules(port, svc);
-  const snap = await readListeners(
-    port,
-    [...new Set([...svc.listeners, svc.preview.listenerArn])],
-    previewRuleTest(svc),
-  );
-  const configured = snap.listeners.filter((l) => svc.listeners.includes(l.ListenerArn));
-  const sites = findForwardSites(configured, snap.rulesByListener, svc.slots);
-  const stickiness = [];
+  const listenerArns = [...new Set([...svc.listeners, svc.preview.listenerArn])];
+  const isPreview = previewRuleTest(svc);
+  const listeners = await port.describeListeners({ listenerArns });
+  const allRules = new Map<string, Rule[]>();
+  for (const l of listeners) allRules.set(l.ListenerArn, await port.describeRules(l.ListenerArn));
+  const production = new Map([...allRules].map(([arn, rules]) => [arn, rules.filter((r) => !isPreview(r))]));
+  const configured = listeners.filter((l) => svc.listeners.includes(l.ListenerArn));
+  const sites = findForwardSites(configured, production, svc.slots);
+  const stickiness: SlotStickiness[] = [];
   for (const [slot, arn] of Object.entries(svc.slots)) {
     stickiness.push(stickinessOf(slot, await port.describeTargetGroupAttributes(arn)));
   }
   const [group] = targetArn === undefined ? [] : await port.describeTargetGroups([targetArn]);
-  const report = evaluatePrecheck({
-    targetSlot,
-    liveSlot: liveSlot(sites, svc.slots),
-    health:
-      targetArn === undefined
-        ? { slot: targetSlot, targetGroupArn: '', targets: [], healthy: 0, total: 0 }
-        : await readSlotHealth(port, targetSlot, targetArn),
-    sites,
-    stickiness,
-    minHealthyTargets: svc.minHealthyTargets,
-    soakMs: svc.soakMs,
-    previews: previewRoutes(svc, snap.listeners, preview.rules, preview.created),
-    mayWait: opts.mayWait ?? false,
-  });
-  const reading = { timing: healthCheckTiming(group), attached: preview.created };
-  if (targetArn !== undefined) return { report, ...reading };
-  return {
-    report: {
-      ...report,
-      settling: 0,
-      problems: [`${targetSlot} is not a slot of ${svc.name} (slots: ${Object.keys(svc.slots).join(', ')}).`],
-    },
-    ...reading,
-  };
+  const previewRules = allRules.get(svc.preview.listenerArn) ?? [];
+  const judge = async (attached: AttachedSlot[], found: Map<string, { Priority: string }>) =>
+    evaluatePrecheck({
+      targetSlot,
+      liveSlot: liveSlot(sites, svc.slots),
+      health:
+        targetArn === undefined
+          ? { slot: targetSlot, targetGroupArn: '', targets: [], healthy: 0, total: 0 }
+          : await readSlotHealth(port, targetSlot, targetArn),
+      sites,
+      stickiness,
+      minHealthyTargets: svc.minHealthyTargets,
+      soakMs: svc.soakMs,
+      previews: previewRoutes(svc, listeners, found, attached),
+      mayWait: opts.mayWait ?? false,
+      extraProblems: strayProblems(svc, listeners, previewRules),
+      extraWarnings: authWarnings(svc, configured, production),
+    });
+  const timing = healthCheckTiming(group);
+  if (targetArn === undefined) {
+    const report = await judge([], new Map());
+    return {
+      report: {
+        ...report,
+        settling: 0,
+        problems: [
+          `${targetSlot} is not a slot of ${svc.name} (slots: ${Object.keys(svc.slots).join(', ')}).`,
+        ],
+      },
+      timing,
+      attached: [],
+    };
+  }
+  const before = await judge([], findPreviewRules(previewRules, svc.preview, svc.name, svc.slots));
+  if (before.problems.length > 0) return { report: before, timing, attached: [] };
+  const preview = await ensurePreviewRules(port, svc, [targetSlot]);
+  if (preview.created.length === 0) return { report: before, timing, attached: [] };
+  // Just attached: AWS starts checking the slot now; judge what its targets read after that.
+  return { report: await judge(preview.created, preview.rules), timing, attached: preview.created };
+}
+
+/** Stray preview-like rules forwarding to one slot (see `strayPreviewRules`): each is a problem. */
+function strayProblems(svc: ServiceConfig, listeners: Listener[], rules: Rule[]): string[] {
+  const port = listeners.find((l) => l.ListenerArn === svc.preview.listenerArn)?.Port;
+  return strayPreviewRules(rules, svc.preview, svc.name, svc.slots).map(
+    ({ rule, slot }) =>
+      `${describeSite({ listenerArn: svc.preview.listenerArn, priority: rule.Priority, ...(port ? { port } : {}) })} ` +
+      `forwards to ${slot} only for requests matching a single header or host condition, but it is not ` +
+      `${svc.name}'s preview rule for ${slot} in the config (an earlier preview setting?). Greenlight cannot tell ` +
+      `it from production traffic: delete it (rule ${rule.RuleArn}) or set preview to match it.`,
+  );
+}
+
+function authWarnings(svc: ServiceConfig, configured: Listener[], production: Map<string, Rule[]>): string[] {
+  const lists = actionLists(configured, production)
+    .filter(({ actions }) =>
+      actions.some((a) =>
+        (forwardGroups(a) ?? []).some((g) => Object.values(svc.slots).includes(g.TargetGroupArn)),
+      ),
+    )
+    .map(({ actions }) => actions);
+  const kinds = authenticatingActions(lists);
+  if (kinds.length === 0) return [];
+  return [
+    `The production forwards of ${svc.name} authenticate users (${kinds.join(', ')}) but its preview rules do not: ` +
+      'anyone who sends the preview header reaches the slots without signing in. Put the preview rules on an ' +
+      'internal listener (preview.listener) or behind your own access control (preview.host).',
+  ];
 }

@@ -5,6 +5,7 @@
 
 import type { ScaleDownReport } from './evidence.js';
 import type { HealthWait } from './health-wait.js';
+import type { LbBaseline } from './lb-errors.js';
 import type { TeardownReport } from './reports.js';
 
 export const STATES = [
@@ -132,6 +133,8 @@ export interface Deployment {
   drain?: TeardownReport;
   /** Priority of the old slot's preview rule deleted at teardown (detached); null: it had none. */
   detached?: number | null;
+  /** The load balancer's own 5xx per period before the switch (the soak's gates judge the excess). */
+  lbBaseline?: LbBaseline;
   messages: MessageRefs;
   history: HistoryEntry[];
 }

@@ -24,6 +24,8 @@ export interface TrafficPoint {
   lb5xx?: number;
   /** Of those, 503s (no target could be chosen: not in any RequestCount). */
   lb503?: number;
+  /** Requests the load balancer carried for others than this service's slots in the period. */
+  lbOtherRequests?: number;
 }
 
 export interface SlotTraffic {
@@ -87,6 +89,8 @@ export interface TrafficReport {
   unverifiedCause?: UnverifiedCause;
   /** Said with the verdict, e.g. that `drained` rests on `traffic.allowIdle` (no request was seen). */
   note?: string;
+  /** The load balancer's own 5xx per period before the switch (kept for the soak's gates). */
+  lbBaseline?: { lb5xx: number; lb503: number };
 }
 
 export interface HookResult {

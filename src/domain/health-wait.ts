@@ -37,12 +37,6 @@ export function settlingTargets(health: SlotHealth): number {
   return health.targets.filter((t) => t.state === 'initial' || t.state === 'unused').length;
 }
 
-/** Targets whose state blocks at once, whatever the wait. */
-export function failingTargets(health: SlotHealth): number {
-  return health.targets.filter((t) => t.state !== 'healthy' && t.state !== 'initial' && t.state !== 'unused')
-    .length;
-}
-
 /** The recorded wait of a precheck: since when, until when, and when the slot was attached (if now). */
 export interface HealthWait {
   since: number;

@@ -64,6 +64,9 @@ export interface PrecheckInput {
    * `unused` right after attaching): they are not problems yet (see health-wait.ts).
    */
   mayWait?: boolean;
+  /** Problems and warnings found by the caller (stray preview rules, unauthenticated previews). */
+  extraProblems?: string[];
+  extraWarnings?: string[];
 }
 
 function plural(n: number, word: string): string {
@@ -89,7 +92,9 @@ function problemsOf(input: PrecheckInput): string[] {
     const id = t.port !== undefined ? `${t.id}:${t.port}` : t.id;
     problems.push(`${targetSlot} target ${id} is ${t.state}${t.reason ? ` (${t.reason})` : ''}.`);
   }
-  if (health.healthy < input.minHealthyTargets && !(input.mayWait && settling > 0)) {
+  // Waiting helps only if enough targets are registered to reach the minimum once they pass.
+  const canReach = health.total >= input.minHealthyTargets;
+  if (health.healthy < input.minHealthyTargets && !(input.mayWait && settling > 0 && canReach)) {
     problems.push(
       `${targetSlot} has ${plural(health.healthy, 'healthy target')}; at least ${input.minHealthyTargets} required.`,
     );
@@ -169,7 +174,7 @@ function warningsOf(input: PrecheckInput): string[] {
 }
 
 export function evaluatePrecheck(input: PrecheckInput): PrecheckReport {
-  const problems = problemsOf(input);
+  const problems = [...problemsOf(input), ...(input.extraProblems ?? [])];
   return {
     liveSlot: input.liveSlot,
     targetSlot: input.targetSlot,
@@ -179,6 +184,6 @@ export function evaluatePrecheck(input: PrecheckInput): PrecheckReport {
     ...(input.previews ? { previews: input.previews } : {}),
     settling: problems.length === 0 && input.mayWait ? settlingTargets(input.health) : 0,
     problems,
-    warnings: warningsOf(input),
+    warnings: [...warningsOf(input), ...(input.extraWarnings ?? [])],
   };
 }

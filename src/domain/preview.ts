@@ -108,6 +108,34 @@ export function findPreviewRules(
   return out;
 }
 
+/**
+ * Rules that look like a preview rule of one of the slots but are not today's: their only
+ * condition is an http-header (or host-header) condition and they forward to that slot alone.
+ * They come from an earlier configuration (another header, a renamed service) — or someone made
+ * one by hand. Greenlight cannot tell them from production forwards, so the precheck refuses to
+ * go on until they are deleted or the config names them again.
+ */
+export function strayPreviewRules(
+  rules: Rule[],
+  p: PreviewSettings,
+  service: string,
+  slots: Record<string, string>,
+): { rule: Rule; slot: string }[] {
+  const current = new Set([...findPreviewRules(rules, p, service, slots).values()]);
+  const out: { rule: Rule; slot: string }[] = [];
+  for (const rule of rules) {
+    if (rule.IsDefault || current.has(rule)) continue;
+    const conditions = rule.Conditions ?? [];
+    const [only] = conditions;
+    if (conditions.length !== 1 || (only?.Field !== 'http-header' && only?.Field !== 'host-header')) continue;
+    const forwards = rule.Actions.map(forwardGroups).filter((g) => g !== null);
+    const arns = new Set(forwards.flatMap((g) => g.map((t) => t.TargetGroupArn)));
+    const slot = Object.entries(slots).find(([, arn]) => arns.size === 1 && arns.has(arn))?.[0];
+    if (slot && forwards.length === 1) out.push({ rule, slot });
+  }
+  return out;
+}
+
 /** The forward a slot's preview rule holds. */
 export function previewActions(slotArn: string): Action[] {
   return [{ Type: 'forward', ForwardConfig: { TargetGroups: [{ TargetGroupArn: slotArn, Weight: 1 }] } }];
@@ -119,8 +147,10 @@ export const MAX_PRIORITY = 50_000;
 /**
  * The priority for a new preview rule of the slot at `index` (slot order of the config): the
  * configured base + index when set, else the lowest priority no rule of the listener uses. A low
- * number is evaluated first, so a preview request reaches its slot whatever path it asks for;
- * production requests carry no preview header and never match it. Null when none is free.
+ * number is evaluated first, so a preview request reaches its slot whatever path it asks for
+ * (unless a lower-numbered rule matches it first); production requests carry no preview header and
+ * never match it. Evaluated first also means before rules that authenticate users: see
+ * `authenticatingForwards`. Null when none is free.
  */
 export function previewPriority(p: PreviewSettings, index: number, used: ReadonlySet<number>): number | null {
   if (p.priority !== undefined) {
@@ -129,6 +159,20 @@ export function previewPriority(p: PreviewSettings, index: number, used: Readonl
   }
   for (let n = 1; n <= MAX_PRIORITY; n += 1) if (!used.has(n)) return n;
   return null;
+}
+
+/**
+ * Where the production forwards of the service authenticate users (authenticate-oidc,
+ * authenticate-cognito, jwt-validation): its preview rules do not, so anyone who sends the
+ * preview header reaches the slots without signing in. Said as a warning with the fix.
+ */
+export function authenticatingActions(actionLists: Action[][]): string[] {
+  const kinds = new Set<string>();
+  for (const actions of actionLists) {
+    for (const a of actions)
+      if (a.Type.startsWith('authenticate-') || a.Type === 'jwt-validation') kinds.add(a.Type);
+  }
+  return [...kinds].sort();
 }
 
 /** How a person reaches a slot's preview: `header X-Greenlight-Slot: checkout/green` or `host …`. */

@@ -49,6 +49,9 @@ export function unverifiedReason(report: TrafficReport): string {
   return `Not verified: ${report.error ?? 'the traffic could not be verified'}.`;
 }
 
+/** Periods before the switch read for the baseline of the load balancer's own 5xx. */
+const BASELINE_PERIODS = 5;
+
 /** The soak judges the full periods that started in the last this-many periods (see `readGates`). */
 const SOAK_WINDOW_PERIODS = 5;
 /** How far back the soak looks to find where a run of over-limit periods began (alert keys). */
@@ -118,8 +121,10 @@ export async function readTraffic(
   if (!oldSlot || !oldArn || !newArn || !listener) return null;
   const now = opts.now ?? ctx.clock.now();
   const periodMs = svc.traffic.periodMs;
-  // Periods that have ended: the one in progress would show as a misleading row of zeros.
-  const periods = periodStarts(opts.switchedAt - periodMs, now - periodMs + 1, periodMs);
+  // Periods that have ended (the one in progress would show as a misleading row of zeros), from a
+  // few before the switch: the load balancer's own 5xx then are the baseline of a shared one.
+  const periods = periodStarts(opts.switchedAt - BASELINE_PERIODS * periodMs, now - periodMs + 1, periodMs);
+  const shownFrom = opts.switchedAt - periodMs;
   const { loadBalancer } = albDimensions(listener, newArn);
   const queries = trafficQueries({
     loadBalancer,
@@ -141,7 +146,7 @@ export async function readTraffic(
       error: errorMessage(err),
     });
   }
-  const report = evaluateTraffic({
+  const evaluated = evaluateTraffic({
     oldSlot: slotTraffic(oldSlot, fetched.results, 'old', periods),
     newSlot: slotTraffic(d.toSlot, fetched.results, 'new', periods),
     switchedAt: opts.switchedAt,
@@ -153,6 +158,12 @@ export async function readTraffic(
     alarms: fetched.alarms,
     allowIdle: svc.traffic.allowIdle,
   });
+  // Shown from the period of the switch on; the earlier ones only gave the baseline.
+  const shown = (slot: typeof evaluated.oldSlot) => ({
+    ...slot,
+    points: slot.points.filter((p) => p.at >= shownFrom),
+  });
+  const report = { ...evaluated, oldSlot: shown(evaluated.oldSlot), newSlot: shown(evaluated.newSlot) };
   if (fetched.missing.length === 0) return report;
   const missing = missingAlarmsError(fetched.missing);
   const error = report.error ? `${missing}; also, ${report.error}` : missing;
@@ -230,6 +241,7 @@ export async function readGates(
     alarms: fetched.alarms,
     runsFrom,
     lookbackCut: runsFrom > opts.since,
+    ...(d.lbBaseline ? { baseline: d.lbBaseline } : {}),
   });
   const reading: GateReading = { now, breaches };
   if (fetched.missing.length > 0) reading.error = missingAlarmsError(fetched.missing);

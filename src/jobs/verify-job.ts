@@ -25,6 +25,7 @@ import {
   applyEvent,
   type JobContext,
   loadDeployment,
+  patchDeployment,
   patchMessages,
   postOnce,
   serviceOf,
@@ -78,7 +79,8 @@ async function verifyConfig(ctx: JobContext, d: Deployment, svc: ServiceConfig):
 }
 
 /** Part 2. */
-async function verifyTraffic(ctx: JobContext, d: Deployment, svc: ServiceConfig): Promise<void> {
+async function verifyTraffic(ctx: JobContext, deployment: Deployment, svc: ServiceConfig): Promise<void> {
+  let d = deployment;
   const switchedAt = d.cutover?.finishedAt ?? d.updatedAt;
   const windowEndsAt = d.verifyEndsAt ?? switchedAt + svc.verifyWindowMs;
   // One instant for reading and deciding: the verdict and the window check agree.
@@ -87,6 +89,14 @@ async function verifyTraffic(ctx: JobContext, d: Deployment, svc: ServiceConfig)
   if (!report) {
     await applyEvent(ctx, d.id, { type: 'verify_passed' }); // no old slot: nothing can still receive traffic
     return;
+  }
+  // Kept for the soak's gates, which judge a shared load balancer's 5xx against it.
+  if (report.lbBaseline && !d.lbBaseline) {
+    const baseline = report.lbBaseline;
+    d =
+      (await patchDeployment(ctx, d.id, (cur) =>
+        cur.lbBaseline ? null : { ...cur, lbBaseline: baseline },
+      )) ?? d;
   }
   await showTraffic(ctx, d, svc, report);
   const breaches = gateBreaches(report);

@@ -5,6 +5,7 @@ import { readLiveSlot, readPrecheck } from '../../src/aws/read-precheck.js';
 import type { ServiceConfig } from '../../src/config/schema.js';
 import { fakeElbClient } from '../../src/sandbox/fake-elb/client.js';
 import { DEMO, demoState } from '../../src/sandbox/fake-elb/demo.js';
+import { forward } from '../../src/sandbox/fake-elb/state.js';
 import { operations } from '../helpers/elb-world.js';
 import { serviceConfig } from '../helpers/service-config.js';
 
@@ -61,36 +62,22 @@ describe('readPrecheck and readLiveSlot', () => {
 });
 
 describe('attaching the slots with their preview rules', () => {
-  it('gives every slot a rule matched only by its preview header, and shows them in the report', async () => {
+  it('attaches the target slot with a rule matched only by its preview header, and shows it in the report', async () => {
     const { state, port } = demo();
     const { report, attached } = await readPrecheck(port, checkout, 'green');
-    // The lowest free priorities of the listener (search's rule has 10).
-    expect(attached.map((a) => [a.slot, a.priority])).toEqual([
-      ['blue', 1],
-      ['green', 2],
-    ]);
+    // The lowest free priority of the listener (search's rule has 10). Blue, the live slot, gets
+    // its rule right before the cutover moves traffic off it.
+    expect(attached.map((a) => [a.slot, a.priority])).toEqual([['green', 1]]);
     expect(report.previews).toEqual([
       {
-        slot: 'blue',
-        place: ':443 rule 1',
-        match: 'header X-Greenlight-Slot: checkout/blue',
-        attachedNow: true,
-      },
-      {
         slot: 'green',
-        place: ':443 rule 2',
+        place: ':443 rule 1',
         match: 'header X-Greenlight-Slot: checkout/green',
         attachedNow: true,
       },
     ]);
     const created = state.rulesOf(DEMO.checkout.listenerArn).filter((r) => r.priority < 10);
     expect(created.map((r) => r.conditions)).toEqual([
-      [
-        {
-          Field: 'http-header',
-          HttpHeaderConfig: { HttpHeaderName: 'X-Greenlight-Slot', Values: ['checkout/blue'] },
-        },
-      ],
       [
         {
           Field: 'http-header',
@@ -101,15 +88,74 @@ describe('attaching the slots with their preview rules', () => {
     // Preview rules are not production forwards: the live slot and the forwards are as before.
     expect(report.forwards).toHaveLength(1);
     expect(await readLiveSlot(port, checkout)).toBe('blue');
+    // Every slot, as the cutover asks: blue takes the next free priority.
+    const all = await ensurePreviewRules(port, checkout);
+    expect(all.created.map((a) => [a.slot, a.priority])).toEqual([['blue', 2]]);
   });
 
-  it('finds the rules again instead of creating them twice', async () => {
+  it('finds the rule again instead of creating it twice', async () => {
     const { state, port } = demo();
     await readPrecheck(port, checkout, 'green');
     const again = await readPrecheck(port, checkout, 'green');
     expect(again.attached).toEqual([]);
     expect(again.report.previews?.every((p) => !p.attachedNow)).toBe(true);
-    expect(operations(state, 'CreateRule')).toHaveLength(2);
+    expect(operations(state, 'CreateRule')).toHaveLength(1);
+  });
+
+  it('attaches nothing when something else blocks (green is already live)', async () => {
+    const { state, port } = demo();
+    state.listener(DEMO.checkout.listenerArn).defaultActions = [forward([DEMO.checkout.greenArn, 1])];
+    const { report, attached } = await readPrecheck(port, checkout, 'green');
+    expect(report.problems).toContain('green is already live: there is nothing to switch.');
+    expect(attached).toEqual([]);
+    expect(operations(state, 'CreateRule')).toHaveLength(0);
+  });
+
+  it('refuses a preview-like rule that is not the config’s (an earlier header), and attaches nothing', async () => {
+    const { state, port } = demo();
+    state.addRule({
+      listenerArn: DEMO.checkout.listenerArn,
+      priority: 3,
+      actions: [forward([DEMO.checkout.greenArn, 1])],
+      conditions: [
+        {
+          Field: 'http-header',
+          HttpHeaderConfig: { HttpHeaderName: 'X-Old-Slot', Values: ['checkout/green'] },
+        },
+      ],
+    });
+    const { report, attached } = await readPrecheck(port, checkout, 'green');
+    expect(report.problems).toEqual([
+      expect.stringMatching(
+        /^:443 rule 3 forwards to green only for requests matching a single header or host condition, but it is not checkout's preview rule for green in the config/,
+      ),
+    ]);
+    expect(attached).toEqual([]);
+  });
+
+  it('blocks at once when fewer targets are registered than minHealthyTargets, instead of waiting', async () => {
+    const { port } = demo();
+    const { report } = await readPrecheck(port, { ...search, minHealthyTargets: 3 }, 'green', {
+      mayWait: true,
+    });
+    expect(report.settling).toBe(0);
+    expect(report.problems).toEqual(['green has 0 healthy targets; at least 3 required.']);
+  });
+
+  it('warns that the preview rules skip the authentication the production forwards do', async () => {
+    const { state, port } = demo();
+    state.listener(DEMO.checkout.listenerArn).defaultActions = [
+      {
+        Type: 'authenticate-cognito',
+        Order: 1,
+        AuthenticateCognitoConfig: { UserPoolArn: 'arn:pool', UserPoolClientId: 'c', UserPoolDomain: 'd' },
+      },
+      { ...forward([DEMO.checkout.blueArn, 1], [DEMO.checkout.greenArn, 0]), Order: 2 },
+    ];
+    const { report } = await readPrecheck(port, checkout, 'green');
+    expect(report.warnings.at(-1)).toMatch(
+      /^The production forwards of checkout authenticate users \(authenticate-cognito\) but its preview rules do not/,
+    );
   });
 
   it('waits for a slot no forward named: its targets read initial after the attach, then healthy', async () => {
@@ -136,6 +182,7 @@ describe('attaching the slots with their preview rules', () => {
 
   it('names targets still initial as problems once it may no longer wait', async () => {
     const { port } = demo();
+    await readPrecheck(port, search, 'green', { mayWait: true });
     const { report } = await readPrecheck(port, search, 'green', { mayWait: false });
     expect(report.settling).toBe(0);
     expect(report.problems[0]).toMatch(/green target i-\S+ is initial \(Elb.InitialHealthChecking\)/);
@@ -150,10 +197,38 @@ describe('attaching the slots with their preview rules', () => {
 
   it('takes the next free priority when another writer took one meanwhile (PriorityInUse)', async () => {
     const { state, port } = demo();
-    state.failNext('CreateRule', 'PriorityInUse', "Priority '1' is currently in use");
-    const { created } = await ensurePreviewRules(port, checkout);
-    expect(created.map((c) => c.slot)).toEqual(['blue', 'green']);
-    expect(operations(state, 'CreateRule')).toHaveLength(3);
+    // Another writer's rule lands at priority 1 between our read and our CreateRule.
+    let raced = false;
+    const racing = {
+      ...port,
+      createRule: async (...args: Parameters<typeof port.createRule>) => {
+        if (!raced) {
+          raced = true;
+          state.addRule({
+            listenerArn: DEMO.checkout.listenerArn,
+            priority: 1,
+            actions: [forward([DEMO.search.blueArn, 1])],
+          });
+        }
+        return port.createRule(...args);
+      },
+    };
+    const { created } = await ensurePreviewRules(racing, checkout);
+    expect(created.map((c) => [c.slot, c.priority])).toEqual([
+      ['blue', 2],
+      ['green', 3],
+    ]);
+  });
+
+  it('finds its own rule when a CreateRule took effect but its answer was lost', async () => {
+    const { state, port } = demo();
+    const svc = { ...checkout, preview: { ...checkout.preview, priority: 500 } };
+    state.failNext('CreateRule', 'InternalFailure', 'connection reset', { afterApply: true });
+    await expect(ensurePreviewRules(port, svc, ['green'])).rejects.toMatchObject({ code: 'InternalFailure' });
+    // The retry (a re-run) finds the rule instead of failing on its priority.
+    const again = await ensurePreviewRules(port, svc, ['green']);
+    expect(again.created).toEqual([]);
+    expect(again.rules.get('green')?.Priority).toBe('501');
   });
 
   it('detaches a slot by deleting its preview rule: its targets read unused again', async () => {

@@ -248,6 +248,7 @@ describe('readGates (the soak)', () => {
       'new_unhealthy',
       'lb_5xx',
       'lb_503',
+      'lb_req',
     ]);
 
     r.cloudwatch.series = { new_req: [[18, 400]], new_5xx: [[18, 200]] };

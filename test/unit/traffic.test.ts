@@ -48,6 +48,7 @@ describe('trafficQueries', () => {
       // Published with the LoadBalancer dimension alone: no target group.
       ['lb_5xx', 'HTTPCode_ELB_5XX_Count', 'Sum', undefined],
       ['lb_503', 'HTTPCode_ELB_503_Count', 'Sum', undefined],
+      ['lb_req', 'RequestCount', 'Sum', undefined],
     ]);
     expect(new Set(q.map((x) => `${x.loadBalancer}/${x.periodSeconds}`))).toEqual(new Set(['app/shop/1/60']));
   });
