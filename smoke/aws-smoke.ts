@@ -105,8 +105,12 @@ async function main(): Promise<void> {
   // Ctrl-C: delete what exists so far, then stop.
   const created: Created = { targetGroupArns: [] };
   process.once('SIGINT', () => {
-    say('interrupted: deleting what the run created');
-    void destroyStack(elb, created, waits, say).then((left) => process.exit(left.length === 0 ? 130 : 1));
+    // A call in flight may still create something: delete after it lands (a second Ctrl-C quits).
+    say('interrupted: deleting what the run created (Ctrl-C again to quit without)');
+    process.once('SIGINT', () => process.exit(130));
+    void sleep(10_000)
+      .then(() => destroyStack(elb, created, waits, say))
+      .then((left) => process.exit(left.length === 0 ? 130 : 1));
   });
   const report = await runSmoke(plan, {
     created,

@@ -120,7 +120,7 @@ export async function checkBeliefs(deps: BeliefDeps, stack: Stack): Promise<Beli
   const judged = await watch(deps, stack.greenArn, (s) => s === 'healthy' || s.startsWith('unhealthy'));
   beliefs.push({
     name: 'named by a rule again, its targets read initial before they are judged',
-    held: attached.matched,
+    held: attached.matched && judged.matched,
     observed: [...attached.seen, ...judged.seen.slice(1)].join(' → '),
   });
 

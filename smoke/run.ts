@@ -41,7 +41,7 @@ export async function runSmoke(plan: SmokePlan, deps: SmokeDeps): Promise<SmokeR
   const created: Created = deps.created ?? { targetGroupArns: [] };
   const report: SmokeReport = { beliefs: [], steps: [], leftovers: [] };
   try {
-    const stack = await createStack(deps.elb, plan, created, deps.say);
+    const stack = await createStack(deps.elb, plan, created, deps.waits, deps.say);
     if (deps.failAfter === 'create') throw new Error('failing on purpose after creating the stack');
     report.beliefs = await checkBeliefs(
       {

@@ -80,10 +80,24 @@ async function createGroup(
   return arn;
 }
 
+/** A new load balancer is `provisioning` for a few minutes; its DNS name answers once `active`. */
+async function untilActive(elb: ElasticLoadBalancingV2Client, arn: string, waits: Waits): Promise<void> {
+  const deadline = Date.now() + waits.deleteTimeoutMs;
+  for (;;) {
+    const out = await elb.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [arn] }));
+    const state = out.LoadBalancers?.[0]?.State?.Code;
+    if (state === 'active') return;
+    if (state === 'failed') throw new Error(`load balancer ${arn} failed to provision`);
+    if (Date.now() > deadline) throw new Error(`load balancer ${arn} is still ${state} after waiting`);
+    await waits.sleep(waits.pollMs);
+  }
+}
+
 export async function createStack(
   elb: ElasticLoadBalancingV2Client,
   plan: SmokePlan,
   created: Created,
+  waits: Waits,
   say: (line: string) => void,
 ): Promise<Stack> {
   const { options, names } = plan;
@@ -101,7 +115,8 @@ export async function createStack(
   const dnsName = lb.LoadBalancers?.[0]?.DNSName ?? '';
   if (!loadBalancerArn) throw new Error('CreateLoadBalancer returned no ARN');
   created.loadBalancerArn = loadBalancerArn;
-  say(`created load balancer ${names.loadBalancer} (${dnsName})`);
+  say(`created load balancer ${names.loadBalancer} (${dnsName}); waiting until it is active`);
+  await untilActive(elb, loadBalancerArn, waits);
   const blueArn = await createGroup(elb, plan, names.blue, created);
   const greenArn = await createGroup(elb, plan, names.green, created);
   const emptyArn = await createGroup(elb, plan, names.empty, created);

@@ -180,28 +180,40 @@ async function scaleDownAsg(target: { name: string }, deps: ScaleDownDeps): Prom
       error: `Auto Scaling group ${target.name} not found`,
     };
   }
-  const hooks = await deps.asg.describeTerminationHooks(target.name);
+  const notes: string[] = [];
+  // Only to explain what keeps instances alive: a failed look is said, not a failed teardown.
+  const hooks = await deps.asg.describeTerminationHooks(target.name).catch((err: unknown) => {
+    notes.push(`could not read the group's lifecycle hooks (${errorMessage(err)})`);
+    return [] as TerminationHook[];
+  });
   const previous = { min: current.min, desired: current.desired, max: current.max };
   if (current.min !== 0 || current.desired !== 0) {
     await deps.asg.updateGroup(target.name, { min: 0, desired: 0 });
   }
-  const notes: string[] = [];
   if (hooks.length > 0) notes.push(hookNote(hooks));
-  let kept = current.protectedInstances;
+  // Wait for the instances Auto Scaling terminates; not for those it will not (protected from
+  // scale in) nor, once they are all that is left, for those a lifecycle hook holds.
+  let last = current;
   const waited = await waitForZero(deps, startedAt, current.instances, async () => {
     const g = await deps.asg.describeGroup(target.name);
     if (g === null) return null;
-    kept = g.protectedInstances;
-    return g.instances - g.protectedInstances;
+    last = g;
+    return g.instances - g.protectedInstances - g.waitingInstances;
   });
-  if (kept > 0) {
+  const held = last.protectedInstances + last.waitingInstances;
+  if (last.protectedInstances > 0) {
     notes.push(
-      `${kept} instance(s) protected from scale in keep running: Auto Scaling does not terminate them ` +
+      `${last.protectedInstances} instance(s) protected from scale in keep running: Auto Scaling does not terminate them ` +
         '(remove the protection with SetInstanceProtection, or terminate them by hand)',
     );
   }
+  if (last.waitingInstances > 0) {
+    notes.push(
+      `${last.waitingInstances} instance(s) wait in Terminating:Wait for a lifecycle hook: they run until it is completed or its heartbeat runs out`,
+    );
+  }
   const report: ScaleDownReport = { ...base, previous, ...waited, ...(notes.length > 0 ? { notes } : {}) };
-  return kept > 0 ? { ...report, reachedZero: false, remaining: report.remaining + kept } : report;
+  return held > 0 ? { ...report, reachedZero: false, remaining: waited.remaining + held } : report;
 }
 
 async function scaleDownWebhook(

@@ -133,6 +133,8 @@ export interface Deployment {
   drain?: TeardownReport;
   /** Priority of the old slot's preview rule deleted at teardown (detached); null: it had none. */
   detached?: number | null;
+  /** Why the old slot's preview rule could not be deleted at teardown (it is still attached). */
+  detachError?: string;
   /** The load balancer's own 5xx per period before the switch (the soak's gates judge the excess). */
   lbBaseline?: LbBaseline;
   messages: MessageRefs;

@@ -81,8 +81,13 @@ export async function runPrecheck(ctx: JobContext, deploymentId: string): Promis
       ...(reading.attached.some((a) => a.slot === d.toSlot) ? { attachedAt: now } : {}),
     };
     if (!d.healthWait) d = (await patchDeployment(ctx, d.id, (cur) => ({ ...cur, healthWait: wait }))) ?? d;
-    await showHealth(ctx, d, healthProgress(report.health, reading.timing, wait, now, hhmm));
+    // The next look first: a Slack outage must not end the wait.
     await ctx.scheduler.enqueue('precheck', d.id, nextOnGrid(wait.since, ctx.healthPollMs, now));
+    await bestEffort(
+      ctx,
+      d,
+      showHealth(ctx, d, healthProgress(report.health, reading.timing, wait, now, hhmm)),
+    );
     return;
   }
   if (d.healthWait && report.problems.length > 0 && now >= d.healthWait.until) {
@@ -94,7 +99,8 @@ export async function runPrecheck(ctx: JobContext, deploymentId: string): Promis
       ],
     };
   }
-  if (d.healthWait) await showHealth(ctx, d, healthDone(report.health, d.healthWait, now), true);
+  if (d.healthWait)
+    await bestEffort(ctx, d, showHealth(ctx, d, healthDone(report.health, d.healthWait, now), true));
   const scaled = await previousScaleDown(ctx, d);
   if (scaled) report = { ...report, warnings: [...report.warnings, scaled] };
   await postOnce(ctx, d, 'precheck', precheckMessage(report, svc));
@@ -111,6 +117,15 @@ export async function runPrecheck(ctx: JobContext, deploymentId: string): Promis
   });
   if (!passed.ok) return;
   await postPrompt(ctx, passed.deployment);
+}
+
+/** Progress messages are a courtesy: their failure is logged, never the deployment's. */
+async function bestEffort(ctx: JobContext, d: Deployment, work: Promise<void>): Promise<void> {
+  try {
+    await work;
+  } catch (err) {
+    ctx.log.warn({ deployment: d.id, err: errorMessage(err) }, 'could not show the health-check progress');
+  }
 }
 
 /** Posts the health-check progress once, then edits it in place when what it says changes. */

@@ -107,8 +107,19 @@ async function tearDown(ctx: JobContext, d: Deployment, svc: ServiceConfig): Pro
     });
     // Drained: its preview rule goes too, so AWS stops health-checking a slot that serves nothing
     // (a later deploy to it attaches it again).
-    const detached = await detachSlot(ctx.elb, svc, old);
-    await patchDeployment(ctx, d.id, (cur) => ({ ...cur, drain, detached }));
+    let detachError: string | undefined;
+    const detached = await detachSlot(ctx.elb, svc, old).catch((err: unknown) => {
+      if (isTransientAwsError(err)) throw err;
+      // Not detached (e.g. DeleteRule not allowed): the slot stays health-checked; the teardown goes on.
+      detachError = errorMessage(err);
+      return undefined;
+    });
+    await patchDeployment(ctx, d.id, (cur) => ({
+      ...cur,
+      drain,
+      ...(detached !== undefined ? { detached } : {}),
+      ...(detachError !== undefined ? { detachError } : {}),
+    }));
     const target = svc.compute[old];
     if (target && !d.scaleDown) {
       const report = await scaleDown(

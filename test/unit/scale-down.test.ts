@@ -280,6 +280,29 @@ describe('Auto Scaling groups', () => {
     ]);
   });
 
+  it('stops waiting for instances a lifecycle hook holds in Terminating:Wait, and says so', async () => {
+    const asg = fakeAsg({ min: 0, desired: 2, max: 4, instances: 2, waitingInstances: 1 }, [
+      { name: 'drain-sessions', heartbeatTimeoutSeconds: 3600 },
+    ]);
+    const report = await scaleDown(ASG, deps({ asg: asg.port }), CONTEXT);
+    expect(report).toMatchObject({ reachedZero: false, remaining: 1, waitedMs: 1000 });
+    expect(report.notes?.at(-1)).toBe(
+      '1 instance(s) wait in Terminating:Wait for a lifecycle hook: they run until it is completed or its heartbeat runs out',
+    );
+  });
+
+  it('goes on when the lifecycle hooks cannot be read, and says so', async () => {
+    const asg = fakeAsg({ min: 0, desired: 1, max: 2, instances: 1 });
+    asg.port.describeTerminationHooks = async () => {
+      throw new AwsCallError('DescribeLifecycleHooks', 'AccessDenied', 'not authorized');
+    };
+    const report = await scaleDown(ASG, deps({ asg: asg.port }), CONTEXT);
+    expect(report.reachedZero).toBe(true);
+    expect(report.notes?.[0]).toMatch(
+      /^could not read the group's lifecycle hooks \(DescribeLifecycleHooks failed: AccessDenied/,
+    );
+  });
+
   it('makes no update for a group already at min 0 and desired 0', async () => {
     const asg = fakeAsg({ min: 0, desired: 0, max: 6, instances: 1 });
     const report = await scaleDown(ASG, deps({ asg: asg.port }), CONTEXT);

@@ -66,7 +66,13 @@ export function teardownMessage(
         `All traffic stays on ${slot(d.toSlot)}. Rollback is no longer possible.`,
     ),
   ];
-  if (d.detached !== undefined) {
+  if (d.detachError !== undefined) {
+    blocks.push(
+      section(
+        `⚠️ ${slot(report.slot)} is still attached: its preview rule could not be deleted (${clipLine(d.detachError, 300)}). AWS keeps health-checking it; delete the rule by hand.`,
+      ),
+    );
+  } else if (d.detached !== undefined) {
     blocks.push(
       section(
         d.detached === null
