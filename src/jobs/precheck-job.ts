@@ -81,13 +81,14 @@ export async function runPrecheck(ctx: JobContext, deploymentId: string): Promis
       ...(reading.attached.some((a) => a.slot === d.toSlot) ? { attachedAt: now } : {}),
     };
     if (!d.healthWait) d = (await patchDeployment(ctx, d.id, (cur) => ({ ...cur, healthWait: wait }))) ?? d;
-    // The next look first: a Slack outage must not end the wait.
-    await ctx.scheduler.enqueue('precheck', d.id, nextOnGrid(wait.since, ctx.healthPollMs, now));
+    // Best-effort (a Slack outage must not end the wait), and before the next look is enqueued:
+    // two looks at once would both post the progress message.
     await bestEffort(
       ctx,
       d,
       showHealth(ctx, d, healthProgress(report.health, reading.timing, wait, now, hhmm)),
     );
+    await ctx.scheduler.enqueue('precheck', d.id, nextOnGrid(wait.since, ctx.healthPollMs, now));
     return;
   }
   if (d.healthWait && report.problems.length > 0 && now >= d.healthWait.until) {
