@@ -30,6 +30,12 @@ export interface SwitchRequest {
    * the caller records that from here on the load balancer may be touched.
    */
   beforeFirstModify?: () => Promise<void>;
+  /**
+   * The fence: awaited right before every Modify call, restores included. Throwing stops the
+   * switch where it is, without restoring anything (the writer that took over owns the forwards
+   * now): a run that lost its lock must not write.
+   */
+  beforeEachWrite?: () => Promise<void>;
 }
 
 export interface Snapshot {
@@ -134,11 +140,12 @@ export async function switchForwards(
   if (changes.length > 0) await req.beforeFirstModify?.();
   const done: Change[] = [];
   for (const change of changes) {
+    await req.beforeEachWrite?.();
     try {
       await change.apply(change.after);
       done.push(change);
     } catch (err) {
-      const outcome = await restoreTouched(timed.port, [...done, change]);
+      const outcome = await restoreTouched(timed.port, [...done, change], req.beforeEachWrite);
       throw new SwitchAbortedError(
         asError(err),
         outcome.restored,

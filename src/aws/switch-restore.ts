@@ -127,10 +127,15 @@ async function readBack(port: ElbPort, changes: Change[]): Promise<Map<Change, A
  * Writes back the previous actions of every touched change (last touched first), then reads them
  * all back. A failed write is reported only when its forward does not read back as before.
  */
-export async function restoreTouched(port: ElbPort, touched: Change[]): Promise<RestoreOutcome> {
+export async function restoreTouched(
+  port: ElbPort,
+  touched: Change[],
+  beforeEachWrite?: () => Promise<void>,
+): Promise<RestoreOutcome> {
   const writeErrors = new Map<Change, string>();
   let restored = 0;
   for (const change of [...touched].reverse()) {
+    await beforeEachWrite?.(); // a run that lost its lock stops here: the new owner decides
     try {
       await change.apply(change.before);
       restored += 1;

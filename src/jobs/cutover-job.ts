@@ -13,8 +13,9 @@ import type { CutoverTiming, Deployment } from '../domain/deployment.js';
 import type { SwitchReport } from '../domain/reports.js';
 import { errorMessage } from '../errors.js';
 import { cutoverFailedMessage, cutoverMessage } from '../slack/blocks/index.js';
-import { ListenerBusyError } from '../store/listener-lock.js';
+import { ListenerBusyError, LockLostError } from '../store/listener-lock.js';
 import { isTransientAwsError } from './aws-errors.js';
+import { reportDrift } from './drift.js';
 import { hookAnswer, runHook } from './hook-runner.js';
 import {
   applyEvent,
@@ -26,6 +27,7 @@ import {
   postOnce,
   serviceOf,
 } from './job-context.js';
+import { writeGuard } from './write-guard.js';
 
 export async function runCutover(ctx: JobContext, deploymentId: string): Promise<void> {
   const d = await loadDeployment(ctx, deploymentId);
@@ -108,10 +110,12 @@ async function switchTraffic(
   };
   let report: SwitchReport;
   try {
-    report = await ctx.listenerLock.withListeners(svc.listeners, async () => {
+    report = await ctx.listenerLock.withListeners(svc.listeners, d.id, async (fence) => {
+      const guard = writeGuard(ctx, fence, d);
       // Every slot keeps its preview rule, so the old slot stays health-checked (and Rollback can
-      // judge it) once production stops naming it. Normally the precheck created them; a rule
-      // deleted since is created again here, before anything production sees changes.
+      // judge it) once production stops naming it. Normally the precheck created the target's; the
+      // live slot's is created here, before anything production sees changes.
+      await guard();
       await attachAll(timed.port, svc);
       return switchForwards(timed.port, {
         listenerArns: svc.listeners,
@@ -119,10 +123,20 @@ async function switchTraffic(
         isPreviewRule: previewRuleTest(svc),
         targetSlot: d.toSlot,
         beforeFirstModify: markSwitchStarted,
+        beforeEachWrite: guard,
       });
     });
   } catch (err) {
     if (err instanceof ListenerBusyError) throw err; // another service is switching: retry shortly
+    if (err instanceof LockLostError) {
+      // A newer run of this deployment (or a person) took over: it finishes or reports the switch.
+      ctx.log.warn(
+        { deployment: d.id, err: err.message },
+        'cutover stopped: this run no longer owns the switch',
+      );
+      await reportDrift(ctx, d.id, svc);
+      return undefined;
+    }
     if (err instanceof SwitchAbortedError) {
       const touched = !untouched || !err.confirmedRestored;
       const failed = await applyEvent(ctx, d.id, {

@@ -47,7 +47,10 @@ export interface JobContext {
   webhook: (input: Parameters<typeof callWebhook>[0]) => Promise<HookResult>;
   /** Reads a secret (hook HMAC key) by environment variable name. */
   secret: (name: string) => string | undefined;
-  /** Held while forwards are rewritten, so two services sharing a listener never interleave. */
+  /**
+   * Held while forwards are rewritten, so two services sharing a listener never interleave; owned
+   * by the deployment, fenced (see listener-lock.ts and write-guard.ts).
+   */
   listenerLock: Pick<ListenerLock, 'withListeners'>;
   /** How often teardown polls target health while the old slot drains. */
   drainPollMs: number;

@@ -17,8 +17,9 @@ import { offenderPlace } from '../domain/forwards.js';
 import type { VerificationReport } from '../domain/reports.js';
 import { errorMessage } from '../errors.js';
 import { refusalMessage, rollbackMessage } from '../slack/blocks/index.js';
-import { ListenerBusyError } from '../store/listener-lock.js';
+import { ListenerBusyError, LockLostError } from '../store/listener-lock.js';
 import { isTransientAwsError } from './aws-errors.js';
+import { reportDrift } from './drift.js';
 import {
   applyEvent,
   failedWith,
@@ -27,6 +28,7 @@ import {
   postOnce,
   serviceOf,
 } from './job-context.js';
+import { writeGuard } from './write-guard.js';
 
 export async function runRollback(ctx: JobContext, deploymentId: string): Promise<void> {
   const d = await loadDeployment(ctx, deploymentId);
@@ -96,12 +98,13 @@ async function rollBack(
       await applyEvent(ctx, d.id, { type: 'rollback_failed', reason: `Rollback refused: ${problem}` });
       return null;
     }
-    const switched = await ctx.listenerLock.withListeners(svc.listeners, () =>
+    const switched = await ctx.listenerLock.withListeners(svc.listeners, d.id, (fence) =>
       switchForwards(timed.port, {
         listenerArns: svc.listeners,
         slots: svc.slots,
         targetSlot: back,
         isPreviewRule: previewRuleTest(svc),
+        beforeEachWrite: writeGuard(ctx, fence, d),
       }),
     );
     const finishedAt = ctx.clock.now();
@@ -131,6 +134,14 @@ async function rollBack(
     return report;
   } catch (err) {
     if (isTransientAwsError(err) || err instanceof ListenerBusyError) throw err;
+    if (err instanceof LockLostError) {
+      ctx.log.warn(
+        { deployment: d.id, err: err.message },
+        'rollback stopped: this run no longer owns the switch',
+      );
+      await reportDrift(ctx, d.id, svc);
+      return null;
+    }
     await applyEvent(ctx, d.id, { type: 'rollback_failed', reason: `rollback failed: ${errorMessage(err)}` });
     return null;
   }

@@ -1,50 +1,138 @@
 /**
- * A short Redis lock per listener, held while a job rewrites its forwards. The service lock keeps
- * one deployment per service; two services whose forwards live on the same listener (its
- * default action and rules) would otherwise read-modify-write the same action list at once.
+ * The lock held while a job rewrites the forwards of listeners, with a fencing token.
+ *
+ * The service lock keeps one deployment per service; two services whose forwards live on the same
+ * listener would otherwise read-modify-write the same action list at once. This lock is owned by a
+ * *deployment*, not a process: the same deployment's re-run (a retry after a crash, another
+ * replica) takes it over at once, with a new fencing token, while another deployment waits.
+ *
+ * Fencing: a holder calls `fence.check()` right before every write to the load balancer. It
+ * fails (`LockLostError`) when any lock is no longer held with this holder's token — taken over by
+ * a newer run of the deployment, or expired while the holder was frozen (GC pause, container
+ * pause, partition) and taken by someone else — so a stale holder can never write over newer
+ * work. The check also renews the locks, and a timer renews them while the holder works.
+ * (AWS has no conditional writes: the window between a check and the call that follows it is what
+ * remains; keeping it to one call is what the check before each write does.)
  */
-import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { DEFAULT_PREFIX } from './keys.js';
 
-const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+/**
+ * KEYS: the listener locks, then the fence counter. ARGV: owner, ttl ms.
+ * All free or owned by `owner` → take them all with a new fence: {1, fence}; else {0, holder}.
+ */
+const ACQUIRE = `
+local n = #KEYS - 1
+local prefix = ARGV[1] .. '|'
+for i = 1, n do
+  local v = redis.call('GET', KEYS[i])
+  if v and string.sub(v, 1, #prefix) ~= prefix then return {0, v} end
+end
+local fence = redis.call('INCR', KEYS[#KEYS])
+for i = 1, n do redis.call('SET', KEYS[i], prefix .. fence, 'PX', ARGV[2]) end
+return {1, tostring(fence)}
+`;
+
+/** KEYS: the locks. ARGV: value, ttl. 1 and renewed when every lock still holds `value`, else 0. */
+const CHECK = `
+for i = 1, #KEYS do
+  if redis.call('GET', KEYS[i]) ~= ARGV[1] then return 0 end
+end
+for i = 1, #KEYS do redis.call('PEXPIRE', KEYS[i], ARGV[2]) end
+return 1
+`;
+
+/** KEYS: the locks. ARGV: value. Deletes those that still hold `value`. */
+const RELEASE = `
+for i = 1, #KEYS do
+  if redis.call('GET', KEYS[i]) == ARGV[1] then redis.call('DEL', KEYS[i]) end
+end
+return 1
+`;
 
 export class ListenerBusyError extends Error {
   override name = 'ListenerBusyError';
+}
+
+/** The lock changed hands (a newer run of the deployment, or it expired): stop writing. */
+export class LockLostError extends Error {
+  override name = 'LockLostError';
+}
+
+export interface Fence {
+  /** The fencing token of this hold (increases with every take). */
+  readonly token: number;
+  /** Throws LockLostError unless every lock is still held with this token; renews them. */
+  check(): Promise<void>;
+}
+
+export interface ListenerLockOptions {
+  /** Lock lifetime without renewal (default 30 s; renewed every third of it while held). */
+  ttlMs?: number;
+  /** How long to wait for another deployment's hold to end (default 30 s). */
+  waitMs?: number;
+  retryMs?: number;
 }
 
 export class ListenerLock {
   constructor(
     private readonly redis: Redis,
     private readonly prefix = DEFAULT_PREFIX,
-    private readonly opts: { ttlMs?: number; waitMs?: number; retryMs?: number } = {},
+    private readonly opts: ListenerLockOptions = {},
   ) {}
 
-  /** Runs `fn` holding every listener's lock (taken in sorted order, so two callers never deadlock). */
-  async withListeners<T>(listenerArns: readonly string[], fn: () => Promise<T>): Promise<T> {
-    const keys = [...new Set(listenerArns)].sort().map((arn) => `${this.prefix}listener-lock:${arn}`);
-    const token = randomBytes(8).toString('hex');
-    const held: string[] = [];
+  private keys(listenerArns: readonly string[]): string[] {
+    return [...new Set(listenerArns)].sort().map((arn) => `${this.prefix}listener-lock:${arn}`);
+  }
+
+  /**
+   * Runs `fn` holding every listener's lock for `owner` (a deployment id). Taken all at once (no
+   * partial hold, no deadlock), waiting while another owner holds any of them.
+   */
+  async withListeners<T>(
+    listenerArns: readonly string[],
+    owner: string,
+    fn: (fence: Fence) => Promise<T>,
+  ): Promise<T> {
+    const keys = this.keys(listenerArns);
+    const ttl = this.opts.ttlMs ?? 30_000;
+    const token = await this.acquire(keys, owner, ttl);
+    const value = `${owner}|${token}`;
+    const check = async () => {
+      const held = await this.redis.eval(CHECK, keys.length, ...keys, value, String(ttl));
+      if (held !== 1)
+        throw new LockLostError(`the lock of ${listenerArns.join(', ')} is no longer held by this run`);
+    };
+    const renew = setInterval(() => void check().catch(() => {}), Math.max(100, Math.floor(ttl / 3)));
+    renew.unref();
     try {
-      for (const key of keys) {
-        await this.acquire(key, token);
-        held.push(key);
-      }
-      return await fn();
+      return await fn({ token, check });
     } finally {
-      for (const key of held.reverse()) await this.redis.eval(RELEASE, 1, key, token).catch(() => 0);
+      clearInterval(renew);
+      await this.redis.eval(RELEASE, keys.length, ...keys, value).catch(() => 0);
     }
   }
 
-  private async acquire(key: string, token: string): Promise<void> {
-    const ttl = this.opts.ttlMs ?? 120_000;
+  /** Who holds the lock of a listener now (`deploymentId|token`), or null. */
+  holder(listenerArn: string): Promise<string | null> {
+    return this.redis.get(`${this.prefix}listener-lock:${listenerArn}`);
+  }
+
+  private async acquire(keys: string[], owner: string, ttl: number): Promise<number> {
     const deadline = Date.now() + (this.opts.waitMs ?? 30_000);
     for (;;) {
-      if ((await this.redis.set(key, token, 'PX', ttl, 'NX')) === 'OK') return;
+      const [ok, what] = (await this.redis.eval(
+        ACQUIRE,
+        keys.length + 1,
+        ...keys,
+        `${this.prefix}listener-fence`,
+        owner,
+        String(ttl),
+      )) as [number, string];
+      if (ok === 1) return Number(what);
       if (Date.now() > deadline) {
-        throw new ListenerBusyError(
-          `another deployment is rewriting the forwards of ${key.split('listener-lock:')[1]}`,
-        );
+        const holder = what.split('|')[0] ?? what;
+        throw new ListenerBusyError(`deployment ${holder} is rewriting the forwards of these listeners`);
       }
       await new Promise((r) => setTimeout(r, this.opts.retryMs ?? 100));
     }

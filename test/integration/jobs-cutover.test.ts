@@ -167,3 +167,93 @@ describe('a Slack failure right after the switch', () => {
     expect(rig.modifyCalls()).toBe(modifies);
   });
 });
+
+describe('a cutover run that froze mid-switch (fencing)', () => {
+  /** The rig's context, whose ModifyRule calls wait until `release()` (a run frozen there). */
+  function frozenAtModifyRule() {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let reached!: () => void;
+    const atGate = new Promise<void>((r) => (reached = r));
+    const elb = {
+      ...rig.ctx.elb,
+      modifyRule: async (arn: string, actions: Parameters<typeof rig.ctx.elb.modifyRule>[1]) => {
+        reached();
+        await gate;
+        return rig.ctx.elb.modifyRule(arn, actions);
+      },
+    };
+    return { ctx: { ...rig.ctx, elb }, release, atGate };
+  }
+
+  it('is fenced out when its re-run took over and finished: it writes nothing more', async () => {
+    const rule = addCheckoutRule();
+    const d = await rig.cuttingOver();
+    const frozen = frozenAtModifyRule();
+    const stale = runCutover(frozen.ctx, d.id);
+    await frozen.atGate; // the default action is switched, the rule not yet
+    // The same deployment runs again (a retry after the worker looked dead): it takes the lock
+    // over at once and finishes the switch.
+    await runCutover(rig.ctx, d.id);
+    expect((await rig.get(d.id)).state).toBe('verifying');
+    // Someone points the rule back at blue during the incident review; the frozen run wakes up.
+    await rig.ctx.elb.modifyRule(rule, [{ Type: 'forward', TargetGroupArn: DEMO.checkout.blueArn }]);
+    const modifies = rig.modifyCalls();
+    frozen.release();
+    await stale;
+    // Its ModifyRule was already in flight when it froze (AWS has no conditional write), but
+    // after it nothing: no further write, no restore, no second record of the cutover.
+    expect(rig.modifyCalls()).toBeLessThanOrEqual(modifies + 1);
+    const after = await rig.get(d.id);
+    expect(after.state).toBe('verifying');
+    expect(after.history.filter((h) => h.event === 'cutover_succeeded')).toHaveLength(1);
+  });
+
+  it('is fenced out by a finished rollback: it never writes its actions over it', async () => {
+    addCheckoutRule();
+    const d = await rig.cuttingOver();
+    const frozen = frozenAtModifyRule();
+    // Freeze before the first write instead: hold the default action's ModifyListener.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let reached!: () => void;
+    const atGate = new Promise<void>((r) => (reached = r));
+    const ctx = {
+      ...frozen.ctx,
+      elb: {
+        ...frozen.ctx.elb,
+        modifyListener: async (arn: string, actions: Parameters<typeof rig.ctx.elb.modifyListener>[1]) => {
+          reached();
+          await gate;
+          return rig.ctx.elb.modifyListener(arn, actions);
+        },
+      },
+    };
+    const stale = runCutover(ctx, d.id);
+    await atGate;
+    // Meanwhile: a re-run finishes the switch and a Rollback puts everything back on blue.
+    await runCutover(rig.ctx, d.id);
+    await rig.event(d.id, { type: 'rollback', user: USERS.requester });
+    await runRollback(rig.ctx, d.id);
+    expect((await rig.get(d.id)).state).toBe('rolled_back');
+    expect(rig.weights()).toEqual({ blue: 1, green: 0 });
+    release();
+    frozen.release();
+    await stale;
+    // The frozen ModifyListener was in flight and landed late (AWS has no conditional write); its
+    // next write (the rule) is fenced out, and the run reads the load balancer back: drift, said.
+    const rolled = await rig.get(d.id);
+    expect(rolled.state).toBe('rolled_back');
+    expect(rig.weights()).toEqual({ blue: 0, green: 1 });
+    const alert = rig.thread(rolled, /Drift on checkout/);
+    expect(alert).toHaveLength(1);
+    expect(textOf(alert[0]!)).toContain('sends its traffic to *mixed*, but deployment');
+    expect(
+      rig.aws.elb.weightsOf(
+        rig.aws.elb.rulesOf(DEMO.checkout.listenerArn).find((r) => r.priority === 20)?.arn as string,
+      ),
+    ).toEqual({
+      [DEMO.checkout.blueArn]: 1,
+    });
+  });
+});

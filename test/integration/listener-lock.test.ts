@@ -1,9 +1,9 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ListenerBusyError, ListenerLock } from '../../src/store/listener-lock.js';
+import { ListenerBusyError, ListenerLock, LockLostError } from '../../src/store/listener-lock.js';
 import { type RedisProcess, startRedis } from '../helpers/redis-server.js';
 
-describe('the per-listener lock held while forwards are rewritten', () => {
+describe('the listener lock held while forwards are rewritten (owned by a deployment, fenced)', () => {
   let redis: RedisProcess;
   let a: Redis;
   let b: Redis;
@@ -18,7 +18,7 @@ describe('the per-listener lock held while forwards are rewritten', () => {
     await redis.stop();
   });
 
-  it('lets two processes rewrite a shared listener one after the other, never interleaved', async () => {
+  it('lets two deployments rewrite a shared listener one after the other, never interleaved', async () => {
     const events: string[] = [];
     const work = (name: string) => async () => {
       events.push(`${name} in`);
@@ -26,8 +26,8 @@ describe('the per-listener lock held while forwards are rewritten', () => {
       events.push(`${name} out`);
     };
     await Promise.all([
-      new ListenerLock(a, 'lt1:').withListeners(['L1', 'L2'], work('a')),
-      new ListenerLock(b, 'lt1:').withListeners(['L2', 'L3'], work('b')),
+      new ListenerLock(a, 'lt1:').withListeners(['L1', 'L2'], 'dep-a', work('a')),
+      new ListenerLock(b, 'lt1:').withListeners(['L2', 'L3'], 'dep-b', work('b')),
     ]);
     expect([events.slice(0, 2), events.slice(2)]).toEqual(
       events[0] === 'a in'
@@ -42,18 +42,69 @@ describe('the per-listener lock held while forwards are rewritten', () => {
     );
   });
 
-  it('gives up with ListenerBusyError when the listener stays locked, and releases what it held', async () => {
+  it('gives up with ListenerBusyError naming the holder, having taken nothing', async () => {
     const holder = new ListenerLock(a, 'lt2:');
     let release!: () => void;
-    const held = holder.withListeners(['L9'], () => new Promise<void>((r) => (release = r)));
+    const held = holder.withListeners(['L9'], 'dep-holder', () => new Promise<void>((r) => (release = r)));
     await new Promise((r) => setTimeout(r, 20));
     const impatient = new ListenerLock(b, 'lt2:', { waitMs: 100, retryMs: 20 });
-    await expect(impatient.withListeners(['L8', 'L9'], async () => 'ran')).rejects.toBeInstanceOf(
-      ListenerBusyError,
-    );
+    const err = await impatient.withListeners(['L8', 'L9'], 'dep-other', async () => 'ran').catch((e) => e);
+    expect(err).toBeInstanceOf(ListenerBusyError);
+    expect((err as Error).message).toContain('dep-holder');
     expect(await b.get('lt2:listener-lock:L8')).toBeNull();
     release();
     await held;
-    expect(await impatient.withListeners(['L9'], async () => 'ran')).toBe('ran');
+    expect(await impatient.withListeners(['L9'], 'dep-other', async () => 'ran')).toBe('ran');
+  });
+
+  it('is taken over at once by a re-run of the same deployment, and fences the earlier run out', async () => {
+    const lock = new ListenerLock(a, 'lt3:');
+    let resume!: () => void;
+    const stale = lock.withListeners(['L1'], 'dep-x', async (fence) => {
+      // A run that froze (GC pause, partition) while it held the lock …
+      await new Promise<void>((r) => (resume = r));
+      // … and wakes up to write: its fence says no.
+      await fence.check();
+      return 'wrote';
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    // waitMs 0: the re-run does not wait the hold out, it takes it over.
+    const rerun = await new ListenerLock(b, 'lt3:', { waitMs: 0 }).withListeners(
+      ['L1'],
+      'dep-x',
+      async (fence) => {
+        await fence.check();
+        return fence.token;
+      },
+    );
+    expect(rerun).toBeGreaterThan(0);
+    resume();
+    await expect(stale).rejects.toBeInstanceOf(LockLostError);
+  });
+
+  it('fences out a holder whose lock expired and was taken by another deployment', async () => {
+    const lock = new ListenerLock(a, 'lt4:', { ttlMs: 150 });
+    let resume!: () => void;
+    const frozen = lock.withListeners(['L1'], 'dep-slow', async (fence) => {
+      await new Promise<void>((r) => (resume = r));
+      await fence.check();
+    });
+    // Expire the lock by hand (the renewal timer would otherwise keep it alive), as a frozen
+    // process's lock expires.
+    await b.del('lt4:listener-lock:L1');
+    await new ListenerLock(b, 'lt4:').withListeners(['L1'], 'dep-other', async (fence) => {
+      await fence.check();
+      resume();
+      await expect(frozen).rejects.toBeInstanceOf(LockLostError);
+    });
+  });
+
+  it('keeps a lock alive past its TTL while the holder works (renewal)', async () => {
+    const lock = new ListenerLock(a, 'lt5:', { ttlMs: 300 });
+    await lock.withListeners(['L1'], 'dep-long', async (fence) => {
+      await new Promise((r) => setTimeout(r, 900));
+      await fence.check();
+    });
+    expect(await a.get('lt5:listener-lock:L1')).toBeNull();
   });
 });
