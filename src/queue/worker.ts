@@ -47,6 +47,9 @@ export async function processJob(ctx: JobContext, job: Pick<Job, 'name' | 'data'
   }
 }
 
+export const DEFAULT_LOCK_DURATION_MS = 10_000;
+export const DEFAULT_STALLED_INTERVAL_MS = 5_000;
+
 export function startWorker(
   ctx: JobContext,
   connection: ConnectionOptions,
@@ -56,8 +59,14 @@ export function startWorker(
     connection,
     concurrency: opts.concurrency ?? 4,
     ...(opts.prefix ? { prefix: opts.prefix } : {}),
-    ...(opts.lockDuration ? { lockDuration: opts.lockDuration } : {}),
-    ...(opts.stalledInterval ? { stalledInterval: opts.stalledInterval } : {}),
+    // A worker that died (SIGKILL, OOM, a lost node) loses its jobs' locks within lockDuration
+    // (renewed every half of it while alive); the stall check, every stalledInterval, gives them to
+    // a live worker: a cutover cut short resumes within about 15 s, not BullMQ's default ~60 s.
+    // The job's re-run takes its deployment's listener lock over at once (listener-lock.ts).
+    lockDuration: opts.lockDuration ?? DEFAULT_LOCK_DURATION_MS,
+    stalledInterval: opts.stalledInterval ?? DEFAULT_STALLED_INTERVAL_MS,
+    // Crashes in a row (a chaos run, a crash loop) must not fail a job that is safe to re-run.
+    maxStalledCount: 5,
   });
   worker.on('failed', (job, err) => {
     ctx.log.warn(

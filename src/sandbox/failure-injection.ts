@@ -16,6 +16,19 @@ export function failureStatus(code: string, serverFaults: readonly string[]): nu
 export class FailureInjection {
   /** Queued failures, oldest first. */
   readonly failures: InjectedFailure[] = [];
+  /** Queued hangs: the next call of the operation is answered only after this many ms. */
+  readonly hangs: { operation: string; ms: number }[] = [];
+
+  /** The next call of `operation` hangs for `ms` before it is handled (a slow or stuck AWS call). */
+  hangNext(operation: string, ms: number): void {
+    this.hangs.push({ operation, ms });
+  }
+
+  /** Removes and returns the oldest hang queued for `operation` (in ms), or 0. */
+  takeHang(operation: string): number {
+    const i = this.hangs.findIndex((h) => h.operation === operation);
+    return i < 0 ? 0 : (this.hangs.splice(i, 1)[0]?.ms ?? 0);
+  }
 
   /** The next call of `operation` fails with this AWS error code (queue several for several calls). */
   failNext(operation: string, code: string, message?: string): void {

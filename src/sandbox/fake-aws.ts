@@ -97,7 +97,11 @@ export async function dispatchFakeAws(
     return jsonError('UnknownOperationException', `No fake service answers ${target.slice(0, 100)}.`);
   }
   const version = formVersion(req.body);
-  if (version === ELB_VERSION) return handleQuery(opts.elb, req.body);
+  if (version === ELB_VERSION) {
+    const hang = opts.elb.takeHang(new URLSearchParams(req.body).get('Action') ?? '');
+    if (hang > 0) await new Promise((r) => setTimeout(r, hang));
+    return handleQuery(opts.elb, req.body);
+  }
   if (isAsgRequest(req.headers, req.body)) {
     return opts.asg
       ? handleAutoScaling(opts.asg, req)
