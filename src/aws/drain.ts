@@ -1,59 +1,57 @@
 /**
- * Teardown's drain step: deregister every target of the old slot, then wait until every one of
- * them has left DescribeTargetHealth (or reads `unused`). Waiting for "none is `draining`" is not
- * enough: right after DeregisterTargets a target can still read `healthy` for a moment, which
- * would end the wait at once ("drained in 0s"). ELBv2 keeps a deregistered target `draining` for
- * the group's `deregistration_delay.timeout_seconds` (0–3600, default 300) even when its
- * connections closed earlier, so the wait is bounded by that delay plus a margin; `timedOut` says
- * the bound ran out first. Idempotent: a re-run deregisters only targets that are not draining
- * yet and waits for all of them. Targets registered after the start are not waited for.
+ * Teardown's drain, in two steps the job takes as separate runs (it never sleeps):
+ * 1. `startDrain`: deregister every target of the old slot that is not draining yet, and note
+ *    which targets must leave and how long to wait for them at most;
+ * 2. `stillDraining`: how many of them are still there — run again on a delayed poll until none
+ *    is, or the bound ran out.
+ *
+ * Waiting for "none is `draining`" is not enough: right after DeregisterTargets a target can still
+ * read `healthy` for a moment, so the targets noted in step 1 must have *left* DescribeTargetHealth
+ * (or read `unused`). ELBv2 keeps a deregistered target `draining` for the group's
+ * `deregistration_delay.timeout_seconds` (0–3600, default 300) even when its connections closed
+ * earlier, so the wait is bounded by that delay plus a margin. Idempotent: a re-run of step 1
+ * deregisters only targets that are not draining yet. Targets registered after it are not waited
+ * for.
  */
-
 import { deregistrationDelaySeconds } from '../domain/precheck.js';
-import type { TeardownReport } from '../domain/reports.js';
 import type { ElbPort, TargetHealth } from './elb-port.js';
-
-export interface DrainOptions {
-  /** The slot name, for the report. */
-  slot: string;
-  pollMs: number;
-  sleep: (ms: number) => Promise<void>;
-  now: () => number;
-  /** Added to the deregistration delay before giving up on the wait (default 60 s). */
-  marginMs?: number;
-}
 
 export const DEFAULT_DRAIN_MARGIN_MS = 60_000;
 
-const key = (t: Pick<TargetHealth, 'Id' | 'Port'>) => `${t.Id}:${t.Port ?? ''}`;
+export const targetKey = (t: Pick<TargetHealth, 'Id' | 'Port'>) => `${t.Id}:${t.Port ?? ''}`;
 
-export async function drainSlot(
+export interface DrainStart {
+  /** How many targets this call deregistered (a re-run: only those not draining yet). */
+  deregistered: number;
+  /** The targets that must leave (`id:port`). */
+  leaving: string[];
+  /** The group's deregistration delay plus the margin. */
+  boundMs: number;
+}
+
+export async function startDrain(
   port: ElbPort,
   targetGroupArn: string,
-  opts: DrainOptions,
-): Promise<TeardownReport> {
-  const bound =
-    deregistrationDelaySeconds(await port.describeTargetGroupAttributes(targetGroupArn)) * 1000 +
-    (opts.marginMs ?? DEFAULT_DRAIN_MARGIN_MS);
+  marginMs: number = DEFAULT_DRAIN_MARGIN_MS,
+): Promise<DrainStart> {
+  const boundMs =
+    deregistrationDelaySeconds(await port.describeTargetGroupAttributes(targetGroupArn)) * 1000 + marginMs;
   const registered = await port.describeTargetHealth(targetGroupArn);
   const toDeregister = registered
     .filter((t) => t.State !== 'draining')
     .map((t) => (t.Port !== undefined ? { Id: t.Id, Port: t.Port } : { Id: t.Id }));
   if (toDeregister.length > 0) await port.deregisterTargets(targetGroupArn, toDeregister);
+  return { deregistered: toDeregister.length, leaving: registered.map(targetKey), boundMs };
+}
 
-  const leaving = new Set(registered.map(key));
-  const started = opts.now();
-  let timedOut = false;
-  for (;;) {
-    const stillThere = (await port.describeTargetHealth(targetGroupArn)).filter(
-      (t) => leaving.has(key(t)) && t.State !== 'unused',
-    );
-    if (stillThere.length === 0) break;
-    if (opts.now() - started >= bound) {
-      timedOut = true;
-      break;
-    }
-    await opts.sleep(opts.pollMs);
-  }
-  return { slot: opts.slot, deregistered: toDeregister.length, drainMs: opts.now() - started, timedOut };
+/** How many of the `leaving` targets are still registered (an `unused` target counts as gone). */
+export async function stillDraining(
+  port: ElbPort,
+  targetGroupArn: string,
+  leaving: string[],
+): Promise<number> {
+  const wanted = new Set(leaving);
+  return (await port.describeTargetHealth(targetGroupArn)).filter(
+    (t) => wanted.has(targetKey(t)) && t.State !== 'unused',
+  ).length;
 }

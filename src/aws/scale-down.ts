@@ -1,24 +1,23 @@
 /**
- * Scales the compute behind a drained slot to zero and waits for it, bounded:
- * - ECS service: DescribeServices (the previous desired count is recorded), UpdateService
- *   desiredCount 0, then poll until running + pending tasks = 0. A service being deleted
- *   (DRAINING, INACTIVE) cannot be updated: nothing to do, said in the report.
- * - Auto Scaling group: DescribeAutoScalingGroups (previous min/desired/max recorded) and its
- *   terminating lifecycle hooks, UpdateAutoScalingGroup MinSize 0 + DesiredCapacity 0 (MaxSize is
- *   left alone), then poll until the group has no instance left that is not terminated — except
- *   instances protected from scale in, which Auto Scaling never terminates (reported).
- * - Webhook: POST `{ event: 'scaleDown', deliveryId, deploymentId, service, slot }`; reached zero
- *   when it answers 2xx (what the receiver does is its business).
+ * Scales the compute behind a drained slot to zero, in steps the teardown job takes as separate
+ * runs (it never sleeps): `beginScaleDown` reads the sizes (recorded as `previous`) and asks for
+ * zero; `countRemaining` is run again on a delayed poll until nothing is left to wait for or the
+ * bound (`computeTimeout`) ran out; `finishScaleDown` writes the report.
+ * - ECS service: DescribeServices, UpdateService desiredCount 0, then running + pending tasks.
+ *   A service being deleted (DRAINING, INACTIVE) cannot be updated (ServiceNotActiveException):
+ *   nothing to ask, said in the report; its tasks stop by themselves.
+ * - Auto Scaling group: DescribeAutoScalingGroups and its terminating lifecycle hooks,
+ *   UpdateAutoScalingGroup MinSize 0 + DesiredCapacity 0 (MaxSize left alone), then the instances
+ *   that are not terminated — except those Auto Scaling will not terminate (protected from scale
+ *   in) or that a lifecycle hook holds in `Terminating:Wait`, which are reported, not waited for.
+ * - Webhook: POST `{ event: 'scaleDown', deliveryId, deploymentId, service, slot }`; done when it
+ *   answers 2xx (what the receiver does is its business).
  *
- * Idempotent: a re-run after a crash reads the current sizes, skips the update when they are
- * already 0 and waits again. `previous` is what *this* run read, so on a re-run it may be 0: the
- * caller keeps the report of the first run (it is stored on the deployment) and does not
- * overwrite a recorded `previous` with a later one.
- *
- * Errors: a service/group that does not exist (or an ECS cluster that does not) gives a report
- * with `error` and reachedZero false, nothing thrown. A failed first describe or a failed update
- * throws the AwsCallError (the caller decides: the job retries). Describe failures while polling
- * are blips: polling goes on until the bound; if the last read failed the report says so.
+ * Idempotent: a re-run reads the current sizes and skips the update when they are already 0; the
+ * caller keeps the first run's `previous`. A service, group or cluster that does not exist gives a
+ * finished report with `error`, nothing thrown. A failed first describe or update throws the
+ * AwsCallError (the job retries). Describe failures while polling are blips: counted as unknown
+ * until the bound; if the last read failed the report says so.
  */
 import type { ComputeTarget } from '../config/evidence-schema.js';
 import { formatDuration } from '../domain/duration.js';
@@ -31,10 +30,6 @@ export interface ScaleDownDeps {
   ecs: EcsPort;
   asg: AsgPort;
   webhook: (url: string, body: unknown) => Promise<HookResult>;
-  sleep: (ms: number) => Promise<void>;
-  now: () => number;
-  pollMs: number;
-  timeoutMs: number;
 }
 
 export interface ScaleDownContext {
@@ -54,101 +49,27 @@ export function scaleDownWebhookBody(context: ScaleDownContext): Record<string, 
   };
 }
 
-/**
- * Reads `count` every `pollMs` until it is 0 or `timeoutMs` has passed since `startedAt`.
- * `count` returns null when the resource disappeared (deleted: nothing left running).
- * The number of reads is bounded too, so a clock that does not move cannot loop forever.
- */
-async function waitForZero(
-  deps: ScaleDownDeps,
-  startedAt: number,
-  initial: number,
-  count: () => Promise<number | null>,
-): Promise<{ reachedZero: boolean; remaining: number; waitedMs: number; error?: string }> {
-  const deadline = startedAt + Math.max(0, deps.timeoutMs);
-  const pollMs = Math.max(1, deps.pollMs);
-  const maxReads = Math.ceil(Math.max(0, deps.timeoutMs) / pollMs) + 1;
-  let remaining = initial;
-  let lastError: string | undefined;
-  for (let read = 1; ; read++) {
-    try {
-      remaining = (await count()) ?? 0;
-      lastError = undefined;
-    } catch (err) {
-      lastError = errorMessage(err);
-    }
-    const waitedMs = Math.max(0, deps.now() - startedAt);
-    if (lastError === undefined && remaining === 0) return { reachedZero: true, remaining: 0, waitedMs };
-    const left = deadline - deps.now();
-    if (left <= 0 || read >= maxReads) {
-      const out: { reachedZero: boolean; remaining: number; waitedMs: number; error?: string } = {
-        reachedZero: false,
-        remaining,
-        waitedMs,
-      };
-      out.error =
-        lastError !== undefined
-          ? `could not read the count at the end of the wait: ${lastError}`
-          : `${remaining} still running after ${Math.round(waitedMs / 1000)}s`;
-      return out;
-    }
-    await deps.sleep(Math.min(pollMs, left));
-  }
+export interface ScaleDownStart {
+  /** The report so far: kind, target, previous sizes, notes — final when `done`. */
+  report: ScaleDownReport;
+  /** Nothing to wait for: a webhook answered, or the target does not exist. */
+  done: boolean;
 }
 
-/** ECS statuses of a service being deleted: it runs down by itself and cannot be updated. */
+/** What is left running; `held`: instances Auto Scaling will not terminate (reported, not waited for). */
+export interface ScaleDownCount {
+  remaining: number;
+  held: { protectedInstances: number; waitingInstances: number };
+  /** The read failed (a blip while polling). */
+  error?: string;
+}
+
 const NOT_ACTIVE = new Set(['DRAINING', 'INACTIVE']);
 
 function notActiveNote(name: string, status: string): string {
   return status === 'DRAINING'
     ? `ECS service ${name} is DRAINING (being deleted): its tasks stop by themselves, nothing to scale down`
     : `ECS service ${name} is INACTIVE (deleted): nothing to scale down`;
-}
-
-async function scaleDownEcs(
-  target: { cluster: string; service: string },
-  deps: ScaleDownDeps,
-): Promise<ScaleDownReport> {
-  const startedAt = deps.now();
-  const name = `${target.cluster}/${target.service}`;
-  const base = { kind: 'ecs' as const, target: name };
-  let current: Awaited<ReturnType<EcsPort['describeService']>>;
-  try {
-    current = await deps.ecs.describeService(target.cluster, target.service);
-  } catch (err) {
-    if (err instanceof AwsCallError && err.code === 'ClusterNotFound') {
-      return {
-        ...base,
-        reachedZero: false,
-        remaining: 0,
-        waitedMs: 0,
-        error: `ECS cluster ${target.cluster} not found`,
-      };
-    }
-    throw err;
-  }
-  if (current === null) {
-    return { ...base, reachedZero: false, remaining: 0, waitedMs: 0, error: `ECS service ${name} not found` };
-  }
-  const previous = { desired: current.desired };
-  const notes: string[] = [];
-  // A service being deleted (DRAINING, then INACTIVE) cannot be updated (ServiceNotActiveException)
-  // and keeps no task: only wait for its tasks to stop.
-  if (NOT_ACTIVE.has(current.status)) notes.push(notActiveNote(name, current.status));
-  else if (current.desired !== 0) {
-    try {
-      await deps.ecs.updateDesiredCount(target.cluster, target.service, 0);
-    } catch (err) {
-      // Deleted between the describe and the update.
-      if (!(err instanceof AwsCallError && err.code === 'ServiceNotActive')) throw err;
-      notes.push(notActiveNote(name, 'DRAINING'));
-    }
-  }
-  const waited = await waitForZero(deps, startedAt, current.running + current.pending, async () => {
-    const s = await deps.ecs.describeService(target.cluster, target.service);
-    return s === null ? null : s.running + s.pending;
-  });
-  return { ...base, previous, ...waited, ...(notes.length > 0 ? { notes } : {}) };
 }
 
 function hookNote(hooks: TerminationHook[]): string {
@@ -159,68 +80,67 @@ function hookNote(hooks: TerminationHook[]): string {
   );
 }
 
-/**
- * Protected instances (ProtectedFromScaleIn) are never terminated by a scale-in: the group's
- * desired capacity goes to 0 but "the Auto Scaling group can't terminate the required number of
- * instances until their instance scale-in protection settings are disabled" (EC2 Auto Scaling
- * user guide, "Use instance scale-in protection"). The wait is for the others; the report says
- * which keep running and why. A lifecycle hook on termination can hold instances in
- * `Terminating:Wait` for its heartbeat timeout (default 1 h): said too.
- */
-async function scaleDownAsg(target: { name: string }, deps: ScaleDownDeps): Promise<ScaleDownReport> {
-  const startedAt = deps.now();
-  const base = { kind: 'asg' as const, target: target.name };
-  const current = await deps.asg.describeGroup(target.name);
-  if (current === null) {
-    return {
-      ...base,
-      reachedZero: false,
-      remaining: 0,
-      waitedMs: 0,
-      error: `Auto Scaling group ${target.name} not found`,
-    };
+const finished = (report: ScaleDownReport): ScaleDownStart => ({ report, done: true });
+
+async function beginEcs(
+  t: { cluster: string; service: string },
+  deps: ScaleDownDeps,
+): Promise<ScaleDownStart> {
+  const name = `${t.cluster}/${t.service}`;
+  const base = { kind: 'ecs' as const, target: name, reachedZero: false, remaining: 0, waitedMs: 0 };
+  let current: Awaited<ReturnType<EcsPort['describeService']>>;
+  try {
+    current = await deps.ecs.describeService(t.cluster, t.service);
+  } catch (err) {
+    if (err instanceof AwsCallError && err.code === 'ClusterNotFound')
+      return finished({ ...base, error: `ECS cluster ${t.cluster} not found` });
+    throw err;
   }
+  if (current === null) return finished({ ...base, error: `ECS service ${name} not found` });
+  const notes: string[] = [];
+  if (NOT_ACTIVE.has(current.status)) notes.push(notActiveNote(name, current.status));
+  else if (current.desired !== 0) {
+    try {
+      await deps.ecs.updateDesiredCount(t.cluster, t.service, 0);
+    } catch (err) {
+      // Deleted between the describe and the update.
+      if (!(err instanceof AwsCallError && err.code === 'ServiceNotActive')) throw err;
+      notes.push(notActiveNote(name, 'DRAINING'));
+    }
+  }
+  const report: ScaleDownReport = {
+    ...base,
+    previous: { desired: current.desired },
+    remaining: current.running + current.pending,
+  };
+  return { report: notes.length > 0 ? { ...report, notes } : report, done: false };
+}
+
+async function beginAsg(t: { name: string }, deps: ScaleDownDeps): Promise<ScaleDownStart> {
+  const base = { kind: 'asg' as const, target: t.name, reachedZero: false, remaining: 0, waitedMs: 0 };
+  const current = await deps.asg.describeGroup(t.name);
+  if (current === null) return finished({ ...base, error: `Auto Scaling group ${t.name} not found` });
   const notes: string[] = [];
   // Only to explain what keeps instances alive: a failed look is said, not a failed teardown.
-  const hooks = await deps.asg.describeTerminationHooks(target.name).catch((err: unknown) => {
+  const hooks = await deps.asg.describeTerminationHooks(t.name).catch((err: unknown) => {
     notes.push(`could not read the group's lifecycle hooks (${errorMessage(err)})`);
     return [] as TerminationHook[];
   });
-  const previous = { min: current.min, desired: current.desired, max: current.max };
-  if (current.min !== 0 || current.desired !== 0) {
-    await deps.asg.updateGroup(target.name, { min: 0, desired: 0 });
-  }
+  if (current.min !== 0 || current.desired !== 0) await deps.asg.updateGroup(t.name, { min: 0, desired: 0 });
   if (hooks.length > 0) notes.push(hookNote(hooks));
-  // Wait for the instances Auto Scaling terminates; not for those it will not (protected from
-  // scale in) nor, once they are all that is left, for those a lifecycle hook holds.
-  let last = current;
-  const waited = await waitForZero(deps, startedAt, current.instances, async () => {
-    const g = await deps.asg.describeGroup(target.name);
-    if (g === null) return null;
-    last = g;
-    return g.instances - g.protectedInstances - g.waitingInstances;
-  });
-  const held = last.protectedInstances + last.waitingInstances;
-  if (last.protectedInstances > 0) {
-    notes.push(
-      `${last.protectedInstances} instance(s) protected from scale in keep running: Auto Scaling does not terminate them ` +
-        '(remove the protection with SetInstanceProtection, or terminate them by hand)',
-    );
-  }
-  if (last.waitingInstances > 0) {
-    notes.push(
-      `${last.waitingInstances} instance(s) wait in Terminating:Wait for a lifecycle hook: they run until it is completed or its heartbeat runs out`,
-    );
-  }
-  const report: ScaleDownReport = { ...base, previous, ...waited, ...(notes.length > 0 ? { notes } : {}) };
-  return held > 0 ? { ...report, reachedZero: false, remaining: waited.remaining + held } : report;
+  const report: ScaleDownReport = {
+    ...base,
+    previous: { min: current.min, desired: current.desired, max: current.max },
+    remaining: current.instances,
+  };
+  return { report: notes.length > 0 ? { ...report, notes } : report, done: false };
 }
 
-async function scaleDownWebhook(
+async function beginWebhook(
   url: string,
   deps: ScaleDownDeps,
   context: ScaleDownContext,
-): Promise<ScaleDownReport> {
+): Promise<ScaleDownStart> {
   const result = await deps.webhook(url, scaleDownWebhookBody(context));
   const report: ScaleDownReport = {
     kind: 'webhook',
@@ -233,20 +153,85 @@ async function scaleDownWebhook(
     const status = result.status === null ? 'no answer' : `HTTP ${result.status}`;
     report.error = `webhook answered ${status}${result.excerpt ? `: ${result.excerpt}` : ''}`;
   }
-  return report;
+  return finished(report);
 }
 
-export async function scaleDown(
+export function beginScaleDown(
   target: ComputeTarget,
   deps: ScaleDownDeps,
   context: ScaleDownContext,
-): Promise<ScaleDownReport> {
+): Promise<ScaleDownStart> {
   switch (target.kind) {
     case 'ecs':
-      return scaleDownEcs(target, deps);
+      return beginEcs(target, deps);
     case 'asg':
-      return scaleDownAsg(target, deps);
+      return beginAsg(target, deps);
     case 'webhook':
-      return scaleDownWebhook(target.url, deps, context);
+      return beginWebhook(target.url, deps, context);
   }
+}
+
+const NOTHING_HELD = { protectedInstances: 0, waitingInstances: 0 };
+
+/** What is left of the compute now (a resource that disappeared has nothing left). */
+export async function countRemaining(target: ComputeTarget, deps: ScaleDownDeps): Promise<ScaleDownCount> {
+  try {
+    if (target.kind === 'ecs') {
+      const s = await deps.ecs.describeService(target.cluster, target.service);
+      return { remaining: s === null ? 0 : s.running + s.pending, held: NOTHING_HELD };
+    }
+    if (target.kind === 'asg') {
+      const g = await deps.asg.describeGroup(target.name);
+      if (g === null) return { remaining: 0, held: NOTHING_HELD };
+      const held = { protectedInstances: g.protectedInstances, waitingInstances: g.waitingInstances };
+      return { remaining: g.instances - held.protectedInstances - held.waitingInstances, held };
+    }
+    return { remaining: 0, held: NOTHING_HELD };
+  } catch (err) {
+    return { remaining: -1, held: NOTHING_HELD, error: errorMessage(err) };
+  }
+}
+
+/** True when there is nothing more to wait for. */
+export function settledCount(count: ScaleDownCount): boolean {
+  return count.error === undefined && count.remaining === 0;
+}
+
+/**
+ * The final report from the start's and the last count: reached zero only when nothing is left,
+ * nothing is held and the last read worked; what is held and why is in the notes.
+ */
+export function finishScaleDown(
+  started: ScaleDownReport,
+  count: ScaleDownCount,
+  waitedMs: number,
+): ScaleDownReport {
+  const notes = [...(started.notes ?? [])];
+  const { protectedInstances, waitingInstances } = count.held;
+  if (protectedInstances > 0) {
+    notes.push(
+      `${protectedInstances} instance(s) protected from scale in keep running: Auto Scaling does not terminate them ` +
+        '(remove the protection with SetInstanceProtection, or terminate them by hand)',
+    );
+  }
+  if (waitingInstances > 0) {
+    notes.push(
+      `${waitingInstances} instance(s) wait in Terminating:Wait for a lifecycle hook: they run until it is completed or its heartbeat runs out`,
+    );
+  }
+  const known = count.error === undefined ? count.remaining : started.remaining;
+  const remaining = Math.max(0, known) + protectedInstances + waitingInstances;
+  const report: ScaleDownReport = {
+    ...started,
+    reachedZero: count.error === undefined && remaining === 0,
+    remaining,
+    waitedMs,
+  };
+  if (count.error !== undefined)
+    report.error = `could not read the count at the end of the wait: ${count.error}`;
+  else if (count.remaining > 0)
+    report.error = `${count.remaining} still running after ${Math.round(waitedMs / 1000)}s`;
+  if (notes.length > 0) report.notes = notes;
+  else delete report.notes;
+  return report;
 }

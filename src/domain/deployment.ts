@@ -93,6 +93,18 @@ export interface MessageRefs {
   posted: string[];
 }
 
+/**
+ * How far a teardown got, so that each step runs once and the waits are delayed polls (the job
+ * never sleeps): the drain (targets deregistered, until they left or the bound), then the compute
+ * scale-down (asked, until nothing is left or `computeTimeout`).
+ */
+export interface TeardownProgress {
+  /** The beforeTeardown hook answered 2xx (or there is none). */
+  hookDone?: boolean;
+  drain?: { startedAt: number; until: number; leaving: string[]; deregistered: number };
+  scale?: { startedAt: number; until: number; report: ScaleDownReport };
+}
+
 export interface Deployment {
   /** `<service>-<yyyymmddhhmmss>-<4 hex>`: safe as part of a BullMQ job id (no `:`). */
   id: string;
@@ -131,6 +143,8 @@ export interface Deployment {
   scaleDown?: ScaleDownReport;
   /** How the old slot's targets drained at teardown. */
   drain?: TeardownReport;
+  /** The teardown's steps so far (while tearing down). */
+  teardown?: TeardownProgress;
   /** Priority of the old slot's preview rule deleted at teardown (detached); null: it had none. */
   detached?: number | null;
   /** Why the old slot's preview rule could not be deleted at teardown (it is still attached). */

@@ -37,9 +37,16 @@ export async function ensureJobsFor(ctx: JobContext, d: Deployment): Promise<voi
       }
       if (d.teardownAt !== undefined) await s.enqueue('teardown', d.id, d.teardownAt);
       return scheduleWatch(ctx, d);
-    case 'tearing_down':
+    case 'tearing_down': {
+      // Waiting for the drain or the scale-down: the next poll on that step's grid.
+      const step = d.teardown?.scale ?? d.teardown?.drain;
+      if (step) {
+        const every = d.teardown?.scale ? ctx.computePollMs : ctx.drainPollMs;
+        return s.enqueue('teardown', d.id, nextOnGrid(step.startedAt, every, ctx.clock.now()));
+      }
       // Same id as the job that started it: the due teardown (at teardownAt) or "Tear down now".
       return s.enqueue('teardown', d.id, lastEvent(d, 'teardown_now') ? d.teardownStartedAt : d.teardownAt);
+    }
     case 'rolling_back':
       return s.enqueue('rollback', d.id, lastEvent(d, 'rollback')?.at);
     default:

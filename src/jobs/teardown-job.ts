@@ -9,17 +9,22 @@
  * 4. scale its compute to zero (ECS service, Auto Scaling group or webhook), recording the
  *    previous size, and wait for it (bounded);
  * then record the outcome and post the summary from the record.
- * A teardown job scheduled for a deadline that Extend moved does nothing.
+ * The job never sleeps: each wait (the drain, the scale-down) is a delayed teardown job on a grid,
+ * and how far the teardown got is on the record (`teardown`), so a restart in any step resumes it
+ * and a worker is never held by a drain. A teardown job scheduled for a deadline that Extend moved
+ * does nothing.
  */
 
-import { drainSlot } from '../aws/drain.js';
+import { startDrain, stillDraining } from '../aws/drain.js';
 import { detachSlot, previewRuleTest } from '../aws/preview-rules.js';
-import { scaleDown } from '../aws/scale-down.js';
+import { beginScaleDown, countRemaining, finishScaleDown, settledCount } from '../aws/scale-down.js';
 import { verifyConfiguration } from '../aws/switch-forwards.js';
 import type { ServiceConfig } from '../config/schema.js';
 import { soakCost } from '../domain/cost.js';
-import type { Deployment } from '../domain/deployment.js';
+import type { Deployment, TeardownProgress } from '../domain/deployment.js';
 import { offenderPlace } from '../domain/forwards.js';
+import { nextOnGrid } from '../domain/job-ids.js';
+import type { TeardownReport } from '../domain/reports.js';
 import { errorMessage, NotDueYetError } from '../errors.js';
 import { refusalMessage, teardownMessage } from '../slack/blocks/index.js';
 import { isTransientAwsError } from './aws-errors.js';
@@ -75,75 +80,138 @@ async function tearDown(ctx: JobContext, d: Deployment, svc: ServiceConfig): Pro
     return;
   }
   try {
-    const still = await verifyConfiguration(ctx.elb, {
-      listenerArns: svc.listeners,
-      slots: svc.slots,
-      isPreviewRule: previewRuleTest(svc),
-      targetSlot: d.toSlot,
-      oldSlot: old,
-    });
-    if (still.offenders.length > 0) {
-      const where = still.offenders.map(offenderPlace).join(', ');
-      await applyEvent(ctx, d.id, {
-        type: 'teardown_failed',
-        reason: `${old} still receives traffic from ${where}; it was not torn down. Point those forwards elsewhere, then tear it down by hand.`,
-      });
-      return;
+    let progress = d.teardown ?? {};
+    if (!progress.drain) {
+      const refusal = await beforeDrain(ctx, d, svc, old, progress);
+      if (refusal) {
+        await applyEvent(ctx, d.id, { type: 'teardown_failed', reason: refusal });
+        return;
+      }
+      const started = await startDrain(ctx.elb, oldArn);
+      const now = ctx.clock.now();
+      progress = {
+        ...progress,
+        hookDone: true,
+        drain: {
+          startedAt: now,
+          until: now + started.boundMs,
+          leaving: started.leaving,
+          deregistered: started.deregistered,
+        },
+      };
+      await saveProgress(ctx, d.id, progress);
     }
-    const hook = await runHook(ctx, 'beforeTeardown', svc, d);
-    if (hook && !hook.ok) {
-      const answer = hookAnswer(hook);
-      await applyEvent(ctx, d.id, {
-        type: 'teardown_failed',
-        reason: `The beforeTeardown hook ${answer}; ${old} was left running and registered.`,
+    if (!d.drain) {
+      const drain = progress.drain as NonNullable<typeof progress.drain>;
+      const remaining = await stillDraining(ctx.elb, oldArn, drain.leaving);
+      const now = ctx.clock.now();
+      if (remaining > 0 && now < drain.until) return pollAgain(ctx, d, drain.startedAt, ctx.drainPollMs, now);
+      await finishDrain(ctx, d, svc, old, {
+        slot: old,
+        deregistered: drain.deregistered,
+        drainMs: now - drain.startedAt,
+        timedOut: remaining > 0,
       });
-      return;
     }
-    const drain = await drainSlot(ctx.elb, oldArn, {
-      slot: old,
-      pollMs: ctx.drainPollMs,
-      sleep: ctx.clock.sleep,
-      now: ctx.clock.now,
-    });
-    // Drained: its preview rule goes too, so AWS stops health-checking a slot that serves nothing
-    // (a later deploy to it attaches it again).
-    let detachError: string | undefined;
-    const detached = await detachSlot(ctx.elb, svc, old).catch((err: unknown) => {
-      if (isTransientAwsError(err)) throw err;
-      // Not detached (e.g. DeleteRule not allowed): the slot stays health-checked; the teardown goes on.
-      detachError = errorMessage(err);
-      return undefined;
-    });
-    await patchDeployment(ctx, d.id, (cur) => ({
-      ...cur,
-      drain,
-      ...(detached !== undefined ? { detached } : {}),
-      ...(detachError !== undefined ? { detachError } : {}),
-    }));
     const target = svc.compute[old];
     if (target && !d.scaleDown) {
-      const report = await scaleDown(
-        target,
-        {
-          ecs: ctx.ecs,
-          asg: ctx.asg,
-          webhook: scaleDownHook(ctx, svc),
-          sleep: ctx.clock.sleep,
-          now: ctx.clock.now,
-          pollMs: ctx.computePollMs,
-          timeoutMs: svc.computeTimeoutMs,
-        },
-        { deploymentId: d.id, service: d.service, slot: old },
-      );
+      const deps = { ecs: ctx.ecs, asg: ctx.asg, webhook: scaleDownHook(ctx, svc) };
+      let scale = progress.scale;
+      if (!scale) {
+        const begun = await beginScaleDown(target, deps, {
+          deploymentId: d.id,
+          service: d.service,
+          slot: old,
+        });
+        const now = ctx.clock.now();
+        if (begun.done) {
+          await patchDeployment(ctx, d.id, (cur) => ({ ...cur, scaleDown: begun.report }));
+          return finish(ctx, d.id);
+        }
+        scale = { startedAt: now, until: now + svc.computeTimeoutMs, report: begun.report };
+        progress = { ...progress, scale };
+        await saveProgress(ctx, d.id, progress);
+      }
+      const count = await countRemaining(target, deps);
+      const now = ctx.clock.now();
+      if (!settledCount(count) && now < scale.until)
+        return pollAgain(ctx, d, scale.startedAt, ctx.computePollMs, now);
+      const report = finishScaleDown(scale.report, count, now - scale.startedAt);
       await patchDeployment(ctx, d.id, (cur) => ({ ...cur, scaleDown: report }));
     }
-    const seconds = Math.round(drain.drainMs / 1000);
-    await applyEvent(ctx, d.id, {
-      type: 'teardown_done',
-      detail: `${drain.deregistered} target(s) deregistered, drained in ${seconds}s`,
-    });
+    await finish(ctx, d.id);
   } catch (err) {
     if (isTransientAwsError(err)) throw err;
     await applyEvent(ctx, d.id, { type: 'teardown_failed', reason: `teardown failed: ${errorMessage(err)}` });
   }
+}
+
+/**
+ * Before anything is deregistered: nothing may route to the old slot any more, and the
+ * beforeTeardown hook (once) must agree. Returns why the teardown stops, or null.
+ */
+async function beforeDrain(
+  ctx: JobContext,
+  d: Deployment,
+  svc: ServiceConfig,
+  old: string,
+  progress: TeardownProgress,
+): Promise<string | null> {
+  const still = await verifyConfiguration(ctx.elb, {
+    listenerArns: svc.listeners,
+    slots: svc.slots,
+    isPreviewRule: previewRuleTest(svc),
+    targetSlot: d.toSlot,
+    oldSlot: old,
+  });
+  if (still.offenders.length > 0) {
+    const where = still.offenders.map(offenderPlace).join(', ');
+    return `${old} still receives traffic from ${where}; it was not torn down. Point those forwards elsewhere, then tear it down by hand.`;
+  }
+  if (progress.hookDone) return null;
+  const hook = await runHook(ctx, 'beforeTeardown', svc, d);
+  if (hook && !hook.ok)
+    return `The beforeTeardown hook ${hookAnswer(hook)}; ${old} was left running and registered.`;
+  return null;
+}
+
+/** Drained: the report, then the old slot's preview rule goes (detached: AWS stops checking it). */
+async function finishDrain(
+  ctx: JobContext,
+  d: Deployment,
+  svc: ServiceConfig,
+  old: string,
+  drain: TeardownReport,
+) {
+  let detachError: string | undefined;
+  const detached = await detachSlot(ctx.elb, svc, old).catch((err: unknown) => {
+    if (isTransientAwsError(err)) throw err;
+    // Not detached (e.g. DeleteRule not allowed): the slot stays health-checked; the teardown goes on.
+    detachError = errorMessage(err);
+    return undefined;
+  });
+  await patchDeployment(ctx, d.id, (cur) => ({
+    ...cur,
+    drain,
+    ...(detached !== undefined ? { detached } : {}),
+    ...(detachError !== undefined ? { detachError } : {}),
+  }));
+}
+
+async function saveProgress(ctx: JobContext, id: string, teardown: TeardownProgress): Promise<void> {
+  await patchDeployment(ctx, id, (cur) => (cur.state === 'tearing_down' ? { ...cur, teardown } : null));
+}
+
+/** The next look at the drain or the scale-down: a delayed job on a grid from the step's start. */
+async function pollAgain(ctx: JobContext, d: Deployment, origin: number, everyMs: number, now: number) {
+  await ctx.scheduler.enqueue('teardown', d.id, nextOnGrid(origin, everyMs, now));
+}
+
+async function finish(ctx: JobContext, id: string): Promise<void> {
+  const d = await loadDeployment(ctx, id);
+  const drain = d.drain;
+  const detail = drain
+    ? `${drain.deregistered} target(s) deregistered, drained in ${Math.round(drain.drainMs / 1000)}s`
+    : undefined;
+  await applyEvent(ctx, id, { type: 'teardown_done', ...(detail ? { detail } : {}) });
 }

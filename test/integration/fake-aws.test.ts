@@ -12,11 +12,11 @@ import { createAsgAdapter } from '../../src/aws/asg-adapter.js';
 import { createEcsAdapter } from '../../src/aws/ecs-adapter.js';
 import { AwsCallError } from '../../src/aws/elb-port.js';
 import { createElbAdapter } from '../../src/aws/elb-sdk-adapter.js';
-import { type ScaleDownDeps, scaleDown } from '../../src/aws/scale-down.js';
 import { FakeAsgState } from '../../src/sandbox/fake-autoscaling.js';
 import { type FakeAws, type FakeAwsRequest, startFakeAws } from '../../src/sandbox/fake-aws.js';
 import { FakeEcsState } from '../../src/sandbox/fake-ecs.js';
 import { FakeElbState } from '../../src/sandbox/fake-elb/index.js';
+import { type ScaleDownRun, scaleDown } from '../helpers/teardown-steps.js';
 
 const CONTEXT = { deploymentId: 'checkout-20240501100000-ab12', service: 'checkout', slot: 'blue' };
 const config = (endpoint: string) => ({
@@ -57,7 +57,7 @@ afterEach(async () => {
   await fake.close();
 });
 
-function deps(): ScaleDownDeps {
+function deps(): ScaleDownRun {
   return {
     ecs: createEcsAdapter(new ECSClient(config(fake.url))),
     asg: createAsgAdapter(new AutoScalingClient(config(fake.url))),
@@ -157,7 +157,7 @@ describe('scaleDown over the wire', () => {
   it('rides out a throttled describe while waiting, when the throttling outlasts the SDK', async () => {
     ecs.addService('shop', 'checkout-blue', { desired: 2 });
     const oneAttempt = createEcsAdapter(new ECSClient({ ...config(fake.url), maxAttempts: 1 }));
-    const d: ScaleDownDeps = {
+    const d: ScaleDownRun = {
       ...deps(),
       ecs: {
         describeService: (cluster, service) => oneAttempt.describeService(cluster, service),

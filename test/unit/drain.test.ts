@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { drainSlot } from '../../src/aws/drain.js';
 import type { ElbPort } from '../../src/aws/elb-port.js';
 import { createElbAdapter } from '../../src/aws/elb-sdk-adapter.js';
 import { fakeElbClient } from '../../src/sandbox/fake-elb/client.js';
 import { FakeElbState, forward } from '../../src/sandbox/fake-elb/state.js';
+import { drainSlot } from '../helpers/teardown-steps.js';
 
 /**
  * A fake world on a manual clock: sleeping advances time, nothing waits for real. The group is
@@ -46,7 +46,7 @@ function world(delaySeconds: string, opts: { timeScale?: number; lagMs?: number;
 
 const calls = (state: FakeElbState, op: string) => state.calls.filter((c) => c.operation === op);
 
-describe('drainSlot', () => {
+describe('the drain steps: startDrain, then stillDraining until the targets left', () => {
   let w: ReturnType<typeof world>;
   beforeEach(() => {
     w = world('5');

@@ -7,8 +7,8 @@ import type {
   TerminationHook,
 } from '../../src/aws/compute-port.js';
 import { AwsCallError } from '../../src/aws/elb-port.js';
-import { type ScaleDownDeps, scaleDown } from '../../src/aws/scale-down.js';
 import type { HookResult } from '../../src/domain/evidence.js';
+import { type ScaleDownRun, scaleDown } from '../helpers/teardown-steps.js';
 
 const CONTEXT = { deploymentId: 'checkout-20240501100000-ab12', service: 'checkout', slot: 'blue' };
 
@@ -89,7 +89,7 @@ const unusedEcs: EcsPort = {
 };
 const noWebhook = () => Promise.reject(new Error('webhook not expected'));
 
-function deps(over: Partial<ScaleDownDeps>): ScaleDownDeps {
+function deps(over: Partial<ScaleDownRun>): ScaleDownRun {
   const c = clock();
   return {
     ecs: unusedEcs,
