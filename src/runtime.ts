@@ -78,18 +78,6 @@ async function bounded(work: Promise<unknown> | undefined, ms: number, log: Logg
   if (outcome === 'late') log.warn(`${what} did not close within ${ms} ms; closing the connections anyway`);
 }
 
-function abortableSleep(sleep: Clock['sleep'], ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.reject(new Error('shutting down'));
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(new Error('shutting down'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    sleep(ms).then(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, reject);
-  });
-}
-
 export interface Running {
   app?: App;
   worker?: Worker;
@@ -129,12 +117,6 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Running> {
     ecs: opts.aws?.ecs ?? createEcsClient(),
     asg: opts.aws?.asg ?? createAsgClient(),
   };
-  // Aborted on shutdown so that long waits (draining, scale-down) end and the job is retried.
-  const shutdown = new AbortController();
-  const jobClock: Clock = {
-    now: baseClock.now,
-    sleep: (ms) => abortableSleep(baseClock.sleep, ms, shutdown.signal),
-  };
 
   const ctx: JobContext = {
     store,
@@ -147,7 +129,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Running> {
     secret: (name) => process.env[name],
     slack,
     config,
-    clock: jobClock,
+    clock: baseClock,
     log,
     metrics,
     listenerLock: new ListenerLock(redis, `${prefix}:`),
@@ -204,7 +186,6 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Running> {
     ...(port !== undefined ? { port } : {}),
     async close() {
       if (reconcileTimer) clearInterval(reconcileTimer);
-      shutdown.abort();
       await app?.stop().catch(() => {});
       await new Promise((resolve) => (opsServer ? opsServer.close(resolve) : resolve(undefined)));
       // Let running jobs finish, but never hang on an unreachable Redis: a job cut short is

@@ -20,15 +20,12 @@ import type { SlackGateway } from '../slack/gateway.js';
 import type { DeploymentStore } from '../store/deployment-store.js';
 import type { ListenerLock } from '../store/listener-lock.js';
 
+/** Time for the jobs (injectable: tests and the sandbox move it). Jobs never sleep: a wait is a delayed job. */
 export interface Clock {
   now(): number;
-  sleep(ms: number): Promise<void>;
 }
 
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
+export const systemClock: Clock = { now: () => Date.now() };
 
 export interface JobContext {
   store: DeploymentStore;

@@ -25,6 +25,27 @@ export function createQueue(connection: ConnectionOptions, prefix?: string): Que
   });
 }
 
+/**
+ * BullMQ runs jobs without a priority first, then by priority (1 before 2 …): what moves traffic
+ * (a cutover, a rollback) never waits behind verification polls, syncs or teardown polls.
+ */
+export const JOB_PRIORITY: Record<JobName, number | undefined> = {
+  cutover: undefined,
+  rollback: undefined,
+  'approval-expiry': 2,
+  precheck: 3,
+  verify: 3,
+  sync: 4,
+  remind: 4,
+  watch: 5,
+  teardown: 6,
+};
+
+function priorityOf(job: JobName): { priority?: number } {
+  const p = JOB_PRIORITY[job];
+  return p === undefined ? {} : { priority: p };
+}
+
 /** Applies the queue effects of a transition: enqueue (possibly delayed) and cancel. */
 export class JobScheduler {
   constructor(
@@ -35,13 +56,13 @@ export class JobScheduler {
   async enqueue(job: JobName, deploymentId: string, at?: number): Promise<void> {
     const data: JobData = jobDataSchema.parse(at === undefined ? { deploymentId } : { deploymentId, at });
     const delay = at === undefined ? 0 : Math.max(0, at - this.now());
-    await this.queue.add(job, data, { jobId: jobId(job, deploymentId, at), delay });
+    await this.queue.add(job, data, { jobId: jobId(job, deploymentId, at), delay, ...priorityOf(job) });
   }
 
   /** One sync job per record version: re-renders the card, prompt and reminder from the record. */
   async enqueueSync(d: Pick<Deployment, 'id' | 'version'>): Promise<void> {
     const data: JobData = { deploymentId: d.id, at: d.version };
-    await this.queue.add('sync', data, { jobId: jobId('sync', d.id, d.version) });
+    await this.queue.add('sync', data, { jobId: jobId('sync', d.id, d.version), ...priorityOf('sync') });
   }
 
   /** Removes a pending job. A job that is running (locked) cannot be removed: it re-reads the record and stops. */

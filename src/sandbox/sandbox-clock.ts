@@ -12,8 +12,6 @@ export class SandboxClock implements Clock {
 
   readonly now = (): number => Date.now() + this.offsetMs;
 
-  readonly sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
   /** Moves time forward to `at` (never back). */
   advanceTo(at: number): void {
     const ahead = at - this.now();

@@ -45,13 +45,10 @@ const TOKEN = 'xoxb-job-rig-token';
 export const T0 = Date.UTC(2026, 10, 26, 12, 0, 0);
 export const POLL_INTERVAL_MS = 20_000;
 
-/** Time that moves only when told to; `sleep` moves it instead of waiting. */
+/** Time that moves only when told to. */
 export class SettableClock implements Clock {
   constructor(private t: number) {}
   now = (): number => this.t;
-  sleep = async (ms: number): Promise<void> => {
-    this.t += ms;
-  };
   set(t: number): void {
     this.t = t;
   }
