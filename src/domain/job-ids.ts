@@ -14,6 +14,8 @@ export const JOB_NAMES = [
   'sync',
   /** Health gates during the soak (only for services with gates). */
   'watch',
+  /** One Slack message that could not be sent when its job ran, retried on its own. */
+  'notify',
 ] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 

@@ -24,9 +24,9 @@ import {
   type JobContext,
   loadDeployment,
   patchDeployment,
-  postOnce,
   serviceOf,
 } from './job-context.js';
+import { postOnce } from './outbox.js';
 import { writeGuard } from './write-guard.js';
 
 export async function runCutover(ctx: JobContext, deploymentId: string): Promise<void> {

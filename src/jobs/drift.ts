@@ -10,7 +10,8 @@ import { expectedLiveSlot } from '../domain/expected-slot.js';
 import { errorMessage } from '../errors.js';
 import { requesterAndApprovers } from '../slack/blocks/common.js';
 import { refusalMessage } from '../slack/blocks/index.js';
-import { type JobContext, postOnce } from './job-context.js';
+import type { JobContext } from './job-context.js';
+import { postOnce } from './outbox.js';
 
 export async function reportDrift(ctx: JobContext, deploymentId: string, svc: ServiceConfig): Promise<void> {
   const d = await ctx.store.get(deploymentId);

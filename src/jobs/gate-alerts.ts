@@ -14,7 +14,8 @@ import type { ServiceConfig } from '../config/schema.js';
 import type { Deployment } from '../domain/deployment.js';
 import type { GateBreach } from '../domain/evidence.js';
 import { gateAlertMessage } from '../slack/blocks/index.js';
-import { applyEvent, type JobContext, markPosted } from './job-context.js';
+import { applyEvent, type JobContext } from './job-context.js';
+import { deliver } from './outbox.js';
 
 /** Who the history and the card name as having acted when Greenlight rolls back by itself. */
 const AUTOMATIC = 'greenlight';
@@ -42,13 +43,13 @@ export async function handleBreaches(
     (k) => !d.messages.posted.includes(k),
   );
   if (fresh.length > 0) {
-    // One alert for every new breach; all their keys are recorded together.
-    await ctx.slack.post(
-      d.channel,
-      gateAlertMessage(d, breaches, svc, { autoRollback: auto, during }),
-      d.messages.card,
-    );
-    await markPosted(ctx, d.id, ...fresh);
+    // One alert for every new breach; all their keys are recorded together when it is sent.
+    const [key, ...others] = fresh as [string, ...string[]];
+    await deliver(ctx, d, {
+      key,
+      alsoMark: others,
+      message: gateAlertMessage(d, breaches, svc, { autoRollback: auto, during }),
+    });
   }
 }
 

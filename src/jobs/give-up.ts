@@ -8,7 +8,8 @@ import type { Deployment } from '../domain/deployment.js';
 import type { DeploymentEvent } from '../domain/state-machine.js';
 import { refusalMessage } from '../slack/blocks/index.js';
 import { attemptEnded } from './cutover-job.js';
-import { applyEvent, type JobContext, postOnce } from './job-context.js';
+import { applyEvent, type JobContext } from './job-context.js';
+import { postOnce } from './outbox.js';
 
 async function failureEvent(
   ctx: JobContext,

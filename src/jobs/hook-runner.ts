@@ -8,7 +8,8 @@ import type { Deployment } from '../domain/deployment.js';
 import type { HookResult } from '../domain/evidence.js';
 import { hookPayload } from '../hooks/hook-payload.js';
 import { hookResultMessage } from '../slack/blocks/index.js';
-import { type JobContext, postOnce } from './job-context.js';
+import type { JobContext } from './job-context.js';
+import { postOnce } from './outbox.js';
 
 export async function runHook(
   ctx: JobContext,

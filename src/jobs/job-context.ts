@@ -15,7 +15,6 @@ import type { callWebhook } from '../hooks/webhook.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { JobScheduler } from '../queue/queue.js';
-import type { SlackMessage } from '../slack/blocks/index.js';
 import type { SlackGateway } from '../slack/gateway.js';
 import type { DeploymentStore } from '../store/deployment-store.js';
 import type { ListenerLock } from '../store/listener-lock.js';
@@ -146,16 +145,4 @@ export async function markPosted(ctx: JobContext, id: string, ...keys: string[])
 /** A deployment that failed, the failure being recorded by `event` (the last history entry). */
 export function failedWith(d: Deployment, event: DeploymentEvent['type']): boolean {
   return d.state === 'failed' && d.history.at(-1)?.event === event;
-}
-
-/** Posts a reply in the deployment's thread unless a message with this key was already posted. */
-export async function postOnce(
-  ctx: JobContext,
-  d: Deployment,
-  key: string,
-  message: SlackMessage,
-): Promise<void> {
-  if (d.messages.posted.includes(key)) return;
-  await ctx.slack.post(d.channel, message, d.messages.card);
-  await markPosted(ctx, d.id, key);
 }

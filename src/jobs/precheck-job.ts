@@ -36,14 +36,15 @@ import {
   loadDeployment,
   patchDeployment,
   patchMessages,
-  postOnce,
   serviceOf,
 } from './job-context.js';
+import { deliver, postOnce } from './outbox.js';
 
+/** The status card: the thread's parent. If Slack is down it is queued, and the precheck goes on. */
 async function ensureCard(ctx: JobContext, d: Deployment): Promise<Deployment> {
   if (d.messages.card) return d;
-  const ts = await ctx.slack.post(d.channel, statusCard(d, serviceOf(ctx, d), ctx.clock.now()));
-  return (await patchMessages(ctx, d.id, (m) => (m.card ? m : { ...m, card: ts }))) ?? d;
+  const message = statusCard(d, serviceOf(ctx, d), ctx.clock.now());
+  return (await deliver(ctx, d, { key: 'card', message, inThread: false, slot: 'card' })) ?? d;
 }
 
 export async function runPrecheck(ctx: JobContext, deploymentId: string): Promise<void> {
@@ -160,6 +161,5 @@ async function previousScaleDown(ctx: JobContext, d: Deployment): Promise<string
 async function postPrompt(ctx: JobContext, d: Deployment): Promise<void> {
   if (d.messages.prompt || d.state !== 'awaiting_approval') return;
   const svc: ServiceConfig = serviceOf(ctx, d);
-  const ts = await ctx.slack.post(d.channel, approvalPrompt(d, svc), d.messages.card);
-  await patchMessages(ctx, d.id, (m) => ({ ...m, prompt: m.prompt ?? ts }));
+  await deliver(ctx, d, { key: 'prompt', message: approvalPrompt(d, svc), slot: 'prompt' });
 }

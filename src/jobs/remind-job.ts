@@ -3,7 +3,8 @@
  * Extend and Tear down now. A reminder job left over from before an Extend does nothing.
  */
 import { reminderMessage } from '../slack/blocks/index.js';
-import { type JobContext, loadDeployment, patchMessages, serviceOf } from './job-context.js';
+import { type JobContext, loadDeployment, serviceOf } from './job-context.js';
+import { deliver } from './outbox.js';
 
 export async function runRemind(
   ctx: JobContext,
@@ -14,7 +15,6 @@ export async function runRemind(
   if (d.state !== 'soaking' || d.teardownAt === undefined) return;
   if (at !== undefined && at !== d.remindAt) return; // scheduled for a deadline that was moved
   const key = `remind-${d.teardownAt}`;
-  if (d.messages.posted.includes(key)) return;
-  const ts = await ctx.slack.post(d.channel, reminderMessage(d, serviceOf(ctx, d), ctx.clock.now()));
-  await patchMessages(ctx, d.id, (m) => ({ ...m, reminder: ts, posted: [...m.posted, key] }));
+  const message = reminderMessage(d, serviceOf(ctx, d), ctx.clock.now());
+  await deliver(ctx, d, { key, message, inThread: false, slot: 'reminder' });
 }

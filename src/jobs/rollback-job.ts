@@ -20,14 +20,8 @@ import { refusalMessage, rollbackMessage } from '../slack/blocks/index.js';
 import { ListenerBusyError, LockLostError } from '../store/listener-lock.js';
 import { isTransientAwsError } from './aws-errors.js';
 import { reportDrift } from './drift.js';
-import {
-  applyEvent,
-  failedWith,
-  type JobContext,
-  loadDeployment,
-  postOnce,
-  serviceOf,
-} from './job-context.js';
+import { applyEvent, failedWith, type JobContext, loadDeployment, serviceOf } from './job-context.js';
+import { postOnce } from './outbox.js';
 import { writeGuard } from './write-guard.js';
 
 export async function runRollback(ctx: JobContext, deploymentId: string): Promise<void> {

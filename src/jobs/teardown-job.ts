@@ -35,9 +35,9 @@ import {
   type JobContext,
   loadDeployment,
   patchDeployment,
-  postOnce,
   serviceOf,
 } from './job-context.js';
+import { postOnce } from './outbox.js';
 
 export async function runTeardown(
   ctx: JobContext,

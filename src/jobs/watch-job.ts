@@ -12,7 +12,8 @@ import { nextOnGrid } from '../domain/job-ids.js';
 import { requesterAndApprovers } from '../slack/blocks/common.js';
 import { hhmm, refusalMessage } from '../slack/blocks/index.js';
 import { handleBreaches } from './gate-alerts.js';
-import { type JobContext, loadDeployment, postOnce, serviceOf } from './job-context.js';
+import { type JobContext, loadDeployment, serviceOf } from './job-context.js';
+import { postOnce } from './outbox.js';
 import { hasGates, readGates } from './traffic-evidence.js';
 
 const HOUR_MS = 3_600_000;

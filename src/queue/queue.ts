@@ -3,10 +3,12 @@
  * Job ids are deterministic (`src/domain/job-ids.ts`), so adding a job twice is a no-op and a
  * scheduled deadline can be cancelled by recomputing its id.
  */
+import { createHash } from 'node:crypto';
 import { type ConnectionOptions, Queue } from 'bullmq';
 import type { Deployment } from '../domain/deployment.js';
 import { type JobName, jobId } from '../domain/job-ids.js';
 import type { Effect } from '../domain/state-machine.js';
+import type { Outgoing } from '../jobs/outbox.js';
 import { type JobData, jobDataSchema } from './job-data.js';
 
 export const QUEUE_NAME = 'greenlight';
@@ -39,7 +41,17 @@ export const JOB_PRIORITY: Record<JobName, number | undefined> = {
   remind: 4,
   watch: 5,
   teardown: 6,
+  notify: 4,
 };
+
+/** A queued Slack message is retried this long at most (backoff doubling up to a minute). */
+export const NOTIFY_ATTEMPTS = 500;
+export const NOTIFY_MAX_BACKOFF_MS = 60_000;
+
+/** BullMQ's custom backoff (Worker `settings.backoffStrategy`): doubling from 1 s, capped. */
+export function cappedBackoff(attemptsMade: number): number {
+  return Math.min(NOTIFY_MAX_BACKOFF_MS, 1_000 * 2 ** Math.max(0, attemptsMade - 1));
+}
 
 function priorityOf(job: JobName): { priority?: number } {
   const p = JOB_PRIORITY[job];
@@ -57,6 +69,18 @@ export class JobScheduler {
     const data: JobData = jobDataSchema.parse(at === undefined ? { deploymentId } : { deploymentId, at });
     const delay = at === undefined ? 0 : Math.max(0, at - this.now());
     await this.queue.add(job, data, { jobId: jobId(job, deploymentId, at), delay, ...priorityOf(job) });
+  }
+
+  /** A Slack message for its own retries (src/jobs/outbox.ts); one job per deployment and key. */
+  async enqueueNotify(deploymentId: string, out: Outgoing): Promise<void> {
+    const data: JobData = jobDataSchema.parse({ deploymentId, notify: out });
+    const key = createHash('sha256').update(out.key).digest('hex').slice(0, 16);
+    await this.queue.add('notify', data, {
+      jobId: `${jobId('notify', deploymentId)}-${key}`,
+      attempts: NOTIFY_ATTEMPTS,
+      backoff: { type: 'capped' },
+      ...priorityOf('notify'),
+    });
   }
 
   /** One sync job per record version: re-renders the card, prompt and reminder from the record. */

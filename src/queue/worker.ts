@@ -9,6 +9,7 @@ import { runApprovalExpiry } from '../jobs/approval-expiry-job.js';
 import { runCutover } from '../jobs/cutover-job.js';
 import { giveUp } from '../jobs/give-up.js';
 import type { JobContext } from '../jobs/job-context.js';
+import { type Outgoing, runNotify } from '../jobs/outbox.js';
 import { runPrecheck } from '../jobs/precheck-job.js';
 import { runRemind } from '../jobs/remind-job.js';
 import { runRollback } from '../jobs/rollback-job.js';
@@ -16,10 +17,15 @@ import { runSync } from '../jobs/sync-job.js';
 import { runTeardown } from '../jobs/teardown-job.js';
 import { runVerify } from '../jobs/verify-job.js';
 import { runWatch } from '../jobs/watch-job.js';
-import { jobDataSchema, jobNameSchema } from './job-data.js';
-import { QUEUE_NAME } from './queue.js';
+import { type JobData, jobDataSchema, jobNameSchema } from './job-data.js';
+import { cappedBackoff, QUEUE_NAME } from './queue.js';
 
-type Handler = (ctx: JobContext, deploymentId: string, at: number | undefined) => Promise<void>;
+type Handler = (
+  ctx: JobContext,
+  deploymentId: string,
+  at: number | undefined,
+  data: JobData,
+) => Promise<void>;
 
 const HANDLERS: Record<JobName, Handler> = {
   precheck: runPrecheck,
@@ -31,6 +37,10 @@ const HANDLERS: Record<JobName, Handler> = {
   'approval-expiry': runApprovalExpiry,
   sync: runSync,
   watch: runWatch,
+  notify: async (ctx, id, _at, data) => {
+    // The blocks were built by our own builders and only passed through Redis.
+    if (data.notify) await runNotify(ctx, id, data.notify as unknown as Outgoing);
+  },
 };
 
 export async function processJob(ctx: JobContext, job: Pick<Job, 'name' | 'data' | 'id'>): Promise<void> {
@@ -40,7 +50,7 @@ export async function processJob(ctx: JobContext, job: Pick<Job, 'name' | 'data'
     throw new UnrecoverableError(`job ${job.id} (${job.name}) has invalid data; it will not be retried`);
   }
   try {
-    await HANDLERS[name.data](ctx, data.data.deploymentId, data.data.at);
+    await HANDLERS[name.data](ctx, data.data.deploymentId, data.data.at, data.data);
   } catch (err) {
     if (err instanceof PermanentJobError) throw new UnrecoverableError(err.message);
     throw err;
@@ -67,6 +77,7 @@ export function startWorker(
     stalledInterval: opts.stalledInterval ?? DEFAULT_STALLED_INTERVAL_MS,
     // Crashes in a row (a chaos run, a crash loop) must not fail a job that is safe to re-run.
     maxStalledCount: 5,
+    settings: { backoffStrategy: (attemptsMade: number) => cappedBackoff(attemptsMade) },
   });
   worker.on('failed', (job, err) => {
     ctx.log.warn(
@@ -78,7 +89,8 @@ export function startWorker(
     // the service lock in a working state with nobody told.
     const final = err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
     const data = jobDataSchema.safeParse(job.data);
-    if (final && data.success) {
+    // A message that Slack would not take is a message lost, not a deployment failed.
+    if (final && data.success && job.name !== 'notify') {
       giveUp(ctx, job.name, data.data.deploymentId, errorMessage(err)).catch((e: unknown) =>
         ctx.log.error({ err: errorMessage(e), job: job.id }, 'could not record a job that gave up'),
       );

@@ -73,6 +73,11 @@ export interface FakeSlackApi extends EventEmitter {
   /** A URL on this server that records what is POSTed to it (a slash command's response_url). */
   responseUrl(id?: string): string;
   setUsergroupMembers(groupId: string, users: string[]): void;
+  /**
+   * An outage: while set, every Web API call is answered with this HTTP status (503, or 429 with
+   * `Retry-After: 1`, as Slack rate-limits) and does nothing. null ends it.
+   */
+  outage(status: 503 | 429 | null): void;
   callsTo(method: string): RecordedCall[];
   /** Replies in the thread of `parentTs` (parent excluded), in order. */
   threadReplies(channel: string, parentTs: string): FakeMessage[];
@@ -150,8 +155,14 @@ export async function startFakeSlackApi(opts: FakeSlackOptions = {}): Promise<Fa
   const calls: RecordedCall[] = [];
   const responses: FakeResponse[] = [];
   const responseUses = new Map<string, number>();
+  let down: 503 | 429 | null = null;
 
   async function onApi(req: IncomingMessage, res: ServerResponse, method: string, query: URLSearchParams) {
+    if (down !== null) {
+      await bodyOf(req).catch(() => '');
+      if (down === 429) res.setHeader('retry-after', '1');
+      return send(res, down, { ok: false, error: down === 429 ? 'ratelimited' : 'service_unavailable' });
+    }
     let args: Record<string, unknown>;
     try {
       args = parseArgs(await bodyOf(req), req.headers['content-type'], query);
@@ -219,6 +230,9 @@ export async function startFakeSlackApi(opts: FakeSlackOptions = {}): Promise<Fa
     setUsergroupMembers(groupId: string, users: string[]) {
       state.usergroups.set(groupId, [...users]);
       state.emit({ type: 'usergroup', groupId, users: [...users] });
+    },
+    outage(status: 503 | 429 | null) {
+      down = status;
     },
     callsTo(method: string) {
       return calls.filter((c) => c.method === method);

@@ -42,7 +42,8 @@ describe('a stale Rollback button', () => {
 
     // The rule is fixed by hand; B (green → blue) then runs to the end.
     rig.aws.elb.rules.delete(forgotten);
-    rig.aws.elb.setTargetGroupAttributes(DEMO.checkout.blueArn, {
+    // B's old slot is green: no connections to drain, so its teardown ends in one run.
+    rig.aws.elb.setTargetGroupAttributes(DEMO.checkout.greenArn, {
       'deregistration_delay.timeout_seconds': '0',
     });
     const b = await rig.soaking('blue');
