@@ -95,6 +95,14 @@ export function canTeardownNow(svc: ServiceConfig, actor: Actor): Decision {
   );
 }
 
+/** Break-glass: only approvers may end a deployment whatever its state. */
+export function canUnlock(svc: ServiceConfig, actor: Actor): Decision {
+  if (isApprover(svc, actor)) return OK;
+  return refuse(
+    `Only approvers of *${svc.name}* can unlock it (break-glass): ${mentionList(svc.approvers)}.`,
+  );
+}
+
 /** The user-group ids whose membership decides the actor's rights on this service (deduplicated). */
 export function groupsToResolve(svc: ServiceConfig): string[] {
   return [...new Set([...svc.approvers.usergroups, ...(svc.deployers?.usergroups ?? [])])];

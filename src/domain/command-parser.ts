@@ -13,6 +13,7 @@ export type Command =
   | { name: 'teardown'; service: string }
   | { name: 'cancel'; service: string }
   | { name: 'history'; service: string }
+  | { name: 'unlock'; service: string }
   | { name: 'help' };
 
 export type ParseResult =
@@ -35,13 +36,14 @@ export const RESERVED_WORDS = [
   'teardown',
   'cancel',
   'history',
+  'unlock',
   'help',
 ] as const;
 
 const ECHO_MAX = 60;
 const LIST_MAX = 20;
 
-type ServiceOnly = 'rollback' | 'teardown' | 'cancel' | 'history';
+type ServiceOnly = 'rollback' | 'teardown' | 'cancel' | 'history' | 'unlock';
 
 const USAGE: Record<string, string> = {
   deploy: '`/deploy &lt;service&gt; &lt;slot&gt;`',
@@ -51,6 +53,7 @@ const USAGE: Record<string, string> = {
   teardown: '`/deploy teardown [service]`',
   cancel: '`/deploy cancel [service]`',
   history: '`/deploy history [service]`',
+  unlock: '`/deploy unlock [service]`',
   help: '`/deploy help`',
 };
 
@@ -64,6 +67,7 @@ export function helpText(): string {
     `• ${USAGE.teardown} — tear the previous slot down now instead of at the end of the soak.`,
     `• ${USAGE.cancel} — cancel a deployment that has not switched traffic yet.`,
     `• ${USAGE.history} — recent deployments.`,
+    `• ${USAGE.unlock} — break-glass (approvers): end a stuck deployment and free the service; says what the load balancer looks like.`,
     `• ${USAGE.help} — this help.`,
     '`[service]` may be left out in a channel that serves exactly one service.',
   ].join('\n');
@@ -302,6 +306,7 @@ function parse(text: string, ctx: ParseContext): ParseResult {
     case 'teardown':
     case 'cancel':
     case 'history':
+    case 'unlock':
       return parseServiceOnly(word, args, known);
     default:
       return parseDeploy(tokens, known);

@@ -16,6 +16,8 @@ export const JOB_NAMES = [
   'watch',
   /** One Slack message that could not be sent when its job ran, retried on its own. */
   'notify',
+  /** After a break-glass unlock: read the load balancer and say in the thread what it looks like. */
+  'inspect',
 ] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 

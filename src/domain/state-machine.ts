@@ -33,7 +33,9 @@ export type DeploymentEvent =
   | { type: 'teardown_failed'; reason: string }
   | { type: 'rollback'; user: string; reason?: string }
   | { type: 'rollback_done'; timing: CutoverTiming }
-  | { type: 'rollback_failed'; reason: string };
+  | { type: 'rollback_failed'; reason: string }
+  /** Break-glass: an approver ends a stuck deployment, whatever its state. */
+  | { type: 'unlock'; user: string };
 export type EventType = DeploymentEvent['type'];
 
 export type Effect =

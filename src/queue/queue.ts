@@ -42,6 +42,7 @@ export const JOB_PRIORITY: Record<JobName, number | undefined> = {
   watch: 5,
   teardown: 6,
   notify: 4,
+  inspect: 2,
 };
 
 /** A queued Slack message is retried this long at most (backoff doubling up to a minute). */

@@ -8,6 +8,7 @@ import { errorMessage, PermanentJobError } from '../errors.js';
 import { runApprovalExpiry } from '../jobs/approval-expiry-job.js';
 import { runCutover } from '../jobs/cutover-job.js';
 import { giveUp } from '../jobs/give-up.js';
+import { runInspect } from '../jobs/inspect-job.js';
 import type { JobContext } from '../jobs/job-context.js';
 import { type Outgoing, runNotify } from '../jobs/outbox.js';
 import { runPrecheck } from '../jobs/precheck-job.js';
@@ -37,6 +38,7 @@ const HANDLERS: Record<JobName, Handler> = {
   'approval-expiry': runApprovalExpiry,
   sync: runSync,
   watch: runWatch,
+  inspect: runInspect,
   notify: async (ctx, id, _at, data) => {
     // The blocks were built by our own builders and only passed through Redis.
     if (data.notify) await runNotify(ctx, id, data.notify as unknown as Outgoing);

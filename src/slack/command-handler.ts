@@ -126,7 +126,7 @@ async function status(ctx: WebContext, service: string | undefined): Promise<Sla
   return statusList(items, now, forgottenSlots(latest, ctx.config.services, now));
 }
 
-type ServiceAction = Extract<Command, { name: 'rollback' | 'extend' | 'teardown' | 'cancel' }>;
+type ServiceAction = Extract<Command, { name: 'rollback' | 'extend' | 'teardown' | 'cancel' | 'unlock' }>;
 
 async function actOnCurrent(ctx: WebContext, cmd: ServiceAction, userId: string): Promise<SlackMessage> {
   const svc = ctx.config.services[cmd.service] as ServiceConfig;
@@ -138,6 +138,12 @@ async function actOnCurrent(ctx: WebContext, cmd: ServiceAction, userId: string)
   if (!decision.ok) return refusalMessage(decision.message);
   const out = await applyEvent(ctx, d.id, event);
   if (!out.ok) return refusalMessage(out.message);
+  if (cmd.name === 'unlock') {
+    return refusalMessage(
+      `Unlocked *${svc.name}*: deployment ${d.id} ended as failed (recorded in the audit). ` +
+        `What the load balancer looks like now follows in its thread in <#${d.channel}>.`,
+    );
+  }
   return refusalMessage(
     `Done: ${cmd.name} of *${svc.name}* recorded (${d.id}). Follow it in <#${d.channel}>.`,
   );

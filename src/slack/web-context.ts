@@ -8,6 +8,7 @@ import {
   canExtend,
   canRollback,
   canTeardownNow,
+  canUnlock,
   type Decision,
   groupsToResolve,
 } from '../domain/authorization.js';
@@ -56,4 +57,5 @@ export const INTENTS = {
     { type: 'extend', user: a.userId, byMs: extendMs ?? svc.soakMs },
   ],
   teardown: (svc, _d, a) => [canTeardownNow(svc, a), { type: 'teardown_now', user: a.userId }],
+  unlock: (svc, _d, a) => [canUnlock(svc, a), { type: 'unlock', user: a.userId }],
 } satisfies Record<string, Plan>;

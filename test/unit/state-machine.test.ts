@@ -47,6 +47,7 @@ const SAMPLE: { [K in EventType]: Extract<DeploymentEvent, { type: K }> } = {
   rollback: { type: 'rollback', user: 'U0APPROVER' },
   rollback_done: { type: 'rollback_done', timing: timing(T0) },
   rollback_failed: { type: 'rollback_failed', reason: 'ModifyListener denied' },
+  unlock: { type: 'unlock', user: 'U0APPROVER' },
 };
 const ALL_EVENTS = Object.keys(SAMPLE) as EventType[];
 
@@ -106,20 +107,36 @@ const FIXTURE: Record<State, () => Deployment> = {
 
 /** Exactly the accepted (state, event) pairs and where they lead; everything else is illegal. */
 const ACCEPTED: Partial<Record<State, Partial<Record<EventType, State>>>> = {
-  requested: { precheck_started: 'prechecking', cancel: 'cancelled' },
-  prechecking: { precheck_passed: 'awaiting_approval', precheck_failed: 'blocked', cancel: 'cancelled' },
-  awaiting_approval: { approve: 'cutting_over', cancel: 'cancelled', approval_expired: 'expired' },
-  cutting_over: { cutover_succeeded: 'verifying', cutover_failed: 'failed' },
-  verifying: { verify_passed: 'soaking', verify_failed: 'failed', rollback: 'rolling_back' },
+  requested: { precheck_started: 'prechecking', cancel: 'cancelled', unlock: 'failed' },
+  prechecking: {
+    precheck_passed: 'awaiting_approval',
+    precheck_failed: 'blocked',
+    cancel: 'cancelled',
+    unlock: 'failed',
+  },
+  awaiting_approval: {
+    approve: 'cutting_over',
+    cancel: 'cancelled',
+    approval_expired: 'expired',
+    unlock: 'failed',
+  },
+  cutting_over: { cutover_succeeded: 'verifying', cutover_failed: 'failed', unlock: 'failed' },
+  verifying: {
+    verify_passed: 'soaking',
+    verify_failed: 'failed',
+    rollback: 'rolling_back',
+    unlock: 'failed',
+  },
   soaking: {
     extend: 'soaking',
     teardown_now: 'tearing_down',
     teardown_due: 'tearing_down',
     rollback: 'rolling_back',
+    unlock: 'failed',
   },
-  tearing_down: { teardown_done: 'done', teardown_failed: 'failed' },
+  tearing_down: { teardown_done: 'done', teardown_failed: 'failed', unlock: 'failed' },
   failed: { rollback: 'rolling_back' },
-  rolling_back: { rollback_done: 'rolled_back', rollback_failed: 'failed' },
+  rolling_back: { rollback_done: 'rolled_back', rollback_failed: 'failed', unlock: 'failed' },
 };
 
 /** Approving is only possible before the prompt expires; every other event is tried when all is due. */
@@ -140,9 +157,9 @@ function effectsOf(d: Deployment, event: DeploymentEvent, now: number): Effect[]
 }
 
 describe('every state × every event', () => {
-  it('the test covers all 14 states and all 18 event types', () => {
+  it('the test covers all 14 states and all 19 event types', () => {
     expect(STATES).toHaveLength(14);
-    expect(ALL_EVENTS).toHaveLength(18);
+    expect(ALL_EVENTS).toHaveLength(19);
     expect([...EVENT_TYPES].sort()).toEqual([...ALL_EVENTS].sort());
   });
 
@@ -596,5 +613,30 @@ describe('jobId', () => {
 
   it.each([1.5, Number.NaN, Number.POSITIVE_INFINITY])('refuses %s as a job time', (at) => {
     expect(() => jobId('remind', 'checkout-1-abcd', at)).toThrow(RangeError);
+  });
+});
+
+describe('break-glass unlock', () => {
+  it('ends a deployment stuck mid-switch as failed, keeps Rollback possible and asks for the load balancer state', () => {
+    const stuck = { ...drive([...TO_SOAKING.slice(0, 3)]), switchStartedAt: T0 + 5 * MIN };
+    expect(stuck.state).toBe('cutting_over');
+    const r = transition(stuck, SAMPLE.unlock, LATER);
+    if (!r.ok) throw new Error(r.message);
+    expect(r.deployment).toMatchObject({
+      state: 'failed',
+      reason: 'unlocked by <@U0APPROVER> (break-glass) while it was cutting over',
+      cutover: { startedAt: T0 + 5 * MIN, finishedAt: LATER },
+    });
+    expect(canRollBack(r.deployment)).toBe(true);
+    expect(r.effects).toContainEqual({ type: 'enqueue', job: 'inspect', at: LATER });
+    expect(r.deployment.history.at(-1)).toMatchObject({ event: 'unlock', by: 'U0APPROVER' });
+  });
+
+  it('cancels the pending reminder and teardown of a soak', () => {
+    const soaking = drive(TO_SOAKING);
+    const r = transition(soaking, SAMPLE.unlock, LATER);
+    if (!r.ok) throw new Error(r.message);
+    expect(r.effects).toContainEqual({ type: 'cancel', job: 'teardown', at: soaking.teardownAt });
+    expect(r.effects).toContainEqual({ type: 'cancel', job: 'remind', at: soaking.remindAt });
   });
 });

@@ -7,7 +7,7 @@
 import type { Deployment, State } from '../deployment.js';
 import { formatDuration } from '../duration.js';
 import type { DeploymentEvent, Effect, Refusal } from '../state-machine.js';
-import { deploymentName } from './rules.js';
+import { deploymentName, describeState } from './rules.js';
 
 /** The longest single Extend: a forgotten environment is exactly what the TTL exists to prevent. */
 export const MAX_EXTEND_MS = 30 * 86_400_000;
@@ -225,5 +225,18 @@ export function applyEvent(d: Deployment, event: DeploymentEvent, now: number): 
 
     case 'rollback_failed':
       return { to: 'failed', patch: { reason: event.reason }, effects: [], detail: event.reason };
+
+    case 'unlock': {
+      // A switch that may have started stays on record as touched, so Rollback stays possible.
+      const touched =
+        d.cutover === undefined && d.switchStartedAt !== undefined
+          ? { cutover: { startedAt: d.switchStartedAt, finishedAt: now, awsMs: 0, changed: 0 } }
+          : {};
+      const reason = `unlocked by <@${event.user}> (break-glass) while it was ${describeState(d.state)}`;
+      const effects: Effect[] = [...cancelScheduled(d), { type: 'enqueue', job: 'inspect', at: now }];
+      if (d.approvalExpiresAt !== undefined)
+        effects.push({ type: 'cancel', job: 'approval-expiry', at: d.approvalExpiresAt });
+      return { to: 'failed', patch: { reason, ...touched }, effects, by: event.user, detail: reason };
+    }
   }
 }

@@ -77,6 +77,20 @@ export const EVENT_RULES: Record<EventType, EventRule> = {
     doing: 'failing the rollback',
     when: 'while it is rolling back',
   },
+  unlock: {
+    from: [
+      'requested',
+      'prechecking',
+      'awaiting_approval',
+      'cutting_over',
+      'verifying',
+      'soaking',
+      'tearing_down',
+      'rolling_back',
+    ],
+    doing: 'unlocking',
+    when: 'while it is in progress',
+  },
 };
 
 /** Every event type, in lifecycle order. */

@@ -1,0 +1,38 @@
+/**
+ * After a break-glass unlock: read the load balancer and say in the thread what it looks like now
+ * — every forward that touches the service's slots, and which slot is live — so the approver who
+ * unlocked knows what state the service was left in. Read-only.
+ */
+import { previewRuleTest } from '../aws/preview-rules.js';
+import { readListeners } from '../aws/switch-forwards.js';
+import { findForwardSites, liveSlot } from '../domain/forwards.js';
+import { errorMessage } from '../errors.js';
+import { forwardLine, refusalMessage } from '../slack/blocks/index.js';
+import { isTransientAwsError } from './aws-errors.js';
+import { type JobContext, loadDeployment, serviceOf } from './job-context.js';
+import { postOnce } from './outbox.js';
+
+export async function runInspect(ctx: JobContext, deploymentId: string): Promise<void> {
+  const d = await loadDeployment(ctx, deploymentId);
+  const svc = serviceOf(ctx, d);
+  let text: string;
+  try {
+    const snap = await readListeners(ctx.elb, svc.listeners, previewRuleTest(svc));
+    const sites = findForwardSites(snap.listeners, snap.rulesByListener, svc.slots);
+    const live = liveSlot(sites, svc.slots);
+    const livePart =
+      live === null
+        ? 'no slot receives traffic'
+        : live === 'mixed'
+          ? '*mixed*: traffic is split between slots'
+          : `live on *${live}*`;
+    text =
+      `🔓 *Unlocked.* ${d.reason ?? ''}\nThe load balancer now: ${livePart}.\n` +
+      (sites.length > 0 ? sites.map(forwardLine).join('\n') : '_no forward references the slots_') +
+      (d.cutover !== undefined ? '\nRollback stays possible: `/deploy rollback`.' : '');
+  } catch (err) {
+    if (isTransientAwsError(err)) throw err;
+    text = `🔓 *Unlocked.* ${d.reason ?? ''}\nThe load balancer could not be read: ${errorMessage(err)}.`;
+  }
+  await postOnce(ctx, d, `inspect-${d.version}`, refusalMessage(text));
+}
