@@ -2,15 +2,51 @@
  * Level-triggered safety net: for every active deployment, make sure the job its state needs is
  * in the queue. Adding a job whose id exists is a no-op, so this is safe to run any time (worker
  * start, then periodically). It repairs the window where a process died between writing a
- * transition and enqueueing its job.
+ * transition and enqueueing its job; a needed job that failed for good is retried (a few times,
+ * one reconcile apart) and then recorded as its state's failure event — so no deployment stays
+ * stuck holding its service, whether or not the worker that saw the failure lived to record it.
+ * A cutover whose switch started long ago and never finished is reported as failed (touched:
+ * Rollback stays possible), never silently resumed hours later.
  */
 import type { Deployment } from '../domain/deployment.js';
-import { nextOnGrid } from '../domain/job-ids.js';
+import { formatDuration } from '../domain/duration.js';
+import { type JobName, nextOnGrid } from '../domain/job-ids.js';
+import { giveUp } from './give-up.js';
 import type { JobContext } from './job-context.js';
 import { scheduleWatch } from './watch-job.js';
 
+/** Retries of a job that failed for good before its failure is recorded. */
+export const MAX_REPAIRS = 3;
+/** A switch that started longer ago than this and is still not finished is reported, not resumed. */
+export const STALE_SWITCH_MS = 15 * 60_000;
+
+/** Enqueues the job (a no-op when it exists); repairs it when it failed for good. */
+async function need(ctx: JobContext, d: Deployment, job: JobName, at?: number): Promise<void> {
+  await ctx.scheduler.enqueue(job, d.id, at);
+  const repaired = await ctx.scheduler.repair(job, d.id, at, MAX_REPAIRS);
+  if (repaired.status === 'retried')
+    ctx.log.warn({ deployment: d.id, job }, 'reconcile retried a failed job');
+  if (repaired.status === 'exhausted') {
+    await giveUp(ctx, job, d.id, `${repaired.reason} (still failing after ${MAX_REPAIRS} more tries)`);
+  }
+}
+
 export async function ensureJobsFor(ctx: JobContext, d: Deployment): Promise<void> {
-  const s = ctx.scheduler;
+  const s = { enqueue: (job: JobName, id: string, at?: number) => need(ctx, d, job, at) };
+  if (
+    d.state === 'cutting_over' &&
+    d.switchStartedAt !== undefined &&
+    ctx.clock.now() - d.switchStartedAt > STALE_SWITCH_MS
+  ) {
+    const ago = formatDuration(ctx.clock.now() - d.switchStartedAt);
+    await giveUp(
+      ctx,
+      'cutover',
+      d.id,
+      `its switch started ${ago} ago and never finished; it is not resumed this late`,
+    );
+    return;
+  }
   switch (d.state) {
     case 'requested':
       return s.enqueue('precheck', d.id);

@@ -18,6 +18,8 @@ export const jobDataSchema = z
     /** The deadline (or record version, for `sync`) the job was scheduled for. */
     at: z.number().int().nonnegative().optional(),
     notify: outgoingSchema.optional(),
+    /** How many times reconcile retried it after it failed for good. */
+    repairs: z.number().int().nonnegative().optional(),
   })
   .strict();
 

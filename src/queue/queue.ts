@@ -90,6 +90,27 @@ export class JobScheduler {
     await this.queue.add('sync', data, { jobId: jobId('sync', d.id, d.version), ...priorityOf('sync') });
   }
 
+  /**
+   * A job that failed for good (out of attempts) is retried again, up to `maxRepairs` times over
+   * reconcile runs; after that the caller records the failure. BullMQ would otherwise keep the
+   * failed job (and ignore re-adds of its id) for a week.
+   */
+  async repair(
+    job: JobName,
+    deploymentId: string,
+    at: number | undefined,
+    maxRepairs: number,
+  ): Promise<{ status: 'fine' | 'retried' } | { status: 'exhausted'; reason: string }> {
+    const found = await this.queue.getJob(jobId(job, deploymentId, at));
+    if (!found || !(await found.isFailed())) return { status: 'fine' };
+    const data = jobDataSchema.parse(found.data);
+    const repairs = data.repairs ?? 0;
+    if (repairs >= maxRepairs) return { status: 'exhausted', reason: found.failedReason ?? 'unknown error' };
+    await found.updateData({ ...data, repairs: repairs + 1 });
+    await found.retry('failed');
+    return { status: 'retried' };
+  }
+
   /** Removes a pending job. A job that is running (locked) cannot be removed: it re-reads the record and stops. */
   async cancel(job: JobName, deploymentId: string, at?: number): Promise<void> {
     await this.queue.remove(jobId(job, deploymentId, at));

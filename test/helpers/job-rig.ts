@@ -259,6 +259,7 @@ export async function startJobRig(redis: RedisProcess, opts: JobRigOptions = {})
     aws,
     svc,
     prefix,
+    redisUrl: redis.url,
     bullConnection,
     /** What the Slack listeners get (button clicks go through `handleAction`). */
     web: (): WebContext => ({
