@@ -154,3 +154,12 @@ export interface Deployment {
   messages: MessageRefs;
   history: HistoryEntry[];
 }
+
+/**
+ * Of a service's deployments (newest first), the newest that moved (or may have moved) traffic:
+ * the one a Rollback acts on. A later deployment that never reached the switch (blocked,
+ * cancelled, expired, or waiting for approval) leaves the load balancer as that one left it.
+ */
+export function lastToMoveTraffic(newestFirst: readonly Deployment[]): Deployment | undefined {
+  return newestFirst.find((d) => d.switchStartedAt !== undefined || d.cutover !== undefined);
+}

@@ -18,6 +18,8 @@ export const JOB_NAMES = [
   'notify',
   /** After a break-glass unlock: read the load balancer and say in the thread what it looks like. */
   'inspect',
+  /** The afterCutover hook the record says is owed (src/domain/after-cutover.ts). */
+  'after-cutover',
 ] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 

@@ -9,6 +9,7 @@ import { ensurePreviewRules, previewRuleTest } from '../aws/preview-rules.js';
 import { SwitchAbortedError, switchForwards } from '../aws/switch-forwards.js';
 import { timeElbPort } from '../aws/timed-elb-port.js';
 import type { ServiceConfig } from '../config/schema.js';
+import { afterCutoverOwed, BEFORE_CUTOVER_CALLED } from '../domain/after-cutover.js';
 import type { CutoverTiming, Deployment } from '../domain/deployment.js';
 import type { SwitchReport } from '../domain/reports.js';
 import { errorMessage } from '../errors.js';
@@ -23,6 +24,7 @@ import {
   failedWith,
   type JobContext,
   loadDeployment,
+  markPosted,
   patchDeployment,
   serviceOf,
 } from './job-context.js';
@@ -88,6 +90,8 @@ async function switchTraffic(
       await applyEvent(ctx, d.id, { type: 'cutover_failed', reason: unhealthy });
       return undefined;
     }
+    // Marked before the call: from here the service may have frozen itself, so afterCutover is owed.
+    if (svc.hooks?.beforeCutover) await markPosted(ctx, d.id, BEFORE_CUTOVER_CALLED);
     const hook = await runHook(ctx, 'beforeCutover', svc, d);
     if (hook && !hook.ok) {
       const answer = hookAnswer(hook);
@@ -96,7 +100,7 @@ async function switchTraffic(
         reason: `The beforeCutover hook ${answer}: cutover aborted, nothing was changed on the load balancer.`,
       });
       // A hook that timed out or failed may still have frozen the service: let it thaw.
-      if (hook.attempts > 0) await attemptEnded(ctx, svc, failed, 'none');
+      await attemptEnded(ctx, svc, failed);
       return undefined;
     }
   }
@@ -144,7 +148,7 @@ async function switchTraffic(
         reason: err.message,
         ...(touched ? { touched: timing() } : {}),
       });
-      await attemptEnded(ctx, svc, failed, touched ? 'partial_or_unknown' : 'none');
+      await attemptEnded(ctx, svc, failed);
       return undefined;
     }
     if (isTransientAwsError(err)) throw err; // nothing was modified: BullMQ retries
@@ -153,7 +157,7 @@ async function switchTraffic(
       reason: `cutover failed: ${errorMessage(err)}`,
       ...(untouched ? {} : { touched: timing() }),
     });
-    await attemptEnded(ctx, svc, failed, untouched ? 'none' : 'partial_or_unknown');
+    await attemptEnded(ctx, svc, failed);
     return undefined;
   }
   const done = { ...timing(), changed: report.changed.length };
@@ -163,27 +167,22 @@ async function switchTraffic(
     timing: done,
     verifyWindowMs: svc.verifyWindowMs,
   });
-  if (moved.ok) {
-    ctx.metrics.observeCutover(d.service, totalMs / 1000);
-    await runHook(ctx, 'afterCutover', svc, moved.deployment, { switched: 'all' });
-  }
+  if (moved.ok) ctx.metrics.observeCutover(d.service, totalMs / 1000);
+  await attemptEnded(ctx, svc, moved);
   return { ...report, awsMs: done.awsMs, totalMs };
 }
 
 /**
- * `afterCutover` is called when the attempt ends, switched or not: a service that froze itself in
- * `beforeCutover` (read-only mode for a schema cutover, say) must hear that it can thaw. The
- * payload's `deployment.state` says which (`verifying` or `failed`), and `switched` how far the
- * load balancer got: `all`, `none`, or `partial_or_unknown` (a restore that was not confirmed —
- * old and new code may both be serving: do not resume as if nothing happened).
+ * `afterCutover` is owed when the attempt ends, switched or not: a service that froze itself in
+ * `beforeCutover` must hear that it can thaw. It is paid by its own job (`after-cutover-job.ts`),
+ * which reconcile re-enqueues while the record still owes it, so a crash here cannot lose it. The
+ * payload's `switched` says how far the load balancer got: `all`, `none`, or `partial_or_unknown`
+ * (a restore that was not confirmed — old and new code may both be serving).
  */
-export async function attemptEnded(
-  ctx: JobContext,
-  svc: ServiceConfig,
-  outcome: EventOutcome,
-  switched: 'none' | 'partial_or_unknown',
-) {
-  if (outcome.ok) await runHook(ctx, 'afterCutover', svc, outcome.deployment, { switched });
+export async function attemptEnded(ctx: JobContext, svc: ServiceConfig, outcome: EventOutcome) {
+  if (outcome.ok && afterCutoverOwed(outcome.deployment, Boolean(svc.hooks?.afterCutover))) {
+    await ctx.scheduler.enqueue('after-cutover', outcome.deployment.id);
+  }
 }
 
 /** Posts the outcome once: the switch (from this run's report, else from the record) or the failure. */

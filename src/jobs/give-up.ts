@@ -52,9 +52,9 @@ export async function giveUp(ctx: JobContext, job: string, deploymentId: string,
   const out = await applyEvent(ctx, d.id, event);
   // A cutover that gave up after beforeCutover ran: the service may be frozen; let it thaw.
   const svc = ctx.config.services[d.service];
-  if (event.type === 'cutover_failed' && svc && d.messages.posted.includes('hook-beforeCutover')) {
-    await attemptEnded(ctx, svc, out, event.touched ? 'partial_or_unknown' : 'none').catch((err: unknown) =>
-      ctx.log.warn({ err, deployment: d.id }, 'could not call afterCutover'),
+  if (event.type === 'cutover_failed' && svc) {
+    await attemptEnded(ctx, svc, out).catch((err: unknown) =>
+      ctx.log.warn({ err, deployment: d.id }, 'could not enqueue afterCutover'),
     );
   }
   if (!out.ok || !out.deployment.messages.card) return;

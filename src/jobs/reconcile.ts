@@ -8,7 +8,8 @@
  * A cutover whose switch started long ago and never finished is reported as failed (touched:
  * Rollback stays possible), never silently resumed hours later.
  */
-import type { Deployment } from '../domain/deployment.js';
+import { afterCutoverOwed } from '../domain/after-cutover.js';
+import { type Deployment, isTerminal } from '../domain/deployment.js';
 import { formatDuration } from '../domain/duration.js';
 import { type JobName, nextOnGrid } from '../domain/job-ids.js';
 import { giveUp } from './give-up.js';
@@ -32,7 +33,7 @@ async function need(ctx: JobContext, d: Deployment, job: JobName, at?: number): 
 }
 
 export async function ensureJobsFor(ctx: JobContext, d: Deployment): Promise<void> {
-  const s = { enqueue: (job: JobName, id: string, at?: number) => need(ctx, d, job, at) };
+  const s = { enqueue: (job: JobName, _id: string, at?: number) => need(ctx, d, job, at) };
   if (
     d.state === 'cutting_over' &&
     d.switchStartedAt !== undefined &&
@@ -47,6 +48,8 @@ export async function ensureJobsFor(ctx: JobContext, d: Deployment): Promise<voi
     );
     return;
   }
+  const svc = ctx.config.services[d.service];
+  if (svc && afterCutoverOwed(d, Boolean(svc.hooks?.afterCutover))) await need(ctx, d, 'after-cutover');
   switch (d.state) {
     case 'requested':
       return s.enqueue('precheck', d.id);
@@ -62,7 +65,6 @@ export async function ensureJobsFor(ctx: JobContext, d: Deployment): Promise<voi
       return s.enqueue('cutover', d.id);
     case 'verifying': {
       // The next poll on the verification grid (the first one, untimed, may be long gone).
-      const svc = ctx.config.services[d.service];
       const origin = d.cutover?.finishedAt ?? d.updatedAt;
       if (!svc) return s.enqueue('verify', d.id);
       return s.enqueue('verify', d.id, nextOnGrid(origin, svc.traffic.pollIntervalMs, ctx.clock.now()));
@@ -98,6 +100,21 @@ function lastEvent(d: Deployment, event: string) {
   return last?.event === event ? last : undefined;
 }
 
+/** A deployment that ended this long ago or less may still owe its afterCutover hook. */
+export const OWED_HOOK_WINDOW_MS = 24 * 3_600_000;
+
+/** Ended deployments (the newest few per service) whose afterCutover hook was never paid. */
+async function endedOwingHooks(ctx: JobContext): Promise<Deployment[]> {
+  const withHook = Object.values(ctx.config.services).filter((svc) => svc.hooks?.afterCutover);
+  const recent = await Promise.all(withHook.map((svc) => ctx.store.listByService(svc.name, 3)));
+  const since = ctx.clock.now() - OWED_HOOK_WINDOW_MS;
+  return recent
+    .flat()
+    .filter(
+      (d) => isTerminal(d.state) && (d.finishedAt ?? d.updatedAt) >= since && afterCutoverOwed(d, true),
+    );
+}
+
 export async function reconcileAll(ctx: JobContext): Promise<number> {
   const active = await ctx.store.listActive();
   for (const d of active) {
@@ -106,6 +123,11 @@ export async function reconcileAll(ctx: JobContext): Promise<number> {
     } catch (err) {
       ctx.log.warn({ err, deployment: d.id }, 'reconcile could not enqueue a job');
     }
+  }
+  for (const d of await endedOwingHooks(ctx).catch(() => [])) {
+    await need(ctx, d, 'after-cutover').catch((err: unknown) =>
+      ctx.log.warn({ err, deployment: d.id }, 'reconcile could not enqueue afterCutover'),
+    );
   }
   return active.length;
 }

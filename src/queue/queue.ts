@@ -43,6 +43,7 @@ export const JOB_PRIORITY: Record<JobName, number | undefined> = {
   teardown: 6,
   notify: 4,
   inspect: 2,
+  'after-cutover': 2,
 };
 
 /** A queued Slack message is retried this long at most (backoff doubling up to a minute). */

@@ -5,6 +5,7 @@
 import { type ConnectionOptions, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { JobName } from '../domain/job-ids.js';
 import { errorMessage, PermanentJobError } from '../errors.js';
+import { runAfterCutover } from '../jobs/after-cutover-job.js';
 import { runApprovalExpiry } from '../jobs/approval-expiry-job.js';
 import { runCutover } from '../jobs/cutover-job.js';
 import { giveUp } from '../jobs/give-up.js';
@@ -39,6 +40,7 @@ const HANDLERS: Record<JobName, Handler> = {
   sync: runSync,
   watch: runWatch,
   inspect: runInspect,
+  'after-cutover': runAfterCutover,
   notify: async (ctx, id, _at, data) => {
     // The blocks were built by our own builders and only passed through Redis.
     if (data.notify) await runNotify(ctx, id, data.notify as unknown as Outgoing);

@@ -3,10 +3,10 @@
  * acked; this records the intent through the state machine (optimistic concurrency: of two
  * simultaneous Approve clicks exactly one wins) and returns a refusal for the clicker, if any.
  */
-import type { Deployment } from '../domain/deployment.js';
+import { type Deployment, lastToMoveTraffic } from '../domain/deployment.js';
 import { applyEvent } from '../jobs/job-context.js';
 import { ACTIONS, decodeActionValue, refusalMessage, type SlackMessage } from './blocks/index.js';
-import { actorFor, INTENTS, type Plan, type WebContext } from './web-context.js';
+import { actorFor, INTENTS, type Plan, ROLLBACK_LOOKBACK, type WebContext } from './web-context.js';
 
 export interface ActionInput {
   actionId: string;
@@ -51,7 +51,8 @@ export async function handleAction(ctx: WebContext, input: ActionInput): Promise
   }
   if (event.type === 'rollback') {
     // A Rollback button of an older deployment must not switch traffic back over a newer one.
-    const [latest] = await ctx.store.listByService(d.service, 1);
+    // Only one that moved traffic counts: a later /deploy that was blocked or cancelled does not.
+    const latest = lastToMoveTraffic(await ctx.store.listByService(d.service, ROLLBACK_LOOKBACK));
     if (latest && latest.id !== d.id) {
       return {
         deployment: d,

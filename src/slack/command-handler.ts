@@ -18,7 +18,7 @@ import {
   type SlackMessage,
   statusList,
 } from './blocks/index.js';
-import { actorFor, currentDeployment, INTENTS, type WebContext } from './web-context.js';
+import { actorFor, currentDeployment, INTENTS, rollbackTarget, type WebContext } from './web-context.js';
 
 export interface CommandInput {
   command: string;
@@ -130,7 +130,8 @@ type ServiceAction = Extract<Command, { name: 'rollback' | 'extend' | 'teardown'
 
 async function actOnCurrent(ctx: WebContext, cmd: ServiceAction, userId: string): Promise<SlackMessage> {
   const svc = ctx.config.services[cmd.service] as ServiceConfig;
-  const d = await currentDeployment(ctx, svc.name);
+  const d =
+    cmd.name === 'rollback' ? await rollbackTarget(ctx, svc.name) : await currentDeployment(ctx, svc.name);
   if (!d) return refusalMessage(`There is no deployment of *${svc.name}* to ${cmd.name}.`);
   const actor = await actorFor(ctx, svc, userId);
   const extendMs = cmd.name === 'extend' ? cmd.durationMs : undefined;

@@ -12,7 +12,7 @@ import {
   type Decision,
   groupsToResolve,
 } from '../domain/authorization.js';
-import type { Deployment } from '../domain/deployment.js';
+import { type Deployment, lastToMoveTraffic } from '../domain/deployment.js';
 import type { DeploymentEvent } from '../domain/state-machine.js';
 import type { EventDeps } from '../jobs/job-context.js';
 import type { SlackGateway } from './gateway.js';
@@ -38,6 +38,20 @@ export async function currentDeployment(ctx: WebContext, service: string): Promi
   if (holder) return ctx.store.get(holder);
   const [latest] = await ctx.store.listByService(service, 1);
   return latest ?? null;
+}
+
+/** How many of a service's newest deployments are searched for the one a Rollback acts on. */
+export const ROLLBACK_LOOKBACK = 20;
+
+/**
+ * The deployment `/deploy rollback` acts on: the lock holder, else the newest that moved traffic
+ * (a later blocked or cancelled one must not hide a failed switch that needs rolling back).
+ */
+export async function rollbackTarget(ctx: WebContext, service: string): Promise<Deployment | null> {
+  const holder = await ctx.store.lockHolder(service);
+  if (holder) return ctx.store.get(holder);
+  const recent = await ctx.store.listByService(service, ROLLBACK_LOOKBACK);
+  return lastToMoveTraffic(recent) ?? recent[0] ?? null;
 }
 
 export type Plan = (

@@ -10,6 +10,7 @@ import { runVerify } from '../../src/jobs/verify-job.js';
 import { DEMO } from '../../src/sandbox/fake-elb/demo.js';
 import { handleAction } from '../../src/slack/action-handler.js';
 import { ACTIONS, decodeActionValue } from '../../src/slack/blocks/index.js';
+import { handleCommand } from '../../src/slack/command-handler.js';
 import { type JobRig, USERS } from '../helpers/job-rig.js';
 import { useJobRig } from '../helpers/job-rig-hooks.js';
 import { latestButton } from '../helpers/slack-inspect.js';
@@ -65,6 +66,53 @@ describe('a stale Rollback button', () => {
     expect(await queuedRollbacks()).toEqual([]);
     expect(rig.weights()).toEqual(weights);
     expect(rig.modifyCalls()).toBe(modifies);
+  });
+});
+
+describe('a failed switch followed by a deployment that never moved traffic', () => {
+  async function failedVerificationThenCancelled() {
+    rig.aws.elb.addRule({
+      listenerArn: DEMO.httpListenerArn,
+      priority: 5,
+      actions: [{ Type: 'forward', TargetGroupArn: DEMO.checkout.blueArn }],
+    });
+    const a = await rig.verifying();
+    await runVerify(rig.ctx, a.id);
+    expect((await rig.get(a.id)).state).toBe('failed');
+    const button = latestButton(rig.slackApi, ACTIONS.rollback);
+    // B is asked for and cancelled before approval: it never touched the load balancer.
+    const b = await rig.request('blue');
+    await rig.event(b.id, { type: 'cancel', user: USERS.requester });
+    expect((await rig.get(b.id)).state).toBe('cancelled');
+    return { a, b, button };
+  }
+
+  it("keeps the failed deployment's Rollback button working", async () => {
+    const { a, button } = await failedVerificationThenCancelled();
+
+    const result = await handleAction(rig.web(), {
+      actionId: ACTIONS.rollback,
+      value: button?.value ?? '',
+      userId: USERS.requester,
+    });
+
+    expect(result.reply).toBeUndefined();
+    expect((await rig.get(a.id)).state).toBe('rolling_back');
+    expect((await queuedRollbacks()).map((j) => j.data.deploymentId)).toEqual([a.id]);
+  });
+
+  it('/deploy rollback acts on the failed deployment, not the cancelled one', async () => {
+    const { a } = await failedVerificationThenCancelled();
+
+    const reply = await handleCommand(rig.web(), {
+      command: '/deploy',
+      text: 'rollback checkout',
+      userId: USERS.requester,
+      channelId: 'C0CHECKOUT',
+    });
+
+    expect(JSON.stringify(reply)).toContain(a.id);
+    expect((await rig.get(a.id)).state).toBe('rolling_back');
   });
 });
 
