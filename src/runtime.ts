@@ -23,6 +23,7 @@ import { opsRoutes } from './ops/http-routes.js';
 import type { Logger } from './ops/logger.js';
 import { createMetrics, type Metrics } from './ops/metrics.js';
 import { startOpsServer } from './ops/ops-server.js';
+import { RedisWatch } from './ops/redis-watch.js';
 import { createQueue, JobScheduler } from './queue/queue.js';
 import { startWorker } from './queue/worker.js';
 import { createBoltApp } from './slack/bolt-app.js';
@@ -52,6 +53,12 @@ export interface RuntimeOptions {
   /** How long shutdown waits for running jobs before closing the connections anyway. */
   closeTimeoutMs?: number;
   worker?: { lockDuration?: number; stalledInterval?: number; concurrency?: number };
+  /** How often the Redis data sentinel is checked (default 10 s). */
+  redisCheckMs?: number;
+  /** How long /readyz fails after a detected Redis data loss, at least (default 60 s). */
+  redisLossHoldMs?: number;
+  /** How often AWS is scanned for forgotten environments (default 10 min; worker processes). */
+  forgottenScanMs?: number;
 }
 
 export interface AwsClients {
@@ -143,7 +150,21 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Running> {
   let port: number | undefined;
   let reconcileTimer: NodeJS.Timeout | undefined;
   let opsServer: Server | undefined;
-  const routes = opsRoutes({ ping: () => redis.ping(), metrics });
+  const watch = new RedisWatch(redis, ctx, {
+    prefix,
+    checkEveryMs: opts.redisCheckMs ?? 10_000,
+    ...(opts.redisLossHoldMs !== undefined ? { lossHoldMs: opts.redisLossHoldMs } : {}),
+    scanEveryMs: env.role === 'web' ? 0 : (opts.forgottenScanMs ?? 10 * 60_000),
+  });
+  await watch.start();
+  const routes = opsRoutes({
+    ready: async () => {
+      await redis.ping();
+      if (!watch.ready()) throw new Error('redis lost its data; waiting for the AWS scan to finish');
+    },
+    metrics,
+    log,
+  });
 
   if (env.role !== 'worker') {
     const web: WebContext = {
@@ -186,6 +207,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Running> {
     ...(port !== undefined ? { port } : {}),
     async close() {
       if (reconcileTimer) clearInterval(reconcileTimer);
+      await bounded(watch.stop(), 2_000, log, 'redis watch');
       await app?.stop().catch(() => {});
       await new Promise((resolve) => (opsServer ? opsServer.close(resolve) : resolve(undefined)));
       // Let running jobs finish, but never hang on an unreachable Redis: a job cut short is

@@ -1,8 +1,21 @@
-/** GET /healthz (process up), /readyz (Redis reachable), /metrics (Prometheus). */
+/**
+ * GET /healthz (process up), /readyz (Redis reachable and its data not lost), /metrics (Prometheus).
+ * /readyz answers a fixed body either way: why it is not ready goes to the log, never to whoever
+ * can reach the port (a Redis error can name hosts, ports and users).
+ */
 import type { CustomRoute } from '@slack/bolt';
+import { errorMessage } from '../errors.js';
+import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 
-export function opsRoutes(deps: { ping: () => Promise<unknown>; metrics: Metrics }): CustomRoute[] {
+export interface OpsDeps {
+  /** Resolves when ready; rejects with the reason (logged, not sent). */
+  ready: () => Promise<unknown>;
+  metrics: Metrics;
+  log?: Logger;
+}
+
+export function opsRoutes(deps: OpsDeps): CustomRoute[] {
   return [
     {
       path: '/healthz',
@@ -19,19 +32,15 @@ export function opsRoutes(deps: { ping: () => Promise<unknown>; metrics: Metrics
         const timeout = new Promise((_, reject) =>
           setTimeout(() => reject(new Error('timeout')), 1_000).unref(),
         );
-        Promise.race([deps.ping(), timeout]).then(
+        Promise.race([deps.ready(), timeout]).then(
           () => {
             res.writeHead(200, { 'content-type': 'application/json' });
-            res.end('{"status":"ready","redis":"ok"}');
+            res.end('{"status":"ready"}');
           },
           (err: unknown) => {
+            deps.log?.warn({ err: errorMessage(err) }, 'not ready');
             res.writeHead(503, { 'content-type': 'application/json' });
-            res.end(
-              JSON.stringify({
-                status: 'not ready',
-                redis: err instanceof Error ? err.message : 'unreachable',
-              }),
-            );
+            res.end('{"status":"not ready"}');
           },
         );
       },

@@ -17,6 +17,12 @@ export interface Metrics {
   deploymentFinished(service: string, outcome: string): void;
   observeCutover(service: string, seconds: number): void;
   observeRollback(service: string, seconds: number): void;
+  /** This process found that Redis lost its data (the sentinel's generation changed). */
+  redisDataLost(): void;
+  /** 1 when Redis persists every write and never evicts (appendonly, noeviction), else 0. */
+  setRedisDurable(durable: boolean): void;
+  /** Slots the last forgotten-environment scan found running without traffic. */
+  setIdleSlots(n: number): void;
   /** Sets scrape-time collectors; merges with earlier calls (pass `undefined` to remove one). */
   setCollectors(c: MetricsCollectors): void;
   render(): Promise<{ contentType: string; body: string }>;
@@ -106,8 +112,27 @@ export function createMetrics(): Metrics {
     },
   });
 
+  const dataLost = new Counter({
+    name: 'greenlight_redis_data_lost_total',
+    help: 'Times this process found that Redis lost its data (deployment records, locks, scheduled jobs).',
+    registers: [registry],
+  });
+  const durable = new Gauge({
+    name: 'greenlight_redis_durable',
+    help: '1 when Redis reports appendonly persistence and maxmemory-policy noeviction, else 0.',
+    registers: [registry],
+  });
+  const idleSlots = new Gauge({
+    name: 'greenlight_idle_slots',
+    help: 'Slots the last forgotten-environment scan found running without traffic, no record accounting for them.',
+    registers: [registry],
+  });
+
   return {
     registry,
+    redisDataLost: () => dataLost.inc(),
+    setRedisDurable: (ok) => durable.set(ok ? 1 : 0),
+    setIdleSlots: (n) => idleSlots.set(n),
     deploymentFinished: (service, outcome) => deployments.inc({ service, outcome }),
     observeCutover: (service, seconds) => cutover.observe({ service }, seconds),
     observeRollback: (service, seconds) => rollback.observe({ service }, seconds),

@@ -137,7 +137,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   };
   try {
     undo.push(applyEnv({ [SDK_NODE_WARNING]: process.env[SDK_NODE_WARNING] ?? 'true' }));
-    const redis = opts.redisUrl ? undefined : await startRedis();
+    const redis = opts.redisUrl ? undefined : await startRedis({ appendonly: true });
     if (redis) undo.push(() => redis.stop());
     const slack = await startFakeSlackApi({ token, host: '127.0.0.1' });
     undo.push(() => slack.close());

@@ -9,7 +9,7 @@ import { parseConfigText } from '../../src/config/load-config.js';
 import type { GreenlightConfig } from '../../src/config/schema.js';
 import type { Deployment, State } from '../../src/domain/deployment.js';
 import { createLogger } from '../../src/ops/logger.js';
-import { type Running, startRuntime } from '../../src/runtime.js';
+import { type Running, type RuntimeOptions, startRuntime } from '../../src/runtime.js';
 import { type FakeSlackApi, startFakeSlackApi } from '../../src/sandbox/fake-slack-api.js';
 import { type LocalAws, startLocalAws } from '../../src/sandbox/local-aws.js';
 import { demoServiceYaml } from './demo-service-yaml.js';
@@ -103,6 +103,8 @@ export interface RigOptions {
   checkout?: string[];
   /** YAML lines of further services (already indented under `services:`). */
   services?: string[];
+  /** Runtime options that differ from the rig's (check intervals, say). */
+  runtime?: Partial<Pick<RuntimeOptions, 'redisCheckMs' | 'forgottenScanMs' | 'redisLossHoldMs'>>;
 }
 
 export async function startRig(opts: RigOptions = {}): Promise<Rig> {
@@ -133,6 +135,7 @@ export async function startRig(opts: RigOptions = {}): Promise<Rig> {
     prefix: `e2e${randomBytes(3).toString('hex')}`,
     drainPollMs: 50,
     healthPollMs: 50,
+    ...opts.runtime,
   });
   const url = `http://127.0.0.1:${bot.port}/slack/events`;
 

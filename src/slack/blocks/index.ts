@@ -3,6 +3,7 @@ export * from './action-ids.js';
 export * from './approval.js';
 export * from './cost.js';
 export * from './cutover.js';
+export * from './forgotten.js';
 export * from './format.js';
 export * from './gate-alert.js';
 export * from './health-wait.js';

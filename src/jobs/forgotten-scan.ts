@@ -1,0 +1,118 @@
+/**
+ * The forgotten-environment scan: reads AWS (forwards, registered targets, ECS and Auto Scaling
+ * sizes) for every configured service and reports, in the service's channel, each slot that runs
+ * without traffic while no record accounts for it (`src/domain/idle-slots.ts`). It trusts AWS, not
+ * Redis, so it still works when Redis lost every record. Run periodically by one process at a time
+ * (a lease), and at once, reporting everything, when a data loss is detected.
+ */
+import { cachedReads } from '../aws/cached-reads.js';
+import type { ElbPort } from '../aws/elb-port.js';
+import { readLiveSlot } from '../aws/read-precheck.js';
+import type { ServiceConfig } from '../config/schema.js';
+import { dueForReport, type IdleSlot, idleSlots, type SlotReading } from '../domain/idle-slots.js';
+import { errorMessage } from '../errors.js';
+import { forgottenEnvironmentMessage } from '../slack/blocks/index.js';
+import type { ScanMarks } from '../store/scan-marks.js';
+import type { JobContext } from './job-context.js';
+
+const DAY_MS = 86_400_000;
+
+export interface ScanResult {
+  /** Services read. */
+  scanned: number;
+  /** Slots found idle (reported now or not). */
+  idle: IdleSlot[];
+  /** Slots reported in this pass. */
+  reported: IdleSlot[];
+  /** Services that could not be read or reported (retried next pass). */
+  errors: { service: string; error: string }[];
+}
+
+async function computeOf(ctx: JobContext, svc: ServiceConfig, slot: string): Promise<SlotReading['compute']> {
+  const target = Object.hasOwn(svc.compute, slot) ? svc.compute[slot] : undefined;
+  if (target?.kind === 'ecs') {
+    const s = await ctx.ecs.describeService(target.cluster, target.service);
+    return s ? { what: `ECS service ${target.service}`, running: Math.max(s.desired, s.running) } : undefined;
+  }
+  if (target?.kind === 'asg') {
+    const g = await ctx.asg.describeGroup(target.name);
+    return g
+      ? { what: `Auto Scaling group ${target.name}`, running: Math.max(g.desired, g.instances) }
+      : undefined;
+  }
+  return undefined; // a webhook's compute cannot be read
+}
+
+async function readSlots(ctx: JobContext, elb: ElbPort, svc: ServiceConfig): Promise<SlotReading[]> {
+  return Promise.all(
+    Object.entries(svc.slots).map(async ([slot, arn]) => {
+      const targets = await elb.describeTargetHealth(arn);
+      const compute = await computeOf(ctx, svc, slot);
+      const registered = targets.filter((t) => t.State !== 'draining').length;
+      return compute ? { slot, registered, compute } : { slot, registered };
+    }),
+  );
+}
+
+async function scanService(
+  ctx: JobContext,
+  marks: ScanMarks,
+  elb: ElbPort,
+  svc: ServiceConfig,
+  afterLoss: boolean,
+  result: ScanResult,
+): Promise<void> {
+  const now = ctx.clock.now();
+  const live = await readLiveSlot(elb, svc);
+  const slots = await readSlots(ctx, elb, svc);
+  const recent = await ctx.store.listByService(svc.name, 5);
+  const idle = idleSlots({ service: svc.name, soakMs: svc.soakMs, live, slots, recent });
+  const idleNames = new Set(idle.map((s) => s.slot));
+  await marks.clearIdle(
+    svc.name,
+    slots.map((s) => s.slot).filter((s) => !idleNames.has(s)),
+  );
+  const found: IdleSlot[] = [];
+  for (const s of idle)
+    found.push({ service: svc.name, ...s, idleSince: await marks.idleSince(svc.name, s.slot, now) });
+  result.idle.push(...found);
+  const due = new Set(dueForReport(found, svc.soakMs, now, afterLoss));
+  const day = Math.floor(now / DAY_MS);
+  const fresh: IdleSlot[] = [];
+  for (const s of found) {
+    if (due.has(s.slot) && !(await marks.wasReported(`${svc.name}/${s.slot}:${day}`))) fresh.push(s);
+  }
+  if (fresh.length === 0) return;
+  // Marked only once Slack took it: a failed post is tried again on the next pass.
+  await ctx.slack.post(svc.channel, forgottenEnvironmentMessage(svc.name, fresh, afterLoss, now));
+  for (const s of fresh) await marks.markReported(`${svc.name}/${s.slot}:${day}`, 2 * DAY_MS);
+  result.reported.push(...fresh);
+  ctx.log.warn(
+    { service: svc.name, slots: fresh.map((s) => s.slot), afterLoss },
+    'forgotten environment reported',
+  );
+}
+
+export async function scanForgotten(
+  ctx: JobContext,
+  marks: ScanMarks,
+  opts: { afterLoss: boolean },
+): Promise<ScanResult> {
+  const elb = cachedReads(ctx.elb);
+  const result: ScanResult = { scanned: 0, idle: [], reported: [], errors: [] };
+  for (const svc of Object.values(ctx.config.services)) {
+    try {
+      await scanService(ctx, marks, elb, svc, opts.afterLoss, result);
+      result.scanned += 1;
+    } catch (err) {
+      result.errors.push({ service: svc.name, error: errorMessage(err) });
+    }
+  }
+  if (result.errors.length > 0) {
+    ctx.log.warn(
+      { errors: result.errors.slice(0, 10), count: result.errors.length },
+      'forgotten scan: some services could not be checked',
+    );
+  }
+  return result;
+}
