@@ -153,6 +153,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Running> {
   const watch = new RedisWatch(redis, ctx, {
     prefix,
     checkEveryMs: opts.redisCheckMs ?? 10_000,
+    managedDurability: env.redisDurability === 'managed',
     ...(opts.redisLossHoldMs !== undefined ? { lossHoldMs: opts.redisLossHoldMs } : {}),
     scanEveryMs: env.role === 'web' ? 0 : (opts.forgottenScanMs ?? 10 * 60_000),
   });

@@ -21,11 +21,18 @@ export interface Env {
   logLevel: string;
   /** Sandbox only: the address the sandbox page listens on (default 127.0.0.1, this machine only). */
   sandboxHost?: string;
+  /**
+   * GREENLIGHT_REDIS_DURABILITY=managed: Redis is durable in a way INFO does not show (ElastiCache
+   * durability, MemoryDB), so `appendonly no` is not reported. noeviction is still checked.
+   */
+  redisDurability?: 'managed';
 }
 
 export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const ROLES: readonly Role[] = ['all', 'web', 'worker'];
+/** Settings only a production bot has: any of them without a bot token refuses the sandbox. */
+const PRODUCTION_SETTINGS = ['GREENLIGHT_CONFIG', 'REDIS_URL', 'SLACK_SIGNING_SECRET'] as const;
 
 function get(vars: Record<string, string | undefined>, name: string): string | undefined {
   const v = Object.hasOwn(vars, name) ? vars[name]?.trim() : undefined;
@@ -121,16 +128,16 @@ export function readEnv(
   let mode: Mode;
   if (botToken === undefined) {
     mode = 'sandbox';
-    // A production deployment whose token secret did not mount must fail, not become a sandbox.
-    const production = get(vars, 'NODE_ENV')?.toLowerCase() === 'production';
-    const configured = get(vars, 'GREENLIGHT_CONFIG') !== undefined;
-    if (production || configured) {
-      const why = [production ? 'NODE_ENV=production' : '', configured ? 'GREENLIGHT_CONFIG' : '']
-        .filter(Boolean)
-        .join(' and ');
+    // A production deployment whose token secret did not mount must fail, not become a sandbox
+    // that writes its demo data into production's Redis or answers with production's secret.
+    const present = [
+      get(vars, 'NODE_ENV')?.toLowerCase() === 'production' ? 'NODE_ENV=production' : '',
+      ...PRODUCTION_SETTINGS.filter((name) => get(vars, name) !== undefined),
+    ].filter(Boolean);
+    if (present.length > 0) {
       problems.push(
-        `SLACK_BOT_TOKEN is not set; ${why} ${production && configured ? 'are' : 'is'} set, so this is not the local sandbox: ` +
-          'give the bot token (is its secret mounted?) — the sandbox only starts when neither NODE_ENV=production nor GREENLIGHT_CONFIG is set',
+        `SLACK_BOT_TOKEN is not set; ${present.join(' and ')} ${present.length > 1 ? 'are' : 'is'} set, so this is not the local sandbox: ` +
+          `give the bot token (is its secret mounted?) — the sandbox only starts when none of NODE_ENV=production, ${PRODUCTION_SETTINGS.join(', ')} is set`,
       );
     }
     if (appToken !== undefined) {
@@ -159,6 +166,12 @@ export function readEnv(
   if (!LOG_LEVELS.includes(levelText)) {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${shown(levelText)}`);
   }
+  const durabilityText = get(vars, 'GREENLIGHT_REDIS_DURABILITY')?.toLowerCase();
+  if (durabilityText !== undefined && durabilityText !== 'managed') {
+    problems.push(
+      `GREENLIGHT_REDIS_DURABILITY must be managed (or unset), got ${shown(durabilityText)}: set it only when your Redis persists every write without appendonly (ElastiCache durability, MemoryDB)`,
+    );
+  }
   const roleText = get(vars, 'GREENLIGHT_ROLE')?.toLowerCase() ?? 'all';
   const role = ROLES.find((r) => r === roleText);
   if (role === undefined)
@@ -179,6 +192,7 @@ export function readEnv(
       configPath: get(vars, 'GREENLIGHT_CONFIG') ?? './greenlight.yml',
       logLevel: levelText,
       ...(host !== undefined ? { sandboxHost: host } : {}),
+      ...(durabilityText === 'managed' ? { redisDurability: 'managed' as const } : {}),
     },
   };
 }

@@ -26,6 +26,8 @@ export interface RedisWatchOptions {
   settingsEveryMs?: number;
   /** 0 or absent: this process does not run the periodic scan (web role). */
   scanEveryMs?: number;
+  /** GREENLIGHT_REDIS_DURABILITY=managed: durable without appendonly (not reported). */
+  managedDurability?: boolean;
   /** /readyz fails at least this long after a detected loss (default 60 s), so probes see it. */
   lossHoldMs?: number;
 }
@@ -139,7 +141,9 @@ export class RedisWatch {
   }
 
   async checkSettings(): Promise<void> {
-    const problems = settingsProblems(await readRedisSettings(this.redis));
+    const problems = settingsProblems(await readRedisSettings(this.redis), {
+      managedDurability: this.opts.managedDurability === true,
+    });
     this.ctx.metrics.setRedisDurable(problems.length === 0);
     const text = problems.join('; ');
     if (text !== this.lastProblems && problems.length > 0) {

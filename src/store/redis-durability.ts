@@ -42,9 +42,9 @@ export async function readRedisSettings(redis: Redis): Promise<RedisSettings> {
 }
 
 /** What is wrong with these settings, in words an operator can act on (empty: nothing). */
-export function settingsProblems(s: RedisSettings): string[] {
+export function settingsProblems(s: RedisSettings, opts: { managedDurability?: boolean } = {}): string[] {
   const problems: string[] = [];
-  if (s.appendOnly === false) {
+  if (s.appendOnly === false && !opts.managedDurability) {
     problems.push(
       'append-only persistence is off (appendonly no): a Redis restart loses every deployment record, lock and scheduled teardown; set appendonly yes (ElastiCache: see the README, "Redis settings")',
     );

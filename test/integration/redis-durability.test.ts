@@ -32,6 +32,8 @@ describe('the Redis settings check', () => {
     const settings = await readRedisSettings(client);
     expect(settings).toEqual({ appendOnly: false, maxmemoryPolicy: 'noeviction' });
     expect(settingsProblems(settings)).toEqual([expect.stringMatching(/appendonly no/)]);
+    // Durable in a way INFO does not show (ElastiCache durability, MemoryDB): told so, not reported.
+    expect(settingsProblems(settings, { managedDurability: true })).toEqual([]);
 
     const durable = await redisWith(true);
     expect(settingsProblems(await readRedisSettings(durable.client))).toEqual([]);

@@ -33,7 +33,7 @@ describe('readEnv: modes', () => {
     ['http', { SLACK_BOT_TOKEN: BOT, SLACK_SIGNING_SECRET: SECRET }],
     ['socket', { SLACK_BOT_TOKEN: BOT, SLACK_APP_TOKEN: APP }],
     ['socket', { SLACK_BOT_TOKEN: BOT, SLACK_APP_TOKEN: APP, SLACK_SIGNING_SECRET: SECRET }],
-    ['sandbox', { SLACK_BOT_TOKEN: '', SLACK_SIGNING_SECRET: SECRET }],
+    ['sandbox', { SLACK_BOT_TOKEN: '', SLACK_SIGNING_SECRET: '' }],
   ] as const)('chooses %s mode for %j', (mode, vars) => {
     expect(ok(vars).mode).toBe(mode);
   });
@@ -54,9 +54,12 @@ describe('readEnv: settings', () => {
     [{ PORT: '8080' }, { port: 8080 }],
     [{ PORT: '1' }, { port: 1 }],
     [{ PORT: '65535' }, { port: 65535 }],
-    [{ REDIS_URL: 'redis://localhost:6379' }, { redisUrl: 'redis://localhost:6379' }],
     [
-      { REDIS_URL: 'rediss://:pw@cache.example.com:6380/2' },
+      { SLACK_BOT_TOKEN: BOT, SLACK_SIGNING_SECRET: SECRET, REDIS_URL: 'redis://localhost:6379' },
+      { redisUrl: 'redis://localhost:6379' },
+    ],
+    [
+      { SLACK_BOT_TOKEN: BOT, SLACK_SIGNING_SECRET: SECRET, REDIS_URL: 'rediss://:pw@cache.example.com:6380/2' },
       { redisUrl: 'rediss://:pw@cache.example.com:6380/2' },
     ],
     [
@@ -80,13 +83,16 @@ describe('readEnv: settings', () => {
 });
 
 describe('readEnv: the sandbox never starts in place of a production bot', () => {
-  const refusal = 'the sandbox only starts when neither NODE_ENV=production nor GREENLIGHT_CONFIG is set';
+  const refusal =
+    'the sandbox only starts when none of NODE_ENV=production, GREENLIGHT_CONFIG, REDIS_URL, SLACK_SIGNING_SECRET is set';
 
   it.each([
     ['NODE_ENV=production', { NODE_ENV: 'production' }],
-    ['NODE_ENV=production', { NODE_ENV: ' Production ', SLACK_SIGNING_SECRET: SECRET }],
+    ['NODE_ENV=production and SLACK_SIGNING_SECRET', { NODE_ENV: ' Production ', SLACK_SIGNING_SECRET: SECRET }],
     ['GREENLIGHT_CONFIG', { GREENLIGHT_CONFIG: '/etc/greenlight.yml' }],
     ['NODE_ENV=production and GREENLIGHT_CONFIG', { NODE_ENV: 'production', GREENLIGHT_CONFIG: 'g.yml' }],
+    ['REDIS_URL', { REDIS_URL: 'redis://prod-cache.internal:6379' }],
+    ['SLACK_SIGNING_SECRET', { SLACK_SIGNING_SECRET: SECRET }],
   ])('refuses to start the sandbox without SLACK_BOT_TOKEN when %s is set', (why, vars) => {
     const [problem] = problems(vars);
     expect(problem).toMatch(new RegExp(`^SLACK_BOT_TOKEN is not set; ${why} (is|are) set`));
@@ -136,8 +142,14 @@ describe('readEnv: problems', () => {
     [{ PORT: '3000abc' }, 'PORT must be a whole number'],
     [{ PORT: '-1' }, 'PORT must be a whole number'],
     [{ PORT: '80.5' }, 'PORT must be a whole number'],
-    [{ REDIS_URL: 'http://localhost:6379' }, 'REDIS_URL must be a redis:// or rediss:// URL'],
-    [{ REDIS_URL: 'localhost:6379' }, 'REDIS_URL must be a redis:// or rediss:// URL'],
+    [
+      { SLACK_BOT_TOKEN: BOT, SLACK_SIGNING_SECRET: SECRET, REDIS_URL: 'http://localhost:6379' },
+      'REDIS_URL must be a redis:// or rediss:// URL',
+    ],
+    [
+      { SLACK_BOT_TOKEN: BOT, SLACK_SIGNING_SECRET: SECRET, REDIS_URL: 'localhost:6379' },
+      'REDIS_URL must be a redis:// or rediss:// URL',
+    ],
     [
       { LOG_LEVEL: 'verbose' },
       'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "verbose"',
