@@ -13,7 +13,7 @@ const wanted = [
   {
     cmd: 'redis-server',
     packages: ['redis-server'],
-    hint: 'Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis; or set REDIS_URL',
+    hint: 'Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis',
     required: true,
   },
   ...(purpose === 'test'

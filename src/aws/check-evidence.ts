@@ -4,8 +4,10 @@
  * secret set in the environment, and — against real AWS — can ALB metrics be read in the
  * configured period (a multiple of 60 s). Read-only; every failure is one line.
  */
+
 import { isAlbPeriod } from '../config/evidence-schema.js';
 import type { GreenlightConfig, ServiceConfig } from '../config/schema.js';
+import { hookSecretProblem } from '../domain/hook-secret.js';
 import { errorMessage } from '../errors.js';
 import type { AsgPort, EcsPort } from './compute-port.js';
 import type { MetricsPort } from './metrics-port.js';
@@ -79,9 +81,12 @@ async function checkService(svc: ServiceConfig, deps: EvidenceDeps, lines: strin
       problems.push(`${at}.compute.${slot}: ${errorMessage(err)}`);
     }
   }
-  if (svc.hooks && deps.secret(svc.hooks.secretEnv) === undefined) {
+  const secretProblem = svc.hooks
+    ? hookSecretProblem(svc.hooks.secretEnv, deps.secret(svc.hooks.secretEnv))
+    : null;
+  if (secretProblem !== null) {
     problems.push(
-      `${at}.hooks.secretEnv: environment variable ${svc.hooks.secretEnv} is not set, so hooks would go unsigned.`,
+      `${at}.hooks.secretEnv: ${secretProblem}, so hooks would not be called (they fail closed).`,
     );
   }
 }

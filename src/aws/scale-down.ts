@@ -19,9 +19,11 @@
  * AwsCallError (the job retries). Describe failures while polling are blips: counted as unknown
  * until the bound; if the last read failed the report says so.
  */
+
 import type { ComputeTarget } from '../config/evidence-schema.js';
 import { formatDuration } from '../domain/duration.js';
 import type { HookResult, ScaleDownReport } from '../domain/evidence.js';
+import { redactUrl } from '../domain/redact.js';
 import { errorMessage } from '../errors.js';
 import type { AsgPort, EcsPort, TerminationHook } from './compute-port.js';
 import { AwsCallError } from './elb-port.js';
@@ -144,7 +146,8 @@ async function beginWebhook(
   const result = await deps.webhook(url, scaleDownWebhookBody(context));
   const report: ScaleDownReport = {
     kind: 'webhook',
-    target: url,
+    // Kept on the record and shown in Slack: the host only, never the path or query with tokens.
+    target: redactUrl(url),
     reachedZero: result.ok,
     remaining: 0,
     waitedMs: result.durationMs,

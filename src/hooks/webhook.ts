@@ -25,8 +25,10 @@
  * status (2xx, 3xx, 4xx) is final. Redirects are not followed (a 3xx is not ok), so a signed
  * body never travels to a host nobody configured. `ok` is a 2xx.
  */
+
 import { createHmac } from 'node:crypto';
 import type { HookResult } from '../domain/evidence.js';
+import { redactUrls } from '../domain/redact.js';
 
 export interface WebhookInput {
   hook: HookResult['hook'];
@@ -109,18 +111,6 @@ function retryAfterMs(res: Response): number | undefined {
   return Math.min(Number(header.trim()) * 1000, MAX_RETRY_AFTER_MS);
 }
 
-/** Every URL in a text reduced to its scheme and host. */
-export function redactUrls(text: string): string {
-  return text.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi, (u) => {
-    try {
-      const p = new URL(u);
-      return `${p.protocol}//${p.host}/…`;
-    } catch {
-      return '[url]';
-    }
-  });
-}
-
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export async function callWebhook(input: WebhookInput): Promise<HookResult> {
@@ -184,3 +174,5 @@ export async function callWebhook(input: WebhookInput): Promise<HookResult> {
   }
   return result(last, attemptsAllowed);
 }
+
+export { redactUrls };

@@ -3,9 +3,11 @@
  * and posts its status and a short excerpt of the answer in the deployment's thread, once. Every
  * hook is signed with the service's hook secret and fails closed (is not called) without one.
  */
+
 import type { ServiceConfig } from '../config/schema.js';
 import type { Deployment } from '../domain/deployment.js';
 import type { HookResult } from '../domain/evidence.js';
+import { hookSecretProblem } from '../domain/hook-secret.js';
 import { hookPayload } from '../hooks/hook-payload.js';
 import { hookResultMessage } from '../slack/blocks/index.js';
 import type { JobContext } from './job-context.js';
@@ -22,14 +24,11 @@ export async function runHook(
   const url = settings?.[hook];
   if (!settings || !url) return null;
   const secret = ctx.secret(settings.secretEnv);
-  if (secret === undefined) {
+  const problem = hookSecretProblem(settings.secretEnv, secret);
+  if (problem !== null || secret === undefined) {
     // Fail closed: an unsigned hook could be forged by anyone who can reach the receiver.
-    const refused = notCalled(
-      hook,
-      url,
-      `the environment variable ${settings.secretEnv} (hooks.secretEnv) is not set, so the hook could not be signed`,
-    );
-    ctx.log.error({ deployment: d.id, hook, secretEnv: settings.secretEnv }, 'hook secret missing');
+    const refused = notCalled(hook, url, `${problem}, so the hook could not be signed`);
+    ctx.log.error({ deployment: d.id, hook, secretEnv: settings.secretEnv, problem }, 'hook secret unusable');
     await postOnce(ctx, d, `hook-${hook}`, hookResultMessage(d, refused));
     return refused;
   }
@@ -54,13 +53,12 @@ export function scaleDownHook(
   return async (url, body) => {
     const settings = svc.hooks;
     const secret = settings ? ctx.secret(settings.secretEnv) : undefined;
+    const problem = settings
+      ? hookSecretProblem(settings.secretEnv, secret)
+      : 'no hook secret (hooks.secretEnv) is configured';
     // Fail closed, like every hook: an unsigned scale-to-zero request could be forged.
-    if (!settings || secret === undefined) {
-      return notCalled(
-        'scaleDown',
-        url,
-        'no hook secret (hooks.secretEnv) is set, so the request could not be signed',
-      );
+    if (!settings || problem !== null || secret === undefined) {
+      return notCalled('scaleDown', url, `${problem}, so the request could not be signed`);
     }
     return ctx.webhook({
       hook: 'scaleDown',

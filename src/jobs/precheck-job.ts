@@ -10,6 +10,7 @@
  * job on a grid every `healthPollMs`, until the targets are healthy or the bound (from the
  * group's health-check settings, or `healthWait`) runs out.
  */
+
 import { type PrecheckReading, readPrecheck } from '../aws/read-precheck.js';
 import type { ServiceConfig } from '../config/schema.js';
 import type { Deployment } from '../domain/deployment.js';
@@ -21,6 +22,7 @@ import {
   waitExpiredProblem,
 } from '../domain/health-wait.js';
 import { nextOnGrid } from '../domain/job-ids.js';
+import { redactUrls } from '../domain/redact.js';
 import { errorMessage } from '../errors.js';
 import {
   approvalPrompt,
@@ -155,7 +157,8 @@ async function previousScaleDown(ctx: JobContext, d: Deployment): Promise<string
     s.previous?.desired !== undefined
       ? ` (it had desired ${s.previous.desired}${s.previous.min !== undefined ? `, min ${s.previous.min}` : ''})`
       : '';
-  return `${d.toSlot} was scaled down (${s.kind} ${s.target}) by deployment ${last.id}${before}; make sure it is scaled back up.`;
+  // redactUrls: records written before webhook targets were kept redacted hold the whole URL.
+  return `${d.toSlot} was scaled down (${s.kind} ${redactUrls(s.target)}) by deployment ${last.id}${before}; make sure it is scaled back up.`;
 }
 
 async function postPrompt(ctx: JobContext, d: Deployment): Promise<void> {

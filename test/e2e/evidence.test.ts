@@ -108,7 +108,7 @@ describe('traffic evidence, health gates, hooks and compute scale-down', () => {
     });
     await new Promise<void>((resolve) => hookServer!.listen(0, '127.0.0.1', resolve));
     const port = (hookServer.address() as AddressInfo).port;
-    process.env['GL_E2E_HOOK_SECRET'] = 'hook-secret-for-tests';
+    process.env['GL_E2E_HOOK_SECRET'] = 'hook-secret-for-tests-0123456789abcdef';
     const r = await start({
       timings: SHORT_WINDOW,
       checkout: [

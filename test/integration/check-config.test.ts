@@ -53,12 +53,26 @@ describe('npm run check-config against AWS (the local endpoint, through the real
       'gates: { alarms: [checkout-5xx] }',
       'hooks: { secretEnv: CHECK_HOOK_SECRET, beforeCutover: "https://hooks.example.com/freeze" }',
     ]);
-    const { code, text } = await run(path, { CHECK_HOOK_SECRET: 's3cret' });
+    const secret = 's3cret-0123456789abcdef0123456789abcdef';
+    const { code, text } = await run(path, { CHECK_HOOK_SECRET: secret });
     expect(text).toMatch(/live/i);
     expect(text).toContain('ECS shop/checkout-blue desired 2');
     expect(text).toContain('alarm checkout-5xx: OK');
     expect(text).not.toContain('s3cret');
     expect(code).toBe(0);
+  });
+
+  it('refuses an empty or short hook secret, naming the variable but never the value', async () => {
+    const path = configFile([
+      'hooks: { secretEnv: CHECK_HOOK_SECRET, afterCutover: "https://hooks.example.com/after" }',
+    ]);
+    const empty = await run(path, { CHECK_HOOK_SECRET: '' });
+    expect(empty.code).toBe(1);
+    expect(empty.text).toContain('CHECK_HOOK_SECRET (hooks.secretEnv) is empty');
+    const short = await run(path, { CHECK_HOOK_SECRET: 'hunter2' });
+    expect(short.code).toBe(1);
+    expect(short.text).toContain('is too short: 7 characters, at least 32');
+    expect(short.text).not.toContain('hunter2');
   });
 
   it('names every missing piece and exits non-zero', async () => {
@@ -72,6 +86,6 @@ describe('npm run check-config against AWS (the local endpoint, through the real
     expect(text).toContain('services.checkout.compute.blue: ECS service shop/gone does not exist.');
     expect(text).toContain('services.checkout.compute.green: Auto Scaling group nope does not exist.');
     expect(text).toContain('CloudWatch alarm "no-such-alarm" does not exist');
-    expect(text).toContain('UNSET_HOOK_SECRET is not set');
+    expect(text).toContain('UNSET_HOOK_SECRET (hooks.secretEnv) is not set');
   });
 });

@@ -63,6 +63,27 @@ async function loseQueuedHook(id: string): Promise<void> {
   await rig.queue.remove(jobId('after-cutover', id));
 }
 
+describe('a hook secret that cannot sign', () => {
+  it.each([
+    ['empty', '', /is empty/],
+    ['short', 'hunter2', /is too short: 7 characters/],
+  ])(
+    'refuses to call hooks with an %s secret (fail closed) and says why in the thread',
+    async (_what, value, why) => {
+      rig.ctx.secret = () => value;
+      const d = await rig.cuttingOver();
+      await runCutover(rig.ctx, d.id);
+      await runAfterCutover(rig.ctx, d.id);
+      expect(received).toEqual([]); // neither freeze nor thaw went out unsigned
+      const after = await rig.get(d.id);
+      expect(after.state).toBe('failed');
+      expect(after.reason).toMatch(/beforeCutover hook was not called/);
+      expect(rig.thread(after, why).length).toBeGreaterThan(0);
+      expect(JSON.stringify(rig.slackApi.calls)).not.toContain('hunter2');
+    },
+  );
+});
+
 describe('afterCutover after a crash', () => {
   it('is re-enqueued by reconcile after a switch, and called once', async () => {
     const d = await rig.cuttingOver();

@@ -59,7 +59,11 @@ describe('readEnv: settings', () => {
       { redisUrl: 'redis://localhost:6379' },
     ],
     [
-      { SLACK_BOT_TOKEN: BOT, SLACK_SIGNING_SECRET: SECRET, REDIS_URL: 'rediss://:pw@cache.example.com:6380/2' },
+      {
+        SLACK_BOT_TOKEN: BOT,
+        SLACK_SIGNING_SECRET: SECRET,
+        REDIS_URL: 'rediss://:pw@cache.example.com:6380/2',
+      },
       { redisUrl: 'rediss://:pw@cache.example.com:6380/2' },
     ],
     [
@@ -88,7 +92,10 @@ describe('readEnv: the sandbox never starts in place of a production bot', () =>
 
   it.each([
     ['NODE_ENV=production', { NODE_ENV: 'production' }],
-    ['NODE_ENV=production and SLACK_SIGNING_SECRET', { NODE_ENV: ' Production ', SLACK_SIGNING_SECRET: SECRET }],
+    [
+      'NODE_ENV=production and SLACK_SIGNING_SECRET',
+      { NODE_ENV: ' Production ', SLACK_SIGNING_SECRET: SECRET },
+    ],
     ['GREENLIGHT_CONFIG', { GREENLIGHT_CONFIG: '/etc/greenlight.yml' }],
     ['NODE_ENV=production and GREENLIGHT_CONFIG', { NODE_ENV: 'production', GREENLIGHT_CONFIG: 'g.yml' }],
     ['REDIS_URL', { REDIS_URL: 'redis://prod-cache.internal:6379' }],

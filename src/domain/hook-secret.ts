@@ -1,0 +1,19 @@
+/**
+ * Is a hook secret fit to sign with? Hooks fail closed: without a usable secret they are not
+ * called, because an unsigned (or guessably signed) "freeze", "thaw" or "scale to zero" request
+ * could be forged by anyone who can reach the receiver. An empty variable (a secret that did not
+ * mount) and a short one are refused like a missing one. Pure.
+ */
+
+/** HMAC-SHA256 keys should be at least as long as the hash: 32 characters (`openssl rand -hex 32` gives 64). */
+export const MIN_HOOK_SECRET_LENGTH = 32;
+
+/** Why `value` (the variable `name`) cannot sign hooks, or null when it can. The value is never quoted. */
+export function hookSecretProblem(name: string, value: string | undefined): string | null {
+  if (value === undefined) return `the environment variable ${name} (hooks.secretEnv) is not set`;
+  if (value.trim() === '') return `the environment variable ${name} (hooks.secretEnv) is empty`;
+  if (value.length < MIN_HOOK_SECRET_LENGTH) {
+    return `the environment variable ${name} (hooks.secretEnv) is too short: ${value.length} characters, at least ${MIN_HOOK_SECRET_LENGTH} are needed (e.g. openssl rand -hex 32)`;
+  }
+  return null;
+}
