@@ -32,6 +32,7 @@ import { createGroupResolver } from './slack/usergroup-cache.js';
 import { randomHex, type WebContext } from './slack/web-context.js';
 import { DeploymentStore } from './store/deployment-store.js';
 import { ListenerLock } from './store/listener-lock.js';
+import { ReplayGuard } from './store/replay-guard.js';
 
 export interface RuntimeOptions {
   env: Env;
@@ -168,6 +169,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Running> {
   });
 
   if (env.role !== 'worker') {
+    const replays = new ReplayGuard(redis, `${prefix}:`);
     const web: WebContext = {
       ...ctx,
       groups: createGroupResolver(slack.usergroupMembers, { log, now: baseClock.now }),
@@ -182,6 +184,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Running> {
         customRoutes: routes,
         port: env.port,
         log,
+        firstSeen: (signature) => replays.firstSeen(signature),
       },
       web,
     );

@@ -4,6 +4,7 @@
  * receiver. The sandbox page server sends them for the page; the tests build them from the
  * fixtures in `test/fixtures/slack/` (passed as `base`) through the same functions.
  */
+import { randomBytes, randomInt } from 'node:crypto';
 import { signSlackRequest } from './slack-signing.js';
 
 export interface SlashCommandInput {
@@ -15,6 +16,16 @@ export interface SlashCommandInput {
   command?: string;
   userName?: string;
   channelName?: string;
+}
+
+/**
+ * Slack gives every command and interaction its own `trigger_id` (`<digits>.<digits>.<hex>`), so no
+ * two genuine requests are byte-for-byte the same — which is what lets the receiver drop a replayed
+ * one by its signature. Requests built here do the same.
+ */
+export function freshTriggerId(): string {
+  const digits = (n: number) => String(randomInt(10 ** (n - 1), 10 ** n));
+  return `${digits(11)}.${digits(9)}.${randomBytes(16).toString('hex')}`;
 }
 
 /** The fields of a slash command as Slack documents them (docs.slack.dev: slash commands). */
@@ -34,7 +45,7 @@ export function slashCommandForm(input: SlashCommandInput, base = DEFAULT_SLASH_
   form.set('channel_id', input.channelId);
   if (input.channelName) form.set('channel_name', input.channelName);
   form.set('response_url', input.responseUrl);
-  if (input.triggerId) form.set('trigger_id', input.triggerId);
+  form.set('trigger_id', input.triggerId ?? freshTriggerId());
   return form.toString();
 }
 
@@ -102,7 +113,7 @@ export function blockActionsPayload(input: BlockActionInput, base: Json = defaul
   else delete message.thread_ts;
   p.message = message;
   p.response_url = input.responseUrl;
-  if (input.triggerId) p.trigger_id = input.triggerId;
+  p.trigger_id = input.triggerId ?? freshTriggerId();
   const [first] = p.actions as Json[];
   if (!first) throw new Error('the block_actions base has no action');
   const action: Json = { ...first };

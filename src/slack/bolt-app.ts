@@ -3,7 +3,8 @@
  * Socket Mode with an app-level token. Listeners are thin: ack within Slack's 3 s, hand the
  * input to the command/action handlers, reply ephemerally. Never a stack trace to a user.
  */
-import { App, type CustomRoute } from '@slack/bolt';
+import type { IncomingMessage } from 'node:http';
+import { App, type CustomRoute, HTTPReceiver } from '@slack/bolt';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../ops/logger.js';
 import { handleAction } from './action-handler.js';
@@ -21,6 +22,20 @@ export interface BoltOptions {
   /** Socket Mode serves the custom routes on this port. */
   port: number;
   log: Logger;
+  /** False for a replayed request (a signature seen before within Slack's 5-minute window). */
+  firstSeen?: (signature: string) => Promise<boolean>;
+}
+
+/**
+ * Bodies larger than this are refused (413) while being read, before the signature check — Bolt's
+ * default is 4 MB. Slack's own requests are far smaller: a slash command is a short form, and a
+ * block_actions payload carries one message of at most 50 blocks.
+ */
+export const SLACK_BODY_LIMIT = 256 * 1024;
+
+function header(req: IncomingMessage, name: string): string {
+  const v = req.headers[name];
+  return typeof v === 'string' ? v : '';
 }
 
 /** If recording a command takes longer than this, ack first and answer through response_url. */
@@ -31,15 +46,47 @@ const INTERNAL_ERROR = refusalMessage(
 
 export function createBoltApp(opts: BoltOptions, web: WebContext): App {
   const socket = opts.appToken !== undefined;
+  const logger = boltLogger(opts.log);
   const app = new App({
     token: opts.token,
     ...(socket
-      ? { appToken: opts.appToken, socketMode: true, installerOptions: { port: opts.port } }
-      : { signingSecret: opts.signingSecret }),
-    customRoutes: opts.customRoutes,
+      ? {
+          appToken: opts.appToken,
+          socketMode: true,
+          installerOptions: { port: opts.port },
+          customRoutes: opts.customRoutes,
+        }
+      : {
+          receiver: new HTTPReceiver({
+            signingSecret: opts.signingSecret ?? '',
+            customRoutes: opts.customRoutes,
+            bodyLimit: SLACK_BODY_LIMIT,
+            // The signature, for the replay check below (Bolt has verified it by then).
+            customPropertiesExtractor: (req) => ({ slackSignature: header(req, 'x-slack-signature') }),
+            logger,
+          }),
+        }),
     clientOptions: { slackApiUrl: opts.slackApiUrl },
-    logger: boltLogger(opts.log),
+    logger,
   });
+
+  const firstSeen = opts.firstSeen;
+  if (!socket && firstSeen) {
+    app.use(async (args) => {
+      const signature = args.context['slackSignature'];
+      if (typeof signature === 'string' && signature !== '') {
+        // Fail open when Redis cannot answer: the handlers need Redis too and will say so.
+        const fresh = await firstSeen(signature).catch(() => true);
+        if (!fresh) {
+          opts.log.warn({ type: args.body.type }, 'replayed Slack request ignored');
+          const ack = (args as { ack?: () => Promise<void> }).ack;
+          if (ack) await ack();
+          return;
+        }
+      }
+      await args.next();
+    });
+  }
 
   app.command('/deploy', async ({ command, ack, respond }) => {
     const work = handleCommand(web, {

@@ -141,7 +141,8 @@ const ACCEPTED: Partial<Record<State, Partial<Record<EventType, State>>>> = {
 
 /** Approving is only possible before the prompt expires; every other event is tried when all is due. */
 function nowFor(event: EventType, d: Deployment): number {
-  return event === 'approve' ? d.updatedAt + MIN : LATER;
+  // Approve before the approval expires; extend within the 30-day cap on the whole soak.
+  return event === 'approve' || event === 'extend' ? d.updatedAt + MIN : LATER;
 }
 
 function deepFreeze<T>(value: T): T {
@@ -375,12 +376,27 @@ describe('cutover, verification and soak deadlines', () => {
     { byMs: Number.NaN, ok: false },
     { byMs: Number.POSITIVE_INFINITY, ok: false },
     { byMs: 30 * DAY + 1, ok: false },
-    { byMs: 30 * DAY, ok: true },
+    { byMs: 20 * DAY, ok: true },
     { byMs: 1, ok: true },
   ])('extend by $byMs ms is accepted: $ok', ({ byMs, ok }) => {
     const r = transition(FIXTURE.soaking(), { type: 'extend', user: 'U0REQ', byMs }, T0 + 2 * HOUR);
     if (ok) expect(r.ok).toBe(true);
     else expect(r).toMatchObject({ ok: false, code: 'invalid' });
+  });
+
+  it('caps the whole soak at 30 days, however many extensions (or replays of one) come', () => {
+    let d = FIXTURE.soaking();
+    const start = d.soakStartedAt as number;
+    const now = start + HOUR;
+    const refusals: string[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      const r = transition(d, { type: 'extend', user: 'U0REQ', byMs: 10 * DAY }, now);
+      if (r.ok) d = r.deployment;
+      else refusals.push(r.message);
+    }
+    expect((d.teardownAt as number) - start).toBeLessThanOrEqual(30 * DAY);
+    expect(refusals).toHaveLength(3);
+    expect(refusals[0]).toMatch(/at most 30d in total.*can still be extended by up to/);
   });
 
   it('teardown_now cancels both scheduled jobs and enqueues a teardown with a fresh id', () => {

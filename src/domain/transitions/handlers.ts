@@ -11,6 +11,8 @@ import { deploymentName, describeState } from './rules.js';
 
 /** The longest single Extend: a forgotten environment is exactly what the TTL exists to prevent. */
 export const MAX_EXTEND_MS = 30 * 86_400_000;
+/** The longest a soak may last in total, extensions included. */
+export const MAX_TOTAL_SOAK_MS = 30 * 86_400_000;
 
 /** The outcome of an accepted event, before the bookkeeping (version, history, sync) is added. */
 export interface Step {
@@ -158,6 +160,19 @@ export function applyEvent(d: Deployment, event: DeploymentEvent, now: number): 
       }
       // An overdue teardown (workers were down) is extended from now, not from the past deadline.
       const teardownAt = Math.max(d.teardownAt ?? now, now) + event.byMs;
+      // A cap on the whole soak, however many extensions (or replays of one): a slot kept "for
+      // rollback" for months is the forgotten environment this product exists to prevent.
+      const soakStart = d.soakStartedAt ?? now;
+      if (teardownAt - soakStart > MAX_TOTAL_SOAK_MS) {
+        const room = Math.max(0, soakStart + MAX_TOTAL_SOAK_MS - Math.max(d.teardownAt ?? now, now));
+        return refuse(
+          'invalid',
+          `The soak can last at most ${formatDuration(MAX_TOTAL_SOAK_MS)} in total, counted from the cutover's verification; ` +
+            (room >= 60_000
+              ? `it can still be extended by up to ${formatDuration(room)}.`
+              : 'it cannot be extended any more. Tear down now, or deploy to this slot again to start over.'),
+        );
+      }
       const remindAt = remindTime(teardownAt, d.remindBeforeMs, now);
       return {
         to: 'soaking',
