@@ -11,7 +11,7 @@ RUN npm run build
 
 # --- runtime: production dependencies and the compiled code only -----------------------------
 FROM node:22-bookworm-slim AS runtime
-ENV NODE_ENV=production PORT=3000
+ENV NODE_ENV=production PORT=3000 OPS_PORT=9091
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force
@@ -21,7 +21,7 @@ COPY --from=build /app/src/sandbox/page ./dist/sandbox/page
 COPY greenlight.example.yml manifest.yml ./
 COPY sandbox ./sandbox
 USER node
-EXPOSE 3000
+EXPOSE 3000 9091
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 CMD ["node", "dist/main.js"]

@@ -31,6 +31,7 @@ async function startGreenlight(o: AckServerOptions): Promise<{ port: number; clo
     slackSigningSecret: BENCH_SIGNING_SECRET,
     slackApiUrl: o.slackApiUrl,
     port: 0,
+    opsPort: 0,
     redisUrl: o.redisUrl,
     configPath: '(bench)',
     logLevel: 'silent',

@@ -91,6 +91,7 @@ export async function runLifecycle(
       slackSigningSecret: SECRET,
       slackApiUrl: slack.url,
       port,
+      opsPort: 0,
       redisUrl: redis.url,
       configPath: '(smoke)',
       logLevel: 'warn',

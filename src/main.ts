@@ -67,7 +67,13 @@ async function main(): Promise<void> {
   // In the sandbox PORT serves the page, which passes Slack's requests on to the bot's receiver.
   const port = attachSandbox ? attachSandbox(running) : running.port;
   log.info(
-    { mode: env.mode, role: env.role, port, services: Object.keys(config.services) },
+    {
+      mode: env.mode,
+      role: env.role,
+      port,
+      opsPort: running.opsPort,
+      services: Object.keys(config.services),
+    },
     `greenlight started in ${env.mode} mode (role ${env.role})${port ? ` on port ${port}` : ''}`,
   );
 

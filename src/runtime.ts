@@ -94,6 +94,8 @@ export interface Running {
   metrics: Metrics;
   /** The port the HTTP receiver listens on (web role, HTTP mode). */
   port?: number;
+  /** The port /healthz, /readyz and /metrics answer on (OPS_PORT; every role). */
+  opsPort: number;
   close(): Promise<void>;
 }
 
@@ -181,7 +183,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Running> {
         ...(env.slackSigningSecret ? { signingSecret: env.slackSigningSecret } : {}),
         ...(env.mode === 'socket' && env.slackAppToken ? { appToken: env.slackAppToken } : {}),
         slackApiUrl: env.slackApiUrl,
-        customRoutes: routes,
+        // Only liveness on the public Slack port; readiness and metrics are on OPS_PORT.
+        customRoutes: routes.filter((r) => r.path === '/healthz'),
         port: env.port,
         log,
         firstSeen: (signature) => replays.firstSeen(signature),
@@ -192,7 +195,9 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Running> {
     const address = started && 'address' in started ? started.address() : null;
     port = typeof address === 'object' && address ? address.port : env.port;
   }
-  if (env.role === 'worker') opsServer = await startOpsServer(routes, env.port);
+  opsServer = await startOpsServer(routes, env.opsPort, opts.listenHost);
+  const opsAddress = opsServer.address();
+  const opsPort = typeof opsAddress === 'object' && opsAddress ? opsAddress.port : env.opsPort;
   if (env.role !== 'web') {
     worker = startWorker(ctx, bullConnection, { prefix, ...opts.worker });
     await reconcileAll(ctx);
@@ -209,6 +214,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Running> {
     store,
     metrics,
     ...(port !== undefined ? { port } : {}),
+    opsPort,
     async close() {
       if (reconcileTimer) clearInterval(reconcileTimer);
       await bounded(watch.stop(), 2_000, log, 'redis watch');

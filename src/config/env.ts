@@ -16,6 +16,11 @@ export interface Env {
   /** Slack Web API base URL, always ending with `/`. */
   slackApiUrl: string;
   port: number;
+  /**
+   * OPS_PORT (default 9091): /readyz and /metrics, kept off the public Slack port. /healthz answers
+   * on both (a load balancer in front of the Slack port may need it). 0 picks a free port.
+   */
+  opsPort: number;
   redisUrl?: string;
   configPath: string;
   logLevel: string;
@@ -76,12 +81,14 @@ function slackApiUrl(problems: string[], value: string | undefined): string {
   return text.endsWith('/') ? text : `${text}/`;
 }
 
-function port(problems: string[], value: string | undefined): number {
-  if (value === undefined) return 3000;
+export const DEFAULT_OPS_PORT = 9091;
+
+function port(problems: string[], value: string | undefined, name = 'PORT', fallback = 3000): number {
+  if (value === undefined) return fallback;
   const n = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
   if (!(n >= 1 && n <= 65_535)) {
-    problems.push(`PORT must be a whole number from 1 to 65535, got ${shown(value)}`);
-    return 3000;
+    problems.push(`${name} must be a whole number from 1 to 65535, got ${shown(value)}`);
+    return fallback;
   }
   return n;
 }
@@ -159,6 +166,12 @@ export function readEnv(
 
   const apiUrl = slackApiUrl(problems, get(vars, 'SLACK_API_URL'));
   const listenPort = port(problems, get(vars, 'PORT'));
+  const opsPort = port(problems, get(vars, 'OPS_PORT'), 'OPS_PORT', DEFAULT_OPS_PORT);
+  if (opsPort === listenPort) {
+    problems.push(
+      `OPS_PORT must differ from PORT (both ${listenPort}): /readyz and /metrics stay off the Slack port`,
+    );
+  }
   const redis = redisUrl(problems, get(vars, 'REDIS_URL'));
   const host = mode === 'sandbox' ? sandboxHost(problems, get(vars, 'SANDBOX_HOST')) : undefined;
 
@@ -188,6 +201,7 @@ export function readEnv(
       ...(appToken !== undefined ? { slackAppToken: appToken } : {}),
       slackApiUrl: apiUrl,
       port: listenPort,
+      opsPort,
       ...(redis !== undefined ? { redisUrl: redis } : {}),
       configPath: get(vars, 'GREENLIGHT_CONFIG') ?? './greenlight.yml',
       logLevel: levelText,

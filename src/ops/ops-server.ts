@@ -1,11 +1,12 @@
 /**
- * A plain HTTP server for the ops routes, used when the process has no Bolt receiver to host
- * them (GREENLIGHT_ROLE=worker), so health checks and metrics work for workers too.
+ * A plain HTTP server for the ops routes on OPS_PORT, in every process (web, worker or both):
+ * readiness and metrics stay off the public Slack port, and workers have them too. GET only; a
+ * request body is never read.
  */
 import { createServer, type Server } from 'node:http';
 import type { CustomRoute } from '@slack/bolt';
 
-export async function startOpsServer(routes: CustomRoute[], port: number): Promise<Server> {
+export async function startOpsServer(routes: CustomRoute[], port: number, host?: string): Promise<Server> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const route = routes.find((r) => r.path === path);
@@ -19,7 +20,8 @@ export async function startOpsServer(routes: CustomRoute[], port: number): Promi
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, () => resolve());
+    if (host) server.listen(port, host, () => resolve());
+    else server.listen(port, () => resolve());
   });
   return server;
 }

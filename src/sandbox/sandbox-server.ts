@@ -35,6 +35,8 @@ const TYPES: Record<string, string> = {
   svg: 'image/svg+xml',
 };
 const PASS_THROUGH = new Set(['/slack/events', '/healthz', '/readyz', '/metrics']);
+/** Served by the bot on its ops port (OPS_PORT), not on its Slack receiver. */
+const OPS_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 const MAX_BODY = 256 * 1024;
 /** The default address of the page: loopback, so nothing on the network can drive the sandbox. */
 export const SANDBOX_HOST = '127.0.0.1';
@@ -116,6 +118,8 @@ export interface SandboxServerOptions {
   panel: PanelSource;
   /** The bot's receiver, e.g. `http://127.0.0.1:41234`, once it listens. */
   botBase(): string | undefined;
+  /** The bot's OPS_PORT base URL (/healthz, /readyz, /metrics), once it is up. */
+  opsBase(): string | undefined;
   port: number;
   /** Default 127.0.0.1 (this machine only); `0.0.0.0` or `::` for every address. */
   host?: string;
@@ -216,7 +220,7 @@ export async function startSandboxServer(opts: SandboxServerOptions): Promise<Sa
   ticker.unref();
 
   async function passThrough(req: IncomingMessage, res: ServerResponse, path: string, search: string) {
-    const base = opts.botBase();
+    const base = OPS_PATHS.has(path) ? opts.opsBase() : opts.botBase();
     if (!base) return sendJson(res, 503, { ok: false, error: 'the bot is still starting' });
     const headers: Record<string, string> = {};
     for (const name of ['content-type', 'x-slack-signature', 'x-slack-request-timestamp']) {

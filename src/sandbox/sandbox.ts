@@ -93,7 +93,10 @@ export interface Sandbox {
    * `port` is BOT_RECEIVER: the bot's receiver takes a free port of 127.0.0.1; the page on PORT
    * talks to it. `role` is always `all`.
    */
-  env: Pick<Env, 'slackBotToken' | 'slackSigningSecret' | 'slackApiUrl' | 'mode' | 'port' | 'role'>;
+  env: Pick<
+    Env,
+    'slackBotToken' | 'slackSigningSecret' | 'slackApiUrl' | 'mode' | 'port' | 'opsPort' | 'role'
+  >;
   config: GreenlightConfig;
   redisUrl: string;
   /** Give it to the runtime (`listenHost`): the bot's receiver listens on this address only. */
@@ -105,8 +108,8 @@ export interface Sandbox {
   port: number;
   /** The clock of the simulated world; give it to the runtime (`clock`) so fast-forward moves the bot too. */
   clock: SandboxClock;
-  /** Hands the running bot to the page: its receiver's port and its queue (fast-forward). */
-  attach(bot: { port?: number; queue: Queue }): number;
+  /** Hands the running bot to the page: its receiver's and ops ports, its queue (fast-forward). */
+  attach(bot: { port?: number; opsPort: number; queue: Queue }): number;
   close(): Promise<void>;
 }
 
@@ -160,6 +163,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     const feed = new SandboxFeed(slack, clock.now);
     undo.push(() => feed.close());
     let botBase: string | undefined;
+    let opsBase: string | undefined;
     const deps: SandboxApiDeps = {
       feed,
       elb,
@@ -174,6 +178,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       api,
       feed,
       botBase: () => botBase,
+      opsBase: () => opsBase,
       panel: {
         panel: async () => ({
           aws: awsView({ state: elb, config, traffic, now: clock.now() }),
@@ -213,6 +218,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
         slackSigningSecret: signingSecret,
         slackApiUrl: slack.url,
         port: BOT_RECEIVER.port,
+        // A free port on 127.0.0.1 (listenHost); the page passes /readyz and /metrics on to it.
+        opsPort: 0,
       },
       config,
       redisUrl: opts.redisUrl ?? (redis as NonNullable<typeof redis>).url,
@@ -223,6 +230,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       clock,
       attach(bot) {
         if (bot.port !== undefined) botBase = `http://127.0.0.1:${bot.port}`;
+        opsBase = `http://127.0.0.1:${bot.opsPort}`;
         deps.jobs = delayedJobs(bot.queue, clock);
         return page.port;
       },

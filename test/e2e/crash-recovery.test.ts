@@ -71,6 +71,7 @@ describe('a worker killed mid-cutover', () => {
         slackSigningSecret: SIGNING_SECRET,
         slackApiUrl: slack.url,
         port,
+        opsPort: 0,
         redisUrl: redis.url,
         configPath: '(test)',
         logLevel: 'silent',

@@ -28,7 +28,7 @@ describe('Redis losing its data during a soak', () => {
       timings: { soak: '1h', remindBefore: '10m', approvalTimeout: '30s', verifyWindow: '5s' },
       runtime: { redisCheckMs: 100, redisLossHoldMs: 3_000 },
     });
-    const base = rig.url.replace('/slack/events', '');
+    const base = rig.opsUrl;
     await rig.slash('checkout green', USERS.requester);
     const d = await rig.latest();
     await rig.waitForState(d.id, 'awaiting_approval');

@@ -33,6 +33,7 @@ describe('a bot process killed during the soak', () => {
   let slack: FakeSlackApi;
   let aws: LocalAws;
   let port: number;
+  let opsPort: number;
   let configPath: string;
   let bot: ChildProcess | undefined;
   let logs = '';
@@ -47,6 +48,7 @@ describe('a bot process killed during the soak', () => {
         SLACK_SIGNING_SECRET: SIGNING_SECRET,
         SLACK_API_URL: slack.url,
         PORT: String(port),
+        OPS_PORT: String(opsPort),
         REDIS_URL: redis.url,
         GREENLIGHT_CONFIG: configPath,
         LOG_LEVEL: 'info',
@@ -67,7 +69,7 @@ describe('a bot process killed during the soak', () => {
     bot = child;
     await waitUntil(
       async () => {
-        const res = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
+        const res = await fetch(`http://127.0.0.1:${opsPort}/readyz`).catch(() => undefined);
         return res?.status === 200;
       },
       { timeoutMs: 30_000, what: 'the bot to be ready', last: () => logs.slice(-2000) },
@@ -79,6 +81,7 @@ describe('a bot process killed during the soak', () => {
     slack = await startFakeSlackApi({ token: BOT_TOKEN });
     aws = await startLocalAws({ periodMs: PERIOD_MS, tickMs: 50, timeScale: AWS_TIME_SCALE });
     port = await freePort();
+    opsPort = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'greenlight-restart-'));
     configPath = join(dir, 'greenlight.yml');
     writeFileSync(

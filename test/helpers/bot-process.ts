@@ -29,6 +29,7 @@ const running = await startRuntime({
     slackSigningSecret: need('GL_TEST_SECRET'),
     slackApiUrl: need('GL_TEST_SLACK'),
     port,
+    opsPort: 0,
     redisUrl: need('GL_TEST_REDIS'),
     configPath: '(test)',
     logLevel: 'silent',

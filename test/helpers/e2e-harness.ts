@@ -89,6 +89,8 @@ export interface Rig {
   aws: LocalAws;
   bot: Running;
   url: string;
+  /** The ops port's base URL (/healthz, /readyz, /metrics). */
+  opsUrl: string;
   slash(text: string, user: string, channel?: string): Promise<{ status: number; text: string }>;
   click(actionId: string, value: string, user: string): Promise<{ status: number; text: string }>;
   waitForState(id: string, state: State, timeoutMs?: number): Promise<Deployment>;
@@ -120,6 +122,7 @@ export async function startRig(opts: RigOptions = {}): Promise<Rig> {
     slackSigningSecret: SIGNING_SECRET,
     slackApiUrl: slack.url,
     port,
+    opsPort: 0,
     redisUrl: redis.url,
     configPath: '(e2e)',
     logLevel: 'silent',
@@ -145,6 +148,7 @@ export async function startRig(opts: RigOptions = {}): Promise<Rig> {
     aws,
     bot,
     url,
+    opsUrl: `http://127.0.0.1:${bot.opsPort}`,
     slash: (text, user, channel = CHANNEL) =>
       postToSlackEndpoint(
         url,

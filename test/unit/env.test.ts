@@ -24,9 +24,18 @@ describe('readEnv: modes', () => {
       role: 'all',
       slackApiUrl: 'https://slack.com/api/',
       port: 3000,
+      opsPort: 9091,
       configPath: './greenlight.yml',
       logLevel: 'info',
     });
+  });
+
+  it('reads OPS_PORT, and refuses it on the Slack port', () => {
+    expect(ok({ OPS_PORT: '9100' }).opsPort).toBe(9100);
+    expect(problems({ PORT: '8080', OPS_PORT: '8080' })).toEqual([
+      'OPS_PORT must differ from PORT (both 8080): /readyz and /metrics stay off the Slack port',
+    ]);
+    expect(problems({ OPS_PORT: 'x' })[0]).toMatch(/^OPS_PORT must be a whole number/);
   });
 
   it.each([

@@ -31,7 +31,13 @@ async function listening(handler: Parameters<typeof createServer>[1]): Promise<S
 }
 
 async function start(
-  opts: { port?: number; botBase?: string; panel?: () => Promise<unknown>; host?: string } = {},
+  opts: {
+    port?: number;
+    botBase?: string;
+    opsBase?: string;
+    panel?: () => Promise<unknown>;
+    host?: string;
+  } = {},
 ) {
   const feed = new EventEmitter();
   const api: SandboxApi = async (method, path, query, raw) =>
@@ -43,6 +49,7 @@ async function start(
     feed,
     panel: { panel: opts.panel ?? (async () => ({ aws: null })) },
     botBase: () => opts.botBase,
+    opsBase: () => opts.opsBase ?? opts.botBase,
     port: opts.port ?? (await freePort()),
     ...(opts.host ? { host: opts.host } : {}),
     panelEveryMs: 50,
