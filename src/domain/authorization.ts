@@ -107,3 +107,15 @@ export function canUnlock(svc: ServiceConfig, actor: Actor): Decision {
 export function groupsToResolve(svc: ServiceConfig): string[] {
   return [...new Set([...svc.approvers.usergroups, ...(svc.deployers?.usergroups ?? [])])];
 }
+
+/**
+ * Commands that change a service are taken only in its channel, where its deployments are
+ * announced and everyone watching it sees who asked for what. Reading (status, history, help)
+ * works anywhere.
+ */
+export function inServiceChannel(svc: ServiceConfig, command: string, channelId: string): Decision {
+  if (channelId === svc.channel) return OK;
+  return refuse(
+    `\`/deploy ${command}\` for *${svc.name}* is taken only in <#${svc.channel}>, where its deployments are announced: nothing was done. Run it there.`,
+  );
+}

@@ -4,7 +4,7 @@
  * in the service's channel, posted by the precheck job.
  */
 import type { ServiceConfig } from '../config/schema.js';
-import { canRequest } from '../domain/authorization.js';
+import { canRequest, inServiceChannel } from '../domain/authorization.js';
 import { type Command, type ParseContext, parseCommand } from '../domain/command-parser.js';
 import { forgottenSlots } from '../domain/cost.js';
 import { newDeployment, newDeploymentId } from '../domain/new-deployment.js';
@@ -53,6 +53,15 @@ export async function handleCommand(ctx: WebContext, input: CommandInput): Promi
 }
 
 async function runCommand(ctx: WebContext, cmd: Command, input: CommandInput): Promise<SlackMessage> {
+  if (cmd.name !== 'help' && cmd.name !== 'status' && cmd.name !== 'history') {
+    const svc = ctx.config.services[cmd.service] as ServiceConfig;
+    const where = inServiceChannel(
+      svc,
+      cmd.name === 'deploy' ? `${svc.name} ${cmd.slot}` : cmd.name,
+      input.channelId,
+    );
+    if (!where.ok) return refusalMessage(where.message);
+  }
   switch (cmd.name) {
     case 'help':
       return helpMessage('');
