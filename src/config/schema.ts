@@ -7,6 +7,7 @@ import type { PreviewSettings } from '../domain/preview.js';
 import { duration } from './durations.js';
 import {
   type ComputeTarget,
+  type computeTargetSchema,
   evidenceKeys,
   type GateSettings,
   type HookSettings,
@@ -143,9 +144,38 @@ export const configSchema = z
         z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'service names are lower-case, digits and dashes'),
         serviceSchema,
       )
-      .refine((s) => Object.keys(s).length > 0, 'define at least one service'),
+      .refine((s) => Object.keys(s).length > 0, 'define at least one service')
+      .superRefine((services, ctx) => {
+        // One ECS service or Auto Scaling group behind two services: tearing one service's old slot
+        // down would scale the other service's capacity to zero. (A webhook may serve several.)
+        const owner = new Map<string, string>();
+        for (const [name, svc] of Object.entries(services)) {
+          for (const [slot, target] of Object.entries(svc.compute ?? {})) {
+            const id = computeIdentity(target);
+            if (id === null) continue;
+            const first = owner.get(id);
+            if (first && !first.startsWith(`${name}.`)) {
+              ctx.addIssue({
+                code: 'custom',
+                path: [name, 'compute', slot],
+                message: `the same compute as services.${first}: tearing one service down would scale the other's capacity to zero; give each service its own ECS service or Auto Scaling group`,
+              });
+            } else if (!first) owner.set(id, `${name}.compute.${slot}`);
+          }
+        }
+      }),
   })
   .strict();
+
+/** The last segment of a name or an ARN (`arn:…:cluster/shop` and `shop` are the same cluster). */
+const lastSegment = (text: string): string => text.slice(text.lastIndexOf('/') + 1);
+
+/** What a compute target scales, comparable across services; null for a webhook. */
+function computeIdentity(target: z.infer<typeof computeTargetSchema>): string | null {
+  if ('ecs' in target) return `ecs:${lastSegment(target.ecs.cluster)}/${lastSegment(target.ecs.service)}`;
+  if ('autoScalingGroup' in target) return `asg:${lastSegment(target.autoScalingGroup)}`;
+  return null;
+}
 
 export type RawConfig = z.infer<typeof configSchema>;
 
