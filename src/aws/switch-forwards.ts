@@ -11,7 +11,7 @@ import {
 } from '../domain/forwards.js';
 import type { SwitchReport, VerificationReport } from '../domain/reports.js';
 import type { AwsCallError, ElbPort, Listener, Rule } from './elb-port.js';
-import { type Change, restoreTouched, SwitchAbortedError } from './switch-restore.js';
+import { type Change, type RestoreOptions, restoreTouched, SwitchAbortedError } from './switch-restore.js';
 import { timeElbPort } from './timed-elb-port.js';
 
 export { type RestoreOutcome, SwitchAbortedError, sameActions } from './switch-restore.js';
@@ -36,6 +36,8 @@ export interface SwitchRequest {
    * now): a run that lost its lock must not write.
    */
   beforeEachWrite?: () => Promise<void>;
+  /** How a failed switch's put-back retries (tests shorten the backoff). */
+  restore?: Omit<RestoreOptions, 'beforeEachWrite'>;
 }
 
 export interface Snapshot {
@@ -145,7 +147,10 @@ export async function switchForwards(
       await change.apply(change.after);
       done.push(change);
     } catch (err) {
-      const outcome = await restoreTouched(timed.port, [...done, change], req.beforeEachWrite);
+      const outcome = await restoreTouched(timed.port, [...done, change], {
+        ...(req.beforeEachWrite ? { beforeEachWrite: req.beforeEachWrite } : {}),
+        ...req.restore,
+      });
       throw new SwitchAbortedError(
         asError(err),
         outcome.restored,

@@ -123,31 +123,58 @@ async function readBack(port: ElbPort, changes: Change[]): Promise<Map<Change, A
   return now;
 }
 
+export interface RestoreOptions {
+  /** The fence, awaited before every write (see SwitchRequest.beforeEachWrite). */
+  beforeEachWrite?: () => Promise<void>;
+  /** Rounds of put-back after the first, for forwards that do not read back as before (default 5). */
+  retries?: number;
+  /** Delay before the first retry, doubled each round (default 250 ms: 250 ms … 4 s, ~8 s in all). */
+  backoffMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 /**
  * Writes back the previous actions of every touched change (last touched first), then reads them
- * all back. A failed write is reported only when its forward does not read back as before.
+ * all back; the ones that do not read back as before are written again, with doubling backoff, a
+ * few rounds — a throttled switch is usually followed by a throttled put-back, and the listener
+ * lock is held meanwhile, so no other switch races it. This is the one wait inside a job, bounded
+ * (~8 s by default): leaving a listener split to be retried later would be worse. A failed write is
+ * reported only when its forward still does not read back as before.
  */
 export async function restoreTouched(
   port: ElbPort,
   touched: Change[],
-  beforeEachWrite?: () => Promise<void>,
+  opts: RestoreOptions = {},
 ): Promise<RestoreOutcome> {
   const writeErrors = new Map<Change, string>();
-  let restored = 0;
-  for (const change of [...touched].reverse()) {
-    await beforeEachWrite?.(); // a run that lost its lock stops here: the new owner decides
-    try {
-      await change.apply(change.before);
-      restored += 1;
-    } catch (err) {
-      writeErrors.set(change, errorMessage(err));
+  const written = new Set<Change>();
+  const retries = opts.retries ?? 5;
+  const sleep = opts.sleep ?? realSleep;
+  let pending = touched;
+  let notBack: Change[] = [];
+  for (let round = 0; ; round += 1) {
+    for (const change of [...pending].reverse()) {
+      await opts.beforeEachWrite?.(); // a run that lost its lock stops here: the new owner decides
+      try {
+        await change.apply(change.before);
+        written.add(change);
+        writeErrors.delete(change);
+      } catch (err) {
+        writeErrors.set(change, errorMessage(err));
+      }
     }
+    const now = await readBack(port, touched);
+    notBack = touched.filter((c) => {
+      const actions = now.get(c);
+      return actions === undefined || !sameActions(actions, c.before);
+    });
+    if (notBack.length === 0 || round >= retries) break;
+    await sleep((opts.backoffMs ?? 250) * 2 ** round);
+    pending = notBack;
   }
-  const now = await readBack(port, touched);
-  const notBack = touched.filter((c) => {
-    const actions = now.get(c);
-    return actions === undefined || !sameActions(actions, c.before);
-  });
+  const restored = written.size;
   return {
     touchedSites: touched.map((c) => c.label),
     restored,

@@ -1,6 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { AwsCallError, type ElbPort } from '../../src/aws/elb-port.js';
-import { SwitchAbortedError, sameActions, switchForwards } from '../../src/aws/switch-forwards.js';
+import {
+  SwitchAbortedError,
+  type SwitchRequest,
+  sameActions,
+  switchForwards,
+} from '../../src/aws/switch-forwards.js';
 import { forward } from '../../src/sandbox/fake-elb/state.js';
 import { failingModifies, operations, type World, world } from '../helpers/elb-world.js';
 
@@ -17,10 +22,16 @@ const abort = (p: Promise<unknown>) =>
 
 describe('switchForwards when a modify fails', () => {
   let w: World;
-  let both: { listenerArns: string[]; slots: Record<string, string>; targetSlot: string };
+  let both: SwitchRequest;
+  let slept: number[];
   beforeEach(() => {
     w = world();
-    both = { listenerArns: [w.l443], slots: w.slots, targetSlot: 'green' };
+    slept = [];
+    // The put-back's backoff is recorded, not waited for.
+    const sleep = async (ms: number) => {
+      slept.push(ms);
+    };
+    both = { listenerArns: [w.l443], slots: w.slots, targetSlot: 'green', restore: { sleep } };
   });
 
   it('restores both forwards when the second modify is applied and then fails, and confirms it by reading back', async () => {
@@ -48,9 +59,29 @@ describe('switchForwards when a modify fails', () => {
     expect(afterFailure).toEqual(['DescribeListeners', 'DescribeRules']);
   });
 
-  it('says the load balancer may be partly switched, naming the forward, when restoring the applied one fails', async () => {
+  it('puts a throttled forward back with doubling backoff until it reads back as before', async () => {
     w.state.failNext('ModifyRule', 'InternalFailure', 'timed out after the change', { afterApply: true });
     w.state.failNext('ModifyRule', 'Throttling', 'Rate exceeded');
+    w.state.failNext('ModifyRule', 'Throttling', 'Rate exceeded');
+    const err = await abort(switchForwards(w.port, both));
+    expect(w.state.weightsOf(w.rule10)).toEqual({ [w.blue]: 1 });
+    expect(w.state.weightsOf(w.l443)).toEqual({ [w.blue]: 1, [w.green]: 0 });
+    expect(err).toMatchObject({ confirmedRestored: true, unconfirmed: [], restoreFailures: [] });
+    expect(slept).toEqual([250, 500]);
+    // Only the forward that was not back is written again.
+    expect(operations(w.state, 'Modify')).toEqual([
+      'ModifyListener',
+      'ModifyRule',
+      'ModifyRule',
+      'ModifyListener',
+      'ModifyRule',
+      'ModifyRule',
+    ]);
+  });
+
+  it('says the load balancer may be partly switched, naming the forward, when restoring the applied one keeps failing', async () => {
+    w.state.failNext('ModifyRule', 'InternalFailure', 'timed out after the change', { afterApply: true });
+    for (let i = 0; i < 6; i += 1) w.state.failNext('ModifyRule', 'Throttling', 'Rate exceeded');
     const err = await abort(switchForwards(w.port, both));
     expect(w.state.weightsOf(w.rule10)).toEqual({ [w.green]: 1 });
     expect(w.state.weightsOf(w.l443)).toEqual({ [w.blue]: 1, [w.green]: 0 });
@@ -78,8 +109,9 @@ describe('switchForwards when a modify fails', () => {
   });
 
   it('names the forward left switched when its restore write fails', async () => {
-    const err = await abort(switchForwards(failingModifies(w.port, [2, 3, 4]), both));
+    const err = await abort(switchForwards(failingModifies(w.port, [2, 3, 4, 5, 6, 7, 8, 9]), both));
     expect(err).toMatchObject({ confirmedRestored: false, unconfirmed: [':443 default action'] });
+    expect(slept).toEqual([250, 500, 1000, 2000, 4000]);
     expect(err.restoreFailures).toEqual([expect.stringContaining(':443 default action: ')]);
     expect(err.message).toMatch(/may be partly switched: :443 default action .*fix by hand/);
     expect(w.state.weightsOf(w.l443)).toEqual({ [w.green]: 1 });
