@@ -24,6 +24,11 @@ async function main(): Promise<void> {
     (s): s is string => !!s,
   );
   const log: Logger = createLogger({ level: env.logLevel, secrets });
+  // A promise rejection nobody handled is a bug, but not a reason to drop every job in flight:
+  // log it loudly and keep serving (Node's default would exit the process).
+  process.on('unhandledRejection', (reason) => {
+    log.error({ err: errorMessage(reason) }, 'unhandled promise rejection (a bug: please report it)');
+  });
 
   let config: GreenlightConfig;
   let redisUrl = env.redisUrl;

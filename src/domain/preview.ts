@@ -108,12 +108,45 @@ export function findPreviewRules(
   return out;
 }
 
+/** The regex of the hosts a preview host template can produce for this service (any slot). */
+function hostTemplatePattern(template: string, service: string): RegExp {
+  const esc = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const source = template
+    .split(/(\{service\}|\{slot\})/)
+    .map((part) => (part === '{service}' ? esc(service) : part === '{slot}' ? '[a-z0-9-]+' : esc(part)))
+    .join('');
+  return new RegExp(`^${source}$`, 'i');
+}
+
+/**
+ * Is this single condition how Greenlight marks a preview rule — today's or an earlier one? An
+ * http-header condition whose value is Greenlight's `<service>/<slot>` (whatever the header's
+ * name: it may have been renamed) or whose header is the configured preview header; a host-header
+ * condition only when the config uses preview hosts and the host fits the template. A plain
+ * production host rule (`checkout.example.com` → blue, the usual way to put many services on one
+ * load balancer) is none of these.
+ */
+function previewShaped(c: RuleCondition, p: PreviewSettings, service: string, slots: string[]): boolean {
+  const field = String(c.Field ?? '').toLowerCase();
+  if (field === 'http-header') {
+    const name = String(c.HttpHeaderConfig?.HttpHeaderName ?? '').toLowerCase();
+    const values = (c.HttpHeaderConfig?.Values ?? c.Values ?? []).map((v) => String(v).toLowerCase());
+    const ours = new Set(slots.map((slot) => `${service}/${slot}`.toLowerCase()));
+    return name === (p.header ?? DEFAULT_PREVIEW_HEADER).toLowerCase() || values.some((v) => ours.has(v));
+  }
+  if (field === 'host-header' && p.host !== undefined) {
+    const pattern = hostTemplatePattern(p.host, service);
+    return (c.HostHeaderConfig?.Values ?? c.Values ?? []).some((v) => pattern.test(String(v)));
+  }
+  return false;
+}
+
 /**
  * Rules that look like a preview rule of one of the slots but are not today's: their only
- * condition is an http-header (or host-header) condition and they forward to that slot alone.
- * They come from an earlier configuration (another header, a renamed service) — or someone made
- * one by hand. Greenlight cannot tell them from production forwards, so the precheck refuses to
- * go on until they are deleted or the config names them again.
+ * condition is shaped like Greenlight's preview match (see `previewShaped`) and they forward to
+ * that slot alone. They come from an earlier configuration (another header name, another host
+ * template) — or someone copied one by hand. Greenlight cannot tell them from production forwards,
+ * so the precheck refuses to go on until they are deleted or the config names them again.
  */
 export function strayPreviewRules(
   rules: Rule[],
@@ -127,7 +160,7 @@ export function strayPreviewRules(
     if (rule.IsDefault || current.has(rule)) continue;
     const conditions = rule.Conditions ?? [];
     const [only] = conditions;
-    if (conditions.length !== 1 || (only?.Field !== 'http-header' && only?.Field !== 'host-header')) continue;
+    if (conditions.length !== 1 || !only || !previewShaped(only, p, service, Object.keys(slots))) continue;
     const forwards = rule.Actions.map(forwardGroups).filter((g) => g !== null);
     const arns = new Set(forwards.flatMap((g) => g.map((t) => t.TargetGroupArn)));
     const slot = Object.entries(slots).find(([, arn]) => arns.size === 1 && arns.has(arn))?.[0];

@@ -8,14 +8,15 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/sandbox/fake-elb/demo.js';
 import { demoServiceYaml } from '../helpers/demo-service-yaml.js';
-import { type Rig, type RigOptions, startRig, USERS } from '../helpers/e2e-harness.js';
+import { CHANNEL, type Rig, type RigOptions, startRig, USERS } from '../helpers/e2e-harness.js';
 import { latestButton, textOf, threadPosts } from '../helpers/slack-inspect.js';
 import { waitUntil } from '../helpers/wait.js';
 
 const SHORT_WINDOW = { soak: '1h', remindBefore: '10m', approvalTimeout: '1m', verifyWindow: '5s' };
 
 async function deployAndApprove(rig: Rig, service = 'checkout') {
-  await rig.slash(`${service} green`, USERS.requester);
+  // Commands are taken in the service's own channel.
+  await rig.slash(`${service} green`, USERS.requester, service === 'search' ? 'C0SEARCH' : CHANNEL);
   const [d] = await rig.bot.store.listByService(service, 1);
   if (!d) throw new Error('no deployment');
   await rig.waitForState(d.id, 'awaiting_approval');

@@ -28,15 +28,21 @@ function addCheckoutRule(): string {
   });
 }
 
+/** Every put-back of the rule fails: the first write and each of its retries. */
+function failRestores(): void {
+  for (let i = 0; i < 6; i += 1) rig.aws.elb.failNext('ModifyRule', 'InternalFailure', 'restore refused');
+}
+
 const cutoverJob = (id: string) => ({ name: 'cutover', id: `cutover-${id}`, data: { deploymentId: id } });
 
 describe('a cutover that fails part-way', () => {
   it('records the cutover as failed with the switch noted, so Rollback stays possible, when the restore also fails', async () => {
     const rule = addCheckoutRule();
     const d = await rig.cuttingOver();
-    // The 2nd Modify call (the rule) is applied and then fails; writing the rule back fails too.
+    // The 2nd Modify call (the rule) is applied and then fails; writing the rule back fails too,
+    // every time it is tried (the put-back's retries included).
     rig.aws.elb.failNext('ModifyRule', 'InternalFailure', 'request timed out', { afterApply: true });
-    rig.aws.elb.failNext('ModifyRule', 'InternalFailure', 'restore refused');
+    failRestores();
 
     await runCutover(rig.ctx, d.id);
 
@@ -59,7 +65,7 @@ describe('a cutover that fails part-way', () => {
     const rule = addCheckoutRule();
     const d = await rig.cuttingOver();
     rig.aws.elb.failNext('ModifyRule', 'InternalFailure', 'request timed out', { afterApply: true });
-    rig.aws.elb.failNext('ModifyRule', 'InternalFailure', 'restore refused');
+    failRestores();
     await runCutover(rig.ctx, d.id);
 
     await rig.event(d.id, { type: 'rollback', user: USERS.requester });

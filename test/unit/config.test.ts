@@ -386,7 +386,9 @@ describe('evidence settings that would be dangerous', () => {
       `  search:\n    channel: C0SEARCH\n    listeners: [arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shop/50dc6c495c0c9188/f2f7dc8efc522ab2]\n    slots:\n      blue: arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/search-blue/73e2d6bc24d8a068\n      green: arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/search-green/09966783158cda5a\n    approvers: { users: [U0APPROVER] }\n    compute:\n${compute}`;
     const ecs = parseConfigText(
       svc('    compute:\n      blue: { ecs: { cluster: shop, service: checkout-blue } }\n') +
-        other('      green: { ecs: { cluster: "arn:aws:ecs:us-east-1:123456789012:cluster/shop", service: checkout-blue } }\n'),
+        other(
+          '      green: { ecs: { cluster: "arn:aws:ecs:us-east-1:123456789012:cluster/shop", service: checkout-blue } }\n',
+        ),
     );
     expect(ecs.ok ? [] : ecs.problems).toEqual([
       expect.stringMatching(

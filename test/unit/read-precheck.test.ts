@@ -133,6 +133,36 @@ describe('attaching the slots with their preview rules', () => {
     expect(attached).toEqual([]);
   });
 
+  it('takes a production host rule to one slot for what it is (many services on one load balancer)', async () => {
+    const { state, port } = demo();
+    state.addRule({
+      listenerArn: DEMO.checkout.listenerArn,
+      priority: 3,
+      actions: [forward([DEMO.checkout.blueArn, 1])],
+      conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: ['checkout.shop.example.com'] } }],
+    });
+    const { report } = await readPrecheck(port, checkout, 'green');
+    expect(report.problems).toEqual([]);
+  });
+
+  it('refuses a host rule that fits the preview host template but is not the config’s slot rule', async () => {
+    const { state, port } = demo();
+    const hosted = {
+      ...checkout,
+      preview: { ...checkout.preview, host: '{slot}.checkout.preview.example.com' },
+    };
+    state.addRule({
+      listenerArn: DEMO.checkout.listenerArn,
+      priority: 3,
+      actions: [forward([DEMO.checkout.greenArn, 1])],
+      conditions: [
+        { Field: 'host-header', HostHeaderConfig: { Values: ['old-green.checkout.preview.example.com'] } },
+      ],
+    });
+    const { report } = await readPrecheck(port, hosted, 'green');
+    expect(report.problems).toEqual([expect.stringMatching(/^:443 rule 3 forwards to green only/)]);
+  });
+
   it('blocks at once when fewer targets are registered than minHealthyTargets, instead of waiting', async () => {
     const { port } = demo();
     const { report } = await readPrecheck(port, { ...search, minHealthyTargets: 3 }, 'green', {

@@ -18,7 +18,6 @@ type Result = Record<string, unknown>;
  * default rules ("Quotas for your Application Load Balancers": rules per load balancer, adjustable).
  */
 const MAX_PRIORITY = 50_000;
-const MAX_RULES_PER_LOAD_BALANCER = 100;
 
 function page<T>(items: T[], params: Params, state: FakeElbState): { items: T[]; NextMarker?: string } {
   const size = Number(stringParam(params.PageSize) ?? state.pageSize);
@@ -191,7 +190,9 @@ const operations: Record<string, (state: FakeElbState, params: Params) => Result
   ModifyListener(state, params) {
     const l = listenerOrFail(state, required(params, 'ListenerArn'));
     if (params.DefaultActions !== undefined) {
+      const before = l.defaultActions;
       l.defaultActions = acceptActions(params.DefaultActions, state, l.loadBalancerArn, l.defaultActions);
+      state.modifications.push({ at: state.now(), arn: l.arn, before, after: l.defaultActions });
       state.refreshUsage();
     }
     return { Listeners: [listenerView(state, l)] };
@@ -211,7 +212,9 @@ const operations: Record<string, (state: FakeElbState, params: Params) => Result
     }
     const l = listenerOrFail(state, r.listenerArn);
     if (params.Actions !== undefined) {
+      const before = r.actions;
       r.actions = acceptActions(params.Actions, state, l.loadBalancerArn, r.actions);
+      state.modifications.push({ at: state.now(), arn: r.arn, before, after: r.actions });
       state.refreshUsage();
     }
     if (params.Conditions !== undefined) r.conditions = acceptConditions(params.Conditions);
@@ -228,7 +231,7 @@ const operations: Record<string, (state: FakeElbState, params: Params) => Result
     const onBalancer = [...state.rules.values()].filter(
       (r) => state.listeners.get(r.listenerArn)?.loadBalancerArn === l.loadBalancerArn,
     );
-    if (onBalancer.length >= MAX_RULES_PER_LOAD_BALANCER)
+    if (onBalancer.length >= state.maxRulesPerLoadBalancer)
       throw new FakeElbError(
         'TooManyRules',
         "You've reached the limit on the number of rules per load balancer.",

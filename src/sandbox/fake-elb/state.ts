@@ -106,6 +106,14 @@ export class FakeElbState extends FailureInjection {
   deregisterLagMs: number;
   /** Page size of the describe calls when the request names none (AWS's own default is larger). */
   pageSize = 100;
+  /**
+   * Rules per load balancer besides the default rules: AWS's default quota is 100, adjustable on
+   * request ("Quotas for your Application Load Balancers"); a run with many services sets the
+   * quota its account would have raised to.
+   */
+  maxRulesPerLoadBalancer = 100;
+  /** Every Modify that applied, with the actions before and after (for invariant checks). */
+  readonly modifications: { at: number; arn: string; before: Action[]; after: Action[] }[] = [];
   now: () => number;
   private seq = 0;
 

@@ -1,15 +1,20 @@
 /**
- * One Greenlight process for multi-process tests (crash recovery, the chaos run): the real
+ * One Greenlight process for multi-process runs (the crash-recovery test, the chaos run): the real
  * runtime in a child process, against the test's redis-server, local AWS endpoint and local Slack
  * Web API, told apart only by its environment:
  *   GL_TEST_ROLE (web | worker | all), GL_TEST_REDIS, GL_TEST_AWS, GL_TEST_SLACK, GL_TEST_PREFIX,
  *   GL_TEST_CONFIG (the config YAML), GL_TEST_PORT (its HTTP port: the Slack receiver or ops).
  * Prints `ready <port>` once started; SIGTERM closes it, SIGKILL is what tests use to crash it.
  */
-import { parseConfigText } from '../../src/config/load-config.js';
-import { createLogger } from '../../src/ops/logger.js';
-import { startRuntime } from '../../src/runtime.js';
-import { localAwsClients } from '../../src/sandbox/local-aws.js';
+import { parseConfigText } from '../src/config/load-config.js';
+import { createLogger } from '../src/ops/logger.js';
+import { startRuntime } from '../src/runtime.js';
+import { localAwsClients } from '../src/sandbox/local-aws.js';
+
+// The chaos run counts these: a rejection nobody handled is a bug even when the process survives.
+process.on('unhandledRejection', (reason) => {
+  process.stderr.write(`UNHANDLED_REJECTION ${reason instanceof Error ? reason.stack : String(reason)}\n`);
+});
 
 const need = (name: string): string => {
   const v = process.env[name];

@@ -1,11 +1,14 @@
-/** Starting and crashing the bot processes of test/helpers/bot-process.ts. */
+/** Starting and crashing the Greenlight processes of chaos/bot-process.ts. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { freePort } from './redis-server.js';
+import { freePort } from '../src/sandbox/redis-process.js';
 
 export interface BotProcess {
   child: ChildProcess;
   port: number;
+  /** What it wrote to stderr (the last 64 KiB), and how many unhandled rejections it reported. */
+  stderr(): string;
+  unhandledRejections(): number;
   /** SIGKILL: no shutdown, no lock released — a crash. */
   kill(): void;
   stop(): Promise<void>;
@@ -20,12 +23,16 @@ export interface BotProcessEnv {
   configYaml: string;
   token: string;
   secret: string;
+  /** The HTTP port (default: a free one); a restarted web process keeps its port. */
+  port?: number;
+  /** Extra environment (GL_TEST_LOG, …). */
+  extraEnv?: Record<string, string>;
 }
 
 const SCRIPT = fileURLToPath(new URL('./bot-process.ts', import.meta.url));
 
 export async function startBotProcess(e: BotProcessEnv): Promise<BotProcess> {
-  const port = await freePort();
+  const port = e.port ?? (await freePort());
   const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT], {
     env: {
       ...process.env,
@@ -39,12 +46,16 @@ export async function startBotProcess(e: BotProcessEnv): Promise<BotProcess> {
       GL_TEST_TOKEN: e.token,
       GL_TEST_SECRET: e.secret,
       GL_TEST_PORT: String(port),
+      ...e.extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
+  let unhandled = 0;
   child.stderr?.on('data', (c: Buffer) => {
-    stderr += c.toString();
+    const text = c.toString();
+    unhandled += text.split('UNHANDLED_REJECTION').length - 1;
+    stderr = (stderr + text).slice(-65_536);
   });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(
@@ -65,6 +76,8 @@ export async function startBotProcess(e: BotProcessEnv): Promise<BotProcess> {
   return {
     child,
     port,
+    stderr: () => stderr,
+    unhandledRejections: () => unhandled,
     kill: () => child.kill('SIGKILL'),
     stop: () =>
       new Promise<void>((resolve) => {
