@@ -309,7 +309,11 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     const clickedAt = Date.now();
     const onGreen = switched(sc.svc, 'green');
     await click('gl_approve', approve, APPROVER, sc.svc.channel);
-    await onGreen;
+    const moved = await Promise.race([
+      onGreen.then(() => true),
+      stateOf(d.id, ['failed', 'expired', 'cancelled']).then(() => false),
+    ]);
+    if (!moved) return;
     approveToSwitchedMs.push(Date.now() - clickedAt);
     if (sc.expect === 'rolled_back') {
       const soaking = await stateOf(d.id, ['soaking', 'failed', 'rolled_back']);
@@ -318,7 +322,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       const rollbackAt = Date.now();
       const onBlue = switched(sc.svc, 'blue');
       await click('gl_rollback', rollback, REQUESTER, sc.svc.channel);
-      await onBlue;
+      const back = await Promise.race([onBlue.then(() => true), stateOf(d.id, ['failed']).then(() => false)]);
+      if (!back) return;
       rollbackToSwitchedMs.push(Date.now() - rollbackAt);
       await stateOf(d.id, ['rolled_back', 'failed']);
       return;
@@ -365,16 +370,23 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     'CreateRule',
     'DeregisterTargets',
   ];
+  // "The next call of X fails (or hangs)": at most one pending per operation, so a rarely called
+  // operation is not handed a backlog of failures that would fail it for good.
   every(opts.awsFaultEveryMs, () => {
     const kind = pick(['AWS throttling', 'AWS 5xx', 'AWS hung call', 'AWS throttling']);
+    const cloudwatch = Math.random() < 0.2;
+    const target = cloudwatch ? aws.traffic : aws.elb;
+    const op = cloudwatch ? 'GetMetricData' : pick(ELB_OPS);
+    const pending =
+      kind === 'AWS hung call'
+        ? target.hangs.some((h) => h.operation === op)
+        : target.failures.some((f) => f.operation === op);
+    if (pending || (cloudwatch && kind === 'AWS hung call')) return;
     faults[kind] = (faults[kind] ?? 0) + 1;
-    if (kind === 'AWS hung call') return aws.elb.hangNext(pick(ELB_OPS), between(1_000, 5_000));
-    if (Math.random() < 0.2)
-      return aws.traffic.failNext(
-        'GetMetricData',
-        kind === 'AWS 5xx' ? 'InternalServiceError' : 'Throttling',
-      );
-    aws.elb.failNext(pick(ELB_OPS), kind === 'AWS 5xx' ? 'InternalFailure' : 'Throttling');
+    if (kind === 'AWS hung call') return aws.elb.hangNext(op, between(1_000, 5_000));
+    const code =
+      kind === 'AWS 5xx' ? (cloudwatch ? 'InternalServiceError' : 'InternalFailure') : 'Throttling';
+    target.failNext(op, code);
   });
   every(opts.slackOutageEveryMs, async () => {
     const status = pick([429, 503] as const);
@@ -385,7 +397,18 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     slack.outage(null);
   });
 
+  const progress = setInterval(() => {
+    const by: Record<string, number> = {};
+    void Promise.all(
+      scenarios.map(async (sc) => {
+        const d = sc.deployment ? await store.get(sc.deployment.id).catch(() => null) : null;
+        const k = d?.state ?? 'not yet';
+        by[k] = (by[k] ?? 0) + 1;
+      }),
+    ).then(() => log(`${Math.round((Date.now() - started) / 1000)} s: ${JSON.stringify(by)}`));
+  }, 15_000);
   const results = await Promise.allSettled(scenarios.map((sc) => drive(sc)));
+  clearInterval(progress);
   results.forEach((r, i) => {
     if (r.status === 'rejected') (scenarios[i] as Scenario).error = String(r.reason);
   });

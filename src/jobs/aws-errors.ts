@@ -1,5 +1,6 @@
 /** Which AWS failures are worth retrying (after the SDK's own retries) rather than reporting. */
 import { AwsCallError } from '../aws/elb-port.js';
+import { SwitchAbortedError } from '../aws/switch-restore.js';
 
 const TRANSIENT = new Set([
   'Throttling',
@@ -22,4 +23,13 @@ const TRANSIENT = new Set([
 export function isTransientAwsError(err: unknown): boolean {
   if (err instanceof AwsCallError) return TRANSIENT.has(err.code);
   return false;
+}
+
+/**
+ * A switch that a transient failure (a throttled or failed Modify) stopped half-way, whose put-back
+ * read back as the state before it: the load balancer is as it was, so the job is retried rather
+ * than failed — one 500 from AWS must not end a deployment.
+ */
+export function isRetryableSwitchAbort(err: unknown): boolean {
+  return err instanceof SwitchAbortedError && err.confirmedRestored && isTransientAwsError(err.cause);
 }

@@ -15,7 +15,7 @@ import type { SwitchReport } from '../domain/reports.js';
 import { errorMessage } from '../errors.js';
 import { cutoverFailedMessage, cutoverMessage } from '../slack/blocks/index.js';
 import { ListenerBusyError, LockLostError } from '../store/listener-lock.js';
-import { isTransientAwsError } from './aws-errors.js';
+import { isRetryableSwitchAbort, isTransientAwsError } from './aws-errors.js';
 import { reportDrift } from './drift.js';
 import { hookAnswer, runHook } from './hook-runner.js';
 import {
@@ -141,6 +141,8 @@ async function switchTraffic(
       await reportDrift(ctx, d.id, svc);
       return undefined;
     }
+    // Put back and confirmed, after a transient failure: BullMQ retries the switch (finally: give-up).
+    if (isRetryableSwitchAbort(err)) throw err;
     if (err instanceof SwitchAbortedError) {
       const touched = !untouched || !err.confirmedRestored;
       const failed = await applyEvent(ctx, d.id, {

@@ -77,6 +77,23 @@ describe('a cutover that fails part-way', () => {
   });
 });
 
+describe('a cutover stopped by a transient failure and put back', () => {
+  it('is retried, not failed: the load balancer was read back as before, and the re-run switches', async () => {
+    const rule = addCheckoutRule();
+    const d = await rig.cuttingOver();
+    rig.aws.elb.failNext('ModifyRule', 'Throttling', 'Rate exceeded');
+
+    await expect(runCutover(rig.ctx, d.id)).rejects.toThrow(/aborted.*back to its previous state/);
+    expect((await rig.get(d.id)).state).toBe('cutting_over');
+    expect(rig.weights()).toEqual({ blue: 1, green: 0 });
+    expect(rig.aws.elb.weightsOf(rule)).toEqual({ [DEMO.checkout.blueArn]: 1 });
+
+    await runCutover(rig.ctx, d.id); // BullMQ's retry
+    expect((await rig.get(d.id)).state).toBe('verifying');
+    expect(rig.aws.elb.weightsOf(rule)).toEqual({ [DEMO.checkout.greenArn]: 1 });
+  });
+});
+
 describe('a cutover re-run after a crash that had already switched', () => {
   it('finishes as verifying even though green is no longer healthy, and does not claim nothing was changed', async () => {
     const d = await rig.cuttingOver();
