@@ -42,7 +42,8 @@ const running = await startRuntime({
   config: parsed.config,
   log: createLogger({ level: process.env.GL_TEST_LOG ?? 'silent' }),
   redisUrl: need('GL_TEST_REDIS'),
-  aws: localAwsClients(need('GL_TEST_AWS')),
+  // GL_TEST_AWS_ATTEMPTS=3: the SDK's default retries, as production has them (the chaos run).
+  aws: localAwsClients(need('GL_TEST_AWS'), { maxAttempts: Number(process.env.GL_TEST_AWS_ATTEMPTS ?? 1) }),
   prefix: need('GL_TEST_PREFIX'),
   drainPollMs: 50,
   healthPollMs: 50,

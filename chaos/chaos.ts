@@ -185,6 +185,14 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       token: TOKEN,
       secret: SECRET,
       ...(name === 'web' ? { port: webPort } : {}),
+      // The SDK's default retries (production's), and the logs kept when CHAOS_LOG_DIR is set.
+      extraEnv: {
+        GL_TEST_AWS_ATTEMPTS: '3',
+        ...(process.env.CHAOS_LOG_DIR ? { GL_TEST_LOG: 'warn' } : {}),
+      },
+      ...(process.env.CHAOS_LOG_DIR
+        ? { logFile: `${process.env.CHAOS_LOG_DIR}/${name}-${all.length}.log` }
+        : {}),
     });
     all.push(p);
     live.set(name, p);

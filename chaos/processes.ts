@@ -1,5 +1,6 @@
 /** Starting and crashing the Greenlight processes of chaos/bot-process.ts. */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../src/sandbox/redis-process.js';
 
@@ -27,6 +28,8 @@ export interface BotProcessEnv {
   port?: number;
   /** Extra environment (GL_TEST_LOG, …). */
   extraEnv?: Record<string, string>;
+  /** Where its stdout and stderr are appended (its logs), when given. */
+  logFile?: string;
 }
 
 const SCRIPT = fileURLToPath(new URL('./bot-process.ts', import.meta.url));
@@ -50,6 +53,11 @@ export async function startBotProcess(e: BotProcessEnv): Promise<BotProcess> {
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  if (e.logFile) {
+    const out = createWriteStream(e.logFile, { flags: 'a' });
+    child.stdout?.pipe(out);
+    child.stderr?.pipe(out);
+  }
   let stderr = '';
   let unhandled = 0;
   child.stderr?.on('data', (c: Buffer) => {

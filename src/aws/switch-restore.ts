@@ -155,6 +155,8 @@ export async function restoreTouched(
   let pending = touched;
   let notBack: Change[] = [];
   for (let round = 0; ; round += 1) {
+    // Only forwards that read back differently are written again; one that could not be read
+    // (a throttled Describe) is read again first — rewriting it blindly could change nothing.
     for (const change of [...pending].reverse()) {
       await opts.beforeEachWrite?.(); // a run that lost its lock stops here: the new owner decides
       try {
@@ -172,7 +174,7 @@ export async function restoreTouched(
     });
     if (notBack.length === 0 || round >= retries) break;
     await sleep((opts.backoffMs ?? 250) * 2 ** round);
-    pending = notBack;
+    pending = notBack.filter((c) => now.get(c) !== undefined);
   }
   const restored = written.size;
   return {

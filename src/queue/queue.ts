@@ -12,14 +12,18 @@ import type { Outgoing } from '../jobs/outbox.js';
 import { type JobData, jobDataSchema } from './job-data.js';
 
 export const QUEUE_NAME = 'greenlight';
+/** Tries of a job before it counts as failed for good (then reconcile repairs it, see reconcile.ts). */
+export const JOB_ATTEMPTS = 8;
 
 export function createQueue(connection: ConnectionOptions, prefix?: string): Queue {
   return new Queue(QUEUE_NAME, {
     connection,
     ...(prefix ? { prefix } : {}),
     defaultJobOptions: {
-      attempts: 5,
-      backoff: { type: 'exponential', delay: 1_000 },
+      // Every job is safe to re-run: retried with capped backoff (1 s, 2 s … 60 s: ~2 minutes in
+      // all) so that a stretch of AWS throttling or a Redis failover does not fail a deployment.
+      attempts: JOB_ATTEMPTS,
+      backoff: { type: 'capped' },
       // Keep finished jobs for a day so a duplicate add of the same id stays a no-op.
       removeOnComplete: { age: 86_400, count: 10_000 },
       removeOnFail: { age: 7 * 86_400 },

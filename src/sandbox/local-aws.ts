@@ -51,9 +51,17 @@ export const LOCAL_CREDENTIALS = {
   secretAccessKey: 'local-sandbox',
 } as const;
 
-/** Real SDK clients for a local endpoint (dummy credentials, no retries). */
-export function localAwsClients(endpoint: string): AwsClients {
-  const common = { endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS, maxAttempts: 1 };
+/**
+ * Real SDK clients for a local endpoint (dummy credentials). No retries by default, so tests see
+ * every failure they inject; `maxAttempts: 3` is the SDK's own default (what production runs with).
+ */
+export function localAwsClients(endpoint: string, opts: { maxAttempts?: number } = {}): AwsClients {
+  const common = {
+    endpoint,
+    region: 'us-east-1',
+    credentials: LOCAL_CREDENTIALS,
+    maxAttempts: opts.maxAttempts ?? 1,
+  };
   return {
     elb: new ElasticLoadBalancingV2Client(common),
     cloudwatch: new CloudWatchClient(common),
