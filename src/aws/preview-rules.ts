@@ -4,6 +4,7 @@
  * torn down. Creating a rule is the only way Greenlight adds to a load balancer; it never sends
  * production traffic (production requests carry no preview header).
  */
+import { randomInt } from 'node:crypto';
 import type { ServiceConfig } from '../config/schema.js';
 import {
   findPreviewRules,
@@ -36,7 +37,7 @@ export interface PreviewState {
 }
 
 /** How often a CreateRule that lost a priority race is tried again with a fresh read. */
-const CREATE_ATTEMPTS = 3;
+const CREATE_ATTEMPTS = 8;
 
 function usedPriorities(rules: Rule[]): Set<number> {
   return new Set(rules.filter((r) => !r.IsDefault).map((r) => Number(r.Priority)));
@@ -64,7 +65,10 @@ export async function ensurePreviewRules(
     try {
       for (const slot of missing) {
         const index = order.indexOf(slot);
-        const priority = previewPriority(svc.preview, index, used);
+        // After a race, a random one of the next few free priorities: services prechecking at
+        // once on one listener would otherwise all take the lowest free one again.
+        const skip = attempt === 1 ? 0 : randomInt(0, 8 * attempt);
+        const priority = previewPriority(svc.preview, index, used, skip);
         if (priority === null) {
           throw new AwsCallError(
             'CreateRule',

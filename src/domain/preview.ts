@@ -185,13 +185,26 @@ export const MAX_PRIORITY = 50_000;
  * never match it. Evaluated first also means before rules that authenticate users: see
  * `authenticatingForwards`. Null when none is free.
  */
-export function previewPriority(p: PreviewSettings, index: number, used: ReadonlySet<number>): number | null {
+export function previewPriority(
+  p: PreviewSettings,
+  index: number,
+  used: ReadonlySet<number>,
+  skip = 0,
+): number | null {
   if (p.priority !== undefined) {
     const wanted = p.priority + index;
     return wanted <= MAX_PRIORITY && !used.has(wanted) ? wanted : null;
   }
-  for (let n = 1; n <= MAX_PRIORITY; n += 1) if (!used.has(n)) return n;
-  return null;
+  // `skip`: take a later free one (after a race, so that many writers stop picking the same).
+  let left = skip;
+  let last: number | null = null;
+  for (let n = 1; n <= MAX_PRIORITY; n += 1) {
+    if (used.has(n)) continue;
+    if (left === 0) return n;
+    last = n;
+    left -= 1;
+  }
+  return last;
 }
 
 /**

@@ -2,7 +2,8 @@
  * The BullMQ worker: validates job data, dispatches by job name, and turns permanent failures
  * into UnrecoverableError so BullMQ does not retry them.
  */
-import { type ConnectionOptions, type Job, UnrecoverableError, Worker } from 'bullmq';
+import { randomInt } from 'node:crypto';
+import { type ConnectionOptions, DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { JobName } from '../domain/job-ids.js';
 import { errorMessage, PermanentJobError } from '../errors.js';
 import { runAfterCutover } from '../jobs/after-cutover-job.js';
@@ -19,6 +20,7 @@ import { runSync } from '../jobs/sync-job.js';
 import { runTeardown } from '../jobs/teardown-job.js';
 import { runVerify } from '../jobs/verify-job.js';
 import { runWatch } from '../jobs/watch-job.js';
+import { ListenerBusyError } from '../store/listener-lock.js';
 import { type JobData, jobDataSchema, jobNameSchema } from './job-data.js';
 import { cappedBackoff, QUEUE_NAME } from './queue.js';
 
@@ -47,7 +49,14 @@ const HANDLERS: Record<JobName, Handler> = {
   },
 };
 
-export async function processJob(ctx: JobContext, job: Pick<Job, 'name' | 'data' | 'id'>): Promise<void> {
+/** How soon a job that found its listeners busy runs again (random within, so waiters spread out). */
+export const BUSY_RETRY_MS = { min: 200, max: 1_500 };
+
+export async function processJob(
+  ctx: JobContext,
+  job: Pick<Job, 'name' | 'data' | 'id'> & { moveToDelayed?: Job['moveToDelayed'] },
+  token?: string,
+): Promise<void> {
   const name = jobNameSchema.safeParse(job.name);
   const data = jobDataSchema.safeParse(job.data);
   if (!name.success || !data.success) {
@@ -57,6 +66,12 @@ export async function processJob(ctx: JobContext, job: Pick<Job, 'name' | 'data'
     await HANDLERS[name.data](ctx, data.data.deploymentId, data.data.at, data.data);
   } catch (err) {
     if (err instanceof PermanentJobError) throw new UnrecoverableError(err.message);
+    if (err instanceof ListenerBusyError && job.moveToDelayed && token) {
+      // Another service is rewriting the same listeners: run again shortly, without holding a
+      // worker and without spending one of the job's tries (a busy load balancer is not a failure).
+      await job.moveToDelayed(Date.now() + randomInt(BUSY_RETRY_MS.min, BUSY_RETRY_MS.max), token);
+      throw new DelayedError();
+    }
     throw err;
   }
 }
@@ -69,7 +84,7 @@ export function startWorker(
   connection: ConnectionOptions,
   opts: { concurrency?: number; prefix?: string; lockDuration?: number; stalledInterval?: number } = {},
 ): Worker {
-  const worker = new Worker(QUEUE_NAME, (job) => processJob(ctx, job), {
+  const worker = new Worker(QUEUE_NAME, (job, token) => processJob(ctx, job, token), {
     connection,
     concurrency: opts.concurrency ?? 4,
     ...(opts.prefix ? { prefix: opts.prefix } : {}),

@@ -67,9 +67,15 @@ export interface Fence {
 }
 
 export interface ListenerLockOptions {
-  /** Lock lifetime without renewal (default 30 s; renewed every third of it while held). */
+  /**
+   * Lock lifetime without renewal (default 10 s; renewed every third of it while held): a holder
+   * that died frees the listeners within 10 s.
+   */
   ttlMs?: number;
-  /** How long to wait for another deployment's hold to end (default 30 s). */
+  /**
+   * How long to wait for another deployment's hold to end (default 0: a job never waits holding a
+   * worker; the worker puts it back as a delayed job that runs again shortly, see worker.ts).
+   */
   waitMs?: number;
   retryMs?: number;
 }
@@ -95,7 +101,7 @@ export class ListenerLock {
     fn: (fence: Fence) => Promise<T>,
   ): Promise<T> {
     const keys = this.keys(listenerArns);
-    const ttl = this.opts.ttlMs ?? 30_000;
+    const ttl = this.opts.ttlMs ?? 10_000;
     const token = await this.acquire(keys, owner, ttl);
     const value = `${owner}|${token}`;
     const check = async () => {
@@ -119,7 +125,7 @@ export class ListenerLock {
   }
 
   private async acquire(keys: string[], owner: string, ttl: number): Promise<number> {
-    const deadline = Date.now() + (this.opts.waitMs ?? 30_000);
+    const deadline = Date.now() + (this.opts.waitMs ?? 0);
     for (;;) {
       const [ok, what] = (await this.redis.eval(
         ACQUIRE,

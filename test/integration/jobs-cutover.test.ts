@@ -7,11 +7,12 @@ import { describe, expect, it } from 'vitest';
 import { canRollBack } from '../../src/domain/state-machine.js';
 import { runCutover } from '../../src/jobs/cutover-job.js';
 import { runRollback } from '../../src/jobs/rollback-job.js';
-import { processJob } from '../../src/queue/worker.js';
+import { processJob, startWorker } from '../../src/queue/worker.js';
 import { DEMO } from '../../src/sandbox/fake-elb/demo.js';
 import { type JobRig, USERS } from '../helpers/job-rig.js';
 import { useJobRig } from '../helpers/job-rig-hooks.js';
 import { textOf } from '../helpers/slack-inspect.js';
+import { waitUntil } from '../helpers/wait.js';
 
 let rig: JobRig;
 useJobRig((r) => {
@@ -74,6 +75,39 @@ describe('a cutover that fails part-way', () => {
     expect((await rig.get(d.id)).state).toBe('rolled_back');
     expect(rig.aws.elb.weightsOf(rule)).toEqual({ [DEMO.checkout.blueArn]: 1 });
     expect(rig.weights().green).toBe(0);
+  });
+});
+
+describe('a cutover whose listeners another service is rewriting', () => {
+  it('runs again shortly as a delayed job, holding no worker and spending none of its tries', async () => {
+    const d = await rig.cuttingOver();
+    let release!: () => void;
+    const held = rig.ctx.listenerLock.withListeners(
+      rig.svc.listeners,
+      'search-20240101000000-beef',
+      () => new Promise<void>((r) => (release = r)),
+    );
+    const worker = startWorker(rig.ctx, rig.bullConnection, { prefix: rig.prefix, concurrency: 1 });
+    try {
+      await rig.ctx.scheduler.enqueue('cutover', d.id);
+      const job = await waitUntil(
+        async () => {
+          const j = await rig.queue.getJob(`cutover-${d.id}`);
+          return j && (await j.isDelayed()) ? j : undefined;
+        },
+        { what: 'the cutover to be put back as delayed' },
+      );
+      expect((await rig.get(d.id)).state).toBe('cutting_over');
+      release();
+      await held;
+      await waitUntil(async () => (await rig.get(d.id)).state === 'verifying', { what: 'the switch' });
+      const done = await rig.queue.getJob(job.id as string);
+      expect(done?.attemptsMade).toBe(0);
+      expect(done?.failedReason).toBeFalsy();
+    } finally {
+      release();
+      await worker.close();
+    }
   });
 });
 

@@ -26,8 +26,9 @@ describe('the listener lock held while forwards are rewritten (owned by a deploy
       events.push(`${name} out`);
     };
     await Promise.all([
-      new ListenerLock(a, 'lt1:').withListeners(['L1', 'L2'], 'dep-a', work('a')),
-      new ListenerLock(b, 'lt1:').withListeners(['L2', 'L3'], 'dep-b', work('b')),
+      // Waiting mode (waitMs): jobs use 0 and are put back as delayed jobs instead (worker.ts).
+      new ListenerLock(a, 'lt1:', { waitMs: 5_000 }).withListeners(['L1', 'L2'], 'dep-a', work('a')),
+      new ListenerLock(b, 'lt1:', { waitMs: 5_000 }).withListeners(['L2', 'L3'], 'dep-b', work('b')),
     ]);
     expect([events.slice(0, 2), events.slice(2)]).toEqual(
       events[0] === 'a in'

@@ -3,6 +3,7 @@ import { createElbAdapter } from '../../src/aws/elb-sdk-adapter.js';
 import { detachSlot, ensurePreviewRules } from '../../src/aws/preview-rules.js';
 import { readLiveSlot, readPrecheck } from '../../src/aws/read-precheck.js';
 import type { ServiceConfig } from '../../src/config/schema.js';
+import { previewPriority } from '../../src/domain/preview.js';
 import { fakeElbClient } from '../../src/sandbox/fake-elb/client.js';
 import { DEMO, demoState } from '../../src/sandbox/fake-elb/demo.js';
 import { forward } from '../../src/sandbox/fake-elb/state.js';
@@ -244,10 +245,12 @@ describe('attaching the slots with their preview rules', () => {
       },
     };
     const { created } = await ensurePreviewRules(racing, checkout);
-    expect(created.map((c) => [c.slot, c.priority])).toEqual([
-      ['blue', 2],
-      ['green', 3],
-    ]);
+    // Both created after the race, on free priorities (one of the next few, at random).
+    expect(created.map((c) => c.slot)).toEqual(['blue', 'green']);
+    const priorities = created.map((c) => c.priority);
+    expect(priorities.every((p) => p > 1)).toBe(true);
+    expect(new Set(priorities).size).toBe(2);
+    expect(state.rulesOf(DEMO.checkout.listenerArn).filter((r) => r.priority === 1)).toHaveLength(1);
   });
 
   it('finds its own rule when a CreateRule took effect but its answer was lost', async () => {
@@ -267,5 +270,23 @@ describe('attaching the slots with their preview rules', () => {
     expect(await detachSlot(port, search, 'green')).toBe(2);
     expect(state.healthOf(DEMO.search.greenArn).map((t) => t.health.state)).toEqual(['unused', 'unused']);
     expect(await detachSlot(port, search, 'green')).toBeNull();
+  });
+});
+
+describe('preview rules created by many services at once on one listener', () => {
+  it('all get a priority: a writer that lost a race picks one of the next few free ones', async () => {
+    const { state, port } = demo();
+    const services = Array.from({ length: 20 }, (_, i) => ({ ...checkout, name: `svc-${i}` }));
+    const results = await Promise.all(services.map((svc) => ensurePreviewRules(port, svc)));
+    expect(results.every((r) => r.rules.size === 2)).toBe(true);
+    const priorities = state.rulesOf(DEMO.checkout.listenerArn).map((r) => r.priority);
+    expect(new Set(priorities).size).toBe(priorities.length);
+    expect(operations(state, 'CreateRule').length).toBeGreaterThanOrEqual(40);
+  });
+
+  it('takes the lowest free priority, or a later one when asked to skip', () => {
+    const used = new Set([1, 2, 4]);
+    expect(previewPriority(checkout.preview, 0, used)).toBe(3);
+    expect(previewPriority(checkout.preview, 0, used, 2)).toBe(6);
   });
 });
