@@ -45,7 +45,9 @@ export const FULL_RUN: ChaosOptions = {
   soak: '20s',
   killEveryMs: 6_000,
   redisRestartEveryMs: 45_000,
-  awsFaultEveryMs: 400,
+  // Every ~1 s one AWS call fails or hangs: all 200 services share two listeners, whose lock
+  // serializes their switches (a hang under it holds every switch up).
+  awsFaultEveryMs: 1_000,
   slackOutageEveryMs: 25_000,
   slackOutageMs: 4_000,
   pendingSoaks: 10_000,
@@ -540,8 +542,23 @@ function checkInvariants(x: InvariantInput): void {
         x.violations.push(`${svc.name}: ${noop.length} Modify call(s) that changed nothing on ${arn}`);
       const extra = mods.length - (switchesOf.get(svc.name) ?? 0);
       if (extra < 0 || extra % 2 !== 0) {
+        const slotOf = (actions: unknown) =>
+          JSON.stringify(actions).includes(svc.green) && !JSON.stringify(actions).includes(svc.blue)
+            ? 'green'
+            : JSON.stringify(actions).includes(svc.blue) && !JSON.stringify(actions).includes(svc.green)
+              ? 'blue'
+              : 'both';
+        const seq = mods.map(
+          (m) => `${new Date(m.at).toISOString().slice(11, 23)} ${slotOf(m.before)}→${slotOf(m.after)}`,
+        );
+        const events = x.finals
+          .filter((d) => d.service === svc.name)
+          .map(
+            (d) =>
+              `${d.id} ${d.state}: ${d.history.map((h) => `${new Date(h.at).toISOString().slice(11, 23)} ${h.event}`).join(', ')}`,
+          );
         x.violations.push(
-          `${svc.name}: ${mods.length} Modify call(s) applied on ${arn} for ${switchesOf.get(svc.name) ?? 0} switch(es)`,
+          `${svc.name}: ${mods.length} Modify call(s) applied on ${arn} for ${switchesOf.get(svc.name) ?? 0} switch(es) [${seq.join('; ')}] [${events.join(' | ')}]`,
         );
       }
     }
