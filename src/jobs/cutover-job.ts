@@ -114,13 +114,15 @@ async function switchTraffic(
   };
   let report: SwitchReport;
   try {
+    // Every slot keeps its preview rule, so the old slot stays health-checked (and Rollback can
+    // judge it) once production stops naming it. Normally the precheck created the target's; the
+    // live slot's is created here, before anything production sees changes — and outside the
+    // listener lock: creating a rule changes no production forward (a raced priority is retried),
+    // so the lock is held only for the switch itself, which other services on the listener wait for.
+    await attachAll(timed.port, svc);
     report = await ctx.listenerLock.withListeners(svc.listeners, d.id, async (fence) => {
       const guard = writeGuard(ctx, fence, d);
-      // Every slot keeps its preview rule, so the old slot stays health-checked (and Rollback can
-      // judge it) once production stops naming it. Normally the precheck created the target's; the
-      // live slot's is created here, before anything production sees changes.
       await guard();
-      await attachAll(timed.port, svc);
       return switchForwards(timed.port, {
         listenerArns: svc.listeners,
         slots: svc.slots,
