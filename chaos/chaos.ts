@@ -210,7 +210,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       Array.from({ length: Math.min(1_000, opts.pendingSoaks - i) }, (_, k) => ({
         name: 'teardown',
         data: { deploymentId: `pending-soak-${i + k}`, at },
-        opts: { jobId: `teardown-pending-soak-${i + k}-${at}`, delay: 86_400_000, priority: 6 },
+        opts: { jobId: `teardown-pending-soak-${i + k}-${at}`, delay: 86_400_000, priority: 3 },
       })),
     );
   }

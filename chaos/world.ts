@@ -84,7 +84,7 @@ export function buildWorld(count: number, timings: ChaosTimings, timeScale: numb
       '      users: [U0APPROVER]',
       '    traffic:',
       '      period: 1s',
-      '      pollInterval: 250ms',
+      '      pollInterval: 1s',
     ]),
     '',
   ].join('\n');

@@ -15,7 +15,7 @@ import type { SwitchReport } from '../domain/reports.js';
 import { errorMessage } from '../errors.js';
 import { cutoverFailedMessage, cutoverMessage } from '../slack/blocks/index.js';
 import { ListenerBusyError, LockLostError } from '../store/listener-lock.js';
-import { isRetryableSwitchAbort, isTransientAwsError } from './aws-errors.js';
+import { isRetryableSwitchAbort, isTransientError } from './aws-errors.js';
 import { reportDrift } from './drift.js';
 import { hookAnswer, runHook } from './hook-runner.js';
 import {
@@ -43,7 +43,7 @@ async function attachAll(port: ElbPort, svc: ServiceConfig): Promise<void> {
   try {
     await ensurePreviewRules(port, svc);
   } catch (err) {
-    if (isTransientAwsError(err)) throw err;
+    if (isTransientError(err)) throw err;
     throw new Error(
       `could not keep every slot health-checked: creating a preview rule failed (${errorMessage(err)}); nothing was changed on the load balancer`,
     );
@@ -155,7 +155,7 @@ async function switchTraffic(
       await attemptEnded(ctx, svc, failed);
       return undefined;
     }
-    if (isTransientAwsError(err)) throw err; // nothing was modified: BullMQ retries
+    if (isTransientError(err)) throw err; // nothing was modified: BullMQ retries
     const failed = await applyEvent(ctx, d.id, {
       type: 'cutover_failed',
       reason: `cutover failed: ${errorMessage(err)}`,

@@ -8,7 +8,7 @@ import { readListeners } from '../aws/switch-forwards.js';
 import { findForwardSites, liveSlot } from '../domain/forwards.js';
 import { errorMessage } from '../errors.js';
 import { forwardLine, refusalMessage } from '../slack/blocks/index.js';
-import { isTransientAwsError } from './aws-errors.js';
+import { isTransientError } from './aws-errors.js';
 import { type JobContext, loadDeployment, serviceOf } from './job-context.js';
 import { postOnce } from './outbox.js';
 
@@ -31,7 +31,7 @@ export async function runInspect(ctx: JobContext, deploymentId: string): Promise
       (sites.length > 0 ? sites.map(forwardLine).join('\n') : '_no forward references the slots_') +
       (d.cutover !== undefined ? '\nRollback stays possible: `/deploy rollback`.' : '');
   } catch (err) {
-    if (isTransientAwsError(err)) throw err;
+    if (isTransientError(err)) throw err;
     text = `🔓 *Unlocked.* ${d.reason ?? ''}\nThe load balancer could not be read: ${errorMessage(err)}.`;
   }
   await postOnce(ctx, d, `inspect-${d.version}`, refusalMessage(text));

@@ -31,7 +31,7 @@ import {
   precheckMessage,
   statusCard,
 } from '../slack/blocks/index.js';
-import { isTransientAwsError } from './aws-errors.js';
+import { isTransientError } from './aws-errors.js';
 import {
   applyEvent,
   type JobContext,
@@ -71,7 +71,7 @@ export async function runPrecheck(ctx: JobContext, deploymentId: string): Promis
   try {
     reading = await readPrecheck(ctx.elb, svc, d.toSlot, { mayWait });
   } catch (err) {
-    if (isTransientAwsError(err)) throw err; // BullMQ retries with backoff
+    if (isTransientError(err)) throw err; // BullMQ retries with backoff
     const reason = `could not read the load balancer: ${errorMessage(err)}`;
     await applyEvent(ctx, d.id, { type: 'precheck_failed', reason });
     return;

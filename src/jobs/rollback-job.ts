@@ -18,7 +18,7 @@ import type { VerificationReport } from '../domain/reports.js';
 import { errorMessage } from '../errors.js';
 import { refusalMessage, rollbackMessage } from '../slack/blocks/index.js';
 import { ListenerBusyError, LockLostError } from '../store/listener-lock.js';
-import { isRetryableSwitchAbort, isTransientAwsError } from './aws-errors.js';
+import { isRetryableSwitchAbort, isTransientError } from './aws-errors.js';
 import { reportDrift } from './drift.js';
 import { applyEvent, failedWith, type JobContext, loadDeployment, serviceOf } from './job-context.js';
 import { postOnce } from './outbox.js';
@@ -127,8 +127,7 @@ async function rollBack(
     if (done.ok) ctx.metrics.observeRollback(d.service, (finishedAt - startedAt) / 1000);
     return report;
   } catch (err) {
-    if (isTransientAwsError(err) || isRetryableSwitchAbort(err) || err instanceof ListenerBusyError)
-      throw err;
+    if (isTransientError(err) || isRetryableSwitchAbort(err) || err instanceof ListenerBusyError) throw err;
     if (err instanceof LockLostError) {
       ctx.log.warn(
         { deployment: d.id, err: err.message },

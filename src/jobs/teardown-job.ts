@@ -27,7 +27,7 @@ import { nextOnGrid } from '../domain/job-ids.js';
 import type { TeardownReport } from '../domain/reports.js';
 import { errorMessage, NotDueYetError } from '../errors.js';
 import { refusalMessage, teardownMessage } from '../slack/blocks/index.js';
-import { isTransientAwsError } from './aws-errors.js';
+import { isTransientError } from './aws-errors.js';
 import { hookAnswer, runHook, scaleDownHook } from './hook-runner.js';
 import {
   applyEvent,
@@ -141,7 +141,7 @@ async function tearDown(ctx: JobContext, d: Deployment, svc: ServiceConfig): Pro
     }
     await finish(ctx, d.id);
   } catch (err) {
-    if (isTransientAwsError(err)) throw err;
+    if (isTransientError(err)) throw err;
     await applyEvent(ctx, d.id, { type: 'teardown_failed', reason: `teardown failed: ${errorMessage(err)}` });
   }
 }
@@ -185,7 +185,7 @@ async function finishDrain(
 ) {
   let detachError: string | undefined;
   const detached = await detachSlot(ctx.elb, svc, old).catch((err: unknown) => {
-    if (isTransientAwsError(err)) throw err;
+    if (isTransientError(err)) throw err;
     // Not detached (e.g. DeleteRule not allowed): the slot stays health-checked; the teardown goes on.
     detachError = errorMessage(err);
     return undefined;

@@ -19,7 +19,7 @@ import { nextOnGrid } from '../domain/job-ids.js';
 import type { VerificationReport } from '../domain/reports.js';
 import { errorMessage } from '../errors.js';
 import { trafficFailedMessage, trafficMessage, verificationMessage } from '../slack/blocks/index.js';
-import { isTransientAwsError } from './aws-errors.js';
+import { isTransientError } from './aws-errors.js';
 import { handleBreaches } from './gate-alerts.js';
 import {
   applyEvent,
@@ -56,7 +56,7 @@ async function verifyConfig(ctx: JobContext, d: Deployment, svc: ServiceConfig):
       oldSlot: d.fromSlot,
     });
   } catch (err) {
-    if (isTransientAwsError(err)) throw err;
+    if (isTransientError(err)) throw err;
     await applyEvent(ctx, d.id, {
       type: 'verify_failed',
       reason: `Could not read the load balancer back (not verified): ${errorMessage(err)}`,

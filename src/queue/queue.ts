@@ -33,7 +33,7 @@ export function createQueue(connection: ConnectionOptions, prefix?: string): Que
 
 /**
  * BullMQ runs jobs without a priority first, then by priority (1 before 2 …): what moves traffic
- * (a cutover, a rollback) never waits behind verification polls, syncs or teardown polls.
+ * (a cutover, a rollback) never waits behind verification polls, teardown polls or syncs.
  */
 export const JOB_PRIORITY: Record<JobName, number | undefined> = {
   cutover: undefined,
@@ -44,7 +44,8 @@ export const JOB_PRIORITY: Record<JobName, number | undefined> = {
   sync: 4,
   remind: 4,
   watch: 5,
-  teardown: 6,
+  // With verification polls, not after everything: a busy queue must not starve teardowns.
+  teardown: 3,
   notify: 4,
   inspect: 2,
   'after-cutover': 2,

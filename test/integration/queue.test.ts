@@ -32,11 +32,12 @@ describe('the job queue on a real redis-server', () => {
     expect(counts['waiting']).toBe(1);
   });
 
-  it('runs a rollback before teardown polls and verifications that were waiting longer', async () => {
+  it('runs a rollback before teardown polls, verifications and syncs that were waiting longer', async () => {
     const scheduler = new JobScheduler(queue, () => Date.now());
     for (let i = 0; i < 4; i += 1)
       await scheduler.enqueue('teardown', `svc${i}-20261126000000-abcd`, Date.now() - 1);
     await scheduler.enqueue('verify', 'other-20261126000000-abcd');
+    await scheduler.enqueue('sync', 'other-20261126000000-abcd');
     await scheduler.enqueue('rollback', 'checkout-20261126000000-abcd', Date.now());
     const ran: string[] = [];
     const { Worker } = await import('bullmq');
@@ -50,14 +51,15 @@ describe('the job queue on a real redis-server', () => {
     );
     await new Promise<void>((resolve) => {
       worker?.on('completed', () => {
-        if (ran.length === 6) resolve();
+        if (ran.length === 7) resolve();
       });
     });
     await worker.close();
     worker = undefined;
     own.disconnect();
     expect(ran[0]).toBe('rollback');
-    expect(ran.indexOf('verify')).toBeLessThan(ran.indexOf('teardown'));
+    // Teardown polls run with verification polls (not starved by them), before syncs.
+    expect(ran.lastIndexOf('teardown')).toBeLessThan(ran.indexOf('sync'));
   });
 
   it('schedules a delayed job that cancel removes', async () => {
