@@ -8,6 +8,8 @@ import type { Deployment } from './deployment.js';
 
 /** Marked on the record (messages.posted) right before the hook is called. */
 export const BEFORE_CUTOVER_CALLED = 'called:beforeCutover';
+/** Marked once beforeCutover answered 2xx: a re-run of the cutover does not call it again. */
+export const BEFORE_CUTOVER_PASSED = 'passed:beforeCutover';
 /** Marked on the record once the hook was called (whatever it answered). */
 export const AFTER_CUTOVER_CALLED = 'called:afterCutover';
 

@@ -9,7 +9,7 @@ import { ensurePreviewRules, previewRuleTest } from '../aws/preview-rules.js';
 import { SwitchAbortedError, switchForwards } from '../aws/switch-forwards.js';
 import { timeElbPort } from '../aws/timed-elb-port.js';
 import type { ServiceConfig } from '../config/schema.js';
-import { afterCutoverOwed, BEFORE_CUTOVER_CALLED } from '../domain/after-cutover.js';
+import { afterCutoverOwed, BEFORE_CUTOVER_CALLED, BEFORE_CUTOVER_PASSED } from '../domain/after-cutover.js';
 import type { CutoverTiming, Deployment } from '../domain/deployment.js';
 import type { SwitchReport } from '../domain/reports.js';
 import { errorMessage } from '../errors.js';
@@ -91,8 +91,11 @@ async function switchTraffic(
       return undefined;
     }
     // Marked before the call: from here the service may have frozen itself, so afterCutover is owed.
-    if (svc.hooks?.beforeCutover) await markPosted(ctx, d.id, BEFORE_CUTOVER_CALLED);
-    const hook = await runHook(ctx, 'beforeCutover', svc, d);
+    // A re-run (listeners busy, a crash before the switch) does not freeze the service again.
+    const passed = d.messages.posted.includes(BEFORE_CUTOVER_PASSED);
+    if (svc.hooks?.beforeCutover && !passed) await markPosted(ctx, d.id, BEFORE_CUTOVER_CALLED);
+    const hook = passed ? null : await runHook(ctx, 'beforeCutover', svc, d);
+    if (hook?.ok) await markPosted(ctx, d.id, BEFORE_CUTOVER_PASSED);
     if (hook && !hook.ok) {
       const answer = hookAnswer(hook);
       const failed = await applyEvent(ctx, d.id, {
@@ -135,11 +138,14 @@ async function switchTraffic(
   } catch (err) {
     if (err instanceof ListenerBusyError) throw err; // another service is switching: retry shortly
     if (err instanceof LockLostError) {
-      // A newer run of this deployment (or a person) took over: it finishes or reports the switch.
       ctx.log.warn(
         { deployment: d.id, err: err.message },
         'cutover stopped: this run no longer owns the switch',
       );
+      // Still cutting over: the lock expired under us (a Redis blip) or a newer run of this
+      // deployment is at work — run again (a completed job would never be re-run by reconcile).
+      if ((await ctx.store.get(d.id))?.state === 'cutting_over') throw err;
+      // Moved on (a person, a newer run): it finished or reported the switch; say what AWS shows.
       await reportDrift(ctx, d.id, svc);
       return undefined;
     }

@@ -133,6 +133,8 @@ async function rollBack(
         { deployment: d.id, err: err.message },
         'rollback stopped: this run no longer owns the switch',
       );
+      // Still rolling back: the lock expired under us, or a newer run is at work — run again.
+      if ((await ctx.store.get(d.id))?.state === 'rolling_back') throw err;
       await reportDrift(ctx, d.id, svc);
       return null;
     }

@@ -243,6 +243,31 @@ describe('a cutover run that froze mid-switch (fencing)', () => {
     return { ctx: { ...rig.ctx, elb }, release, atGate };
   }
 
+  it('runs again when its lock expired under it and nobody took over (a Redis blip): never stranded', async () => {
+    addCheckoutRule();
+    const d = await rig.cuttingOver();
+    const { Redis } = await import('ioredis');
+    const admin = new Redis(rig.redisUrl);
+    // The lock vanishes right after the default action is switched, as if it expired unrenewed.
+    const elb = {
+      ...rig.ctx.elb,
+      modifyListener: async (...args: Parameters<typeof rig.ctx.elb.modifyListener>) => {
+        await rig.ctx.elb.modifyListener(...args);
+        const keys = await admin.keys(`${rig.prefix}:listener-lock:*`);
+        if (keys.length > 0) await admin.del(...keys);
+      },
+    };
+    try {
+      await expect(runCutover({ ...rig.ctx, elb }, d.id)).rejects.toThrow(/no longer held/);
+      expect((await rig.get(d.id)).state).toBe('cutting_over'); // not completed: BullMQ retries
+      await runCutover(rig.ctx, d.id);
+      expect((await rig.get(d.id)).state).toBe('verifying');
+      expect(rig.weights()).toEqual({ blue: 0, green: 1 });
+    } finally {
+      admin.disconnect();
+    }
+  });
+
   it('is fenced out when its re-run took over and finished: it writes nothing more', async () => {
     const rule = addCheckoutRule();
     const d = await rig.cuttingOver();
