@@ -14,8 +14,8 @@ export function regionConfig(opts: { region?: string } = {}): {
   requestHandler: { connectionTimeout: number; requestTimeout: number; throwOnRequestTimeout: boolean };
 } {
   const region = opts.region ?? (process.env.AWS_REGION ? undefined : process.env.AWS_DEFAULT_REGION);
-  // Bounded calls: the SDK waits forever by default, and a hung Modify must not outlive the
-  // listener lock (120 s) held around forward rewrites, nor keep a job from being retried.
+  // Bounded calls: the SDK waits forever by default, and a hung call must not keep a job (and the
+  // listener lock it renews while it waits) forever, nor keep it from being retried.
   // (throwOnRequestTimeout: since @smithy/node-http-handler 4.4 a timeout only warns without it.)
   const requestHandler = { connectionTimeout: 5_000, requestTimeout: 20_000, throwOnRequestTimeout: true };
   return region ? { region, requestHandler } : { requestHandler };

@@ -18,7 +18,8 @@ export interface Env {
   port: number;
   /**
    * OPS_PORT (default 9091): /readyz and /metrics, kept off the public Slack port. /healthz answers
-   * on both (a load balancer in front of the Slack port may need it). 0 picks a free port.
+   * on both (a load balancer in front of the Slack port may need it). (Tests and the sandbox pass
+   * 0 to the runtime for a free port; the variable itself takes 1–65535.)
    */
   opsPort: number;
   redisUrl?: string;

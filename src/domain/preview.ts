@@ -108,12 +108,17 @@ export function findPreviewRules(
   return out;
 }
 
-/** The regex of the hosts a preview host template can produce for this service (any slot). */
-function hostTemplatePattern(template: string, service: string): RegExp {
+/**
+ * The regex of the hosts the preview host template gives this service's slots. `{slot}` stands for
+ * the configured slot names only: `{slot}.{service}.example.com` must not take the production
+ * host `api.checkout.example.com` for a preview rule.
+ */
+function hostTemplatePattern(template: string, service: string, slots: string[]): RegExp {
   const esc = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const slot = `(?:${slots.map(esc).join('|')})`;
   const source = template
     .split(/(\{service\}|\{slot\})/)
-    .map((part) => (part === '{service}' ? esc(service) : part === '{slot}' ? '[a-z0-9-]+' : esc(part)))
+    .map((part) => (part === '{service}' ? esc(service) : part === '{slot}' ? slot : esc(part)))
     .join('');
   return new RegExp(`^${source}$`, 'i');
 }
@@ -135,7 +140,7 @@ function previewShaped(c: RuleCondition, p: PreviewSettings, service: string, sl
     return name === (p.header ?? DEFAULT_PREVIEW_HEADER).toLowerCase() || values.some((v) => ours.has(v));
   }
   if (field === 'host-header' && p.host !== undefined) {
-    const pattern = hostTemplatePattern(p.host, service);
+    const pattern = hostTemplatePattern(p.host, service, slots);
     return (c.HostHeaderConfig?.Values ?? c.Values ?? []).some((v) => pattern.test(String(v)));
   }
   return false;

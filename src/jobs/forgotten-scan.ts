@@ -59,7 +59,7 @@ async function scanService(
   marks: ScanMarks,
   elb: ElbPort,
   svc: ServiceConfig,
-  afterLoss: boolean,
+  reason: ScanReason,
   result: ScanResult,
 ): Promise<void> {
   const now = ctx.clock.now();
@@ -76,7 +76,7 @@ async function scanService(
   for (const s of idle)
     found.push({ service: svc.name, ...s, idleSince: await marks.idleSince(svc.name, s.slot, now) });
   result.idle.push(...found);
-  const due = new Set(dueForReport(found, svc.soakMs, now, afterLoss));
+  const due = new Set(dueForReport(found, svc.soakMs, now, reason !== 'periodic'));
   const day = Math.floor(now / DAY_MS);
   const fresh: IdleSlot[] = [];
   for (const s of found) {
@@ -84,25 +84,32 @@ async function scanService(
   }
   if (fresh.length === 0) return;
   // Marked only once Slack took it: a failed post is tried again on the next pass.
-  await ctx.slack.post(svc.channel, forgottenEnvironmentMessage(svc.name, fresh, afterLoss, now));
+  await ctx.slack.post(svc.channel, forgottenEnvironmentMessage(svc.name, fresh, reason, now));
   for (const s of fresh) await marks.markReported(`${svc.name}/${s.slot}:${day}`, 2 * DAY_MS);
   result.reported.push(...fresh);
   ctx.log.warn(
-    { service: svc.name, slots: fresh.map((s) => s.slot), afterLoss },
+    { service: svc.name, slots: fresh.map((s) => s.slot), reason },
     'forgotten environment reported',
   );
 }
 
+/**
+ * Why this pass runs: `periodic` reports slots idle for longer than their soak; `loss` (Redis lost
+ * its data) and `fresh-dataset` (a new dataset: a first start, or a loss no process lived through)
+ * report every idle slot at once — no record will ever name them.
+ */
+export type ScanReason = 'periodic' | 'loss' | 'fresh-dataset';
+
 export async function scanForgotten(
   ctx: JobContext,
   marks: ScanMarks,
-  opts: { afterLoss: boolean },
+  opts: { reason: ScanReason },
 ): Promise<ScanResult> {
   const elb = cachedReads(ctx.elb);
   const result: ScanResult = { scanned: 0, idle: [], reported: [], errors: [] };
   for (const svc of Object.values(ctx.config.services)) {
     try {
-      await scanService(ctx, marks, elb, svc, opts.afterLoss, result);
+      await scanService(ctx, marks, elb, svc, opts.reason, result);
       result.scanned += 1;
     } catch (err) {
       result.errors.push({ service: svc.name, error: errorMessage(err) });

@@ -124,7 +124,11 @@ export async function reconcileAll(ctx: JobContext): Promise<number> {
       ctx.log.warn({ err, deployment: d.id }, 'reconcile could not enqueue a job');
     }
   }
-  for (const d of await endedOwingHooks(ctx).catch(() => [])) {
+  const owing = await endedOwingHooks(ctx).catch((err: unknown) => {
+    ctx.log.warn({ err }, 'reconcile could not read ended deployments owing afterCutover');
+    return [];
+  });
+  for (const d of owing) {
     await need(ctx, d, 'after-cutover').catch((err: unknown) =>
       ctx.log.warn({ err, deployment: d.id }, 'reconcile could not enqueue afterCutover'),
     );

@@ -92,8 +92,11 @@ export class RedisWatch {
   async checkSentinel(): Promise<void> {
     const seen = await this.sentinel.check();
     if (seen.status === 'first' && seen.created) {
-      this.ctx.log.info(
-        'redis: new dataset (first start, or its data was lost before this process started); the forgotten-environment scan cross-checks AWS',
+      // A first start — or a loss no process lived through (Redis and every process restarted
+      // together). The first scan reports every idle slot at once, saying which it may be.
+      await this.marks.markReported('fresh-dataset', 86_400_000);
+      this.ctx.log.warn(
+        'redis: new dataset (first start, or its data was lost before this process started); the first AWS scan reports every slot running without traffic',
       );
     }
     if (seen.status === 'lost') {
@@ -116,27 +119,34 @@ export class RedisWatch {
       return;
     }
     const lease = `loss:${generation}`;
-    if (!(await this.marks.lease(lease, 5 * 60_000))) return; // another process is on it
+    const token = await this.marks.lease(lease, 5 * 60_000);
+    if (!token) return; // another process is on it
     try {
+      // One channel Slack refuses (archived, not joined) must not keep the others from hearing.
       const services = Object.values(this.ctx.config.services);
       for (const channel of new Set(services.map((s) => s.channel))) {
         const key = `loss-alert:${generation}:${channel}`;
         if (await this.marks.wasReported(key)) continue;
         const names = services.filter((s) => s.channel === channel).map((s) => s.name);
-        await this.ctx.slack.post(channel, redisLossMessage(names));
-        await this.marks.markReported(key, 7 * 86_400_000);
+        try {
+          await this.ctx.slack.post(channel, redisLossMessage(names));
+          await this.marks.markReported(key, 7 * 86_400_000);
+        } catch (err) {
+          this.warn(`could not tell ${channel} that Redis lost its data`, err);
+        }
       }
-      const scan = await scanForgotten(this.ctx, this.marks, { afterLoss: true });
+      // One pass over AWS, whatever it could not read (named in the log, and the periodic scan
+      // tries those services again): a service that cannot be read must not hold /readyz forever.
+      const scan = await scanForgotten(this.ctx, this.marks, { reason: 'loss' });
       this.ctx.metrics.setIdleSlots(scan.idle.length);
-      if (scan.errors.length > 0) return; // not done: the next check tries again
       await this.marks.markReported(doneKey, 7 * 86_400_000);
       this.unhandledLoss = undefined;
       this.ctx.log.warn(
-        { reported: scan.reported.length, idle: scan.idle.length },
+        { reported: scan.reported.length, idle: scan.idle.length, unreadable: scan.errors.length },
         'redis data loss handled: channels told, AWS scanned',
       );
     } finally {
-      await this.marks.release(lease).catch(() => {});
+      await this.marks.release(lease, token).catch(() => {});
     }
   }
 
@@ -155,7 +165,9 @@ export class RedisWatch {
   private async periodicScan(everyMs: number): Promise<void> {
     // One process per interval scans; the lease outlives a crashed scanner by at most one interval.
     if (!(await this.marks.lease('forgotten-scan', Math.max(1_000, everyMs - 500)))) return;
-    const scan = await scanForgotten(this.ctx, this.marks, { afterLoss: false });
+    // Whichever process created the dataset's sentinel, the next scanner reports at once.
+    const reason = (await this.marks.take('fresh-dataset')) ? 'fresh-dataset' : 'periodic';
+    const scan = await scanForgotten(this.ctx, this.marks, { reason });
     this.ctx.metrics.setIdleSlots(scan.idle.length);
   }
 }

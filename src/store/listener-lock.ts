@@ -136,7 +136,7 @@ export class ListenerLock {
         String(ttl),
       )) as [number, string];
       if (ok === 1) return Number(what);
-      if (Date.now() > deadline) {
+      if (Date.now() >= deadline) {
         const holder = what.split('|')[0] ?? what;
         throw new ListenerBusyError(`deployment ${holder} is rewriting the forwards of these listeners`);
       }

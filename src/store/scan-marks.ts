@@ -3,7 +3,10 @@
  * idle, which reports it already sent today, and a lease so that one process scans at a time. Lost
  * with the rest of Redis' data — which only makes the next scan report sooner, never later.
  */
+import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
 export class ScanMarks {
   constructor(
@@ -36,12 +39,20 @@ export class ScanMarks {
     await this.redis.set(`${this.prefix}scan:reported:${key}`, '1', 'PX', ttlMs);
   }
 
-  /** A lease: true for the one process that gets it until it expires. */
-  async lease(name: string, ttlMs: number): Promise<boolean> {
-    return (await this.redis.set(`${this.prefix}lease:${name}`, '1', 'PX', ttlMs, 'NX')) === 'OK';
+  /** True once for a mark set with markReported (read and deleted at once). */
+  async take(key: string): Promise<boolean> {
+    return (await this.redis.getdel(`${this.prefix}scan:reported:${key}`)) !== null;
   }
 
-  async release(name: string): Promise<void> {
-    await this.redis.del(`${this.prefix}lease:${name}`);
+  /** A lease: a token for the one process that gets it (until it expires), else null. */
+  async lease(name: string, ttlMs: number): Promise<string | null> {
+    const token = randomBytes(8).toString('hex');
+    const set = await this.redis.set(`${this.prefix}lease:${name}`, token, 'PX', ttlMs, 'NX');
+    return set === 'OK' ? token : null;
+  }
+
+  /** Ends the lease — only if it is still this token's (an expired one may be another's now). */
+  async release(name: string, token: string): Promise<void> {
+    await this.redis.eval(RELEASE, 1, `${this.prefix}lease:${name}`, token);
   }
 }

@@ -29,7 +29,7 @@ describe('the forgotten-environment scan', () => {
   it('says nothing while a soak keeps the old slot on purpose', async () => {
     await rig.soaking();
     rig.clock.advance(2 * rig.svc.soakMs);
-    const scan = await scanForgotten(rig.ctx, marks, { afterLoss: false });
+    const scan = await scanForgotten(rig.ctx, marks, { reason: 'periodic' });
     expect(scan).toMatchObject({ scanned: 1, idle: [], reported: [], errors: [] });
   });
 
@@ -43,19 +43,32 @@ describe('the forgotten-environment scan', () => {
       timing: { startedAt: rig.clock.now(), finishedAt: rig.clock.now(), awsMs: 1, changed: 1 },
     });
 
-    const first = await scanForgotten(rig.ctx, marks, { afterLoss: false });
+    const first = await scanForgotten(rig.ctx, marks, { reason: 'periodic' });
     expect(first.idle.map((s) => s.slot)).toEqual(['green']);
     expect(first.reported).toEqual([]); // idle for less than the soak so far
 
     rig.clock.advance(rig.svc.soakMs + 1_000);
-    const second = await scanForgotten(rig.ctx, marks, { afterLoss: false });
+    const second = await scanForgotten(rig.ctx, marks, { reason: 'periodic' });
     expect(second.reported.map((s) => `${s.service}/${s.slot}`)).toEqual(['checkout/green']);
     expect(reports()).toHaveLength(1);
     expect(reports()[0]?.args['channel']).toBe('C0CHECKOUT');
     expect(JSON.stringify(reports()[0]?.args['blocks'])).toMatch(/slot \*green\*: 2 registered target/);
 
     rig.clock.advance(60_000);
-    await scanForgotten(rig.ctx, marks, { afterLoss: false });
+    await scanForgotten(rig.ctx, marks, { reason: 'periodic' });
     expect(reports()).toHaveLength(1);
+  });
+
+  it('reports an idle slot at once on a new dataset, saying why it has no record', async () => {
+    const d = await rig.verifying();
+    await rig.event(d.id, { type: 'rollback', user: USERS.requester });
+    await rig.switchAlbTo('blue');
+    await rig.event(d.id, {
+      type: 'rollback_done',
+      timing: { startedAt: rig.clock.now(), finishedAt: rig.clock.now(), awsMs: 1, changed: 1 },
+    });
+    const scan = await scanForgotten(rig.ctx, marks, { reason: 'fresh-dataset' });
+    expect(scan.reported.map((s) => s.slot)).toEqual(['green']);
+    expect(JSON.stringify(reports()[0]?.args['blocks'])).toMatch(/its Redis dataset is new/);
   });
 });

@@ -152,16 +152,26 @@ describe('attaching the slots with their preview rules', () => {
       ...checkout,
       preview: { ...checkout.preview, host: '{slot}.checkout.preview.example.com' },
     };
+    // Green's preview host, but forwarding to blue: not the config's rule (hand-made, or older).
     state.addRule({
       listenerArn: DEMO.checkout.listenerArn,
       priority: 3,
-      actions: [forward([DEMO.checkout.greenArn, 1])],
+      actions: [forward([DEMO.checkout.blueArn, 1])],
       conditions: [
-        { Field: 'host-header', HostHeaderConfig: { Values: ['old-green.checkout.preview.example.com'] } },
+        { Field: 'host-header', HostHeaderConfig: { Values: ['green.checkout.preview.example.com'] } },
+      ],
+    });
+    // A production host that fits the template's shape with another first label is production.
+    state.addRule({
+      listenerArn: DEMO.checkout.listenerArn,
+      priority: 4,
+      actions: [forward([DEMO.checkout.blueArn, 1])],
+      conditions: [
+        { Field: 'host-header', HostHeaderConfig: { Values: ['api.checkout.preview.example.com'] } },
       ],
     });
     const { report } = await readPrecheck(port, hosted, 'green');
-    expect(report.problems).toEqual([expect.stringMatching(/^:443 rule 3 forwards to green only/)]);
+    expect(report.problems).toEqual([expect.stringMatching(/^:443 rule 3 forwards to blue only/)]);
   });
 
   it('blocks at once when fewer targets are registered than minHealthyTargets, instead of waiting', async () => {

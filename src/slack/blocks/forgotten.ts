@@ -16,13 +16,16 @@ function slotLine(s: IdleSlot, now: number): string {
 export function forgottenEnvironmentMessage(
   service: string,
   slots: IdleSlot[],
-  afterLoss: boolean,
+  reason: 'periodic' | 'loss' | 'fresh-dataset',
   now: number,
 ): SlackMessage {
   const name = clipLine(service, 40);
-  const why = afterLoss
-    ? 'Greenlight lost its records (its Redis data was lost), so no teardown is scheduled for it.'
-    : 'No deployment record accounts for it: no teardown is scheduled.';
+  const why =
+    reason === 'loss'
+      ? 'Greenlight lost its records (its Redis data was lost), so no teardown is scheduled for it.'
+      : reason === 'fresh-dataset'
+        ? 'Greenlight has no record of it: its Redis dataset is new (a first start, or data lost while every Greenlight process was down), so no teardown is scheduled for it.'
+        : 'No deployment record accounts for it: no teardown is scheduled.';
   const text = `Forgotten environment: ${name} has ${slots.length} slot(s) running without traffic`;
   return message(text, [
     section(`🧟 *Forgotten environment* — *${name}* runs without traffic. ${why}`),
