@@ -11,6 +11,8 @@ import { timeElbPort } from '../aws/timed-elb-port.js';
 import type { ServiceConfig } from '../config/schema.js';
 import { afterCutoverOwed, BEFORE_CUTOVER_CALLED, BEFORE_CUTOVER_PASSED } from '../domain/after-cutover.js';
 import type { CutoverTiming, Deployment } from '../domain/deployment.js';
+import { formatDuration } from '../domain/duration.js';
+import { STALE_SWITCH_MS } from '../domain/limits.js';
 import type { SwitchReport } from '../domain/reports.js';
 import { errorMessage } from '../errors.js';
 import { cutoverFailedMessage, cutoverMessage } from '../slack/blocks/index.js';
@@ -84,6 +86,16 @@ async function switchTraffic(
   // health check and the hook before touching anything. The live slot alone cannot tell: a
   // deployment may start from split traffic.
   const untouched = d.switchStartedAt === undefined;
+  // Approved long ago and still not switching (the listeners busy all that time, workers down):
+  // traffic must not move hours after the approver said yes. Nothing was touched.
+  const approvedAt = d.history.findLast((h) => h.event === 'approve')?.at;
+  if (untouched && approvedAt !== undefined && ctx.clock.now() - approvedAt > STALE_SWITCH_MS) {
+    await applyEvent(ctx, d.id, {
+      type: 'cutover_failed',
+      reason: `The cutover could not start within ${formatDuration(STALE_SWITCH_MS)} of the approval (the listeners were busy or no worker ran it); nothing was changed on the load balancer. Deploy again when ready.`,
+    });
+    return undefined;
+  }
   if (untouched) {
     const unhealthy = await unhealthyReason(timed.port, d, svc);
     if (unhealthy) {

@@ -6,7 +6,8 @@
  *
  * Keys make delivery idempotent: a message whose key is recorded as posted (or whose place on the
  * record — the card, the prompt, the reminder — is filled) is never sent again, whoever retries it.
- * A reply waits for its thread: until the card exists, its notify job retries.
+ * A reply waits for its thread: until the card exists, its notify job retries. Delivery is at
+ * least once: if Redis fails between Slack's answer and the mark, the retry posts it again.
  */
 import type { Deployment, MessageRefs } from '../domain/deployment.js';
 import { errorMessage } from '../errors.js';

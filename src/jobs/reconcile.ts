@@ -12,14 +12,14 @@ import { afterCutoverOwed } from '../domain/after-cutover.js';
 import { type Deployment, isTerminal } from '../domain/deployment.js';
 import { formatDuration } from '../domain/duration.js';
 import { type JobName, nextOnGrid } from '../domain/job-ids.js';
+import { STALE_SWITCH_MS } from '../domain/limits.js';
 import { giveUp } from './give-up.js';
 import type { JobContext } from './job-context.js';
 import { scheduleWatch } from './watch-job.js';
 
 /** Retries of a job that failed for good before its failure is recorded. */
 export const MAX_REPAIRS = 3;
-/** A switch that started longer ago than this and is still not finished is reported, not resumed. */
-export const STALE_SWITCH_MS = 15 * 60_000;
+export { STALE_SWITCH_MS } from '../domain/limits.js';
 
 /** Enqueues the job (a no-op when it exists); repairs it when it failed for good. */
 async function need(ctx: JobContext, d: Deployment, job: JobName, at?: number): Promise<void> {

@@ -111,6 +111,21 @@ describe('a cutover whose listeners another service is rewriting', () => {
   });
 });
 
+describe('a cutover approved long ago that never started switching', () => {
+  it('is failed untouched instead of moving traffic hours after the approval', async () => {
+    const d = await rig.cuttingOver();
+    rig.clock.advance(16 * 60_000);
+    const modifies = rig.modifyCalls();
+    await runCutover(rig.ctx, d.id);
+    const after = await rig.get(d.id);
+    expect(after.state).toBe('failed');
+    expect(after.reason).toMatch(/could not start within 15m of the approval/);
+    expect(after.cutover).toBeUndefined();
+    expect(rig.modifyCalls()).toBe(modifies);
+    expect(rig.weights()).toEqual({ blue: 1, green: 0 });
+  });
+});
+
 describe('a cutover stopped by a transient failure and put back', () => {
   it('is retried, not failed: the load balancer was read back as before, and the re-run switches', async () => {
     const rule = addCheckoutRule();
