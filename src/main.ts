@@ -52,6 +52,8 @@ async function main(): Promise<void> {
     extra.drainPollMs = 500;
     extra.healthPollMs = 1_000;
     extra.clock = sandbox.clock;
+    // Every sandbox start is a new dataset, and the demo keeps idle slots on purpose.
+    extra.reportNewDataset = false;
     closeSandbox = sandbox.close;
     attachSandbox = sandbox.attach;
   } else {

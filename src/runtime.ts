@@ -56,6 +56,8 @@ export interface RuntimeOptions {
   worker?: { lockDuration?: number; stalledInterval?: number; concurrency?: number };
   /** How often the Redis data sentinel is checked (default 10 s). */
   redisCheckMs?: number;
+  /** False: a new Redis dataset does not make the first scan report every idle slot (the sandbox). */
+  reportNewDataset?: boolean;
   /** How long /readyz fails after a detected Redis data loss, at least (default 60 s). */
   redisLossHoldMs?: number;
   /** How often AWS is scanned for forgotten environments (default 10 min; worker processes). */
@@ -157,6 +159,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Running> {
     prefix,
     checkEveryMs: opts.redisCheckMs ?? 10_000,
     managedDurability: env.redisDurability === 'managed',
+    ...(opts.reportNewDataset === false ? { reportNewDataset: false } : {}),
     ...(opts.redisLossHoldMs !== undefined ? { lossHoldMs: opts.redisLossHoldMs } : {}),
     scanEveryMs: env.role === 'web' ? 0 : (opts.forgottenScanMs ?? 10 * 60_000),
   });

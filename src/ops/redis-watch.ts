@@ -26,6 +26,11 @@ export interface RedisWatchOptions {
   settingsEveryMs?: number;
   /** 0 or absent: this process does not run the periodic scan (web role). */
   scanEveryMs?: number;
+  /**
+   * Report every idle slot at once when this process creates the dataset (default true). The
+   * sandbox turns it off: its demo load balancer has idle slots on purpose, and every start is new.
+   */
+  reportNewDataset?: boolean;
   /** GREENLIGHT_REDIS_DURABILITY=managed: durable without appendonly (not reported). */
   managedDurability?: boolean;
   /** /readyz fails at least this long after a detected loss (default 60 s), so probes see it. */
@@ -94,7 +99,7 @@ export class RedisWatch {
     if (seen.status === 'first' && seen.created) {
       // A first start — or a loss no process lived through (Redis and every process restarted
       // together). The first scan reports every idle slot at once, saying which it may be.
-      await this.marks.markReported('fresh-dataset', 86_400_000);
+      if (this.opts.reportNewDataset !== false) await this.marks.markReported('fresh-dataset', 86_400_000);
       this.ctx.log.warn(
         'redis: new dataset (first start, or its data was lost before this process started); the first AWS scan reports every slot running without traffic',
       );
