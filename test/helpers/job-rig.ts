@@ -278,6 +278,21 @@ export async function startJobRig(redis: RedisProcess, opts: JobRigOptions = {})
     cuttingOver,
     verifying,
     soaking,
+    /** Another service's deployment holds checkout's listeners until `release()`. */
+    holdListeners: () => {
+      let release!: () => void;
+      const held = ctx.listenerLock.withListeners(
+        svc.listeners,
+        'search-20240101000000-beef',
+        () => new Promise<void>((r) => (release = r)),
+      );
+      return {
+        release: async () => {
+          release();
+          await held;
+        },
+      };
+    },
     /** Switches the configured listeners as the cutover would (real switch code, real SDK). */
     switchAlbTo: async (slot: string) => {
       await switchForwards(ctx.elb, { listenerArns: svc.listeners, slots: svc.slots, targetSlot: slot });

@@ -25,6 +25,17 @@ const reports = () =>
     (c) => c.method === 'chat.postMessage' && /Forgotten environment/.test(textOf(c)),
   );
 
+/** Rolled back, outside any soak: green stays registered, with no traffic and no teardown. */
+async function greenLeftIdle(): Promise<void> {
+  const d = await rig.verifying();
+  await rig.event(d.id, { type: 'rollback', user: USERS.requester });
+  await rig.switchAlbTo('blue');
+  await rig.event(d.id, {
+    type: 'rollback_done',
+    timing: { startedAt: rig.clock.now(), finishedAt: rig.clock.now(), awsMs: 1, changed: 1 },
+  });
+}
+
 describe('the forgotten-environment scan', () => {
   it('says nothing while a soak keeps the old slot on purpose', async () => {
     await rig.soaking();
@@ -34,14 +45,7 @@ describe('the forgotten-environment scan', () => {
   });
 
   it('reports a slot left running after the soak, once a day', async () => {
-    const d = await rig.verifying();
-    // Rolled back by hand outside Greenlight's schedule: green stays registered, with no traffic.
-    await rig.event(d.id, { type: 'rollback', user: USERS.requester });
-    await rig.switchAlbTo('blue');
-    await rig.event(d.id, {
-      type: 'rollback_done',
-      timing: { startedAt: rig.clock.now(), finishedAt: rig.clock.now(), awsMs: 1, changed: 1 },
-    });
+    await greenLeftIdle();
 
     const first = await scanForgotten(rig.ctx, marks, { reason: 'periodic' });
     expect(first.idle.map((s) => s.slot)).toEqual(['green']);
@@ -60,13 +64,7 @@ describe('the forgotten-environment scan', () => {
   });
 
   it('reports an idle slot at once on a new dataset, saying why it has no record', async () => {
-    const d = await rig.verifying();
-    await rig.event(d.id, { type: 'rollback', user: USERS.requester });
-    await rig.switchAlbTo('blue');
-    await rig.event(d.id, {
-      type: 'rollback_done',
-      timing: { startedAt: rig.clock.now(), finishedAt: rig.clock.now(), awsMs: 1, changed: 1 },
-    });
+    await greenLeftIdle();
     const scan = await scanForgotten(rig.ctx, marks, { reason: 'fresh-dataset' });
     expect(scan.reported.map((s) => s.slot)).toEqual(['green']);
     expect(JSON.stringify(reports()[0]?.args['blocks'])).toMatch(/its Redis dataset is new/);

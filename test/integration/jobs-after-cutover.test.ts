@@ -66,16 +66,10 @@ async function loseQueuedHook(id: string): Promise<void> {
 describe('beforeCutover and a cutover that must wait for its listeners', () => {
   it('is called once, not again on each re-run while another service holds the listeners', async () => {
     const d = await rig.cuttingOver();
-    let release!: () => void;
-    const held = rig.ctx.listenerLock.withListeners(
-      rig.svc.listeners,
-      'search-20240101000000-beef',
-      () => new Promise<void>((r) => (release = r)),
-    );
+    const hold = rig.holdListeners();
     await expect(runCutover(rig.ctx, d.id)).rejects.toThrow(/rewriting the forwards/);
     await expect(runCutover(rig.ctx, d.id)).rejects.toThrow(/rewriting the forwards/);
-    release();
-    await held;
+    await hold.release();
     await runCutover(rig.ctx, d.id);
     expect((await rig.get(d.id)).state).toBe('verifying');
     expect(received.filter((r) => r.path === '/freeze')).toHaveLength(1);

@@ -81,12 +81,7 @@ describe('a cutover that fails part-way', () => {
 describe('a cutover whose listeners another service is rewriting', () => {
   it('runs again shortly as a delayed job, holding no worker and spending none of its tries', async () => {
     const d = await rig.cuttingOver();
-    let release!: () => void;
-    const held = rig.ctx.listenerLock.withListeners(
-      rig.svc.listeners,
-      'search-20240101000000-beef',
-      () => new Promise<void>((r) => (release = r)),
-    );
+    const hold = rig.holdListeners();
     const worker = startWorker(rig.ctx, rig.bullConnection, { prefix: rig.prefix, concurrency: 1 });
     try {
       await rig.ctx.scheduler.enqueue('cutover', d.id);
@@ -98,8 +93,7 @@ describe('a cutover whose listeners another service is rewriting', () => {
         { what: 'the cutover to be put back as delayed' },
       );
       expect((await rig.get(d.id)).state).toBe('cutting_over');
-      release();
-      await held;
+      await hold.release();
       await waitUntil(async () => (await rig.get(d.id)).state === 'verifying', { what: 'the switch' });
       const done = await waitUntil(
         async () => {
@@ -113,7 +107,7 @@ describe('a cutover whose listeners another service is rewriting', () => {
       expect(done.failedReason).toBeFalsy();
       expect(done.stacktrace ?? []).toEqual([]);
     } finally {
-      release();
+      await hold.release();
       await worker.close();
     }
   });
