@@ -16,10 +16,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force
 COPY --from=build /app/dist ./dist
-# The sandbox page is static files that tsc does not copy.
-COPY --from=build /app/src/sandbox/page ./dist/sandbox/page
 COPY greenlight.example.yml manifest.yml ./
-COPY sandbox ./sandbox
 USER node
 EXPOSE 3000 9091
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \

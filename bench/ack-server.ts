@@ -8,10 +8,10 @@
  */
 import './quiet-warnings.js';
 import { App, LogLevel } from '@slack/bolt';
+import { localAwsClients } from '../sandbox/local-aws.js';
 import type { Env } from '../src/config/env.js';
 import { createLogger } from '../src/ops/logger.js';
 import { startRuntime } from '../src/runtime.js';
-import { localAwsClients } from '../src/sandbox/local-aws.js';
 import { BENCH_BOT_TOKEN, BENCH_SIGNING_SECRET, benchConfig } from './bench-config.js';
 
 export type AckServerKind = 'greenlight' | 'bare';

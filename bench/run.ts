@@ -103,7 +103,7 @@ function printCutover(r: CutoverResult): void {
       `after ${r.options.warmup} warm-up, service checkout, soak ${r.timings.soak}`,
   );
   console.log(
-    '   "AWS" is the LOCAL simulated ELBv2 endpoint (src/sandbox/fake-elb) reached through the real SDK, ' +
+    '   "AWS" is the LOCAL simulated ELBv2 endpoint (sandbox/fake-elb) reached through the real SDK, ' +
       'not real AWS.',
   );
   console.log(

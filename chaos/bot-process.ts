@@ -6,10 +6,11 @@
  *   GL_TEST_CONFIG (the config YAML), GL_TEST_PORT (its HTTP port: the Slack receiver or ops).
  * Prints `ready <port>` once started; SIGTERM closes it, SIGKILL is what tests use to crash it.
  */
+
+import { localAwsClients } from '../sandbox/local-aws.js';
 import { parseConfigText } from '../src/config/load-config.js';
 import { createLogger } from '../src/ops/logger.js';
 import { startRuntime } from '../src/runtime.js';
-import { localAwsClients } from '../src/sandbox/local-aws.js';
 
 // The chaos run counts these: a rejection nobody handled is a bug even when the process survives.
 process.on('unhandledRejection', (reason) => {

@@ -11,12 +11,12 @@
 import { readFileSync } from 'node:fs';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { type FakeSlackApi, startFakeSlackApi } from '../sandbox/fake-slack-api.js';
+import { type LocalAws, startLocalAws } from '../sandbox/local-aws.js';
+import { freePort, type RedisProcess, startRedis } from '../sandbox/redis-process.js';
+import { blockActionsForm, postToSlackEndpoint, slashCommandForm } from '../sandbox/slack-payloads.js';
 import type { Deployment, State } from '../src/domain/deployment.js';
 import { QUEUE_NAME } from '../src/queue/queue.js';
-import { type FakeSlackApi, startFakeSlackApi } from '../src/sandbox/fake-slack-api.js';
-import { type LocalAws, startLocalAws } from '../src/sandbox/local-aws.js';
-import { freePort, type RedisProcess, startRedis } from '../src/sandbox/redis-process.js';
-import { blockActionsForm, postToSlackEndpoint, slashCommandForm } from '../src/sandbox/slack-payloads.js';
 import { decodeActionValue } from '../src/slack/blocks/action-ids.js';
 import { DeploymentStore } from '../src/store/deployment-store.js';
 import { type BotProcess, startBotProcess } from './processes.js';

@@ -2,7 +2,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../src/sandbox/redis-process.js';
+import { freePort } from '../sandbox/redis-process.js';
 
 export interface BotProcess {
   child: ChildProcess;

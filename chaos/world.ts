@@ -4,7 +4,7 @@
  * one on :80 — so a switch that stops half-way shows as split traffic. Production rules sit at
  * priorities 10001+ so that the preview rules Greenlight creates (lowest free priority) come first.
  */
-import { FakeElbState, forward } from '../src/sandbox/fake-elb/state.js';
+import { FakeElbState, forward } from '../sandbox/fake-elb/state.js';
 
 export interface ChaosService {
   name: string;

@@ -7,13 +7,13 @@
 import { randomBytes } from 'node:crypto';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { startFakeSlackApi } from '../sandbox/fake-slack-api.js';
+import { freePort, startRedis } from '../sandbox/redis-process.js';
+import { blockActionsForm, postToSlackEndpoint, slashCommandForm } from '../sandbox/slack-payloads.js';
 import { parseConfigText } from '../src/config/load-config.js';
 import type { Deployment, State } from '../src/domain/deployment.js';
 import { createLogger } from '../src/ops/logger.js';
 import { startRuntime } from '../src/runtime.js';
-import { startFakeSlackApi } from '../src/sandbox/fake-slack-api.js';
-import { freePort, startRedis } from '../src/sandbox/redis-process.js';
-import { blockActionsForm, postToSlackEndpoint, slashCommandForm } from '../src/sandbox/slack-payloads.js';
 import type { Stack } from './stack.js';
 
 export interface LifecycleTimings {

@@ -3,13 +3,17 @@
  * HTTP mode; with SLACK_APP_TOKEN too: Socket Mode; with no Slack token: the local sandbox.
  * Bad configuration is reported in full and the process exits 1 — never a stack trace.
  */
+
 import { type Env, readEnv } from './config/env.js';
 import { formatProblems, loadConfigFile } from './config/load-config.js';
 import type { GreenlightConfig } from './config/schema.js';
 import { errorMessage } from './errors.js';
+import type { LocalSandboxModule } from './local-sandbox.js';
 import { createLogger, type Logger } from './ops/logger.js';
 import { type Running, type RuntimeOptions, startRuntime } from './runtime.js';
-import { startSandbox } from './sandbox/sandbox.js';
+
+/** A path the compiler does not follow: the sandbox stays out of `dist/`. */
+const SANDBOX_MODULE = '../sandbox/sandbox.js';
 
 function fail(title: string, problems: string[]): never {
   process.stderr.write(`greenlight: ${title}\n${formatProblems(problems)}\n`);
@@ -37,6 +41,13 @@ async function main(): Promise<void> {
   let attachSandbox: ((bot: Running) => number) | undefined;
 
   if (env.mode === 'sandbox') {
+    // Loaded only here: the sandbox (simulated AWS and Slack, the page) is not part of the
+    // product's build (`dist/`, the image); it runs from the source tree with `npm start`.
+    const { startSandbox } = (await import(SANDBOX_MODULE).catch((err: unknown) =>
+      fail('the local sandbox is not part of this build', [
+        `no Slack token is set, so Greenlight would start its local sandbox, which lives in the source tree (sandbox/), not in dist/ or the image: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, or run \`npm start\` from a clone (${errorMessage(err)})`,
+      ]),
+    )) as LocalSandboxModule;
     const sandbox = await startSandbox({
       log,
       redisUrl: env.redisUrl,

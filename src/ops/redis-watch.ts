@@ -99,8 +99,9 @@ export class RedisWatch {
     if (seen.status === 'first' && seen.created) {
       // A first start — or a loss no process lived through (Redis and every process restarted
       // together). The first scan reports every idle slot at once, saying which it may be.
-      if (this.opts.reportNewDataset !== false) await this.marks.markReported('fresh-dataset', 86_400_000);
-      this.ctx.log.warn(
+      const report = this.opts.reportNewDataset !== false;
+      if (report) await this.marks.markReported('fresh-dataset', 86_400_000);
+      this.ctx.log[report ? 'warn' : 'info'](
         'redis: new dataset (first start, or its data was lost before this process started); the first AWS scan reports every slot running without traffic',
       );
     }

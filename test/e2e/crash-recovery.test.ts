@@ -7,12 +7,12 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { type BotProcess, startBotProcess } from '../../chaos/processes.js';
+import { DEMO } from '../../sandbox/fake-elb/demo.js';
+import { type FakeSlackApi, startFakeSlackApi } from '../../sandbox/fake-slack-api.js';
+import { type LocalAws, startLocalAws } from '../../sandbox/local-aws.js';
 import { parseConfigText } from '../../src/config/load-config.js';
 import { createLogger } from '../../src/ops/logger.js';
 import { type Running, startRuntime } from '../../src/runtime.js';
-import { DEMO } from '../../src/sandbox/fake-elb/demo.js';
-import { type FakeSlackApi, startFakeSlackApi } from '../../src/sandbox/fake-slack-api.js';
-import { type LocalAws, startLocalAws } from '../../src/sandbox/local-aws.js';
 import {
   AWS_TIME_SCALE,
   BOT_TOKEN,

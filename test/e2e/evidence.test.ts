@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEMO } from '../../src/sandbox/fake-elb/demo.js';
+import { DEMO } from '../../sandbox/fake-elb/demo.js';
 import { demoServiceYaml } from '../helpers/demo-service-yaml.js';
 import { CHANNEL, type Rig, type RigOptions, startRig, USERS } from '../helpers/e2e-harness.js';
 import { latestButton, textOf, threadPosts } from '../helpers/slack-inspect.js';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO } from '../../src/sandbox/fake-elb/demo.js';
+import { DEMO } from '../../sandbox/fake-elb/demo.js';
 import { CHANNEL, type Rig, startRig, USERS } from '../helpers/e2e-harness.js';
 import { ephemerals, latestButton, posts, textOf, threadPosts, updates } from '../helpers/slack-inspect.js';
 import { waitUntil } from '../helpers/wait.js';

@@ -1,12 +1,12 @@
 /**
- * The lifecycle against a local AWS endpoint that behaves as AWS documents (src/sandbox/fake-elb/
+ * The lifecycle against a local AWS endpoint that behaves as AWS documents (sandbox/fake-elb/
  * health.ts, traffic-model.ts): a target group no forward names is not health-checked (`unused`),
  * a group named again reads `initial` for its checks, load-balancer 5xx are published per load
  * balancer only, and metrics arrive a period late. AWS's durations run at AWS_TIME_SCALE.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { DEMO } from '../../sandbox/fake-elb/demo.js';
 import type { Deployment } from '../../src/domain/deployment.js';
-import { DEMO } from '../../src/sandbox/fake-elb/demo.js';
 import { demoServiceYaml } from '../helpers/demo-service-yaml.js';
 import { type Rig, startRig, USERS } from '../helpers/e2e-harness.js';
 import { latestButton, textOf, threadPosts, updates } from '../helpers/slack-inspect.js';

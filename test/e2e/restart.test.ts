@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO } from '../../src/sandbox/fake-elb/demo.js';
-import { type FakeSlackApi, startFakeSlackApi } from '../../src/sandbox/fake-slack-api.js';
-import { type LocalAws, startLocalAws } from '../../src/sandbox/local-aws.js';
+import { DEMO } from '../../sandbox/fake-elb/demo.js';
+import { type FakeSlackApi, startFakeSlackApi } from '../../sandbox/fake-slack-api.js';
+import { type LocalAws, startLocalAws } from '../../sandbox/local-aws.js';
 import { DeploymentStore } from '../../src/store/deployment-store.js';
 import {
   AWS_TIME_SCALE,

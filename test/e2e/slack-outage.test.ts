@@ -4,7 +4,7 @@
  * message they could not send waits in its own job, and the thread catches up once Slack is back.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEMO } from '../../src/sandbox/fake-elb/demo.js';
+import { DEMO } from '../../sandbox/fake-elb/demo.js';
 import { type Rig, startRig, USERS } from '../helpers/e2e-harness.js';
 import { latestButton, textOf, threadPosts } from '../helpers/slack-inspect.js';
 import { waitUntil } from '../helpers/wait.js';

@@ -1,8 +1,8 @@
 /**
- * One service on the demo load balancer (src/sandbox/fake-elb/demo.ts) as config YAML, for the
+ * One service on the demo load balancer (sandbox/fake-elb/demo.ts) as config YAML, for the
  * configs of the e2e tests, the job rig and the benchmarks (they go through the real loader).
  */
-import { DEMO } from '../../src/sandbox/fake-elb/demo.js';
+import { DEMO } from '../../sandbox/fake-elb/demo.js';
 
 export interface DemoService {
   /** The key under `services:`. */

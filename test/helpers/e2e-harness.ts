@@ -4,14 +4,14 @@
  * Tests talk to the bot only as Slack does: signed POSTs to /slack/events.
  */
 import { randomBytes } from 'node:crypto';
+import { type FakeSlackApi, startFakeSlackApi } from '../../sandbox/fake-slack-api.js';
+import { type LocalAws, startLocalAws } from '../../sandbox/local-aws.js';
 import type { Env } from '../../src/config/env.js';
 import { parseConfigText } from '../../src/config/load-config.js';
 import type { GreenlightConfig } from '../../src/config/schema.js';
 import type { Deployment, State } from '../../src/domain/deployment.js';
 import { createLogger } from '../../src/ops/logger.js';
 import { type Running, type RuntimeOptions, startRuntime } from '../../src/runtime.js';
-import { type FakeSlackApi, startFakeSlackApi } from '../../src/sandbox/fake-slack-api.js';
-import { type LocalAws, startLocalAws } from '../../src/sandbox/local-aws.js';
 import { demoServiceYaml } from './demo-service-yaml.js';
 import { freePort, type RedisProcess, startRedis } from './redis-server.js';
 import { blockActionBody, postToSlackEndpoint, slashCommandBody } from './slack-requests.js';

@@ -1,8 +1,9 @@
 /** A small fake-ELB world for the switch tests: load balancer "shop", checkout blue/green. */
+
+import { fakeElbClient } from '../../sandbox/fake-elb/client.js';
+import { FakeElbState, forward } from '../../sandbox/fake-elb/state.js';
 import { AwsCallError, type ElbPort } from '../../src/aws/elb-port.js';
 import { createElbAdapter } from '../../src/aws/elb-sdk-adapter.js';
-import { fakeElbClient } from '../../src/sandbox/fake-elb/client.js';
-import { FakeElbState, forward } from '../../src/sandbox/fake-elb/state.js';
 
 export interface World {
   state: FakeElbState;

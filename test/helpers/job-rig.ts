@@ -8,6 +8,9 @@
  */
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { DEMO } from '../../sandbox/fake-elb/demo.js';
+import { startFakeSlackApi } from '../../sandbox/fake-slack-api.js';
+import { startLocalAws } from '../../sandbox/local-aws.js';
 import { createAsgAdapter } from '../../src/aws/asg-adapter.js';
 import { createMetricsAdapter } from '../../src/aws/cloudwatch-adapter.js';
 import { createEcsAdapter } from '../../src/aws/ecs-adapter.js';
@@ -25,9 +28,6 @@ import { runPrecheck } from '../../src/jobs/precheck-job.js';
 import { createLogger } from '../../src/ops/logger.js';
 import { createMetrics } from '../../src/ops/metrics.js';
 import { createQueue, JobScheduler, QUEUE_NAME } from '../../src/queue/queue.js';
-import { DEMO } from '../../src/sandbox/fake-elb/demo.js';
-import { startFakeSlackApi } from '../../src/sandbox/fake-slack-api.js';
-import { startLocalAws } from '../../src/sandbox/local-aws.js';
 import type { SlackMessage } from '../../src/slack/blocks/index.js';
 import { createSlackGateway, createWebClient, type SlackGateway } from '../../src/slack/gateway.js';
 import { createGroupResolver } from '../../src/slack/usergroup-cache.js';

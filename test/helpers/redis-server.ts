@@ -1,2 +1,2 @@
 /** Tests start real redis-server processes through the same code the sandbox uses. */
-export { freePort, type RedisProcess, startRedis } from '../../src/sandbox/redis-process.js';
+export { freePort, type RedisProcess, startRedis } from '../../sandbox/redis-process.js';

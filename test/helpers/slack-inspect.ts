@@ -1,5 +1,5 @@
 /** Reading what the bot sent to the local Slack Web API: messages, buttons, mentions. */
-import type { FakeSlackApi, RecordedCall } from '../../src/sandbox/fake-slack-api.js';
+import type { FakeSlackApi, RecordedCall } from '../../sandbox/fake-slack-api.js';
 
 export interface SentButton {
   actionId: string;

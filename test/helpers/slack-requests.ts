@@ -1,7 +1,7 @@
 /**
  * Requests exactly as Slack sends them, built from the fixtures in `test/fixtures/slack/` (Slack's
  * documented request shapes and its signing example, see the README there), then signed and
- * POSTed to the real receiver. The builders live in `src/sandbox/slack-payloads.ts` (the sandbox
+ * POSTed to the real receiver. The builders live in `sandbox/slack-payloads.ts` (the sandbox
  * page sends the same requests); here they start from the fixtures.
  */
 import { readFileSync } from 'node:fs';
@@ -11,15 +11,15 @@ import {
   blockActionsPayload,
   type SlashCommandInput,
   slashCommandForm,
-} from '../../src/sandbox/slack-payloads.js';
+} from '../../sandbox/slack-payloads.js';
 
 /** A file under `test/fixtures/` (Slack request fixtures, the app manifest schema). */
 export function readFixture(relative: string): string {
   return readFileSync(fileURLToPath(new URL(`../fixtures/${relative}`, import.meta.url)), 'utf8');
 }
 
-export type { BlockActionInput, SignOptions, SlashCommandInput } from '../../src/sandbox/slack-payloads.js';
-export { postToSlackEndpoint } from '../../src/sandbox/slack-payloads.js';
+export type { BlockActionInput, SignOptions, SlashCommandInput } from '../../sandbox/slack-payloads.js';
+export { postToSlackEndpoint } from '../../sandbox/slack-payloads.js';
 
 type Json = Record<string, unknown>;
 

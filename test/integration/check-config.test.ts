@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalAws, startLocalAws } from '../../sandbox/local-aws.js';
 import { runCheckConfig } from '../../src/check-config.js';
-import { type LocalAws, startLocalAws } from '../../src/sandbox/local-aws.js';
 import { demoServiceYaml } from '../helpers/demo-service-yaml.js';
 
 function configFile(extra: string[]): string {

@@ -5,6 +5,10 @@
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { afterEach, describe, expect, it } from 'vitest';
+import { type FakeCloudWatch, startFakeCloudWatch } from '../../sandbox/fake-cloudwatch.js';
+import { DEMO, demoState } from '../../sandbox/fake-elb/demo.js';
+import { forward } from '../../sandbox/fake-elb/state.js';
+import { TrafficModel } from '../../sandbox/traffic-model.js';
 import { createMetricsAdapter } from '../../src/aws/cloudwatch-adapter.js';
 import { AwsCallError } from '../../src/aws/elb-port.js';
 import type { MetricsPort } from '../../src/aws/metrics-port.js';
@@ -16,10 +20,6 @@ import {
   slotTraffic,
   trafficQueries,
 } from '../../src/domain/traffic.js';
-import { type FakeCloudWatch, startFakeCloudWatch } from '../../src/sandbox/fake-cloudwatch.js';
-import { DEMO, demoState } from '../../src/sandbox/fake-elb/demo.js';
-import { forward } from '../../src/sandbox/fake-elb/state.js';
-import { TrafficModel } from '../../src/sandbox/traffic-model.js';
 import { at, MIN, T0 } from '../helpers/traffic-fixtures.js';
 
 const SWITCHED_AT = at(2) + 30_000;

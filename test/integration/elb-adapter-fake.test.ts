@@ -4,12 +4,12 @@
  */
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEMO, demoState } from '../../sandbox/fake-elb/demo.js';
+import { type FakeElb, startFakeElb } from '../../sandbox/fake-elb/server.js';
+import { forward } from '../../sandbox/fake-elb/state.js';
 import { AwsCallError, type ElbPort } from '../../src/aws/elb-port.js';
 import { createElbAdapter, createElbClient } from '../../src/aws/elb-sdk-adapter.js';
 import { SwitchAbortedError, switchForwards, verifyConfiguration } from '../../src/aws/switch-forwards.js';
-import { DEMO, demoState } from '../../src/sandbox/fake-elb/demo.js';
-import { type FakeElb, startFakeElb } from '../../src/sandbox/fake-elb/server.js';
-import { forward } from '../../src/sandbox/fake-elb/state.js';
 import { drainSlot } from '../helpers/teardown-steps.js';
 
 const checkout = {

@@ -8,14 +8,14 @@ import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwa
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FakeAsgState } from '../../sandbox/fake-autoscaling.js';
+import { type FakeAws, type FakeAwsRequest, startFakeAws } from '../../sandbox/fake-aws.js';
+import { FakeEcsState } from '../../sandbox/fake-ecs.js';
+import { FakeElbState } from '../../sandbox/fake-elb/index.js';
 import { createAsgAdapter } from '../../src/aws/asg-adapter.js';
 import { createEcsAdapter } from '../../src/aws/ecs-adapter.js';
 import { AwsCallError } from '../../src/aws/elb-port.js';
 import { createElbAdapter } from '../../src/aws/elb-sdk-adapter.js';
-import { FakeAsgState } from '../../src/sandbox/fake-autoscaling.js';
-import { type FakeAws, type FakeAwsRequest, startFakeAws } from '../../src/sandbox/fake-aws.js';
-import { FakeEcsState } from '../../src/sandbox/fake-ecs.js';
-import { FakeElbState } from '../../src/sandbox/fake-elb/index.js';
 import { type ScaleDownRun, scaleDown } from '../helpers/teardown-steps.js';
 
 const CONTEXT = { deploymentId: 'checkout-20240501100000-ab12', service: 'checkout', slot: 'blue' };

@@ -4,11 +4,11 @@
  */
 import { UnrecoverableError } from 'bullmq';
 import { describe, expect, it } from 'vitest';
+import { DEMO } from '../../sandbox/fake-elb/demo.js';
 import { NotDueYetError } from '../../src/errors.js';
 import { runApprovalExpiry } from '../../src/jobs/approval-expiry-job.js';
 import { runTeardown } from '../../src/jobs/teardown-job.js';
 import { processJob } from '../../src/queue/worker.js';
-import { DEMO } from '../../src/sandbox/fake-elb/demo.js';
 import { type JobRig, USERS } from '../helpers/job-rig.js';
 import { useJobRig } from '../helpers/job-rig-hooks.js';
 

@@ -3,11 +3,11 @@
  * succeeded, and a rollback to a slot with no healthy target. Either way traffic stays put.
  */
 import { describe, expect, it } from 'vitest';
+import { DEMO } from '../../sandbox/fake-elb/demo.js';
 import { canRollBack } from '../../src/domain/state-machine.js';
 import { runRollback } from '../../src/jobs/rollback-job.js';
 import { runTeardown } from '../../src/jobs/teardown-job.js';
 import { runVerify } from '../../src/jobs/verify-job.js';
-import { DEMO } from '../../src/sandbox/fake-elb/demo.js';
 import { handleAction } from '../../src/slack/action-handler.js';
 import { ACTIONS, decodeActionValue } from '../../src/slack/blocks/index.js';
 import { handleCommand } from '../../src/slack/command-handler.js';

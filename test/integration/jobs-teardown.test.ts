@@ -3,8 +3,8 @@
  * pointed back at it during an incident), teardown stops, names it, and leaves the slot running.
  */
 import { describe, expect, it } from 'vitest';
+import { DEMO } from '../../sandbox/fake-elb/demo.js';
 import { runTeardown } from '../../src/jobs/teardown-job.js';
-import { DEMO } from '../../src/sandbox/fake-elb/demo.js';
 import { type JobRig, USERS } from '../helpers/job-rig.js';
 import { useJobRig } from '../helpers/job-rig-hooks.js';
 import { textOf } from '../helpers/slack-inspect.js';

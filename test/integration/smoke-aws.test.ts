@@ -6,10 +6,10 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FakeElbState } from '../../sandbox/fake-elb/state.js';
+import { type LocalAws, startLocalAws } from '../../sandbox/local-aws.js';
 import { describePlan, planSmoke, type SmokeOptions } from '../../smoke/plan.js';
 import { passed, runSmoke, type SmokeDeps } from '../../smoke/run.js';
-import { FakeElbState } from '../../src/sandbox/fake-elb/state.js';
-import { type LocalAws, startLocalAws } from '../../src/sandbox/local-aws.js';
 
 const OPTIONS: SmokeOptions = {
   region: 'us-east-1',

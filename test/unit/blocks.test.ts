@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { messageError } from '../../sandbox/slack-limits.js';
 import { STATES } from '../../src/domain/deployment.js';
-import { messageError } from '../../src/sandbox/slack-limits.js';
 import {
   approvalPrompt,
   approvalResolved,

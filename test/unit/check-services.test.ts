@@ -2,14 +2,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { fakeElbClient } from '../../sandbox/fake-elb/client.js';
+import { DEMO, demoState } from '../../sandbox/fake-elb/demo.js';
+import { type FakeElbState, forward } from '../../sandbox/fake-elb/state.js';
 import { checkConfig } from '../../src/aws/check-services.js';
 import { createElbAdapter } from '../../src/aws/elb-sdk-adapter.js';
 import { ensurePreviewRules } from '../../src/aws/preview-rules.js';
 import { runCheckConfig } from '../../src/check-config.js';
 import type { GreenlightConfig, ServiceConfig } from '../../src/config/schema.js';
-import { fakeElbClient } from '../../src/sandbox/fake-elb/client.js';
-import { DEMO, demoState } from '../../src/sandbox/fake-elb/demo.js';
-import { type FakeElbState, forward } from '../../src/sandbox/fake-elb/state.js';
 import { serviceConfig } from '../helpers/service-config.js';
 
 function service(name: string, listeners: string[], slots: Record<string, string>): ServiceConfig {

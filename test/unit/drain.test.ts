@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { fakeElbClient } from '../../sandbox/fake-elb/client.js';
+import { FakeElbState, forward } from '../../sandbox/fake-elb/state.js';
 import type { ElbPort } from '../../src/aws/elb-port.js';
 import { createElbAdapter } from '../../src/aws/elb-sdk-adapter.js';
-import { fakeElbClient } from '../../src/sandbox/fake-elb/client.js';
-import { FakeElbState, forward } from '../../src/sandbox/fake-elb/state.js';
 import { drainSlot } from '../helpers/teardown-steps.js';
 
 /**

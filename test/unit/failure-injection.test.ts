@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FailureInjection, failureStatus } from '../../src/sandbox/failure-injection.js';
-import { statusOf } from '../../src/sandbox/fake-elb/errors.js';
+import { FailureInjection, failureStatus } from '../../sandbox/failure-injection.js';
+import { statusOf } from '../../sandbox/fake-elb/errors.js';
 
 describe('failureStatus', () => {
   it("answers the service's own server faults with 500, ServiceUnavailable with 503, the rest with 400", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { handleCloudWatch, isCloudWatchRequest } from '../../src/sandbox/fake-cloudwatch.js';
-import { DEMO, demoState } from '../../src/sandbox/fake-elb/demo.js';
-import { TrafficModel } from '../../src/sandbox/traffic-model.js';
+import { handleCloudWatch, isCloudWatchRequest } from '../../sandbox/fake-cloudwatch.js';
+import { DEMO, demoState } from '../../sandbox/fake-elb/demo.js';
+import { TrafficModel } from '../../sandbox/traffic-model.js';
 import { at, T0 } from '../helpers/traffic-fixtures.js';
 
 const seconds = (ms: number) => ms / 1000;

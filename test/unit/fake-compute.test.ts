@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { FakeAsgState, handleAutoScaling, isAsgRequest } from '../../src/sandbox/fake-autoscaling.js';
-import { dispatchFakeAws } from '../../src/sandbox/fake-aws.js';
-import { FakeEcsState, handleEcs, isEcsRequest } from '../../src/sandbox/fake-ecs.js';
-import { FakeElbState } from '../../src/sandbox/fake-elb/index.js';
+import { FakeAsgState, handleAutoScaling, isAsgRequest } from '../../sandbox/fake-autoscaling.js';
+import { dispatchFakeAws } from '../../sandbox/fake-aws.js';
+import { FakeEcsState, handleEcs, isEcsRequest } from '../../sandbox/fake-ecs.js';
+import { FakeElbState } from '../../sandbox/fake-elb/index.js';
 
 const TARGET = 'AmazonEC2ContainerServiceV20141113.';
 const ecsRequest = (operation: string, body: unknown) => ({

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { fakeElbClient } from '../../sandbox/fake-elb/client.js';
+import { DEMO, demoState } from '../../sandbox/fake-elb/demo.js';
+import { handleQuery } from '../../sandbox/fake-elb/handler.js';
+import { decodeQuery } from '../../sandbox/fake-elb/query.js';
+import { FakeElbState, forward } from '../../sandbox/fake-elb/state.js';
 import type { Action } from '../../src/aws/elb-port.js';
 import { createElbAdapter } from '../../src/aws/elb-sdk-adapter.js';
-import { fakeElbClient } from '../../src/sandbox/fake-elb/client.js';
-import { DEMO, demoState } from '../../src/sandbox/fake-elb/demo.js';
-import { handleQuery } from '../../src/sandbox/fake-elb/handler.js';
-import { decodeQuery } from '../../src/sandbox/fake-elb/query.js';
-import { FakeElbState, forward } from '../../src/sandbox/fake-elb/state.js';
 
 const LISTENER_ARN =
   /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:listener\/app\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}\/[0-9a-f]{16}$/;

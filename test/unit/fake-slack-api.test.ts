@@ -1,10 +1,6 @@
 import { WebClient } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  type FakeSlackApi,
-  type FakeSlackChange,
-  startFakeSlackApi,
-} from '../../src/sandbox/fake-slack-api.js';
+import { type FakeSlackApi, type FakeSlackChange, startFakeSlackApi } from '../../sandbox/fake-slack-api.js';
 
 const TOKEN = 'xoxb-unit-test-token';
 let slack: FakeSlackApi;

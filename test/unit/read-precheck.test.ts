@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { fakeElbClient } from '../../sandbox/fake-elb/client.js';
+import { DEMO, demoState } from '../../sandbox/fake-elb/demo.js';
+import { forward } from '../../sandbox/fake-elb/state.js';
 import { createElbAdapter } from '../../src/aws/elb-sdk-adapter.js';
 import { detachSlot, ensurePreviewRules } from '../../src/aws/preview-rules.js';
 import { readLiveSlot, readPrecheck } from '../../src/aws/read-precheck.js';
 import type { ServiceConfig } from '../../src/config/schema.js';
 import { previewPriority } from '../../src/domain/preview.js';
-import { fakeElbClient } from '../../src/sandbox/fake-elb/client.js';
-import { DEMO, demoState } from '../../src/sandbox/fake-elb/demo.js';
-import { forward } from '../../src/sandbox/fake-elb/state.js';
 import { operations } from '../helpers/elb-world.js';
 import { serviceConfig } from '../helpers/service-config.js';
 

@@ -1,15 +1,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEMO, demoState } from '../../sandbox/fake-elb/demo.js';
+import type { FakeElbState } from '../../sandbox/fake-elb/state.js';
+import { type FakeSlackApi, startFakeSlackApi } from '../../sandbox/fake-slack-api.js';
+import { SANDBOX_CONFIG } from '../../sandbox/sandbox.js';
+import { createSandboxApi, type SandboxApi, type SandboxApiDeps } from '../../sandbox/sandbox-api.js';
+import { SandboxFeed } from '../../sandbox/sandbox-feed.js';
+import { signSlackRequest } from '../../sandbox/slack-signing.js';
 import { loadConfigFile } from '../../src/config/load-config.js';
 import type { GreenlightConfig } from '../../src/config/schema.js';
-import { DEMO, demoState } from '../../src/sandbox/fake-elb/demo.js';
-import type { FakeElbState } from '../../src/sandbox/fake-elb/state.js';
-import { type FakeSlackApi, startFakeSlackApi } from '../../src/sandbox/fake-slack-api.js';
-import { SANDBOX_CONFIG } from '../../src/sandbox/sandbox.js';
-import { createSandboxApi, type SandboxApi, type SandboxApiDeps } from '../../src/sandbox/sandbox-api.js';
-import { SandboxFeed } from '../../src/sandbox/sandbox-feed.js';
-import { signSlackRequest } from '../../src/sandbox/slack-signing.js';
 
 const TOKEN = 'xoxb-sandbox-api-test';
 const SECRET = 'sandbox-api-test-secret';

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { fakeElbClient } from '../../sandbox/fake-elb/client.js';
+import { DEMO, demoState } from '../../sandbox/fake-elb/demo.js';
+import { renderPanel } from '../../sandbox/page/panel.js';
+import { SANDBOX_CONFIG } from '../../sandbox/sandbox.js';
+import { awsView } from '../../sandbox/sandbox-aws-view.js';
+import { TrafficModel } from '../../sandbox/traffic-model.js';
 import { createElbAdapter } from '../../src/aws/elb-sdk-adapter.js';
 import { ensurePreviewRules } from '../../src/aws/preview-rules.js';
 import { loadConfigFile } from '../../src/config/load-config.js';
 import type { ServiceConfig } from '../../src/config/schema.js';
-import { fakeElbClient } from '../../src/sandbox/fake-elb/client.js';
-import { DEMO, demoState } from '../../src/sandbox/fake-elb/demo.js';
-import { renderPanel } from '../../src/sandbox/page/panel.js';
-import { SANDBOX_CONFIG } from '../../src/sandbox/sandbox.js';
-import { awsView } from '../../src/sandbox/sandbox-aws-view.js';
-import { TrafficModel } from '../../src/sandbox/traffic-model.js';
 
 const loaded = loadConfigFile(SANDBOX_CONFIG);
 if (!loaded.ok) throw new Error(loaded.problems.join('; '));

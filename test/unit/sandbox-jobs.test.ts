@@ -1,7 +1,7 @@
 import type { Job, Queue } from 'bullmq';
 import { describe, expect, it } from 'vitest';
-import { SandboxClock } from '../../src/sandbox/sandbox-clock.js';
-import { delayedJobs } from '../../src/sandbox/sandbox-jobs.js';
+import { SandboxClock } from '../../sandbox/sandbox-clock.js';
+import { delayedJobs } from '../../sandbox/sandbox-jobs.js';
 
 interface FakeJob {
   id: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { messageHtml, time } from '../../src/sandbox/page/message.js';
-import { ALL_TITLE, dueIn, num, renderPanel, SKIP_TITLE } from '../../src/sandbox/page/panel.js';
+import { messageHtml, time } from '../../sandbox/page/message.js';
+import { ALL_TITLE, dueIn, num, renderPanel, SKIP_TITLE } from '../../sandbox/page/panel.js';
 import {
   angleToken,
   buttonsOf,
@@ -9,7 +9,7 @@ import {
   mrkdwn,
   renderBlock,
   renderMessage,
-} from '../../src/sandbox/page/render.js';
+} from '../../sandbox/page/render.js';
 import { approvalPrompt } from '../../src/slack/blocks/approval.js';
 import { deployment, service } from '../helpers/block-fixtures.js';
 

@@ -3,13 +3,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SandboxApi } from '../../src/sandbox/sandbox-api.js';
+import type { SandboxApi } from '../../sandbox/sandbox-api.js';
 import {
   isOwnOrigin,
   pageUrl,
   type SandboxServer,
   startSandboxServer,
-} from '../../src/sandbox/sandbox-server.js';
+} from '../../sandbox/sandbox-server.js';
 import { freePort } from '../helpers/redis-server.js';
 
 const closers: (() => Promise<unknown>)[] = [];

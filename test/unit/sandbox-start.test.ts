@@ -1,7 +1,6 @@
 import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/ops/logger.js';
 import {
   BOT_RECEIVER,
   SANDBOX_PREFIX,
@@ -9,7 +8,8 @@ import {
   type SandboxOptions,
   SDK_NODE_WARNING,
   startSandbox,
-} from '../../src/sandbox/sandbox.js';
+} from '../../sandbox/sandbox.js';
+import { createLogger } from '../../src/ops/logger.js';
 import { freePort } from '../helpers/redis-server.js';
 
 const log = createLogger({ level: 'silent' });

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { signSlackRequest } from '../../src/sandbox/slack-signing.js';
+import { signSlackRequest } from '../../sandbox/slack-signing.js';
 import { blockActionBody, postToSlackEndpoint, slashCommandBody } from '../helpers/slack-requests.js';
 
 describe('Slack request builders', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { signSlackRequest } from '../../src/sandbox/slack-signing.js';
+import { signSlackRequest } from '../../sandbox/slack-signing.js';
 import { readFixture } from '../helpers/slack-requests.js';
 
 interface Vector {

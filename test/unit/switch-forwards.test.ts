@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { type FakeElbState, forward } from '../../sandbox/fake-elb/state.js';
 import { switchForwards, verifyConfiguration } from '../../src/aws/switch-forwards.js';
-import { type FakeElbState, forward } from '../../src/sandbox/fake-elb/state.js';
 import { operations, type World, world } from '../helpers/elb-world.js';
 
 const modifyCalls = (state: FakeElbState) => operations(state, 'Modify').length;

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { forward } from '../../sandbox/fake-elb/state.js';
 import { AwsCallError, type ElbPort } from '../../src/aws/elb-port.js';
 import {
   SwitchAbortedError,
@@ -6,7 +7,6 @@ import {
   sameActions,
   switchForwards,
 } from '../../src/aws/switch-forwards.js';
-import { forward } from '../../src/sandbox/fake-elb/state.js';
 import { failingModifies, operations, type World, world } from '../helpers/elb-world.js';
 
 const abort = (p: Promise<unknown>) =>

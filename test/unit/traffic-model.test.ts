@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { DEMO, demoState } from '../../src/sandbox/fake-elb/demo.js';
-import { forward } from '../../src/sandbox/fake-elb/state.js';
-import { TrafficModel } from '../../src/sandbox/traffic-model.js';
+import { DEMO, demoState } from '../../sandbox/fake-elb/demo.js';
+import { forward } from '../../sandbox/fake-elb/state.js';
+import { TrafficModel } from '../../sandbox/traffic-model.js';
 import { at, MIN, T0 } from '../helpers/traffic-fixtures.js';
 
 const { blueArn, greenArn, listenerArn } = DEMO.checkout;

@@ -8,7 +8,7 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import type { AwsClients } from '../runtime.js';
+import type { AwsClients } from '../src/runtime.js';
 import { FakeAsgState } from './fake-autoscaling.js';
 import { startFakeAws } from './fake-aws.js';
 import { handleCloudWatch, isCloudWatchRequest } from './fake-cloudwatch.js';

@@ -12,7 +12,7 @@
  * deregistration delay. The clock and `timeScale` are injectable.
  */
 import { createHash } from 'node:crypto';
-import type { Action } from '../../aws/elb-port.js';
+import type { Action } from '../../src/aws/elb-port.js';
 import { FailureInjection } from '../failure-injection.js';
 import { FakeElbError } from './errors.js';
 import {

@@ -4,8 +4,8 @@
  * traffic per target group (the synthetic requests the traffic model recorded per period, as
  * CloudWatch would show them). Read-only; the control API changes target health.
  */
-import type { Action } from '../aws/elb-port.js';
-import type { GreenlightConfig } from '../config/schema.js';
+import type { Action } from '../src/aws/elb-port.js';
+import type { GreenlightConfig } from '../src/config/schema.js';
 import { headerConditions } from './fake-elb/conditions.js';
 import type { FakeElbState } from './fake-elb/state.js';
 import type { TrafficModel } from './traffic-model.js';

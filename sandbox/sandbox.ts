@@ -12,13 +12,15 @@
  * with REDIS_URL it cannot see a real deployment's records or delayed jobs), every AWS call goes
  * to the local endpoint with dummy credentials, and it runs as one process (role all).
  */
+
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Queue } from 'bullmq';
-import type { Env, Role } from '../config/env.js';
-import { formatProblems, loadConfigFile } from '../config/load-config.js';
-import type { GreenlightConfig } from '../config/schema.js';
-import type { Logger } from '../ops/logger.js';
+import type { Env, Role } from '../src/config/env.js';
+import { formatProblems, loadConfigFile } from '../src/config/load-config.js';
+import type { GreenlightConfig } from '../src/config/schema.js';
+import type { LocalSandbox, LocalSandboxOptions } from '../src/local-sandbox.js';
+import type { Logger } from '../src/ops/logger.js';
 import { demoState } from './fake-elb/demo.js';
 import { startFakeSlackApi } from './fake-slack-api.js';
 import { LOCAL_CREDENTIALS, startLocalAws } from './local-aws.js';
@@ -33,7 +35,7 @@ import { SANDBOX_HOST, startSandboxServer } from './sandbox-server.js';
 
 export { SANDBOX_USERS } from './sandbox-directory.js';
 
-export const SANDBOX_CONFIG = fileURLToPath(new URL('../../sandbox/greenlight.sandbox.yml', import.meta.url));
+export const SANDBOX_CONFIG = fileURLToPath(new URL('./greenlight.sandbox.yml', import.meta.url));
 
 /** How much faster than AWS the sandbox's simulated AWS runs its health checks and draining. */
 export const SANDBOX_AWS_TIME_SCALE = 0.2;
@@ -88,7 +90,7 @@ function applyEnv(vars: Record<string, string | undefined>): () => void {
   return () => set(before);
 }
 
-export interface Sandbox {
+export interface Sandbox extends LocalSandbox {
   /**
    * `port` is BOT_RECEIVER: the bot's receiver takes a free port of 127.0.0.1; the page on PORT
    * talks to it. `role` is always `all`.
@@ -113,7 +115,7 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
-export interface SandboxOptions {
+export interface SandboxOptions extends LocalSandboxOptions {
   log: Logger;
   redisUrl?: string;
   /** The page's port (the next free one if it is taken). */

@@ -11,7 +11,6 @@
  * application/json` (415 otherwise: an HTML form on another site cannot send that) and its
  * `Origin`, when the browser sends one, must be this page's own origin (403 otherwise).
  */
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -96,14 +95,9 @@ export function refusal(
   return undefined;
 }
 
-/** `page/` next to this file (tsx, tests), or in the source tree next to a compiled `dist/`. */
+/** `page/` next to this file: the sandbox always runs from source (tsx), never from `dist/`. */
 export function pageDir(): string {
-  const candidates = [
-    new URL('./page/', import.meta.url),
-    new URL('../../src/sandbox/page/', import.meta.url),
-  ];
-  const found = candidates.map((u) => fileURLToPath(u)).find((dir) => existsSync(`${dir}index.html`));
-  return found ?? fileURLToPath(candidates[0] as URL);
+  return fileURLToPath(new URL('./page/', import.meta.url));
 }
 
 export interface PanelSource {

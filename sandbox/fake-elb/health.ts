@@ -29,7 +29,7 @@
  * `timeScale` multiplies every AWS duration (check interval, deregistration delay): 1 is AWS's own
  * timing; tests and the sandbox use less so that 5 checks × 30 s do not take 150 s.
  */
-import type { TargetHealthState } from '../../aws/elb-port.js';
+import type { TargetHealthState } from '../../src/aws/elb-port.js';
 
 /** How a target answers requests and health checks. */
 export type TargetResponse = 'ok' | 'error' | 'timeout' | 'refused';

@@ -4,7 +4,7 @@
  * AWS's; codes are AWS's (ValidationError, TargetGroupNotFound, InvalidConfigurationRequest,
  * TargetGroupAssociationLimit).
  */
-import type { Action, TargetGroupTuple } from '../../aws/elb-port.js';
+import type { Action, TargetGroupTuple } from '../../src/aws/elb-port.js';
 import { FakeElbError } from './errors.js';
 import type { FakeElbState } from './state.js';
 
