@@ -29,7 +29,7 @@ export function benchConfigYaml(services: number): string {
 
 /** The same configuration through the real loader (zod validation included). */
 export function benchConfig(services: number): GreenlightConfig {
-  const parsed = parseConfigText(benchConfigYaml(services));
+  const parsed = parseConfigText(benchConfigYaml(services), undefined, { simulatedMetrics: true });
   if (!parsed.ok) throw new Error(`bench config invalid: ${parsed.problems.join('; ')}`);
   return parsed.config;
 }

@@ -23,7 +23,7 @@ const need = (name: string): string => {
   return v;
 };
 
-const parsed = parseConfigText(need('GL_TEST_CONFIG'));
+const parsed = parseConfigText(need('GL_TEST_CONFIG'), undefined, { simulatedMetrics: true });
 if (!parsed.ok) throw new Error(parsed.problems.join('; '));
 const role = need('GL_TEST_ROLE') as 'web' | 'worker' | 'all';
 const port = Number(need('GL_TEST_PORT'));

@@ -129,7 +129,7 @@ export interface SandboxOptions extends LocalSandboxOptions {
 }
 
 export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
-  const loaded = loadConfigFile(opts.configPath ?? SANDBOX_CONFIG);
+  const loaded = loadConfigFile(opts.configPath ?? SANDBOX_CONFIG, { simulatedMetrics: true });
   if (!loaded.ok) throw new Error(`sandbox config is invalid:\n${formatProblems(loaded.problems)}`);
   const config = loaded.config;
   const token = `xoxb-sandbox-${randomBytes(6).toString('hex')}`;

@@ -27,6 +27,8 @@ export interface LifecycleTimings {
   stepTimeoutMs: number;
   /** Polls of the bot's jobs (health, drain). */
   jobPollMs: number;
+  /** The endpoint is simulated (the smoke's own test): sub-minute periods are allowed. */
+  simulatedMetrics?: boolean;
 }
 
 export interface Step {
@@ -78,7 +80,9 @@ export async function runLifecycle(
   t: LifecycleTimings,
   say: (line: string) => void,
 ): Promise<Step[]> {
-  const parsed = parseConfigText(configYaml(stack, t));
+  const parsed = parseConfigText(configYaml(stack, t), undefined, {
+    simulatedMetrics: t.simulatedMetrics === true,
+  });
   if (!parsed.ok) throw new Error(`smoke config: ${parsed.problems.join('; ')}`);
   const redis = await startRedis();
   const slack = await startFakeSlackApi({ token: TOKEN, host: '127.0.0.1' });

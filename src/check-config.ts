@@ -3,6 +3,7 @@
  * is configured (AWS_REGION / AWS_DEFAULT_REGION / AWS_ENDPOINT_URL), checks each service against
  * the load balancer. Exit 0 when everything is fine, 1 otherwise. Never prints a stack trace.
  */
+
 import { pathToFileURL } from 'node:url';
 import { createAsgAdapter, createAsgClient } from './aws/asg-adapter.js';
 import { checkEvidence, type EvidenceDeps } from './aws/check-evidence.js';
@@ -11,6 +12,7 @@ import { createCloudWatchClient, createMetricsAdapter } from './aws/cloudwatch-a
 import { createEcsAdapter, createEcsClient } from './aws/ecs-adapter.js';
 import type { ElbPort } from './aws/elb-port.js';
 import { createElbAdapter, createElbClient } from './aws/elb-sdk-adapter.js';
+import { cloudwatchIsSimulated } from './config/env.js';
 import { formatProblems, loadConfigFile } from './config/load-config.js';
 import { errorMessage } from './errors.js';
 
@@ -33,7 +35,7 @@ function awsTarget(env: Record<string, string | undefined>): { region?: string; 
 export async function runCheckConfig(args: string[], deps: CheckConfigDeps): Promise<number> {
   const { env, print } = deps;
   const path = args[0] ?? env.GREENLIGHT_CONFIG ?? './greenlight.yml';
-  const loaded = loadConfigFile(path);
+  const loaded = loadConfigFile(path, { simulatedMetrics: cloudwatchIsSimulated(env) });
   if (!loaded.ok) {
     print(formatProblems(loaded.problems));
     print(`\n${path}: NOT OK (${loaded.problems.length} problem${loaded.problems.length === 1 ? '' : 's'}).`);

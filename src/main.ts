@@ -4,7 +4,7 @@
  * Bad configuration is reported in full and the process exits 1 — never a stack trace.
  */
 
-import { type Env, readEnv } from './config/env.js';
+import { cloudwatchIsSimulated, type Env, readEnv } from './config/env.js';
 import { formatProblems, loadConfigFile } from './config/load-config.js';
 import type { GreenlightConfig } from './config/schema.js';
 import { errorMessage } from './errors.js';
@@ -68,7 +68,7 @@ async function main(): Promise<void> {
     closeSandbox = sandbox.close;
     attachSandbox = sandbox.attach;
   } else {
-    const loaded = loadConfigFile(env.configPath);
+    const loaded = loadConfigFile(env.configPath, { simulatedMetrics: cloudwatchIsSimulated(process.env) });
     if (!loaded.ok) fail(`invalid configuration in ${env.configPath}`, loaded.problems);
     config = loaded.config;
     if (!redisUrl) fail('missing setting', ['REDIS_URL: required (e.g. redis://localhost:6379)']);

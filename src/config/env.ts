@@ -211,3 +211,11 @@ export function readEnv(
     },
   };
 }
+
+/**
+ * CloudWatch is not AWS itself (the sandbox's simulated endpoint, LocalStack): the SDK's endpoint
+ * variables point elsewhere, so sub-minute traffic periods can be served.
+ */
+export function cloudwatchIsSimulated(vars: Record<string, string | undefined>): boolean {
+  return Boolean(get(vars, 'AWS_ENDPOINT_URL_CLOUDWATCH') ?? get(vars, 'AWS_ENDPOINT_URL'));
+}

@@ -339,7 +339,16 @@ function crossFieldProblems(data: unknown): string[] {
   return [...problems];
 }
 
-export function parseConfigText(yamlText: string, source?: string): ConfigResult {
+/**
+ * `simulatedMetrics`: the config is for the sandbox's (or a test's) simulated endpoint, which
+ * serves CloudWatch's sub-minute periods. Without it (production, `check-config`), a traffic
+ * period must be a multiple of 60 s: real ALB metrics are standard resolution.
+ */
+export interface ParseOptions {
+  simulatedMetrics?: boolean;
+}
+
+export function parseConfigText(yamlText: string, source?: string, opts: ParseOptions = {}): ConfigResult {
   const where = source ? `${source}: ` : '';
   const lineCounter = new LineCounter();
   const doc = parseDocument(yamlText, { lineCounter, prettyErrors: false, uniqueKeys: true });
@@ -364,10 +373,23 @@ export function parseConfigText(yamlText: string, source?: string): ConfigResult
     ...crossFieldProblems(data),
   ];
   if (problems.length > 0 || !parsed.success) return { ok: false, problems };
-  return { ok: true, config: resolveConfig(parsed.data) };
+  const config = resolveConfig(parsed.data);
+  const simulatedOnly = opts.simulatedMetrics ? [] : subMinutePeriods(config);
+  if (simulatedOnly.length > 0) return { ok: false, problems: simulatedOnly.map((p) => `${where}${p}`) };
+  return { ok: true, config };
 }
 
-export function loadConfigFile(path: string): ConfigResult {
+/** Traffic periods only the simulated endpoint serves (ALB metrics are per 60 s). */
+function subMinutePeriods(config: GreenlightConfig): string[] {
+  return Object.values(config.services)
+    .filter((svc) => svc.traffic.periodMs % 60_000 !== 0)
+    .map(
+      (svc) =>
+        `services.${svc.name}.traffic.period: ${svc.traffic.periodMs / 1000}s is served only by the sandbox's simulated endpoint; real ALB metrics are standard resolution, so the period must be a multiple of 60s`,
+    );
+}
+
+export function loadConfigFile(path: string, opts: ParseOptions = {}): ConfigResult {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -383,7 +405,7 @@ export function loadConfigFile(path: string): ConfigResult {
             : (err as Error).message;
     return { ok: false, problems: [`${path}: cannot read the configuration file (${reason})`] };
   }
-  return parseConfigText(text, path);
+  return parseConfigText(text, path, opts);
 }
 
 export function formatProblems(problems: string[]): string {

@@ -59,7 +59,7 @@ describe('a worker killed mid-cutover', () => {
       approvalTimeout: '5m',
       verifyWindow: '20s',
     });
-    const parsed = parseConfigText(configYaml);
+    const parsed = parseConfigText(configYaml, undefined, { simulatedMetrics: true });
     if (!parsed.ok) throw new Error(parsed.problems.join('; '));
     const prefix = 'crash1';
     const port = await freePort();

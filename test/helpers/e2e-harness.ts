@@ -78,7 +78,9 @@ export function e2eConfig(
   checkoutExtra: string[] = [],
   extraServices: string[] = [],
 ): GreenlightConfig {
-  const parsed = parseConfigText(e2eConfigYaml(t, checkoutExtra, extraServices));
+  const parsed = parseConfigText(e2eConfigYaml(t, checkoutExtra, extraServices), undefined, {
+    simulatedMetrics: true,
+  });
   if (!parsed.ok) throw new Error(`e2e config invalid: ${parsed.problems.join('; ')}`);
   return parsed.config;
 }

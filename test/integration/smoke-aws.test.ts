@@ -48,6 +48,7 @@ async function localDeps(
       remindBefore: '30s',
       stepTimeoutMs: 20_000,
       jobPollMs: 50,
+      simulatedMetrics: true,
     },
     // The local traffic model already sends every production forward its requests.
     send: async () => {},

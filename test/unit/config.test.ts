@@ -133,8 +133,8 @@ services:
 });
 
 describe('traffic and gate settings', () => {
-  const svcOf = (extra: string) => {
-    const r = parseConfigText(`services:\n  checkout:${service(extra)}\n`);
+  const svcOf = (extra: string, opts: { simulatedMetrics?: boolean } = {}) => {
+    const r = parseConfigText(`services:\n  checkout:${service(extra)}\n`, undefined, opts);
     if (!r.ok) throw new Error(formatProblems(r.problems));
     return r.config.services['checkout'];
   };
@@ -153,12 +153,22 @@ describe('traffic and gate settings', () => {
     expect(svc?.gates).toMatchObject({ maxErrorRate: 0.01, minRequests: 200 });
   });
 
-  it.each(['60s', '2m', '300s', '1s', '5s', '10s', '30s', '1000ms'])(
-    'accepts the CloudWatch period %s',
+  it.each(['60s', '2m', '300s'])('accepts the ALB period %s', (period) => {
+    expect(
+      svcOf(`\n    verifyWindow: 1h\n    traffic: { period: ${period} }`)?.traffic.periodMs,
+    ).toBeGreaterThan(0);
+  });
+
+  it.each(['1s', '5s', '10s', '30s', '1000ms'])(
+    'accepts the sub-minute period %s for the simulated endpoint only, and says why elsewhere',
     (period) => {
-      expect(
-        svcOf(`\n    verifyWindow: 1h\n    traffic: { period: ${period} }`)?.traffic.periodMs,
-      ).toBeGreaterThan(0);
+      const extra = `\n    verifyWindow: 1h\n    traffic: { period: ${period} }`;
+      expect(svcOf(extra, { simulatedMetrics: true })?.traffic.periodMs).toBeGreaterThan(0);
+      expect(problemsOf(`services:\n  checkout:${service(extra)}\n`)).toEqual([
+        expect.stringMatching(
+          /^services\.checkout\.traffic\.period: \d+s is served only by the sandbox's simulated endpoint; real ALB metrics are standard resolution/,
+        ),
+      ]);
     },
   );
 
@@ -184,9 +194,12 @@ describe('traffic and gate settings', () => {
 });
 
 describe('check-config: the traffic period against real AWS', () => {
+  // Parsed as for a simulated endpoint: these tests are about check-config's own look at AWS.
   const config = (period: string) => {
     const r = parseConfigText(
       `services:\n  checkout:${service(`\n    verifyWindow: 1h\n    traffic: { period: ${period} }`)}\n`,
+      undefined,
+      { simulatedMetrics: true },
     );
     if (!r.ok) throw new Error(formatProblems(r.problems));
     return r.config;

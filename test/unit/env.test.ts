@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Env, readEnv } from '../../src/config/env.js';
+import { cloudwatchIsSimulated, type Env, readEnv } from '../../src/config/env.js';
 
 const BOT = 'xoxb-1111-2222-SECRETBOT';
 const APP = 'xapp-1-A1-3333-SECRETAPP';
@@ -193,5 +193,14 @@ describe('readEnv: problems', () => {
     const found = problems(vars);
     expect(found.length).toBeGreaterThan(0);
     for (const p of found) expect(p).not.toContain('hush42');
+  });
+});
+
+describe('cloudwatchIsSimulated', () => {
+  it('is true only when the SDK endpoint variables point CloudWatch elsewhere', () => {
+    expect(cloudwatchIsSimulated({})).toBe(false);
+    expect(cloudwatchIsSimulated({ AWS_ENDPOINT_URL: ' ' })).toBe(false);
+    expect(cloudwatchIsSimulated({ AWS_ENDPOINT_URL: 'http://127.0.0.1:4566' })).toBe(true);
+    expect(cloudwatchIsSimulated({ AWS_ENDPOINT_URL_CLOUDWATCH: 'http://127.0.0.1:4566' })).toBe(true);
   });
 });

@@ -33,7 +33,7 @@ let answer: (res: ServerResponse) => void;
 let deps: SandboxApiDeps;
 let api: SandboxApi;
 function demoConfig(): GreenlightConfig {
-  const loaded = loadConfigFile(SANDBOX_CONFIG);
+  const loaded = loadConfigFile(SANDBOX_CONFIG, { simulatedMetrics: true });
   if (!loaded.ok) throw new Error(loaded.problems.join('; '));
   return loaded.config;
 }

@@ -10,7 +10,7 @@ import { ensurePreviewRules } from '../../src/aws/preview-rules.js';
 import { loadConfigFile } from '../../src/config/load-config.js';
 import type { ServiceConfig } from '../../src/config/schema.js';
 
-const loaded = loadConfigFile(SANDBOX_CONFIG);
+const loaded = loadConfigFile(SANDBOX_CONFIG, { simulatedMetrics: true });
 if (!loaded.ok) throw new Error(loaded.problems.join('; '));
 const config = loaded.config;
 
