@@ -4,6 +4,7 @@
  * one on :80 — so a switch that stops half-way shows as split traffic. Production rules sit at
  * priorities 10001+ so that the preview rules Greenlight creates (lowest free priority) come first.
  */
+import type { Action } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { FakeElbState, forward } from '../sandbox/fake-elb/state.js';
 
 export interface ChaosService {
@@ -34,7 +35,7 @@ export function buildWorld(count: number, timings: ChaosTimings, timeScale: numb
   // 4 rules per service (2 production, 2 preview): the account has asked AWS for a higher quota.
   state.maxRulesPerLoadBalancer = Math.max(100, count * 4 + 10);
   const lb = state.addLoadBalancer('shop');
-  const notFound = [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404' } }];
+  const notFound: Action[] = [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404' } }];
   const https = state.addListener({
     loadBalancerArn: lb,
     port: 443,

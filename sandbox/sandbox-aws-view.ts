@@ -4,7 +4,7 @@
  * traffic per target group (the synthetic requests the traffic model recorded per period, as
  * CloudWatch would show them). Read-only; the control API changes target health.
  */
-import type { Action } from '../src/aws/elb-port.js';
+import type { Action } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { GreenlightConfig } from '../src/config/schema.js';
 import { headerConditions } from './fake-elb/conditions.js';
 import type { FakeElbState } from './fake-elb/state.js';
@@ -91,7 +91,7 @@ function actionText(actions: Action[]): string {
     const r = (a.FixedResponseConfig ?? {}) as Record<string, unknown>;
     return `fixed response ${String(r.StatusCode ?? '')}`.trim();
   }
-  return a.Type;
+  return a.Type ?? 'unknown';
 }
 
 function weightsOf(state: FakeElbState, arn: string): ForwardWeight[] {

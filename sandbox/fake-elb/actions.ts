@@ -4,7 +4,7 @@
  * AWS's; codes are AWS's (ValidationError, TargetGroupNotFound, InvalidConfigurationRequest,
  * TargetGroupAssociationLimit).
  */
-import type { Action, TargetGroupTuple } from '../../src/aws/elb-port.js';
+import type { Action, TargetGroupTuple } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { FakeElbError } from './errors.js';
 import type { FakeElbState } from './state.js';
 
@@ -75,20 +75,21 @@ function validateForward(action: Action, state: FakeElbState, loadBalancerArn: s
   }
   const seen = new Set<string>();
   for (const g of groups) {
-    const tg = state.targetGroups.get(g.TargetGroupArn);
-    if (!tg) throw new FakeElbError('TargetGroupNotFound', `Target groups '${g.TargetGroupArn}' not found`);
-    if (seen.has(g.TargetGroupArn))
-      throw new FakeElbError('ValidationError', `Target group '${g.TargetGroupArn}' is listed twice`);
-    seen.add(g.TargetGroupArn);
+    const arn = g.TargetGroupArn;
+    if (!arn) throw new FakeElbError('ValidationError', 'A target group of a forward needs a TargetGroupArn');
+    const tg = state.targetGroups.get(arn);
+    if (!tg) throw new FakeElbError('TargetGroupNotFound', `Target groups '${arn}' not found`);
+    if (seen.has(arn)) throw new FakeElbError('ValidationError', `Target group '${arn}' is listed twice`);
+    seen.add(arn);
     const w = g.Weight;
     if (w !== undefined && (!Number.isInteger(w) || w < 0 || w > 999)) {
       throw new FakeElbError('ValidationError', `Target group weight ${w} is not an integer from 0 to 999`);
     }
-    const others = state.loadBalancersOf(g.TargetGroupArn).filter((arn) => arn !== loadBalancerArn);
+    const others = state.loadBalancersOf(arn).filter((lb) => lb !== loadBalancerArn);
     if (others.length > 0) {
       throw new FakeElbError(
         'TargetGroupAssociationLimit',
-        `The following target groups cannot be associated with more than one load balancer: ${g.TargetGroupArn}`,
+        `The following target groups cannot be associated with more than one load balancer: ${arn}`,
       );
     }
   }
@@ -104,7 +105,7 @@ function validateForward(action: Action, state: FakeElbState, loadBalancerArn: s
   }
   if (groups.length > 1 && !sticky?.Enabled) {
     const sticking = groups.find(
-      (g) => state.targetGroups.get(g.TargetGroupArn)?.attributes['stickiness.enabled'] === 'true',
+      (g) => state.targetGroups.get(g.TargetGroupArn ?? '')?.attributes['stickiness.enabled'] === 'true',
     );
     if (sticking) {
       throw new FakeElbError(
@@ -132,7 +133,13 @@ function withSecret(action: Action, previous: Action[]): Action {
     );
   }
   const { UseExistingClientSecret: _drop, ...rest } = config;
-  return { ...action, AuthenticateOidcConfig: { ...rest, ClientSecret: before.ClientSecret } };
+  return {
+    ...action,
+    AuthenticateOidcConfig: {
+      ...rest,
+      ClientSecret: before.ClientSecret,
+    } as Action['AuthenticateOidcConfig'],
+  };
 }
 
 /** Decoded `Actions.member.N…` → a validated action list ready to store. */
@@ -175,7 +182,7 @@ export function describedActions(actions: Action[]): Action[] {
         UseExistingClientSecret: _flag,
         ...config
       } = (a.AuthenticateOidcConfig ?? {}) as Record<string, unknown>;
-      return { ...a, AuthenticateOidcConfig: config };
+      return { ...a, AuthenticateOidcConfig: config as unknown as Action['AuthenticateOidcConfig'] };
     }
     if (a.Type !== 'forward') return a;
     const groups = (

@@ -29,7 +29,7 @@
  * `timeScale` multiplies every AWS duration (check interval, deregistration delay): 1 is AWS's own
  * timing; tests and the sandbox use less so that 5 checks × 30 s do not take 150 s.
  */
-import type { TargetHealthState } from '../../src/aws/elb-port.js';
+import type { TargetHealthStateEnum as TargetHealthState } from '@aws-sdk/client-elastic-load-balancing-v2';
 
 /** How a target answers requests and health checks. */
 export type TargetResponse = 'ok' | 'error' | 'timeout' | 'refused';

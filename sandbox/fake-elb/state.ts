@@ -12,7 +12,7 @@
  * deregistration delay. The clock and `timeScale` are injectable.
  */
 import { createHash } from 'node:crypto';
-import type { Action } from '../../src/aws/elb-port.js';
+import type { Action } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { FailureInjection } from '../failure-injection.js';
 import { FakeElbError } from './errors.js';
 import {
@@ -58,12 +58,22 @@ export const DEFAULT_TARGET_GROUP_ATTRIBUTES: Readonly<Record<string, string>> =
 };
 
 /** A forward action: `forward([tgArn, 1], [otherArn, 0])`. */
-export function forward(...groups: [string, number][]): Action {
+export function forward(...groups: [string, number][]): ForwardAction {
   return {
     Type: 'forward',
     ForwardConfig: { TargetGroups: groups.map(([TargetGroupArn, Weight]) => ({ TargetGroupArn, Weight })) },
   };
 }
+
+/** A forward action with every field set: assignable to the SDK's `Action` and to any narrower shape. */
+// A type alias, not an interface: aliases are assignable to types with an index signature.
+export type ForwardAction = {
+  Type: 'forward';
+  ForwardConfig: {
+    TargetGroups: { TargetGroupArn: string; Weight: number }[];
+    TargetGroupStickinessConfig?: { Enabled: boolean; DurationSeconds?: number };
+  };
+};
 
 /** "Since before the world started": a time earlier than any the clock gives. */
 const LONG_AGO = Number.NEGATIVE_INFINITY;
@@ -372,7 +382,8 @@ export class FakeElbState extends FailureInjection {
       for (const a of actions) {
         if (a.Type !== 'forward') continue;
         if (a.TargetGroupArn) named.add(a.TargetGroupArn);
-        for (const t of a.ForwardConfig?.TargetGroups ?? []) named.add(t.TargetGroupArn);
+        for (const t of a.ForwardConfig?.TargetGroups ?? [])
+          if (t.TargetGroupArn) named.add(t.TargetGroupArn);
       }
     };
     for (const l of this.listeners.values()) collect(l.defaultActions);
@@ -394,6 +405,7 @@ export class FakeElbState extends FailureInjection {
       const tuples =
         a.ForwardConfig?.TargetGroups ?? (a.TargetGroupArn ? [{ TargetGroupArn: a.TargetGroupArn }] : []);
       for (const t of tuples) {
+        if (!t.TargetGroupArn) continue;
         out[t.TargetGroupArn] = (out[t.TargetGroupArn] ?? 0) + (t.Weight ?? 1);
       }
     }

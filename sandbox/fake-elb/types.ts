@@ -1,5 +1,5 @@
 /** The plain data of the fake ELBv2's world (state.ts holds and changes it). */
-import type { Action } from '../../src/aws/elb-port.js';
+import type { Action } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { HealthCheckSettings, TargetFacts } from './health.js';
 
 /** A registered target: its address and what the health model needs (see health.ts). */

@@ -178,11 +178,8 @@ describe('validation through the SDK', () => {
     const [read] = await w.port.describeListeners({ listenerArns: [w.listener] });
     expect(read?.DefaultActions[0]?.AuthenticateOidcConfig).not.toHaveProperty('ClientSecret');
     await w.port.modifyListener(w.listener, read?.DefaultActions ?? []);
-    const stored = w.state.listener(w.listener).defaultActions[0]?.AuthenticateOidcConfig as Record<
-      string,
-      unknown
-    >;
-    expect(stored.ClientSecret).toBe('s3cret');
+    const stored = w.state.listener(w.listener).defaultActions[0]?.AuthenticateOidcConfig;
+    expect(stored?.ClientSecret).toBe('s3cret');
   });
 
   it('pages describe results with NextMarker', async () => {
