@@ -3,6 +3,7 @@
  * traffic evidence (CloudWatch), health gates, webhooks, compute scale-down and cost.
  */
 import { z } from 'zod';
+import type { ComputeTarget } from '../domain/service.js';
 import { DEFAULT_MIN_REQUESTS } from '../domain/traffic.js';
 import { duration } from './durations.js';
 
@@ -118,43 +119,7 @@ export const evidenceKeys = {
   hourlyCost: z.record(slotName, z.number().min(0).max(1_000_000)).optional(),
 };
 
-export type ComputeTarget =
-  | { kind: 'ecs'; cluster: string; service: string }
-  | { kind: 'asg'; name: string }
-  | { kind: 'webhook'; url: string };
-
-export interface TrafficSettings {
-  toleranceRequests: number;
-  periodMs: number;
-  pollIntervalMs: number;
-  /** A window without any request on the new slot ends drained (with a note), not unverified. */
-  allowIdle: boolean;
-}
-
-export interface GateSettings {
-  maxErrorRate?: number;
-  maxP99LatencyMs?: number;
-  maxUnhealthyHosts?: number;
-  /** Load-balancer 5xx count against the new slot once it holds all traffic (absent: true). */
-  loadBalancerErrors?: boolean;
-  /**
-   * Requests the new slot needs in a period before its error rate and p99 are judged. The
-   * loader always sets it (default `EVIDENCE_DEFAULTS.minRequests`); absent means that default.
-   */
-  minRequests?: number;
-  alarms: string[];
-  autoRollback: boolean;
-  watchIntervalMs: number;
-}
-
-export interface HookSettings {
-  secretEnv: string;
-  timeoutMs: number;
-  retries: number;
-  beforeCutover?: string;
-  afterCutover?: string;
-  beforeTeardown?: string;
-}
+export type { ComputeTarget, GateSettings, HookSettings, TrafficSettings } from '../domain/service.js';
 
 export const EVIDENCE_DEFAULTS = {
   periodMs: 60_000,

@@ -3,17 +3,8 @@
  * milliseconds here, so the rest of the code only sees numbers.
  */
 import { z } from 'zod';
-import type { PreviewSettings } from '../domain/preview.js';
 import { duration } from './durations.js';
-import {
-  type ComputeTarget,
-  type computeTargetSchema,
-  evidenceKeys,
-  type GateSettings,
-  type HookSettings,
-  slotName,
-  type TrafficSettings,
-} from './evidence-schema.js';
+import { type computeTargetSchema, evidenceKeys, slotName } from './evidence-schema.js';
 
 export { duration };
 
@@ -179,37 +170,7 @@ function computeIdentity(target: z.infer<typeof computeTargetSchema>): string | 
 
 export type RawConfig = z.infer<typeof configSchema>;
 
-/** A service with every default applied. */
-export interface ServiceConfig {
-  name: string;
-  channel: string;
-  listeners: string[];
-  slots: Record<string, string>;
-  approvers: { users: string[]; usergroups: string[] };
-  deployers?: { users: string[]; usergroups: string[] };
-  allowSelfApproval: boolean;
-  /** Preview rules: every slot stays named by a forward only test requests match. */
-  preview: PreviewSettings;
-  /** Bound on waiting for a slot's health checks; absent: derived from the group's settings. */
-  healthWaitMs?: number;
-  soakMs: number;
-  remindBeforeMs: number;
-  approvalTimeoutMs: number;
-  verifyWindowMs: number;
-  minHealthyTargets: number;
-  traffic: TrafficSettings;
-  gates: GateSettings;
-  hooks?: HookSettings;
-  /** Per slot: what is scaled to zero at teardown. */
-  compute: Record<string, ComputeTarget>;
-  computeTimeoutMs: number;
-  /** Per slot: hourly cost of keeping it running. */
-  hourlyCost: Record<string, number>;
-}
-
-export interface GreenlightConfig {
-  services: Record<string, ServiceConfig>;
-}
+export type { GreenlightConfig, ServiceConfig } from '../domain/service.js';
 
 export const DEFAULTS = {
   soakMs: 24 * 3_600_000,

@@ -3,8 +3,9 @@
  * groups (see `groupsToResolve`) before asking. A refusal is a user-facing message that states
  * the rule and names who may act.
  */
-import type { ServiceConfig } from '../config/schema.js';
+
 import type { Deployment } from './deployment.js';
+import type { ServiceConfig } from './service.js';
 
 export interface Actor {
   userId: string;

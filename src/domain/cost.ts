@@ -3,8 +3,9 @@
  * forgotten-environment report: every slot still running after its service's last cutover.
  * Pure: time is passed in.
  */
-import type { ServiceConfig } from '../config/schema.js';
+
 import type { Deployment } from './deployment.js';
+import type { ServiceConfig } from './service.js';
 
 const HOUR_MS = 3_600_000;
 

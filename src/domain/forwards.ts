@@ -5,7 +5,7 @@
  * group, weight 1) or `{ ForwardConfig: { TargetGroups: [{ TargetGroupArn, Weight }] } }`.
  * AWS's describe calls return both forms at once for a single group; both are read here.
  */
-import type { Action, Listener, Rule, TargetGroupTuple } from '../aws/elb-port.js';
+import type { Action, Listener, Rule, TargetGroupTuple } from './load-balancer.js';
 import type { ForwardSite, LiveSlot, Offender, WeightedGroup } from './reports.js';
 
 export {

@@ -18,8 +18,9 @@
  * rule is deleted when the slot is torn down (detached) and created again by the next deploy to
  * it (attached).
  */
-import type { Action, Rule, RuleCondition } from '../aws/elb-port.js';
+
 import { forwardGroups } from './forwards.js';
+import type { Action, Rule, RuleCondition } from './load-balancer.js';
 
 export const DEFAULT_PREVIEW_HEADER = 'X-Greenlight-Slot';
 

@@ -10,10 +10,10 @@
  * no `RequestCount` datapoint of 0, and `HTTPCode_Target_5XX_Count` is absent when zero.
  */
 
-import type { AlarmState, MetricQuery, MetricResult } from '../aws/metrics-port.js';
-import type { GateSettings } from '../config/evidence-schema.js';
 import type { GateBreach, SlotTraffic, TrafficPoint, TrafficReport } from './evidence.js';
 import { type LbBaseline, lbBaseline, lbBasisText, type UserFacing, userFacing5xx } from './lb-errors.js';
+import type { AlarmState, MetricQuery, MetricResult } from './metrics.js';
+import type { GateSettings } from './service.js';
 
 export { userFacing5xx } from './lb-errors.js';
 

@@ -1,0 +1,76 @@
+/**
+ * A service as the domain sees it: the configuration with every default applied (src/config
+ * parses greenlight.yml into these shapes; nothing here knows YAML or zod).
+ */
+import type { PreviewSettings } from './preview.js';
+
+/** What is scaled to zero at teardown behind one slot. */
+export type ComputeTarget =
+  | { kind: 'ecs'; cluster: string; service: string }
+  | { kind: 'asg'; name: string }
+  | { kind: 'webhook'; url: string };
+
+export interface TrafficSettings {
+  toleranceRequests: number;
+  periodMs: number;
+  pollIntervalMs: number;
+  /** A window without any request on the new slot ends drained (with a note), not unverified. */
+  allowIdle: boolean;
+}
+
+export interface GateSettings {
+  maxErrorRate?: number;
+  maxP99LatencyMs?: number;
+  maxUnhealthyHosts?: number;
+  /** Load-balancer 5xx count against the new slot once it holds all traffic (absent: true). */
+  loadBalancerErrors?: boolean;
+  /**
+   * Requests the new slot needs in a period before its error rate and p99 are judged. The
+   * loader always sets it (default `EVIDENCE_DEFAULTS.minRequests`); absent means that default.
+   */
+  minRequests?: number;
+  alarms: string[];
+  autoRollback: boolean;
+  watchIntervalMs: number;
+}
+
+export interface HookSettings {
+  secretEnv: string;
+  timeoutMs: number;
+  retries: number;
+  beforeCutover?: string;
+  afterCutover?: string;
+  beforeTeardown?: string;
+}
+
+/** A service with every default applied. */
+export interface ServiceConfig {
+  name: string;
+  channel: string;
+  listeners: string[];
+  slots: Record<string, string>;
+  approvers: { users: string[]; usergroups: string[] };
+  deployers?: { users: string[]; usergroups: string[] };
+  allowSelfApproval: boolean;
+  /** Preview rules: every slot stays named by a forward only test requests match. */
+  preview: PreviewSettings;
+  /** Bound on waiting for a slot's health checks; absent: derived from the group's settings. */
+  healthWaitMs?: number;
+  soakMs: number;
+  remindBeforeMs: number;
+  approvalTimeoutMs: number;
+  verifyWindowMs: number;
+  minHealthyTargets: number;
+  traffic: TrafficSettings;
+  gates: GateSettings;
+  hooks?: HookSettings;
+  /** Per slot: what is scaled to zero at teardown. */
+  compute: Record<string, ComputeTarget>;
+  computeTimeoutMs: number;
+  /** Per slot: hourly cost of keeping it running. */
+  hourlyCost: Record<string, number>;
+}
+
+export interface GreenlightConfig {
+  services: Record<string, ServiceConfig>;
+}
