@@ -6,7 +6,7 @@
  * inside ELB calls), against `t0` taken here just before the signed POST.
  */
 import type { FakeSlackApi } from '../sandbox/fake-slack-api.js';
-import { decodeActionValue } from '../src/slack/blocks/action-ids.js';
+import { decodeActionValue } from '../src/messages/action-ids.js';
 import { type Rig, startRig, type Timings, USERS } from '../test/helpers/e2e-harness.js';
 import { buttonsOf } from '../test/helpers/slack-inspect.js';
 import { waitUntil } from '../test/helpers/wait.js';

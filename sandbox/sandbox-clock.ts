@@ -4,7 +4,7 @@
  * simulated world at once — the bot's deadlines (reminder, teardown, approval expiry) then come
  * due exactly as they would have, and the traffic model fills the skipped periods.
  */
-import type { Clock } from '../src/jobs/job-context.js';
+import type { Clock } from '../src/app/clock.js';
 
 export class SandboxClock implements Clock {
   /** How far the sandbox runs ahead of the wall clock. */

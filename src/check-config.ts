@@ -5,12 +5,12 @@
  */
 
 import { pathToFileURL } from 'node:url';
+import type { ElbPort } from './app/ports/elb.js';
 import { createAsgAdapter, createAsgClient } from './aws/asg-adapter.js';
 import { checkEvidence, type EvidenceDeps } from './aws/check-evidence.js';
 import { checkConfig } from './aws/check-services.js';
 import { createCloudWatchClient, createMetricsAdapter } from './aws/cloudwatch-adapter.js';
 import { createEcsAdapter, createEcsClient } from './aws/ecs-adapter.js';
-import type { ElbPort } from './aws/elb-port.js';
 import { createElbAdapter, createElbClient } from './aws/elb-sdk-adapter.js';
 import { cloudwatchIsSimulated } from './config/env.js';
 import { formatProblems, loadConfigFile } from './config/load-config.js';

@@ -4,9 +4,9 @@
  * the image) contains no simulator code.
  */
 import type { Queue } from 'bullmq';
+import type { Clock } from './app/clock.js';
 import type { Env, Role } from './config/env.js';
 import type { GreenlightConfig } from './config/schema.js';
-import type { Clock } from './jobs/job-context.js';
 import type { Logger } from './ops/logger.js';
 
 export interface LocalSandbox {

@@ -19,7 +19,7 @@ import {
   UpdateAutoScalingGroupCommand,
   type UpdateAutoScalingGroupCommandInput,
 } from '@aws-sdk/client-auto-scaling';
-import type { AsgPort } from './compute-port.js';
+import type { AsgPort } from '../app/ports/compute.js';
 import { callAws, regionConfig } from './sdk-call.js';
 
 /** A client configured from the standard AWS environment; `region` overrides it. */

@@ -5,12 +5,12 @@
  * configured period (a multiple of 60 s). Read-only; every failure is one line.
  */
 
+import type { AsgPort, EcsPort } from '../app/ports/compute.js';
+import type { MetricsPort } from '../app/ports/metrics.js';
 import { isAlbPeriod } from '../config/evidence-schema.js';
 import type { GreenlightConfig, ServiceConfig } from '../config/schema.js';
 import { hookSecretProblem } from '../domain/hook-secret.js';
 import { errorMessage } from '../errors.js';
-import type { AsgPort, EcsPort } from './compute-port.js';
-import type { MetricsPort } from './metrics-port.js';
 
 export interface EvidenceDeps {
   cloudwatch: MetricsPort;

@@ -3,11 +3,13 @@
  * exist, do they all belong to one load balancer, which slot is live now, and how healthy is
  * each slot. Read-only. Every AWS failure becomes one line, never a stack trace.
  */
+
+import type { ElbPort, Listener, Rule } from '../app/ports/elb.js';
 import type { GreenlightConfig, ServiceConfig } from '../config/schema.js';
 import { findForwardSites, liveSlot } from '../domain/forwards.js';
 import { describePreview, findPreviewRules } from '../domain/preview.js';
 import type { ForwardSite } from '../domain/reports.js';
-import { AwsCallError, type ElbPort, type Listener, type Rule } from './elb-port.js';
+import { AwsCallError } from '../errors.js';
 import { previewRuleTest } from './preview-rules.js';
 
 export interface CheckResult {

@@ -14,8 +14,14 @@ import {
   GetMetricDataCommand,
   type MetricDataQuery,
 } from '@aws-sdk/client-cloudwatch';
-import { AwsCallError } from './elb-port.js';
-import type { AlarmState, AlarmStateValue, MetricQuery, MetricResult, MetricsPort } from './metrics-port.js';
+import type {
+  AlarmState,
+  AlarmStateValue,
+  MetricQuery,
+  MetricResult,
+  MetricsPort,
+} from '../app/ports/metrics.js';
+import { AwsCallError } from '../errors.js';
 import { callAws, regionConfig } from './sdk-call.js';
 
 export const ALB_NAMESPACE = 'AWS/ApplicationELB';

@@ -13,8 +13,9 @@
  * deregisters only targets that are not draining yet. Targets registered after it are not waited
  * for.
  */
+
+import type { ElbPort, TargetHealth } from '../app/ports/elb.js';
 import { deregistrationDelaySeconds } from '../domain/precheck.js';
-import type { ElbPort, TargetHealth } from './elb-port.js';
 
 export const DEFAULT_DRAIN_MARGIN_MS = 60_000;
 

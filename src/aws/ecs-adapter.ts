@@ -10,8 +10,8 @@
  *   throttling (`ThrottlingException`) is retried by the SDK, what outlasts it → `Throttling`.
  */
 import { DescribeServicesCommand, ECSClient, type Service, UpdateServiceCommand } from '@aws-sdk/client-ecs';
-import type { EcsPort, EcsServiceState } from './compute-port.js';
-import { AwsCallError } from './elb-port.js';
+import type { EcsPort, EcsServiceState } from '../app/ports/compute.js';
+import { AwsCallError } from '../errors.js';
 import { callAws, regionConfig } from './sdk-call.js';
 
 /** A client configured from the standard AWS environment; `region` overrides it. */

@@ -34,7 +34,7 @@ import type {
   TargetGroupInfo,
   TargetHealth,
   TargetHealthState,
-} from './elb-port.js';
+} from '../app/ports/elb.js';
 import { callAws, regionConfig } from './sdk-call.js';
 
 export { toAwsCallError } from './sdk-call.js';

@@ -5,6 +5,7 @@
  * production traffic (production requests carry no preview header).
  */
 import { randomInt } from 'node:crypto';
+import type { ElbPort, Rule } from '../app/ports/elb.js';
 import type { ServiceConfig } from '../config/schema.js';
 import {
   findPreviewRules,
@@ -13,7 +14,7 @@ import {
   previewConditions,
   previewPriority,
 } from '../domain/preview.js';
-import { AwsCallError, type ElbPort, type Rule } from './elb-port.js';
+import { AwsCallError } from '../errors.js';
 
 export type PreviewService = Pick<ServiceConfig, 'name' | 'slots' | 'preview'>;
 

@@ -4,6 +4,8 @@
  * target slot attached by its preview rule, created here when missing (src/domain/preview.ts), so
  * that AWS health-checks it before anyone approves.
  */
+
+import type { ElbPort, Listener, Rule, TargetGroupInfo } from '../app/ports/elb.js';
 import type { ServiceConfig } from '../config/schema.js';
 import {
   actionLists,
@@ -29,7 +31,6 @@ import type {
   SlotStickiness,
   TargetState,
 } from '../domain/reports.js';
-import type { ElbPort, Listener, Rule, TargetGroupInfo } from './elb-port.js';
 import { type AttachedSlot, ensurePreviewRules, previewRuleTest } from './preview-rules.js';
 import { readListeners } from './switch-forwards.js';
 

@@ -20,13 +20,12 @@
  * until the bound; if the last read failed the report says so.
  */
 
+import type { AsgPort, EcsPort, TerminationHook } from '../app/ports/compute.js';
 import type { ComputeTarget } from '../config/evidence-schema.js';
 import { formatDuration } from '../domain/duration.js';
 import type { HookResult, ScaleDownReport } from '../domain/evidence.js';
 import { redactUrl } from '../domain/redact.js';
-import { errorMessage } from '../errors.js';
-import type { AsgPort, EcsPort, TerminationHook } from './compute-port.js';
-import { AwsCallError } from './elb-port.js';
+import { AwsCallError, errorMessage } from '../errors.js';
 
 export interface ScaleDownDeps {
   ecs: EcsPort;

@@ -2,7 +2,7 @@
  * What every SDK adapter (ELBv2, CloudWatch, ECS, Auto Scaling) does alike: the client's region
  * from the standard AWS environment, and SDK failures turned into AwsCallErrors.
  */
-import { AwsCallError } from './elb-port.js';
+import { AwsCallError } from '../errors.js';
 
 /**
  * The client config: `region` when given, else AWS_DEFAULT_REGION when AWS_REGION is unset

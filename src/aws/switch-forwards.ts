@@ -1,3 +1,4 @@
+import type { ElbPort, Listener, Rule } from '../app/ports/elb.js';
 import {
   actionLists,
   describeSite,
@@ -10,11 +11,12 @@ import {
   sitesOfActions,
 } from '../domain/forwards.js';
 import type { SwitchReport, VerificationReport } from '../domain/reports.js';
-import type { AwsCallError, ElbPort, Listener, Rule } from './elb-port.js';
-import { type Change, type RestoreOptions, restoreTouched, SwitchAbortedError } from './switch-restore.js';
+import type { AwsCallError } from '../errors.js';
+import { SwitchAbortedError } from '../errors.js';
+import { type Change, type RestoreOptions, restoreTouched } from './switch-restore.js';
 import { timeElbPort } from './timed-elb-port.js';
 
-export { type RestoreOutcome, SwitchAbortedError, sameActions } from './switch-restore.js';
+export { type RestoreOutcome, sameActions } from './switch-restore.js';
 
 export interface SwitchRequest {
   listenerArns: string[];

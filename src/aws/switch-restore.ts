@@ -4,10 +4,11 @@
  * timeout after the change was made) — and then every touched forward is read back and compared
  * with what it was, so that a message never claims a restoration AWS does not show.
  */
+
+import type { Action, ElbPort } from '../app/ports/elb.js';
 import { forwardGroups } from '../domain/forwards.js';
 import type { ForwardSite } from '../domain/reports.js';
 import { errorMessage } from '../errors.js';
-import type { Action, AwsCallError, ElbPort } from './elb-port.js';
 
 /** One ModifyListener / ModifyRule of the switch. */
 export interface Change {
@@ -31,42 +32,6 @@ export interface RestoreOutcome {
   restoreFailures: string[];
   /** Labels of touched forwards that did not read back as before, or could not be read back. */
   unconfirmed: string[];
-}
-
-/**
- * The switch failed part-way. `touched`: a Modify call was made, so traffic may have moved;
- * `confirmedRestored`: every touched forward read back as it was before the switch.
- */
-export class SwitchAbortedError extends Error {
-  override readonly cause: AwsCallError | Error;
-  readonly touched: boolean;
-  readonly touchedSites: string[];
-  readonly unconfirmed: string[];
-  readonly confirmedRestored: boolean;
-  constructor(
-    cause: AwsCallError | Error,
-    readonly restored: number,
-    readonly restoreFailures: string[],
-    targetSlot: string,
-    readBack: Pick<RestoreOutcome, 'touchedSites' | 'unconfirmed'>,
-  ) {
-    const touched = readBack.touchedSites.length > 0;
-    const confirmed = readBack.unconfirmed.length === 0;
-    const failures =
-      restoreFailures.length > 0 ? ` Switching back failed: ${restoreFailures.join('; ')}.` : '';
-    const back = !touched
-      ? 'no forward had been modified: the load balancer is in its previous state.'
-      : confirmed
-        ? `the ${readBack.touchedSites.length} forward(s) touched were switched back: the load balancer is back to its previous state (read back).`
-        : `the load balancer may be partly switched: ${readBack.unconfirmed.join(', ')} (not read back as before); fix by hand.${failures}`;
-    super(`Switch to ${targetSlot} aborted (${cause.message}); ${back}`, { cause });
-    this.name = 'SwitchAbortedError';
-    this.cause = cause;
-    this.touched = touched;
-    this.touchedSites = [...readBack.touchedSites];
-    this.unconfirmed = [...readBack.unconfirmed];
-    this.confirmedRestored = confirmed;
-  }
 }
 
 /** JSON with sorted keys, so that key order does not matter. */

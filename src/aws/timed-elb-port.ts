@@ -4,7 +4,7 @@
  * overlapping calls would be counted once each.
  */
 import { performance } from 'node:perf_hooks';
-import type { ElbPort } from './elb-port.js';
+import type { ElbPort } from '../app/ports/elb.js';
 
 export interface TimedElbPort {
   port: ElbPort;

@@ -27,19 +27,11 @@
  */
 
 import { createHmac } from 'node:crypto';
+import type { WebhookRequest } from '../app/ports/webhook.js';
 import type { HookResult } from '../domain/evidence.js';
 import { redactUrls } from '../domain/redact.js';
 
-export interface WebhookInput {
-  hook: HookResult['hook'];
-  url: string;
-  payload: unknown;
-  /** HMAC key; undefined sends the request unsigned. */
-  secret: string | undefined;
-  /** Per attempt, the body read included. */
-  timeoutMs: number;
-  /** Extra attempts after the first (0 = one attempt). */
-  retries: number;
+export interface WebhookInput extends WebhookRequest {
   fetchImpl?: typeof fetch;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;

@@ -5,9 +5,10 @@
  * deterministic job id makes both the same job. The payload's `deployment.state` says how the
  * attempt ended (`verifying`, `failed`, …) and `switched` how far the load balancer got.
  */
+
+import { type JobContext, markPosted } from '../app/context.js';
 import { AFTER_CUTOVER_CALLED, afterCutoverOwed, switchedOf } from '../domain/after-cutover.js';
 import { runHook } from './hook-runner.js';
-import { type JobContext, markPosted } from './job-context.js';
 
 export async function runAfterCutover(ctx: JobContext, deploymentId: string): Promise<void> {
   const d = await ctx.store.get(deploymentId);

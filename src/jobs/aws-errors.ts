@@ -1,6 +1,5 @@
 /** Which failures are worth retrying (after the SDK's own retries) rather than reporting. */
-import { AwsCallError } from '../aws/elb-port.js';
-import { SwitchAbortedError } from '../aws/switch-restore.js';
+import { AwsCallError, SwitchAbortedError } from '../errors.js';
 
 const TRANSIENT = new Set([
   'Throttling',

@@ -4,9 +4,19 @@
  * no longer applies. The ALB work and the state transition come first; the thread message is
  * posted afterwards from the record, so a Slack outage cannot strand the deployment.
  */
-import type { ElbPort } from '../aws/elb-port.js';
+
+import {
+  failedWith,
+  type JobContext,
+  loadDeployment,
+  markPosted,
+  patchDeployment,
+  serviceOf,
+} from '../app/context.js';
+import type { ElbPort } from '../app/ports/elb.js';
+import { type EventOutcome, recordEvent } from '../app/record-event.js';
 import { ensurePreviewRules, previewRuleTest } from '../aws/preview-rules.js';
-import { SwitchAbortedError, switchForwards } from '../aws/switch-forwards.js';
+import { switchForwards } from '../aws/switch-forwards.js';
 import { timeElbPort } from '../aws/timed-elb-port.js';
 import type { ServiceConfig } from '../config/schema.js';
 import { afterCutoverOwed, BEFORE_CUTOVER_CALLED, BEFORE_CUTOVER_PASSED } from '../domain/after-cutover.js';
@@ -14,22 +24,11 @@ import type { CutoverTiming, Deployment } from '../domain/deployment.js';
 import { formatDuration } from '../domain/duration.js';
 import { STALE_SWITCH_MS } from '../domain/limits.js';
 import type { SwitchReport } from '../domain/reports.js';
-import { errorMessage } from '../errors.js';
-import { cutoverFailedMessage, cutoverMessage } from '../slack/blocks/index.js';
-import { ListenerBusyError, LockLostError } from '../store/listener-lock.js';
+import { errorMessage, ListenerBusyError, LockLostError, SwitchAbortedError } from '../errors.js';
+import { cutoverFailedMessage, cutoverMessage } from '../messages/index.js';
 import { isRetryableSwitchAbort, isTransientError } from './aws-errors.js';
 import { reportDrift } from './drift.js';
 import { hookAnswer, runHook } from './hook-runner.js';
-import {
-  applyEvent,
-  type EventOutcome,
-  failedWith,
-  type JobContext,
-  loadDeployment,
-  markPosted,
-  patchDeployment,
-  serviceOf,
-} from './job-context.js';
 import { postOnce } from './outbox.js';
 import { writeGuard } from './write-guard.js';
 
@@ -90,7 +89,7 @@ async function switchTraffic(
   // traffic must not move hours after the approver said yes. Nothing was touched.
   const approvedAt = d.history.findLast((h) => h.event === 'approve')?.at;
   if (untouched && approvedAt !== undefined && ctx.clock.now() - approvedAt > STALE_SWITCH_MS) {
-    await applyEvent(ctx, d.id, {
+    await recordEvent(ctx, d.id, {
       type: 'cutover_failed',
       reason: `The cutover could not start within ${formatDuration(STALE_SWITCH_MS)} of the approval (the listeners were busy or no worker ran it); nothing was changed on the load balancer. Deploy again when ready.`,
     });
@@ -99,7 +98,7 @@ async function switchTraffic(
   if (untouched) {
     const unhealthy = await unhealthyReason(timed.port, d, svc);
     if (unhealthy) {
-      await applyEvent(ctx, d.id, { type: 'cutover_failed', reason: unhealthy });
+      await recordEvent(ctx, d.id, { type: 'cutover_failed', reason: unhealthy });
       return undefined;
     }
     // Marked before the call: from here the service may have frozen itself, so afterCutover is owed.
@@ -110,7 +109,7 @@ async function switchTraffic(
     if (hook?.ok) await markPosted(ctx, d.id, BEFORE_CUTOVER_PASSED);
     if (hook && !hook.ok) {
       const answer = hookAnswer(hook);
-      const failed = await applyEvent(ctx, d.id, {
+      const failed = await recordEvent(ctx, d.id, {
         type: 'cutover_failed',
         reason: `The beforeCutover hook ${answer}: cutover aborted, nothing was changed on the load balancer.`,
       });
@@ -165,7 +164,7 @@ async function switchTraffic(
     if (isRetryableSwitchAbort(err)) throw err;
     if (err instanceof SwitchAbortedError) {
       const touched = !untouched || !err.confirmedRestored;
-      const failed = await applyEvent(ctx, d.id, {
+      const failed = await recordEvent(ctx, d.id, {
         type: 'cutover_failed',
         reason: err.message,
         ...(touched ? { touched: timing() } : {}),
@@ -174,7 +173,7 @@ async function switchTraffic(
       return undefined;
     }
     if (isTransientError(err)) throw err; // nothing was modified: BullMQ retries
-    const failed = await applyEvent(ctx, d.id, {
+    const failed = await recordEvent(ctx, d.id, {
       type: 'cutover_failed',
       reason: `cutover failed: ${errorMessage(err)}`,
       ...(untouched ? {} : { touched: timing() }),
@@ -184,7 +183,7 @@ async function switchTraffic(
   }
   const done = { ...timing(), changed: report.changed.length };
   const totalMs = done.finishedAt - startedAt;
-  const moved = await applyEvent(ctx, d.id, {
+  const moved = await recordEvent(ctx, d.id, {
     type: 'cutover_succeeded',
     timing: done,
     verifyWindowMs: svc.verifyWindowMs,

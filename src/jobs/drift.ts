@@ -4,13 +4,14 @@
  * load balancer back and compare it with what the record says: if they disagree, say so loudly in
  * the thread, once per record version, with who must look.
  */
+
+import type { JobContext } from '../app/context.js';
 import { readLiveSlot } from '../aws/read-precheck.js';
 import type { ServiceConfig } from '../config/schema.js';
 import { expectedLiveSlot } from '../domain/expected-slot.js';
 import { errorMessage } from '../errors.js';
-import { requesterAndApprovers } from '../slack/blocks/common.js';
-import { refusalMessage } from '../slack/blocks/index.js';
-import type { JobContext } from './job-context.js';
+import { requesterAndApprovers } from '../messages/common.js';
+import { refusalMessage } from '../messages/index.js';
 import { postOnce } from './outbox.js';
 
 export async function reportDrift(ctx: JobContext, deploymentId: string, svc: ServiceConfig): Promise<void> {

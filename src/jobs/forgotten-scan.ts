@@ -5,15 +5,16 @@
  * Redis, so it still works when Redis lost every record. Run periodically by one process at a time
  * (a lease), and at once, reporting everything, when a data loss is detected.
  */
+
+import type { JobContext } from '../app/context.js';
+import type { ElbPort } from '../app/ports/elb.js';
 import { cachedReads } from '../aws/cached-reads.js';
-import type { ElbPort } from '../aws/elb-port.js';
 import { readLiveSlot } from '../aws/read-precheck.js';
 import type { ServiceConfig } from '../config/schema.js';
 import { dueForReport, type IdleSlot, idleSlots, type SlotReading } from '../domain/idle-slots.js';
 import { errorMessage } from '../errors.js';
-import { forgottenEnvironmentMessage } from '../slack/blocks/index.js';
+import { forgottenEnvironmentMessage } from '../messages/index.js';
 import type { ScanMarks } from '../store/scan-marks.js';
-import type { JobContext } from './job-context.js';
 
 const DAY_MS = 86_400_000;
 

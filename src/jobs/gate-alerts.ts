@@ -10,11 +10,12 @@
  * announced, together with the breaches still going on.
  */
 import { createHash } from 'node:crypto';
+import type { JobContext } from '../app/context.js';
+import { recordEvent } from '../app/record-event.js';
 import type { ServiceConfig } from '../config/schema.js';
 import type { Deployment } from '../domain/deployment.js';
 import type { GateBreach } from '../domain/evidence.js';
-import { gateAlertMessage } from '../slack/blocks/index.js';
-import { applyEvent, type JobContext } from './job-context.js';
+import { gateAlertMessage } from '../messages/index.js';
 import { deliver } from './outbox.js';
 
 /** Who the history and the card name as having acted when Greenlight rolls back by itself. */
@@ -31,13 +32,13 @@ export async function handleBreaches(
   const auto = svc.gates.autoRollback;
   // The state change first, Slack after: a Slack outage must not keep the rollback from happening.
   if (auto) {
-    await applyEvent(ctx, d.id, {
+    await recordEvent(ctx, d.id, {
       type: 'rollback',
       user: AUTOMATIC,
       reason: `Automatic rollback: health gate breached during ${during}. ${summary}`,
     });
   } else if (during === 'verification') {
-    await applyEvent(ctx, d.id, { type: 'verify_failed', reason: `Health gate breached: ${summary}` });
+    await recordEvent(ctx, d.id, { type: 'verify_failed', reason: `Health gate breached: ${summary}` });
   }
   const fresh = [...new Set(breaches.map((b) => breachAlertKey(during, b)))].filter(
     (k) => !d.messages.posted.includes(k),

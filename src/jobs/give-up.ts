@@ -3,12 +3,14 @@
  * a working state holding the service lock with nobody told. This records the failure as the
  * state machine's failure event for that state, and says so in the thread.
  */
+
+import type { JobContext } from '../app/context.js';
+import { recordEvent } from '../app/record-event.js';
 import { readLiveSlot } from '../aws/read-precheck.js';
 import type { Deployment } from '../domain/deployment.js';
 import type { DeploymentEvent } from '../domain/state-machine.js';
-import { refusalMessage } from '../slack/blocks/index.js';
+import { refusalMessage } from '../messages/index.js';
 import { attemptEnded } from './cutover-job.js';
-import { applyEvent, type JobContext } from './job-context.js';
 import { postOnce } from './outbox.js';
 
 async function failureEvent(
@@ -49,7 +51,7 @@ export async function giveUp(ctx: JobContext, job: string, deploymentId: string,
   if (!d) return;
   const event = await failureEvent(ctx, job, d, why);
   if (!event) return;
-  const out = await applyEvent(ctx, d.id, event);
+  const out = await recordEvent(ctx, d.id, event);
   // A cutover that gave up after beforeCutover ran: the service may be frozen; let it thaw.
   const svc = ctx.config.services[d.service];
   if (event.type === 'cutover_failed' && svc) {

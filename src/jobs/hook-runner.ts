@@ -4,13 +4,13 @@
  * hook is signed with the service's hook secret and fails closed (is not called) without one.
  */
 
+import type { JobContext } from '../app/context.js';
 import type { ServiceConfig } from '../config/schema.js';
 import type { Deployment } from '../domain/deployment.js';
 import type { HookResult } from '../domain/evidence.js';
 import { hookSecretProblem } from '../domain/hook-secret.js';
 import { hookPayload } from '../hooks/hook-payload.js';
-import { hookResultMessage } from '../slack/blocks/index.js';
-import type { JobContext } from './job-context.js';
+import { hookResultMessage } from '../messages/index.js';
 import { postOnce } from './outbox.js';
 
 export async function runHook(

@@ -3,13 +3,14 @@
  * — every forward that touches the service's slots, and which slot is live — so the approver who
  * unlocked knows what state the service was left in. Read-only.
  */
+
+import { type JobContext, loadDeployment, serviceOf } from '../app/context.js';
 import { previewRuleTest } from '../aws/preview-rules.js';
 import { readListeners } from '../aws/switch-forwards.js';
 import { findForwardSites, liveSlot } from '../domain/forwards.js';
 import { errorMessage } from '../errors.js';
-import { forwardLine, refusalMessage } from '../slack/blocks/index.js';
+import { forwardLine, refusalMessage } from '../messages/index.js';
 import { isTransientError } from './aws-errors.js';
-import { type JobContext, loadDeployment, serviceOf } from './job-context.js';
 import { postOnce } from './outbox.js';
 
 export async function runInspect(ctx: JobContext, deploymentId: string): Promise<void> {

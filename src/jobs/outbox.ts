@@ -9,29 +9,12 @@
  * A reply waits for its thread: until the card exists, its notify job retries. Delivery is at
  * least once: if Redis fails between Slack's answer and the mark, the retry posts it again.
  */
+
+import { type JobContext, markPosted, patchMessages } from '../app/context.js';
+import type { Outgoing } from '../app/ports/scheduler.js';
+import type { SlackMessage } from '../app/ports/slack.js';
 import type { Deployment, MessageRefs } from '../domain/deployment.js';
-import { errorMessage } from '../errors.js';
-import type { SlackMessage } from '../slack/blocks/index.js';
-import { type JobContext, markPosted, patchMessages } from './job-context.js';
-
-/** Where on the record a message's ts is kept (messages that are edited later). */
-export type MessageSlot = 'card' | 'prompt' | 'reminder';
-
-export interface Outgoing {
-  key: string;
-  message: SlackMessage;
-  /** A reply in the deployment's thread (default), or a message in the channel. */
-  inThread?: boolean;
-  /** Also keep the ts on the record under this name (a message edited later). */
-  slot?: MessageSlot;
-  /** Further keys to mark posted with it (one alert standing for several breaches). */
-  alsoMark?: string[];
-}
-
-/** The message can wait: the thread it belongs in does not exist yet. */
-export class NotYetError extends Error {
-  override name = 'NotYetError';
-}
+import { errorMessage, NotYetError } from '../errors.js';
 
 function delivered(d: Deployment, out: Outgoing): boolean {
   if (d.messages.posted.includes(out.key)) return true;

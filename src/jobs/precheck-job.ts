@@ -11,6 +11,14 @@
  * group's health-check settings, or `healthWait`) runs out.
  */
 
+import {
+  type JobContext,
+  loadDeployment,
+  patchDeployment,
+  patchMessages,
+  serviceOf,
+} from '../app/context.js';
+import { recordEvent } from '../app/record-event.js';
 import { type PrecheckReading, readPrecheck } from '../aws/read-precheck.js';
 import type { ServiceConfig } from '../config/schema.js';
 import type { Deployment } from '../domain/deployment.js';
@@ -24,22 +32,8 @@ import {
 import { nextOnGrid } from '../domain/job-ids.js';
 import { redactUrls } from '../domain/redact.js';
 import { errorMessage } from '../errors.js';
-import {
-  approvalPrompt,
-  healthWaitMessage,
-  hhmm,
-  precheckMessage,
-  statusCard,
-} from '../slack/blocks/index.js';
+import { approvalPrompt, healthWaitMessage, hhmm, precheckMessage, statusCard } from '../messages/index.js';
 import { isTransientError } from './aws-errors.js';
-import {
-  applyEvent,
-  type JobContext,
-  loadDeployment,
-  patchDeployment,
-  patchMessages,
-  serviceOf,
-} from './job-context.js';
 import { deliver, postOnce } from './outbox.js';
 
 /** The status card: the thread's parent. If Slack is down it is queued, and the precheck goes on. */
@@ -52,7 +46,7 @@ async function ensureCard(ctx: JobContext, d: Deployment): Promise<Deployment> {
 export async function runPrecheck(ctx: JobContext, deploymentId: string): Promise<void> {
   let d = await loadDeployment(ctx, deploymentId);
   if (d.state === 'requested') {
-    const started = await applyEvent(ctx, d.id, { type: 'precheck_started' });
+    const started = await recordEvent(ctx, d.id, { type: 'precheck_started' });
     if (!started.ok) return;
     d = started.deployment;
   }
@@ -73,7 +67,7 @@ export async function runPrecheck(ctx: JobContext, deploymentId: string): Promis
   } catch (err) {
     if (isTransientError(err)) throw err; // BullMQ retries with backoff
     const reason = `could not read the load balancer: ${errorMessage(err)}`;
-    await applyEvent(ctx, d.id, { type: 'precheck_failed', reason });
+    await recordEvent(ctx, d.id, { type: 'precheck_failed', reason });
     return;
   }
   let report = reading.report;
@@ -110,11 +104,11 @@ export async function runPrecheck(ctx: JobContext, deploymentId: string): Promis
   await postOnce(ctx, d, 'precheck', precheckMessage(report, svc));
 
   if (report.problems.length > 0) {
-    await applyEvent(ctx, d.id, { type: 'precheck_failed', reason: report.problems.join(' ') });
+    await recordEvent(ctx, d.id, { type: 'precheck_failed', reason: report.problems.join(' ') });
     return;
   }
   const fromSlot = report.liveSlot === 'mixed' ? null : report.liveSlot;
-  const passed = await applyEvent(ctx, d.id, {
+  const passed = await recordEvent(ctx, d.id, {
     type: 'precheck_passed',
     fromSlot,
     approvalTimeoutMs: svc.approvalTimeoutMs,

@@ -8,13 +8,14 @@
  * A cutover whose switch started long ago and never finished is reported as failed (touched:
  * Rollback stays possible), never silently resumed hours later.
  */
+
+import type { JobContext } from '../app/context.js';
 import { afterCutoverOwed } from '../domain/after-cutover.js';
 import { type Deployment, isTerminal } from '../domain/deployment.js';
 import { formatDuration } from '../domain/duration.js';
 import { type JobName, nextOnGrid } from '../domain/job-ids.js';
 import { STALE_SWITCH_MS } from '../domain/limits.js';
 import { giveUp } from './give-up.js';
-import type { JobContext } from './job-context.js';
 import { scheduleWatch } from './watch-job.js';
 
 /** Retries of a job that failed for good before its failure is recorded. */

@@ -2,8 +2,9 @@
  * The teardown reminder, posted in the channel itself (not the thread) so the team sees it, with
  * Extend and Tear down now. A reminder job left over from before an Extend does nothing.
  */
-import { reminderMessage } from '../slack/blocks/index.js';
-import { type JobContext, loadDeployment, serviceOf } from './job-context.js';
+
+import { type JobContext, loadDeployment, serviceOf } from '../app/context.js';
+import { reminderMessage } from '../messages/index.js';
 import { deliver } from './outbox.js';
 
 export async function runRemind(

@@ -5,7 +5,10 @@
  * down since. Level-triggered like the cutover: the ALB work and the transition come first, the
  * thread message after.
  */
-import type { ElbPort } from '../aws/elb-port.js';
+
+import { failedWith, type JobContext, loadDeployment, serviceOf } from '../app/context.js';
+import type { ElbPort } from '../app/ports/elb.js';
+import { recordEvent } from '../app/record-event.js';
 import { ensurePreviewRules, previewRuleTest } from '../aws/preview-rules.js';
 import { healthCheckTiming } from '../aws/read-precheck.js';
 import { switchForwards, verifyConfiguration } from '../aws/switch-forwards.js';
@@ -15,12 +18,10 @@ import type { Deployment } from '../domain/deployment.js';
 import { formatDuration } from '../domain/duration.js';
 import { offenderPlace } from '../domain/forwards.js';
 import type { VerificationReport } from '../domain/reports.js';
-import { errorMessage } from '../errors.js';
-import { refusalMessage, rollbackMessage } from '../slack/blocks/index.js';
-import { ListenerBusyError, LockLostError } from '../store/listener-lock.js';
+import { errorMessage, ListenerBusyError, LockLostError } from '../errors.js';
+import { refusalMessage, rollbackMessage } from '../messages/index.js';
 import { isRetryableSwitchAbort, isTransientError } from './aws-errors.js';
 import { reportDrift } from './drift.js';
-import { applyEvent, failedWith, type JobContext, loadDeployment, serviceOf } from './job-context.js';
 import { postOnce } from './outbox.js';
 import { writeGuard } from './write-guard.js';
 
@@ -78,7 +79,7 @@ async function rollBack(
 ): Promise<VerificationReport | null> {
   const back = d.fromSlot;
   if (!back) {
-    await applyEvent(ctx, d.id, {
+    await recordEvent(ctx, d.id, {
       type: 'rollback_failed',
       reason: 'no slot was live before this deployment, so there is nothing to roll back to',
     });
@@ -89,7 +90,7 @@ async function rollBack(
   try {
     const problem = await backSlotProblem(timed.port, svc, back);
     if (problem) {
-      await applyEvent(ctx, d.id, { type: 'rollback_failed', reason: `Rollback refused: ${problem}` });
+      await recordEvent(ctx, d.id, { type: 'rollback_failed', reason: `Rollback refused: ${problem}` });
       return null;
     }
     const switched = await ctx.listenerLock.withListeners(svc.listeners, d.id, (fence) =>
@@ -117,13 +118,13 @@ async function rollBack(
     });
     if (!report.readBackOk || report.offenders.length > 0) {
       const where = report.offenders.map(offenderPlace).join(', ');
-      await applyEvent(ctx, d.id, {
+      await recordEvent(ctx, d.id, {
         type: 'rollback_failed',
         reason: `Rollback did not fully take: ${report.readBackOk ? '' : 'the listeners did not read back on ' + back + '. '}${where ? `Still forwarding to ${d.toSlot}: ${where}.` : ''}`,
       });
       return report;
     }
-    const done = await applyEvent(ctx, d.id, { type: 'rollback_done', timing });
+    const done = await recordEvent(ctx, d.id, { type: 'rollback_done', timing });
     if (done.ok) ctx.metrics.observeRollback(d.service, (finishedAt - startedAt) / 1000);
     return report;
   } catch (err) {
@@ -138,7 +139,10 @@ async function rollBack(
       await reportDrift(ctx, d.id, svc);
       return null;
     }
-    await applyEvent(ctx, d.id, { type: 'rollback_failed', reason: `rollback failed: ${errorMessage(err)}` });
+    await recordEvent(ctx, d.id, {
+      type: 'rollback_failed',
+      reason: `rollback failed: ${errorMessage(err)}`,
+    });
     return null;
   }
 }

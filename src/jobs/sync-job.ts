@@ -5,9 +5,10 @@
  * Sync jobs of different versions may run concurrently and finish out of order, so after each
  * render the record is read again and rendered again until its version stops changing.
  */
+
+import { type JobContext, loadDeployment, markPosted, serviceOf } from '../app/context.js';
 import type { Deployment } from '../domain/deployment.js';
-import { approvalResolved, reminderResolved, statusCard } from '../slack/blocks/index.js';
-import { type JobContext, loadDeployment, markPosted, serviceOf } from './job-context.js';
+import { approvalResolved, reminderResolved, statusCard } from '../messages/index.js';
 
 const MAX_RENDERS = 5;
 

@@ -15,6 +15,8 @@
  * does nothing.
  */
 
+import { failedWith, type JobContext, loadDeployment, patchDeployment, serviceOf } from '../app/context.js';
+import { recordEvent } from '../app/record-event.js';
 import { startDrain, stillDraining } from '../aws/drain.js';
 import { detachSlot, previewRuleTest } from '../aws/preview-rules.js';
 import { beginScaleDown, countRemaining, finishScaleDown, settledCount } from '../aws/scale-down.js';
@@ -26,17 +28,9 @@ import { offenderPlace } from '../domain/forwards.js';
 import { nextOnGrid } from '../domain/job-ids.js';
 import type { TeardownReport } from '../domain/reports.js';
 import { errorMessage, NotDueYetError } from '../errors.js';
-import { refusalMessage, teardownMessage } from '../slack/blocks/index.js';
+import { refusalMessage, teardownMessage } from '../messages/index.js';
 import { isTransientError } from './aws-errors.js';
 import { hookAnswer, runHook, scaleDownHook } from './hook-runner.js';
-import {
-  applyEvent,
-  failedWith,
-  type JobContext,
-  loadDeployment,
-  patchDeployment,
-  serviceOf,
-} from './job-context.js';
 import { postOnce } from './outbox.js';
 
 export async function runTeardown(
@@ -47,7 +41,7 @@ export async function runTeardown(
   let d = await loadDeployment(ctx, deploymentId);
   if (d.state === 'soaking') {
     if (at !== undefined && at !== d.teardownAt) return;
-    const due = await applyEvent(ctx, d.id, { type: 'teardown_due' });
+    const due = await recordEvent(ctx, d.id, { type: 'teardown_due' });
     if (!due.ok && due.code === 'not_due') throw new NotDueYetError(due.message);
     if (!due.ok) return;
     d = due.deployment;
@@ -76,7 +70,7 @@ async function tearDown(ctx: JobContext, d: Deployment, svc: ServiceConfig): Pro
   const old = d.fromSlot;
   const oldArn = old ? svc.slots[old] : undefined;
   if (!old || !oldArn) {
-    await applyEvent(ctx, d.id, { type: 'teardown_done', detail: 'no previous slot to tear down' });
+    await recordEvent(ctx, d.id, { type: 'teardown_done', detail: 'no previous slot to tear down' });
     return;
   }
   try {
@@ -84,7 +78,7 @@ async function tearDown(ctx: JobContext, d: Deployment, svc: ServiceConfig): Pro
     if (!progress.drain) {
       const refusal = await beforeDrain(ctx, d, svc, old, progress);
       if (refusal) {
-        await applyEvent(ctx, d.id, { type: 'teardown_failed', reason: refusal });
+        await recordEvent(ctx, d.id, { type: 'teardown_failed', reason: refusal });
         return;
       }
       const started = await startDrain(ctx.elb, oldArn);
@@ -142,7 +136,10 @@ async function tearDown(ctx: JobContext, d: Deployment, svc: ServiceConfig): Pro
     await finish(ctx, d.id);
   } catch (err) {
     if (isTransientError(err)) throw err;
-    await applyEvent(ctx, d.id, { type: 'teardown_failed', reason: `teardown failed: ${errorMessage(err)}` });
+    await recordEvent(ctx, d.id, {
+      type: 'teardown_failed',
+      reason: `teardown failed: ${errorMessage(err)}`,
+    });
   }
 }
 
@@ -213,5 +210,5 @@ async function finish(ctx: JobContext, id: string): Promise<void> {
   const detail = drain
     ? `${drain.deregistered} target(s) deregistered, drained in ${Math.round(drain.drainMs / 1000)}s`
     : undefined;
-  await applyEvent(ctx, id, { type: 'teardown_done', ...(detail ? { detail } : {}) });
+  await recordEvent(ctx, id, { type: 'teardown_done', ...(detail ? { detail } : {}) });
 }

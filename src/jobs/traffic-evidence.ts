@@ -3,7 +3,9 @@
  * `src/domain/traffic.ts`). Shared by verification (drain + gates) and the soak watch (gates).
  * A failure to read the metrics is returned as an `unreadable` report, never as success.
  */
-import type { AlarmState, MetricQuery, MetricResult } from '../aws/metrics-port.js';
+
+import type { JobContext } from '../app/context.js';
+import type { AlarmState, MetricQuery, MetricResult } from '../app/ports/metrics.js';
 import type { ServiceConfig } from '../config/schema.js';
 import type { Deployment } from '../domain/deployment.js';
 import type { GateBreach, TrafficReport } from '../domain/evidence.js';
@@ -17,7 +19,6 @@ import {
   unreadableTraffic,
 } from '../domain/traffic.js';
 import { errorMessage } from '../errors.js';
-import type { JobContext } from './job-context.js';
 
 /** The slot traffic should have left: the one live before, else the only other slot. */
 function oldSlotOf(d: Deployment, svc: ServiceConfig): string | undefined {

@@ -9,6 +9,14 @@
  */
 
 import { createHash } from 'node:crypto';
+import {
+  type JobContext,
+  loadDeployment,
+  patchDeployment,
+  patchMessages,
+  serviceOf,
+} from '../app/context.js';
+import { recordEvent } from '../app/record-event.js';
 import { previewRuleTest } from '../aws/preview-rules.js';
 import { verifyConfiguration } from '../aws/switch-forwards.js';
 import type { ServiceConfig } from '../config/schema.js';
@@ -18,17 +26,9 @@ import { offenderPlace } from '../domain/forwards.js';
 import { nextOnGrid } from '../domain/job-ids.js';
 import type { VerificationReport } from '../domain/reports.js';
 import { errorMessage } from '../errors.js';
-import { trafficFailedMessage, trafficMessage, verificationMessage } from '../slack/blocks/index.js';
+import { trafficFailedMessage, trafficMessage, verificationMessage } from '../messages/index.js';
 import { isTransientError } from './aws-errors.js';
 import { handleBreaches } from './gate-alerts.js';
-import {
-  applyEvent,
-  type JobContext,
-  loadDeployment,
-  patchDeployment,
-  patchMessages,
-  serviceOf,
-} from './job-context.js';
 import { postOnce } from './outbox.js';
 import { gateBreaches, readTraffic, unverifiedReason } from './traffic-evidence.js';
 import { scheduleWatch } from './watch-job.js';
@@ -57,7 +57,7 @@ async function verifyConfig(ctx: JobContext, d: Deployment, svc: ServiceConfig):
     });
   } catch (err) {
     if (isTransientError(err)) throw err;
-    await applyEvent(ctx, d.id, {
+    await recordEvent(ctx, d.id, {
       type: 'verify_failed',
       reason: `Could not read the load balancer back (not verified): ${errorMessage(err)}`,
     });
@@ -74,7 +74,10 @@ async function verifyConfig(ctx: JobContext, d: Deployment, svc: ServiceConfig):
       `${report.offenders.length} forward(s) still send traffic to the old slot: ${names.join(', ')}`,
     );
   }
-  await applyEvent(ctx, d.id, { type: 'verify_failed', reason: `Verification failed: ${parts.join('; ')}.` });
+  await recordEvent(ctx, d.id, {
+    type: 'verify_failed',
+    reason: `Verification failed: ${parts.join('; ')}.`,
+  });
   return false;
 }
 
@@ -87,7 +90,7 @@ async function verifyTraffic(ctx: JobContext, deployment: Deployment, svc: Servi
   const now = ctx.clock.now();
   const report = await readTraffic(ctx, d, svc, { switchedAt, windowEndsAt, now });
   if (!report) {
-    await applyEvent(ctx, d.id, { type: 'verify_passed' }); // no old slot: nothing can still receive traffic
+    await recordEvent(ctx, d.id, { type: 'verify_passed' }); // no old slot: nothing can still receive traffic
     return;
   }
   // Kept for the soak's gates, which judge a shared load balancer's 5xx against it.
@@ -108,7 +111,7 @@ async function verifyTraffic(ctx: JobContext, deployment: Deployment, svc: Servi
     return;
   }
   if (report.verdict === 'drained') {
-    const passed = await applyEvent(ctx, d.id, { type: 'verify_passed' });
+    const passed = await recordEvent(ctx, d.id, { type: 'verify_passed' });
     if (passed.ok) await scheduleWatch(ctx, passed.deployment);
     return;
   }
@@ -117,7 +120,7 @@ async function verifyTraffic(ctx: JobContext, deployment: Deployment, svc: Servi
       report.verdict === 'unreadable'
         ? unverifiedReason(report)
         : `Traffic did not leave ${report.oldSlot.slot} within the verify window: it still received requests.`;
-    const failed = await applyEvent(ctx, d.id, { type: 'verify_failed', reason });
+    const failed = await recordEvent(ctx, d.id, { type: 'verify_failed', reason });
     // The table is edited in place and edits notify nobody: ping requester and approvers anew.
     // Only when this run recorded the failure: a deployment that moved on meanwhile (a Rollback
     // clicked) must not get a stale ping with a Rollback button.

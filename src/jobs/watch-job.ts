@@ -6,13 +6,14 @@
  * thread — once per hour of the soak while it lasts — never silently skipped. Only scheduled for
  * services that configure gates.
  */
+
+import { type JobContext, loadDeployment, serviceOf } from '../app/context.js';
 import type { ServiceConfig } from '../config/schema.js';
 import type { Deployment } from '../domain/deployment.js';
 import { nextOnGrid } from '../domain/job-ids.js';
-import { requesterAndApprovers } from '../slack/blocks/common.js';
-import { hhmm, refusalMessage } from '../slack/blocks/index.js';
+import { requesterAndApprovers } from '../messages/common.js';
+import { hhmm, refusalMessage } from '../messages/index.js';
 import { handleBreaches } from './gate-alerts.js';
-import { type JobContext, loadDeployment, serviceOf } from './job-context.js';
 import { postOnce } from './outbox.js';
 import { hasGates, readGates } from './traffic-evidence.js';
 

@@ -5,9 +5,11 @@
  * crash, another replica) or a person (a Rollback, a break-glass unlock) has moved on, and this run
  * stops without writing — it never writes stale actions over newer work.
  */
+
+import type { JobContext } from '../app/context.js';
+import type { Fence } from '../app/ports/store.js';
 import type { Deployment } from '../domain/deployment.js';
-import { type Fence, LockLostError } from '../store/listener-lock.js';
-import type { JobContext } from './job-context.js';
+import { LockLostError } from '../errors.js';
 
 export function writeGuard(
   ctx: Pick<JobContext, 'store'>,

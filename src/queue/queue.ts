@@ -5,10 +5,10 @@
  */
 import { createHash } from 'node:crypto';
 import { type ConnectionOptions, Queue } from 'bullmq';
+import type { Outgoing, Scheduler } from '../app/ports/scheduler.js';
 import type { Deployment } from '../domain/deployment.js';
 import { type JobName, jobId } from '../domain/job-ids.js';
 import type { Effect } from '../domain/state-machine.js';
-import type { Outgoing } from '../jobs/outbox.js';
 import { type JobData, jobDataSchema } from './job-data.js';
 
 export const QUEUE_NAME = 'greenlight';
@@ -66,7 +66,7 @@ function priorityOf(job: JobName): { priority?: number } {
 }
 
 /** Applies the queue effects of a transition: enqueue (possibly delayed) and cancel. */
-export class JobScheduler {
+export class JobScheduler implements Scheduler {
   constructor(
     private readonly queue: Queue,
     private readonly now: () => number,

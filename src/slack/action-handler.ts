@@ -3,9 +3,10 @@
  * acked; this records the intent through the state machine (optimistic concurrency: of two
  * simultaneous Approve clicks exactly one wins) and returns a refusal for the clicker, if any.
  */
+
+import { recordEvent } from '../app/record-event.js';
 import { type Deployment, lastToMoveTraffic } from '../domain/deployment.js';
-import { applyEvent } from '../jobs/job-context.js';
-import { ACTIONS, decodeActionValue, refusalMessage, type SlackMessage } from './blocks/index.js';
+import { ACTIONS, decodeActionValue, refusalMessage, type SlackMessage } from '../messages/index.js';
 import { actorFor, INTENTS, type Plan, ROLLBACK_LOOKBACK, type WebContext } from './web-context.js';
 
 export interface ActionInput {
@@ -62,7 +63,7 @@ export async function handleAction(ctx: WebContext, input: ActionInput): Promise
       };
     }
   }
-  const out = await applyEvent(ctx, d.id, event);
+  const out = await recordEvent(ctx, d.id, event);
   if (!out.ok) return { deployment: d, reply: refusalMessage(out.message) };
   return { deployment: out.deployment };
 }

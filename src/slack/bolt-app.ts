@@ -6,9 +6,9 @@
 import type { IncomingMessage } from 'node:http';
 import { App, type CustomRoute, HTTPReceiver } from '@slack/bolt';
 import { errorMessage } from '../errors.js';
+import { refusalMessage, type SlackMessage } from '../messages/index.js';
 import type { Logger } from '../ops/logger.js';
 import { handleAction } from './action-handler.js';
-import { refusalMessage, type SlackMessage } from './blocks/index.js';
 import { boltLogger } from './bolt-logger.js';
 import { handleCommand } from './command-handler.js';
 import type { WebContext } from './web-context.js';

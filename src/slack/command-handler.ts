@@ -3,12 +3,13 @@
  * ephemeral to the person who typed the command; the deployment itself shows up as a status card
  * in the service's channel, posted by the precheck job.
  */
+
+import { recordEvent } from '../app/record-event.js';
 import type { ServiceConfig } from '../config/schema.js';
 import { canRequest, inServiceChannel } from '../domain/authorization.js';
 import { type Command, type ParseContext, parseCommand } from '../domain/command-parser.js';
 import { forgottenSlots } from '../domain/cost.js';
 import { newDeployment, newDeploymentId } from '../domain/new-deployment.js';
-import { applyEvent } from '../jobs/job-context.js';
 import {
   helpMessage,
   historyMessage,
@@ -17,7 +18,7 @@ import {
   requestAccepted,
   type SlackMessage,
   statusList,
-} from './blocks/index.js';
+} from '../messages/index.js';
 import { actorFor, currentDeployment, INTENTS, rollbackTarget, type WebContext } from './web-context.js';
 
 export interface CommandInput {
@@ -146,7 +147,7 @@ async function actOnCurrent(ctx: WebContext, cmd: ServiceAction, userId: string)
   const extendMs = cmd.name === 'extend' ? cmd.durationMs : undefined;
   const [decision, event] = INTENTS[cmd.name](svc, d, actor, extendMs);
   if (!decision.ok) return refusalMessage(decision.message);
-  const out = await applyEvent(ctx, d.id, event);
+  const out = await recordEvent(ctx, d.id, event);
   if (!out.ok) return refusalMessage(out.message);
   if (cmd.name === 'unlock') {
     return refusalMessage(

@@ -1,18 +1,9 @@
 /**
- * The Slack Web API calls the jobs make, behind one small interface (the jobs never see Bolt).
- * Production and tests use the same WebClient; only `slackApiUrl` differs.
+ * The Slack gateway (src/app/ports/slack.ts) on Slack's WebClient. Production and tests use the
+ * same client; only `slackApiUrl` differs.
  */
 import { WebClient } from '@slack/web-api';
-import type { SlackMessage } from './blocks/index.js';
-
-export interface SlackGateway {
-  /** Posts a message (a thread reply when `threadTs` is given) and returns its ts. */
-  post(channel: string, message: SlackMessage, threadTs?: string): Promise<string>;
-  update(channel: string, ts: string, message: SlackMessage): Promise<void>;
-  ephemeral(channel: string, user: string, message: SlackMessage, threadTs?: string): Promise<void>;
-  permalink(channel: string, ts: string): Promise<string | undefined>;
-  usergroupMembers(groupId: string): Promise<string[]>;
-}
+import type { SlackGateway } from '../app/ports/slack.js';
 
 export function createWebClient(token: string, slackApiUrl: string): WebClient {
   // Few, quick retries: a job that cannot reach Slack fails and BullMQ retries it with backoff.

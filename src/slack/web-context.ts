@@ -1,5 +1,7 @@
 /** What the Slack listeners need: they record intent (store + queue) and reply; jobs do the work. */
 import { randomBytes } from 'node:crypto';
+import type { SlackGateway } from '../app/ports/slack.js';
+import type { EventDeps } from '../app/record-event.js';
 import type { GreenlightConfig, ServiceConfig } from '../config/schema.js';
 import {
   type Actor,
@@ -14,8 +16,6 @@ import {
 } from '../domain/authorization.js';
 import { type Deployment, lastToMoveTraffic } from '../domain/deployment.js';
 import type { DeploymentEvent } from '../domain/state-machine.js';
-import type { EventDeps } from '../jobs/job-context.js';
-import type { SlackGateway } from './gateway.js';
 import type { GroupResolver } from './usergroup-cache.js';
 
 export interface WebContext extends EventDeps {

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { type Deployment, STATES } from '../domain/deployment.js';
-import { CorruptRecordError } from './errors.js';
+import { CorruptRecordError } from '../errors.js';
 
 const state = z.enum(STATES);
 

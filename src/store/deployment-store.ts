@@ -9,18 +9,13 @@
  * atomic step as the record, so they can never disagree with it.
  */
 import type { Redis } from 'ioredis';
+import type { CreateResult, DeploymentRepository, UpdateOutcome } from '../app/ports/store.js';
 import { type AuditEntry, type Deployment, isTerminal } from '../domain/deployment.js';
+import { CorruptRecordError, StoreConflictError, StoreMisuseError } from '../errors.js';
 import { AUDIT_MAXLEN, auditFields, auditFromHistory, creationAudit, readAuditStream } from './audit-log.js';
 import { deploymentSchema, issueLines, parseDeployment } from './deployment-schema.js';
-import { CorruptRecordError, StoreConflictError, StoreMisuseError } from './errors.js';
 import { DEFAULT_PREFIX, type StoreKeys, storeKeys } from './keys.js';
 import { CREATE_SCRIPT, UPDATE_SCRIPT } from './scripts.js';
-
-export type CreateResult = { ok: true } | { ok: false; holder: Deployment | null; holderId: string };
-
-export type UpdateOutcome<T> =
-  | { found: false }
-  | { found: true; written: boolean; deployment: Deployment; result: T; lockedBy?: string };
 
 export interface DeploymentStoreOptions {
   /** Key prefix (default `gl:`). */
@@ -33,7 +28,7 @@ export interface DeploymentStoreOptions {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export class DeploymentStore {
+export class DeploymentStore implements DeploymentRepository {
   readonly keys: StoreKeys;
   private readonly maxAttempts: number;
   private readonly onCorrupt: (err: CorruptRecordError) => void;

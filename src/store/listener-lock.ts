@@ -15,6 +15,8 @@
  * remains; keeping it to one call is what the check before each write does.)
  */
 import type { Redis } from 'ioredis';
+import type { Fence, ForwardLock } from '../app/ports/store.js';
+import { ListenerBusyError, LockLostError } from '../errors.js';
 import { DEFAULT_PREFIX } from './keys.js';
 
 /**
@@ -50,22 +52,6 @@ end
 return 1
 `;
 
-export class ListenerBusyError extends Error {
-  override name = 'ListenerBusyError';
-}
-
-/** The lock changed hands (a newer run of the deployment, or it expired): stop writing. */
-export class LockLostError extends Error {
-  override name = 'LockLostError';
-}
-
-export interface Fence {
-  /** The fencing token of this hold (increases with every take). */
-  readonly token: number;
-  /** Throws LockLostError unless every lock is still held with this token; renews them. */
-  check(): Promise<void>;
-}
-
 export interface ListenerLockOptions {
   /**
    * Lock lifetime without renewal (default 10 s; renewed every third of it while held): a holder
@@ -80,7 +66,7 @@ export interface ListenerLockOptions {
   retryMs?: number;
 }
 
-export class ListenerLock {
+export class ListenerLock implements ForwardLock {
   constructor(
     private readonly redis: Redis,
     private readonly prefix = DEFAULT_PREFIX,

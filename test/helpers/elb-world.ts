@@ -2,8 +2,9 @@
 
 import { fakeElbClient } from '../../sandbox/fake-elb/client.js';
 import { FakeElbState, forward } from '../../sandbox/fake-elb/state.js';
-import { AwsCallError, type ElbPort } from '../../src/aws/elb-port.js';
+import type { ElbPort } from '../../src/app/ports/elb.js';
 import { createElbAdapter } from '../../src/aws/elb-sdk-adapter.js';
+import { AwsCallError } from '../../src/errors.js';
 
 export interface World {
   state: FakeElbState;

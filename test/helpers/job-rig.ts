@@ -11,6 +11,10 @@ import { Redis } from 'ioredis';
 import { DEMO } from '../../sandbox/fake-elb/demo.js';
 import { startFakeSlackApi } from '../../sandbox/fake-slack-api.js';
 import { startLocalAws } from '../../sandbox/local-aws.js';
+import type { Clock } from '../../src/app/clock.js';
+import type { JobContext } from '../../src/app/context.js';
+import type { SlackGateway } from '../../src/app/ports/slack.js';
+import { recordEvent } from '../../src/app/record-event.js';
 import { createAsgAdapter } from '../../src/aws/asg-adapter.js';
 import { createMetricsAdapter } from '../../src/aws/cloudwatch-adapter.js';
 import { createEcsAdapter } from '../../src/aws/ecs-adapter.js';
@@ -23,13 +27,12 @@ import { newDeployment, newDeploymentId } from '../../src/domain/new-deployment.
 import type { DeploymentEvent } from '../../src/domain/state-machine.js';
 import { callWebhook } from '../../src/hooks/webhook.js';
 import { runCutover } from '../../src/jobs/cutover-job.js';
-import { applyEvent, type Clock, type JobContext } from '../../src/jobs/job-context.js';
 import { runPrecheck } from '../../src/jobs/precheck-job.js';
+import type { SlackMessage } from '../../src/messages/index.js';
 import { createLogger } from '../../src/ops/logger.js';
 import { createMetrics } from '../../src/ops/metrics.js';
 import { createQueue, JobScheduler, QUEUE_NAME } from '../../src/queue/queue.js';
-import type { SlackMessage } from '../../src/slack/blocks/index.js';
-import { createSlackGateway, createWebClient, type SlackGateway } from '../../src/slack/gateway.js';
+import { createSlackGateway, createWebClient } from '../../src/slack/gateway.js';
 import { createGroupResolver } from '../../src/slack/usergroup-cache.js';
 import type { WebContext } from '../../src/slack/web-context.js';
 import { DeploymentStore } from '../../src/store/deployment-store.js';
@@ -206,7 +209,7 @@ export async function startJobRig(redis: RedisProcess, opts: JobRigOptions = {})
     return d;
   };
   const event = async (id: string, e: DeploymentEvent): Promise<Deployment> => {
-    const out = await applyEvent(ctx, id, e);
+    const out = await recordEvent(ctx, id, e);
     if (!out.ok) throw new Error(`${e.type} refused: ${out.message}`);
     return out.deployment;
   };

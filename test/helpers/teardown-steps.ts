@@ -4,8 +4,9 @@
  * nothing left to wait for or the bound ran out. The number of looks is bounded too (a clock that
  * never moves).
  */
+
+import type { ElbPort } from '../../src/app/ports/elb.js';
 import { startDrain, stillDraining } from '../../src/aws/drain.js';
-import type { ElbPort } from '../../src/aws/elb-port.js';
 import {
   beginScaleDown,
   countRemaining,

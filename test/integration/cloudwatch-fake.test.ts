@@ -9,9 +9,8 @@ import { type FakeCloudWatch, startFakeCloudWatch } from '../../sandbox/fake-clo
 import { DEMO, demoState } from '../../sandbox/fake-elb/demo.js';
 import { forward } from '../../sandbox/fake-elb/state.js';
 import { TrafficModel } from '../../sandbox/traffic-model.js';
+import type { MetricsPort } from '../../src/app/ports/metrics.js';
 import { createMetricsAdapter } from '../../src/aws/cloudwatch-adapter.js';
-import { AwsCallError } from '../../src/aws/elb-port.js';
-import type { MetricsPort } from '../../src/aws/metrics-port.js';
 import type { GateSettings } from '../../src/config/evidence-schema.js';
 import {
   albDimensions,
@@ -20,6 +19,7 @@ import {
   slotTraffic,
   trafficQueries,
 } from '../../src/domain/traffic.js';
+import { AwsCallError } from '../../src/errors.js';
 import { at, MIN, T0 } from '../helpers/traffic-fixtures.js';
 
 const SWITCHED_AT = at(2) + 30_000;

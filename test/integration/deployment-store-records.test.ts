@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CorruptRecordError } from '../../src/errors.js';
 import { DeploymentStore } from '../../src/store/deployment-store.js';
-import { CorruptRecordError } from '../../src/store/errors.js';
 import { type RedisProcess, startRedis } from '../helpers/redis-server.js';
 import { makeDeployment, step, uniquePrefix } from './store-fixtures.js';
 

@@ -7,9 +7,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO, demoState } from '../../sandbox/fake-elb/demo.js';
 import { type FakeElb, startFakeElb } from '../../sandbox/fake-elb/server.js';
 import { forward } from '../../sandbox/fake-elb/state.js';
-import { AwsCallError, type ElbPort } from '../../src/aws/elb-port.js';
+import type { ElbPort } from '../../src/app/ports/elb.js';
 import { createElbAdapter, createElbClient } from '../../src/aws/elb-sdk-adapter.js';
-import { SwitchAbortedError, switchForwards, verifyConfiguration } from '../../src/aws/switch-forwards.js';
+import { switchForwards, verifyConfiguration } from '../../src/aws/switch-forwards.js';
+import { AwsCallError, SwitchAbortedError } from '../../src/errors.js';
 import { drainSlot } from '../helpers/teardown-steps.js';
 
 const checkout = {

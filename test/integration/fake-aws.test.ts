@@ -14,8 +14,8 @@ import { FakeEcsState } from '../../sandbox/fake-ecs.js';
 import { FakeElbState } from '../../sandbox/fake-elb/index.js';
 import { createAsgAdapter } from '../../src/aws/asg-adapter.js';
 import { createEcsAdapter } from '../../src/aws/ecs-adapter.js';
-import { AwsCallError } from '../../src/aws/elb-port.js';
 import { createElbAdapter } from '../../src/aws/elb-sdk-adapter.js';
+import { AwsCallError } from '../../src/errors.js';
 import { type ScaleDownRun, scaleDown } from '../helpers/teardown-steps.js';
 
 const CONTEXT = { deploymentId: 'checkout-20240501100000-ab12', service: 'checkout', slot: 'blue' };

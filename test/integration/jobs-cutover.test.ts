@@ -8,7 +8,7 @@ import { DEMO } from '../../sandbox/fake-elb/demo.js';
 import { canRollBack } from '../../src/domain/state-machine.js';
 import { runCutover } from '../../src/jobs/cutover-job.js';
 import { runRollback } from '../../src/jobs/rollback-job.js';
-import { processJob, startWorker } from '../../src/queue/worker.js';
+import { processJob, startWorker } from '../../src/jobs/worker.js';
 import { type JobRig, USERS } from '../helpers/job-rig.js';
 import { useJobRig } from '../helpers/job-rig-hooks.js';
 import { textOf } from '../helpers/slack-inspect.js';

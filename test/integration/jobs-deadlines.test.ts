@@ -8,7 +8,7 @@ import { DEMO } from '../../sandbox/fake-elb/demo.js';
 import { NotDueYetError } from '../../src/errors.js';
 import { runApprovalExpiry } from '../../src/jobs/approval-expiry-job.js';
 import { runTeardown } from '../../src/jobs/teardown-job.js';
-import { processJob } from '../../src/queue/worker.js';
+import { processJob } from '../../src/jobs/worker.js';
 import { type JobRig, USERS } from '../helpers/job-rig.js';
 import { useJobRig } from '../helpers/job-rig-hooks.js';
 

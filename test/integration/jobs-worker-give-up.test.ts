@@ -1,7 +1,7 @@
 import type { Worker } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
 import { jobId } from '../../src/domain/job-ids.js';
-import { startWorker } from '../../src/queue/worker.js';
+import { startWorker } from '../../src/jobs/worker.js';
 import type { JobRig } from '../helpers/job-rig.js';
 import { useJobRig } from '../helpers/job-rig-hooks.js';
 import { waitUntil } from '../helpers/wait.js';

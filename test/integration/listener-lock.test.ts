@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ListenerBusyError, ListenerLock, LockLostError } from '../../src/store/listener-lock.js';
+import { ListenerBusyError, LockLostError } from '../../src/errors.js';
+import { ListenerLock } from '../../src/store/listener-lock.js';
 import { type RedisProcess, startRedis } from '../helpers/redis-server.js';
 
 describe('the listener lock held while forwards are rewritten (owned by a deployment, fenced)', () => {

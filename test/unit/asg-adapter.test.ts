@@ -8,7 +8,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { createAsgAdapter } from '../../src/aws/asg-adapter.js';
-import { AwsCallError } from '../../src/aws/elb-port.js';
+import { AwsCallError } from '../../src/errors.js';
 import { resetAroundEach, SDK_TEST_CONFIG } from '../helpers/sdk-mock.js';
 
 const client = new AutoScalingClient(SDK_TEST_CONFIG);

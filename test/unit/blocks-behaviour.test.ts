@@ -14,7 +14,7 @@ import {
   statusCard,
   statusList,
   verificationMessage,
-} from '../../src/slack/blocks/index.js';
+} from '../../src/messages/index.js';
 import { deployment, HOUR, offenders, service, T0 } from '../helpers/block-fixtures.js';
 
 const svc = service();

@@ -13,7 +13,7 @@ import {
   teardownMessage,
   trafficMessage,
   trafficTable,
-} from '../../src/slack/blocks/index.js';
+} from '../../src/messages/index.js';
 import {
   ASG_SCALE_DOWN,
   breaches,

@@ -11,7 +11,7 @@ import {
   sections,
   slackDate,
   truncate,
-} from '../../src/slack/blocks/index.js';
+} from '../../src/messages/index.js';
 
 describe('action values', () => {
   it('round-trips a deployment id and an extension', () => {

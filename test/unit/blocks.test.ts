@@ -23,7 +23,7 @@ import {
   teardownMessage,
   trafficMessage,
   verificationMessage,
-} from '../../src/slack/blocks/index.js';
+} from '../../src/messages/index.js';
 import {
   breaches,
   deployment,

@@ -8,9 +8,9 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
+import type { MetricQuery } from '../../src/app/ports/metrics.js';
 import { createMetricsAdapter } from '../../src/aws/cloudwatch-adapter.js';
-import { AwsCallError } from '../../src/aws/elb-port.js';
-import type { MetricQuery } from '../../src/aws/metrics-port.js';
+import { AwsCallError } from '../../src/errors.js';
 import { resetAroundEach, SDK_TEST_CONFIG } from '../helpers/sdk-mock.js';
 
 const client = new CloudWatchClient(SDK_TEST_CONFIG);

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fakeElbClient } from '../../sandbox/fake-elb/client.js';
 import { FakeElbState, forward } from '../../sandbox/fake-elb/state.js';
-import type { ElbPort } from '../../src/aws/elb-port.js';
+import type { ElbPort } from '../../src/app/ports/elb.js';
 import { createElbAdapter } from '../../src/aws/elb-sdk-adapter.js';
 import { drainSlot } from '../helpers/teardown-steps.js';
 

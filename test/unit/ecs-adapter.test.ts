@@ -9,7 +9,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { createEcsAdapter } from '../../src/aws/ecs-adapter.js';
-import { AwsCallError } from '../../src/aws/elb-port.js';
+import { AwsCallError } from '../../src/errors.js';
 import { resetAroundEach, SDK_TEST_CONFIG } from '../helpers/sdk-mock.js';
 
 const client = new ECSClient(SDK_TEST_CONFIG);

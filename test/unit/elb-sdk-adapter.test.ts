@@ -13,8 +13,8 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import { AwsCallError } from '../../src/aws/elb-port.js';
 import { createElbAdapter, toAwsCallError } from '../../src/aws/elb-sdk-adapter.js';
+import { AwsCallError } from '../../src/errors.js';
 import { resetAroundEach, SDK_TEST_CONFIG } from '../helpers/sdk-mock.js';
 
 const LB = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/shop/50dc6c495c0c9188';

@@ -4,7 +4,7 @@ import { DEMO, demoState } from '../../sandbox/fake-elb/demo.js';
 import { handleQuery } from '../../sandbox/fake-elb/handler.js';
 import { decodeQuery } from '../../sandbox/fake-elb/query.js';
 import { FakeElbState, forward } from '../../sandbox/fake-elb/state.js';
-import type { Action } from '../../src/aws/elb-port.js';
+import type { Action } from '../../src/app/ports/elb.js';
 import { createElbAdapter } from '../../src/aws/elb-sdk-adapter.js';
 
 const LISTENER_ARN =

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Action, Rule } from '../../src/aws/elb-port.js';
+import type { Action, Rule } from '../../src/app/ports/elb.js';
 import {
   findForwardSites,
   findOffenders,

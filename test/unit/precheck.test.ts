@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Action } from '../../src/aws/elb-port.js';
+import type { Action } from '../../src/app/ports/elb.js';
 import {
   evaluatePrecheck,
   findForwardSites,

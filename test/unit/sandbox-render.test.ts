@@ -10,7 +10,7 @@ import {
   renderBlock,
   renderMessage,
 } from '../../sandbox/page/render.js';
-import { approvalPrompt } from '../../src/slack/blocks/approval.js';
+import { approvalPrompt } from '../../src/messages/approval.js';
 import { deployment, service } from '../helpers/block-fixtures.js';
 
 const names = {

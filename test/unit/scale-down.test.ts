@@ -5,9 +5,9 @@ import type {
   EcsPort,
   EcsServiceState,
   TerminationHook,
-} from '../../src/aws/compute-port.js';
-import { AwsCallError } from '../../src/aws/elb-port.js';
+} from '../../src/app/ports/compute.js';
 import type { HookResult } from '../../src/domain/evidence.js';
+import { AwsCallError } from '../../src/errors.js';
 import { type ScaleDownRun, scaleDown } from '../helpers/teardown-steps.js';
 
 const CONTEXT = { deploymentId: 'checkout-20240501100000-ab12', service: 'checkout', slot: 'blue' };

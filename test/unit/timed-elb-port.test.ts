@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ElbPort } from '../../src/aws/elb-port.js';
+import type { ElbPort } from '../../src/app/ports/elb.js';
 import { timeElbPort } from '../../src/aws/timed-elb-port.js';
 
 function slowPort(clock: { t: number }, costMs: number): ElbPort {

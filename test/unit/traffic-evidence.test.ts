@@ -4,15 +4,15 @@
  * trailing window, and which alerts are posted once.
  */
 import { describe, expect, it } from 'vitest';
-import type { AlarmState, MetricQuery, MetricResult, MetricsPort } from '../../src/aws/metrics-port.js';
+import type { JobContext } from '../../src/app/context.js';
+import type { AlarmState, MetricQuery, MetricResult, MetricsPort } from '../../src/app/ports/metrics.js';
 import type { ServiceConfig } from '../../src/config/schema.js';
 import type { Deployment } from '../../src/domain/deployment.js';
 import { unreadableTraffic } from '../../src/domain/traffic.js';
 import { breachAlertKey, handleBreaches } from '../../src/jobs/gate-alerts.js';
-import type { JobContext } from '../../src/jobs/job-context.js';
 import { missingAlarms, readGates, readTraffic, unverifiedReason } from '../../src/jobs/traffic-evidence.js';
 import { runWatch, uncheckedKey } from '../../src/jobs/watch-job.js';
-import type { SlackMessage } from '../../src/slack/blocks/index.js';
+import type { SlackMessage } from '../../src/messages/index.js';
 import { serviceConfig } from '../helpers/service-config.js';
 import { at } from '../helpers/traffic-fixtures.js';
 

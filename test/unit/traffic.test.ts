@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { MetricResult } from '../../src/aws/metrics-port.js';
+import type { MetricResult } from '../../src/app/ports/metrics.js';
 import type { SlotTraffic } from '../../src/domain/evidence.js';
 import {
   albDimensions,

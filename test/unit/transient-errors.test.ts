@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AwsCallError } from '../../src/aws/elb-port.js';
+import { AwsCallError } from '../../src/errors.js';
 import { isTransientError, isTransientRedisError } from '../../src/jobs/aws-errors.js';
 
 const named = (name: string, message: string) => Object.assign(new Error(message), { name });

@@ -1,0 +1,48 @@
+/**
+ * The narrow port to Elastic Load Balancing v2: only the calls Greenlight makes. The shapes it
+ * carries are the domain's (src/domain/load-balancer.ts), which mirror the AWS API.
+ */
+import type {
+  Action,
+  ForwardConfig,
+  Listener,
+  Rule,
+  RuleCondition,
+  TargetGroupInfo,
+  TargetGroupTuple,
+  TargetHealth,
+  TargetHealthState,
+} from '../../domain/load-balancer.js';
+
+export type {
+  Action,
+  ForwardConfig,
+  Listener,
+  Rule,
+  RuleCondition,
+  TargetGroupInfo,
+  TargetGroupTuple,
+  TargetHealth,
+  TargetHealthState,
+};
+
+export interface ElbPort {
+  describeListeners(query: { listenerArns: string[] } | { loadBalancerArn: string }): Promise<Listener[]>;
+  /** All rules of a listener, the default rule included (IsDefault). Paginated internally. */
+  describeRules(listenerArn: string): Promise<Rule[]>;
+  modifyListener(listenerArn: string, defaultActions: Action[]): Promise<void>;
+  modifyRule(ruleArn: string, actions: Action[]): Promise<void>;
+  /** CreateRule; returns the rule as AWS describes it. */
+  createRule(
+    listenerArn: string,
+    priority: number,
+    conditions: RuleCondition[],
+    actions: Action[],
+  ): Promise<Rule>;
+  deleteRule(ruleArn: string): Promise<void>;
+  describeTargetHealth(targetGroupArn: string): Promise<TargetHealth[]>;
+  /** Attributes as AWS names them: `stickiness.enabled`, `deregistration_delay.timeout_seconds`, … */
+  describeTargetGroupAttributes(targetGroupArn: string): Promise<Record<string, string>>;
+  describeTargetGroups(targetGroupArns: string[]): Promise<TargetGroupInfo[]>;
+  deregisterTargets(targetGroupArn: string, targets: { Id: string; Port?: number }[]): Promise<void>;
+}

@@ -1,0 +1,120 @@
+/**
+ * The BullMQ worker: validates job data, dispatches by job name, and turns permanent failures
+ * into UnrecoverableError so BullMQ does not retry them.
+ */
+import { randomInt } from 'node:crypto';
+import { type ConnectionOptions, DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
+import type { JobContext } from '../app/context.js';
+import type { Outgoing } from '../app/ports/scheduler.js';
+import type { JobName } from '../domain/job-ids.js';
+import { errorMessage, ListenerBusyError, PermanentJobError } from '../errors.js';
+import { type JobData, jobDataSchema, jobNameSchema } from '../queue/job-data.js';
+import { cappedBackoff, QUEUE_NAME } from '../queue/queue.js';
+import { runAfterCutover } from './after-cutover-job.js';
+import { runApprovalExpiry } from './approval-expiry-job.js';
+import { runCutover } from './cutover-job.js';
+import { giveUp } from './give-up.js';
+import { runInspect } from './inspect-job.js';
+import { runNotify } from './outbox.js';
+import { runPrecheck } from './precheck-job.js';
+import { runRemind } from './remind-job.js';
+import { runRollback } from './rollback-job.js';
+import { runSync } from './sync-job.js';
+import { runTeardown } from './teardown-job.js';
+import { runVerify } from './verify-job.js';
+import { runWatch } from './watch-job.js';
+
+type Handler = (
+  ctx: JobContext,
+  deploymentId: string,
+  at: number | undefined,
+  data: JobData,
+) => Promise<void>;
+
+const HANDLERS: Record<JobName, Handler> = {
+  precheck: runPrecheck,
+  cutover: runCutover,
+  verify: runVerify,
+  rollback: runRollback,
+  remind: runRemind,
+  teardown: runTeardown,
+  'approval-expiry': runApprovalExpiry,
+  sync: runSync,
+  watch: runWatch,
+  inspect: runInspect,
+  'after-cutover': runAfterCutover,
+  notify: async (ctx, id, _at, data) => {
+    // The blocks were built by our own builders and only passed through Redis.
+    if (data.notify) await runNotify(ctx, id, data.notify as unknown as Outgoing);
+  },
+};
+
+/** How soon a job that found its listeners busy runs again (random within, so waiters spread out). */
+export const BUSY_RETRY_MS = { min: 200, max: 1_500 };
+
+export async function processJob(
+  ctx: JobContext,
+  job: Pick<Job, 'name' | 'data' | 'id'> & { moveToDelayed?: Job['moveToDelayed'] },
+  token?: string,
+): Promise<void> {
+  const name = jobNameSchema.safeParse(job.name);
+  const data = jobDataSchema.safeParse(job.data);
+  if (!name.success || !data.success) {
+    throw new UnrecoverableError(`job ${job.id} (${job.name}) has invalid data; it will not be retried`);
+  }
+  try {
+    await HANDLERS[name.data](ctx, data.data.deploymentId, data.data.at, data.data);
+  } catch (err) {
+    if (err instanceof PermanentJobError) throw new UnrecoverableError(err.message);
+    if (err instanceof ListenerBusyError && job.moveToDelayed && token) {
+      // Another service is rewriting the same listeners: run again shortly, without holding a
+      // worker and without spending one of the job's tries (a busy load balancer is not a failure).
+      await job.moveToDelayed(Date.now() + randomInt(BUSY_RETRY_MS.min, BUSY_RETRY_MS.max), token);
+      throw new DelayedError();
+    }
+    throw err;
+  }
+}
+
+export const DEFAULT_LOCK_DURATION_MS = 10_000;
+export const DEFAULT_STALLED_INTERVAL_MS = 5_000;
+
+export function startWorker(
+  ctx: JobContext,
+  connection: ConnectionOptions,
+  opts: { concurrency?: number; prefix?: string; lockDuration?: number; stalledInterval?: number } = {},
+): Worker {
+  const worker = new Worker(QUEUE_NAME, (job, token) => processJob(ctx, job, token), {
+    connection,
+    concurrency: opts.concurrency ?? 4,
+    ...(opts.prefix ? { prefix: opts.prefix } : {}),
+    // A worker that died (SIGKILL, OOM, a lost node) loses its jobs' locks within lockDuration
+    // (renewed every half of it while alive); the stall check, every stalledInterval, gives them to
+    // a live worker: a cutover cut short resumes within about 15 s, not BullMQ's default ~60 s.
+    // The job's re-run takes its deployment's listener lock over at once (listener-lock.ts).
+    lockDuration: opts.lockDuration ?? DEFAULT_LOCK_DURATION_MS,
+    stalledInterval: opts.stalledInterval ?? DEFAULT_STALLED_INTERVAL_MS,
+    // Crashes in a row (a chaos run, a crash loop) must not fail a job that is safe to re-run.
+    maxStalledCount: 5,
+    settings: { backoffStrategy: (attemptsMade: number) => cappedBackoff(attemptsMade) },
+  });
+  worker.on('failed', (job, err) => {
+    ctx.log.warn(
+      { job: job?.id, attempts: job?.attemptsMade, err: errorMessage(err) },
+      `job ${job?.name} failed`,
+    );
+    if (!job) return;
+    // Out of attempts (or permanent): record the failure so the deployment is not left holding
+    // the service lock in a working state with nobody told.
+    const final = err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
+    const data = jobDataSchema.safeParse(job.data);
+    // A message that Slack would not take is a message lost, not a deployment failed.
+    if (final && data.success && job.name !== 'notify') {
+      giveUp(ctx, job.name, data.data.deploymentId, errorMessage(err)).catch((e: unknown) =>
+        ctx.log.error({ err: errorMessage(e), job: job.id }, 'could not record a job that gave up'),
+      );
+    }
+  });
+  worker.on('error', (err) => ctx.log.error({ err: errorMessage(err) }, 'worker error'));
+  return worker;
+}

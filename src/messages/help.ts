@@ -1,0 +1,18 @@
+/** Replies to `/deploy help` and to commands the parser answers itself. Pure. */
+import { helpText } from '../domain/command-parser.js';
+import { escKeepMentions } from './format.js';
+import { context, type KnownBlock, message, type SlackMessage, sections } from './kit.js';
+
+/**
+ * `text` is the reply/usage text (mrkdwn allowed: *bold*, `code`, line breaks; already-escaped
+ * entities stay as they are). Mentions are kept; `<!channel>`-style broadcasts and links are
+ * escaped. An empty `text` shows the full help.
+ */
+export function helpMessage(text: string): SlackMessage {
+  const body = escKeepMentions(text.trim() ? text : helpText());
+  const blocks: KnownBlock[] = [
+    ...sections(body.split('\n'), 6),
+    context('📘 Greenlight · `/deploy help` lists every command'),
+  ];
+  return message(body, blocks);
+}

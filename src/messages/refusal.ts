@@ -1,0 +1,23 @@
+/** User-facing refusals (ephemeral): permission, validation and lock refusals. Pure. */
+import type { Deployment } from '../domain/deployment.js';
+import { routeText, STATE_LABEL } from './common.js';
+import { clipLine, code, escKeepMentions, link, mention, truncate } from './format.js';
+import { context, message, type SlackMessage, section } from './kit.js';
+
+/** A short ephemeral reply. `text` is mrkdwn and may name people (`<@U…>`); anything else that looks like a Slack token is escaped. */
+export function refusalMessage(text: string): SlackMessage {
+  const body = truncate(escKeepMentions(text), 2900);
+  return message(body, [section(body)]);
+}
+
+/** "checkout is busy: deployment X by @U is awaiting approval — see thread". */
+export function lockRefusal(holder: Deployment, permalink?: string): SlackMessage {
+  const service = clipLine(holder.service, 40);
+  const state = STATE_LABEL[holder.state];
+  const thread = permalink ? ` — ${link(permalink, 'see thread')}` : '';
+  const line = `🔒 *${service}* is busy: deployment ${code(holder.id)} by ${mention(holder.requester)} is ${state}${thread}`;
+  return message(
+    `${service} is busy: deployment ${clipLine(holder.id, 120)} by ${mention(holder.requester)} is ${state}`,
+    [section(line), context(`${routeText(holder)} · one deployment per service at a time`)],
+  );
+}

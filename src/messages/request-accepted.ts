@@ -1,0 +1,15 @@
+/** Ephemeral acknowledgement of `/deploy`: where to follow the deployment. Pure. */
+import type { Deployment } from '../domain/deployment.js';
+import { routeText } from './common.js';
+import { channelLink, clipLine, code, link } from './format.js';
+import { message, type SlackMessage, section } from './kit.js';
+
+export function requestAccepted(d: Deployment, permalink?: string): SlackMessage {
+  const where = permalink
+    ? `${link(permalink, 'the thread')} in ${channelLink(d.channel)}`
+    : channelLink(d.channel);
+  const line = `👍 Deployment ${code(d.id)} requested (${routeText(d)}); follow it in ${where}.`;
+  return message(`Deployment ${clipLine(d.id, 120)} requested; follow it in ${channelLink(d.channel)}`, [
+    section(line),
+  ]);
+}
