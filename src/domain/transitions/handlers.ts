@@ -6,7 +6,7 @@
  */
 import type { Deployment, State } from '../deployment.js';
 import { formatDuration } from '../duration.js';
-import type { DeploymentEvent, Effect, Refusal } from '../state-machine.js';
+import type { DeploymentEvent, Effect, Refusal } from '../events.js';
 import { deploymentName, describeState } from './rules.js';
 
 /** The longest single Extend: a forgotten environment is exactly what the TTL exists to prevent. */

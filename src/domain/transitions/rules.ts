@@ -3,7 +3,7 @@
  * user. One table, so `transition()`, `allowedEvents()` and the refusal messages cannot disagree.
  */
 import type { Deployment, State } from '../deployment.js';
-import type { EventType } from '../state-machine.js';
+import type { EventType } from '../events.js';
 
 interface EventRule {
   /** States in which the event may be accepted (`failed` + rollback is further gated by `canRollBack`). */
