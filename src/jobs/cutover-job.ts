@@ -13,6 +13,7 @@ import {
   patchDeployment,
   serviceOf,
 } from '../app/context.js';
+import { mustRunAgain, runStep } from '../app/failures.js';
 import type { ElbPort } from '../app/ports/elb.js';
 import { type EventOutcome, recordEvent } from '../app/record-event.js';
 import { ensurePreviewRules, previewRuleTest } from '../aws/preview-rules.js';
@@ -24,9 +25,8 @@ import type { CutoverTiming, Deployment } from '../domain/deployment.js';
 import { formatDuration } from '../domain/duration.js';
 import { STALE_SWITCH_MS } from '../domain/limits.js';
 import type { SwitchReport } from '../domain/reports.js';
-import { errorMessage, ListenerBusyError, LockLostError, SwitchAbortedError } from '../errors.js';
+import { errorMessage, LockLostError, SwitchAbortedError } from '../errors.js';
 import { cutoverFailedMessage, cutoverMessage } from '../messages/index.js';
-import { isRetryableSwitchAbort, isTransientError } from './aws-errors.js';
 import { reportDrift } from './drift.js';
 import { hookAnswer, runHook } from './hook-runner.js';
 import { postOnce } from './outbox.js';
@@ -41,12 +41,10 @@ export async function runCutover(ctx: JobContext, deploymentId: string): Promise
 
 /** The preview rules of every slot; a failure that will not pass by itself says what it means. */
 async function attachAll(port: ElbPort, svc: ServiceConfig): Promise<void> {
-  try {
-    await ensurePreviewRules(port, svc);
-  } catch (err) {
-    if (isTransientError(err)) throw err;
+  const created = await runStep(() => ensurePreviewRules(port, svc));
+  if (!created.ok) {
     throw new Error(
-      `could not keep every slot health-checked: creating a preview rule failed (${errorMessage(err)}); nothing was changed on the load balancer`,
+      `could not keep every slot health-checked: creating a preview rule failed (${created.message}); nothing was changed on the load balancer`,
     );
   }
 }
@@ -147,7 +145,9 @@ async function switchTraffic(
       });
     });
   } catch (err) {
-    if (err instanceof ListenerBusyError) throw err; // another service is switching: retry shortly
+    // Another service is switching (busy), or a transient failure left the load balancer as it was
+    // (nothing modified, or put back and read back): the queue runs the switch again.
+    if (mustRunAgain(err)) throw err;
     if (err instanceof LockLostError) {
       ctx.log.warn(
         { deployment: d.id, err: err.message },
@@ -160,8 +160,6 @@ async function switchTraffic(
       await reportDrift(ctx, d.id, svc);
       return undefined;
     }
-    // Put back and confirmed, after a transient failure: BullMQ retries the switch (finally: give-up).
-    if (isRetryableSwitchAbort(err)) throw err;
     if (err instanceof SwitchAbortedError) {
       const touched = !untouched || !err.confirmedRestored;
       const failed = await recordEvent(ctx, d.id, {
@@ -172,7 +170,6 @@ async function switchTraffic(
       await attemptEnded(ctx, svc, failed);
       return undefined;
     }
-    if (isTransientError(err)) throw err; // nothing was modified: BullMQ retries
     const failed = await recordEvent(ctx, d.id, {
       type: 'cutover_failed',
       reason: `cutover failed: ${errorMessage(err)}`,

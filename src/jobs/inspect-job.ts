@@ -5,12 +5,12 @@
  */
 
 import { type JobContext, loadDeployment, serviceOf } from '../app/context.js';
+import { mustRunAgain } from '../app/failures.js';
 import { previewRuleTest } from '../aws/preview-rules.js';
 import { readListeners } from '../aws/switch-forwards.js';
 import { findForwardSites, liveSlot } from '../domain/forwards.js';
 import { errorMessage } from '../errors.js';
 import { forwardLine, refusalMessage } from '../messages/index.js';
-import { isTransientError } from './aws-errors.js';
 import { postOnce } from './outbox.js';
 
 export async function runInspect(ctx: JobContext, deploymentId: string): Promise<void> {
@@ -32,7 +32,7 @@ export async function runInspect(ctx: JobContext, deploymentId: string): Promise
       (sites.length > 0 ? sites.map(forwardLine).join('\n') : '_no forward references the slots_') +
       (d.cutover !== undefined ? '\nRollback stays possible: `/deploy rollback`.' : '');
   } catch (err) {
-    if (isTransientError(err)) throw err;
+    if (mustRunAgain(err)) throw err;
     text = `🔓 *Unlocked.* ${d.reason ?? ''}\nThe load balancer could not be read: ${errorMessage(err)}.`;
   }
   await postOnce(ctx, d, `inspect-${d.version}`, refusalMessage(text));

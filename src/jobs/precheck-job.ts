@@ -18,8 +18,9 @@ import {
   patchMessages,
   serviceOf,
 } from '../app/context.js';
+import { runStep } from '../app/failures.js';
 import { recordEvent } from '../app/record-event.js';
-import { type PrecheckReading, readPrecheck } from '../aws/read-precheck.js';
+import { readPrecheck } from '../aws/read-precheck.js';
 import type { ServiceConfig } from '../config/schema.js';
 import type { Deployment } from '../domain/deployment.js';
 import {
@@ -33,7 +34,6 @@ import { nextOnGrid } from '../domain/job-ids.js';
 import { redactUrls } from '../domain/redact.js';
 import { errorMessage } from '../errors.js';
 import { approvalPrompt, healthWaitMessage, hhmm, precheckMessage, statusCard } from '../messages/index.js';
-import { isTransientError } from './aws-errors.js';
 import { deliver, postOnce } from './outbox.js';
 
 /** The status card: the thread's parent. If Slack is down it is queued, and the precheck goes on. */
@@ -61,15 +61,13 @@ export async function runPrecheck(ctx: JobContext, deploymentId: string): Promis
   const now = ctx.clock.now();
   const mayWait = d.healthWait === undefined || now < d.healthWait.until;
 
-  let reading: PrecheckReading;
-  try {
-    reading = await readPrecheck(ctx.elb, svc, d.toSlot, { mayWait });
-  } catch (err) {
-    if (isTransientError(err)) throw err; // BullMQ retries with backoff
-    const reason = `could not read the load balancer: ${errorMessage(err)}`;
+  const read = await runStep(() => readPrecheck(ctx.elb, svc, d.toSlot, { mayWait }));
+  if (!read.ok) {
+    const reason = `could not read the load balancer: ${read.message}`;
     await recordEvent(ctx, d.id, { type: 'precheck_failed', reason });
     return;
   }
+  const reading = read.value;
   let report = reading.report;
   if ((report.settling ?? 0) > 0) {
     const wait: HealthWait = d.healthWait ?? {

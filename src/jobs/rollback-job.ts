@@ -7,6 +7,7 @@
  */
 
 import { failedWith, type JobContext, loadDeployment, serviceOf } from '../app/context.js';
+import { mustRunAgain } from '../app/failures.js';
 import type { ElbPort } from '../app/ports/elb.js';
 import { recordEvent } from '../app/record-event.js';
 import { ensurePreviewRules, previewRuleTest } from '../aws/preview-rules.js';
@@ -18,9 +19,8 @@ import type { Deployment } from '../domain/deployment.js';
 import { formatDuration } from '../domain/duration.js';
 import { offenderPlace } from '../domain/forwards.js';
 import type { VerificationReport } from '../domain/reports.js';
-import { errorMessage, ListenerBusyError, LockLostError } from '../errors.js';
+import { errorMessage, LockLostError } from '../errors.js';
 import { refusalMessage, rollbackMessage } from '../messages/index.js';
-import { isRetryableSwitchAbort, isTransientError } from './aws-errors.js';
 import { reportDrift } from './drift.js';
 import { postOnce } from './outbox.js';
 import { writeGuard } from './write-guard.js';
@@ -128,7 +128,7 @@ async function rollBack(
     if (done.ok) ctx.metrics.observeRollback(d.service, (finishedAt - startedAt) / 1000);
     return report;
   } catch (err) {
-    if (isTransientError(err) || isRetryableSwitchAbort(err) || err instanceof ListenerBusyError) throw err;
+    if (mustRunAgain(err)) throw err;
     if (err instanceof LockLostError) {
       ctx.log.warn(
         { deployment: d.id, err: err.message },

@@ -16,6 +16,7 @@
  */
 
 import { failedWith, type JobContext, loadDeployment, patchDeployment, serviceOf } from '../app/context.js';
+import { mustRunAgain } from '../app/failures.js';
 import { recordEvent } from '../app/record-event.js';
 import { startDrain, stillDraining } from '../aws/drain.js';
 import { detachSlot, previewRuleTest } from '../aws/preview-rules.js';
@@ -29,7 +30,6 @@ import { nextOnGrid } from '../domain/job-ids.js';
 import type { TeardownReport } from '../domain/reports.js';
 import { errorMessage, NotDueYetError } from '../errors.js';
 import { refusalMessage, teardownMessage } from '../messages/index.js';
-import { isTransientError } from './aws-errors.js';
 import { hookAnswer, runHook, scaleDownHook } from './hook-runner.js';
 import { postOnce } from './outbox.js';
 
@@ -135,7 +135,7 @@ async function tearDown(ctx: JobContext, d: Deployment, svc: ServiceConfig): Pro
     }
     await finish(ctx, d.id);
   } catch (err) {
-    if (isTransientError(err)) throw err;
+    if (mustRunAgain(err)) throw err;
     await recordEvent(ctx, d.id, {
       type: 'teardown_failed',
       reason: `teardown failed: ${errorMessage(err)}`,
@@ -182,7 +182,7 @@ async function finishDrain(
 ) {
   let detachError: string | undefined;
   const detached = await detachSlot(ctx.elb, svc, old).catch((err: unknown) => {
-    if (isTransientError(err)) throw err;
+    if (mustRunAgain(err)) throw err;
     // Not detached (e.g. DeleteRule not allowed): the slot stays health-checked; the teardown goes on.
     detachError = errorMessage(err);
     return undefined;

@@ -16,6 +16,7 @@ import {
   patchMessages,
   serviceOf,
 } from '../app/context.js';
+import { runStep } from '../app/failures.js';
 import { recordEvent } from '../app/record-event.js';
 import { previewRuleTest } from '../aws/preview-rules.js';
 import { verifyConfiguration } from '../aws/switch-forwards.js';
@@ -27,7 +28,6 @@ import { nextOnGrid } from '../domain/job-ids.js';
 import type { VerificationReport } from '../domain/reports.js';
 import { errorMessage } from '../errors.js';
 import { trafficFailedMessage, trafficMessage, verificationMessage } from '../messages/index.js';
-import { isTransientError } from './aws-errors.js';
 import { handleBreaches } from './gate-alerts.js';
 import { postOnce } from './outbox.js';
 import { gateBreaches, readTraffic, unverifiedReason } from './traffic-evidence.js';
@@ -46,23 +46,23 @@ export async function runVerify(ctx: JobContext, deploymentId: string): Promise<
 
 /** Part 1. Returns true when the configuration is verified. */
 async function verifyConfig(ctx: JobContext, d: Deployment, svc: ServiceConfig): Promise<boolean> {
-  let report: VerificationReport;
-  try {
-    report = await verifyConfiguration(ctx.elb, {
+  const read = await runStep(() =>
+    verifyConfiguration(ctx.elb, {
       listenerArns: svc.listeners,
       slots: svc.slots,
       isPreviewRule: previewRuleTest(svc),
       targetSlot: d.toSlot,
       oldSlot: d.fromSlot,
-    });
-  } catch (err) {
-    if (isTransientError(err)) throw err;
+    }),
+  );
+  if (!read.ok) {
     await recordEvent(ctx, d.id, {
       type: 'verify_failed',
-      reason: `Could not read the load balancer back (not verified): ${errorMessage(err)}`,
+      reason: `Could not read the load balancer back (not verified): ${read.message}`,
     });
     return false;
   }
+  const report: VerificationReport = read.value;
   await postOnce(ctx, d, 'verify', verificationMessage(d, report, svc));
   if (report.readBackOk && report.offenders.length === 0) return true;
   const parts: string[] = [];

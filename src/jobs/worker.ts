@@ -5,9 +5,10 @@
 import { randomInt } from 'node:crypto';
 import { type ConnectionOptions, DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { JobContext } from '../app/context.js';
+import { classifyFailure } from '../app/failures.js';
 import type { Outgoing } from '../app/ports/scheduler.js';
 import type { JobName } from '../domain/job-ids.js';
-import { errorMessage, ListenerBusyError, PermanentJobError } from '../errors.js';
+import { errorMessage } from '../errors.js';
 import { type JobData, jobDataSchema, jobNameSchema } from '../queue/job-data.js';
 import { cappedBackoff, QUEUE_NAME } from '../queue/queue.js';
 import { runAfterCutover } from './after-cutover-job.js';
@@ -65,8 +66,9 @@ export async function processJob(
   try {
     await HANDLERS[name.data](ctx, data.data.deploymentId, data.data.at, data.data);
   } catch (err) {
-    if (err instanceof PermanentJobError) throw new UnrecoverableError(err.message);
-    if (err instanceof ListenerBusyError && job.moveToDelayed && token) {
+    const kind = classifyFailure(err);
+    if (kind === 'permanent') throw new UnrecoverableError(errorMessage(err));
+    if (kind === 'busy' && job.moveToDelayed && token) {
       // Another service is rewriting the same listeners: run again shortly, without holding a
       // worker and without spending one of the job's tries (a busy load balancer is not a failure).
       await job.moveToDelayed(Date.now() + randomInt(BUSY_RETRY_MS.min, BUSY_RETRY_MS.max), token);

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { AwsCallError } from '../../src/errors.js';
-import { isTransientError, isTransientRedisError } from '../../src/jobs/aws-errors.js';
+import { classifyFailure, isTransientError, isTransientRedisError, runStep } from '../../src/app/failures.js';
+import {
+  AwsCallError,
+  ListenerBusyError,
+  LockLostError,
+  PermanentJobError,
+  SwitchAbortedError,
+} from '../../src/errors.js';
 
 const named = (name: string, message: string) => Object.assign(new Error(message), { name });
 
@@ -29,5 +35,43 @@ describe('which failures a job runs again for', () => {
     expect(isTransientError(new AwsCallError('ModifyRule', 'Throttling', 'Rate exceeded'))).toBe(true);
     expect(isTransientError(new AwsCallError('ModifyRule', 'AccessDenied', 'not authorized'))).toBe(false);
     expect(isTransientError(new Error('deployment x does not exist'))).toBe(false);
+  });
+});
+
+describe('classifying a failure once for every job', () => {
+  const throttled = new AwsCallError('ModifyRule', 'Throttling', 'Rate exceeded');
+  const denied = new AwsCallError('ModifyRule', 'AccessDenied', 'not authorized');
+  const putBack = (cause: Error, unconfirmed: string[]) =>
+    new SwitchAbortedError(cause, 1, [], 'green', { touchedSites: [':443 rule 10'], unconfirmed });
+
+  it.each<[string, unknown, ReturnType<typeof classifyFailure>]>([
+    ['AWS throttling', throttled, 'transient'],
+    ['a switch put back and read back after throttling', putBack(throttled, []), 'transient'],
+    ['a switch put back after a refusal', putBack(denied, []), 'failure'],
+    ['a switch left partly applied', putBack(throttled, [':443 rule 10']), 'failure'],
+    ['forwards held by another deployment', new ListenerBusyError('busy'), 'busy'],
+    ['a lock that changed hands', new LockLostError('lost'), 'lock-lost'],
+    [
+      'a deployment that no longer exists',
+      new PermanentJobError('GL_DEPLOYMENT_NOT_FOUND', 'gone'),
+      'permanent',
+    ],
+    ['AWS refusing permission', denied, 'failure'],
+    ['a thrown string', 'boom', 'failure'],
+  ])('%s → %s', (_what, err, kind) => {
+    expect(classifyFailure(err)).toBe(kind);
+  });
+
+  it('runStep rethrows what the queue runs again and returns the rest with its message', async () => {
+    await expect(runStep(() => Promise.reject(throttled))).rejects.toBe(throttled);
+    const busy = new ListenerBusyError('busy');
+    await expect(runStep(() => Promise.reject(busy))).rejects.toBe(busy);
+    await expect(runStep(() => Promise.reject(denied))).resolves.toEqual({
+      ok: false,
+      kind: 'failure',
+      error: denied,
+      message: denied.message,
+    });
+    await expect(runStep(() => Promise.resolve(42))).resolves.toEqual({ ok: true, value: 42 });
   });
 });
