@@ -5,6 +5,7 @@
  */
 
 import type { Deployment } from './deployment.js';
+import { mentionList, userMention } from './mentions.js';
 import type { ServiceConfig } from './service.js';
 
 export interface Actor {
@@ -27,12 +28,6 @@ function refuse(message: string): Decision {
 function includes(people: People | undefined, actor: Actor): boolean {
   if (!people) return false;
   return people.users.includes(actor.userId) || people.usergroups.some((g) => actor.groups.includes(g));
-}
-
-/** `<@U1>, <!subteam^S1>`; `nobody` when the list is empty. */
-export function mentionList(people: { users: string[]; usergroups: string[] }): string {
-  const all = [...people.users.map((u) => `<@${u}>`), ...people.usergroups.map((g) => `<!subteam^${g}>`)];
-  return all.length > 0 ? all.join(', ') : 'nobody';
 }
 
 function merge(a: People, b: People | undefined): { users: string[]; usergroups: string[] } {
@@ -71,7 +66,7 @@ export function canApprove(svc: ServiceConfig, d: Requested, actor: Actor): Deci
 function requesterOrApprover(verb: string, svc: ServiceConfig, d: Requested, actor: Actor): Decision {
   if (actor.userId === d.requester || isApprover(svc, actor)) return OK;
   return refuse(
-    `Only the requester (<@${d.requester}>) or an approver of *${svc.name}* can ${verb} this deployment. ` +
+    `Only the requester (${userMention(d.requester)}) or an approver of *${svc.name}* can ${verb} this deployment. ` +
       `Approvers: ${mentionList(svc.approvers)}.`,
   );
 }

@@ -26,6 +26,24 @@ export const STATES = [
 ] as const;
 export type State = (typeof STATES)[number];
 
+/** A state in words for people: `awaiting approval`, `rolled back`. */
+export const STATE_LABEL: Record<State, string> = {
+  requested: 'requested',
+  prechecking: 'prechecking',
+  awaiting_approval: 'awaiting approval',
+  cutting_over: 'cutting over',
+  verifying: 'verifying',
+  soaking: 'soaking',
+  tearing_down: 'tearing down',
+  done: 'done',
+  blocked: 'blocked',
+  cancelled: 'cancelled',
+  expired: 'expired',
+  failed: 'failed',
+  rolling_back: 'rolling back',
+  rolled_back: 'rolled back',
+};
+
 /** States in which the deployment is over and the service lock is released. */
 export const TERMINAL_STATES: readonly State[] = [
   'done',

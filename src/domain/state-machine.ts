@@ -13,7 +13,7 @@ import { applyEvent } from './transitions/handlers.js';
 import { deploymentName, EVENT_RULES, EVENT_TYPES, illegalMessage } from './transitions/rules.js';
 
 export type { DeploymentEvent, Effect, EventType, Refusal, TransitionResult } from './events.js';
-export { MAX_EXTEND_MS } from './transitions/handlers.js';
+export { MAX_EXTEND_MS } from './limits.js';
 export { describeState, EVENT_TYPES } from './transitions/rules.js';
 
 /**

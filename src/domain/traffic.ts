@@ -14,6 +14,7 @@ import type { GateBreach, SlotTraffic, TrafficPoint, TrafficReport } from './evi
 import { type LbBaseline, lbBaseline, lbBasisText, type UserFacing, userFacing5xx } from './lb-errors.js';
 import type { AlarmState, MetricQuery, MetricResult } from './metrics.js';
 import type { GateSettings } from './service.js';
+import { hhmm } from './utc-time.js';
 
 export { userFacing5xx } from './lb-errors.js';
 
@@ -193,10 +194,6 @@ const EMPTY: TrafficPoint = { at: 0, requests: 0, errors5xx: 0, p99Ms: null };
 
 function pointAt(slot: SlotTraffic, at: number): TrafficPoint | undefined {
   return slot.points.find((p) => p.at === at);
-}
-
-function hhmm(at: number): string {
-  return new Date(at).toISOString().slice(11, 16);
 }
 
 function percent(fraction: number): string {

@@ -8,6 +8,7 @@ import type { JobContext } from '../app/context.js';
 import { recordEvent } from '../app/record-event.js';
 import { readLiveSlot } from '../aws/read-precheck.js';
 import type { Deployment } from '../domain/deployment.js';
+import { userMention } from '../domain/mentions.js';
 import type { DeploymentEvent } from '../domain/state-machine.js';
 import { refusalMessage } from '../messages/index.js';
 import { attemptEnded } from './cutover-job.js';
@@ -65,7 +66,7 @@ export async function giveUp(ctx: JobContext, job: string, deploymentId: string,
     out.deployment,
     `gave-up-${job}-${out.deployment.version}`,
     refusalMessage(
-      `⚠️ <@${d.requester}> The *${job}* step could not complete after several attempts: ${why}. ` +
+      `⚠️ ${userMention(d.requester)} The *${job}* step could not complete after several attempts: ${why}. ` +
         `The deployment is now *${out.deployment.state}*.`,
     ),
   ).catch((err: unknown) => ctx.log.warn({ err, deployment: d.id }, 'could not post the give-up notice'));

@@ -1,5 +1,5 @@
 /**
- * Pieces shared by several surfaces: state labels, the "service: blue → green" route and the
+ * Pieces shared by several surfaces: state emoji, the "service: blue → green" route and the
  * buttons. Pure.
  */
 import type { ServiceConfig } from '../config/schema.js';
@@ -34,23 +34,6 @@ export const STATE_EMOJI: Record<State, string> = {
   failed: '❌',
   rolling_back: '↩️',
   rolled_back: '⏪',
-};
-
-export const STATE_LABEL: Record<State, string> = {
-  requested: 'requested',
-  prechecking: 'prechecking',
-  awaiting_approval: 'awaiting approval',
-  cutting_over: 'cutting over',
-  verifying: 'verifying',
-  soaking: 'soaking',
-  tearing_down: 'tearing down',
-  done: 'done',
-  blocked: 'blocked',
-  cancelled: 'cancelled',
-  expired: 'expired',
-  failed: 'failed',
-  rolling_back: 'rolling back',
-  rolled_back: 'rolled back',
 };
 
 /** The slot to roll back to: the one that was live before the cutover. */

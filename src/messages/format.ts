@@ -6,6 +6,16 @@
  * Tokens we build ourselves (`mention`, `slackDate`, `link`, …) are inserted after escaping.
  */
 import { formatDuration } from '../domain/duration.js';
+import {
+  groupMention as groupToken,
+  mentionList as listMentions,
+  type People,
+  userMention,
+} from '../domain/mentions.js';
+import { utcTime } from '../domain/utc-time.js';
+
+/** For callers outside src/messages that take the rendering helpers from here. */
+export { hhmm } from '../domain/utc-time.js';
 
 const USER_ID = /^[UW][A-Z0-9]{1,40}$/;
 const GROUP_ID = /^S[A-Z0-9]{1,40}$/;
@@ -87,12 +97,12 @@ export function plainClip(raw: string, max: number): string {
 /** `<@U…>` for a valid user id; anything else is shown escaped, never as a mention. */
 export function mention(userId: string | undefined | null): string {
   if (!userId) return 'someone';
-  return USER_ID.test(userId) ? `<@${userId}>` : clipLine(userId, 40);
+  return USER_ID.test(userId) ? userMention(userId) : clipLine(userId, 40);
 }
 
 /** `<!subteam^S…>` for a valid user group id. */
 export function groupMention(groupId: string): string {
-  return GROUP_ID.test(groupId) ? `<!subteam^${groupId}>` : clipLine(groupId, 40);
+  return GROUP_ID.test(groupId) ? groupToken(groupId) : clipLine(groupId, 40);
 }
 
 /** `<#C…>` for a valid channel id. */
@@ -107,26 +117,15 @@ export function link(url: string | undefined, label: string): string {
   return `<${url}|${safeLabel}>`;
 }
 
-/** Mentions for a list of users and groups, at most `max`, then "and N more". */
-export function mentionList(people: { users?: string[]; usergroups?: string[] }, max = 15): string {
-  const all = [...(people.users ?? []).map(mention), ...(people.usergroups ?? []).map(groupMention)];
-  if (all.length === 0) return 'nobody';
-  const shown = all.slice(0, max).join(', ');
-  return all.length > max ? `${shown} and ${all.length - max} more` : shown;
-}
-
-const pad = (n: number) => String(n).padStart(2, '0');
-
-/** `2024-01-02 15:04 UTC`: the fallback shown where Slack cannot localise a date. */
-export function utcTime(ms: number): string {
-  if (!Number.isFinite(ms)) return 'unknown time';
-  const d = new Date(ms);
-  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())} UTC`;
+/** Mentions for a list of users and groups (invalid ids shown escaped), at most `max`, then "and N more". */
+export function mentionList(people: People, max = 15): string {
+  return listMentions(people, max, { user: mention, group: groupMention });
 }
 
 /**
  * `<!date^…^{date_short_pretty} {time}|2024-01-02 15:04 UTC>`: shown in each reader's timezone.
- * Use in blocks; in fallback `text` prefer `utcTime()` (notifications show the raw fallback).
+ * Use in blocks; in fallback `text` prefer `utcTime()` (notifications show the raw fallback, and
+ * it is what Slack shows where it cannot localise a date).
  */
 export function slackDate(ms: number | undefined, tokens = '{date_short_pretty} at {time}'): string {
   if (ms === undefined || !Number.isFinite(ms)) return '—';
@@ -173,19 +172,6 @@ export function priorityLabel(priority: string): string {
 export function capList(lines: string[], max: number, more = (n: number) => `…and ${n} more`): string[] {
   if (lines.length <= max) return lines;
   return [...lines.slice(0, max), more(lines.length - max)];
-}
-
-/** `15:04`: hours and minutes in UTC (tables and verdicts say "UTC" once). */
-export function hhmm(ms: number | undefined): string {
-  if (ms === undefined || !Number.isFinite(ms)) return '--:--';
-  const d = new Date(ms);
-  return `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
-}
-
-/** `15:04:05` in UTC. */
-export function hhmmss(ms: number): string {
-  if (!Number.isFinite(ms)) return '--:--:--';
-  return `${hhmm(ms)}:${pad(new Date(ms).getUTCSeconds())}`;
 }
 
 /**

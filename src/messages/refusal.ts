@@ -1,6 +1,6 @@
 /** User-facing refusals (ephemeral): permission, validation and lock refusals. Pure. */
-import type { Deployment } from '../domain/deployment.js';
-import { routeText, STATE_LABEL } from './common.js';
+import { type Deployment, STATE_LABEL } from '../domain/deployment.js';
+import { routeText } from './common.js';
 import { clipLine, code, escKeepMentions, link, mention, truncate } from './format.js';
 import { context, message, type SlackMessage, section } from './kit.js';
 

@@ -1,9 +1,10 @@
 /** The teardown reminder, posted in the channel itself (not the thread). Pure. */
 import type { ServiceConfig } from '../config/schema.js';
-import type { Deployment } from '../domain/deployment.js';
-import { extendButton, previousSlot, STATE_LABEL, teardownNowButton } from './common.js';
+import { type Deployment, STATE_LABEL } from '../domain/deployment.js';
+import { utcTime } from '../domain/utc-time.js';
+import { extendButton, previousSlot, requesterAndApprovers, teardownNowButton } from './common.js';
 import { soakCostLine } from './cost.js';
-import { clipLine, code, dur, mention, mentionList, slackDate, slot, slotText, utcTime } from './format.js';
+import { clipLine, code, dur, slackDate, slot, slotText } from './format.js';
 import { actions, context, type KnownBlock, message, type SlackMessage, section } from './kit.js';
 
 export function reminderMessage(d: Deployment, svc: ServiceConfig, now: number): SlackMessage {
@@ -11,7 +12,7 @@ export function reminderMessage(d: Deployment, svc: ServiceConfig, now: number):
   const service = clipLine(d.service, 40);
   const at = d.teardownAt;
   const left = at !== undefined ? ` (in ${dur(Math.max(0, at - now))})` : '';
-  const who = `${mention(d.requester)}, ${mentionList(svc.approvers)}`;
+  const who = requesterAndApprovers(d, svc);
   const blocks: KnownBlock[] = [
     section(`⏰ ${who}: ${slot(old)} of *${service}* will be torn down ${slackDate(at)}${left}.`),
     section(

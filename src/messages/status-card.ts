@@ -3,7 +3,8 @@
  * (`chat.update`) through the whole lifecycle; the thread parent for everything else. Pure.
  */
 import type { ServiceConfig } from '../config/schema.js';
-import { type Deployment, type State, TERMINAL_STATES } from '../domain/deployment.js';
+import { type Deployment, STATE_LABEL, type State, TERMINAL_STATES } from '../domain/deployment.js';
+import { utcTime } from '../domain/utc-time.js';
 import {
   enteredBy,
   extendButton,
@@ -14,11 +15,10 @@ import {
   route,
   routeText,
   STATE_EMOJI,
-  STATE_LABEL,
   teardownNowButton,
 } from './common.js';
 import { soakCostLine } from './cost.js';
-import { code, dur, mention, slackDate, slot, slotText, utcTime } from './format.js';
+import { code, dur, mention, slackDate, slot, slotText } from './format.js';
 import {
   actions,
   type Button,

@@ -6,7 +6,8 @@
  */
 import type { SlotTraffic, TrafficPoint, TrafficReport } from '../domain/evidence.js';
 import { sparkline } from '../domain/traffic.js';
-import { esc, hhmm, hhmmss, plainClip } from './format.js';
+import { hhmm, hhmmss } from '../domain/utc-time.js';
+import { esc, plainClip } from './format.js';
 
 /** Periods shown in a sparkline (the most recent ones). */
 export const SPARK_WIDTH = 40;

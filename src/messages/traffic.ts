@@ -6,6 +6,7 @@
 import type { ServiceConfig } from '../config/schema.js';
 import type { Deployment } from '../domain/deployment.js';
 import type { GateBreach, GateKind, TrafficReport } from '../domain/evidence.js';
+import { hhmm } from '../domain/utc-time.js';
 import {
   previousSlot,
   requesterAndApprovers,
@@ -14,7 +15,7 @@ import {
   route,
   routeText,
 } from './common.js';
-import { capList, clipLine, code, dur, hhmm, slackDate, slot, slotText } from './format.js';
+import { capList, clipLine, code, dur, slackDate, slot, slotText } from './format.js';
 import {
   actions,
   context,

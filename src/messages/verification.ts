@@ -2,8 +2,8 @@
 import type { ServiceConfig } from '../config/schema.js';
 import type { Deployment } from '../domain/deployment.js';
 import type { Offender, VerificationReport } from '../domain/reports.js';
-import { previousSlot, rollbackButton, routeText } from './common.js';
-import { capList, code, listenerLabel, mention, mentionList, slot, slotText } from './format.js';
+import { previousSlot, requesterAndApprovers, rollbackButton, routeText } from './common.js';
+import { capList, code, listenerLabel, mention, slot, slotText } from './format.js';
 import { actions, context, type KnownBlock, message, type SlackMessage, section, sections } from './kit.js';
 
 export const MAX_OFFENDER_ROWS = 20;
@@ -47,7 +47,7 @@ export function verificationMessage(
     : `❌ *Verification failed*: ${routeText(d)} — traffic may still reach ${slot(old)}.`;
   const blocks: KnownBlock[] = [section(head), ...sections(lines, 3)];
   if (!ok) {
-    const who = `${mention(d.requester)}, ${mentionList(svc.approvers)}`;
+    const who = requesterAndApprovers(d, svc);
     blocks.push(section(`${who}: please check, and roll back to ${slot(old)} if in doubt.`));
     blocks.push(actions([rollbackButton(d)]));
   }

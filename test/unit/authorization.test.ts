@@ -11,8 +11,8 @@ import {
   type Decision,
   groupsToResolve,
   isApprover,
-  mentionList,
 } from '../../src/domain/authorization.js';
+import { mentionList } from '../../src/domain/mentions.js';
 import { serviceConfig } from '../helpers/service-config.js';
 
 const base: ServiceConfig = serviceConfig({ approvers: { users: ['U0APPROVER'], usergroups: ['S0SRE'] } });

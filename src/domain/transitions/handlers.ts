@@ -7,12 +7,9 @@
 import type { Deployment, State } from '../deployment.js';
 import { formatDuration } from '../duration.js';
 import type { DeploymentEvent, Effect, Refusal } from '../events.js';
+import { MAX_EXTEND_MS, MAX_TOTAL_SOAK_MS } from '../limits.js';
+import { userMention } from '../mentions.js';
 import { deploymentName, describeState } from './rules.js';
-
-/** The longest single Extend: a forgotten environment is exactly what the TTL exists to prevent. */
-export const MAX_EXTEND_MS = 30 * 86_400_000;
-/** The longest a soak may last in total, extensions included. */
-export const MAX_TOTAL_SOAK_MS = 30 * 86_400_000;
 
 /** The outcome of an accepted event, before the bookkeeping (version, history, sync) is added. */
 export interface Step {
@@ -72,7 +69,7 @@ export function applyEvent(d: Deployment, event: DeploymentEvent, now: number): 
       return { to: 'blocked', patch: { reason: event.reason }, effects: [], detail: event.reason };
 
     case 'cancel': {
-      const reason = `cancelled by <@${event.user}>`;
+      const reason = `cancelled by ${userMention(event.user)}`;
       const effects: Effect[] =
         d.approvalExpiresAt === undefined
           ? []
@@ -219,7 +216,7 @@ export function applyEvent(d: Deployment, event: DeploymentEvent, now: number): 
       return { to: 'failed', patch: { reason: event.reason }, effects: [], detail: event.reason };
 
     case 'rollback': {
-      const reason = event.reason ?? `rollback requested by <@${event.user}>`;
+      const reason = event.reason ?? `rollback requested by ${userMention(event.user)}`;
       return {
         to: 'rolling_back',
         patch: { reason },
@@ -247,7 +244,7 @@ export function applyEvent(d: Deployment, event: DeploymentEvent, now: number): 
         d.cutover === undefined && d.switchStartedAt !== undefined
           ? { cutover: { startedAt: d.switchStartedAt, finishedAt: now, awsMs: 0, changed: 0 } }
           : {};
-      const reason = `unlocked by <@${event.user}> (break-glass) while it was ${describeState(d.state)}`;
+      const reason = `unlocked by ${userMention(event.user)} (break-glass) while it was ${describeState(d.state)}`;
       const effects: Effect[] = [...cancelScheduled(d), { type: 'enqueue', job: 'inspect', at: now }];
       if (d.approvalExpiresAt !== undefined)
         effects.push({ type: 'cancel', job: 'approval-expiry', at: d.approvalExpiresAt });

@@ -2,7 +2,7 @@
  * Which event is accepted in which state, and the words used to explain a refusal to a Slack
  * user. One table, so `transition()`, `allowedEvents()` and the refusal messages cannot disagree.
  */
-import type { Deployment, State } from '../deployment.js';
+import { type Deployment, STATE_LABEL, type State } from '../deployment.js';
 import type { EventType } from '../events.js';
 
 interface EventRule {
@@ -96,21 +96,13 @@ export const EVENT_RULES: Record<EventType, EventRule> = {
 /** Every event type, in lifecycle order. */
 export const EVENT_TYPES = Object.keys(EVENT_RULES) as readonly EventType[];
 
+/** The state labels, with the in-progress ones spelled out to follow "is" in a sentence. */
 const STATE_WORDS: Record<State, string> = {
+  ...STATE_LABEL,
   requested: 'waiting for its precheck',
   prechecking: 'running its precheck',
-  awaiting_approval: 'awaiting approval',
-  cutting_over: 'cutting over',
   verifying: 'verifying the cutover',
-  soaking: 'soaking',
   tearing_down: 'tearing down the old slot',
-  done: 'done',
-  blocked: 'blocked',
-  cancelled: 'cancelled',
-  expired: 'expired',
-  failed: 'failed',
-  rolling_back: 'rolling back',
-  rolled_back: 'rolled back',
 };
 
 /** Human words for a state, fit to follow "is": 'awaiting approval', 'soaking', … */
