@@ -1,19 +1,30 @@
 /**
- * Action ids of every button the bot posts, and the value they carry. The listeners in
- * `src/slack/` register on these ids and decode the value with `decodeActionValue` (never trust
- * it: anyone who can click can also forge a payload — authorization happens on the record).
+ * Action ids of every button the bot posts, and the value they carry. The ids come from the
+ * command table (src/domain/commands/table.ts: each intent a button shares with a command, and
+ * Approve); the listeners in `src/slack/` look the intent up by id and decode the value with
+ * `decodeActionValue` (never trust it: anyone who can click can also forge a payload —
+ * authorization happens on the record).
  */
+import { ACTION_IDS, type ActionId } from '../domain/commands/table.js';
 
-export const ACTIONS = {
-  approve: 'gl_approve',
-  cancel: 'gl_cancel',
-  rollback: 'gl_rollback',
-  extend: 'gl_extend',
-  teardownNow: 'gl_teardown_now',
-} as const;
+export type { ActionId };
+
+/** `gl_teardown_now` → `teardownNow`. */
+type Camel<S extends string> = S extends `${infer Head}_${infer Tail}`
+  ? `${Head}${Capitalize<Camel<Tail>>}`
+  : S;
+type NameOf<Id extends string> = Id extends `gl_${infer Rest}` ? Camel<Rest> : never;
+
+function nameOf(id: string): string {
+  return id.replace(/^gl_/, '').replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** The action ids by name: `ACTIONS.teardownNow` is `gl_teardown_now`. */
+export const ACTIONS = Object.fromEntries(ACTION_IDS.map((id) => [nameOf(id), id])) as {
+  readonly [Id in ActionId as NameOf<Id>]: Id;
+};
 
 export type ActionName = keyof typeof ACTIONS;
-export type ActionId = (typeof ACTIONS)[ActionName];
 
 export interface ActionValue {
   deploymentId: string;

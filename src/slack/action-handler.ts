@@ -1,13 +1,17 @@
 /**
  * Button clicks (Approve, Cancel, Rollback, Extend, Tear down now). The listener has already
- * acked; this records the intent through the state machine (optimistic concurrency: of two
- * simultaneous Approve clicks exactly one wins) and returns a refusal for the clicker, if any.
+ * acked; this looks the button's intent up in the command table (the same intent, authorization
+ * check and event as its command) and records it through the state machine (optimistic
+ * concurrency: of two simultaneous Approve clicks exactly one wins), returning a refusal for the
+ * clicker, if any.
  */
 
 import { recordEvent } from '../app/record-event.js';
+import { decide } from '../domain/commands/intents.js';
+import { BUTTONS } from '../domain/commands/table.js';
 import { type Deployment, lastToMoveTraffic } from '../domain/deployment.js';
-import { ACTIONS, decodeActionValue, refusalMessage, type SlackMessage } from '../messages/index.js';
-import { actorFor, INTENTS, type Plan, ROLLBACK_LOOKBACK, type WebContext } from './web-context.js';
+import { decodeActionValue, refusalMessage, type SlackMessage } from '../messages/index.js';
+import { actorFor, ROLLBACK_LOOKBACK, type WebContext } from './web-context.js';
 
 export interface ActionInput {
   actionId: string;
@@ -21,24 +25,16 @@ export interface ActionResult {
   reply?: SlackMessage;
 }
 
-const PLANS: Record<string, Plan> = {
-  [ACTIONS.approve]: INTENTS.approve,
-  [ACTIONS.cancel]: INTENTS.cancel,
-  [ACTIONS.rollback]: INTENTS.rollback,
-  [ACTIONS.extend]: INTENTS.extend,
-  [ACTIONS.teardownNow]: INTENTS.teardown,
-};
-
 export async function handleAction(ctx: WebContext, input: ActionInput): Promise<ActionResult> {
-  const plan = PLANS[input.actionId];
+  const intent = BUTTONS.get(input.actionId);
   const value = decodeActionValue(input.value);
-  if (!plan || !value) return { reply: refusalMessage('This button is not one Greenlight understands.') };
+  if (!intent || !value) return { reply: refusalMessage('This button is not one Greenlight understands.') };
   const d = await ctx.store.get(value.deploymentId);
   if (!d) return { reply: refusalMessage(`Deployment ${value.deploymentId} no longer exists.`) };
   const svc = ctx.config.services[d.service];
   if (!svc) return { deployment: d, reply: refusalMessage(`Service ${d.service} is no longer configured.`) };
 
-  const [decision, event] = plan(svc, d, await actorFor(ctx, svc, input.userId), value.extendMs);
+  const [decision, event] = decide(intent, svc, d, await actorFor(ctx, svc, input.userId), value.extendMs);
   if (!decision.ok) return { deployment: d, reply: refusalMessage(decision.message) };
   if ((event.type === 'extend' || event.type === 'teardown_now') && value.teardownAt !== undefined) {
     if (d.teardownAt !== value.teardownAt) {

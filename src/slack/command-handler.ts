@@ -1,14 +1,24 @@
 /**
  * `/deploy …`: parse (pure) → authorize → record intent (store + queue) → reply. Every reply is
  * ephemeral to the person who typed the command; the deployment itself shows up as a status card
- * in the service's channel, posted by the precheck job.
+ * in the service's channel, posted by the precheck job. What each command does is its intent in
+ * the command table (src/domain/commands/table.ts); HANDLERS below runs it.
  */
 
 import { recordEvent } from '../app/record-event.js';
 import type { ServiceConfig } from '../config/schema.js';
-import { canRequest, inServiceChannel } from '../domain/authorization.js';
+import { inServiceChannel } from '../domain/authorization.js';
 import { type Command, type ParseContext, parseCommand } from '../domain/command-parser.js';
+import { type ChangeIntent, decide, type RequestIntent } from '../domain/commands/intents.js';
+import {
+  type CommandFor,
+  commandSpec,
+  echoCommand,
+  type HandlerName,
+  type IntentFor,
+} from '../domain/commands/table.js';
 import { forgottenSlots } from '../domain/cost.js';
+import type { Deployment } from '../domain/deployment.js';
 import { newDeployment, newDeploymentId } from '../domain/new-deployment.js';
 import {
   helpMessage,
@@ -19,7 +29,7 @@ import {
   type SlackMessage,
   statusList,
 } from '../messages/index.js';
-import { actorFor, currentDeployment, INTENTS, rollbackTarget, type WebContext } from './web-context.js';
+import { actorFor, currentDeployment, rollbackTarget, type WebContext } from './web-context.js';
 
 export interface CommandInput {
   command: string;
@@ -53,37 +63,53 @@ export async function handleCommand(ctx: WebContext, input: CommandInput): Promi
   return runCommand(ctx, parsed.command, input);
 }
 
+type Handler<H extends HandlerName> = (
+  ctx: WebContext,
+  cmd: CommandFor<H>,
+  input: CommandInput,
+  intent: IntentFor<H>,
+) => Promise<SlackMessage>;
+
+/** One handler per handler name in the command table; a `change` intent needs no new one. */
+export const HANDLERS: { [H in HandlerName]: Handler<H> } = {
+  help: async () => helpMessage(''),
+  request: (ctx, cmd, input, intent) =>
+    requestDeployment(ctx, ctx.config.services[cmd.service] as ServiceConfig, cmd.slot, input.userId, intent),
+  status: (ctx, cmd) => status(ctx, cmd.service),
+  history: async (ctx, cmd) => historyMessage(cmd.service, await ctx.store.readAudit(cmd.service, 20)),
+  change: actOnCurrent,
+};
+
 async function runCommand(ctx: WebContext, cmd: Command, input: CommandInput): Promise<SlackMessage> {
-  if (cmd.name !== 'help' && cmd.name !== 'status' && cmd.name !== 'history') {
+  const { intent } = commandSpec(cmd.name);
+  if (intent.serviceChannel && 'service' in cmd && cmd.service !== undefined) {
     const svc = ctx.config.services[cmd.service] as ServiceConfig;
-    const where = inServiceChannel(
-      svc,
-      cmd.name === 'deploy' ? `${svc.name} ${cmd.slot}` : cmd.name,
-      input.channelId,
-    );
+    const where = inServiceChannel(svc, echoCommand(cmd), input.channelId);
     if (!where.ok) return refusalMessage(where.message);
   }
-  switch (cmd.name) {
-    case 'help':
-      return helpMessage('');
-    case 'deploy':
-      return requestDeployment(
-        ctx,
-        ctx.config.services[cmd.service] as ServiceConfig,
-        cmd.slot,
-        input.userId,
-      );
-    case 'status':
-      return status(ctx, cmd.service);
-    case 'history':
-      return historyMessage(cmd.service, await ctx.store.readAudit(cmd.service, 20));
-    default:
-      return actOnCurrent(ctx, cmd, input.userId);
-  }
+  return run(intent.handler, ctx, cmd, input, intent);
 }
 
-async function requestDeployment(ctx: WebContext, svc: ServiceConfig, slot: string, userId: string) {
-  const allowed = canRequest(svc, await actorFor(ctx, svc, userId));
+function run<H extends HandlerName>(
+  handler: H,
+  ctx: WebContext,
+  cmd: Command,
+  input: CommandInput,
+  intent: IntentFor<HandlerName>,
+): Promise<SlackMessage> {
+  // The table pairs each command with its intent and handler; TypeScript cannot follow that
+  // pairing through a lookup by name, so the handler gets them as the table declares them.
+  return (HANDLERS[handler] as Handler<H>)(ctx, cmd as CommandFor<H>, input, intent as IntentFor<H>);
+}
+
+async function requestDeployment(
+  ctx: WebContext,
+  svc: ServiceConfig,
+  slot: string,
+  userId: string,
+  intent: RequestIntent,
+) {
+  const allowed = intent.authorize(svc, await actorFor(ctx, svc, userId));
   if (!allowed.ok) return refusalMessage(allowed.message);
   const now = ctx.clock.now();
   const d = newDeployment(
@@ -136,26 +162,32 @@ async function status(ctx: WebContext, service: string | undefined): Promise<Sla
   return statusList(items, now, forgottenSlots(latest, ctx.config.services, now));
 }
 
-type ServiceAction = Extract<Command, { name: 'rollback' | 'extend' | 'teardown' | 'cancel' | 'unlock' }>;
+/** The deployment a change acts on, as its intent says. */
+const TARGETS: Record<
+  ChangeIntent['actsOn'],
+  (ctx: WebContext, service: string) => Promise<Deployment | null>
+> = {
+  current: currentDeployment,
+  lastToMoveTraffic: rollbackTarget,
+};
 
-async function actOnCurrent(ctx: WebContext, cmd: ServiceAction, userId: string): Promise<SlackMessage> {
+async function actOnCurrent(
+  ctx: WebContext,
+  cmd: CommandFor<'change'>,
+  input: CommandInput,
+  intent: ChangeIntent,
+): Promise<SlackMessage> {
   const svc = ctx.config.services[cmd.service] as ServiceConfig;
-  const d =
-    cmd.name === 'rollback' ? await rollbackTarget(ctx, svc.name) : await currentDeployment(ctx, svc.name);
+  const d = await TARGETS[intent.actsOn](ctx, svc.name);
   if (!d) return refusalMessage(`There is no deployment of *${svc.name}* to ${cmd.name}.`);
-  const actor = await actorFor(ctx, svc, userId);
-  const extendMs = cmd.name === 'extend' ? cmd.durationMs : undefined;
-  const [decision, event] = INTENTS[cmd.name](svc, d, actor, extendMs);
+  const actor = await actorFor(ctx, svc, input.userId);
+  const extendMs = 'durationMs' in cmd ? cmd.durationMs : undefined;
+  const [decision, event] = decide(intent, svc, d, actor, extendMs);
   if (!decision.ok) return refusalMessage(decision.message);
   const out = await recordEvent(ctx, d.id, event);
   if (!out.ok) return refusalMessage(out.message);
-  if (cmd.name === 'unlock') {
-    return refusalMessage(
-      `Unlocked *${svc.name}*: deployment ${d.id} ended as failed (recorded in the audit). ` +
-        `What the load balancer looks like now follows in its thread in <#${d.channel}>.`,
-    );
-  }
   return refusalMessage(
-    `Done: ${cmd.name} of *${svc.name}* recorded (${d.id}). Follow it in <#${d.channel}>.`,
+    intent.done?.(svc.name, d) ??
+      `Done: ${cmd.name} of *${svc.name}* recorded (${d.id}). Follow it in <#${d.channel}>.`,
   );
 }

@@ -3,19 +3,8 @@ import { randomBytes } from 'node:crypto';
 import type { SlackGateway } from '../app/ports/slack.js';
 import type { EventDeps } from '../app/record-event.js';
 import type { GreenlightConfig, ServiceConfig } from '../config/schema.js';
-import {
-  type Actor,
-  canApprove,
-  canCancel,
-  canExtend,
-  canRollback,
-  canTeardownNow,
-  canUnlock,
-  type Decision,
-  groupsToResolve,
-} from '../domain/authorization.js';
+import { type Actor, groupsToResolve } from '../domain/authorization.js';
 import { type Deployment, lastToMoveTraffic } from '../domain/deployment.js';
-import type { DeploymentEvent } from '../domain/state-machine.js';
 import type { GroupResolver } from './usergroup-cache.js';
 
 export interface WebContext extends EventDeps {
@@ -53,23 +42,3 @@ export async function rollbackTarget(ctx: WebContext, service: string): Promise<
   const recent = await ctx.store.listByService(service, ROLLBACK_LOOKBACK);
   return lastToMoveTraffic(recent) ?? recent[0] ?? null;
 }
-
-export type Plan = (
-  svc: ServiceConfig,
-  d: Deployment,
-  actor: Actor,
-  extendMs?: number,
-) => [Decision, DeploymentEvent];
-
-/** Who may do what to a deployment, and the event that records it (buttons and `/deploy <verb>`). */
-export const INTENTS = {
-  approve: (svc, d, a) => [canApprove(svc, d, a), { type: 'approve', user: a.userId }],
-  cancel: (svc, d, a) => [canCancel(svc, d, a), { type: 'cancel', user: a.userId }],
-  rollback: (svc, d, a) => [canRollback(svc, d, a), { type: 'rollback', user: a.userId }],
-  extend: (svc, _d, a, extendMs) => [
-    canExtend(svc, a),
-    { type: 'extend', user: a.userId, byMs: extendMs ?? svc.soakMs },
-  ],
-  teardown: (svc, _d, a) => [canTeardownNow(svc, a), { type: 'teardown_now', user: a.userId }],
-  unlock: (svc, _d, a) => [canUnlock(svc, a), { type: 'unlock', user: a.userId }],
-} satisfies Record<string, Plan>;
