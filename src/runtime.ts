@@ -12,6 +12,7 @@ import type { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { type Clock, systemClock } from './app/clock.js';
 import type { JobContext } from './app/context.js';
+import { createAlbRouter } from './aws/alb-router.js';
 import { createAsgAdapter, createAsgClient } from './aws/asg-adapter.js';
 import { createCloudWatchClient, createMetricsAdapter } from './aws/cloudwatch-adapter.js';
 import { createEcsAdapter, createEcsClient } from './aws/ecs-adapter.js';
@@ -134,7 +135,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Running> {
   const ctx: JobContext = {
     store,
     scheduler,
-    elb: createElbAdapter(clients.elb),
+    router: createAlbRouter(createElbAdapter(clients.elb)),
     cloudwatch: createMetricsAdapter(clients.cloudwatch),
     ecs: createEcsAdapter(clients.ecs),
     asg: createAsgAdapter(clients.asg),

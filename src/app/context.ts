@@ -12,17 +12,18 @@ import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { Clock } from './clock.js';
 import type { AsgPort, EcsPort } from './ports/compute.js';
-import type { ElbPort } from './ports/elb.js';
 import type { MetricsPort } from './ports/metrics.js';
 import type { Scheduler } from './ports/scheduler.js';
 import type { SlackGateway } from './ports/slack.js';
 import type { DeploymentRepository, ForwardLock } from './ports/store.js';
+import type { TrafficRouter } from './ports/traffic-router.js';
 import type { WebhookRequest } from './ports/webhook.js';
 
 export interface JobContext {
   store: DeploymentRepository;
   scheduler: Scheduler;
-  elb: ElbPort;
+  /** Moves production traffic between slots (the ALB forward switch: src/aws/alb-router.ts). */
+  router: TrafficRouter;
   slack: SlackGateway;
   config: GreenlightConfig;
   clock: Clock;

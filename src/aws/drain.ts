@@ -15,20 +15,12 @@
  */
 
 import type { ElbPort, TargetHealth } from '../app/ports/elb.js';
+import type { DrainStart } from '../app/ports/traffic-router.js';
 import { deregistrationDelaySeconds } from '../domain/precheck.js';
 
 export const DEFAULT_DRAIN_MARGIN_MS = 60_000;
 
 export const targetKey = (t: Pick<TargetHealth, 'Id' | 'Port'>) => `${t.Id}:${t.Port ?? ''}`;
-
-export interface DrainStart {
-  /** How many targets this call deregistered (a re-run: only those not draining yet). */
-  deregistered: number;
-  /** The targets that must leave (`id:port`). */
-  leaving: string[];
-  /** The group's deregistration delay plus the margin. */
-  boundMs: number;
-}
 
 export async function startDrain(
   port: ElbPort,

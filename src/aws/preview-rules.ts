@@ -6,6 +6,7 @@
  */
 import { randomInt } from 'node:crypto';
 import type { ElbPort, Rule } from '../app/ports/elb.js';
+import type { AttachedSlot } from '../app/ports/traffic-router.js';
 import type { ServiceConfig } from '../config/schema.js';
 import {
   findPreviewRules,
@@ -22,12 +23,6 @@ export type PreviewService = Pick<ServiceConfig, 'name' | 'slots' | 'preview'>;
 export function previewRuleTest(svc: PreviewService): (rule: Rule) => boolean {
   return (rule) =>
     Object.entries(svc.slots).some(([slot, arn]) => isPreviewRuleOf(rule, svc.preview, svc.name, slot, arn));
-}
-
-export interface AttachedSlot {
-  slot: string;
-  ruleArn: string;
-  priority: number;
 }
 
 export interface PreviewState {

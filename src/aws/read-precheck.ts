@@ -6,6 +6,7 @@
  */
 
 import type { ElbPort, Listener, Rule, TargetGroupInfo } from '../app/ports/elb.js';
+import type { AttachedSlot, PrecheckReading } from '../app/ports/traffic-router.js';
 import type { ServiceConfig } from '../config/schema.js';
 import {
   actionLists,
@@ -31,7 +32,7 @@ import type {
   SlotStickiness,
   TargetState,
 } from '../domain/reports.js';
-import { type AttachedSlot, ensurePreviewRules, previewRuleTest } from './preview-rules.js';
+import { ensurePreviewRules, previewRuleTest } from './preview-rules.js';
 import { readListeners } from './switch-forwards.js';
 
 /** The live slot as the load balancer says now (never a cache); preview rules are not traffic. */
@@ -69,14 +70,6 @@ export function healthCheckTiming(group: TargetGroupInfo | undefined): HealthChe
     intervalSeconds: group?.HealthCheckIntervalSeconds ?? AWS_DEFAULT_HEALTH_CHECK.intervalSeconds,
     healthyThreshold: group?.HealthyThresholdCount ?? AWS_DEFAULT_HEALTH_CHECK.healthyThreshold,
   };
-}
-
-export interface PrecheckReading {
-  report: PrecheckReport;
-  /** The target slot's health-check timing. */
-  timing: HealthCheckTiming;
-  /** Preview rules created now (slots attached by this precheck). */
-  attached: AttachedSlot[];
 }
 
 function previewRoutes(

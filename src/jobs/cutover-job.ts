@@ -14,11 +14,8 @@ import {
   serviceOf,
 } from '../app/context.js';
 import { mustRunAgain, runStep } from '../app/failures.js';
-import type { ElbPort } from '../app/ports/elb.js';
+import type { TrafficRouter } from '../app/ports/traffic-router.js';
 import { type EventOutcome, recordEvent } from '../app/record-event.js';
-import { ensurePreviewRules, previewRuleTest } from '../aws/preview-rules.js';
-import { switchForwards } from '../aws/switch-forwards.js';
-import { timeElbPort } from '../aws/timed-elb-port.js';
 import type { ServiceConfig } from '../config/schema.js';
 import { afterCutoverOwed, BEFORE_CUTOVER_CALLED, BEFORE_CUTOVER_PASSED } from '../domain/after-cutover.js';
 import type { CutoverTiming, Deployment } from '../domain/deployment.js';
@@ -40,8 +37,8 @@ export async function runCutover(ctx: JobContext, deploymentId: string): Promise
 }
 
 /** The preview rules of every slot; a failure that will not pass by itself says what it means. */
-async function attachAll(port: ElbPort, svc: ServiceConfig): Promise<void> {
-  const created = await runStep(() => ensurePreviewRules(port, svc));
+async function attachAll(router: TrafficRouter, svc: ServiceConfig): Promise<void> {
+  const created = await runStep(() => router.attachSlots(svc));
   if (!created.ok) {
     throw new Error(
       `could not keep every slot health-checked: creating a preview rule failed (${created.message}); nothing was changed on the load balancer`,
@@ -50,13 +47,16 @@ async function attachAll(port: ElbPort, svc: ServiceConfig): Promise<void> {
 }
 
 /** Why the target slot may not receive traffic now, or null when it may. */
-async function unhealthyReason(elb: ElbPort, d: Deployment, svc: ServiceConfig): Promise<string | null> {
-  const targetArn = svc.slots[d.toSlot];
-  if (!targetArn) return `slot ${d.toSlot} is no longer configured`;
-  const health = await elb.describeTargetHealth(targetArn);
-  const unhealthy = health.filter((t) => t.State !== 'healthy');
+async function unhealthyReason(
+  router: TrafficRouter,
+  d: Deployment,
+  svc: ServiceConfig,
+): Promise<string | null> {
+  if (svc.slots[d.toSlot] === undefined) return `slot ${d.toSlot} is no longer configured`;
+  const health = (await router.slotHealth(svc, d.toSlot)).targets;
+  const unhealthy = health.filter((t) => t.state !== 'healthy');
   if (unhealthy.length > 0) {
-    const names = unhealthy.map((t) => `${t.Id}${t.Port ? `:${t.Port}` : ''} ${t.State}`).join(', ');
+    const names = unhealthy.map((t) => `${t.id}${t.port ? `:${t.port}` : ''} ${t.state}`).join(', ');
     return `${d.toSlot} is no longer healthy (${names}); nothing was changed on the load balancer.`;
   }
   if (health.length < svc.minHealthyTargets) {
@@ -71,7 +71,7 @@ async function switchTraffic(
   svc: ServiceConfig,
 ): Promise<SwitchReport | undefined> {
   const startedAt = ctx.clock.now();
-  const timed = timeElbPort(ctx.elb);
+  const timed = ctx.router.timed();
   const timing = (): CutoverTiming => ({
     startedAt,
     finishedAt: ctx.clock.now(),
@@ -94,7 +94,7 @@ async function switchTraffic(
     return undefined;
   }
   if (untouched) {
-    const unhealthy = await unhealthyReason(timed.port, d, svc);
+    const unhealthy = await unhealthyReason(timed.router, d, svc);
     if (unhealthy) {
       await recordEvent(ctx, d.id, { type: 'cutover_failed', reason: unhealthy });
       return undefined;
@@ -131,15 +131,11 @@ async function switchTraffic(
     // live slot's is created here, before anything production sees changes — and outside the
     // listener lock: creating a rule changes no production forward (a raced priority is retried),
     // so the lock is held only for the switch itself, which other services on the listener wait for.
-    await attachAll(timed.port, svc);
+    await attachAll(timed.router, svc);
     report = await ctx.listenerLock.withListeners(svc.listeners, d.id, async (fence) => {
       const guard = writeGuard(ctx, fence, d);
       await guard();
-      return switchForwards(timed.port, {
-        listenerArns: svc.listeners,
-        slots: svc.slots,
-        isPreviewRule: previewRuleTest(svc),
-        targetSlot: d.toSlot,
+      return timed.router.switchTo(svc, d.toSlot, {
         beforeFirstModify: markSwitchStarted,
         beforeEachWrite: guard,
       });

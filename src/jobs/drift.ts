@@ -6,7 +6,6 @@
  */
 
 import type { JobContext } from '../app/context.js';
-import { readLiveSlot } from '../aws/read-precheck.js';
 import type { ServiceConfig } from '../config/schema.js';
 import { expectedLiveSlot } from '../domain/expected-slot.js';
 import { errorMessage } from '../errors.js';
@@ -21,7 +20,7 @@ export async function reportDrift(ctx: JobContext, deploymentId: string, svc: Se
   if (expected === undefined || expected === null) return;
   let live: string | null;
   try {
-    live = await readLiveSlot(ctx.elb, svc);
+    live = await ctx.router.liveSlot(svc);
   } catch (err) {
     ctx.log.warn(
       { deployment: d.id, err: errorMessage(err) },

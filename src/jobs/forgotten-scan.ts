@@ -7,9 +7,7 @@
  */
 
 import type { JobContext } from '../app/context.js';
-import type { ElbPort } from '../app/ports/elb.js';
-import { cachedReads } from '../aws/cached-reads.js';
-import { readLiveSlot } from '../aws/read-precheck.js';
+import type { TrafficRouter } from '../app/ports/traffic-router.js';
 import type { ServiceConfig } from '../config/schema.js';
 import { dueForReport, type IdleSlot, idleSlots, type SlotReading } from '../domain/idle-slots.js';
 import { errorMessage } from '../errors.js';
@@ -44,12 +42,12 @@ async function computeOf(ctx: JobContext, svc: ServiceConfig, slot: string): Pro
   return undefined; // a webhook's compute cannot be read
 }
 
-async function readSlots(ctx: JobContext, elb: ElbPort, svc: ServiceConfig): Promise<SlotReading[]> {
+async function readSlots(ctx: JobContext, router: TrafficRouter, svc: ServiceConfig): Promise<SlotReading[]> {
   return Promise.all(
-    Object.entries(svc.slots).map(async ([slot, arn]) => {
-      const targets = await elb.describeTargetHealth(arn);
+    Object.keys(svc.slots).map(async (slot) => {
+      const { targets } = await router.slotHealth(svc, slot);
       const compute = await computeOf(ctx, svc, slot);
-      const registered = targets.filter((t) => t.State !== 'draining').length;
+      const registered = targets.filter((t) => t.state !== 'draining').length;
       return compute ? { slot, registered, compute } : { slot, registered };
     }),
   );
@@ -58,14 +56,14 @@ async function readSlots(ctx: JobContext, elb: ElbPort, svc: ServiceConfig): Pro
 async function scanService(
   ctx: JobContext,
   marks: ScanMarks,
-  elb: ElbPort,
+  router: TrafficRouter,
   svc: ServiceConfig,
   reason: ScanReason,
   result: ScanResult,
 ): Promise<void> {
   const now = ctx.clock.now();
-  const live = await readLiveSlot(elb, svc);
-  const slots = await readSlots(ctx, elb, svc);
+  const live = await router.liveSlot(svc);
+  const slots = await readSlots(ctx, router, svc);
   const recent = await ctx.store.listByService(svc.name, 5);
   const idle = idleSlots({ service: svc.name, soakMs: svc.soakMs, live, slots, recent });
   const idleNames = new Set(idle.map((s) => s.slot));
@@ -106,11 +104,11 @@ export async function scanForgotten(
   marks: ScanMarks,
   opts: { reason: ScanReason },
 ): Promise<ScanResult> {
-  const elb = cachedReads(ctx.elb);
+  const router = ctx.router.cached();
   const result: ScanResult = { scanned: 0, idle: [], reported: [], errors: [] };
   for (const svc of Object.values(ctx.config.services)) {
     try {
-      await scanService(ctx, marks, elb, svc, opts.reason, result);
+      await scanService(ctx, marks, router, svc, opts.reason, result);
       result.scanned += 1;
     } catch (err) {
       result.errors.push({ service: svc.name, error: errorMessage(err) });

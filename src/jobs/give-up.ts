@@ -6,7 +6,6 @@
 
 import type { JobContext } from '../app/context.js';
 import { recordEvent } from '../app/record-event.js';
-import { readLiveSlot } from '../aws/read-precheck.js';
 import type { Deployment } from '../domain/deployment.js';
 import { userMention } from '../domain/mentions.js';
 import type { DeploymentEvent } from '../domain/state-machine.js';
@@ -29,7 +28,7 @@ async function failureEvent(
       if (job !== 'cutover') return null;
       const svc = ctx.config.services[d.service];
       // Unknown ALB state counts as touched: Rollback must stay possible.
-      const live = svc ? await readLiveSlot(ctx.elb, svc).catch(() => 'unknown') : 'unknown';
+      const live = svc ? await ctx.router.liveSlot(svc).catch(() => 'unknown') : 'unknown';
       const now = ctx.clock.now();
       // Touched when the ALB no longer reads as before (or cannot be read).
       const wasTouched = live !== d.fromSlot;

@@ -6,9 +6,7 @@
 
 import { type JobContext, loadDeployment, serviceOf } from '../app/context.js';
 import { mustRunAgain } from '../app/failures.js';
-import { previewRuleTest } from '../aws/preview-rules.js';
-import { readListeners } from '../aws/switch-forwards.js';
-import { findForwardSites, liveSlot } from '../domain/forwards.js';
+import { liveSlot } from '../domain/forwards.js';
 import { errorMessage } from '../errors.js';
 import { forwardLine, refusalMessage } from '../messages/index.js';
 import { postOnce } from './outbox.js';
@@ -18,8 +16,7 @@ export async function runInspect(ctx: JobContext, deploymentId: string): Promise
   const svc = serviceOf(ctx, d);
   let text: string;
   try {
-    const snap = await readListeners(ctx.elb, svc.listeners, previewRuleTest(svc));
-    const sites = findForwardSites(snap.listeners, snap.rulesByListener, svc.slots);
+    const sites = await ctx.router.forwardSites(svc);
     const live = liveSlot(sites, svc.slots);
     const livePart =
       live === null

@@ -20,7 +20,6 @@ import {
 } from '../app/context.js';
 import { runStep } from '../app/failures.js';
 import { recordEvent } from '../app/record-event.js';
-import { readPrecheck } from '../aws/read-precheck.js';
 import type { ServiceConfig } from '../config/schema.js';
 import type { Deployment } from '../domain/deployment.js';
 import {
@@ -61,7 +60,7 @@ export async function runPrecheck(ctx: JobContext, deploymentId: string): Promis
   const now = ctx.clock.now();
   const mayWait = d.healthWait === undefined || now < d.healthWait.until;
 
-  const read = await runStep(() => readPrecheck(ctx.elb, svc, d.toSlot, { mayWait }));
+  const read = await runStep(() => ctx.router.precheck(svc, d.toSlot, { mayWait }));
   if (!read.ok) {
     const reason = `could not read the load balancer: ${read.message}`;
     await recordEvent(ctx, d.id, { type: 'precheck_failed', reason });

@@ -8,12 +8,8 @@
 
 import { failedWith, type JobContext, loadDeployment, serviceOf } from '../app/context.js';
 import { mustRunAgain } from '../app/failures.js';
-import type { ElbPort } from '../app/ports/elb.js';
+import type { TrafficRouter } from '../app/ports/traffic-router.js';
 import { recordEvent } from '../app/record-event.js';
-import { ensurePreviewRules, previewRuleTest } from '../aws/preview-rules.js';
-import { healthCheckTiming } from '../aws/read-precheck.js';
-import { switchForwards, verifyConfiguration } from '../aws/switch-forwards.js';
-import { timeElbPort } from '../aws/timed-elb-port.js';
 import type { ServiceConfig } from '../config/schema.js';
 import type { Deployment } from '../domain/deployment.js';
 import { formatDuration } from '../domain/duration.js';
@@ -50,15 +46,17 @@ export async function runRollback(ctx: JobContext, deploymentId: string): Promis
  * names (its preview rule was removed): AWS does not health-check it, so nobody knows whether it
  * is healthy. Its preview rule is created again, and the refusal says when to try again.
  */
-async function backSlotProblem(elb: ElbPort, svc: ServiceConfig, back: string): Promise<string | null> {
-  const arn = svc.slots[back];
-  if (!arn) return `slot ${back} is no longer configured`;
-  const health = await elb.describeTargetHealth(arn);
-  const healthy = health.filter((t) => t.State === 'healthy').length;
-  if (health.length > 0 && health.every((t) => t.State === 'unused')) {
-    const [group] = await elb.describeTargetGroups([arn]);
-    await ensurePreviewRules(elb, svc, [back]);
-    const t = healthCheckTiming(group);
+async function backSlotProblem(
+  router: TrafficRouter,
+  svc: ServiceConfig,
+  back: string,
+): Promise<string | null> {
+  if (svc.slots[back] === undefined) return `slot ${back} is no longer configured`;
+  const health = (await router.slotHealth(svc, back)).targets;
+  const healthy = health.filter((t) => t.state === 'healthy').length;
+  if (health.length > 0 && health.every((t) => t.state === 'unused')) {
+    const t = await router.healthCheckTiming(svc, back);
+    await router.attachSlots(svc, [back]);
     return (
       `${back} is not health-checked: no forward names it (its targets read unused, Target.NotInUse), so ` +
       `nobody can tell whether it is healthy. Greenlight attached it again with its preview rule; its ` +
@@ -86,21 +84,15 @@ async function rollBack(
     return null;
   }
   const startedAt = ctx.clock.now();
-  const timed = timeElbPort(ctx.elb);
+  const timed = ctx.router.timed();
   try {
-    const problem = await backSlotProblem(timed.port, svc, back);
+    const problem = await backSlotProblem(timed.router, svc, back);
     if (problem) {
       await recordEvent(ctx, d.id, { type: 'rollback_failed', reason: `Rollback refused: ${problem}` });
       return null;
     }
     const switched = await ctx.listenerLock.withListeners(svc.listeners, d.id, (fence) =>
-      switchForwards(timed.port, {
-        listenerArns: svc.listeners,
-        slots: svc.slots,
-        targetSlot: back,
-        isPreviewRule: previewRuleTest(svc),
-        beforeEachWrite: writeGuard(ctx, fence, d),
-      }),
+      timed.router.switchTo(svc, back, { beforeEachWrite: writeGuard(ctx, fence, d) }),
     );
     const finishedAt = ctx.clock.now();
     const timing = {
@@ -109,13 +101,7 @@ async function rollBack(
       awsMs: Math.round(timed.awsMs()),
       changed: switched.changed.length,
     };
-    const report = await verifyConfiguration(ctx.elb, {
-      listenerArns: svc.listeners,
-      slots: svc.slots,
-      isPreviewRule: previewRuleTest(svc),
-      targetSlot: back,
-      oldSlot: d.toSlot,
-    });
+    const report = await ctx.router.verify(svc, back, d.toSlot);
     if (!report.readBackOk || report.offenders.length > 0) {
       const where = report.offenders.map(offenderPlace).join(', ');
       await recordEvent(ctx, d.id, {

@@ -18,10 +18,7 @@
 import { failedWith, type JobContext, loadDeployment, patchDeployment, serviceOf } from '../app/context.js';
 import { mustRunAgain } from '../app/failures.js';
 import { recordEvent } from '../app/record-event.js';
-import { startDrain, stillDraining } from '../aws/drain.js';
-import { detachSlot, previewRuleTest } from '../aws/preview-rules.js';
 import { beginScaleDown, countRemaining, finishScaleDown, settledCount } from '../aws/scale-down.js';
-import { verifyConfiguration } from '../aws/switch-forwards.js';
 import type { ServiceConfig } from '../config/schema.js';
 import { soakCost } from '../domain/cost.js';
 import type { Deployment, TeardownProgress } from '../domain/deployment.js';
@@ -81,7 +78,7 @@ async function tearDown(ctx: JobContext, d: Deployment, svc: ServiceConfig): Pro
         await recordEvent(ctx, d.id, { type: 'teardown_failed', reason: refusal });
         return;
       }
-      const started = await startDrain(ctx.elb, oldArn);
+      const started = await ctx.router.startDrain(svc, old);
       const now = ctx.clock.now();
       progress = {
         ...progress,
@@ -97,7 +94,7 @@ async function tearDown(ctx: JobContext, d: Deployment, svc: ServiceConfig): Pro
     }
     if (!d.drain) {
       const drain = progress.drain as NonNullable<typeof progress.drain>;
-      const remaining = await stillDraining(ctx.elb, oldArn, drain.leaving);
+      const remaining = await ctx.router.stillDraining(svc, old, drain.leaving);
       const now = ctx.clock.now();
       if (remaining > 0 && now < drain.until) return pollAgain(ctx, d, drain.startedAt, ctx.drainPollMs, now);
       await finishDrain(ctx, d, svc, old, {
@@ -154,13 +151,7 @@ async function beforeDrain(
   old: string,
   progress: TeardownProgress,
 ): Promise<string | null> {
-  const still = await verifyConfiguration(ctx.elb, {
-    listenerArns: svc.listeners,
-    slots: svc.slots,
-    isPreviewRule: previewRuleTest(svc),
-    targetSlot: d.toSlot,
-    oldSlot: old,
-  });
+  const still = await ctx.router.verify(svc, d.toSlot, old);
   if (still.offenders.length > 0) {
     const where = still.offenders.map(offenderPlace).join(', ');
     return `${old} still receives traffic from ${where}; it was not torn down. Point those forwards elsewhere, then tear it down by hand.`;
@@ -181,7 +172,7 @@ async function finishDrain(
   drain: TeardownReport,
 ) {
   let detachError: string | undefined;
-  const detached = await detachSlot(ctx.elb, svc, old).catch((err: unknown) => {
+  const detached = await ctx.router.detachSlot(svc, old).catch((err: unknown) => {
     if (mustRunAgain(err)) throw err;
     // Not detached (e.g. DeleteRule not allowed): the slot stays health-checked; the teardown goes on.
     detachError = errorMessage(err);

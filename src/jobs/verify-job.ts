@@ -18,8 +18,6 @@ import {
 } from '../app/context.js';
 import { runStep } from '../app/failures.js';
 import { recordEvent } from '../app/record-event.js';
-import { previewRuleTest } from '../aws/preview-rules.js';
-import { verifyConfiguration } from '../aws/switch-forwards.js';
 import type { ServiceConfig } from '../config/schema.js';
 import type { Deployment } from '../domain/deployment.js';
 import type { TrafficReport } from '../domain/evidence.js';
@@ -46,15 +44,7 @@ export async function runVerify(ctx: JobContext, deploymentId: string): Promise<
 
 /** Part 1. Returns true when the configuration is verified. */
 async function verifyConfig(ctx: JobContext, d: Deployment, svc: ServiceConfig): Promise<boolean> {
-  const read = await runStep(() =>
-    verifyConfiguration(ctx.elb, {
-      listenerArns: svc.listeners,
-      slots: svc.slots,
-      isPreviewRule: previewRuleTest(svc),
-      targetSlot: d.toSlot,
-      oldSlot: d.fromSlot,
-    }),
-  );
+  const read = await runStep(() => ctx.router.verify(svc, d.toSlot, d.fromSlot));
   if (!read.ok) {
     await recordEvent(ctx, d.id, {
       type: 'verify_failed',

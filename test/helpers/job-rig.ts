@@ -13,8 +13,10 @@ import { startFakeSlackApi } from '../../sandbox/fake-slack-api.js';
 import { startLocalAws } from '../../sandbox/local-aws.js';
 import type { Clock } from '../../src/app/clock.js';
 import type { JobContext } from '../../src/app/context.js';
+import type { ElbPort } from '../../src/app/ports/elb.js';
 import type { SlackGateway } from '../../src/app/ports/slack.js';
 import { recordEvent } from '../../src/app/record-event.js';
+import { createAlbRouter } from '../../src/aws/alb-router.js';
 import { createAsgAdapter } from '../../src/aws/asg-adapter.js';
 import { createMetricsAdapter } from '../../src/aws/cloudwatch-adapter.js';
 import { createEcsAdapter } from '../../src/aws/ecs-adapter.js';
@@ -182,10 +184,11 @@ export async function startJobRig(redis: RedisProcess, opts: JobRigOptions = {})
   const svc = config.services['checkout'] as ServiceConfig;
   const log = createLogger({ level: process.env['JOBS_LOG_LEVEL'] ?? 'silent' });
   const metrics = createMetrics();
+  const elb = createElbAdapter(aws.clients.elb);
   const ctx: JobContext = {
     store,
     scheduler,
-    elb: createElbAdapter(aws.clients.elb),
+    router: createAlbRouter(elb),
     cloudwatch: createMetricsAdapter(aws.clients.cloudwatch),
     ecs: createEcsAdapter(aws.clients.ecs),
     asg: createAsgAdapter(aws.clients.asg),
@@ -254,6 +257,10 @@ export async function startJobRig(redis: RedisProcess, opts: JobRigOptions = {})
 
   return {
     ctx,
+    /** The ELB adapter the router uses (real SDK against the simulated ELBv2). */
+    elb,
+    /** The rig's context with the router on another ElbPort (a port that fails or freezes on cue). */
+    withElb: (port: ElbPort): JobContext => ({ ...ctx, router: createAlbRouter(port) }),
     store,
     queue,
     clock,
@@ -298,7 +305,7 @@ export async function startJobRig(redis: RedisProcess, opts: JobRigOptions = {})
     },
     /** Switches the configured listeners as the cutover would (real switch code, real SDK). */
     switchAlbTo: async (slot: string) => {
-      await switchForwards(ctx.elb, { listenerArns: svc.listeners, slots: svc.slots, targetSlot: slot });
+      await switchForwards(elb, { listenerArns: svc.listeners, slots: svc.slots, targetSlot: slot });
     },
     /** Weight of each slot in the checkout listener's default forward. */
     weights: () => {

@@ -250,14 +250,14 @@ describe('a cutover run that froze mid-switch (fencing)', () => {
     let reached!: () => void;
     const atGate = new Promise<void>((r) => (reached = r));
     const elb = {
-      ...rig.ctx.elb,
-      modifyRule: async (arn: string, actions: Parameters<typeof rig.ctx.elb.modifyRule>[1]) => {
+      ...rig.elb,
+      modifyRule: async (arn: string, actions: Parameters<typeof rig.elb.modifyRule>[1]) => {
         reached();
         await gate;
-        return rig.ctx.elb.modifyRule(arn, actions);
+        return rig.elb.modifyRule(arn, actions);
       },
     };
-    return { ctx: { ...rig.ctx, elb }, release, atGate };
+    return { ctx: rig.withElb(elb), elb, release, atGate };
   }
 
   it('runs again when its lock expired under it and nobody took over (a Redis blip): never stranded', async () => {
@@ -267,15 +267,15 @@ describe('a cutover run that froze mid-switch (fencing)', () => {
     const admin = new Redis(rig.redisUrl);
     // The lock vanishes right after the default action is switched, as if it expired unrenewed.
     const elb = {
-      ...rig.ctx.elb,
-      modifyListener: async (...args: Parameters<typeof rig.ctx.elb.modifyListener>) => {
-        await rig.ctx.elb.modifyListener(...args);
+      ...rig.elb,
+      modifyListener: async (...args: Parameters<typeof rig.elb.modifyListener>) => {
+        await rig.elb.modifyListener(...args);
         const keys = await admin.keys(`${rig.prefix}:listener-lock:*`);
         if (keys.length > 0) await admin.del(...keys);
       },
     };
     try {
-      await expect(runCutover({ ...rig.ctx, elb }, d.id)).rejects.toThrow(/no longer held/);
+      await expect(runCutover(rig.withElb(elb), d.id)).rejects.toThrow(/no longer held/);
       expect((await rig.get(d.id)).state).toBe('cutting_over'); // not completed: BullMQ retries
       await runCutover(rig.ctx, d.id);
       expect((await rig.get(d.id)).state).toBe('verifying');
@@ -296,7 +296,7 @@ describe('a cutover run that froze mid-switch (fencing)', () => {
     await runCutover(rig.ctx, d.id);
     expect((await rig.get(d.id)).state).toBe('verifying');
     // Someone points the rule back at blue during the incident review; the frozen run wakes up.
-    await rig.ctx.elb.modifyRule(rule, [{ Type: 'forward', TargetGroupArn: DEMO.checkout.blueArn }]);
+    await rig.elb.modifyRule(rule, [{ Type: 'forward', TargetGroupArn: DEMO.checkout.blueArn }]);
     const modifies = rig.modifyCalls();
     frozen.release();
     await stale;
@@ -317,17 +317,14 @@ describe('a cutover run that froze mid-switch (fencing)', () => {
     const gate = new Promise<void>((r) => (release = r));
     let reached!: () => void;
     const atGate = new Promise<void>((r) => (reached = r));
-    const ctx = {
-      ...frozen.ctx,
-      elb: {
-        ...frozen.ctx.elb,
-        modifyListener: async (arn: string, actions: Parameters<typeof rig.ctx.elb.modifyListener>[1]) => {
-          reached();
-          await gate;
-          return rig.ctx.elb.modifyListener(arn, actions);
-        },
+    const ctx = rig.withElb({
+      ...frozen.elb,
+      modifyListener: async (arn: string, actions: Parameters<typeof rig.elb.modifyListener>[1]) => {
+        reached();
+        await gate;
+        return rig.elb.modifyListener(arn, actions);
       },
-    };
+    });
     const stale = runCutover(ctx, d.id);
     await atGate;
     // Meanwhile: a re-run finishes the switch and a Rollback puts everything back on blue.
