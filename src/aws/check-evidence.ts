@@ -7,6 +7,7 @@
 
 import type { AsgPort, EcsPort } from '../app/ports/compute.js';
 import type { MetricsPort } from '../app/ports/metrics.js';
+import { probeCompute } from '../compute/registry.js';
 import { isAlbPeriod } from '../config/evidence-schema.js';
 import type { GreenlightConfig, ServiceConfig } from '../config/schema.js';
 import { hookSecretProblem } from '../domain/hook-secret.js';
@@ -57,26 +58,9 @@ async function checkService(svc: ServiceConfig, deps: EvidenceDeps, lines: strin
   }
   for (const [slot, target] of Object.entries(svc.compute)) {
     try {
-      if (target.kind === 'ecs') {
-        const s = await deps.ecs.describeService(target.cluster, target.service);
-        if (!s)
-          problems.push(
-            `${at}.compute.${slot}: ECS service ${target.cluster}/${target.service} does not exist.`,
-          );
-        else
-          lines.push(
-            `  ${slot} compute: ECS ${target.cluster}/${target.service} desired ${s.desired}, running ${s.running}`,
-          );
-      } else if (target.kind === 'asg') {
-        const g = await deps.asg.describeGroup(target.name);
-        if (!g) problems.push(`${at}.compute.${slot}: Auto Scaling group ${target.name} does not exist.`);
-        else
-          lines.push(
-            `  ${slot} compute: Auto Scaling group ${target.name} desired ${g.desired}, ${g.instances} instance(s)`,
-          );
-      } else {
-        lines.push(`  ${slot} compute: webhook ${new URL(target.url).host}`);
-      }
+      const seen = await probeCompute(target, deps);
+      if ('problem' in seen) problems.push(`${at}.compute.${slot}: ${seen.problem}`);
+      else lines.push(`  ${slot} compute: ${seen.found}`);
     } catch (err) {
       problems.push(`${at}.compute.${slot}: ${errorMessage(err)}`);
     }

@@ -3,21 +3,13 @@
  * traffic evidence (CloudWatch), health gates, webhooks, compute scale-down and cost.
  */
 import { z } from 'zod';
-import type { ComputeTarget } from '../domain/service.js';
 import { DEFAULT_MIN_REQUESTS } from '../domain/traffic.js';
+import { COMPUTE_ENTRIES, computeEntrySchema, webhookUrl } from './compute-entries.js';
 import { duration } from './durations.js';
 
 export const slotName = z
   .string()
   .regex(/^[a-z][a-z0-9-]{0,19}$/, 'slot names are lower-case words such as blue, green');
-const webhookUrl = z
-  .string()
-  .url('not a URL')
-  .refine((u) => /^https?:\/\//.test(u), 'webhooks must be http:// or https:// URLs')
-  .refine(
-    (u) => !/^https?:\/\/[^/]*@/.test(u),
-    'no credentials in the URL (user:password@): they would be sent in clear and shown in errors; authenticate with the signature header',
-  );
 
 /** Periods CloudWatch serves below a minute, for high-resolution metrics only (ms). */
 export const HIGH_RESOLUTION_PERIODS_MS: readonly number[] = [1_000, 5_000, 10_000, 30_000];
@@ -97,15 +89,8 @@ export const hooksSchema = z
   })
   .strict();
 
-export const computeTargetSchema = z.union([
-  z
-    .object({
-      ecs: z.object({ cluster: z.string().min(1).max(255), service: z.string().min(1).max(255) }).strict(),
-    })
-    .strict(),
-  z.object({ autoScalingGroup: z.string().min(1).max(255) }).strict(),
-  z.object({ webhook: webhookUrl }).strict(),
-]);
+/** One `compute.<slot>` entry: the key of one kind of compute (src/config/compute-entries.ts). */
+export const computeTargetSchema = computeEntrySchema(COMPUTE_ENTRIES);
 
 export const evidenceKeys = {
   traffic: trafficSchema.optional(),
@@ -130,8 +115,4 @@ export const EVIDENCE_DEFAULTS = {
   computeTimeoutMs: 10 * 60_000,
 } as const;
 
-export function toComputeTarget(raw: z.infer<typeof computeTargetSchema>): ComputeTarget {
-  if ('ecs' in raw) return { kind: 'ecs', cluster: raw.ecs.cluster, service: raw.ecs.service };
-  if ('autoScalingGroup' in raw) return { kind: 'asg', name: raw.autoScalingGroup };
-  return { kind: 'webhook', url: raw.webhook };
-}
+export { toComputeTarget } from './compute-entries.js';

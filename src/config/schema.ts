@@ -3,8 +3,9 @@
  * milliseconds here, so the rest of the code only sees numbers.
  */
 import { z } from 'zod';
+import { computeIdentity, exclusiveComputeLabels, toComputeTarget } from './compute-entries.js';
 import { duration } from './durations.js';
-import { type computeTargetSchema, evidenceKeys, slotName } from './evidence-schema.js';
+import { evidenceKeys, slotName } from './evidence-schema.js';
 
 export { duration };
 
@@ -142,14 +143,14 @@ export const configSchema = z
         const owner = new Map<string, string>();
         for (const [name, svc] of Object.entries(services)) {
           for (const [slot, target] of Object.entries(svc.compute ?? {})) {
-            const id = computeIdentity(target);
+            const id = computeIdentity(toComputeTarget(target));
             if (id === null) continue;
             const first = owner.get(id);
             if (first && !first.startsWith(`${name}.`)) {
               ctx.addIssue({
                 code: 'custom',
                 path: [name, 'compute', slot],
-                message: `the same compute as services.${first}: tearing one service down would scale the other's capacity to zero; give each service its own ECS service or Auto Scaling group`,
+                message: `the same compute as services.${first}: tearing one service down would scale the other's capacity to zero; give each service its own ${exclusiveComputeLabels()}`,
               });
             } else if (!first) owner.set(id, `${name}.compute.${slot}`);
           }
@@ -157,16 +158,6 @@ export const configSchema = z
       }),
   })
   .strict();
-
-/** The last segment of a name or an ARN (`arn:…:cluster/shop` and `shop` are the same cluster). */
-const lastSegment = (text: string): string => text.slice(text.lastIndexOf('/') + 1);
-
-/** What a compute target scales, comparable across services; null for a webhook. */
-function computeIdentity(target: z.infer<typeof computeTargetSchema>): string | null {
-  if ('ecs' in target) return `ecs:${lastSegment(target.ecs.cluster)}/${lastSegment(target.ecs.service)}`;
-  if ('autoScalingGroup' in target) return `asg:${lastSegment(target.autoScalingGroup)}`;
-  return null;
-}
 
 export type RawConfig = z.infer<typeof configSchema>;
 

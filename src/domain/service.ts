@@ -4,11 +4,24 @@
  */
 import type { PreviewSettings } from './preview.js';
 
+/**
+ * The kinds of compute scaled to zero at teardown behind a slot, each with its fields. Each kind
+ * has a compute backend: its config entry in src/config/compute-entries.ts, its steps in
+ * src/compute/<backend>.ts.
+ */
+export interface ComputeTargets {
+  ecs: { cluster: string; service: string };
+  asg: { name: string };
+  webhook: { url: string };
+}
+
+export type ComputeKind = keyof ComputeTargets;
+
+/** The target of the given kinds: `{ kind: 'ecs', cluster, service }` for 'ecs'. */
+export type ComputeTargetOf<K extends ComputeKind> = { [P in K]: { kind: P } & ComputeTargets[P] }[K];
+
 /** What is scaled to zero at teardown behind one slot. */
-export type ComputeTarget =
-  | { kind: 'ecs'; cluster: string; service: string }
-  | { kind: 'asg'; name: string }
-  | { kind: 'webhook'; url: string };
+export type ComputeTarget = ComputeTargetOf<ComputeKind>;
 
 export interface TrafficSettings {
   toleranceRequests: number;

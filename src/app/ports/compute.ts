@@ -1,4 +1,8 @@
-/** The narrow ports to the compute behind a slot: an ECS service or an EC2 Auto Scaling group. */
+/**
+ * The narrow ports to the compute behind a slot (an ECS service, an EC2 Auto Scaling group) and
+ * `ComputePorts`, what every compute backend (src/compute) is given to work with.
+ */
+import type { HookResult } from '../../domain/evidence.js';
 
 export interface EcsServiceState {
   desired: number;
@@ -38,3 +42,14 @@ export interface AsgPort {
   /** The group's lifecycle hooks on termination (DescribeLifecycleHooks). */
   describeTerminationHooks(name: string): Promise<TerminationHook[]>;
 }
+
+/** What a compute backend (src/compute) works with: the ports, and the signed scale-down webhook. */
+export interface ComputePorts {
+  ecs: EcsPort;
+  asg: AsgPort;
+  /** POSTs a signed scale-down webhook; never throws. */
+  webhook: (url: string, body: unknown) => Promise<HookResult>;
+}
+
+/** What check-config reads compute with: read-only, no webhook is called. */
+export type ComputeReadPorts = Omit<ComputePorts, 'webhook'>;
