@@ -110,7 +110,7 @@ describe('npm run smoke:aws', () => {
     expect([elb.loadBalancers.size, elb.targetGroups.size, elb.listeners.size, elb.rules.size]).toEqual([
       0, 0, 0, 0,
     ]);
-  });
+  }, 120_000); // a whole lifecycle with its waits: each step waits on a condition, bounded by stepTimeoutMs
 
   it('deletes what it created when it fails half-way', async () => {
     const { deps, elb } = await localDeps({ failAfter: 'create' });
