@@ -3,7 +3,7 @@
  * traffic evidence (CloudWatch), health gates, webhooks, compute scale-down and cost.
  */
 import { z } from 'zod';
-import { DEFAULT_MIN_REQUESTS } from '../domain/traffic.js';
+import { DEFAULT_MIN_REQUESTS } from '../domain/traffic/gates.js';
 import { COMPUTE_ENTRIES, computeEntrySchema, webhookUrl } from './compute-entries.js';
 import { duration } from './durations.js';
 

@@ -1,6 +1,6 @@
 /**
  * Reads the traffic evidence of a deployment from CloudWatch and evaluates it (pure rules in
- * `src/domain/traffic.ts`). Shared by verification (drain + gates) and the soak watch (gates).
+ * `src/domain/traffic/`). Shared by verification (drain + gates) and the soak watch (gates).
  * A failure to read the metrics is returned as an `unreadable` report, never as success.
  */
 
@@ -9,15 +9,11 @@ import type { AlarmState, MetricQuery, MetricResult } from '../app/ports/metrics
 import type { ServiceConfig } from '../config/schema.js';
 import type { Deployment } from '../domain/deployment.js';
 import type { GateBreach, TrafficReport } from '../domain/evidence.js';
-import {
-  albDimensions,
-  evaluateGates,
-  evaluateTraffic,
-  periodStarts,
-  slotTraffic,
-  trafficQueries,
-  unreadableTraffic,
-} from '../domain/traffic.js';
+import { evaluateGates } from '../domain/traffic/gates.js';
+import { periodStarts } from '../domain/traffic/periods.js';
+import { slotTraffic } from '../domain/traffic/points.js';
+import { albDimensions, trafficQueries } from '../domain/traffic/queries.js';
+import { evaluateTraffic, unreadableTraffic } from '../domain/traffic/verdict.js';
 import { errorMessage } from '../errors.js';
 
 /** The slot traffic should have left: the one live before, else the only other slot. */

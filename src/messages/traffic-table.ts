@@ -5,9 +5,9 @@
  * them per load balancer only) — newest rows kept when it must be cut to fit one section. Pure.
  */
 import type { SlotTraffic, TrafficPoint, TrafficReport } from '../domain/evidence.js';
-import { sparkline } from '../domain/traffic.js';
 import { hhmm, hhmmss } from '../domain/utc-time.js';
 import { esc, plainClip } from './format.js';
+import { sparkline } from './sparkline.js';
 
 /** Periods shown in a sparkline (the most recent ones). */
 export const SPARK_WIDTH = 40;

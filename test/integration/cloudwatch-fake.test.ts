@@ -12,13 +12,10 @@ import { TrafficModel } from '../../sandbox/traffic-model.js';
 import type { MetricsPort } from '../../src/app/ports/metrics.js';
 import { createMetricsAdapter } from '../../src/aws/cloudwatch-adapter.js';
 import type { GateSettings } from '../../src/config/evidence-schema.js';
-import {
-  albDimensions,
-  evaluateTraffic,
-  periodStarts,
-  slotTraffic,
-  trafficQueries,
-} from '../../src/domain/traffic.js';
+import { periodStarts } from '../../src/domain/traffic/periods.js';
+import { slotTraffic } from '../../src/domain/traffic/points.js';
+import { albDimensions, trafficQueries } from '../../src/domain/traffic/queries.js';
+import { evaluateTraffic } from '../../src/domain/traffic/verdict.js';
 import { AwsCallError } from '../../src/errors.js';
 import { at, MIN, T0 } from '../helpers/traffic-fixtures.js';
 

@@ -8,7 +8,7 @@ import type { JobContext } from '../../src/app/context.js';
 import type { AlarmState, MetricQuery, MetricResult, MetricsPort } from '../../src/app/ports/metrics.js';
 import type { ServiceConfig } from '../../src/config/schema.js';
 import type { Deployment } from '../../src/domain/deployment.js';
-import { unreadableTraffic } from '../../src/domain/traffic.js';
+import { unreadableTraffic } from '../../src/domain/traffic/verdict.js';
 import { breachAlertKey, handleBreaches } from '../../src/jobs/gate-alerts.js';
 import { missingAlarms, readGates, readTraffic, unverifiedReason } from '../../src/jobs/traffic-evidence.js';
 import { runWatch, uncheckedKey } from '../../src/jobs/watch-job.js';

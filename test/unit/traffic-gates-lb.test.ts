@@ -1,12 +1,14 @@
 /**
- * The gates that see what users see (src/domain/traffic.ts): the 5xx the load balancer generates
- * itself (HTTPCode_ELB_5XX_Count, published per load balancer only), target connection errors
- * and unhealthy hosts.
+ * The gates that see what users see (src/domain/traffic/gates.ts, src/domain/lb-errors.ts): the
+ * 5xx the load balancer generates itself (HTTPCode_ELB_5XX_Count, published per load balancer
+ * only), target connection errors and unhealthy hosts.
  */
 import { describe, expect, it } from 'vitest';
 import type { GateSettings } from '../../src/config/evidence-schema.js';
 import type { SlotTraffic, TrafficPoint } from '../../src/domain/evidence.js';
-import { evaluateGates, evaluateTraffic, userFacing5xx } from '../../src/domain/traffic.js';
+import { userFacing5xx } from '../../src/domain/lb-errors.js';
+import { evaluateGates } from '../../src/domain/traffic/gates.js';
+import { evaluateTraffic } from '../../src/domain/traffic/verdict.js';
 import { at, MIN, NO_GATES, slot } from '../helpers/traffic-fixtures.js';
 
 const gates: GateSettings = { ...NO_GATES, maxErrorRate: 0.05, loadBalancerErrors: true };

@@ -1,8 +1,13 @@
-/** Health gates (error rate, p99, alarms), unreadable metrics and the sparkline of src/domain/traffic.ts. */
+/**
+ * Health gates (error rate, p99, alarms) of src/domain/traffic/gates.ts, unreadable metrics
+ * (traffic/verdict.ts) and the sparkline of src/messages/sparkline.ts.
+ */
 import { describe, expect, it } from 'vitest';
 import type { GateSettings } from '../../src/config/evidence-schema.js';
 import type { SlotTraffic } from '../../src/domain/evidence.js';
-import { evaluateGates, evaluateTraffic, sparkline, unreadableTraffic } from '../../src/domain/traffic.js';
+import { evaluateGates } from '../../src/domain/traffic/gates.js';
+import { evaluateTraffic, unreadableTraffic } from '../../src/domain/traffic/verdict.js';
+import { sparkline } from '../../src/messages/sparkline.js';
 import { at, MIN, NO_GATES, slot } from '../helpers/traffic-fixtures.js';
 
 describe('gates', () => {

@@ -1,13 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { MetricResult } from '../../src/app/ports/metrics.js';
 import type { SlotTraffic } from '../../src/domain/evidence.js';
-import {
-  albDimensions,
-  evaluateTraffic,
-  periodStarts,
-  slotTraffic,
-  trafficQueries,
-} from '../../src/domain/traffic.js';
+import { periodStarts } from '../../src/domain/traffic/periods.js';
+import { slotTraffic } from '../../src/domain/traffic/points.js';
+import { albDimensions, trafficQueries } from '../../src/domain/traffic/queries.js';
+import { evaluateTraffic } from '../../src/domain/traffic/verdict.js';
 import { at, MIN, NO_GATES, slot } from '../helpers/traffic-fixtures.js';
 
 const LISTENER =

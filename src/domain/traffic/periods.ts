@@ -1,0 +1,23 @@
+/** The period grid CloudWatch aggregates on: period starts are multiples of the period. Pure. */
+
+/** Start times of every period of the grid that overlaps [fromMs, toMs), ascending. */
+export function periodStarts(fromMs: number, toMs: number, periodMs: number): number[] {
+  if (!(periodMs > 0) || !(toMs > fromMs)) return [];
+  const out: number[] = [];
+  for (let at = Math.floor(fromMs / periodMs) * periodMs; at < toMs; at += periodMs) out.push(at);
+  return out;
+}
+
+/** The first period that starts at or after `since`: `since` rounded UP to the grid. */
+export function firstFullPeriod(since: number, periodMs: number): number {
+  return Math.ceil(since / periodMs) * periodMs;
+}
+
+/**
+ * Start times of the *full* periods since `since`: a full period starts at or after `since`
+ * (see `firstFullPeriod`: the minute the switch happened in never counts) and has ended
+ * (start + period ≤ now).
+ */
+export function fullPeriods(since: number, now: number, periodMs: number): number[] {
+  return periodStarts(firstFullPeriod(since, periodMs), now - periodMs + 1, periodMs);
+}
