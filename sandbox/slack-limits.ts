@@ -1,6 +1,8 @@
 /**
- * Slack's documented limits on messages (FACTS.md), as a checker. The fake Slack API answers
- * `invalid_blocks` / `msg_too_long` with it, and the Block Kit tests assert every builder passes.
+ * Slack's documented limits on messages (docs/platform-facts.md, "Slack message limits"), as a
+ * checker. The fake Slack API answers `invalid_blocks` / `msg_too_long` with it, and the Block Kit
+ * tests assert every builder passes. Written out here rather than imported from
+ * src/messages/kit.ts: a checker that took the builders' own caps would pass any mistake in them.
  */
 
 export const SLACK_LIMITS = {
@@ -20,7 +22,7 @@ export const SLACK_LIMITS = {
   confirmTitle: 100,
   confirmText: 300,
   confirmButton: 30,
-  /** Slack itself truncates around 40k; Greenlight's contract (FACTS.md) is to stay under 4000. */
+  /** Slack itself truncates around 40k; Greenlight stays under 4000 (docs/platform-facts.md). */
   text: 4000,
 } as const;
 

@@ -1,7 +1,7 @@
 /**
  * Every error class Greenlight throws, in one module, each with a stable `code` callers and logs
  * can switch on. Jobs: `PermanentJobError` is not retried (BullMQ UnrecoverableError); anything
- * else is retried with backoff (src/app/step-runner.ts classifies them once).
+ * else is retried with backoff (src/app/failures.ts classifies them once).
  */
 
 export type ErrorCode =

@@ -152,7 +152,8 @@ function sameTuples(a: TargetGroupTuple[], b: TargetGroupTuple[]): boolean {
  * Rewrites one forward so that, among the slots, only the target slot receives traffic.
  * Returns null when the forward does not touch the slots or already says exactly that.
  *
- * Choices (each one matters on a real ALB):
+ * Choices (each one matters on a real ALB: docs/platform-facts.md, "ALB forwards, weights and
+ * stickiness"):
  * - Every other slot's group is removed, not set to weight 0: group stickiness (cookie AWSALBTG)
  *   takes precedence over weights, so a weight-0 group that is still listed keeps clients that
  *   hold its cookie. A group that is no longer in the forward cannot hold anyone.

@@ -3,9 +3,9 @@
  *
  * A slot that a forward names for the first time (attached by its preview rule), or whose targets
  * were just registered, reads `initial` until enough checks passed: `HealthyThresholdCount` checks
- * one `HealthCheckIntervalSeconds` apart after a group is named again (ELBv2 API reference,
- * `TargetHealth`: `Elb.InitialHealthChecking`), and at least one after a registration (ALB user
- * guide, "Health checks for your target groups"). While the targets read `initial` — or still
+ * one `HealthCheckIntervalSeconds` apart after a group is named again (`Elb.InitialHealthChecking`),
+ * and at least one after a registration (docs/platform-facts.md, "ALB target health and
+ * draining"). While the targets read `initial` — or still
  * `unused` right after the attach, before AWS picked up the new rule — the precheck waits, bounded;
  * a target that reads `unhealthy`, `draining` or `unavailable` blocks at once.
  */

@@ -24,9 +24,9 @@ export const JOB_NAMES = [
 export type JobName = (typeof JOB_NAMES)[number];
 
 /**
- * BullMQ ids must not contain `:` (it is Redis' key separator). Deployment ids never contain one,
- * but an odd id is escaped rather than trusted: `%` → `%25`, `:` → `%3A` (injective, so two
- * different deployment ids never share a job id).
+ * BullMQ ids must not contain `:` (docs/platform-facts.md, "BullMQ and Redis"). Deployment ids
+ * never contain one, but an odd id is escaped rather than trusted: `%` → `%25`, `:` → `%3A`
+ * (injective, so two different deployment ids never share a job id).
  */
 function escapeIdPart(text: string): string {
   return text.replaceAll('%', '%25').replaceAll(':', '%3A');

@@ -3,7 +3,7 @@
  *
  * AWS publishes the 5xx the load balancer generates itself (HTTPCode_ELB_5XX_Count: 502
  * connection errors, 503 no target to choose, 504 timeouts) with the LoadBalancer dimension only —
- * never per target group ("CloudWatch metrics for your Application Load Balancer"). On a load
+ * never per target group (docs/platform-facts.md, "CloudWatch ALB metrics"). On a load
  * balancer shared by several services they cannot be put on one service by their dimensions, so:
  * - a period is *attributable* only once the new slot holds all the service's traffic (the old
  *   slot's period settled at or under the tolerance) — the caller decides that;

@@ -4,8 +4,8 @@
  *
  * AWS health-checks only the targets of target groups that a listener rule names; the targets of
  * a group no forward names read `unused` (`Target.NotInUse`), and read `initial` again for
- * `HealthyThresholdCount` checks once a forward names it again (ALB user guide, "Health checks
- * for your target groups"; API reference, `TargetHealth`). A cutover removes the old slot from
+ * `HealthyThresholdCount` checks once a forward names it again (docs/platform-facts.md, "ALB
+ * target health and draining"). A cutover removes the old slot from
  * every production forward (so group stickiness cannot hold clients on it); without a preview
  * rule the old slot would then go unchecked for the whole soak, and Rollback could not know it is
  * healthy.
@@ -180,7 +180,7 @@ export function previewActions(slotArn: string): Action[] {
   return [{ Type: 'forward', ForwardConfig: { TargetGroups: [{ TargetGroupArn: slotArn, Weight: 1 }] } }];
 }
 
-/** Rule priorities are 1–50000 (CreateRule, API reference). */
+/** Rule priorities are 1–50000 (docs/platform-facts.md, "ALB forwards, weights and stickiness"). */
 export const MAX_PRIORITY = 50_000;
 
 /**

@@ -1,7 +1,7 @@
 /**
  * Results the jobs compute from the load balancer and post in the deployment thread.
  * Pure data: produced by `src/domain/forwards.ts` / the AWS orchestration, rendered by
- * `src/slack/blocks/`.
+ * `src/messages/`.
  */
 
 export interface TargetState {

@@ -1,6 +1,6 @@
 /**
- * Block Kit constructors that enforce Slack's limits (FACTS.md), so no builder can produce a
- * message Slack rejects. Pure.
+ * Block Kit constructors that enforce Slack's limits (docs/platform-facts.md, "Slack message
+ * limits"), so no builder can produce a message Slack rejects. Pure.
  */
 import type { types } from '@slack/bolt';
 import type { SlackMessage } from '../app/ports/slack.js';
@@ -31,7 +31,7 @@ export const LIMITS = {
   confirmTitle: 100,
   confirmText: 300,
   confirmButton: 30,
-  /** Slack truncates far later, but FACTS.md asks to keep `text` under 4000. */
+  /** Slack truncates far later; Greenlight keeps `text` under 4000 (docs/platform-facts.md). */
   fallbackText: 3900,
 } as const;
 
@@ -44,7 +44,7 @@ export function section(mrkdwn: string, accessory?: Button): SectionBlock {
   return block;
 }
 
-/** A two-column section; at most 10 fields of at most 2000 characters each. */
+/** A two-column section. */
 export function fieldsSection(fields: string[]): SectionBlock {
   return {
     type: 'section',
@@ -123,8 +123,8 @@ export function actions(buttons: Button[]): ActionsBlock {
 }
 
 /**
- * Packs lines into as few sections as possible (each ≤ 3000 chars), at most `maxBlocks`
- * sections; a line longer than a section is truncated. Lines that do not fit are summarised.
+ * Packs lines into as few sections as possible, at most `maxBlocks` sections; a line longer than
+ * a section is truncated. Lines that do not fit are summarised.
  */
 export function sections(lines: string[], maxBlocks = 4): SectionBlock[] {
   const out: string[] = [];
@@ -153,8 +153,8 @@ export function sections(lines: string[], maxBlocks = 4): SectionBlock[] {
 }
 
 /**
- * Finalises a message: fallback text under 4000 chars, at most 50 blocks (an actions block
- * at the end is kept when the middle is cut).
+ * Finalises a message within the text and block limits (an actions block at the end is kept when
+ * the middle is cut).
  */
 export function message(text: string, blocks: KnownBlock[]): SlackMessage {
   let out = blocks;

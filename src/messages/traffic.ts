@@ -149,8 +149,9 @@ export function trafficMessage(
 
 /**
  * A new thread reply when traffic verification fails (not drained, or not verifiable). The table
- * above is edited in place, and Slack does not notify anyone of a mention added by an edit: this
- * message is what pings the requester and approvers, with Rollback.
+ * above is edited in place, and Slack does not notify anyone of a mention added by an edit
+ * (docs/platform-facts.md, "Slack formatting and notifications"): this message is what pings the
+ * requester and approvers, with Rollback.
  */
 export function trafficFailedMessage(d: Deployment, report: TrafficReport, svc: ServiceConfig): SlackMessage {
   const v = verdict(d, report, svc);

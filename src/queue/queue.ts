@@ -32,8 +32,9 @@ export function createQueue(connection: ConnectionOptions, prefix?: string): Que
 }
 
 /**
- * BullMQ runs jobs without a priority first, then by priority (1 before 2 …): what moves traffic
- * (a cutover, a rollback) never waits behind verification polls, teardown polls or syncs.
+ * BullMQ runs jobs without a priority first, then by priority (1 before 2 …; docs/platform-facts.md,
+ * "BullMQ and Redis"): what moves traffic (a cutover, a rollback) never waits behind verification
+ * polls, teardown polls or syncs.
  */
 export const JOB_PRIORITY: Record<JobName, number | undefined> = {
   cutover: undefined,

@@ -5,7 +5,7 @@
  * - Settings (`INFO persistence`, `INFO memory`): append-only persistence on (`aof_enabled:1`), so
  *   a restart replays every write; and `maxmemory_policy:noeviction`, so a full Redis refuses writes
  *   rather than evicting deployment records, locks or BullMQ's delayed jobs (BullMQ requires it:
- *   https://docs.bullmq.io/guide/going-to-production#max-memory-policy).
+ *   docs/platform-facts.md, "BullMQ and Redis").
  * - A sentinel key written once per dataset, with a random generation. A process remembers the
  *   generation it saw: the key gone, or a different generation, means the data it stood for is gone
  *   (a restart without persistence, a failover to an empty replica, a FLUSHALL, an eviction).

@@ -1,6 +1,6 @@
 /**
  * Drops a replayed Slack request. Bolt checks the signature and that the timestamp is within 5
- * minutes (Slack's window: docs.slack.dev, "Verifying requests from Slack"), but a captured signed
+ * minutes (Slack's window: docs/platform-facts.md, "Slack requests"), but a captured signed
  * request can be sent again inside that window — `/deploy extend … 30d` would extend again each
  * time. Every genuine request differs (Slack gives each its own trigger_id), so a signature seen
  * twice is a replay: the first sighting is kept in Redis a little longer than the window.

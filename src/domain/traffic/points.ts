@@ -1,9 +1,9 @@
 /**
  * CloudWatch results (of the queries in queries.ts) as one point per period and slot. Pure.
  *
- * CloudWatch facts these rules rest on (FACTS.md, "CloudWatch"): ALB metrics are published per
- * 60 s period, late (a minute or two after the period), and only while requests flow — there is
- * no `RequestCount` datapoint of 0, and `HTTPCode_Target_5XX_Count` is absent when zero.
+ * ALB metrics are published per 60 s period, late, and only while requests flow: there is no
+ * `RequestCount` datapoint of 0, and `HTTPCode_Target_5XX_Count` is absent when zero
+ * (docs/platform-facts.md, "CloudWatch ALB metrics").
  */
 import type { SlotTraffic, TrafficPoint } from '../evidence.js';
 import type { MetricResult } from '../metrics.js';
