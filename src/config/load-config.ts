@@ -9,7 +9,7 @@ import type { z } from 'zod';
 import { RESERVED_WORDS } from '../domain/command-parser.js';
 import { DURATION_HELP, formatDuration } from '../domain/duration.js';
 import { DEFAULT_PREVIEW_HEADER, type PreviewSettings } from '../domain/preview.js';
-import { EVIDENCE_DEFAULTS, isCloudWatchPeriod, toComputeTarget } from './evidence-schema.js';
+import { EVIDENCE_DEFAULTS, isAlbPeriod, isCloudWatchPeriod, toComputeTarget } from './evidence-schema.js';
 import {
   configSchema,
   DEFAULTS,
@@ -382,7 +382,7 @@ export function parseConfigText(yamlText: string, source?: string, opts: ParseOp
 /** Traffic periods only the simulated endpoint serves (ALB metrics are per 60 s). */
 function subMinutePeriods(config: GreenlightConfig): string[] {
   return Object.values(config.services)
-    .filter((svc) => svc.traffic.periodMs % 60_000 !== 0)
+    .filter((svc) => !isAlbPeriod(svc.traffic.periodMs))
     .map(
       (svc) =>
         `services.${svc.name}.traffic.period: ${svc.traffic.periodMs / 1000}s is served only by the sandbox's simulated endpoint; real ALB metrics are standard resolution, so the period must be a multiple of 60s`,

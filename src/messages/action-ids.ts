@@ -6,6 +6,8 @@
  * authorization happens on the record).
  */
 import { ACTION_IDS, type ActionId } from '../domain/commands/table.js';
+import { MAX_EXTEND_MS } from '../domain/limits.js';
+import { LIMITS } from './kit.js';
 
 export type { ActionId };
 
@@ -38,13 +40,10 @@ export interface ActionValue {
 }
 
 /** Slack's limit on a button value. */
-export const MAX_ACTION_VALUE = 2000;
+export const MAX_ACTION_VALUE = LIMITS.buttonValue;
 
 /** Deployment ids are `<service>-<yyyymmddhhmmss>-<4 hex>`; accept a little more, never `:`. */
 const DEPLOYMENT_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$/;
-
-/** Upper bound for an extension: 30 days. */
-const MAX_EXTEND_MS = 30 * 86_400_000;
 
 function validExtend(ms: unknown): ms is number {
   return typeof ms === 'number' && Number.isSafeInteger(ms) && ms > 0 && ms <= MAX_EXTEND_MS;
