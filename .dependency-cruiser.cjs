@@ -1,13 +1,13 @@
 /**
  * The layers of src/ and the one direction their imports go (docs/architecture.md):
  *
- *   domain  ←  config  ←  app (use cases + ports)  ←  adapters (aws, store, queue, hooks, compute)
- *                                                 ←  messages (Block Kit)  ←  jobs, slack  ←  main/runtime
+ *   domain  ←  compute (plugins: on domain, app/ports, errors)  ←  config  ←  app (use cases + ports)
+ *           ←  adapters (aws, store, queue, hooks)  ←  messages (Block Kit)  ←  jobs, slack  ←  main/runtime
  *
  * `npm run depcheck` (part of `npm run lint` and of CI) fails on an import that goes the wrong way.
  */
 const layer = (name) => `^src/${name}/`;
-const adapters = '^src/(aws|store|queue|hooks|compute)/';
+const adapters = '^src/(aws|store|queue|hooks)/';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -27,11 +27,23 @@ module.exports = {
       to: { path: '^src/' },
     },
     {
-      name: 'config-only-on-domain',
-      comment: 'src/config parses greenlight.yml and the environment into domain types.',
+      name: 'config-only-on-domain-and-compute',
+      comment:
+        'src/config parses greenlight.yml and the environment into domain types; the compute backends (src/compute) give it their config keys and schemas.',
       severity: 'error',
       from: { path: layer('config') },
-      to: { path: '^src/', pathNot: [layer('domain'), layer('config'), '^src/errors\\.ts$'] },
+      to: { path: '^src/', pathNot: [layer('domain'), layer('config'), layer('compute'), '^src/errors\\.ts$'] },
+    },
+    {
+      name: 'compute-is-a-plugin',
+      comment:
+        'A compute backend (src/compute) is one file on the domain, the ports it is given (src/app/ports) and the errors: never AWS, Redis, jobs, Slack, messages or config.',
+      severity: 'error',
+      from: { path: layer('compute') },
+      to: {
+        path: '^src/',
+        pathNot: [layer('compute'), layer('domain'), '^src/app/ports/', '^src/errors\\.ts$'],
+      },
     },
     {
       name: 'app-on-inner-layers-only',
@@ -56,7 +68,7 @@ module.exports = {
     },
     {
       name: 'adapters-do-not-call-up',
-      comment: 'Adapters (AWS, Redis, BullMQ, webhooks, compute) implement ports: they never import jobs, Slack listeners or messages.',
+      comment: 'Adapters (AWS, Redis, BullMQ, webhooks) implement ports: they never import jobs, Slack listeners or messages.',
       severity: 'error',
       from: { path: adapters },
       to: { path: '^src/(jobs|slack|messages)/|^src/(main|runtime|check-config)\\.ts$' },

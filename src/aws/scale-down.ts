@@ -14,7 +14,7 @@
 
 import type { ComputePorts } from '../app/ports/compute.js';
 import type { ScaleDownContext, ScaleDownCount, ScaleDownStart } from '../compute/backend.js';
-import { computeBackend } from '../compute/registry.js';
+import { COMPUTE_BACKENDS, computeBackend } from '../compute/registry.js';
 import type { ComputeTarget } from '../config/evidence-schema.js';
 import type { ScaleDownReport } from '../domain/evidence.js';
 import { errorMessage } from '../errors.js';
@@ -24,18 +24,24 @@ export type { ScaleDownContext, ScaleDownCount, ScaleDownStart };
 /** The ports the backends work with. */
 export type ScaleDownDeps = ComputePorts;
 
+/** `backends`: the registered ones unless told (a test plugs in its own). */
 export async function beginScaleDown(
   target: ComputeTarget,
   deps: ScaleDownDeps,
   context: ScaleDownContext,
+  backends = COMPUTE_BACKENDS,
 ): Promise<ScaleDownStart> {
-  return computeBackend(target.kind).begin(target, deps, context);
+  return computeBackend(target.kind, backends).begin(target, deps, context);
 }
 
 /** What is left of the compute now (a resource that disappeared has nothing left). */
-export async function countRemaining(target: ComputeTarget, deps: ScaleDownDeps): Promise<ScaleDownCount> {
+export async function countRemaining(
+  target: ComputeTarget,
+  deps: ScaleDownDeps,
+  backends = COMPUTE_BACKENDS,
+): Promise<ScaleDownCount> {
   try {
-    return await computeBackend(target.kind).count(target, deps);
+    return await computeBackend(target.kind, backends).count(target, deps);
   } catch (err) {
     return { remaining: -1, held: 0, heldNotes: [], error: errorMessage(err) };
   }

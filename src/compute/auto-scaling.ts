@@ -6,12 +6,17 @@
  *   in) or that a lifecycle hook holds in `Terminating:Wait`, which are reported, not waited for.
  * - A group that does not exist gives a finished report with `error`.
  */
+import { z } from 'zod';
 import type { AsgState, TerminationHook } from '../app/ports/compute.js';
-import { autoScalingEntry } from '../config/compute-entries.js';
 import { formatDuration } from '../domain/duration.js';
 import type { ScaleDownReport } from '../domain/evidence.js';
 import { errorMessage } from '../errors.js';
-import { type ComputeBackend, finished, NOTHING_LEFT } from './backend.js';
+import { type ComputeBackend, finished, lastSegment, NOTHING_LEFT } from './backend.js';
+
+/** `compute.<slot>: { autoScalingGroup: name }`. */
+export type AutoScalingTarget = { readonly kind: 'asg'; readonly name: string };
+
+const LABEL = 'Auto Scaling group';
 
 function hookNote(hooks: TerminationHook[]): string {
   const list = hooks.map((h) => `${h.name} (heartbeat ${formatDuration(h.heartbeatTimeoutSeconds * 1000)})`);
@@ -38,11 +43,23 @@ function heldNotes(g: AsgState): string[] {
   return notes;
 }
 
-export const autoScalingBackend: ComputeBackend<'asg'> = {
-  ...autoScalingEntry,
+export const autoScalingBackend: ComputeBackend<AutoScalingTarget, string> = {
+  kind: 'asg',
+  configKey: 'autoScalingGroup',
+  schema: z.string().min(1).max(255),
+  label: LABEL,
+  toTarget: (name) => ({ kind: 'asg', name }),
+  identity: (t) => `asg:${lastSegment(t.name)}`,
 
   async begin(t, { asg }) {
-    const base = { kind: 'asg' as const, target: t.name, reachedZero: false, remaining: 0, waitedMs: 0 };
+    const base = {
+      kind: 'asg',
+      target: t.name,
+      shown: { label: LABEL, name: t.name, unit: 'instances' },
+      reachedZero: false,
+      remaining: 0,
+      waitedMs: 0,
+    };
     const current = await asg.describeGroup(t.name);
     if (current === null) return finished({ ...base, error: `Auto Scaling group ${t.name} not found` });
     const notes: string[] = [];
@@ -72,5 +89,10 @@ export const autoScalingBackend: ComputeBackend<'asg'> = {
     const g = await asg.describeGroup(t.name);
     if (!g) return { problem: `Auto Scaling group ${t.name} does not exist.` };
     return { found: `Auto Scaling group ${t.name} desired ${g.desired}, ${g.instances} instance(s)` };
+  },
+
+  async running(t, { asg }) {
+    const g = await asg.describeGroup(t.name);
+    return g ? { what: `${LABEL} ${t.name}`, running: Math.max(g.desired, g.instances) } : undefined;
   },
 };

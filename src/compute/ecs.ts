@@ -5,11 +5,14 @@
  *   nothing to ask, said in the report; its tasks stop by themselves.
  * - A cluster or service that does not exist gives a finished report with `error`.
  */
+import { z } from 'zod';
 import type { EcsPort } from '../app/ports/compute.js';
-import { ecsEntry } from '../config/compute-entries.js';
 import type { ScaleDownReport } from '../domain/evidence.js';
 import { AwsCallError } from '../errors.js';
-import { type ComputeBackend, finished, NOTHING_LEFT } from './backend.js';
+import { type ComputeBackend, finished, lastSegment, NOTHING_LEFT } from './backend.js';
+
+/** `compute.<slot>: { ecs: { cluster, service } }`, names or ARNs. */
+export type EcsTarget = { readonly kind: 'ecs'; readonly cluster: string; readonly service: string };
 
 const NOT_ACTIVE = new Set(['DRAINING', 'INACTIVE']);
 
@@ -19,12 +22,26 @@ function notActiveNote(name: string, status: string): string {
     : `ECS service ${name} is INACTIVE (deleted): nothing to scale down`;
 }
 
-export const ecsBackend: ComputeBackend<'ecs'> = {
-  ...ecsEntry,
+const LABEL = 'ECS service';
+
+export const ecsBackend: ComputeBackend<EcsTarget, { cluster: string; service: string }> = {
+  kind: 'ecs',
+  configKey: 'ecs',
+  schema: z.object({ cluster: z.string().min(1).max(255), service: z.string().min(1).max(255) }).strict(),
+  label: LABEL,
+  toTarget: (v) => ({ kind: 'ecs', cluster: v.cluster, service: v.service }),
+  identity: (t) => `ecs:${lastSegment(t.cluster)}/${lastSegment(t.service)}`,
 
   async begin(t, { ecs }) {
     const name = `${t.cluster}/${t.service}`;
-    const base = { kind: 'ecs' as const, target: name, reachedZero: false, remaining: 0, waitedMs: 0 };
+    const base = {
+      kind: 'ecs',
+      target: name,
+      shown: { label: LABEL, name, unit: 'running' },
+      reachedZero: false,
+      remaining: 0,
+      waitedMs: 0,
+    };
     let current: Awaited<ReturnType<EcsPort['describeService']>>;
     try {
       current = await ecs.describeService(t.cluster, t.service);
@@ -62,5 +79,10 @@ export const ecsBackend: ComputeBackend<'ecs'> = {
     const s = await ecs.describeService(t.cluster, t.service);
     if (!s) return { problem: `ECS service ${t.cluster}/${t.service} does not exist.` };
     return { found: `ECS ${t.cluster}/${t.service} desired ${s.desired}, running ${s.running}` };
+  },
+
+  async running(t, { ecs }) {
+    const s = await ecs.describeService(t.cluster, t.service);
+    return s ? { what: `${LABEL} ${t.service}`, running: Math.max(s.desired, s.running) } : undefined;
   },
 };

@@ -3,8 +3,9 @@
  * traffic evidence (CloudWatch), health gates, webhooks, compute scale-down and cost.
  */
 import { z } from 'zod';
+import { computeEntrySchema } from '../compute/registry.js';
+import { webhookUrl } from '../compute/webhook.js';
 import { DEFAULT_MIN_REQUESTS } from '../domain/traffic/gates.js';
-import { COMPUTE_ENTRIES, computeEntrySchema, webhookUrl } from './compute-entries.js';
 import { duration } from './durations.js';
 
 export const slotName = z
@@ -89,8 +90,8 @@ export const hooksSchema = z
   })
   .strict();
 
-/** One `compute.<slot>` entry: the key of one kind of compute (src/config/compute-entries.ts). */
-export const computeTargetSchema = computeEntrySchema(COMPUTE_ENTRIES);
+/** One `compute.<slot>` entry: the key of one compute backend (src/compute/registry.ts). */
+export const computeTargetSchema = computeEntrySchema();
 
 export const evidenceKeys = {
   traffic: trafficSchema.optional(),
@@ -115,4 +116,4 @@ export const EVIDENCE_DEFAULTS = {
   computeTimeoutMs: 10 * 60_000,
 } as const;
 
-export { toComputeTarget } from './compute-entries.js';
+export { toComputeTarget } from '../compute/registry.js';

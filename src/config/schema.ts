@@ -3,7 +3,7 @@
  * milliseconds here, so the rest of the code only sees numbers.
  */
 import { z } from 'zod';
-import { computeIdentity, exclusiveComputeLabels, toComputeTarget } from './compute-entries.js';
+import { computeIdentity, exclusiveComputeLabels, toComputeTarget } from '../compute/registry.js';
 import { duration } from './durations.js';
 import { evidenceKeys, slotName } from './evidence-schema.js';
 

@@ -105,12 +105,35 @@ export interface HookResult {
   durationMs: number;
 }
 
-export type ScaleDownKind = 'ecs' | 'asg' | 'webhook';
+/** The kind of compute scaled down: its backend's kind (`ecs`, `asg`, `webhook`, …). */
+export type ScaleDownKind = string;
+
+/**
+ * How the teardown message names what was scaled down, put on the report by its backend:
+ * `ECS service shop/checkout-blue: desired 3 → 0, 0 running`.
+ */
+export interface ScaleDownShown {
+  /** What it is, for people: `ECS service`, `Auto Scaling group`, `Scale-down webhook`. */
+  label: string;
+  /** Its name after the label (`shop/checkout-blue`); absent: `target` is a URL, of which the host is shown. */
+  name?: string;
+  /**
+   * What its count counts (`running`, `instances`): shown with the previous sizes
+   * (`desired 3 → 0, 0 running`). Absent: it has no sizes (a webhook), so it shows
+   * `scaled to zero` or `N remaining`.
+   */
+  unit?: string;
+}
 
 export interface ScaleDownReport {
   kind: ScaleDownKind;
   /** `cluster/service`, the group name, or the webhook URL. */
   target: string;
+  /**
+   * How the message names it (set by the backend). Absent on reports kept by earlier versions:
+   * the message then words them by `kind`.
+   */
+  shown?: ScaleDownShown;
   /** What it was before (ECS desired count; ASG min/desired/max), so a later deploy can show it. */
   previous?: { desired?: number; min?: number; max?: number };
   /** True when the running count reached zero within the bound. */

@@ -5,23 +5,15 @@
 import type { PreviewSettings } from './preview.js';
 
 /**
- * The kinds of compute scaled to zero at teardown behind a slot, each with its fields. Each kind
- * has a compute backend: its config entry in src/config/compute-entries.ts, its steps in
- * src/compute/<backend>.ts.
+ * What is scaled to zero at teardown behind one slot: its kind (`ecs`, `asg`, `webhook`, …) and
+ * that kind's settings. The domain does not know the kinds: each is a compute backend,
+ * src/compute/<backend>.ts, which declares its own target type (`EcsTarget`), and
+ * src/compute/registry.ts hands a target to the backend of its kind.
  */
-export interface ComputeTargets {
-  ecs: { cluster: string; service: string };
-  asg: { name: string };
-  webhook: { url: string };
-}
-
-export type ComputeKind = keyof ComputeTargets;
-
-/** The target of the given kinds: `{ kind: 'ecs', cluster, service }` for 'ecs'. */
-export type ComputeTargetOf<K extends ComputeKind> = { [P in K]: { kind: P } & ComputeTargets[P] }[K];
-
-/** What is scaled to zero at teardown behind one slot. */
-export type ComputeTarget = ComputeTargetOf<ComputeKind>;
+export type ComputeTarget = {
+  readonly kind: string;
+  readonly [setting: string]: unknown;
+};
 
 export interface TrafficSettings {
   toleranceRequests: number;

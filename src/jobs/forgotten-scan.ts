@@ -8,6 +8,7 @@
 
 import type { JobContext } from '../app/context.js';
 import type { TrafficRouter } from '../app/ports/traffic-router.js';
+import { runningCompute } from '../compute/registry.js';
 import type { ServiceConfig } from '../config/schema.js';
 import { dueForReport, type IdleSlot, idleSlots, type SlotReading } from '../domain/idle-slots.js';
 import { errorMessage } from '../errors.js';
@@ -27,19 +28,10 @@ export interface ScanResult {
   errors: { service: string; error: string }[];
 }
 
+/** What runs behind a slot, as its compute backend reads it (nothing for a webhook). */
 async function computeOf(ctx: JobContext, svc: ServiceConfig, slot: string): Promise<SlotReading['compute']> {
   const target = Object.hasOwn(svc.compute, slot) ? svc.compute[slot] : undefined;
-  if (target?.kind === 'ecs') {
-    const s = await ctx.ecs.describeService(target.cluster, target.service);
-    return s ? { what: `ECS service ${target.service}`, running: Math.max(s.desired, s.running) } : undefined;
-  }
-  if (target?.kind === 'asg') {
-    const g = await ctx.asg.describeGroup(target.name);
-    return g
-      ? { what: `Auto Scaling group ${target.name}`, running: Math.max(g.desired, g.instances) }
-      : undefined;
-  }
-  return undefined; // a webhook's compute cannot be read
+  return target ? runningCompute(target, ctx) : undefined;
 }
 
 async function readSlots(ctx: JobContext, router: TrafficRouter, svc: ServiceConfig): Promise<SlotReading[]> {

@@ -1,7 +1,7 @@
 /** Teardown summary, posted in the thread: drain, beforeTeardown hook, compute scale-down, cost. Pure. */
 import type { SoakCost } from '../domain/cost.js';
 import type { Deployment } from '../domain/deployment.js';
-import type { HookResult, ScaleDownReport } from '../domain/evidence.js';
+import type { HookResult, ScaleDownReport, ScaleDownShown } from '../domain/evidence.js';
 import type { TeardownReport } from '../domain/reports.js';
 import { reasonText } from './common.js';
 import { teardownCostLine } from './cost.js';
@@ -19,26 +19,35 @@ export interface TeardownExtra {
 
 const n = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '?' : String(v));
 
-/** `ECS service shop/checkout-blue: desired 3 → 0, 0 running after 42s` and its ASG/webhook forms. */
-export function scaleDownLine(s: ScaleDownReport): string {
-  const prev = s.previous ?? {};
-  let what: string;
-  let sized: string;
+/**
+ * How a report kept by an earlier version, which has no `shown`, is named: by its kind, as those
+ * versions worded it (an unknown kind was a webhook).
+ */
+function shownByKind(s: ScaleDownReport): ScaleDownShown {
   switch (s.kind) {
     case 'ecs':
-      what = `ECS service ${clipLine(s.target, 200)}`;
-      sized = `desired ${n(prev.desired)} → 0, ${n(s.remaining)} running`;
-      break;
-    case 'asg': {
-      const min = prev.min !== undefined ? `min ${n(prev.min)} ` : '';
-      what = `Auto Scaling group ${clipLine(s.target, 200)}`;
-      sized = `${min}desired ${n(prev.desired)} → 0, ${n(s.remaining)} instances`;
-      break;
-    }
+      return { label: 'ECS service', name: s.target, unit: 'running' };
+    case 'asg':
+      return { label: 'Auto Scaling group', name: s.target, unit: 'instances' };
     default:
-      what = `Scale-down webhook ${urlHostPath(s.target)}`;
-      sized = s.reachedZero ? 'scaled to zero' : `${n(s.remaining)} remaining`;
+      return { label: 'Scale-down webhook' };
   }
+}
+
+/**
+ * `ECS service shop/checkout-blue: desired 3 → 0, 0 running after 42s`, and its other forms
+ * (`Auto Scaling group web-blue: min 2 desired 3 → 0, 0 instances`, `Scale-down webhook
+ * ops.example.com: scaled to zero`), as the report's backend names it (`shown`).
+ */
+export function scaleDownLine(s: ScaleDownReport): string {
+  const prev = s.previous ?? {};
+  const shown = s.shown ?? shownByKind(s);
+  const what = `${clipLine(shown.label, 100)} ${shown.name !== undefined ? clipLine(shown.name, 200) : urlHostPath(s.target)}`;
+  let sized: string;
+  if (shown.unit !== undefined) {
+    const min = prev.min !== undefined ? `min ${n(prev.min)} ` : '';
+    sized = `${min}desired ${n(prev.desired)} → 0, ${n(s.remaining)} ${clipLine(shown.unit, 40)}`;
+  } else sized = s.reachedZero ? 'scaled to zero' : `${n(s.remaining)} remaining`;
   const error = s.error ? ` (error: ${clipLine(s.error, 300)})` : '';
   const notes = (s.notes ?? [])
     .slice(0, 3)

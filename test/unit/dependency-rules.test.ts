@@ -58,6 +58,9 @@ describe('layer rules', () => {
       'src/app/use-case.ts': "import { client } from '../aws/client.js';\nexport const useCase = client;\n",
       'src/aws/client.ts': "import { card } from '../messages/card.js';\nexport const client = card;\n",
       'src/messages/card.ts': 'export const card = 1;\n',
+      'src/compute/lambda.ts':
+        "import { client } from '../aws/client.js';\nimport { limits } from '../config/limits.js';\nexport const lambda = [client, limits];\n",
+      'src/config/limits.ts': 'export const limits = 1;\n',
       'src/main.ts': "import { sim } from '../sandbox/sim.js';\nexport const main = sim;\n",
       'sandbox/sim.ts': 'export const sim = 1;\n',
     });
@@ -69,6 +72,23 @@ describe('layer rules', () => {
     expect(out).toContain('app-on-inner-layers-only: src/app/use-case.ts → src/aws/client.ts');
     expect(out).toContain('adapters-do-not-call-up: src/aws/client.ts → src/messages/card.ts');
     expect(out).toContain('shipped-code-has-no-simulators: src/main.ts → sandbox/sim.ts');
+    expect(out).toContain('compute-is-a-plugin: src/compute/lambda.ts → src/aws/client.ts');
+    expect(out).toContain('compute-is-a-plugin: src/compute/lambda.ts → src/config/limits.ts');
+  });
+
+  it('lets a compute backend use the domain, the ports and the errors, and config use the backends', async () => {
+    const dir = tree({
+      'src/compute/lambda.ts':
+        "import type { Port } from '../app/ports/lambda.js';\nimport { kinds } from '../domain/kinds.js';\nimport { fail } from '../errors.js';\nexport const lambda = (p: Port) => [p, kinds, fail];\n",
+      'src/app/ports/lambda.ts': 'export interface Port { name: string }\n',
+      'src/domain/kinds.ts': 'export const kinds = 1;\n',
+      'src/errors.ts': 'export const fail = 1;\n',
+      'src/config/schema.ts':
+        "import { lambda } from '../compute/lambda.js';\nexport const schema = lambda;\n",
+    });
+    const { code, out } = await depcruise(dir);
+    expect(out).toContain('no dependency violations found');
+    expect(code).toBe(0);
   });
 
   it('lets the entry point load the sandbox by a dynamic import', async () => {

@@ -112,6 +112,7 @@ describe('ECS services', () => {
     expect(report).toEqual({
       kind: 'ecs',
       target: 'shop/checkout-blue',
+      shown: { label: 'ECS service', name: 'shop/checkout-blue', unit: 'running' },
       previous: { desired: 3 },
       reachedZero: true,
       remaining: 0,
@@ -242,6 +243,7 @@ describe('Auto Scaling groups', () => {
     expect(report).toEqual({
       kind: 'asg',
       target: 'checkout-blue',
+      shown: { label: 'Auto Scaling group', name: 'checkout-blue', unit: 'instances' },
       previous: { min: 2, desired: 3, max: 6 },
       reachedZero: true,
       remaining: 0,
@@ -350,6 +352,7 @@ describe('webhooks', () => {
     expect(report).toEqual({
       kind: 'webhook',
       target: 'https://ops.example.com/…',
+      shown: { label: 'Scale-down webhook' },
       reachedZero: true,
       remaining: 0,
       waitedMs: 42,
