@@ -17,6 +17,7 @@ import { freePort, type RedisProcess, startRedis } from '../sandbox/redis-proces
 import { blockActionsForm, postToSlackEndpoint, slashCommandForm } from '../sandbox/slack-payloads.js';
 import type { Deployment, State } from '../src/domain/deployment.js';
 import { decodeActionValue } from '../src/messages/action-ids.js';
+import { renderReason } from '../src/messages/reasons.js';
 import { QUEUE_NAME } from '../src/queue/queue.js';
 import { DeploymentStore } from '../src/store/deployment-store.js';
 import { type BotProcess, startBotProcess } from './processes.js';
@@ -514,10 +515,10 @@ function checkInvariants(x: InvariantInput): void {
     }
     if (d.state !== sc.expect) {
       x.violations.push(
-        `${d.id}: ended ${d.state}, its clicks asked for ${sc.expect} (${d.reason ?? 'no reason'})`,
+        `${d.id}: ended ${d.state}, its clicks asked for ${sc.expect} (${d.reason ? renderReason(d.reason) : 'no reason'})`,
       );
     }
-    if ((d.state === 'failed' || d.state === 'blocked') && !d.reason?.trim()) {
+    if ((d.state === 'failed' || d.state === 'blocked') && !(d.reason && renderReason(d.reason).trim())) {
       x.violations.push(`${d.id}: ${d.state} without a reason`);
     }
     if (d.state === 'done') {

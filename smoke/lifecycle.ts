@@ -12,6 +12,7 @@ import { freePort, startRedis } from '../sandbox/redis-process.js';
 import { blockActionsForm, postToSlackEndpoint, slashCommandForm } from '../sandbox/slack-payloads.js';
 import { parseConfigText } from '../src/config/load-config.js';
 import type { Deployment, State } from '../src/domain/deployment.js';
+import { renderReason } from '../src/messages/reasons.js';
 import { createLogger } from '../src/ops/logger.js';
 import { startRuntime } from '../src/runtime.js';
 import type { Stack } from './stack.js';
@@ -156,7 +157,11 @@ export async function runLifecycle(
     record(`${label}: precheck`, await waitFor(d.id, ['awaiting_approval', 'blocked']));
     await click('gl_approve', APPROVER);
     const verified = await waitFor(d.id, ['soaking', 'failed']);
-    record(`${label}: cutover + verification`, verified, verified.reason);
+    record(
+      `${label}: cutover + verification`,
+      verified,
+      verified.reason ? renderReason(verified.reason) : undefined,
+    );
     return verified;
   };
   try {

@@ -2,6 +2,7 @@
  * Recording an event: what a Slack click, a slash command and a job all do to move a deployment.
  */
 import { type Deployment, TERMINAL_STATES } from '../domain/deployment.js';
+import { type RefusalReason, reason } from '../domain/reasons.js';
 import { type DeploymentEvent, type TransitionResult, transition } from '../domain/state-machine.js';
 import { errorMessage } from '../errors.js';
 import type { JobContext } from './context.js';
@@ -11,7 +12,8 @@ export type EventDeps = Pick<JobContext, 'store' | 'scheduler' | 'clock' | 'log'
 
 export type EventOutcome =
   | { ok: true; deployment: Deployment }
-  | { ok: false; code: string; message: string; deployment?: Deployment };
+  /** Refused: `reason` says why (src/messages/reasons.ts words it). */
+  | { ok: false; code: string; reason: RefusalReason; deployment?: Deployment };
 
 /**
  * The one use case every surface shares: applies `event` to the stored record through the pure
@@ -22,18 +24,18 @@ export async function recordEvent(ctx: EventDeps, id: string, event: DeploymentE
     const result = transition(current, event, ctx.clock.now());
     return { next: result.ok ? result.deployment : null, result };
   });
-  if (!outcome.found) return { ok: false, code: 'not_found', message: `Deployment ${id} does not exist.` };
+  if (!outcome.found) return { ok: false, code: 'not_found', reason: reason('deployment_missing', { id }) };
   if (outcome.lockedBy) {
     return {
       ok: false,
       code: 'locked',
-      message: `${outcome.deployment.service} is busy with deployment ${outcome.lockedBy}; finish or cancel it first.`,
+      reason: reason('service_busy', { service: outcome.deployment.service, holder: outcome.lockedBy }),
       deployment: outcome.deployment,
     };
   }
   const result = outcome.result;
   if (!result.ok)
-    return { ok: false, code: result.code, message: result.message, deployment: outcome.deployment };
+    return { ok: false, code: result.code, reason: result.reason, deployment: outcome.deployment };
   if (outcome.written) {
     try {
       await ctx.scheduler.apply(outcome.deployment, result.effects);

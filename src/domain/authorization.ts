@@ -1,11 +1,11 @@
 /**
  * Who may do what to a service's deployments. Pure: the caller resolves the actor's Slack user
- * groups (see `groupsToResolve`) before asking. A refusal is a user-facing message that states
- * the rule and names who may act.
+ * groups (see `groupsToResolve`) before asking. A refusal is a reason (src/domain/reasons.ts)
+ * that names the rule and who may act; src/messages/reasons.ts words it for the Slack user.
  */
 
 import type { Deployment } from './deployment.js';
-import { mentionList, userMention } from './mentions.js';
+import { type ApproverAction, type People, type RefusalReason, reason } from './reasons.js';
 import type { ServiceConfig } from './service.js';
 
 export interface Actor {
@@ -14,15 +14,18 @@ export interface Actor {
   groups: readonly string[];
 }
 
-export type Decision = { ok: true } | { ok: false; message: string };
+export type Decision = { ok: true } | { ok: false; reason: RefusalReason };
 
-type People = { users: readonly string[]; usergroups: readonly string[] };
 type Requested = Pick<Deployment, 'requester'>;
 
 const OK: Decision = { ok: true };
 
-function refuse(message: string): Decision {
-  return { ok: false, message };
+function refuse(why: RefusalReason): Decision {
+  return { ok: false, reason: why };
+}
+
+function onlyApprovers(svc: ServiceConfig, action: ApproverAction): Decision {
+  return refuse(reason('not_approver', { service: svc.name, action, approvers: svc.approvers }));
 }
 
 function includes(people: People | undefined, actor: Actor): boolean {
@@ -44,30 +47,32 @@ export function isApprover(svc: ServiceConfig, actor: Actor): boolean {
 /** Anyone may request when `deployers` is absent; otherwise deployers and approvers may. */
 export function canRequest(svc: ServiceConfig, actor: Actor): Decision {
   if (!svc.deployers || includes(svc.deployers, actor) || isApprover(svc, actor)) return OK;
-  return refuse(
-    `Only deployers and approvers of *${svc.name}* can deploy it: ${mentionList(merge(svc.deployers, svc.approvers))}.`,
-  );
+  return refuse(reason('not_deployer', { service: svc.name, allowed: merge(svc.deployers, svc.approvers) }));
 }
 
 /** An approver who is not the requester (unless the service allows self-approval). */
 export function canApprove(svc: ServiceConfig, d: Requested, actor: Actor): Decision {
-  if (!isApprover(svc, actor)) {
-    return refuse(`Only approvers of *${svc.name}* can approve: ${mentionList(svc.approvers)}.`);
-  }
+  if (!isApprover(svc, actor)) return onlyApprovers(svc, 'approve');
   if (actor.userId === d.requester && !svc.allowSelfApproval) {
-    return refuse(
-      `You requested this deployment; *${svc.name}* needs someone else to approve it (allowSelfApproval is off). ` +
-        `Approvers: ${mentionList(svc.approvers)}.`,
-    );
+    return refuse(reason('self_approval', { service: svc.name, approvers: svc.approvers }));
   }
   return OK;
 }
 
-function requesterOrApprover(verb: string, svc: ServiceConfig, d: Requested, actor: Actor): Decision {
+function requesterOrApprover(
+  action: 'cancel' | 'rollback',
+  svc: ServiceConfig,
+  d: Requested,
+  actor: Actor,
+): Decision {
   if (actor.userId === d.requester || isApprover(svc, actor)) return OK;
   return refuse(
-    `Only the requester (${userMention(d.requester)}) or an approver of *${svc.name}* can ${verb} this deployment. ` +
-      `Approvers: ${mentionList(svc.approvers)}.`,
+    reason('not_requester_or_approver', {
+      service: svc.name,
+      action,
+      requester: d.requester,
+      approvers: svc.approvers,
+    }),
   );
 }
 
@@ -76,27 +81,20 @@ export function canCancel(svc: ServiceConfig, d: Requested, actor: Actor): Decis
 }
 
 export function canRollback(svc: ServiceConfig, d: Requested, actor: Actor): Decision {
-  return requesterOrApprover('roll back', svc, d, actor);
+  return requesterOrApprover('rollback', svc, d, actor);
 }
 
 export function canExtend(svc: ServiceConfig, actor: Actor): Decision {
-  if (isApprover(svc, actor)) return OK;
-  return refuse(`Only approvers of *${svc.name}* can extend the soak: ${mentionList(svc.approvers)}.`);
+  return isApprover(svc, actor) ? OK : onlyApprovers(svc, 'extend');
 }
 
 export function canTeardownNow(svc: ServiceConfig, actor: Actor): Decision {
-  if (isApprover(svc, actor)) return OK;
-  return refuse(
-    `Only approvers of *${svc.name}* can tear the previous slot down early: ${mentionList(svc.approvers)}.`,
-  );
+  return isApprover(svc, actor) ? OK : onlyApprovers(svc, 'teardown_now');
 }
 
 /** Break-glass: only approvers may end a deployment whatever its state. */
 export function canUnlock(svc: ServiceConfig, actor: Actor): Decision {
-  if (isApprover(svc, actor)) return OK;
-  return refuse(
-    `Only approvers of *${svc.name}* can unlock it (break-glass): ${mentionList(svc.approvers)}.`,
-  );
+  return isApprover(svc, actor) ? OK : onlyApprovers(svc, 'unlock');
 }
 
 /** The user-group ids whose membership decides the actor's rights on this service (deduplicated). */
@@ -111,7 +109,5 @@ export function groupsToResolve(svc: ServiceConfig): string[] {
  */
 export function inServiceChannel(svc: ServiceConfig, command: string, channelId: string): Decision {
   if (channelId === svc.channel) return OK;
-  return refuse(
-    `\`/deploy ${command}\` for *${svc.name}* is taken only in <#${svc.channel}>, where its deployments are announced: nothing was done. Run it there.`,
-  );
+  return refuse(reason('wrong_channel', { service: svc.name, command, channel: svc.channel }));
 }

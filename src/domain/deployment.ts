@@ -6,25 +6,11 @@
 import type { ScaleDownReport } from './evidence.js';
 import type { HealthWait } from './health-wait.js';
 import type { LbBaseline } from './lb-errors.js';
+import type { DeploymentReason } from './reasons.js';
 import type { TeardownReport } from './reports.js';
+import type { State } from './states.js';
 
-export const STATES = [
-  'requested',
-  'prechecking',
-  'awaiting_approval',
-  'cutting_over',
-  'verifying',
-  'soaking',
-  'tearing_down',
-  'done',
-  'blocked',
-  'cancelled',
-  'expired',
-  'failed',
-  'rolling_back',
-  'rolled_back',
-] as const;
-export type State = (typeof STATES)[number];
+export { STATES, type State } from './states.js';
 
 /** A state in words for people: `awaiting approval`, `rolled back`. */
 export const STATE_LABEL: Record<State, string> = {
@@ -64,7 +50,13 @@ export interface HistoryEntry {
   from: State;
   to: State;
   by?: string;
+  /**
+   * Plain words (`live slot: blue`, `+1d`). Entries written before reasons were data hold the
+   * reason here, as text.
+   */
   detail?: string;
+  /** The reason the event carried (cancelled by, failure, …), rendered by src/messages/reasons.ts. */
+  reason?: DeploymentReason;
 }
 
 /**
@@ -80,6 +72,7 @@ export interface AuditEntry {
   to: string;
   by?: string;
   detail?: string;
+  reason?: DeploymentReason;
 }
 
 export interface CutoverTiming {
@@ -142,8 +135,11 @@ export interface Deployment {
   /** Set while the precheck waits for the target slot's health checks (after attaching it). */
   healthWait?: HealthWait;
   approvedBy?: string;
-  /** Why the deployment ended blocked/failed/cancelled/expired, or why it was rolled back. */
-  reason?: string;
+  /**
+   * Why the deployment ended blocked/failed/cancelled/expired, or why it was rolled back: a code
+   * and its parameters (src/domain/reasons.ts), rendered for people by src/messages/reasons.ts.
+   */
+  reason?: DeploymentReason;
   cutover?: CutoverTiming;
   /** Set just before the first Modify call of the cutover: from then on the ALB may be touched. */
   switchStartedAt?: number;

@@ -1,16 +1,18 @@
 /**
  * The deployment state machine: `transition(record, event, now)` returns the next record and the
  * side effects (jobs to enqueue or cancel, a re-render) for the edges to carry out, or a refusal
- * worded for the Slack user. Pure: no I/O, no clock reads, never mutates its input.
+ * with its reason (src/domain/reasons.ts; src/messages/reasons.ts words it for the Slack user).
+ * Pure: no I/O, no clock reads, never mutates its input.
  *
  * requested → prechecking → awaiting_approval → cutting_over → verifying → soaking →
  * tearing_down → done, with exits blocked, cancelled, expired, failed, rolling_back → rolled_back.
  */
-import type { CutoverTiming, Deployment, HistoryEntry, State } from './deployment.js';
+import type { Deployment, HistoryEntry, State } from './deployment.js';
 import { isTerminal } from './deployment.js';
 import type { DeploymentEvent, EventType, Refusal, TransitionResult } from './events.js';
+import { deploymentRef, reason } from './reasons.js';
 import { applyEvent } from './transitions/handlers.js';
-import { deploymentName, EVENT_RULES, EVENT_TYPES, illegalMessage } from './transitions/rules.js';
+import { EVENT_RULES, EVENT_TYPES } from './transitions/rules.js';
 
 export type { DeploymentEvent, Effect, EventType, Refusal, TransitionResult } from './events.js';
 export { MAX_EXTEND_MS } from './limits.js';
@@ -37,23 +39,26 @@ export function allowedEvents(state: State): EventType[] {
 }
 
 function rollbackRefusal(d: Deployment): Refusal {
-  const name = deploymentName(d);
-  let message: string;
-  if (d.rollback !== undefined) message = `${name} was already rolled back.`;
-  else if (d.cutover === undefined)
-    message = `${name} failed before traffic was switched; there is nothing to roll back.`;
-  else
-    message = `${name} failed after the teardown of the old slot started; rolling back is no longer possible.`;
-  return { ok: false, code: 'illegal', message };
+  const why =
+    d.rollback !== undefined ? 'rolled_back' : d.cutover === undefined ? 'not_switched' : 'torn_down';
+  return {
+    ok: false,
+    code: 'illegal',
+    reason: reason('rollback_impossible', { deployment: deploymentRef(d), why }),
+  };
 }
 
 export function transition(d: Deployment, event: DeploymentEvent, now: number): TransitionResult {
   // Events can arrive from deserialised job data: an unknown type is refused, not a crash.
   if (!Object.hasOwn(EVENT_RULES, event.type)) {
-    return { ok: false, code: 'invalid', message: `Unknown deployment event "${String(event.type)}".` };
+    return { ok: false, code: 'invalid', reason: reason('unknown_event', { type: String(event.type) }) };
   }
   if (!EVENT_RULES[event.type].from.includes(d.state)) {
-    return { ok: false, code: 'illegal', message: illegalMessage(d, event.type) };
+    return {
+      ok: false,
+      code: 'illegal',
+      reason: reason('event_not_allowed', { deployment: deploymentRef(d), event: event.type }),
+    };
   }
   if (event.type === 'rollback' && !canRollBack(d)) return rollbackRefusal(d);
 
@@ -63,6 +68,7 @@ export function transition(d: Deployment, event: DeploymentEvent, now: number): 
   const entry: HistoryEntry = { at: now, event: event.type, from: d.state, to: step.to };
   if (step.by !== undefined) entry.by = step.by;
   if (step.detail !== undefined) entry.detail = step.detail;
+  if (step.reason !== undefined) entry.reason = step.reason;
 
   const next: Deployment = {
     ...d,

@@ -21,6 +21,7 @@ import { afterCutoverOwed, BEFORE_CUTOVER_CALLED, BEFORE_CUTOVER_PASSED } from '
 import type { CutoverTiming, Deployment } from '../domain/deployment.js';
 import { formatDuration } from '../domain/duration.js';
 import { STALE_SWITCH_MS } from '../domain/limits.js';
+import { reason } from '../domain/reasons.js';
 import type { SwitchReport } from '../domain/reports.js';
 import { errorMessage, LockLostError, SwitchAbortedError } from '../errors.js';
 import { cutoverFailedMessage, cutoverMessage } from '../messages/index.js';
@@ -89,14 +90,20 @@ async function switchTraffic(
   if (untouched && approvedAt !== undefined && ctx.clock.now() - approvedAt > STALE_SWITCH_MS) {
     await recordEvent(ctx, d.id, {
       type: 'cutover_failed',
-      reason: `The cutover could not start within ${formatDuration(STALE_SWITCH_MS)} of the approval (the listeners were busy or no worker ran it); nothing was changed on the load balancer. Deploy again when ready.`,
+      reason: reason('stopped', {
+        step: 'cutover',
+        detail: `The cutover could not start within ${formatDuration(STALE_SWITCH_MS)} of the approval (the listeners were busy or no worker ran it); nothing was changed on the load balancer. Deploy again when ready.`,
+      }),
     });
     return undefined;
   }
   if (untouched) {
     const unhealthy = await unhealthyReason(timed.router, d, svc);
     if (unhealthy) {
-      await recordEvent(ctx, d.id, { type: 'cutover_failed', reason: unhealthy });
+      await recordEvent(ctx, d.id, {
+        type: 'cutover_failed',
+        reason: reason('stopped', { step: 'cutover', detail: unhealthy }),
+      });
       return undefined;
     }
     // Marked before the call: from here the service may have frozen itself, so afterCutover is owed.
@@ -109,7 +116,10 @@ async function switchTraffic(
       const answer = hookAnswer(hook);
       const failed = await recordEvent(ctx, d.id, {
         type: 'cutover_failed',
-        reason: `The beforeCutover hook ${answer}: cutover aborted, nothing was changed on the load balancer.`,
+        reason: reason('stopped', {
+          step: 'cutover',
+          detail: `The beforeCutover hook ${answer}: cutover aborted, nothing was changed on the load balancer.`,
+        }),
       });
       // A hook that timed out or failed may still have frozen the service: let it thaw.
       await attemptEnded(ctx, svc, failed);
@@ -160,7 +170,7 @@ async function switchTraffic(
       const touched = !untouched || !err.confirmedRestored;
       const failed = await recordEvent(ctx, d.id, {
         type: 'cutover_failed',
-        reason: err.message,
+        reason: reason('stopped', { step: 'cutover', detail: err.message }),
         ...(touched ? { touched: timing() } : {}),
       });
       await attemptEnded(ctx, svc, failed);
@@ -168,7 +178,7 @@ async function switchTraffic(
     }
     const failed = await recordEvent(ctx, d.id, {
       type: 'cutover_failed',
-      reason: `cutover failed: ${errorMessage(err)}`,
+      reason: reason('failure', { step: 'cutover', detail: errorMessage(err) }),
       ...(untouched ? {} : { touched: timing() }),
     });
     await attemptEnded(ctx, svc, failed);
@@ -213,6 +223,6 @@ async function reportCutover(
     };
     await postOnce(ctx, d, 'cutover', cutoverMessage(d, report ?? fromRecord));
   } else if (failedWith(d, 'cutover_failed')) {
-    await postOnce(ctx, d, 'cutover-failed', cutoverFailedMessage(d, d.reason ?? 'unknown reason'));
+    await postOnce(ctx, d, 'cutover-failed', cutoverFailedMessage(d));
   }
 }

@@ -15,6 +15,7 @@ import { recordEvent } from '../app/record-event.js';
 import type { ServiceConfig } from '../config/schema.js';
 import type { Deployment } from '../domain/deployment.js';
 import type { GateBreach } from '../domain/evidence.js';
+import { reason } from '../domain/reasons.js';
 import { gateAlertMessage } from '../messages/index.js';
 import { deliver } from './outbox.js';
 
@@ -35,10 +36,10 @@ export async function handleBreaches(
     await recordEvent(ctx, d.id, {
       type: 'rollback',
       user: AUTOMATIC,
-      reason: `Automatic rollback: health gate breached during ${during}. ${summary}`,
+      reason: reason('gate_breached', { summary, rollback: during }),
     });
   } else if (during === 'verification') {
-    await recordEvent(ctx, d.id, { type: 'verify_failed', reason: `Health gate breached: ${summary}` });
+    await recordEvent(ctx, d.id, { type: 'verify_failed', reason: reason('gate_breached', { summary }) });
   }
   const fresh = [...new Set(breaches.map((b) => breachAlertKey(during, b)))].filter(
     (k) => !d.messages.posted.includes(k),

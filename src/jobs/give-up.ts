@@ -7,9 +7,10 @@
 import type { JobContext } from '../app/context.js';
 import { recordEvent } from '../app/record-event.js';
 import type { Deployment } from '../domain/deployment.js';
-import { userMention } from '../domain/mentions.js';
+import { reason as reasonOf } from '../domain/reasons.js';
 import type { DeploymentEvent } from '../domain/state-machine.js';
 import { refusalMessage } from '../messages/index.js';
+import { userMention } from '../messages/mentions.js';
 import { attemptEnded } from './cutover-job.js';
 import { postOnce } from './outbox.js';
 
@@ -19,7 +20,7 @@ async function failureEvent(
   d: Deployment,
   why: string,
 ): Promise<DeploymentEvent | null> {
-  const reason = `The ${job} job gave up: ${why}`;
+  const reason = reasonOf('gave_up', { job, why });
   switch (d.state) {
     case 'requested':
     case 'prechecking':
@@ -36,7 +37,8 @@ async function failureEvent(
       return { type: 'cutover_failed', reason, ...(touched ? { touched } : {}) };
     }
     case 'verifying':
-      return job === 'verify' ? { type: 'verify_failed', reason: `${reason} (not verified)` } : null;
+      // Its words end "(not verified)".
+      return job === 'verify' ? { type: 'verify_failed', reason } : null;
     case 'tearing_down':
       return job === 'teardown' ? { type: 'teardown_failed', reason } : null;
     case 'rolling_back':

@@ -8,12 +8,13 @@ import { type JobContext, loadDeployment, serviceOf } from '../app/context.js';
 import { mustRunAgain } from '../app/failures.js';
 import { liveSlot } from '../domain/forwards.js';
 import { errorMessage } from '../errors.js';
-import { forwardLine, refusalMessage } from '../messages/index.js';
+import { forwardLine, refusalMessage, renderReason } from '../messages/index.js';
 import { postOnce } from './outbox.js';
 
 export async function runInspect(ctx: JobContext, deploymentId: string): Promise<void> {
   const d = await loadDeployment(ctx, deploymentId);
   const svc = serviceOf(ctx, d);
+  const why = d.reason ? renderReason(d.reason) : '';
   let text: string;
   try {
     const sites = await ctx.router.forwardSites(svc);
@@ -25,12 +26,12 @@ export async function runInspect(ctx: JobContext, deploymentId: string): Promise
           ? '*mixed*: traffic is split between slots'
           : `live on *${live}*`;
     text =
-      `🔓 *Unlocked.* ${d.reason ?? ''}\nThe load balancer now: ${livePart}.\n` +
+      `🔓 *Unlocked.* ${why}\nThe load balancer now: ${livePart}.\n` +
       (sites.length > 0 ? sites.map(forwardLine).join('\n') : '_no forward references the slots_') +
       (d.cutover !== undefined ? '\nRollback stays possible: `/deploy rollback`.' : '');
   } catch (err) {
     if (mustRunAgain(err)) throw err;
-    text = `🔓 *Unlocked.* ${d.reason ?? ''}\nThe load balancer could not be read: ${errorMessage(err)}.`;
+    text = `🔓 *Unlocked.* ${why}\nThe load balancer could not be read: ${errorMessage(err)}.`;
   }
   await postOnce(ctx, d, `inspect-${d.version}`, refusalMessage(text));
 }

@@ -30,6 +30,7 @@ import {
   waitExpiredProblem,
 } from '../domain/health-wait.js';
 import { nextOnGrid } from '../domain/job-ids.js';
+import { reason } from '../domain/reasons.js';
 import { redactUrls } from '../domain/redact.js';
 import { errorMessage } from '../errors.js';
 import { approvalPrompt, healthWaitMessage, hhmm, precheckMessage, statusCard } from '../messages/index.js';
@@ -62,8 +63,10 @@ export async function runPrecheck(ctx: JobContext, deploymentId: string): Promis
 
   const read = await runStep(() => ctx.router.precheck(svc, d.toSlot, { mayWait }));
   if (!read.ok) {
-    const reason = `could not read the load balancer: ${read.message}`;
-    await recordEvent(ctx, d.id, { type: 'precheck_failed', reason });
+    await recordEvent(ctx, d.id, {
+      type: 'precheck_failed',
+      reason: reason('failure', { step: 'precheck', detail: read.message }),
+    });
     return;
   }
   const reading = read.value;
@@ -101,7 +104,10 @@ export async function runPrecheck(ctx: JobContext, deploymentId: string): Promis
   await postOnce(ctx, d, 'precheck', precheckMessage(report, svc));
 
   if (report.problems.length > 0) {
-    await recordEvent(ctx, d.id, { type: 'precheck_failed', reason: report.problems.join(' ') });
+    await recordEvent(ctx, d.id, {
+      type: 'precheck_failed',
+      reason: reason('stopped', { step: 'precheck', detail: report.problems.join(' ') }),
+    });
     return;
   }
   const fromSlot = report.liveSlot === 'mixed' ? null : report.liveSlot;

@@ -14,9 +14,10 @@ import type { ServiceConfig } from '../config/schema.js';
 import type { Deployment } from '../domain/deployment.js';
 import { formatDuration } from '../domain/duration.js';
 import { offenderPlace } from '../domain/forwards.js';
+import { reason } from '../domain/reasons.js';
 import type { VerificationReport } from '../domain/reports.js';
 import { errorMessage, LockLostError } from '../errors.js';
-import { refusalMessage, rollbackMessage } from '../messages/index.js';
+import { refusalMessage, renderReason, rollbackMessage } from '../messages/index.js';
 import { reportDrift } from './drift.js';
 import { postOnce } from './outbox.js';
 import { writeGuard } from './write-guard.js';
@@ -36,7 +37,7 @@ export async function runRollback(ctx: JobContext, deploymentId: string): Promis
       ctx,
       after,
       `rollback-failed-${after.version}`,
-      refusalMessage(`⚠️ *Rollback failed.* ${after.reason ?? ''}`),
+      refusalMessage(`⚠️ *Rollback failed.* ${after.reason ? renderReason(after.reason) : ''}`),
     );
   }
 }
@@ -79,7 +80,10 @@ async function rollBack(
   if (!back) {
     await recordEvent(ctx, d.id, {
       type: 'rollback_failed',
-      reason: 'no slot was live before this deployment, so there is nothing to roll back to',
+      reason: reason('stopped', {
+        step: 'rollback',
+        detail: 'no slot was live before this deployment, so there is nothing to roll back to',
+      }),
     });
     return null;
   }
@@ -88,7 +92,10 @@ async function rollBack(
   try {
     const problem = await backSlotProblem(timed.router, svc, back);
     if (problem) {
-      await recordEvent(ctx, d.id, { type: 'rollback_failed', reason: `Rollback refused: ${problem}` });
+      await recordEvent(ctx, d.id, {
+        type: 'rollback_failed',
+        reason: reason('stopped', { step: 'rollback', detail: `Rollback refused: ${problem}` }),
+      });
       return null;
     }
     const switched = await ctx.listenerLock.withListeners(svc.listeners, d.id, (fence) =>
@@ -106,7 +113,10 @@ async function rollBack(
       const where = report.offenders.map(offenderPlace).join(', ');
       await recordEvent(ctx, d.id, {
         type: 'rollback_failed',
-        reason: `Rollback did not fully take: ${report.readBackOk ? '' : 'the listeners did not read back on ' + back + '. '}${where ? `Still forwarding to ${d.toSlot}: ${where}.` : ''}`,
+        reason: reason('stopped', {
+          step: 'rollback',
+          detail: `Rollback did not fully take: ${report.readBackOk ? '' : 'the listeners did not read back on ' + back + '. '}${where ? `Still forwarding to ${d.toSlot}: ${where}.` : ''}`,
+        }),
       });
       return report;
     }
@@ -127,7 +137,7 @@ async function rollBack(
     }
     await recordEvent(ctx, d.id, {
       type: 'rollback_failed',
-      reason: `rollback failed: ${errorMessage(err)}`,
+      reason: reason('failure', { step: 'rollback', detail: errorMessage(err) }),
     });
     return null;
   }

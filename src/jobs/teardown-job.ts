@@ -24,9 +24,10 @@ import { soakCost } from '../domain/cost.js';
 import type { Deployment, TeardownProgress } from '../domain/deployment.js';
 import { offenderPlace } from '../domain/forwards.js';
 import { nextOnGrid } from '../domain/job-ids.js';
+import { reason } from '../domain/reasons.js';
 import type { TeardownReport } from '../domain/reports.js';
 import { errorMessage, NotDueYetError } from '../errors.js';
-import { refusalMessage, teardownMessage } from '../messages/index.js';
+import { refusalMessage, renderReason, teardownMessage } from '../messages/index.js';
 import { hookAnswer, runHook, scaleDownHook } from './hook-runner.js';
 import { postOnce } from './outbox.js';
 
@@ -39,7 +40,7 @@ export async function runTeardown(
   if (d.state === 'soaking') {
     if (at !== undefined && at !== d.teardownAt) return;
     const due = await recordEvent(ctx, d.id, { type: 'teardown_due' });
-    if (!due.ok && due.code === 'not_due') throw new NotDueYetError(due.message);
+    if (!due.ok && due.code === 'not_due') throw new NotDueYetError(renderReason(due.reason));
     if (!due.ok) return;
     d = due.deployment;
   }
@@ -58,7 +59,7 @@ export async function runTeardown(
       ctx,
       after,
       'teardown-failed',
-      refusalMessage(`⚠️ *Teardown stopped.* ${after.reason ?? ''}`),
+      refusalMessage(`⚠️ *Teardown stopped.* ${after.reason ? renderReason(after.reason) : ''}`),
     );
   }
 }
@@ -75,7 +76,10 @@ async function tearDown(ctx: JobContext, d: Deployment, svc: ServiceConfig): Pro
     if (!progress.drain) {
       const refusal = await beforeDrain(ctx, d, svc, old, progress);
       if (refusal) {
-        await recordEvent(ctx, d.id, { type: 'teardown_failed', reason: refusal });
+        await recordEvent(ctx, d.id, {
+          type: 'teardown_failed',
+          reason: reason('stopped', { step: 'teardown', detail: refusal }),
+        });
         return;
       }
       const started = await ctx.router.startDrain(svc, old);
@@ -135,7 +139,7 @@ async function tearDown(ctx: JobContext, d: Deployment, svc: ServiceConfig): Pro
     if (mustRunAgain(err)) throw err;
     await recordEvent(ctx, d.id, {
       type: 'teardown_failed',
-      reason: `teardown failed: ${errorMessage(err)}`,
+      reason: reason('failure', { step: 'teardown', detail: errorMessage(err) }),
     });
   }
 }

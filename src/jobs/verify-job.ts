@@ -23,6 +23,7 @@ import type { Deployment } from '../domain/deployment.js';
 import type { TrafficReport } from '../domain/evidence.js';
 import { offenderPlace } from '../domain/forwards.js';
 import { nextOnGrid } from '../domain/job-ids.js';
+import { reason } from '../domain/reasons.js';
 import type { VerificationReport } from '../domain/reports.js';
 import { errorMessage } from '../errors.js';
 import { trafficFailedMessage, trafficMessage, verificationMessage } from '../messages/index.js';
@@ -48,7 +49,7 @@ async function verifyConfig(ctx: JobContext, d: Deployment, svc: ServiceConfig):
   if (!read.ok) {
     await recordEvent(ctx, d.id, {
       type: 'verify_failed',
-      reason: `Could not read the load balancer back (not verified): ${read.message}`,
+      reason: reason('failure', { step: 'verify', detail: read.message }),
     });
     return false;
   }
@@ -66,7 +67,7 @@ async function verifyConfig(ctx: JobContext, d: Deployment, svc: ServiceConfig):
   }
   await recordEvent(ctx, d.id, {
     type: 'verify_failed',
-    reason: `Verification failed: ${parts.join('; ')}.`,
+    reason: reason('stopped', { step: 'verify', detail: `Verification failed: ${parts.join('; ')}.` }),
   });
   return false;
 }
@@ -106,11 +107,14 @@ async function verifyTraffic(ctx: JobContext, deployment: Deployment, svc: Servi
     return;
   }
   if (now >= windowEndsAt) {
-    const reason =
+    const detail =
       report.verdict === 'unreadable'
         ? unverifiedReason(report)
         : `Traffic did not leave ${report.oldSlot.slot} within the verify window: it still received requests.`;
-    const failed = await recordEvent(ctx, d.id, { type: 'verify_failed', reason });
+    const failed = await recordEvent(ctx, d.id, {
+      type: 'verify_failed',
+      reason: reason('stopped', { step: 'verify', detail }),
+    });
     // The table is edited in place and edits notify nobody: ping requester and approvers anew.
     // Only when this run recorded the failure: a deployment that moved on meanwhile (a Rollback
     // clicked) must not get a stale ping with a Rollback button.

@@ -5,19 +5,9 @@
 import type { ServiceConfig } from '../config/schema.js';
 import type { Deployment, HistoryEntry, State } from '../domain/deployment.js';
 import { ACTIONS, encodeActionValue } from './action-ids.js';
-import {
-  clipLine,
-  dur,
-  escKeepMentions,
-  mention,
-  mentionList,
-  plainClip,
-  slot,
-  slotPlain,
-  slotText,
-  truncate,
-} from './format.js';
+import { clipLine, dur, mention, mentionList, plainClip, slot, slotPlain, slotText } from './format.js';
 import { type Button, button } from './kit.js';
+import { reasonLine, reasonMrkdwn } from './reasons.js';
 
 export const STATE_EMOJI: Record<State, string> = {
   requested: '⏳',
@@ -62,15 +52,17 @@ export function enteredBy(d: Deployment, state: State): HistoryEntry | undefined
   return undefined;
 }
 
-/** The deployment's reason, escaped and clipped; empty when there is none. */
-/** The reason, escaped but keeping our own user/group mentions (`rollback requested by <@U…>`). */
+/**
+ * The deployment's reason (./reasons.ts), escaped but keeping our own user/group mentions
+ * (`rollback requested by <@U…>`) and clipped; empty when there is none.
+ */
 export function reasonText(d: Deployment, max = 1500): string {
-  return d.reason ? truncate(escKeepMentions(d.reason), max) : '';
+  return d.reason ? reasonMrkdwn(d.reason, max) : '';
 }
 
 /** Reason as a one-line plain suffix for fallback text: ` — reason`. */
 export function reasonSuffix(d: Deployment, max = 300): string {
-  return d.reason ? ` — ${clipLine(d.reason, max)}` : '';
+  return d.reason ? ` — ${reasonLine(d.reason, max)}` : '';
 }
 
 export function rollbackButton(d: Deployment): Button {

@@ -1,9 +1,11 @@
 /** Cutover results, posted in the deployment thread. Pure. */
 import type { Deployment } from '../domain/deployment.js';
+import type { Reason } from '../domain/reasons.js';
 import type { SwitchReport } from '../domain/reports.js';
 import { previousSlot, routeText } from './common.js';
 import { capList, clip, code, dur, listenerLabel, priorityLabel, slot } from './format.js';
 import { context, type KnownBlock, message, type SlackMessage, section, sections } from './kit.js';
+import { renderReason } from './reasons.js';
 
 export const MAX_CHANGED_ROWS = 25;
 
@@ -28,7 +30,9 @@ export function cutoverMessage(d: Deployment, report: SwitchReport): SlackMessag
   return message(text, blocks);
 }
 
-export function cutoverFailedMessage(d: Deployment, reason: string): SlackMessage {
+/** Why the cutover failed: the deployment's reason unless another is given. */
+export function cutoverFailedMessage(d: Deployment, why: Reason | undefined = d.reason): SlackMessage {
+  const reason = why ? renderReason(why) : 'unknown reason';
   const blocks: KnownBlock[] = [
     section(`❌ *Cutover of ${routeText(d)} failed*\n*Reason:* ${clip(reason, 2000)}`),
     section(

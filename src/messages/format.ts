@@ -6,13 +6,13 @@
  * Tokens we build ourselves (`mention`, `slackDate`, `link`, …) are inserted after escaping.
  */
 import { formatDuration } from '../domain/duration.js';
+import { utcTime } from '../domain/utc-time.js';
 import {
   groupMention as groupToken,
   mentionList as listMentions,
   type People,
   userMention,
-} from '../domain/mentions.js';
-import { utcTime } from '../domain/utc-time.js';
+} from './mentions.js';
 
 /** For callers outside src/messages that take the rendering helpers from here. */
 export { hhmm } from '../domain/utc-time.js';

@@ -2,12 +2,15 @@
 import type { AuditEntry } from '../domain/deployment.js';
 import { capList, clipLine, code, mention, slackDate } from './format.js';
 import { context, message, type SlackMessage, section, sections } from './kit.js';
+import { renderReason } from './reasons.js';
 
 export const MAX_HISTORY_ROWS = 40;
 
 function line(e: AuditEntry): string {
   const by = e.by ? ` by ${mention(e.by)}` : '';
-  const detail = e.detail ? ` — ${clipLine(e.detail, 200)}` : '';
+  // Entries written before reasons were data carry the reason as text in `detail`.
+  const words = e.reason ? renderReason(e.reason) : e.detail;
+  const detail = words ? ` — ${clipLine(words, 200)}` : '';
   return (
     `${slackDate(e.at, '{date_num} {time}')} ${code(e.deploymentId, 80)} ` +
     `${clipLine(e.from, 30)} → *${clipLine(e.to, 30)}* (${clipLine(e.event, 40)})${by}${detail}`

@@ -12,6 +12,7 @@ export * from './history.js';
 export * from './hook.js';
 export * from './kit.js';
 export * from './precheck.js';
+export * from './reasons.js';
 export * from './refusal.js';
 export * from './reminder.js';
 export * from './request-accepted.js';

@@ -1,13 +1,20 @@
 /** User-facing refusals (ephemeral): permission, validation and lock refusals. Pure. */
 import { type Deployment, STATE_LABEL } from '../domain/deployment.js';
+import type { Reason } from '../domain/reasons.js';
 import { routeText } from './common.js';
 import { clipLine, code, escKeepMentions, link, mention, truncate } from './format.js';
 import { context, message, type SlackMessage, section } from './kit.js';
+import { renderReason } from './reasons.js';
 
 /** A short ephemeral reply. `text` is mrkdwn and may name people (`<@U…>`); anything else that looks like a Slack token is escaped. */
 export function refusalMessage(text: string): SlackMessage {
   const body = truncate(escKeepMentions(text), 2900);
   return message(body, [section(body)]);
+}
+
+/** A refusal (not authorized, wrong channel, not now, …) in its words, as a short ephemeral reply. */
+export function reasonRefusal(r: Reason): SlackMessage {
+  return refusalMessage(renderReason(r));
 }
 
 /** "checkout is busy: deployment X by @U is awaiting approval — see thread". */

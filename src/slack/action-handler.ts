@@ -10,7 +10,7 @@ import { recordEvent } from '../app/record-event.js';
 import { decide } from '../domain/commands/intents.js';
 import { BUTTONS } from '../domain/commands/table.js';
 import { type Deployment, lastToMoveTraffic } from '../domain/deployment.js';
-import { decodeActionValue, refusalMessage, type SlackMessage } from '../messages/index.js';
+import { decodeActionValue, reasonRefusal, refusalMessage, type SlackMessage } from '../messages/index.js';
 import { actorFor, ROLLBACK_LOOKBACK, type WebContext } from './web-context.js';
 
 export interface ActionInput {
@@ -35,7 +35,7 @@ export async function handleAction(ctx: WebContext, input: ActionInput): Promise
   if (!svc) return { deployment: d, reply: refusalMessage(`Service ${d.service} is no longer configured.`) };
 
   const [decision, event] = decide(intent, svc, d, await actorFor(ctx, svc, input.userId), value.extendMs);
-  if (!decision.ok) return { deployment: d, reply: refusalMessage(decision.message) };
+  if (!decision.ok) return { deployment: d, reply: reasonRefusal(decision.reason) };
   if ((event.type === 'extend' || event.type === 'teardown_now') && value.teardownAt !== undefined) {
     if (d.teardownAt !== value.teardownAt) {
       return {
@@ -60,6 +60,6 @@ export async function handleAction(ctx: WebContext, input: ActionInput): Promise
     }
   }
   const out = await recordEvent(ctx, d.id, event);
-  if (!out.ok) return { deployment: d, reply: refusalMessage(out.message) };
+  if (!out.ok) return { deployment: d, reply: reasonRefusal(out.reason) };
   return { deployment: out.deployment };
 }

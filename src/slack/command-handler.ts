@@ -24,6 +24,7 @@ import {
   helpMessage,
   historyMessage,
   lockRefusal,
+  reasonRefusal,
   refusalMessage,
   requestAccepted,
   type SlackMessage,
@@ -85,7 +86,7 @@ async function runCommand(ctx: WebContext, cmd: Command, input: CommandInput): P
   if (intent.serviceChannel && 'service' in cmd && cmd.service !== undefined) {
     const svc = ctx.config.services[cmd.service] as ServiceConfig;
     const where = inServiceChannel(svc, echoCommand(cmd), input.channelId);
-    if (!where.ok) return refusalMessage(where.message);
+    if (!where.ok) return reasonRefusal(where.reason);
   }
   return run(intent.handler, ctx, cmd, input, intent);
 }
@@ -110,7 +111,7 @@ async function requestDeployment(
   intent: RequestIntent,
 ) {
   const allowed = intent.authorize(svc, await actorFor(ctx, svc, userId));
-  if (!allowed.ok) return refusalMessage(allowed.message);
+  if (!allowed.ok) return reasonRefusal(allowed.reason);
   const now = ctx.clock.now();
   const d = newDeployment(
     {
@@ -183,9 +184,9 @@ async function actOnCurrent(
   const actor = await actorFor(ctx, svc, input.userId);
   const extendMs = 'durationMs' in cmd ? cmd.durationMs : undefined;
   const [decision, event] = decide(intent, svc, d, actor, extendMs);
-  if (!decision.ok) return refusalMessage(decision.message);
+  if (!decision.ok) return reasonRefusal(decision.reason);
   const out = await recordEvent(ctx, d.id, event);
-  if (!out.ok) return refusalMessage(out.message);
+  if (!out.ok) return reasonRefusal(out.reason);
   return refusalMessage(
     intent.done?.(svc.name, d) ??
       `Done: ${cmd.name} of *${svc.name}* recorded (${d.id}). Follow it in <#${d.channel}>.`,

@@ -1,10 +1,12 @@
 /**
  * The per-service audit trail: a Redis stream (`audit:<service>`), one entry per state
- * transition, capped at about 10 000 entries. Entries are flat field/value pairs.
+ * transition, capped at about 10 000 entries. Entries are flat field/value pairs; an entry's
+ * reason (src/domain/reasons.ts) is one field holding it as JSON.
  */
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { AuditEntry, Deployment, HistoryEntry } from '../domain/deployment.js';
+import { reasonObjectSchema } from './reason-schema.js';
 
 /** Approximate cap (`XADD … MAXLEN ~`) of each service's audit stream. */
 export const AUDIT_MAXLEN = 10_000;
@@ -23,7 +25,16 @@ const storedEntry = z.object({
 });
 
 export function auditFromHistory(deploymentId: string, h: HistoryEntry): AuditEntry {
-  return { at: h.at, deploymentId, event: h.event, from: h.from, to: h.to, by: h.by, detail: h.detail };
+  return {
+    at: h.at,
+    deploymentId,
+    event: h.event,
+    from: h.from,
+    to: h.to,
+    by: h.by,
+    detail: h.detail,
+    ...(h.reason !== undefined && { reason: h.reason }),
+  };
 }
 
 /** Audit entries for a new record: a `created` entry, then any history it was created with. */
@@ -56,6 +67,7 @@ export function auditFields(e: AuditEntry): string[] {
   ];
   if (e.by !== undefined) fields.push('by', e.by);
   if (e.detail !== undefined) fields.push('detail', e.detail);
+  if (e.reason !== undefined) fields.push('reason', JSON.stringify(e.reason));
   return fields;
 }
 
@@ -66,7 +78,26 @@ export function decodeAuditFields(fields: string[]): AuditEntry | null {
   const parsed = storedEntry.safeParse(obj);
   if (!parsed.success) return null;
   const { by, detail, ...rest } = parsed.data;
-  return { ...rest, ...(by !== undefined && { by }), ...(detail !== undefined && { detail }) };
+  const reason = obj.reason === undefined ? undefined : decodeReason(obj.reason);
+  if (reason === null) return null;
+  return {
+    ...rest,
+    ...(by !== undefined && { by }),
+    ...(detail !== undefined && { detail }),
+    ...(reason !== undefined && { reason }),
+  };
+}
+
+/** The `reason` field's JSON; null when it is not a reason. */
+function decodeReason(json: string): AuditEntry['reason'] | null {
+  let data: unknown;
+  try {
+    data = JSON.parse(json);
+  } catch {
+    return null;
+  }
+  const parsed = reasonObjectSchema.safeParse(data);
+  return parsed.success ? parsed.data : null;
 }
 
 /** The newest `limit` entries of a stream, newest first; malformed entries are skipped. */

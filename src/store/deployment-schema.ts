@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { type Deployment, STATES } from '../domain/deployment.js';
 import { CorruptRecordError } from '../errors.js';
+import { reasonObjectSchema, storedReasonSchema } from './reason-schema.js';
 
 const state = z.enum(STATES);
 
@@ -22,6 +23,7 @@ const historyEntry = z.looseObject({
   to: state,
   by: z.string().optional(),
   detail: z.string().optional(),
+  reason: reasonObjectSchema.optional(),
 });
 
 export const deploymentSchema: z.ZodType<Deployment> = z.looseObject({
@@ -40,7 +42,8 @@ export const deploymentSchema: z.ZodType<Deployment> = z.looseObject({
     .looseObject({ since: z.number(), until: z.number(), attachedAt: z.number().optional() })
     .optional(),
   approvedBy: z.string().optional(),
-  reason: z.string().optional(),
+  /** A string from a record written before reasons were data reads back as the legacy code `text`. */
+  reason: storedReasonSchema.optional(),
   cutover: timing.optional(),
   rollback: timing.optional(),
   soakMs: z.number(),

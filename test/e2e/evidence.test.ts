@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO } from '../../sandbox/fake-elb/demo.js';
 import { demoServiceYaml } from '../helpers/demo-service-yaml.js';
 import { CHANNEL, type Rig, type RigOptions, startRig, USERS } from '../helpers/e2e-harness.js';
+import { reasonWords } from '../helpers/reasons.js';
 import { latestButton, textOf, threadPosts } from '../helpers/slack-inspect.js';
 import { waitUntil } from '../helpers/wait.js';
 
@@ -52,7 +53,7 @@ describe('traffic evidence, health gates, hooks and compute scale-down', () => {
     r.aws.traffic.pin(DEMO.checkout.blueArn, 40);
     const d = await deployAndApprove(r);
     const failed = await r.waitForState(d.id, 'failed', 20_000);
-    expect(failed.reason).toMatch(/did not leave blue/i);
+    expect(reasonWords(failed)).toMatch(/did not leave blue/i);
     expect(failed.cutover).toBeDefined();
     expect(failed.messages.traffic).toBeDefined();
     // The traffic table is one message, edited in place as periods arrive.
@@ -85,8 +86,8 @@ describe('traffic evidence, health gates, hooks and compute scale-down', () => {
     r.aws.traffic.setErrorRate(DEMO.checkout.greenArn, 0.5);
     const d = await deployAndApprove(r);
     const rolled = await r.waitForState(d.id, 'rolled_back', 20_000);
-    expect(rolled.reason).toMatch(/automatic rollback/i);
-    expect(rolled.reason).toMatch(/5xx/i);
+    expect(reasonWords(rolled)).toMatch(/automatic rollback/i);
+    expect(reasonWords(rolled)).toMatch(/5xx/i);
     const alert = threadPosts(r.slack, rolled.messages.card as string, /rolling back automatically/i);
     expect(alert).toHaveLength(1);
     expect(textOf(alert[0]!)).toMatch(/50(\.0)?%/);
@@ -123,7 +124,7 @@ describe('traffic evidence, health gates, hooks and compute scale-down', () => {
     const before = r.aws.elb.weightsOf(DEMO.checkout.listenerArn);
     const d = await deployAndApprove(r);
     const failed = await r.waitForState(d.id, 'failed');
-    expect(failed.reason).toMatch(/beforeCutover hook answered 500/);
+    expect(reasonWords(failed)).toMatch(/beforeCutover hook answered 500/);
     expect(failed.cutover).toBeUndefined();
     expect(r.aws.elb.calls.filter((c) => c.operation.startsWith('Modify'))).toHaveLength(0);
     expect(r.aws.elb.weightsOf(DEMO.checkout.listenerArn)).toEqual(before);
@@ -154,7 +155,7 @@ describe('traffic evidence, health gates, hooks and compute scale-down', () => {
     });
     const d = await deployAndApprove(r);
     const failed = await r.waitForState(d.id, 'failed');
-    expect(failed.reason).toMatch(/beforeCutover hook was not called/);
+    expect(reasonWords(failed)).toMatch(/beforeCutover hook was not called/);
     expect(r.aws.elb.calls.filter((c) => c.operation.startsWith('Modify'))).toHaveLength(0);
     const note = await waitUntil(
       () => threadPosts(r.slack, failed.messages.card as string, /not called/)[0],

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO } from '../../sandbox/fake-elb/demo.js';
 import { CHANNEL, type Rig, startRig, USERS } from '../helpers/e2e-harness.js';
+import { reasonWords } from '../helpers/reasons.js';
 import { ephemerals, latestButton, posts, textOf, threadPosts, updates } from '../helpers/slack-inspect.js';
 import { waitUntil } from '../helpers/wait.js';
 
@@ -152,7 +153,7 @@ describe('a blue-green cutover driven from Slack', () => {
     await rig.slash('checkout green', USERS.requester);
     const d = await rig.latest();
     const blocked = await rig.waitForState(d.id, 'blocked');
-    expect(blocked.reason).toContain(target?.id as string);
+    expect(reasonWords(blocked)).toContain(target?.id as string);
     expect(latestButton(rig.slack, 'gl_approve')).toBeUndefined();
     expect(checkoutWeights(rig)).toEqual({ blue: 1, green: 0 });
     expect(await rig.bot.store.lockHolder('checkout')).toBeNull();
@@ -167,7 +168,7 @@ describe('a blue-green cutover driven from Slack', () => {
     const { d, approve } = await requestAndAwaitApproval(rig);
     await rig.click('gl_approve', approve.value, USERS.approver);
     const failed = await rig.waitForState(d.id, 'failed');
-    expect(failed.reason).toContain('8443');
+    expect(reasonWords(failed)).toContain('8443');
     const verification = threadPosts(rig.slack, failed.messages.card as string, /8443/);
     expect(verification).toHaveLength(1);
     const text = textOf(verification[0]!);

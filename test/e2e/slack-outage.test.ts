@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO } from '../../sandbox/fake-elb/demo.js';
 import { type Rig, startRig, USERS } from '../helpers/e2e-harness.js';
+import { reasonWords } from '../helpers/reasons.js';
 import { latestButton, textOf, threadPosts } from '../helpers/slack-inspect.js';
 import { waitUntil } from '../helpers/wait.js';
 
@@ -32,7 +33,7 @@ describe('a Slack outage during a cutover', () => {
     expect((await rig.click('gl_approve', approve.value, USERS.approver)).status).toBe(200);
     // Switched, judged and rolled back with Slack answering nothing but 503.
     const rolled = await rig.waitForState(d.id, 'rolled_back', 60_000);
-    expect(rolled.reason).toMatch(/^Automatic rollback: health gate breached during verification/);
+    expect(reasonWords(rolled)).toMatch(/^Automatic rollback: health gate breached during verification/);
     expect(rig.aws.elb.weightsOf(DEMO.checkout.listenerArn)).toEqual({ [DEMO.checkout.blueArn]: 1 });
     const card = rolled.messages.card as string;
     expect(threadPosts(rig.slack, card, /Rolled back|Health gate breached|^Cutover/)).toEqual([]);

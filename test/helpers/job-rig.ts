@@ -30,7 +30,7 @@ import type { DeploymentEvent } from '../../src/domain/state-machine.js';
 import { callWebhook } from '../../src/hooks/webhook.js';
 import { runCutover } from '../../src/jobs/cutover-job.js';
 import { runPrecheck } from '../../src/jobs/precheck-job.js';
-import type { SlackMessage } from '../../src/messages/index.js';
+import { renderReason, type SlackMessage } from '../../src/messages/index.js';
 import { createLogger } from '../../src/ops/logger.js';
 import { createMetrics } from '../../src/ops/metrics.js';
 import { createQueue, JobScheduler, QUEUE_NAME } from '../../src/queue/queue.js';
@@ -213,7 +213,7 @@ export async function startJobRig(redis: RedisProcess, opts: JobRigOptions = {})
   };
   const event = async (id: string, e: DeploymentEvent): Promise<Deployment> => {
     const out = await recordEvent(ctx, id, e);
-    if (!out.ok) throw new Error(`${e.type} refused: ${out.message}`);
+    if (!out.ok) throw new Error(`${e.type} refused: ${renderReason(out.reason)}`);
     return out.deployment;
   };
   const request = async (toSlot = 'green'): Promise<Deployment> => {
@@ -238,7 +238,8 @@ export async function startJobRig(redis: RedisProcess, opts: JobRigOptions = {})
   };
   const inState = async (id: string, want: Deployment['state']): Promise<Deployment> => {
     const d = await get(id);
-    if (d.state !== want) throw new Error(`expected ${want}, found ${d.state}: ${d.reason}`);
+    if (d.state !== want)
+      throw new Error(`expected ${want}, found ${d.state}: ${d.reason ? renderReason(d.reason) : ''}`);
     return d;
   };
   const awaitingApproval = async (toSlot?: string) => {

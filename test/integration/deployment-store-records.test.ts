@@ -1,8 +1,11 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DeploymentReason } from '../../src/domain/reasons.js';
 import { CorruptRecordError } from '../../src/errors.js';
+import { historyMessage, statusCard } from '../../src/messages/index.js';
 import { DeploymentStore } from '../../src/store/deployment-store.js';
 import { type RedisProcess, startRedis } from '../helpers/redis-server.js';
+import { serviceConfig } from '../helpers/service-config.js';
 import { makeDeployment, step, uniquePrefix } from './store-fixtures.js';
 
 let server: RedisProcess;
@@ -104,6 +107,88 @@ describe('DeploymentStore audit and listings', () => {
     );
     expect((await store.listByService('checkout', 10)).map((d) => d.id)).toEqual([good.id]);
     expect(skipped.sort()).toEqual([`${prefix}deployment:bad-json`, `${prefix}deployment:bad-shape`]);
+  });
+});
+
+describe('DeploymentStore reasons', () => {
+  const cancelled: DeploymentReason = { code: 'cancelled', params: { user: 'U0REQUESTER' } };
+
+  it('reads a record written by the previous version, whose reason is a string, as the legacy code text', async () => {
+    const { prefix, store } = newStore();
+    const d = makeDeployment({ state: 'cancelled' });
+    // Exactly what the previous version stored: the reason and its history detail as mrkdwn text.
+    const legacy = {
+      ...d,
+      reason: 'cancelled by <@U0REQUESTER>',
+      history: [
+        {
+          at: d.createdAt + 1,
+          event: 'cancel',
+          from: 'requested',
+          to: 'cancelled',
+          by: 'U0REQUESTER',
+          detail: 'cancelled by <@U0REQUESTER>',
+        },
+      ],
+    };
+    await redis.set(`${prefix}deployment:${d.id}`, JSON.stringify(legacy));
+
+    const read = await store.get(d.id);
+    expect(read?.reason).toEqual({ code: 'text', params: { text: 'cancelled by <@U0REQUESTER>' } });
+    expect(read?.history[0]).toEqual(legacy.history[0]);
+    // Shown exactly as that version showed it, and as a record that carries the code shows it.
+    const svc = serviceConfig();
+    const now = d.createdAt + 5;
+    const coded = { ...(read as NonNullable<typeof read>), reason: cancelled };
+    expect(statusCard(read as NonNullable<typeof read>, svc, now)).toEqual(statusCard(coded, svc, now));
+    expect(JSON.stringify(statusCard(read as NonNullable<typeof read>, svc, now).blocks)).toContain(
+      '*Reason:* cancelled by <@U0REQUESTER>',
+    );
+
+    // Written back by this version: the reason is stored as the object it was read as.
+    await store.update(d.id, (cur) => ({ next: { ...cur, version: cur.version + 1 }, result: null }));
+    const raw = JSON.parse((await redis.get(`${prefix}deployment:${d.id}`)) as string);
+    expect(raw.reason).toEqual({ code: 'text', params: { text: 'cancelled by <@U0REQUESTER>' } });
+    expect((await store.get(d.id))?.reason).toEqual(raw.reason);
+  });
+
+  it('keeps a reason as its code and parameters, on the record and in the audit trail', async () => {
+    const { store } = newStore();
+    const d = makeDeployment();
+    await store.createWithLock(d);
+    await store.update(d.id, (cur) => ({
+      next: {
+        ...step(cur, 'cancelled', 'cancel', { by: 'U0REQUESTER', reason: cancelled }),
+        reason: cancelled,
+      },
+      result: null,
+    }));
+
+    const read = await store.get(d.id);
+    expect(read?.reason).toEqual(cancelled);
+    expect(read?.history.at(-1)?.reason).toEqual(cancelled);
+    const [entry] = await store.readAudit('checkout', 1);
+    expect(entry).toMatchObject({ event: 'cancel', by: 'U0REQUESTER', reason: cancelled });
+    expect(entry?.detail).toBeUndefined();
+    // The history line reads as the previous version's, which kept the reason's text in `detail`.
+    if (!entry) throw new Error('no audit entry');
+    const { reason: _, ...legacy } = entry;
+    expect(historyMessage('checkout', [entry])).toEqual(
+      historyMessage('checkout', [{ ...legacy, detail: 'cancelled by <@U0REQUESTER>' }]),
+    );
+    expect(JSON.stringify(historyMessage('checkout', [entry]).blocks)).toContain(
+      '(cancel) by <@U0REQUESTER> — cancelled by',
+    );
+  });
+
+  it('refuses a stored reason that is neither a string nor a known code with its parameters', async () => {
+    const { prefix, store } = newStore();
+    const d = makeDeployment({ state: 'failed' });
+    await redis.set(
+      `${prefix}deployment:${d.id}`,
+      JSON.stringify({ ...d, reason: { code: 'failure', params: { step: 'lunch', detail: 'x' } } }),
+    );
+    await expect(store.get(d.id)).rejects.toThrow(/reason/);
   });
 });
 

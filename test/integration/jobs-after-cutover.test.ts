@@ -13,6 +13,7 @@ import { runCutover } from '../../src/jobs/cutover-job.js';
 import { reconcileAll } from '../../src/jobs/reconcile.js';
 import { type JobRig, USERS } from '../helpers/job-rig.js';
 import { useJobRig } from '../helpers/job-rig-hooks.js';
+import { reasonWords } from '../helpers/reasons.js';
 
 interface Received {
   path: string;
@@ -90,7 +91,7 @@ describe('a hook secret that cannot sign', () => {
       expect(received).toEqual([]); // neither freeze nor thaw went out unsigned
       const after = await rig.get(d.id);
       expect(after.state).toBe('failed');
-      expect(after.reason).toMatch(/beforeCutover hook was not called/);
+      expect(reasonWords(after)).toMatch(/beforeCutover hook was not called/);
       expect(rig.thread(after, why).length).toBeGreaterThan(0);
       expect(JSON.stringify(rig.slackApi.calls)).not.toContain('hunter2');
     },

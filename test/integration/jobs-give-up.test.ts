@@ -7,6 +7,7 @@ import { canRollBack } from '../../src/domain/state-machine.js';
 import { giveUp } from '../../src/jobs/give-up.js';
 import { type JobRig, USERS } from '../helpers/job-rig.js';
 import { useJobRig } from '../helpers/job-rig-hooks.js';
+import { reasonWords } from '../helpers/reasons.js';
 
 let rig: JobRig;
 useJobRig((r) => {
@@ -24,7 +25,8 @@ describe('giving up on a job after its attempts', () => {
     expect(after.state).toBe('failed');
     expect(after.cutover).toBeUndefined();
     expect(canRollBack(after)).toBe(false);
-    expect(after.reason).toMatch(/cutover job gave up: boom/);
+    expect(after.reason).toEqual({ code: 'gave_up', params: { job: 'cutover', why: 'boom' } });
+    expect(reasonWords(after)).toMatch(/cutover job gave up: boom/);
     expect(rig.weights()).toEqual({ blue: 1, green: 0 });
     expect(await rig.store.lockHolder('checkout')).toBeNull();
     expect(rig.thread(after, /could not complete/)).toHaveLength(1);
@@ -64,7 +66,7 @@ describe('giving up on a job after its attempts', () => {
 
     const after = await rig.get(d.id);
     expect(after.state).toBe('failed');
-    expect(after.reason).toMatch(/verify job gave up: boom.*not verified/);
+    expect(reasonWords(after)).toMatch(/verify job gave up: boom.*not verified/);
     expect(canRollBack(after)).toBe(true);
     expect(await rig.store.lockHolder('checkout')).toBeNull();
     expect(rig.thread(after, /could not complete/)).toHaveLength(1);
@@ -78,7 +80,7 @@ describe('giving up on a job after its attempts', () => {
 
     const after = await rig.get(d.id);
     expect(after.state).toBe('failed');
-    expect(after.reason).toMatch(/teardown job gave up: boom/);
+    expect(reasonWords(after)).toMatch(/teardown job gave up: boom/);
     expect(canRollBack(after)).toBe(false);
     expect(await rig.store.lockHolder('checkout')).toBeNull();
   });

@@ -13,6 +13,7 @@ import { handleAction } from '../../src/slack/action-handler.js';
 import { handleCommand } from '../../src/slack/command-handler.js';
 import { type JobRig, USERS } from '../helpers/job-rig.js';
 import { useJobRig } from '../helpers/job-rig-hooks.js';
+import { reasonWords } from '../helpers/reasons.js';
 import { latestButton } from '../helpers/slack-inspect.js';
 
 const BLUE_TARGETS = ['i-0c0b1e0000000001a', 'i-0c0b1e0000000002a'];
@@ -128,7 +129,7 @@ describe('a rollback to a slot with no healthy target', () => {
     const after = await rig.get(d.id);
     expect(after.state).toBe('failed');
     expect(after.history.at(-1)?.event).toBe('rollback_failed');
-    expect(after.reason).toMatch(/blue has 0 healthy target/);
+    expect(reasonWords(after)).toMatch(/blue has 0 healthy target/);
     expect(after.rollback).toBeUndefined();
     expect(rig.weights()).toEqual({ blue: 0, green: 1 });
     expect(rig.modifyCalls()).toBe(modifies);

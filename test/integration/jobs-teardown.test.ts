@@ -7,6 +7,7 @@ import { DEMO } from '../../sandbox/fake-elb/demo.js';
 import { runTeardown } from '../../src/jobs/teardown-job.js';
 import { type JobRig, USERS } from '../helpers/job-rig.js';
 import { useJobRig } from '../helpers/job-rig-hooks.js';
+import { reasonWords } from '../helpers/reasons.js';
 import { textOf } from '../helpers/slack-inspect.js';
 
 let rig: JobRig;
@@ -36,9 +37,9 @@ describe('a teardown while something still routes to the old slot', () => {
 
     const after = await rig.get(d.id);
     expect(after.state).toBe('failed');
-    expect(after.reason).toContain('blue');
-    expect(after.reason).toContain('port 80 rule 30');
-    expect(after.reason).toMatch(/not torn down/);
+    expect(reasonWords(after)).toContain('blue');
+    expect(reasonWords(after)).toContain('port 80 rule 30');
+    expect(reasonWords(after)).toMatch(/not torn down/);
     const blue = rig.aws.elb.healthOf(DEMO.checkout.blueArn);
     expect(blue.map((t) => t.health.state)).toEqual(['healthy', 'healthy']);
     expect(deregistrations()).toEqual([]);

@@ -4,6 +4,7 @@ import { runInspect } from '../../src/jobs/inspect-job.js';
 import { handleCommand } from '../../src/slack/command-handler.js';
 import { type JobRig, USERS } from '../helpers/job-rig.js';
 import { useJobRig } from '../helpers/job-rig-hooks.js';
+import { reasonWords } from '../helpers/reasons.js';
 import { textOf } from '../helpers/slack-inspect.js';
 
 let rig: JobRig;
@@ -36,7 +37,13 @@ describe('/deploy unlock (break-glass)', () => {
     );
     const after = await rig.get(d.id);
     expect(after.state).toBe('failed');
-    expect(after.reason).toBe(`unlocked by <@${USERS.approver}> (break-glass) while it was cutting over`);
+    expect(after.reason).toEqual({
+      code: 'unlocked',
+      params: { user: USERS.approver, state: 'cutting_over' },
+    });
+    expect(reasonWords(after)).toBe(
+      `unlocked by <@${USERS.approver}> (break-glass) while it was cutting over`,
+    );
     expect(await rig.store.lockHolder('checkout')).toBeNull();
     const audit = await rig.store.readAudit('checkout', 5);
     expect(audit[0]).toMatchObject({ event: 'unlock', by: USERS.approver, to: 'failed' });

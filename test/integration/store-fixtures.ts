@@ -2,7 +2,7 @@
  * Deployment records for the store tests, built locally (independent of the state machine).
  */
 import { randomBytes } from 'node:crypto';
-import type { Deployment, State } from '../../src/domain/deployment.js';
+import type { Deployment, HistoryEntry, State } from '../../src/domain/deployment.js';
 
 /** A fresh key prefix, so tests sharing one redis-server never see each other's keys. */
 export const uniquePrefix = () => `gl-test-${randomBytes(6).toString('hex')}:`;
@@ -36,7 +36,7 @@ export function step(
   d: Deployment,
   to: State,
   event: string,
-  extra: { by?: string; detail?: string } = {},
+  extra: Pick<HistoryEntry, 'by' | 'detail' | 'reason'> = {},
 ): Deployment {
   const at = d.updatedAt + 1;
   return {

@@ -8,11 +8,14 @@ import {
   canRequest,
   canRollback,
   canTeardownNow,
+  canUnlock,
   type Decision,
   groupsToResolve,
+  inServiceChannel,
   isApprover,
 } from '../../src/domain/authorization.js';
-import { mentionList } from '../../src/domain/mentions.js';
+import type { RefusalReason } from '../../src/domain/reasons.js';
+import { mentionList } from '../../src/messages/mentions.js';
 import { serviceConfig } from '../helpers/service-config.js';
 
 const base: ServiceConfig = serviceConfig({ approvers: { users: ['U0APPROVER'], usergroups: ['S0SRE'] } });
@@ -30,18 +33,17 @@ const stranger: Actor = { userId: 'U0NOBODY', groups: ['S0OTHER'] };
 const byDev = { requester: 'U0DEV' };
 const bySre = { requester: 'U0SRE' };
 
-const APPROVERS = '<@U0APPROVER>, <!subteam^S0SRE>';
+/** The approvers of `base`, as a refusal names them (test/unit/reasons.test.ts checks the words). */
+const APPROVERS = { users: ['U0APPROVER'], usergroups: ['S0SRE'] };
 
-type Case = [string, () => Decision, true | string[]];
+type Case = [string, () => Decision, true | RefusalReason];
 
-function expectDecision(decision: Decision, expected: true | string[]): void {
+function expectDecision(decision: Decision, expected: true | RefusalReason): void {
   if (expected === true) {
     expect(decision).toEqual({ ok: true });
     return;
   }
-  expect(decision.ok).toBe(false);
-  const message = decision.ok ? '' : decision.message;
-  for (const phrase of expected) expect(message).toContain(phrase);
+  expect(decision).toEqual({ ok: false, reason: expected });
 }
 
 describe('authorization decisions', () => {
@@ -57,13 +59,13 @@ describe('authorization decisions', () => {
     [
       'a stranger may not request when deployers are configured, and is told who may',
       () => canRequest(withDeployers, stranger),
-      [
-        'Only deployers and approvers of *checkout*',
-        '<@U0DEV>',
-        '<@U0APPROVER>',
-        '<!subteam^S0DEVS>',
-        '<!subteam^S0SRE>',
-      ],
+      {
+        code: 'not_deployer',
+        params: {
+          service: 'checkout',
+          allowed: { users: ['U0DEV', 'U0APPROVER'], usergroups: ['S0DEVS', 'S0SRE'] },
+        },
+      },
     ],
     [
       'a listed approver may approve someone else’s deployment',
@@ -74,15 +76,12 @@ describe('authorization decisions', () => {
     [
       'a non-approver may not approve and is told who may',
       () => canApprove(base, byDev, stranger),
-      [`Only approvers of *checkout* can approve: ${APPROVERS}.`],
+      { code: 'not_approver', params: { service: 'checkout', action: 'approve', approvers: APPROVERS } },
     ],
     [
       'the requester may not approve their own deployment',
       () => canApprove(base, bySre, sreMember),
-      [
-        'You requested this deployment; *checkout* needs someone else to approve it (allowSelfApproval is off).',
-        `Approvers: ${APPROVERS}.`,
-      ],
+      { code: 'self_approval', params: { service: 'checkout', approvers: APPROVERS } },
     ],
     [
       'the requester may approve their own deployment when self-approval is allowed',
@@ -92,33 +91,55 @@ describe('authorization decisions', () => {
     [
       'self-approval being allowed does not make a non-approver an approver',
       () => canApprove(selfOk, byDev, dev),
-      ['Only approvers of *checkout* can approve'],
+      { code: 'not_approver', params: { service: 'checkout', action: 'approve', approvers: APPROVERS } },
     ],
     ['the requester may cancel', () => canCancel(base, byDev, dev), true],
     ['an approver may cancel', () => canCancel(base, byDev, sreMember), true],
     [
       'a stranger may not cancel and is told who may',
       () => canCancel(base, byDev, stranger),
-      ['Only the requester (<@U0DEV>) or an approver of *checkout* can cancel', APPROVERS],
+      {
+        code: 'not_requester_or_approver',
+        params: { service: 'checkout', action: 'cancel', requester: 'U0DEV', approvers: APPROVERS },
+      },
     ],
     ['the requester may roll back', () => canRollback(base, byDev, dev), true],
     ['an approver may roll back', () => canRollback(base, byDev, approverUser), true],
     [
       'a stranger may not roll back',
       () => canRollback(base, byDev, stranger),
-      ['Only the requester (<@U0DEV>) or an approver of *checkout* can roll back', APPROVERS],
+      {
+        code: 'not_requester_or_approver',
+        params: { service: 'checkout', action: 'rollback', requester: 'U0DEV', approvers: APPROVERS },
+      },
     ],
     ['an approver may extend the soak', () => canExtend(base, sreMember), true],
     [
       'the requester who is not an approver may not extend the soak',
       () => canExtend(base, dev),
-      [`Only approvers of *checkout* can extend the soak: ${APPROVERS}.`],
+      { code: 'not_approver', params: { service: 'checkout', action: 'extend', approvers: APPROVERS } },
     ],
     ['an approver may tear down early', () => canTeardownNow(base, approverUser), true],
     [
       'a non-approver may not tear down early',
       () => canTeardownNow(base, devGroupMember),
-      [`Only approvers of *checkout* can tear the previous slot down early: ${APPROVERS}.`],
+      { code: 'not_approver', params: { service: 'checkout', action: 'teardown_now', approvers: APPROVERS } },
+    ],
+    ['an approver may unlock', () => canUnlock(base, sreMember), true],
+    [
+      'a non-approver may not unlock (break-glass)',
+      () => canUnlock(base, dev),
+      { code: 'not_approver', params: { service: 'checkout', action: 'unlock', approvers: APPROVERS } },
+    ],
+    [
+      'a change is taken in the service channel',
+      () => inServiceChannel(base, 'rollback', base.channel),
+      true,
+    ],
+    [
+      'a change is refused in another channel, which is named',
+      () => inServiceChannel(base, 'rollback', 'C0ELSEWHERE'),
+      { code: 'wrong_channel', params: { service: 'checkout', command: 'rollback', channel: base.channel } },
     ],
   ];
 

@@ -93,12 +93,12 @@ describe('statusCard', () => {
 
   it('shows the outcome, who ended it and the reason in terminal states', () => {
     const d = deployment('cancelled', {
-      reason: 'wrong build',
+      reason: { code: 'cancelled', params: { user: 'U0CANCELLER' } },
       history: [{ at: T0, event: 'cancel', from: 'awaiting_approval', to: 'cancelled', by: 'U0CANCELLER' }],
     });
     const card = json(statusCard(d, svc, NOW));
     expect(card).toContain('Cancelled* by <@U0CANCELLER>');
-    expect(card).toContain('*Reason:* wrong build');
+    expect(card).toContain('*Reason:* cancelled by <@U0CANCELLER>');
   });
 
   it('names requester and approver', () => {
@@ -158,7 +158,10 @@ describe('approval prompt', () => {
     ['expired', 'Expired'],
     ['blocked', 'Blocked'],
   ] as const)('replaces the buttons with "%s" when the prompt closes that way', (state, word) => {
-    const resolved = approvalResolved(deployment(state, { reason: 'r' }), svc);
+    const resolved = approvalResolved(
+      deployment(state, { reason: { code: 'text', params: { text: 'r' } } }),
+      svc,
+    );
     expect(buttons(resolved)).toEqual([]);
     expect(json(resolved)).toContain(word);
   });

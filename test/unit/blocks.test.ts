@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { messageError } from '../../sandbox/slack-limits.js';
 import { STATES } from '../../src/domain/deployment.js';
+import type { DeploymentReason } from '../../src/domain/reasons.js';
 import {
   approvalPrompt,
   approvalResolved,
@@ -44,6 +45,8 @@ import {
 } from '../helpers/block-fixtures.js';
 
 const NOW = T0 + 2 * HOUR;
+/** A 10 KB hostile AWS error as a deployment's reason. */
+const HUGE: DeploymentReason = { code: 'failure', params: { step: 'cutover', detail: HUGE_REASON } };
 const svc = service({
   approvers: { users: Array.from({ length: 300 }, (_, i) => `U${i}APPROVER`), usergroups: ['S0SRE'] },
   hourlyCost: { blue: 987_654.32, green: 0.7 },
@@ -55,7 +58,7 @@ const SECRET_URL = `https://hooks.example.com/deploy/${'p'.repeat(3000)}?token=s
 function hugeEvidenceMessages(): [string, SlackMessage][] {
   const out: [string, SlackMessage][] = [];
   // Service and slot names are validated config (lower-case words); reports and texts are hostile.
-  const d = deployment('verifying', { reason: HUGE_REASON });
+  const d = deployment('verifying', { reason: HUGE });
   for (const verdict of ['drained', 'waiting', 'not_drained', 'unreadable'] as const)
     out.push([`trafficMessage(${verdict})`, trafficMessage(d, hugeTraffic(verdict), svc, NOW)]);
   for (const autoRollback of [true, false])
@@ -114,10 +117,7 @@ function hugeEvidenceMessages(): [string, SlackMessage][] {
     last: null,
   }));
   out.push(['statusList(forgotten)', statusList(items, NOW, forgotten)]);
-  out.push([
-    'statusCard(soaking, cost)',
-    statusCard(deployment('soaking', { reason: HUGE_REASON }), svc, NOW),
-  ]);
+  out.push(['statusCard(soaking, cost)', statusCard(deployment('soaking', { reason: HUGE }), svc, NOW)]);
   out.push(['reminderMessage(cost)', reminderMessage(deployment('soaking'), svc, NOW)]);
   return out;
 }
@@ -126,7 +126,7 @@ function hugeEvidenceMessages(): [string, SlackMessage][] {
 function hugeMessages(): [string, SlackMessage][] {
   const out: [string, SlackMessage][] = [];
   for (const state of STATES) {
-    const d = deployment(state, { reason: HUGE_REASON });
+    const d = deployment(state, { reason: HUGE });
     out.push([`statusCard(${state})`, statusCard(d, svc, NOW)]);
     out.push([`approvalResolved(${state})`, approvalResolved(d, svc)]);
     out.push([`reminderResolved(${state})`, reminderResolved(d, NOW)]);
@@ -135,11 +135,11 @@ function hugeMessages(): [string, SlackMessage][] {
       lockRefusal(d, `https://example.slack.com/archives/C0DEPLOYS/p1${EVIL}`),
     ]);
   }
-  const d = deployment('soaking', { reason: HUGE_REASON, history: [] });
+  const d = deployment('soaking', { reason: HUGE, history: [] });
   out.push(['precheckMessage', precheckMessage(hugePrecheck(), svc)]);
   out.push(['approvalPrompt', approvalPrompt(deployment('awaiting_approval'), svc)]);
   out.push(['cutoverMessage', cutoverMessage(d, hugeSwitch())]);
-  out.push(['cutoverFailedMessage', cutoverFailedMessage(d, HUGE_REASON)]);
+  out.push(['cutoverFailedMessage', cutoverFailedMessage(d, HUGE)]);
   out.push(['verificationMessage', verificationMessage(d, hugeVerification(), svc)]);
   out.push(['reminderMessage', reminderMessage(d, svc, NOW)]);
   out.push(['teardownMessage', teardownMessage(d, TEARDOWN)]);
@@ -214,7 +214,10 @@ describe('every Block Kit builder with huge, hostile input', () => {
   });
 
   it('keeps escaped AWS text readable: & < > become entities, not dropped', () => {
-    const msg = cutoverFailedMessage(deployment('failed'), 'a < b & c > d');
+    const msg = cutoverFailedMessage(deployment('failed'), {
+      code: 'failure',
+      params: { step: 'cutover', detail: 'a < b & c > d' },
+    });
     expect(JSON.stringify(msg.blocks)).toContain('a &lt; b &amp; c &gt; d');
     expect(msg.text).toContain('a &lt; b &amp; c &gt; d');
   });

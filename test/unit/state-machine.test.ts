@@ -4,6 +4,7 @@ import { STATES, TERMINAL_STATES } from '../../src/domain/deployment.js';
 import type { JobName } from '../../src/domain/job-ids.js';
 import { JOB_NAMES, jobId } from '../../src/domain/job-ids.js';
 import { newDeployment, newDeploymentId } from '../../src/domain/new-deployment.js';
+import type { DeploymentReason } from '../../src/domain/reasons.js';
 import type { DeploymentEvent, Effect, EventType, TransitionResult } from '../../src/domain/state-machine.js';
 import {
   allowedEvents,
@@ -20,6 +21,10 @@ const T0 = Date.UTC(2025, 2, 1, 12, 0, 0);
 /** Far enough after every fixture that all deadlines are due. */
 const LATER = T0 + 60 * DAY;
 
+/** A job's own explanation of a failed step. */
+const stopped = (step: 'precheck' | 'cutover' | 'verify' | 'teardown' | 'rollback', detail: string) =>
+  ({ code: 'stopped', params: { step, detail } }) satisfies DeploymentReason;
+
 const timing = (startedAt: number): CutoverTiming => ({
   startedAt,
   finishedAt: startedAt + 1_500,
@@ -31,22 +36,28 @@ const timing = (startedAt: number): CutoverTiming => ({
 const SAMPLE: { [K in EventType]: Extract<DeploymentEvent, { type: K }> } = {
   precheck_started: { type: 'precheck_started' },
   precheck_passed: { type: 'precheck_passed', fromSlot: 'blue', approvalTimeoutMs: 30 * MIN },
-  precheck_failed: { type: 'precheck_failed', reason: 'green has 0 healthy targets' },
+  precheck_failed: { type: 'precheck_failed', reason: stopped('precheck', 'green has 0 healthy targets') },
   approve: { type: 'approve', user: 'U0APPROVER' },
   cancel: { type: 'cancel', user: 'U0REQ' },
   approval_expired: { type: 'approval_expired' },
   cutover_succeeded: { type: 'cutover_succeeded', timing: timing(T0), verifyWindowMs: 5 * MIN },
-  cutover_failed: { type: 'cutover_failed', reason: 'ModifyListener throttled' },
+  cutover_failed: {
+    type: 'cutover_failed',
+    reason: { code: 'failure', params: { step: 'cutover', detail: 'ModifyListener throttled' } },
+  },
   verify_passed: { type: 'verify_passed' },
-  verify_failed: { type: 'verify_failed', reason: 'rule 10 still forwards to blue' },
+  verify_failed: { type: 'verify_failed', reason: stopped('verify', 'rule 10 still forwards to blue') },
   extend: { type: 'extend', user: 'U0REQ', byMs: DAY },
   teardown_now: { type: 'teardown_now', user: 'U0REQ' },
   teardown_due: { type: 'teardown_due' },
   teardown_done: { type: 'teardown_done', detail: '3 targets drained' },
-  teardown_failed: { type: 'teardown_failed', reason: 'targets still draining' },
+  teardown_failed: { type: 'teardown_failed', reason: stopped('teardown', 'targets still draining') },
   rollback: { type: 'rollback', user: 'U0APPROVER' },
   rollback_done: { type: 'rollback_done', timing: timing(T0) },
-  rollback_failed: { type: 'rollback_failed', reason: 'ModifyListener denied' },
+  rollback_failed: {
+    type: 'rollback_failed',
+    reason: { code: 'failure', params: { step: 'rollback', detail: 'ModifyListener denied' } },
+  },
   unlock: { type: 'unlock', user: 'U0APPROVER' },
 };
 const ALL_EVENTS = Object.keys(SAMPLE) as EventType[];
@@ -68,12 +79,12 @@ function fresh(overrides: { soakMs?: number; remindBeforeMs?: number } = {}): De
 
 function accept(d: Deployment, event: DeploymentEvent, now: number): Deployment {
   const r = transition(d, event, now);
-  if (!r.ok) throw new Error(`fixture step ${event.type} refused: ${r.message}`);
+  if (!r.ok) throw new Error(`fixture step ${event.type} refused: ${JSON.stringify(r.reason)}`);
   return r.deployment;
 }
 
 function expectOk(r: TransitionResult): { deployment: Deployment; effects: Effect[] } {
-  if (!r.ok) throw new Error(`expected acceptance, got ${r.code}: ${r.message}`);
+  if (!r.ok) throw new Error(`expected acceptance, got ${r.code}: ${JSON.stringify(r.reason)}`);
   return r;
 }
 
@@ -183,8 +194,14 @@ describe('every state × every event', () => {
       expect(r.ok).toBe(false);
       if (r.ok) return;
       expect(r.code).toBe('illegal');
-      expect(r.message).toContain('The checkout deployment');
-      expect(r.message).toContain(describeState(state));
+      // The words (deployment name, state, when it is possible): test/unit/reasons.test.ts.
+      expect(r.reason).toEqual({
+        code: 'event_not_allowed',
+        params: {
+          deployment: { service: 'checkout', fromSlot: d.fromSlot, toSlot: 'green', state },
+          event,
+        },
+      });
       return;
     }
 
@@ -206,22 +223,31 @@ describe('every state × every event', () => {
   });
 });
 
-describe('refusal messages', () => {
-  it('say in plain words what state the deployment is in and when the action is possible', () => {
+describe('refusal reasons (worded by src/messages/reasons.ts: test/unit/reasons.test.ts)', () => {
+  it('name the deployment, its state and the refused event', () => {
     const r = transition(FIXTURE.soaking(), SAMPLE.approve, LATER);
     expect(r).toEqual({
       ok: false,
       code: 'illegal',
-      message:
-        'The checkout deployment (blue → green) is soaking; approving is only possible while it awaits approval.',
+      reason: {
+        code: 'event_not_allowed',
+        params: {
+          deployment: { service: 'checkout', fromSlot: 'blue', toSlot: 'green', state: 'soaking' },
+          event: 'approve',
+        },
+      },
     });
   });
 
   it('name the target slot alone before the precheck has read the live slot', () => {
     const r = transition(fresh(), SAMPLE.approve, T0);
-    expect(r.ok === false && r.message).toBe(
-      'The checkout deployment (to green) is waiting for its precheck; approving is only possible while it awaits approval.',
-    );
+    expect(r.ok === false && r.reason).toEqual({
+      code: 'event_not_allowed',
+      params: {
+        deployment: { service: 'checkout', fromSlot: null, toSlot: 'green', state: 'requested' },
+        event: 'approve',
+      },
+    });
   });
 
   it('describe every state in distinct, non-empty words', () => {
@@ -232,7 +258,11 @@ describe('refusal messages', () => {
 
   it('refuse an event type the machine does not know as invalid instead of throwing', () => {
     const bogus = { type: 'launch_missiles' } as unknown as DeploymentEvent;
-    expect(transition(fresh(), bogus, T0)).toMatchObject({ ok: false, code: 'invalid' });
+    expect(transition(fresh(), bogus, T0)).toEqual({
+      ok: false,
+      code: 'invalid',
+      reason: { code: 'unknown_event', params: { type: 'launch_missiles' } },
+    });
   });
 });
 
@@ -264,8 +294,16 @@ describe('approval', () => {
   it('refuses a late approval once the prompt has expired, even before the expiry job ran (fail closed)', () => {
     const d = FIXTURE.awaiting_approval();
     const r = transition(d, SAMPLE.approve, d.approvalExpiresAt as number);
-    expect(r).toMatchObject({ ok: false, code: 'illegal' });
-    expect(r.ok === false && r.message).toContain('/deploy checkout green');
+    expect(r).toEqual({
+      ok: false,
+      code: 'illegal',
+      reason: {
+        code: 'approval_closed',
+        params: {
+          deployment: { service: 'checkout', fromSlot: 'blue', toSlot: 'green', state: 'awaiting_approval' },
+        },
+      },
+    });
   });
 
   it.each([
@@ -275,8 +313,17 @@ describe('approval', () => {
   ])('approval_expired $when is accepted: $ok', ({ offset, ok }) => {
     const d = FIXTURE.awaiting_approval();
     const r = transition(d, SAMPLE.approval_expired, (d.approvalExpiresAt as number) + offset);
-    if (ok) expect(r).toMatchObject({ ok: true, deployment: { state: 'expired' } });
-    else expect(r).toMatchObject({ ok: false, code: 'not_due' });
+    if (ok)
+      expect(r).toMatchObject({
+        ok: true,
+        deployment: { state: 'expired', reason: { code: 'approval_expired', params: {} } },
+      });
+    else
+      expect(r).toMatchObject({
+        ok: false,
+        code: 'not_due',
+        reason: { code: 'not_due', params: { what: 'approval_expiry', inMs: 1 } },
+      });
   });
 
   it.each([
@@ -288,8 +335,10 @@ describe('approval', () => {
     ({ state, cancelsExpiry }) => {
       const d = FIXTURE[state]();
       const { deployment, effects } = expectOk(transition(d, SAMPLE.cancel, T0 + 10 * MIN));
-      expect(deployment.reason).toBe('cancelled by <@U0REQ>');
-      expect(deployment.history.at(-1)).toMatchObject({ by: 'U0REQ', detail: 'cancelled by <@U0REQ>' });
+      const cancelled = { code: 'cancelled', params: { user: 'U0REQ' } };
+      expect(deployment.reason).toEqual(cancelled);
+      expect(deployment.history.at(-1)).toMatchObject({ by: 'U0REQ', reason: cancelled });
+      expect(deployment.history.at(-1)?.detail).toBeUndefined();
       const expected: Effect[] = cancelsExpiry
         ? [{ type: 'cancel', job: 'approval-expiry', at: d.approvalExpiresAt }, { type: 'sync' }]
         : [{ type: 'sync' }];
@@ -301,10 +350,10 @@ describe('approval', () => {
     const { deployment } = expectOk(transition(FIXTURE.prechecking(), SAMPLE.precheck_failed, T0 + 5 * MIN));
     expect(deployment).toMatchObject({
       state: 'blocked',
-      reason: 'green has 0 healthy targets',
+      reason: stopped('precheck', 'green has 0 healthy targets'),
       finishedAt: T0 + 5 * MIN,
     });
-    expect(deployment.history.at(-1)?.detail).toBe('green has 0 healthy targets');
+    expect(deployment.history.at(-1)?.reason).toEqual(stopped('precheck', 'green has 0 healthy targets'));
   });
 });
 
@@ -381,22 +430,28 @@ describe('cutover, verification and soak deadlines', () => {
   ])('extend by $byMs ms is accepted: $ok', ({ byMs, ok }) => {
     const r = transition(FIXTURE.soaking(), { type: 'extend', user: 'U0REQ', byMs }, T0 + 2 * HOUR);
     if (ok) expect(r.ok).toBe(true);
-    else expect(r).toMatchObject({ ok: false, code: 'invalid' });
+    else
+      expect(r).toEqual({
+        ok: false,
+        code: 'invalid',
+        reason: { code: 'extend_out_of_range', params: { maxMs: 30 * DAY } },
+      });
   });
 
   it('caps the whole soak at 30 days, however many extensions (or replays of one) come', () => {
     let d = FIXTURE.soaking();
     const start = d.soakStartedAt as number;
     const now = start + HOUR;
-    const refusals: string[] = [];
+    const refusals: unknown[] = [];
     for (let i = 0; i < 5; i += 1) {
       const r = transition(d, { type: 'extend', user: 'U0REQ', byMs: 10 * DAY }, now);
       if (r.ok) d = r.deployment;
-      else refusals.push(r.message);
+      else refusals.push(r.reason);
     }
     expect((d.teardownAt as number) - start).toBeLessThanOrEqual(30 * DAY);
     expect(refusals).toHaveLength(3);
-    expect(refusals[0]).toMatch(/at most 30d in total.*can still be extended by up to/);
+    // 1d (the soak) + 2 × 10d extended: 9d of the 30d are left.
+    expect(refusals[0]).toEqual({ code: 'soak_cap', params: { maxMs: 30 * DAY, roomMs: 9 * DAY } });
   });
 
   it('teardown_now cancels both scheduled jobs and enqueues a teardown with a fresh id', () => {
@@ -421,7 +476,11 @@ describe('cutover, verification and soak deadlines', () => {
     const now = (d.teardownAt as number) + offset;
     const r = transition(d, SAMPLE.teardown_due, now);
     if (!ok) {
-      expect(r).toMatchObject({ ok: false, code: 'not_due' });
+      expect(r).toMatchObject({
+        ok: false,
+        code: 'not_due',
+        reason: { code: 'not_due', params: { what: 'teardown', inMs: 1 } },
+      });
       return;
     }
     const { deployment, effects } = expectOk(r);
@@ -444,7 +503,7 @@ describe('rollback', () => {
     const { deployment, effects } = expectOk(transition(d, SAMPLE.rollback, now));
     expect(deployment).toMatchObject({
       state: 'rolling_back',
-      reason: 'rollback requested by <@U0APPROVER>',
+      reason: { code: 'rollback_requested', params: { user: 'U0APPROVER' } },
     });
     expect(effects).toEqual([
       { type: 'cancel', job: 'remind', at: d.remindAt },
@@ -455,17 +514,27 @@ describe('rollback', () => {
   });
 
   it('from verifying has no scheduled jobs to cancel and keeps a given reason', () => {
-    const event: DeploymentEvent = { type: 'rollback', user: 'U0APPROVER', reason: '5xx spike on green' };
+    const why: DeploymentReason = {
+      code: 'gate_breached',
+      params: { summary: '5xx spike on green', rollback: 'verification' },
+    };
+    const event: DeploymentEvent = { type: 'rollback', user: 'U0APPROVER', reason: why };
     const { deployment, effects } = expectOk(transition(FIXTURE.verifying(), event, T0 + HOUR));
-    expect(deployment.reason).toBe('5xx spike on green');
-    expect(deployment.history.at(-1)).toMatchObject({ by: 'U0APPROVER', detail: '5xx spike on green' });
+    expect(deployment.reason).toEqual(why);
+    expect(deployment.history.at(-1)).toMatchObject({ by: 'U0APPROVER', reason: why });
     expect(effects).toEqual([{ type: 'enqueue', job: 'rollback', at: T0 + HOUR }, { type: 'sync' }]);
   });
 
-  const failedVia: { how: string; make: () => Deployment; allowed: boolean }[] = [
+  const failedVia: {
+    how: string;
+    make: () => Deployment;
+    allowed: boolean;
+    why?: 'not_switched' | 'torn_down';
+  }[] = [
     {
       how: 'the cutover failed (traffic never switched)',
       allowed: false,
+      why: 'not_switched',
       make: () => drive([...TO_AWAITING, SAMPLE.approve, SAMPLE.cutover_failed]),
     },
     {
@@ -476,6 +545,7 @@ describe('rollback', () => {
     {
       how: 'the teardown failed',
       allowed: false,
+      why: 'torn_down',
       make: () => drive([...TO_SOAKING, SAMPLE.teardown_now, SAMPLE.teardown_failed]),
     },
     {
@@ -485,7 +555,7 @@ describe('rollback', () => {
     },
   ];
 
-  it.each(failedVia)('after $how, rolling back is allowed: $allowed', ({ make, allowed }) => {
+  it.each(failedVia)('after $how, rolling back is allowed: $allowed', ({ make, allowed, why }) => {
     const d = make();
     expect(d.state).toBe('failed');
     expect(canRollBack(d)).toBe(allowed);
@@ -495,15 +565,28 @@ describe('rollback', () => {
       expect(deployment.state).toBe('rolling_back');
       expect(deployment.finishedAt).toBeUndefined();
     } else {
-      expect(r).toMatchObject({ ok: false, code: 'illegal' });
-      expect(r.ok === false && r.message).toMatch(/^The checkout deployment \(blue → green\) failed/);
+      expect(r).toEqual({
+        ok: false,
+        code: 'illegal',
+        reason: {
+          code: 'rollback_impossible',
+          params: {
+            deployment: { service: 'checkout', fromSlot: 'blue', toSlot: 'green', state: 'failed' },
+            why,
+          },
+        },
+      });
     }
   });
 
   it('is not possible once a finished rollback is recorded', () => {
     const d: Deployment = { ...FIXTURE.failed(), rollback: timing(T0) };
     expect(canRollBack(d)).toBe(false);
-    expect(transition(d, SAMPLE.rollback, LATER)).toMatchObject({ ok: false, code: 'illegal' });
+    expect(transition(d, SAMPLE.rollback, LATER)).toMatchObject({
+      ok: false,
+      code: 'illegal',
+      reason: { code: 'rollback_impossible', params: { why: 'rolled_back' } },
+    });
   });
 
   it.each(STATES)('canRollBack in %s agrees with the transition table', (state) => {
@@ -637,10 +720,10 @@ describe('break-glass unlock', () => {
     const stuck = { ...drive([...TO_SOAKING.slice(0, 3)]), switchStartedAt: T0 + 5 * MIN };
     expect(stuck.state).toBe('cutting_over');
     const r = transition(stuck, SAMPLE.unlock, LATER);
-    if (!r.ok) throw new Error(r.message);
+    if (!r.ok) throw new Error(r.reason.code);
     expect(r.deployment).toMatchObject({
       state: 'failed',
-      reason: 'unlocked by <@U0APPROVER> (break-glass) while it was cutting over',
+      reason: { code: 'unlocked', params: { user: 'U0APPROVER', state: 'cutting_over' } },
       cutover: { startedAt: T0 + 5 * MIN, finishedAt: LATER },
     });
     expect(canRollBack(r.deployment)).toBe(true);
@@ -651,7 +734,7 @@ describe('break-glass unlock', () => {
   it('cancels the pending reminder and teardown of a soak', () => {
     const soaking = drive(TO_SOAKING);
     const r = transition(soaking, SAMPLE.unlock, LATER);
-    if (!r.ok) throw new Error(r.message);
+    if (!r.ok) throw new Error(r.reason.code);
     expect(r.effects).toContainEqual({ type: 'cancel', job: 'teardown', at: soaking.teardownAt });
     expect(r.effects).toContainEqual({ type: 'cancel', job: 'remind', at: soaking.remindAt });
   });

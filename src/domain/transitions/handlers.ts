@@ -8,8 +8,7 @@ import type { Deployment, State } from '../deployment.js';
 import { formatDuration } from '../duration.js';
 import type { DeploymentEvent, Effect, Refusal } from '../events.js';
 import { MAX_EXTEND_MS, MAX_TOTAL_SOAK_MS } from '../limits.js';
-import { userMention } from '../mentions.js';
-import { deploymentName, describeState } from './rules.js';
+import { type DeploymentReason, deploymentRef, type RefusalReason, reason } from '../reasons.js';
 
 /** The outcome of an accepted event, before the bookkeeping (version, history, sync) is added. */
 export interface Step {
@@ -18,10 +17,12 @@ export interface Step {
   effects: Effect[];
   by?: string;
   detail?: string;
+  /** The reason the event carries, for the history entry. */
+  reason?: DeploymentReason;
 }
 
-function refuse(code: Refusal['code'], message: string): Refusal {
-  return { ok: false, code, message };
+function refuse(code: Refusal['code'], why: RefusalReason): Refusal {
+  return { ok: false, code, reason: why };
 }
 
 function isPositiveMs(ms: number): boolean {
@@ -53,7 +54,7 @@ export function applyEvent(d: Deployment, event: DeploymentEvent, now: number): 
       if (!isPositiveMs(event.approvalTimeoutMs)) {
         return refuse(
           'invalid',
-          `The approval timeout must be a positive duration (got ${event.approvalTimeoutMs}).`,
+          reason('invalid_duration', { what: 'approval_timeout', got: event.approvalTimeoutMs }),
         );
       }
       const approvalExpiresAt = now + event.approvalTimeoutMs;
@@ -66,26 +67,22 @@ export function applyEvent(d: Deployment, event: DeploymentEvent, now: number): 
     }
 
     case 'precheck_failed':
-      return { to: 'blocked', patch: { reason: event.reason }, effects: [], detail: event.reason };
+      return { to: 'blocked', patch: { reason: event.reason }, effects: [], reason: event.reason };
 
     case 'cancel': {
-      const reason = `cancelled by ${userMention(event.user)}`;
+      const why = reason('cancelled', { user: event.user });
       const effects: Effect[] =
         d.approvalExpiresAt === undefined
           ? []
           : [{ type: 'cancel', job: 'approval-expiry', at: d.approvalExpiresAt }];
-      return { to: 'cancelled', patch: { reason }, effects, by: event.user, detail: reason };
+      return { to: 'cancelled', patch: { reason: why }, effects, by: event.user, reason: why };
     }
 
     case 'approve': {
       // Fail closed: once the approval window has closed, a late click must not start a cutover,
       // even if the expiry job has not run yet.
       if (d.approvalExpiresAt !== undefined && now >= d.approvalExpiresAt) {
-        return refuse(
-          'illegal',
-          `${deploymentName(d)} can no longer be approved: its approval prompt expired. ` +
-            `Request it again with \`/deploy ${d.service} ${d.toSlot}\`.`,
-        );
+        return refuse('illegal', reason('approval_closed', { deployment: deploymentRef(d) }));
       }
       const effects: Effect[] = [];
       if (d.approvalExpiresAt !== undefined) {
@@ -99,18 +96,22 @@ export function applyEvent(d: Deployment, event: DeploymentEvent, now: number): 
       if (d.approvalExpiresAt !== undefined && now < d.approvalExpiresAt) {
         return refuse(
           'not_due',
-          `The approval prompt of ${deploymentName(d)} does not expire for another ${formatDuration(d.approvalExpiresAt - now)}.`,
+          reason('not_due', {
+            deployment: deploymentRef(d),
+            what: 'approval_expiry',
+            inMs: d.approvalExpiresAt - now,
+          }),
         );
       }
-      const reason = 'nobody approved it before the approval prompt expired';
-      return { to: 'expired', patch: { reason }, effects: [], detail: reason };
+      const why = reason('approval_expired', {});
+      return { to: 'expired', patch: { reason: why }, effects: [], reason: why };
     }
 
     case 'cutover_succeeded': {
       if (!isPositiveMs(event.verifyWindowMs)) {
         return refuse(
           'invalid',
-          `The verify window must be a positive duration (got ${event.verifyWindowMs}).`,
+          reason('invalid_duration', { what: 'verify_window', got: event.verifyWindowMs }),
         );
       }
       return {
@@ -128,7 +129,7 @@ export function applyEvent(d: Deployment, event: DeploymentEvent, now: number): 
         to: 'failed',
         patch: { reason: event.reason, ...(event.touched ? { cutover: event.touched } : {}) },
         effects: [],
-        detail: event.reason,
+        reason: event.reason,
       };
 
     case 'verify_passed': {
@@ -146,14 +147,11 @@ export function applyEvent(d: Deployment, event: DeploymentEvent, now: number): 
     }
 
     case 'verify_failed':
-      return { to: 'failed', patch: { reason: event.reason }, effects: [], detail: event.reason };
+      return { to: 'failed', patch: { reason: event.reason }, effects: [], reason: event.reason };
 
     case 'extend': {
       if (!isPositiveMs(event.byMs) || event.byMs > MAX_EXTEND_MS) {
-        return refuse(
-          'invalid',
-          `The soak can be extended by a positive duration of at most ${formatDuration(MAX_EXTEND_MS)} at a time.`,
-        );
+        return refuse('invalid', reason('extend_out_of_range', { maxMs: MAX_EXTEND_MS }));
       }
       // An overdue teardown (workers were down) is extended from now, not from the past deadline.
       const teardownAt = Math.max(d.teardownAt ?? now, now) + event.byMs;
@@ -162,13 +160,7 @@ export function applyEvent(d: Deployment, event: DeploymentEvent, now: number): 
       const soakStart = d.soakStartedAt ?? now;
       if (teardownAt - soakStart > MAX_TOTAL_SOAK_MS) {
         const room = Math.max(0, soakStart + MAX_TOTAL_SOAK_MS - Math.max(d.teardownAt ?? now, now));
-        return refuse(
-          'invalid',
-          `The soak can last at most ${formatDuration(MAX_TOTAL_SOAK_MS)} in total, counted from the cutover's verification; ` +
-            (room >= 60_000
-              ? `it can still be extended by up to ${formatDuration(room)}.`
-              : 'it cannot be extended any more. Tear down now, or deploy to this slot again to start over.'),
-        );
+        return refuse('invalid', reason('soak_cap', { maxMs: MAX_TOTAL_SOAK_MS, roomMs: room }));
       }
       const remindAt = remindTime(teardownAt, d.remindBeforeMs, now);
       return {
@@ -196,7 +188,7 @@ export function applyEvent(d: Deployment, event: DeploymentEvent, now: number): 
       if (d.teardownAt !== undefined && now < d.teardownAt) {
         return refuse(
           'not_due',
-          `The teardown of ${deploymentName(d)} is not due for another ${formatDuration(d.teardownAt - now)}.`,
+          reason('not_due', { deployment: deploymentRef(d), what: 'teardown', inMs: d.teardownAt - now }),
         );
       }
       const effects: Effect[] =
@@ -213,17 +205,17 @@ export function applyEvent(d: Deployment, event: DeploymentEvent, now: number): 
       };
 
     case 'teardown_failed':
-      return { to: 'failed', patch: { reason: event.reason }, effects: [], detail: event.reason };
+      return { to: 'failed', patch: { reason: event.reason }, effects: [], reason: event.reason };
 
     case 'rollback': {
-      const reason = event.reason ?? `rollback requested by ${userMention(event.user)}`;
+      const why = event.reason ?? reason('rollback_requested', { user: event.user });
       return {
         to: 'rolling_back',
-        patch: { reason },
+        patch: { reason: why },
         // Timed with `now` so that a retry after a failed rollback gets a fresh job id.
         effects: [...cancelScheduled(d), { type: 'enqueue', job: 'rollback', at: now }],
         by: event.user,
-        detail: reason,
+        reason: why,
       };
     }
 
@@ -236,7 +228,7 @@ export function applyEvent(d: Deployment, event: DeploymentEvent, now: number): 
       };
 
     case 'rollback_failed':
-      return { to: 'failed', patch: { reason: event.reason }, effects: [], detail: event.reason };
+      return { to: 'failed', patch: { reason: event.reason }, effects: [], reason: event.reason };
 
     case 'unlock': {
       // A switch that may have started stays on record as touched, so Rollback stays possible.
@@ -244,11 +236,11 @@ export function applyEvent(d: Deployment, event: DeploymentEvent, now: number): 
         d.cutover === undefined && d.switchStartedAt !== undefined
           ? { cutover: { startedAt: d.switchStartedAt, finishedAt: now, awsMs: 0, changed: 0 } }
           : {};
-      const reason = `unlocked by ${userMention(event.user)} (break-glass) while it was ${describeState(d.state)}`;
+      const why = reason('unlocked', { user: event.user, state: d.state });
       const effects: Effect[] = [...cancelScheduled(d), { type: 'enqueue', job: 'inspect', at: now }];
       if (d.approvalExpiresAt !== undefined)
         effects.push({ type: 'cancel', job: 'approval-expiry', at: d.approvalExpiresAt });
-      return { to: 'failed', patch: { reason, ...touched }, effects, by: event.user, detail: reason };
+      return { to: 'failed', patch: { reason: why, ...touched }, effects, by: event.user, reason: why };
     }
   }
 }

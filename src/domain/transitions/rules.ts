@@ -1,8 +1,9 @@
 /**
  * Which event is accepted in which state, and the words used to explain a refusal to a Slack
- * user. One table, so `transition()`, `allowedEvents()` and the refusal messages cannot disagree.
+ * user (src/messages/reasons.ts builds the sentence). One table, so `transition()`,
+ * `allowedEvents()` and the refusal messages cannot disagree.
  */
-import { type Deployment, STATE_LABEL, type State } from '../deployment.js';
+import { STATE_LABEL, type State } from '../deployment.js';
 import type { EventType } from '../events.js';
 
 interface EventRule {
@@ -108,24 +109,4 @@ const STATE_WORDS: Record<State, string> = {
 /** Human words for a state, fit to follow "is": 'awaiting approval', 'soaking', … */
 export function describeState(state: State): string {
   return STATE_WORDS[state];
-}
-
-/** "is soaking", "has failed", "has been rolled back". */
-function stateClause(state: State): string {
-  const words = describeState(state);
-  if (state === 'failed' || state === 'expired') return `has ${words}`;
-  if (state === 'rolled_back') return `has been ${words}`;
-  return `is ${words}`;
-}
-
-/** "The checkout deployment (blue → green)", or "(to green)" before the live slot is known. */
-export function deploymentName(d: Deployment): string {
-  const slots = d.fromSlot === null ? `to ${d.toSlot}` : `${d.fromSlot} → ${d.toSlot}`;
-  return `The ${d.service} deployment (${slots})`;
-}
-
-/** The sentence shown when `event` is not accepted in the deployment's current state. */
-export function illegalMessage(d: Deployment, event: EventType): string {
-  const rule = EVENT_RULES[event];
-  return `${deploymentName(d)} ${stateClause(d.state)}; ${rule.doing} is only possible ${rule.when}.`;
 }

@@ -1,7 +1,7 @@
 /**
- * Slack mention tokens, as the domain names people in the texts it writes (refusals, reasons).
- * Pure. Those texts reach Slack through `escKeepMentions` (src/messages/format.ts), which keeps a
- * token only when its id is a valid Slack id.
+ * Slack mention tokens, as the rendered reasons (./reasons.ts) and other texts name people. Pure.
+ * Those texts reach Slack through `escKeepMentions` (./format.ts), which keeps a token only when
+ * its id is a valid Slack id.
  */
 
 export interface People {
