@@ -88,6 +88,14 @@ module.exports = {
       to: { path: layer('slack') },
     },
     {
+      name: 'jobs-use-ports-not-aws',
+      comment:
+        'Jobs reach AWS through the ports in src/app/ports (the traffic router, CloudWatch, compute), so a new router or backend changes no job.',
+      severity: 'error',
+      from: { path: layer('jobs') },
+      to: { path: layer('aws') },
+    },
+    {
       name: 'ops-below-jobs-and-slack',
       comment: 'Logging, metrics and the ops HTTP server are used by every layer, so they import none of the outer ones.',
       severity: 'error',

@@ -18,7 +18,7 @@
 import { failedWith, type JobContext, loadDeployment, patchDeployment, serviceOf } from '../app/context.js';
 import { mustRunAgain } from '../app/failures.js';
 import { recordEvent } from '../app/record-event.js';
-import { beginScaleDown, countRemaining, finishScaleDown, settledCount } from '../aws/scale-down.js';
+import { beginScaleDown, countRemaining, finishScaleDown, settledCount } from '../compute/scale-down.js';
 import type { ServiceConfig } from '../config/schema.js';
 import { soakCost } from '../domain/cost.js';
 import type { Deployment, TeardownProgress } from '../domain/deployment.js';

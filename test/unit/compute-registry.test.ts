@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { AsgPort, ComputePorts, EcsPort } from '../../src/app/ports/compute.js';
-import { beginScaleDown, countRemaining, finishScaleDown, settledCount } from '../../src/aws/scale-down.js';
+import { beginScaleDown, countRemaining, finishScaleDown, settledCount } from '../../src/compute/scale-down.js';
 import type { ComputeBackend } from '../../src/compute/backend.js';
 import {
   COMPUTE_BACKENDS,

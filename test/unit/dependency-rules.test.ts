@@ -53,7 +53,7 @@ describe('layer rules', () => {
     const dir = tree({
       'src/domain/plan.ts':
         "import { run } from '../jobs/run.js';\nimport { readFileSync } from 'node:fs';\nexport const plan = [run, readFileSync];\n",
-      'src/jobs/run.ts': 'export const run = 1;\n',
+      'src/jobs/run.ts': "import { client } from '../aws/client.js';\nexport const run = client;\n",
       'src/slack/listener.ts': "import { run } from '../jobs/run.js';\nexport const listener = run;\n",
       'src/app/use-case.ts': "import { client } from '../aws/client.js';\nexport const useCase = client;\n",
       'src/aws/client.ts': "import { card } from '../messages/card.js';\nexport const client = card;\n",
@@ -74,6 +74,7 @@ describe('layer rules', () => {
     expect(out).toContain('shipped-code-has-no-simulators: src/main.ts → sandbox/sim.ts');
     expect(out).toContain('compute-is-a-plugin: src/compute/lambda.ts → src/aws/client.ts');
     expect(out).toContain('compute-is-a-plugin: src/compute/lambda.ts → src/config/limits.ts');
+    expect(out).toContain('jobs-use-ports-not-aws: src/jobs/run.ts → src/aws/client.ts');
   });
 
   it('lets a compute backend use the domain, the ports and the errors, and config use the backends', async () => {

@@ -13,11 +13,11 @@
  */
 
 import type { ComputePorts } from '../app/ports/compute.js';
-import type { ScaleDownContext, ScaleDownCount, ScaleDownStart } from '../compute/backend.js';
-import { COMPUTE_BACKENDS, computeBackend } from '../compute/registry.js';
-import type { ComputeTarget } from '../config/evidence-schema.js';
 import type { ScaleDownReport } from '../domain/evidence.js';
+import type { ComputeTarget } from '../domain/service.js';
 import { errorMessage } from '../errors.js';
+import type { ScaleDownContext, ScaleDownCount, ScaleDownStart } from './backend.js';
+import { COMPUTE_BACKENDS, computeBackend } from './registry.js';
 
 export type { ScaleDownContext, ScaleDownCount, ScaleDownStart };
 
