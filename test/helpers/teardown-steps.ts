@@ -14,7 +14,7 @@ import {
   type ScaleDownContext,
   type ScaleDownDeps,
   settledCount,
-} from '../../src/aws/scale-down.js';
+} from '../../src/compute/scale-down.js';
 import type { ComputeTarget } from '../../src/config/evidence-schema.js';
 import type { ScaleDownReport } from '../../src/domain/evidence.js';
 import type { TeardownReport } from '../../src/domain/reports.js';
