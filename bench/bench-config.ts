@@ -1,6 +1,6 @@
 /** Configuration for the ack benchmark: many services in one channel, all on the demo ALB. */
 import { parseConfigText } from '../src/config/load-config.js';
-import type { GreenlightConfig } from '../src/config/schema.js';
+import type { GreenlightConfig } from '../src/domain/service.js';
 import { demoServiceYaml } from '../test/helpers/demo-service-yaml.js';
 
 export const BENCH_CHANNEL = 'C0BENCH';

@@ -15,7 +15,8 @@ import { type FakeSlackApi, startFakeSlackApi } from '../sandbox/fake-slack-api.
 import { type LocalAws, startLocalAws } from '../sandbox/local-aws.js';
 import { freePort, type RedisProcess, startRedis } from '../sandbox/redis-process.js';
 import { blockActionsForm, postToSlackEndpoint, slashCommandForm } from '../sandbox/slack-payloads.js';
-import type { Deployment, State } from '../src/domain/deployment.js';
+import type { Deployment } from '../src/domain/deployment.js';
+import type { State } from '../src/domain/states.js';
 import { decodeActionValue } from '../src/messages/action-ids.js';
 import { renderReason } from '../src/messages/reasons.js';
 import { QUEUE_NAME } from '../src/queue/queue.js';

@@ -6,7 +6,7 @@
  * here throws at a caller.
  */
 import { z } from 'zod';
-import type { GreenlightConfig } from '../src/config/schema.js';
+import type { GreenlightConfig } from '../src/domain/service.js';
 import type { FakeElbState } from './fake-elb/state.js';
 import { awsView } from './sandbox-aws-view.js';
 import {

@@ -5,7 +5,7 @@
  * CloudWatch would show them). Read-only; the control API changes target health.
  */
 import type { Action } from '@aws-sdk/client-elastic-load-balancing-v2';
-import type { GreenlightConfig } from '../src/config/schema.js';
+import type { GreenlightConfig } from '../src/domain/service.js';
 import { headerConditions } from './fake-elb/conditions.js';
 import type { FakeElbState } from './fake-elb/state.js';
 import type { TrafficModel } from './traffic-model.js';

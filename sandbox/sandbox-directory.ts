@@ -3,7 +3,7 @@
  * (`sandbox/greenlight.sandbox.yml`): U0APPROVER approves, S0SRE's member approves through the
  * group, U0REQUESTER asks, U0STRANGER may ask but not approve.
  */
-import type { GreenlightConfig } from '../src/config/schema.js';
+import type { GreenlightConfig } from '../src/domain/service.js';
 import { FAKE_BOT } from './fake-slack-methods.js';
 import { SLACKBOT } from './sandbox-feed.js';
 

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import type { Queue } from 'bullmq';
 import type { Env, Role } from '../src/config/env.js';
 import { formatProblems, loadConfigFile } from '../src/config/load-config.js';
-import type { GreenlightConfig } from '../src/config/schema.js';
+import type { GreenlightConfig } from '../src/domain/service.js';
 import type { LocalSandbox, LocalSandboxOptions } from '../src/local-sandbox.js';
 import type { Logger } from '../src/ops/logger.js';
 import { demoState } from './fake-elb/demo.js';

@@ -6,7 +6,7 @@
 import type { Queue } from 'bullmq';
 import type { Clock } from './app/clock.js';
 import type { Env, Role } from './config/env.js';
-import type { GreenlightConfig } from './config/schema.js';
+import type { GreenlightConfig } from './domain/service.js';
 import type { Logger } from './ops/logger.js';
 
 export interface LocalSandbox {

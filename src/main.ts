@@ -6,7 +6,7 @@
 
 import { cloudwatchIsSimulated, type Env, readEnv } from './config/env.js';
 import { formatProblems, loadConfigFile } from './config/load-config.js';
-import type { GreenlightConfig } from './config/schema.js';
+import type { GreenlightConfig } from './domain/service.js';
 import { errorMessage } from './errors.js';
 import type { LocalSandboxModule } from './local-sandbox.js';
 import { createLogger, type Logger } from './ops/logger.js';

@@ -18,7 +18,7 @@ import { createCloudWatchClient, createMetricsAdapter } from './aws/cloudwatch-a
 import { createEcsAdapter, createEcsClient } from './aws/ecs-adapter.js';
 import { createElbAdapter, createElbClient } from './aws/elb-sdk-adapter.js';
 import type { Env } from './config/env.js';
-import type { GreenlightConfig } from './config/schema.js';
+import type { GreenlightConfig } from './domain/service.js';
 import { callWebhook } from './hooks/webhook.js';
 import { reconcileAll } from './jobs/reconcile.js';
 import { RedisWatch } from './jobs/redis-watch.js';

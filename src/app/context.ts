@@ -4,9 +4,9 @@
  */
 
 import type { Deployment, MessageRefs } from '../domain/deployment.js';
+import type { DeploymentEvent } from '../domain/events.js';
 import type { HookResult } from '../domain/evidence.js';
 import type { GreenlightConfig, ServiceConfig } from '../domain/service.js';
-import type { DeploymentEvent } from '../domain/state-machine.js';
 import { PermanentJobError } from '../errors.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';

@@ -2,8 +2,9 @@
  * Recording an event: what a Slack click, a slash command and a job all do to move a deployment.
  */
 import { type Deployment, TERMINAL_STATES } from '../domain/deployment.js';
+import type { DeploymentEvent, TransitionResult } from '../domain/events.js';
 import { type RefusalReason, reason } from '../domain/reasons.js';
-import { type DeploymentEvent, type TransitionResult, transition } from '../domain/state-machine.js';
+import { transition } from '../domain/state-machine.js';
 import { errorMessage } from '../errors.js';
 import type { JobContext } from './context.js';
 

@@ -4,7 +4,8 @@
  * 200 services on one ALB cost one DescribeRules per listener, not 200. Writes are refused: a
  * snapshot is no basis for changing anything.
  */
-import type { ElbPort, Listener, Rule } from '../app/ports/elb.js';
+import type { ElbPort } from '../app/ports/elb.js';
+import type { Listener, Rule } from '../domain/load-balancer.js';
 
 function readOnly(what: string): () => Promise<never> {
   return () => Promise.reject(new Error(`${what} through a cached read-only view of the load balancer`));

@@ -9,8 +9,8 @@ import type { AsgPort, EcsPort } from '../app/ports/compute.js';
 import type { MetricsPort } from '../app/ports/metrics.js';
 import { probeCompute } from '../compute/registry.js';
 import { isAlbPeriod } from '../config/evidence-schema.js';
-import type { GreenlightConfig, ServiceConfig } from '../config/schema.js';
 import { hookSecretProblem } from '../domain/hook-secret.js';
+import type { GreenlightConfig, ServiceConfig } from '../domain/service.js';
 import { errorMessage } from '../errors.js';
 
 export interface EvidenceDeps {

@@ -4,11 +4,12 @@
  * each slot. Read-only. Every AWS failure becomes one line, never a stack trace.
  */
 
-import type { ElbPort, Listener, Rule } from '../app/ports/elb.js';
-import type { GreenlightConfig, ServiceConfig } from '../config/schema.js';
+import type { ElbPort } from '../app/ports/elb.js';
 import { findForwardSites, liveSlot } from '../domain/forwards.js';
+import type { Listener, Rule } from '../domain/load-balancer.js';
 import { describePreview, findPreviewRules } from '../domain/preview.js';
 import type { ForwardSite } from '../domain/reports.js';
+import type { GreenlightConfig, ServiceConfig } from '../domain/service.js';
 import { AwsCallError } from '../errors.js';
 import { previewRuleTest } from './preview-rules.js';
 

@@ -14,13 +14,8 @@ import {
   GetMetricDataCommand,
   type MetricDataQuery,
 } from '@aws-sdk/client-cloudwatch';
-import type {
-  AlarmState,
-  AlarmStateValue,
-  MetricQuery,
-  MetricResult,
-  MetricsPort,
-} from '../app/ports/metrics.js';
+import type { MetricsPort } from '../app/ports/metrics.js';
+import type { AlarmState, AlarmStateValue, MetricQuery, MetricResult } from '../domain/metrics.js';
 import { AwsCallError } from '../errors.js';
 import { callAws, regionConfig } from './sdk-call.js';
 

@@ -14,8 +14,9 @@
  * for.
  */
 
-import type { ElbPort, TargetHealth } from '../app/ports/elb.js';
+import type { ElbPort } from '../app/ports/elb.js';
 import type { DrainStart } from '../app/ports/traffic-router.js';
+import type { TargetHealth } from '../domain/load-balancer.js';
 import { deregistrationDelaySeconds } from '../domain/precheck.js';
 
 export const DEFAULT_DRAIN_MARGIN_MS = 60_000;

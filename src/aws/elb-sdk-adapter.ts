@@ -25,19 +25,17 @@ import {
   type Rule as SdkRule,
   type RuleCondition as SdkRuleCondition,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { ElbPort } from '../app/ports/elb.js';
 import type {
   Action,
-  ElbPort,
   Listener,
   Rule,
   RuleCondition,
   TargetGroupInfo,
   TargetHealth,
   TargetHealthState,
-} from '../app/ports/elb.js';
+} from '../domain/load-balancer.js';
 import { callAws, regionConfig } from './sdk-call.js';
-
-export { toAwsCallError } from './sdk-call.js';
 
 /** A client configured from the standard AWS environment; `region` overrides it. */
 export function createElbClient(opts: { region?: string } = {}): ElasticLoadBalancingV2Client {

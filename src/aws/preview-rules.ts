@@ -5,9 +5,9 @@
  * production traffic (production requests carry no preview header).
  */
 import { randomInt } from 'node:crypto';
-import type { ElbPort, Rule } from '../app/ports/elb.js';
+import type { ElbPort } from '../app/ports/elb.js';
 import type { AttachedSlot } from '../app/ports/traffic-router.js';
-import type { ServiceConfig } from '../config/schema.js';
+import type { Rule } from '../domain/load-balancer.js';
 import {
   findPreviewRules,
   isPreviewRuleOf,
@@ -15,6 +15,7 @@ import {
   previewConditions,
   previewPriority,
 } from '../domain/preview.js';
+import type { ServiceConfig } from '../domain/service.js';
 import { AwsCallError } from '../errors.js';
 
 export type PreviewService = Pick<ServiceConfig, 'name' | 'slots' | 'preview'>;

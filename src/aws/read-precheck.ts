@@ -5,9 +5,8 @@
  * that AWS health-checks it before anyone approves.
  */
 
-import type { ElbPort, Listener, Rule, TargetGroupInfo } from '../app/ports/elb.js';
+import type { ElbPort } from '../app/ports/elb.js';
 import type { AttachedSlot, PrecheckReading } from '../app/ports/traffic-router.js';
-import type { ServiceConfig } from '../config/schema.js';
 import {
   actionLists,
   describeSite,
@@ -18,20 +17,15 @@ import {
   stickinessOf,
 } from '../domain/forwards.js';
 import { AWS_DEFAULT_HEALTH_CHECK, type HealthCheckTiming } from '../domain/health-wait.js';
+import type { Listener, Rule, TargetGroupInfo } from '../domain/load-balancer.js';
 import {
   authenticatingActions,
   describePreview,
   findPreviewRules,
   strayPreviewRules,
 } from '../domain/preview.js';
-import type {
-  LiveSlot,
-  PrecheckReport,
-  PreviewRoute,
-  SlotHealth,
-  SlotStickiness,
-  TargetState,
-} from '../domain/reports.js';
+import type { LiveSlot, PreviewRoute, SlotHealth, SlotStickiness, TargetState } from '../domain/reports.js';
+import type { ServiceConfig } from '../domain/service.js';
 import { ensurePreviewRules, previewRuleTest } from './preview-rules.js';
 import { readListeners } from './switch-forwards.js';
 

@@ -1,4 +1,4 @@
-import type { ElbPort, Listener, Rule } from '../app/ports/elb.js';
+import type { ElbPort } from '../app/ports/elb.js';
 import {
   actionLists,
   describeSite,
@@ -10,13 +10,12 @@ import {
   siteSendsAllTo,
   sitesOfActions,
 } from '../domain/forwards.js';
+import type { Listener, Rule } from '../domain/load-balancer.js';
 import type { SwitchReport, VerificationReport } from '../domain/reports.js';
 import type { AwsCallError } from '../errors.js';
 import { SwitchAbortedError } from '../errors.js';
 import { type Change, type RestoreOptions, restoreTouched } from './switch-restore.js';
 import { timeElbPort } from './timed-elb-port.js';
-
-export { type RestoreOutcome, sameActions } from './switch-restore.js';
 
 export interface SwitchRequest {
   listenerArns: string[];

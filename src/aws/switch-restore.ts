@@ -5,8 +5,9 @@
  * with what it was, so that a message never claims a restoration AWS does not show.
  */
 
-import type { Action, ElbPort } from '../app/ports/elb.js';
+import type { ElbPort } from '../app/ports/elb.js';
 import { forwardGroups } from '../domain/forwards.js';
+import type { Action } from '../domain/load-balancer.js';
 import type { ForwardSite } from '../domain/reports.js';
 import { errorMessage } from '../errors.js';
 

@@ -105,8 +105,6 @@ export const evidenceKeys = {
   hourlyCost: z.record(slotName, z.number().min(0).max(1_000_000)).optional(),
 };
 
-export type { ComputeTarget, GateSettings, HookSettings, TrafficSettings } from '../domain/service.js';
-
 export const EVIDENCE_DEFAULTS = {
   periodMs: 60_000,
   pollIntervalMs: 20_000,
@@ -115,5 +113,3 @@ export const EVIDENCE_DEFAULTS = {
   hookTimeoutMs: 5_000,
   computeTimeoutMs: 10 * 60_000,
 } as const;
-
-export { toComputeTarget } from '../compute/registry.js';

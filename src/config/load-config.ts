@@ -6,18 +6,18 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { RESERVED_WORDS } from '../domain/command-parser.js';
+import { toComputeTarget } from '../compute/registry.js';
+import { RESERVED_WORDS } from '../domain/commands/table.js';
 import { DURATION_HELP, formatDuration } from '../domain/duration.js';
 import { DEFAULT_PREVIEW_HEADER, type PreviewSettings } from '../domain/preview.js';
-import { EVIDENCE_DEFAULTS, isAlbPeriod, isCloudWatchPeriod, toComputeTarget } from './evidence-schema.js';
+import type { GreenlightConfig, ServiceConfig } from '../domain/service.js';
+import { EVIDENCE_DEFAULTS, isAlbPeriod, isCloudWatchPeriod } from './evidence-schema.js';
 import {
   configSchema,
   DEFAULTS,
   duration,
-  type GreenlightConfig,
   LISTENER_ARN,
   type RawConfig,
-  type ServiceConfig,
   serviceSchema,
   TARGET_GROUP_ARN,
 } from './schema.js';

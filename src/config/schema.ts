@@ -161,8 +161,6 @@ export const configSchema = z
 
 export type RawConfig = z.infer<typeof configSchema>;
 
-export type { GreenlightConfig, ServiceConfig } from '../domain/service.js';
-
 export const DEFAULTS = {
   soakMs: 24 * 3_600_000,
   remindBeforeMs: 3_600_000,

@@ -9,10 +9,6 @@ import { knownServices } from './commands/parsers.js';
 import { type Command, helpText, parseWords } from './commands/table.js';
 import { tokenize } from './commands/text.js';
 
-export type { Command, CommandName } from './commands/table.js';
-export { helpText, RESERVED_WORDS } from './commands/table.js';
-export { quote } from './commands/text.js';
-
 export type ParseResult =
   | { kind: 'command'; command: Command }
   | { kind: 'reply'; text: string }

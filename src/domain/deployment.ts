@@ -10,8 +10,6 @@ import type { DeploymentReason } from './reasons.js';
 import type { TeardownReport } from './reports.js';
 import type { State } from './states.js';
 
-export { STATES, type State } from './states.js';
-
 /** A state in words for people: `awaiting approval`, `rolled back`. */
 export const STATE_LABEL: Record<State, string> = {
   requested: 'requested',

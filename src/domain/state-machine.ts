@@ -7,16 +7,13 @@
  * requested → prechecking → awaiting_approval → cutting_over → verifying → soaking →
  * tearing_down → done, with exits blocked, cancelled, expired, failed, rolling_back → rolled_back.
  */
-import type { Deployment, HistoryEntry, State } from './deployment.js';
+import type { Deployment, HistoryEntry } from './deployment.js';
 import { isTerminal } from './deployment.js';
 import type { DeploymentEvent, EventType, Refusal, TransitionResult } from './events.js';
 import { deploymentRef, reason } from './reasons.js';
+import type { State } from './states.js';
 import { applyEvent } from './transitions/handlers.js';
 import { EVENT_RULES, EVENT_TYPES } from './transitions/rules.js';
-
-export type { DeploymentEvent, Effect, EventType, Refusal, TransitionResult } from './events.js';
-export { MAX_EXTEND_MS } from './limits.js';
-export { describeState, EVENT_TYPES } from './transitions/rules.js';
 
 /**
  * Rollback is one routing change while the old slot exists: allowed while verifying or soaking,

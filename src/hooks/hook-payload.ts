@@ -4,8 +4,9 @@
  * names (no ARNs, no channel). `deliveryId` (= the x-greenlight-delivery header) is the
  * receiver's idempotency key: a retried or re-run delivery carries the same one.
  */
-import type { Deployment, State } from '../domain/deployment.js';
+import type { Deployment } from '../domain/deployment.js';
 import type { HookResult } from '../domain/evidence.js';
+import type { State } from '../domain/states.js';
 
 export interface HookPayload {
   hook: HookResult['hook'];

@@ -16,13 +16,13 @@ import {
 import { mustRunAgain, runStep } from '../app/failures.js';
 import type { TrafficRouter } from '../app/ports/traffic-router.js';
 import { type EventOutcome, recordEvent } from '../app/record-event.js';
-import type { ServiceConfig } from '../config/schema.js';
 import { afterCutoverOwed, BEFORE_CUTOVER_CALLED, BEFORE_CUTOVER_PASSED } from '../domain/after-cutover.js';
 import type { CutoverTiming, Deployment } from '../domain/deployment.js';
 import { formatDuration } from '../domain/duration.js';
 import { STALE_SWITCH_MS } from '../domain/limits.js';
 import { reason } from '../domain/reasons.js';
 import type { SwitchReport } from '../domain/reports.js';
+import type { ServiceConfig } from '../domain/service.js';
 import { errorMessage, LockLostError, SwitchAbortedError } from '../errors.js';
 import { cutoverFailedMessage, cutoverMessage } from '../messages/index.js';
 import { reportDrift } from './drift.js';

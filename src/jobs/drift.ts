@@ -6,8 +6,8 @@
  */
 
 import type { JobContext } from '../app/context.js';
-import type { ServiceConfig } from '../config/schema.js';
 import { expectedLiveSlot } from '../domain/expected-slot.js';
+import type { ServiceConfig } from '../domain/service.js';
 import { errorMessage } from '../errors.js';
 import { requesterAndApprovers } from '../messages/common.js';
 import { refusalMessage } from '../messages/index.js';

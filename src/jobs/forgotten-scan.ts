@@ -9,8 +9,8 @@
 import type { JobContext } from '../app/context.js';
 import type { TrafficRouter } from '../app/ports/traffic-router.js';
 import { runningCompute } from '../compute/registry.js';
-import type { ServiceConfig } from '../config/schema.js';
 import { dueForReport, type IdleSlot, idleSlots, type SlotReading } from '../domain/idle-slots.js';
+import type { ServiceConfig } from '../domain/service.js';
 import { errorMessage } from '../errors.js';
 import { forgottenEnvironmentMessage } from '../messages/index.js';
 import type { ScanMarks } from '../store/scan-marks.js';

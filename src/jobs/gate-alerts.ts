@@ -12,10 +12,10 @@
 import { createHash } from 'node:crypto';
 import type { JobContext } from '../app/context.js';
 import { recordEvent } from '../app/record-event.js';
-import type { ServiceConfig } from '../config/schema.js';
 import type { Deployment } from '../domain/deployment.js';
 import type { GateBreach } from '../domain/evidence.js';
 import { reason } from '../domain/reasons.js';
+import type { ServiceConfig } from '../domain/service.js';
 import { gateAlertMessage } from '../messages/index.js';
 import { deliver } from './outbox.js';
 

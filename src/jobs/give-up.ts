@@ -7,8 +7,8 @@
 import type { JobContext } from '../app/context.js';
 import { recordEvent } from '../app/record-event.js';
 import type { Deployment } from '../domain/deployment.js';
+import type { DeploymentEvent } from '../domain/events.js';
 import { reason as reasonOf } from '../domain/reasons.js';
-import type { DeploymentEvent } from '../domain/state-machine.js';
 import { refusalMessage } from '../messages/index.js';
 import { userMention } from '../messages/mentions.js';
 import { attemptEnded } from './cutover-job.js';

@@ -5,10 +5,10 @@
  */
 
 import type { JobContext } from '../app/context.js';
-import type { ServiceConfig } from '../config/schema.js';
 import type { Deployment } from '../domain/deployment.js';
 import type { HookResult } from '../domain/evidence.js';
 import { hookSecretProblem } from '../domain/hook-secret.js';
+import type { ServiceConfig } from '../domain/service.js';
 import { hookPayload } from '../hooks/hook-payload.js';
 import { hookResultMessage } from '../messages/index.js';
 import { postOnce } from './outbox.js';

@@ -20,7 +20,6 @@ import {
 } from '../app/context.js';
 import { runStep } from '../app/failures.js';
 import { recordEvent } from '../app/record-event.js';
-import type { ServiceConfig } from '../config/schema.js';
 import type { Deployment } from '../domain/deployment.js';
 import {
   type HealthWait,
@@ -32,8 +31,10 @@ import {
 import { nextOnGrid } from '../domain/job-ids.js';
 import { reason } from '../domain/reasons.js';
 import { redactUrls } from '../domain/redact.js';
+import type { ServiceConfig } from '../domain/service.js';
+import { hhmm } from '../domain/utc-time.js';
 import { errorMessage } from '../errors.js';
-import { approvalPrompt, healthWaitMessage, hhmm, precheckMessage, statusCard } from '../messages/index.js';
+import { approvalPrompt, healthWaitMessage, precheckMessage, statusCard } from '../messages/index.js';
 import { deliver, postOnce } from './outbox.js';
 
 /** The status card: the thread's parent. If Slack is down it is queued, and the precheck goes on. */

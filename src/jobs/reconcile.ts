@@ -20,7 +20,6 @@ import { scheduleWatch } from './watch-job.js';
 
 /** Retries of a job that failed for good before its failure is recorded. */
 export const MAX_REPAIRS = 3;
-export { STALE_SWITCH_MS } from '../domain/limits.js';
 
 /** Enqueues the job (a no-op when it exists); repairs it when it failed for good. */
 async function need(ctx: JobContext, d: Deployment, job: JobName, at?: number): Promise<void> {

@@ -10,12 +10,12 @@ import { failedWith, type JobContext, loadDeployment, serviceOf } from '../app/c
 import { mustRunAgain } from '../app/failures.js';
 import type { TrafficRouter } from '../app/ports/traffic-router.js';
 import { recordEvent } from '../app/record-event.js';
-import type { ServiceConfig } from '../config/schema.js';
 import type { Deployment } from '../domain/deployment.js';
 import { formatDuration } from '../domain/duration.js';
 import { offenderPlace } from '../domain/forwards.js';
 import { reason } from '../domain/reasons.js';
 import type { VerificationReport } from '../domain/reports.js';
+import type { ServiceConfig } from '../domain/service.js';
 import { errorMessage, LockLostError } from '../errors.js';
 import { refusalMessage, renderReason, rollbackMessage } from '../messages/index.js';
 import { reportDrift } from './drift.js';

@@ -19,13 +19,13 @@ import { failedWith, type JobContext, loadDeployment, patchDeployment, serviceOf
 import { mustRunAgain } from '../app/failures.js';
 import { recordEvent } from '../app/record-event.js';
 import { beginScaleDown, countRemaining, finishScaleDown, settledCount } from '../compute/scale-down.js';
-import type { ServiceConfig } from '../config/schema.js';
 import { soakCost } from '../domain/cost.js';
 import type { Deployment, TeardownProgress } from '../domain/deployment.js';
 import { offenderPlace } from '../domain/forwards.js';
 import { nextOnGrid } from '../domain/job-ids.js';
 import { reason } from '../domain/reasons.js';
 import type { TeardownReport } from '../domain/reports.js';
+import type { ServiceConfig } from '../domain/service.js';
 import { errorMessage, NotDueYetError } from '../errors.js';
 import { refusalMessage, renderReason, teardownMessage } from '../messages/index.js';
 import { hookAnswer, runHook, scaleDownHook } from './hook-runner.js';

@@ -5,10 +5,10 @@
  */
 
 import type { JobContext } from '../app/context.js';
-import type { AlarmState, MetricQuery, MetricResult } from '../app/ports/metrics.js';
-import type { ServiceConfig } from '../config/schema.js';
 import type { Deployment } from '../domain/deployment.js';
 import type { GateBreach, TrafficReport } from '../domain/evidence.js';
+import type { AlarmState, MetricQuery, MetricResult } from '../domain/metrics.js';
+import type { ServiceConfig } from '../domain/service.js';
 import { evaluateGates } from '../domain/traffic/gates.js';
 import { periodStarts } from '../domain/traffic/periods.js';
 import { slotTraffic } from '../domain/traffic/points.js';

@@ -18,13 +18,13 @@ import {
 } from '../app/context.js';
 import { runStep } from '../app/failures.js';
 import { recordEvent } from '../app/record-event.js';
-import type { ServiceConfig } from '../config/schema.js';
 import type { Deployment } from '../domain/deployment.js';
 import type { TrafficReport } from '../domain/evidence.js';
 import { offenderPlace } from '../domain/forwards.js';
 import { nextOnGrid } from '../domain/job-ids.js';
 import { reason } from '../domain/reasons.js';
 import type { VerificationReport } from '../domain/reports.js';
+import type { ServiceConfig } from '../domain/service.js';
 import { errorMessage } from '../errors.js';
 import { trafficFailedMessage, trafficMessage, verificationMessage } from '../messages/index.js';
 import { handleBreaches } from './gate-alerts.js';

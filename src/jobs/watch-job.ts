@@ -8,11 +8,12 @@
  */
 
 import { type JobContext, loadDeployment, serviceOf } from '../app/context.js';
-import type { ServiceConfig } from '../config/schema.js';
 import type { Deployment } from '../domain/deployment.js';
 import { nextOnGrid } from '../domain/job-ids.js';
+import type { ServiceConfig } from '../domain/service.js';
+import { hhmm } from '../domain/utc-time.js';
 import { requesterAndApprovers } from '../messages/common.js';
-import { hhmm, refusalMessage } from '../messages/index.js';
+import { refusalMessage } from '../messages/index.js';
 import { handleBreaches } from './gate-alerts.js';
 import { postOnce } from './outbox.js';
 import { hasGates, readGates } from './traffic-evidence.js';

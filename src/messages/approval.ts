@@ -1,7 +1,8 @@
 /** The approval prompt (thread reply with Approve / Cancel) and its resolved form. Pure. */
-import type { ServiceConfig } from '../config/schema.js';
+
 import type { Deployment } from '../domain/deployment.js';
 import { DEFAULT_PREVIEW_HEADER, previewCommand, previewMatch } from '../domain/preview.js';
+import type { ServiceConfig } from '../domain/service.js';
 import {
   approveButton,
   cancelButton,

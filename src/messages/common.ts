@@ -2,8 +2,10 @@
  * Pieces shared by several surfaces: state emoji, the "service: blue → green" route and the
  * buttons. Pure.
  */
-import type { ServiceConfig } from '../config/schema.js';
-import type { Deployment, HistoryEntry, State } from '../domain/deployment.js';
+
+import type { Deployment, HistoryEntry } from '../domain/deployment.js';
+import type { ServiceConfig } from '../domain/service.js';
+import type { State } from '../domain/states.js';
 import { ACTIONS, encodeActionValue } from './action-ids.js';
 import { clipLine, dur, mention, mentionList, plainClip, slot, slotPlain, slotText } from './format.js';
 import { type Button, button } from './kit.js';

@@ -1,7 +1,8 @@
 /** Cost lines for the status card, the reminder and the teardown summary. Pure. */
-import type { ServiceConfig } from '../config/schema.js';
+
 import { formatMoney, type SoakCost, soakCost } from '../domain/cost.js';
 import type { Deployment } from '../domain/deployment.js';
+import type { ServiceConfig } from '../domain/service.js';
 import { previousSlot } from './common.js';
 import { dur, slot } from './format.js';
 

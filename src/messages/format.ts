@@ -15,7 +15,6 @@ import {
 } from './mentions.js';
 
 /** For callers outside src/messages that take the rendering helpers from here. */
-export { hhmm } from '../domain/utc-time.js';
 
 const USER_ID = /^[UW][A-Z0-9]{1,40}$/;
 const GROUP_ID = /^S[A-Z0-9]{1,40}$/;

@@ -3,9 +3,10 @@
  * verification or the soak: who must decide, what broke, and either "rolling back
  * automatically because …" or a Rollback button. Pure.
  */
-import type { ServiceConfig } from '../config/schema.js';
+
 import type { Deployment } from '../domain/deployment.js';
 import type { GateBreach } from '../domain/evidence.js';
+import type { ServiceConfig } from '../domain/service.js';
 import { previousSlot, requesterAndApprovers, rollbackAllowed, rollbackButton, routeText } from './common.js';
 import { clipLine, code, slot, slotText } from './format.js';
 import { actions, context, type KnownBlock, message, type SlackMessage, section, sections } from './kit.js';

@@ -1,5 +1,5 @@
 /** Replies to `/deploy help` and to commands the parser answers itself. Pure. */
-import { helpText } from '../domain/command-parser.js';
+import { helpText } from '../domain/commands/table.js';
 import { escKeepMentions } from './format.js';
 import { context, type KnownBlock, message, type SlackMessage, sections } from './kit.js';
 

@@ -1,6 +1,7 @@
 /** Precheck results, posted in the deployment thread. Pure. */
-import type { ServiceConfig } from '../config/schema.js';
+
 import type { ForwardSite, PrecheckReport, SlotStickiness, TargetState } from '../domain/reports.js';
+import type { ServiceConfig } from '../domain/service.js';
 import { capList, clipLine, code, listenerLabel, priorityLabel, slot, slotText } from './format.js';
 import { context, type KnownBlock, message, type SlackMessage, section, sections } from './kit.js';
 

@@ -5,10 +5,9 @@
  * replies, history, refusals) renders it through `renderReason`. Pure.
  */
 import { formatDuration } from '../domain/duration.js';
+import type { EventType } from '../domain/events.js';
 import type { DeploymentRef, FailureStep, Reason, ReasonOf } from '../domain/reasons.js';
-import type { EventType } from '../domain/state-machine.js';
-import { describeState } from '../domain/state-machine.js';
-import { EVENT_RULES } from '../domain/transitions/rules.js';
+import { describeState, EVENT_RULES } from '../domain/transitions/rules.js';
 import { clipLine, escKeepMentions, truncate } from './format.js';
 import { mentionList, userMention } from './mentions.js';
 

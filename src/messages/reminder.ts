@@ -1,6 +1,7 @@
 /** The teardown reminder, posted in the channel itself (not the thread). Pure. */
-import type { ServiceConfig } from '../config/schema.js';
+
 import { type Deployment, STATE_LABEL } from '../domain/deployment.js';
+import type { ServiceConfig } from '../domain/service.js';
 import { utcTime } from '../domain/utc-time.js';
 import { extendButton, previousSlot, requesterAndApprovers, teardownNowButton } from './common.js';
 import { soakCostLine } from './cost.js';

@@ -2,8 +2,10 @@
  * The status card: one message per deployment in the service's channel, edited in place
  * (`chat.update`) through the whole lifecycle; the thread parent for everything else. Pure.
  */
-import type { ServiceConfig } from '../config/schema.js';
-import { type Deployment, STATE_LABEL, type State, TERMINAL_STATES } from '../domain/deployment.js';
+
+import { type Deployment, STATE_LABEL, TERMINAL_STATES } from '../domain/deployment.js';
+import type { ServiceConfig } from '../domain/service.js';
+import type { State } from '../domain/states.js';
 import { utcTime } from '../domain/utc-time.js';
 import {
   enteredBy,

@@ -1,7 +1,8 @@
 /** `/deploy status`: one line per service. Pure. */
-import type { ServiceConfig } from '../config/schema.js';
+
 import { type ForgottenSlot, formatMoney } from '../domain/cost.js';
 import { type Deployment, STATE_LABEL } from '../domain/deployment.js';
+import type { ServiceConfig } from '../domain/service.js';
 import { previousSlot, STATE_EMOJI } from './common.js';
 import { capList, channelLink, clipLine, code, dur, mention, slackDate, slot } from './format.js';
 import { context, type KnownBlock, message, type SlackMessage, section, sections } from './kit.js';

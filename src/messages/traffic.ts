@@ -3,9 +3,10 @@
  * CloudWatch periods arrive — sparklines and a per-period table for both slots, the verdict, and
  * any health-gate breach. Pure.
  */
-import type { ServiceConfig } from '../config/schema.js';
+
 import type { Deployment } from '../domain/deployment.js';
 import type { GateBreach, GateKind, TrafficReport } from '../domain/evidence.js';
+import type { ServiceConfig } from '../domain/service.js';
 import { hhmm } from '../domain/utc-time.js';
 import {
   previousSlot,

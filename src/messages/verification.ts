@@ -1,7 +1,8 @@
 /** Verification results (configuration read-back and scan), posted in the thread. Pure. */
-import type { ServiceConfig } from '../config/schema.js';
+
 import type { Deployment } from '../domain/deployment.js';
 import type { Offender, VerificationReport } from '../domain/reports.js';
+import type { ServiceConfig } from '../domain/service.js';
 import { previousSlot, requesterAndApprovers, rollbackButton, routeText } from './common.js';
 import { capList, code, listenerLabel, mention, slot, slotText } from './format.js';
 import { actions, context, type KnownBlock, message, type SlackMessage, section, sections } from './kit.js';

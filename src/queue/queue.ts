@@ -7,8 +7,8 @@ import { createHash } from 'node:crypto';
 import { type ConnectionOptions, Queue } from 'bullmq';
 import type { Outgoing, Scheduler } from '../app/ports/scheduler.js';
 import type { Deployment } from '../domain/deployment.js';
+import type { Effect } from '../domain/events.js';
 import { type JobName, jobId } from '../domain/job-ids.js';
-import type { Effect } from '../domain/state-machine.js';
 import { type JobData, jobDataSchema } from './job-data.js';
 
 export const QUEUE_NAME = 'greenlight';

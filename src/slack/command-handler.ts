@@ -6,11 +6,11 @@
  */
 
 import { recordEvent } from '../app/record-event.js';
-import type { ServiceConfig } from '../config/schema.js';
 import { inServiceChannel } from '../domain/authorization.js';
-import { type Command, type ParseContext, parseCommand } from '../domain/command-parser.js';
+import { type ParseContext, parseCommand } from '../domain/command-parser.js';
 import { type ChangeIntent, decide, type RequestIntent } from '../domain/commands/intents.js';
 import {
+  type Command,
   type CommandFor,
   commandSpec,
   echoCommand,
@@ -20,6 +20,7 @@ import {
 import { forgottenSlots } from '../domain/cost.js';
 import type { Deployment } from '../domain/deployment.js';
 import { newDeployment, newDeploymentId } from '../domain/new-deployment.js';
+import type { ServiceConfig } from '../domain/service.js';
 import {
   helpMessage,
   historyMessage,

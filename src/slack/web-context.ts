@@ -2,9 +2,9 @@
 import { randomBytes } from 'node:crypto';
 import type { SlackGateway } from '../app/ports/slack.js';
 import type { EventDeps } from '../app/record-event.js';
-import type { GreenlightConfig, ServiceConfig } from '../config/schema.js';
 import { type Actor, groupsToResolve } from '../domain/authorization.js';
 import { type Deployment, lastToMoveTraffic } from '../domain/deployment.js';
+import type { GreenlightConfig, ServiceConfig } from '../domain/service.js';
 import type { GroupResolver } from './usergroup-cache.js';
 
 export interface WebContext extends EventDeps {

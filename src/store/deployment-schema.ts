@@ -3,7 +3,8 @@
  * record later are kept, not stripped, so an older reader never loses data on write-back.
  */
 import { z } from 'zod';
-import { type Deployment, STATES } from '../domain/deployment.js';
+import type { Deployment } from '../domain/deployment.js';
+import { STATES } from '../domain/states.js';
 import { CorruptRecordError } from '../errors.js';
 import { reasonObjectSchema, storedReasonSchema } from './reason-schema.js';
 

@@ -4,8 +4,7 @@
  * escaped escaping.
  */
 
-import type { ServiceConfig } from '../../src/config/schema.js';
-import type { AuditEntry, Deployment, State } from '../../src/domain/deployment.js';
+import type { AuditEntry, Deployment } from '../../src/domain/deployment.js';
 import type {
   GateBreach,
   HookResult,
@@ -22,6 +21,8 @@ import type {
   TeardownReport,
   VerificationReport,
 } from '../../src/domain/reports.js';
+import type { ServiceConfig } from '../../src/domain/service.js';
+import type { State } from '../../src/domain/states.js';
 import { serviceConfig } from './service-config.js';
 
 export const T0 = Date.UTC(2024, 0, 2, 15, 4, 0);

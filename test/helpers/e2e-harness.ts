@@ -8,8 +8,9 @@ import { type FakeSlackApi, startFakeSlackApi } from '../../sandbox/fake-slack-a
 import { type LocalAws, startLocalAws } from '../../sandbox/local-aws.js';
 import type { Env } from '../../src/config/env.js';
 import { parseConfigText } from '../../src/config/load-config.js';
-import type { GreenlightConfig } from '../../src/config/schema.js';
-import type { Deployment, State } from '../../src/domain/deployment.js';
+import type { Deployment } from '../../src/domain/deployment.js';
+import type { GreenlightConfig } from '../../src/domain/service.js';
+import type { State } from '../../src/domain/states.js';
 import { createLogger } from '../../src/ops/logger.js';
 import { type Running, type RuntimeOptions, startRuntime } from '../../src/runtime.js';
 import { demoServiceYaml } from './demo-service-yaml.js';

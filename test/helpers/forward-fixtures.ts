@@ -1,5 +1,5 @@
 /** Target groups, listeners and forward actions of load balancer "shop" for the forwards unit tests. */
-import type { Action, Listener } from '../../src/app/ports/elb.js';
+import type { Action, Listener } from '../../src/domain/load-balancer.js';
 
 export const TG = (name: string): string =>
   `arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/${name}/0123456789abcdef`;

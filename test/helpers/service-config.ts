@@ -1,5 +1,5 @@
 /** One complete ServiceConfig for unit tests: every setting at its default unless overridden. */
-import type { ServiceConfig } from '../../src/config/schema.js';
+import type { ServiceConfig } from '../../src/domain/service.js';
 
 export function serviceConfig(over: Partial<ServiceConfig> = {}): ServiceConfig {
   return {

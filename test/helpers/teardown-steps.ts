@@ -15,9 +15,9 @@ import {
   type ScaleDownDeps,
   settledCount,
 } from '../../src/compute/scale-down.js';
-import type { ComputeTarget } from '../../src/config/evidence-schema.js';
 import type { ScaleDownReport } from '../../src/domain/evidence.js';
 import type { TeardownReport } from '../../src/domain/reports.js';
+import type { ComputeTarget } from '../../src/domain/service.js';
 
 export interface Waiting {
   now: () => number;

@@ -1,6 +1,7 @@
 /** Metric time and traffic points for the traffic, gate and CloudWatch tests: whole minutes from T0. */
-import type { GateSettings } from '../../src/config/evidence-schema.js';
+
 import type { SlotTraffic, TrafficPoint } from '../../src/domain/evidence.js';
+import type { GateSettings } from '../../src/domain/service.js';
 
 export const MIN = 60_000;
 export const T0 = Date.UTC(2025, 2, 14, 10, 0);

@@ -11,7 +11,7 @@ import { forward } from '../../sandbox/fake-elb/state.js';
 import { TrafficModel } from '../../sandbox/traffic-model.js';
 import type { MetricsPort } from '../../src/app/ports/metrics.js';
 import { createMetricsAdapter } from '../../src/aws/cloudwatch-adapter.js';
-import type { GateSettings } from '../../src/config/evidence-schema.js';
+import type { GateSettings } from '../../src/domain/service.js';
 import { periodStarts } from '../../src/domain/traffic/periods.js';
 import { slotTraffic } from '../../src/domain/traffic/points.js';
 import { albDimensions, trafficQueries } from '../../src/domain/traffic/queries.js';

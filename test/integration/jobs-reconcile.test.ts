@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { jobId } from '../../src/domain/job-ids.js';
-import { MAX_REPAIRS, reconcileAll, STALE_SWITCH_MS } from '../../src/jobs/reconcile.js';
+import { STALE_SWITCH_MS } from '../../src/domain/limits.js';
+import { MAX_REPAIRS, reconcileAll } from '../../src/jobs/reconcile.js';
 import { type JobRig, POLL_INTERVAL_MS, USERS } from '../helpers/job-rig.js';
 import { useJobRig } from '../helpers/job-rig-hooks.js';
 import { reasonWords } from '../helpers/reasons.js';

@@ -2,7 +2,8 @@
  * Deployment records for the store tests, built locally (independent of the state machine).
  */
 import { randomBytes } from 'node:crypto';
-import type { Deployment, HistoryEntry, State } from '../../src/domain/deployment.js';
+import type { Deployment, HistoryEntry } from '../../src/domain/deployment.js';
+import type { State } from '../../src/domain/states.js';
 
 /** A fresh key prefix, so tests sharing one redis-server never see each other's keys. */
 export const uniquePrefix = () => `gl-test-${randomBytes(6).toString('hex')}:`;

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { ServiceConfig } from '../../src/config/schema.js';
 import {
   type Actor,
   canApprove,
@@ -15,6 +14,7 @@ import {
   isApprover,
 } from '../../src/domain/authorization.js';
 import type { RefusalReason } from '../../src/domain/reasons.js';
+import type { ServiceConfig } from '../../src/domain/service.js';
 import { mentionList } from '../../src/messages/mentions.js';
 import { serviceConfig } from '../helpers/service-config.js';
 

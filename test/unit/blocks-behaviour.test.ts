@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { STATES, type State } from '../../src/domain/deployment.js';
+import { STATES, type State } from '../../src/domain/states.js';
 import {
   ACTIONS,
   approvalPrompt,

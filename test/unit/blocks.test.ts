@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { messageError } from '../../sandbox/slack-limits.js';
-import { STATES } from '../../src/domain/deployment.js';
 import type { DeploymentReason } from '../../src/domain/reasons.js';
+import { STATES } from '../../src/domain/states.js';
 import {
   approvalPrompt,
   approvalResolved,

@@ -9,7 +9,7 @@ import { checkConfig } from '../../src/aws/check-services.js';
 import { createElbAdapter } from '../../src/aws/elb-sdk-adapter.js';
 import { ensurePreviewRules } from '../../src/aws/preview-rules.js';
 import { runCheckConfig } from '../../src/check-config.js';
-import type { GreenlightConfig, ServiceConfig } from '../../src/config/schema.js';
+import type { GreenlightConfig, ServiceConfig } from '../../src/domain/service.js';
 import { serviceConfig } from '../helpers/service-config.js';
 
 function service(name: string, listeners: string[], slots: Record<string, string>): ServiceConfig {

@@ -8,8 +8,8 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import type { MetricQuery } from '../../src/app/ports/metrics.js';
 import { createMetricsAdapter } from '../../src/aws/cloudwatch-adapter.js';
+import type { MetricQuery } from '../../src/domain/metrics.js';
 import { AwsCallError } from '../../src/errors.js';
 import { resetAroundEach, SDK_TEST_CONFIG } from '../helpers/sdk-mock.js';
 

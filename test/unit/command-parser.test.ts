@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type Command, helpText, type ParseContext, parseCommand } from '../../src/domain/command-parser.js';
+import { type ParseContext, parseCommand } from '../../src/domain/command-parser.js';
+import { type Command, helpText } from '../../src/domain/commands/table.js';
 
 const services: ParseContext['services'] = {
   checkout: { channel: 'C0DEPLOYS', slots: ['blue', 'green'] },

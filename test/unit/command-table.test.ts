@@ -1,7 +1,15 @@
 /** The command table drives the parser, the help, the Slack dispatch and the buttons. */
 import { describe, expect, it } from 'vitest';
-import { helpText, parseCommand, RESERVED_WORDS } from '../../src/domain/command-parser.js';
-import { APPROVE, BUTTONS, COMMANDS, commandSpec, usageLine } from '../../src/domain/commands/table.js';
+import { parseCommand } from '../../src/domain/command-parser.js';
+import {
+  APPROVE,
+  BUTTONS,
+  COMMANDS,
+  commandSpec,
+  helpText,
+  RESERVED_WORDS,
+  usageLine,
+} from '../../src/domain/commands/table.js';
 import { ACTIONS } from '../../src/messages/index.js';
 import { HANDLERS } from '../../src/slack/command-handler.js';
 

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { AsgPort, ComputePorts, EcsPort } from '../../src/app/ports/compute.js';
-import { beginScaleDown, countRemaining, finishScaleDown, settledCount } from '../../src/compute/scale-down.js';
 import type { ComputeBackend } from '../../src/compute/backend.js';
 import {
   COMPUTE_BACKENDS,
@@ -14,6 +13,12 @@ import {
   runningCompute,
   toComputeTarget,
 } from '../../src/compute/registry.js';
+import {
+  beginScaleDown,
+  countRemaining,
+  finishScaleDown,
+  settledCount,
+} from '../../src/compute/scale-down.js';
 import { parseConfigText } from '../../src/config/load-config.js';
 import type { ScaleDownReport } from '../../src/domain/evidence.js';
 import type { ComputeTarget } from '../../src/domain/service.js';

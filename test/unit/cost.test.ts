@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { ServiceConfig } from '../../src/config/schema.js';
 import { forgottenSlots, formatMoney, slotCost, soakCost } from '../../src/domain/cost.js';
-import type { Deployment, State } from '../../src/domain/deployment.js';
+import type { Deployment } from '../../src/domain/deployment.js';
+import type { ServiceConfig } from '../../src/domain/service.js';
+import type { State } from '../../src/domain/states.js';
 import { deployment, HOUR, service, T0 } from '../helpers/block-fixtures.js';
 
 const CUTOVER_DONE = T0 + 121_200; // deployment() fixture: cutover.finishedAt

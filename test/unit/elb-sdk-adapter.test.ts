@@ -13,7 +13,8 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import { createElbAdapter, toAwsCallError } from '../../src/aws/elb-sdk-adapter.js';
+import { createElbAdapter } from '../../src/aws/elb-sdk-adapter.js';
+import { toAwsCallError } from '../../src/aws/sdk-call.js';
 import { AwsCallError } from '../../src/errors.js';
 import { resetAroundEach, SDK_TEST_CONFIG } from '../helpers/sdk-mock.js';
 

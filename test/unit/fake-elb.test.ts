@@ -4,8 +4,8 @@ import { DEMO, demoState } from '../../sandbox/fake-elb/demo.js';
 import { handleQuery } from '../../sandbox/fake-elb/handler.js';
 import { decodeQuery } from '../../sandbox/fake-elb/query.js';
 import { FakeElbState, forward } from '../../sandbox/fake-elb/state.js';
-import type { Action } from '../../src/app/ports/elb.js';
 import { createElbAdapter } from '../../src/aws/elb-sdk-adapter.js';
+import type { Action } from '../../src/domain/load-balancer.js';
 
 const LISTENER_ARN =
   /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:listener\/app\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}\/[0-9a-f]{16}$/;

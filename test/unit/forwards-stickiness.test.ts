@@ -1,7 +1,7 @@
 /** Group stickiness (cookie AWSALBTG) in forwards: what AWS requires and what it lets through. */
 import { describe, expect, it } from 'vitest';
-import type { Action } from '../../src/app/ports/elb.js';
 import { findOffenders, rewriteActions } from '../../src/domain/forwards.js';
+import type { Action } from '../../src/domain/load-balancer.js';
 import { BLUE, fwd, GREEN, L80, L443, listener, OTHER } from '../helpers/forward-fixtures.js';
 
 const slots = { blue: BLUE, green: GREEN };

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { Action, Rule } from '../../src/app/ports/elb.js';
 import {
   findForwardSites,
   findOffenders,
@@ -7,6 +6,7 @@ import {
   liveSlot,
   rewriteActions,
 } from '../../src/domain/forwards.js';
+import type { Action, Rule } from '../../src/domain/load-balancer.js';
 import { BLUE, fwd, GREEN, L80, L443, listener, OTHER, TG } from '../helpers/forward-fixtures.js';
 
 const CANARY = TG('checkout-canary');

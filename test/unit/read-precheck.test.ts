@@ -5,8 +5,8 @@ import { forward } from '../../sandbox/fake-elb/state.js';
 import { createElbAdapter } from '../../src/aws/elb-sdk-adapter.js';
 import { detachSlot, ensurePreviewRules } from '../../src/aws/preview-rules.js';
 import { readLiveSlot, readPrecheck } from '../../src/aws/read-precheck.js';
-import type { ServiceConfig } from '../../src/config/schema.js';
 import { previewPriority } from '../../src/domain/preview.js';
+import type { ServiceConfig } from '../../src/domain/service.js';
 import { operations } from '../helpers/elb-world.js';
 import { serviceConfig } from '../helpers/service-config.js';
 

@@ -17,10 +17,10 @@ import {
   type Decision,
   inServiceChannel,
 } from '../../src/domain/authorization.js';
-import { STATES } from '../../src/domain/deployment.js';
 import type { DeploymentReason, DeploymentRef, Reason } from '../../src/domain/reasons.js';
 import { FAILURE_STEPS } from '../../src/domain/reasons.js';
-import { describeState, EVENT_TYPES } from '../../src/domain/state-machine.js';
+import { STATES } from '../../src/domain/states.js';
+import { describeState, EVENT_TYPES } from '../../src/domain/transitions/rules.js';
 import {
   approvalResolved,
   cutoverFailedMessage,

@@ -9,7 +9,7 @@ import { createSandboxApi, type SandboxApi, type SandboxApiDeps } from '../../sa
 import { SandboxFeed } from '../../sandbox/sandbox-feed.js';
 import { signSlackRequest } from '../../sandbox/slack-signing.js';
 import { loadConfigFile } from '../../src/config/load-config.js';
-import type { GreenlightConfig } from '../../src/config/schema.js';
+import type { GreenlightConfig } from '../../src/domain/service.js';
 
 const TOKEN = 'xoxb-sandbox-api-test';
 const SECRET = 'sandbox-api-test-secret';

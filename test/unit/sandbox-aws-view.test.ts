@@ -8,7 +8,7 @@ import { TrafficModel } from '../../sandbox/traffic-model.js';
 import { createElbAdapter } from '../../src/aws/elb-sdk-adapter.js';
 import { ensurePreviewRules } from '../../src/aws/preview-rules.js';
 import { loadConfigFile } from '../../src/config/load-config.js';
-import type { ServiceConfig } from '../../src/config/schema.js';
+import type { ServiceConfig } from '../../src/domain/service.js';
 
 const loaded = loadConfigFile(SANDBOX_CONFIG, { simulatedMetrics: true });
 if (!loaded.ok) throw new Error(loaded.problems.join('; '));

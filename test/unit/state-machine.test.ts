@@ -1,18 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type { CutoverTiming, Deployment, State } from '../../src/domain/deployment.js';
-import { STATES, TERMINAL_STATES } from '../../src/domain/deployment.js';
+import type { CutoverTiming, Deployment } from '../../src/domain/deployment.js';
+import { TERMINAL_STATES } from '../../src/domain/deployment.js';
+import type { DeploymentEvent, Effect, EventType, TransitionResult } from '../../src/domain/events.js';
 import type { JobName } from '../../src/domain/job-ids.js';
 import { JOB_NAMES, jobId } from '../../src/domain/job-ids.js';
 import { newDeployment, newDeploymentId } from '../../src/domain/new-deployment.js';
 import type { DeploymentReason } from '../../src/domain/reasons.js';
-import type { DeploymentEvent, Effect, EventType, TransitionResult } from '../../src/domain/state-machine.js';
-import {
-  allowedEvents,
-  canRollBack,
-  describeState,
-  EVENT_TYPES,
-  transition,
-} from '../../src/domain/state-machine.js';
+import { allowedEvents, canRollBack, transition } from '../../src/domain/state-machine.js';
+import type { State } from '../../src/domain/states.js';
+import { STATES } from '../../src/domain/states.js';
+import { describeState, EVENT_TYPES } from '../../src/domain/transitions/rules.js';
 
 const MIN = 60_000;
 const HOUR = 3_600_000;

@@ -1,7 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { forward } from '../../sandbox/fake-elb/state.js';
 import type { ElbPort } from '../../src/app/ports/elb.js';
-import { type SwitchRequest, sameActions, switchForwards } from '../../src/aws/switch-forwards.js';
+import { type SwitchRequest, switchForwards } from '../../src/aws/switch-forwards.js';
+import { sameActions } from '../../src/aws/switch-restore.js';
 import { AwsCallError, SwitchAbortedError } from '../../src/errors.js';
 import { failingModifies, operations, type World, world } from '../helpers/elb-world.js';
 

@@ -5,9 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { JobContext } from '../../src/app/context.js';
-import type { AlarmState, MetricQuery, MetricResult, MetricsPort } from '../../src/app/ports/metrics.js';
-import type { ServiceConfig } from '../../src/config/schema.js';
+import type { MetricsPort } from '../../src/app/ports/metrics.js';
 import type { Deployment } from '../../src/domain/deployment.js';
+import type { AlarmState, MetricQuery, MetricResult } from '../../src/domain/metrics.js';
+import type { ServiceConfig } from '../../src/domain/service.js';
 import { unreadableTraffic } from '../../src/domain/traffic/verdict.js';
 import { breachAlertKey, handleBreaches } from '../../src/jobs/gate-alerts.js';
 import { missingAlarms, readGates, readTraffic, unverifiedReason } from '../../src/jobs/traffic-evidence.js';

@@ -4,9 +4,9 @@
  * only), target connection errors and unhealthy hosts.
  */
 import { describe, expect, it } from 'vitest';
-import type { GateSettings } from '../../src/config/evidence-schema.js';
 import type { SlotTraffic, TrafficPoint } from '../../src/domain/evidence.js';
 import { userFacing5xx } from '../../src/domain/lb-errors.js';
+import type { GateSettings } from '../../src/domain/service.js';
 import { evaluateGates } from '../../src/domain/traffic/gates.js';
 import { evaluateTraffic } from '../../src/domain/traffic/verdict.js';
 import { at, MIN, NO_GATES, slot } from '../helpers/traffic-fixtures.js';

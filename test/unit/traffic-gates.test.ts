@@ -3,8 +3,8 @@
  * (traffic/verdict.ts) and the sparkline of src/messages/sparkline.ts.
  */
 import { describe, expect, it } from 'vitest';
-import type { GateSettings } from '../../src/config/evidence-schema.js';
 import type { SlotTraffic } from '../../src/domain/evidence.js';
+import type { GateSettings } from '../../src/domain/service.js';
 import { evaluateGates } from '../../src/domain/traffic/gates.js';
 import { evaluateTraffic, unreadableTraffic } from '../../src/domain/traffic/verdict.js';
 import { sparkline } from '../../src/messages/sparkline.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { MetricResult } from '../../src/app/ports/metrics.js';
 import type { SlotTraffic } from '../../src/domain/evidence.js';
+import type { MetricResult } from '../../src/domain/metrics.js';
 import { periodStarts } from '../../src/domain/traffic/periods.js';
 import { slotTraffic } from '../../src/domain/traffic/points.js';
 import { albDimensions, trafficQueries } from '../../src/domain/traffic/queries.js';

@@ -4,27 +4,12 @@
  */
 import type {
   Action,
-  ForwardConfig,
   Listener,
   Rule,
   RuleCondition,
   TargetGroupInfo,
-  TargetGroupTuple,
   TargetHealth,
-  TargetHealthState,
 } from '../../domain/load-balancer.js';
-
-export type {
-  Action,
-  ForwardConfig,
-  Listener,
-  Rule,
-  RuleCondition,
-  TargetGroupInfo,
-  TargetGroupTuple,
-  TargetHealth,
-  TargetHealthState,
-};
 
 export interface ElbPort {
   describeListeners(query: { listenerArns: string[] } | { loadBalancerArn: string }): Promise<Listener[]>;

@@ -4,15 +4,7 @@
  * and `TargetGroup = targetgroup/<name>/<id>` (the tails of the ARNs).
  */
 
-import type {
-  AlarmState,
-  AlarmStateValue,
-  AlbMetricName,
-  MetricQuery,
-  MetricResult,
-} from '../../domain/metrics.js';
-
-export type { AlarmState, AlarmStateValue, AlbMetricName, MetricQuery, MetricResult };
+import type { AlarmState, MetricQuery, MetricResult } from '../../domain/metrics.js';
 
 export interface MetricsPort {
   /** One logical call: up to 500 queries per AWS call, all pages (`NextToken`) merged per id. */

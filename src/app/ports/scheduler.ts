@@ -3,8 +3,8 @@
  * needs. The implementation is src/queue/queue.ts (BullMQ).
  */
 import type { Deployment } from '../../domain/deployment.js';
+import type { Effect } from '../../domain/events.js';
 import type { JobName } from '../../domain/job-ids.js';
-import type { Effect } from '../../domain/state-machine.js';
 import type { SlackMessage } from './slack.js';
 
 /** Where on the record a message's ts is kept (messages that are edited later). */

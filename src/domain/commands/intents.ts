@@ -6,8 +6,8 @@
  */
 import type { Actor, Decision } from '../authorization.js';
 import type { Deployment } from '../deployment.js';
+import type { DeploymentEvent } from '../events.js';
 import type { ServiceConfig } from '../service.js';
-import type { DeploymentEvent } from '../state-machine.js';
 
 /** Reads and answers: taken in any channel, by anyone; nothing is recorded. */
 export interface ReadIntent<H extends string = string> {

@@ -4,7 +4,7 @@
  * anything the user typed that is echoed back goes through `quote()`.
  */
 import { DURATION_HELP, formatDuration, parseDuration } from '../duration.js';
-import { MAX_EXTEND_MS } from '../state-machine.js';
+import { MAX_EXTEND_MS } from '../limits.js';
 import { quote } from './text.js';
 
 const LIST_MAX = 20;

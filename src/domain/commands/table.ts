@@ -24,7 +24,7 @@ import {
   canUnlock,
 } from '../authorization.js';
 import { DURATION_HELP } from '../duration.js';
-import type { DeploymentEvent } from '../state-machine.js';
+import type { DeploymentEvent } from '../events.js';
 import { type ChangeIntent, change, type Intent, read, request } from './intents.js';
 import {
   type Known,

@@ -4,11 +4,12 @@
  * `transition()` before a handler runs; handlers only check the event's own conditions
  * (deadlines due, arguments valid). Pure.
  */
-import type { Deployment, State } from '../deployment.js';
+import type { Deployment } from '../deployment.js';
 import { formatDuration } from '../duration.js';
 import type { DeploymentEvent, Effect, Refusal } from '../events.js';
 import { MAX_EXTEND_MS, MAX_TOTAL_SOAK_MS } from '../limits.js';
 import { type DeploymentReason, deploymentRef, type RefusalReason, reason } from '../reasons.js';
+import type { State } from '../states.js';
 
 /** The outcome of an accepted event, before the bookkeeping (version, history, sync) is added. */
 export interface Step {

@@ -3,8 +3,9 @@
  * user (src/messages/reasons.ts builds the sentence). One table, so `transition()`,
  * `allowedEvents()` and the refusal messages cannot disagree.
  */
-import { STATE_LABEL, type State } from '../deployment.js';
+import { STATE_LABEL } from '../deployment.js';
 import type { EventType } from '../events.js';
+import type { State } from '../states.js';
 
 interface EventRule {
   /** States in which the event may be accepted (`failed` + rollback is further gated by `canRollBack`). */
