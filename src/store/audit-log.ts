@@ -6,7 +6,7 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { AuditEntry, Deployment, HistoryEntry } from '../domain/deployment.js';
-import { reasonObjectSchema } from './reason-schema.js';
+import { storedReasonSchema } from './reason-schema.js';
 
 /** Approximate cap (`XADD … MAXLEN ~`) of each service's audit stream. */
 export const AUDIT_MAXLEN = 10_000;
@@ -78,8 +78,8 @@ export function decodeAuditFields(fields: string[]): AuditEntry | null {
   const parsed = storedEntry.safeParse(obj);
   if (!parsed.success) return null;
   const { by, detail, ...rest } = parsed.data;
-  const reason = obj.reason === undefined ? undefined : decodeReason(obj.reason);
-  if (reason === null) return null;
+  // An unreadable reason leaves the entry in the trail, without its reason.
+  const reason = obj.reason === undefined ? undefined : (decodeReason(obj.reason) ?? undefined);
   return {
     ...rest,
     ...(by !== undefined && { by }),
@@ -96,7 +96,7 @@ function decodeReason(json: string): AuditEntry['reason'] | null {
   } catch {
     return null;
   }
-  const parsed = reasonObjectSchema.safeParse(data);
+  const parsed = storedReasonSchema.safeParse(data);
   return parsed.success ? parsed.data : null;
 }
 

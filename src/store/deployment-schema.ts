@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { Deployment } from '../domain/deployment.js';
 import { STATES } from '../domain/states.js';
 import { CorruptRecordError } from '../errors.js';
-import { reasonObjectSchema, storedReasonSchema } from './reason-schema.js';
+import { storedReasonSchema } from './reason-schema.js';
 
 const state = z.enum(STATES);
 
@@ -24,7 +24,7 @@ const historyEntry = z.looseObject({
   to: state,
   by: z.string().optional(),
   detail: z.string().optional(),
-  reason: reasonObjectSchema.optional(),
+  reason: storedReasonSchema.optional(),
 });
 
 export const deploymentSchema: z.ZodType<Deployment> = z.looseObject({

@@ -181,6 +181,60 @@ describe('DeploymentStore reasons', () => {
     );
   });
 
+  it('keeps a record and its audit entry readable when a newer version wrote a reason this one does not know', async () => {
+    const { prefix, store } = newStore();
+    const d = makeDeployment({ state: 'failed' });
+    const newer = { code: 'quota_exceeded', params: { limit: 3 } };
+    await redis.set(`${prefix}deployment:${d.id}`, JSON.stringify({ ...d, reason: newer }));
+    await redis.xadd(
+      `${prefix}audit:checkout`,
+      '*',
+      ...[
+        'deploymentId',
+        d.id,
+        'at',
+        String(d.createdAt + 1),
+        'event',
+        'fail',
+        'from',
+        'requested',
+        'to',
+        'failed',
+      ],
+      ...['reason', JSON.stringify(newer)],
+    );
+    await redis.xadd(
+      `${prefix}audit:checkout`,
+      '*',
+      ...[
+        'deploymentId',
+        d.id,
+        'at',
+        String(d.createdAt + 2),
+        'event',
+        'fail',
+        'from',
+        'requested',
+        'to',
+        'failed',
+      ],
+      ...['reason', '{not json'],
+    );
+
+    const read = await store.get(d.id);
+    expect(read?.reason).toEqual(newer);
+    // Shown by its code, never a crash.
+    const card = JSON.stringify(
+      statusCard(read as NonNullable<typeof read>, serviceConfig(), d.createdAt + 5).blocks,
+    );
+    expect(card).toContain('(quota_exceeded)');
+    const trail = await store.readAudit('checkout', 10);
+    expect(trail.slice(0, 2).map((e) => [e.event, e.reason])).toEqual([
+      ['fail', undefined],
+      ['fail', newer],
+    ]);
+  });
+
   it('refuses a stored reason that is neither a string nor a known code with its parameters', async () => {
     const { prefix, store } = newStore();
     const d = makeDeployment({ state: 'failed' });
