@@ -6,6 +6,7 @@
  */
 
 import { recordEvent } from '../app/record-event.js';
+import { requestDeployment } from '../app/request-deployment.js';
 import { inServiceChannel } from '../domain/authorization.js';
 import { type ParseContext, parseCommand } from '../domain/command-parser.js';
 import { type ChangeIntent, decide, type RequestIntent } from '../domain/commands/intents.js';
@@ -19,7 +20,6 @@ import {
 } from '../domain/commands/table.js';
 import { forgottenSlots } from '../domain/cost.js';
 import type { Deployment } from '../domain/deployment.js';
-import { newDeployment, newDeploymentId } from '../domain/new-deployment.js';
 import type { ServiceConfig } from '../domain/service.js';
 import {
   helpMessage,
@@ -76,7 +76,7 @@ type Handler<H extends HandlerName> = (
 export const HANDLERS: { [H in HandlerName]: Handler<H> } = {
   help: async () => helpMessage(''),
   request: (ctx, cmd, input, intent) =>
-    requestDeployment(ctx, ctx.config.services[cmd.service] as ServiceConfig, cmd.slot, input.userId, intent),
+    request(ctx, ctx.config.services[cmd.service] as ServiceConfig, cmd.slot, input.userId, intent),
   status: (ctx, cmd) => status(ctx, cmd.service),
   history: async (ctx, cmd) => historyMessage(cmd.service, await ctx.store.readAudit(cmd.service, 20)),
   change: actOnCurrent,
@@ -104,7 +104,7 @@ function run<H extends HandlerName>(
   return (HANDLERS[handler] as Handler<H>)(ctx, cmd as CommandFor<H>, input, intent as IntentFor<H>);
 }
 
-async function requestDeployment(
+async function request(
   ctx: WebContext,
   svc: ServiceConfig,
   slot: string,
@@ -113,20 +113,7 @@ async function requestDeployment(
 ) {
   const allowed = intent.authorize(svc, await actorFor(ctx, svc, userId));
   if (!allowed.ok) return reasonRefusal(allowed.reason);
-  const now = ctx.clock.now();
-  const d = newDeployment(
-    {
-      id: newDeploymentId(svc.name, now, ctx.randomHex()),
-      service: svc.name,
-      channel: svc.channel,
-      requester: userId,
-      toSlot: slot,
-      soakMs: svc.soakMs,
-      remindBeforeMs: svc.remindBeforeMs,
-    },
-    now,
-  );
-  const created = await ctx.store.createWithLock(d);
+  const created = await requestDeployment(ctx, svc, slot, userId);
   if (!created.ok) {
     const link =
       created.holder?.messages.card !== undefined
@@ -135,8 +122,7 @@ async function requestDeployment(
     if (!created.holder) return refusalMessage(`${svc.name} is locked by deployment ${created.holderId}.`);
     return lockRefusal(created.holder, link);
   }
-  await ctx.scheduler.enqueue('precheck', d.id);
-  return requestAccepted(d);
+  return requestAccepted(created.deployment);
 }
 
 async function status(ctx: WebContext, service: string | undefined): Promise<SlackMessage> {

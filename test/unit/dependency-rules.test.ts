@@ -3,7 +3,7 @@
  * wrong-way import, and a tree that has some is refused, each import named with its rule.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,10 +27,11 @@ afterAll(() => {
   for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
 });
 
-/** A throw-away tree with the given files (path → source). */
+/** A throw-away tree with the given files (path → source), resolving packages from ours. */
 function tree(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'gl-depcheck-'));
   scratch.push(dir);
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
   writeFileSync(
     join(dir, 'tsconfig.json'),
     JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true } }),
@@ -70,11 +71,41 @@ describe('layer rules', () => {
     expect(out).toMatch(/domain-is-pure: src\/domain\/plan\.ts → (node:)?fs/);
     expect(out).toContain('listeners-call-the-app: src/slack/listener.ts → src/jobs/run.ts');
     expect(out).toContain('app-on-inner-layers-only: src/app/use-case.ts → src/aws/client.ts');
-    expect(out).toContain('adapters-do-not-call-up: src/aws/client.ts → src/messages/card.ts');
-    expect(out).toContain('shipped-code-has-no-simulators: src/main.ts → sandbox/sim.ts');
+    expect(out).toContain('adapters-implement-ports: src/aws/client.ts → src/messages/card.ts');
+    expect(out).toContain('entry-loads-the-sandbox-lazily: src/main.ts → sandbox/sim.ts');
     expect(out).toContain('compute-is-a-plugin: src/compute/lambda.ts → src/aws/client.ts');
     expect(out).toContain('compute-is-a-plugin: src/compute/lambda.ts → src/config/limits.ts');
     expect(out).toContain('jobs-use-ports-not-aws: src/jobs/run.ts → src/aws/client.ts');
+  });
+
+  it('refuses I/O packages where a layer must do none, a use case called by an adapter, and unknown folders', async () => {
+    const dir = tree({
+      'src/app/use-case.ts': "import { Redis } from 'ioredis';\nexport const useCase = Redis;\n",
+      'src/compute/lambda.ts':
+        "import { ECSClient } from '@aws-sdk/client-ecs';\nimport { z } from 'zod';\nexport const lambda = [ECSClient, z];\n",
+      'src/messages/card.ts':
+        "import { readFileSync } from 'node:fs';\nimport type { types } from '@slack/bolt';\nexport const card = readFileSync;\nexport type Block = types.KnownBlock;\n",
+      'src/slack/listener.ts': "import { Queue } from 'bullmq';\nexport const listener = Queue;\n",
+      'src/store/repo.ts': "import { useCase } from '../app/use-case.js';\nexport const repo = useCase;\n",
+      'src/mesh/router.ts': "import { run } from '../jobs/run.js';\nexport const router = run;\n",
+      'src/jobs/run.ts': "import { router } from '../mesh/router.js';\nexport const run = router;\n",
+      'src/hooks/secret.ts': "export const secret = () => import('../../sandbox/sim.js');\n",
+      'sandbox/sim.ts': 'export const sim = 1;\n',
+    });
+    const { code, out } = await depcruise(dir);
+    expect(code).not.toBe(0);
+    expect(out).toMatch(/app-does-no-io: src\/app\/use-case\.ts → \S*node_modules\/ioredis\//);
+    expect(out).toMatch(
+      /compute-does-no-io: src\/compute\/lambda\.ts → \S*node_modules\/@aws-sdk\/client-ecs/,
+    );
+    expect(out).not.toMatch(/compute-does-no-io: \S+ → \S*zod/);
+    expect(out).toMatch(/messages-do-no-io: src\/messages\/card\.ts → (node:)?fs/);
+    expect(out).not.toMatch(/messages-do-no-io: \S+ → \S*@slack/);
+    expect(out).toMatch(/listeners-speak-slack-only: src\/slack\/listener\.ts → \S*node_modules\/bullmq\//);
+    expect(out).toContain('adapters-implement-ports: src/store/repo.ts → src/app/use-case.ts');
+    expect(out).toContain('known-layers-only: src/mesh/router.ts → src/jobs/run.ts');
+    expect(out).toContain('imports-known-layers-only: src/jobs/run.ts → src/mesh/router.ts');
+    expect(out).toContain('shipped-code-has-no-simulators: src/hooks/secret.ts → sandbox/sim.ts');
   });
 
   it('lets a compute backend use the domain, the ports and the errors, and config use the backends', async () => {
