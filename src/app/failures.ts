@@ -91,25 +91,18 @@ export function mustRunAgain(err: unknown): boolean {
   return kind === 'transient' || kind === 'busy';
 }
 
-export type StepResult<T> =
-  | { ok: true; value: T }
-  | { ok: false; kind: 'lock-lost' | 'permanent' | 'failure'; error: unknown; message: string };
+export type StepResult<T> = { ok: true; value: T } | { ok: false; message: string };
 
 /**
  * Runs one step of a job. A transient or busy failure is rethrown, so the queue runs the job
  * again (jobs are level-triggered: the re-run starts from the record); any other failure is
- * returned with its kind and message for the job to record or report.
+ * returned with its message for the job to record or report.
  */
 export async function runStep<T>(step: () => Promise<T>): Promise<StepResult<T>> {
   try {
     return { ok: true, value: await step() };
   } catch (err) {
     if (mustRunAgain(err)) throw err;
-    return {
-      ok: false,
-      kind: classifyFailure(err) as 'lock-lost' | 'permanent' | 'failure',
-      error: err,
-      message: errorMessage(err),
-    };
+    return { ok: false, message: errorMessage(err) };
   }
 }

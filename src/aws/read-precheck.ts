@@ -7,17 +7,10 @@
 
 import type { ElbPort } from '../app/ports/elb.js';
 import type { AttachedSlot, PrecheckReading } from '../app/ports/traffic-router.js';
-import {
-  actionLists,
-  describeSite,
-  evaluatePrecheck,
-  findForwardSites,
-  forwardGroups,
-  liveSlot,
-  stickinessOf,
-} from '../domain/forwards.js';
+import { actionLists, findForwardSites, forwardGroups, liveSlot } from '../domain/forwards.js';
 import { AWS_DEFAULT_HEALTH_CHECK, type HealthCheckTiming } from '../domain/health-wait.js';
 import type { Listener, Rule, TargetGroupInfo } from '../domain/load-balancer.js';
+import { describeSite, evaluatePrecheck, stickinessOf } from '../domain/precheck.js';
 import {
   authenticatingActions,
   describePreview,

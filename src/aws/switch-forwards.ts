@@ -1,7 +1,6 @@
 import type { ElbPort } from '../app/ports/elb.js';
 import {
   actionLists,
-  describeSite,
   findForwardSites,
   findOffenders,
   forwardGroups,
@@ -11,6 +10,7 @@ import {
   sitesOfActions,
 } from '../domain/forwards.js';
 import type { Listener, Rule } from '../domain/load-balancer.js';
+import { describeSite } from '../domain/precheck.js';
 import type { SwitchReport, VerificationReport } from '../domain/reports.js';
 import type { AwsCallError } from '../errors.js';
 import { SwitchAbortedError } from '../errors.js';

@@ -9,7 +9,7 @@
  *
  * The teardown job never sleeps: `begin` reads the sizes (recorded as `previous`) and asks for
  * zero; `count` is run again on a delayed poll until nothing is left to wait for or the bound ran
- * out; src/aws/scale-down.ts then finishes the report from the start and the last count.
+ * out; src/compute/scale-down.ts then finishes the report from the start and the last count.
  */
 import type { z } from 'zod';
 import type { ComputePorts, ComputeReadPorts } from '../app/ports/compute.js';
@@ -70,6 +70,11 @@ export interface ComputeBackend<T extends ComputeTarget = ComputeTarget, Value =
    * share it, or tearing one down would scale the other to zero. Absent: it may serve several.
    */
   readonly identity?: (target: T) => string;
+  /**
+   * Teardown sends it a request signed like every hook (a webhook): its service must set
+   * `hooks.secretEnv`, or config refuses the entry. Absent: it needs no signing secret.
+   */
+  readonly signed?: boolean;
   /**
    * Reads the current sizes and asks for zero. Idempotent: a re-run skips the update when the
    * sizes are already 0. A target that does not exist gives a finished report with `error`; a

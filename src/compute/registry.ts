@@ -1,7 +1,7 @@
 /**
  * Every compute backend Greenlight knows, and what goes through them: the schema of a
  * `compute.<slot>` entry and the target it becomes (src/config), the cross-service identity check,
- * the teardown's scale-down (src/aws/scale-down.ts), check-config's probe and the
+ * the teardown's scale-down (src/compute/scale-down.ts), check-config's probe and the
  * forgotten-environment scan. A new backend is a file in this folder (see backend.ts) and its entry
  * in `COMPUTE_BACKENDS`. Each function takes the backends it works with (the registered ones unless
  * told), so that a test can plug in one of its own.
@@ -67,6 +67,14 @@ export function exclusiveComputeLabels(backends = COMPUTE_BACKENDS): string {
     .filter((b) => b.identity !== undefined)
     .map((b) => b.label)
     .join(' or ');
+}
+
+/**
+ * The labels of the signed backends (`webhook`) whose config keys an entry of `compute.<slot>`
+ * uses, read before the schema has judged it: its service needs a hook secret for each.
+ */
+export function signedComputeLabels(entry: Record<string, unknown>, backends = COMPUTE_BACKENDS): string[] {
+  return backends.filter((b) => b.signed === true && b.configKey in entry).map((b) => b.label);
 }
 
 /** check-config's look at a target. */

@@ -19,15 +19,10 @@ import { errorMessage } from '../errors.js';
 import type { ScaleDownContext, ScaleDownCount, ScaleDownStart } from './backend.js';
 import { COMPUTE_BACKENDS, computeBackend } from './registry.js';
 
-export type { ScaleDownContext, ScaleDownCount, ScaleDownStart };
-
-/** The ports the backends work with. */
-export type ScaleDownDeps = ComputePorts;
-
 /** `backends`: the registered ones unless told (a test plugs in its own). */
 export async function beginScaleDown(
   target: ComputeTarget,
-  deps: ScaleDownDeps,
+  deps: ComputePorts,
   context: ScaleDownContext,
   backends = COMPUTE_BACKENDS,
 ): Promise<ScaleDownStart> {
@@ -37,7 +32,7 @@ export async function beginScaleDown(
 /** What is left of the compute now (a resource that disappeared has nothing left). */
 export async function countRemaining(
   target: ComputeTarget,
-  deps: ScaleDownDeps,
+  deps: ComputePorts,
   backends = COMPUTE_BACKENDS,
 ): Promise<ScaleDownCount> {
   try {

@@ -32,13 +32,17 @@ export function scaleDownWebhookBody(context: ScaleDownContext): Record<string, 
   };
 }
 
-/** It may serve several services (no identity), and what runs behind it cannot be read. */
+/**
+ * It may serve several services (no identity), what runs behind it cannot be read, and it is
+ * signed (its service needs a hook secret).
+ */
 export const webhookBackend: ComputeBackend<WebhookTarget, string> = {
   kind: 'webhook',
   configKey: 'webhook',
   schema: webhookUrl,
   label: 'webhook',
   toTarget: (url) => ({ kind: 'webhook', url }),
+  signed: true,
 
   async begin(t, { webhook }, context) {
     const result = await webhook(t.url, scaleDownWebhookBody(context));

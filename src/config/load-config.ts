@@ -6,16 +6,16 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { toComputeTarget } from '../compute/registry.js';
+import { signedComputeLabels, toComputeTarget } from '../compute/registry.js';
 import { RESERVED_WORDS } from '../domain/commands/table.js';
 import { DURATION_HELP, formatDuration } from '../domain/duration.js';
 import { DEFAULT_PREVIEW_HEADER, type PreviewSettings } from '../domain/preview.js';
 import type { GreenlightConfig, ServiceConfig } from '../domain/service.js';
+import { duration } from './durations.js';
 import { EVIDENCE_DEFAULTS, isAlbPeriod, isCloudWatchPeriod } from './evidence-schema.js';
 import {
   configSchema,
   DEFAULTS,
-  duration,
   LISTENER_ARN,
   type RawConfig,
   serviceSchema,
@@ -197,7 +197,7 @@ function placeText(p: string): string {
  * Evidence settings that cannot work together:
  * - a verify window too short to ever settle a period after the switch (a drained slot publishes
  *   nothing, so a period settles by age: about 3 periods after the switch, plus a poll);
- * - a scale-down webhook with no hook secret (it would go unsigned).
+ * - a signed scale-down backend (a webhook) with no hook secret (it would go unsigned).
  */
 function evidenceProblems(
   name: string,
@@ -221,9 +221,10 @@ function evidenceProblems(
   const compute = isObject(svc.compute) ? svc.compute : {};
   const hooks = isObject(svc.hooks) ? svc.hooks : undefined;
   for (const [slot, target] of Object.entries(compute)) {
-    if (isObject(target) && 'webhook' in target && !hooks?.secretEnv) {
+    if (!isObject(target) || hooks?.secretEnv) continue;
+    for (const label of signedComputeLabels(target)) {
       out.push(
-        `services.${name}.compute.${slot}: a scale-down webhook needs hooks.secretEnv (it is signed like every hook)`,
+        `services.${name}.compute.${slot}: a scale-down ${label} needs hooks.secretEnv (it is signed like every hook)`,
       );
     }
   }

@@ -7,8 +7,6 @@ import { computeIdentity, exclusiveComputeLabels, toComputeTarget } from '../com
 import { duration } from './durations.js';
 import { evidenceKeys, slotName } from './evidence-schema.js';
 
-export { duration };
-
 export const TARGET_GROUP_ARN =
   /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/;
 export const LISTENER_ARN =

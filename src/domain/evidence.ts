@@ -1,7 +1,7 @@
 /**
  * Evidence after the switch, as data: traffic per slot per period (CloudWatch), health-gate
  * breaches, webhook results and compute scale-down. Produced by the AWS/hook edges and the pure
- * evaluation in `src/domain/traffic/`; rendered by `src/slack/blocks/`.
+ * evaluation in `src/domain/traffic/`; rendered by `src/messages/`.
  */
 
 /** One CloudWatch period of one slot. A missing 5xx datapoint is 0; a missing p99 is null. */

@@ -8,13 +8,6 @@
 import type { Action, Listener, Rule, TargetGroupTuple } from './load-balancer.js';
 import type { ForwardSite, LiveSlot, Offender, WeightedGroup } from './reports.js';
 
-export {
-  describeSite,
-  evaluatePrecheck,
-  type PrecheckInput,
-  stickinessOf,
-} from './precheck.js';
-
 export const MAX_WEIGHT = 999;
 /** Group stickiness duration set by rewriteActions when AWS requires group stickiness (1 h). */
 export const DEFAULT_GROUP_STICKINESS_SECONDS = 3600;

@@ -1,6 +1,6 @@
 /**
  * The precheck verdict: blocking problems and non-blocking warnings, each a sentence a person in
- * the deployment thread can act on. Pure (re-exported by forwards.ts).
+ * the deployment thread can act on. Pure.
  */
 import { formatDuration } from './duration.js';
 import { settlingTargets } from './health-wait.js';

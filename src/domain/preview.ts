@@ -189,7 +189,7 @@ export const MAX_PRIORITY = 50_000;
  * number is evaluated first, so a preview request reaches its slot whatever path it asks for
  * (unless a lower-numbered rule matches it first); production requests carry no preview header and
  * never match it. Evaluated first also means before rules that authenticate users: see
- * `authenticatingForwards`. Null when none is free.
+ * `authenticatingActions`. Null when none is free.
  */
 export function previewPriority(
   p: PreviewSettings,

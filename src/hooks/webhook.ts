@@ -166,5 +166,3 @@ export async function callWebhook(input: WebhookInput): Promise<HookResult> {
   }
   return result(last, attemptsAllowed);
 }
-
-export { redactUrls };

@@ -10,7 +10,7 @@ import { expectedLiveSlot } from '../domain/expected-slot.js';
 import type { ServiceConfig } from '../domain/service.js';
 import { errorMessage } from '../errors.js';
 import { requesterAndApprovers } from '../messages/common.js';
-import { refusalMessage } from '../messages/index.js';
+import { refusalMessage } from '../messages/refusal.js';
 import { postOnce } from './outbox.js';
 
 export async function reportDrift(ctx: JobContext, deploymentId: string, svc: ServiceConfig): Promise<void> {

@@ -9,8 +9,8 @@ import { recordEvent } from '../app/record-event.js';
 import type { Deployment } from '../domain/deployment.js';
 import type { DeploymentEvent } from '../domain/events.js';
 import { reason as reasonOf } from '../domain/reasons.js';
-import { refusalMessage } from '../messages/index.js';
 import { userMention } from '../messages/mentions.js';
+import { refusalMessage } from '../messages/refusal.js';
 import { attemptEnded } from './cutover-job.js';
 import { postOnce } from './outbox.js';
 

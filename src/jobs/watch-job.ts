@@ -13,7 +13,7 @@ import { nextOnGrid } from '../domain/job-ids.js';
 import type { ServiceConfig } from '../domain/service.js';
 import { hhmm } from '../domain/utc-time.js';
 import { requesterAndApprovers } from '../messages/common.js';
-import { refusalMessage } from '../messages/index.js';
+import { refusalMessage } from '../messages/refusal.js';
 import { handleBreaches } from './gate-alerts.js';
 import { postOnce } from './outbox.js';
 import { hasGates, readGates } from './traffic-evidence.js';

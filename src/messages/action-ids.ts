@@ -9,8 +9,6 @@ import { ACTION_IDS, type ActionId } from '../domain/commands/table.js';
 import { MAX_EXTEND_MS } from '../domain/limits.js';
 import { LIMITS } from './kit.js';
 
-export type { ActionId };
-
 /** `gl_teardown_now` → `teardownNow`. */
 type Camel<S extends string> = S extends `${infer Head}_${infer Tail}`
   ? `${Head}${Capitalize<Camel<Tail>>}`

@@ -1,5 +1,6 @@
 /** The approval prompt (thread reply with Approve / Cancel) and its resolved form. Pure. */
 
+import type { SlackMessage } from '../app/ports/slack.js';
 import type { Deployment } from '../domain/deployment.js';
 import { DEFAULT_PREVIEW_HEADER, previewCommand, previewMatch } from '../domain/preview.js';
 import type { ServiceConfig } from '../domain/service.js';
@@ -12,8 +13,8 @@ import {
   reasonText,
   routeText,
 } from './common.js';
-import { clipLine, code, dur, mention, mentionList, slackDate, slot } from './format.js';
-import { actions, context, type KnownBlock, message, type SlackMessage, section } from './kit.js';
+import { clipLine, code, dur, escapedMentionList, mention, slackDate, slot } from './format.js';
+import { actions, context, type KnownBlock, message, section } from './kit.js';
 
 function requestText(d: Deployment, open: boolean): string {
   const from = d.fromSlot ? ` from ${slot(d.fromSlot)}` : '';
@@ -31,7 +32,7 @@ function changeText(d: Deployment, svc?: ServiceConfig): string {
 
 function whoText(d: Deployment, svc: ServiceConfig): string {
   const self = svc.allowSelfApproval ? '' : ` (not ${mention(d.requester)}: no self-approval)`;
-  return `*Who can approve:* ${mentionList(svc.approvers)}${self}`;
+  return `*Who can approve:* ${escapedMentionList(svc.approvers)}${self}`;
 }
 
 /** How approvers reach the new slot before approving (its preview rule). */

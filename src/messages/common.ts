@@ -7,7 +7,16 @@ import type { Deployment, HistoryEntry } from '../domain/deployment.js';
 import type { ServiceConfig } from '../domain/service.js';
 import type { State } from '../domain/states.js';
 import { ACTIONS, encodeActionValue } from './action-ids.js';
-import { clipLine, dur, mention, mentionList, plainClip, slot, slotPlain, slotText } from './format.js';
+import {
+  clipLine,
+  dur,
+  escapedMentionList,
+  mention,
+  plainClip,
+  slot,
+  slotPlain,
+  slotText,
+} from './format.js';
 import { type Button, button } from './kit.js';
 import { reasonLine, reasonMrkdwn } from './reasons.js';
 
@@ -154,5 +163,5 @@ export function rollbackAllowed(d: Deployment): boolean {
 
 /** `<@requester>, <@approver>, <!subteam^…>`: the people to ping when something needs a decision. */
 export function requesterAndApprovers(d: Deployment, svc: ServiceConfig): string {
-  return `${mention(d.requester)}, ${mentionList(svc.approvers)}`;
+  return `${mention(d.requester)}, ${escapedMentionList(svc.approvers)}`;
 }

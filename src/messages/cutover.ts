@@ -1,10 +1,11 @@
 /** Cutover results, posted in the deployment thread. Pure. */
+import type { SlackMessage } from '../app/ports/slack.js';
 import type { Deployment } from '../domain/deployment.js';
 import type { Reason } from '../domain/reasons.js';
 import type { SwitchReport } from '../domain/reports.js';
 import { previousSlot, routeText } from './common.js';
 import { capList, clip, code, dur, listenerLabel, priorityLabel, slot } from './format.js';
-import { context, type KnownBlock, message, type SlackMessage, section, sections } from './kit.js';
+import { context, type KnownBlock, message, section, sections } from './kit.js';
 import { renderReason } from './reasons.js';
 
 export const MAX_CHANGED_ROWS = 25;

@@ -1,8 +1,9 @@
 /** Alerts about data Greenlight lost and environments it forgot (posted in a service's channel). Pure. */
+import type { SlackMessage } from '../app/ports/slack.js';
 import { formatDuration } from '../domain/duration.js';
 import type { IdleSlot } from '../domain/idle-slots.js';
 import { clipLine, code } from './format.js';
-import { context, message, type SlackMessage, section, sections } from './kit.js';
+import { context, message, section, sections } from './kit.js';
 
 function slotLine(s: IdleSlot, now: number): string {
   const parts: string[] = [];

@@ -6,15 +6,9 @@
  * Tokens we build ourselves (`mention`, `slackDate`, `link`, …) are inserted after escaping.
  */
 import { formatDuration } from '../domain/duration.js';
+import type { People } from '../domain/reasons.js';
 import { utcTime } from '../domain/utc-time.js';
-import {
-  groupMention as groupToken,
-  mentionList as listMentions,
-  type People,
-  userMention,
-} from './mentions.js';
-
-/** For callers outside src/messages that take the rendering helpers from here. */
+import { groupMention, mentionList, userMention } from './mentions.js';
 
 const USER_ID = /^[UW][A-Z0-9]{1,40}$/;
 const GROUP_ID = /^S[A-Z0-9]{1,40}$/;
@@ -99,9 +93,9 @@ export function mention(userId: string | undefined | null): string {
   return USER_ID.test(userId) ? userMention(userId) : clipLine(userId, 40);
 }
 
-/** `<!subteam^S…>` for a valid user group id. */
-export function groupMention(groupId: string): string {
-  return GROUP_ID.test(groupId) ? groupToken(groupId) : clipLine(groupId, 40);
+/** `<!subteam^S…>` for a valid user group id; anything else is shown escaped, never as a mention. */
+export function escapedGroupMention(groupId: string): string {
+  return GROUP_ID.test(groupId) ? groupMention(groupId) : clipLine(groupId, 40);
 }
 
 /** `<#C…>` for a valid channel id. */
@@ -117,8 +111,8 @@ export function link(url: string | undefined, label: string): string {
 }
 
 /** Mentions for a list of users and groups (invalid ids shown escaped), at most `max`, then "and N more". */
-export function mentionList(people: People, max = 15): string {
-  return listMentions(people, max, { user: mention, group: groupMention });
+export function escapedMentionList(people: People, max = 15): string {
+  return mentionList(people, max, { user: mention, group: escapedGroupMention });
 }
 
 /**

@@ -4,12 +4,13 @@
  * automatically because …" or a Rollback button. Pure.
  */
 
+import type { SlackMessage } from '../app/ports/slack.js';
 import type { Deployment } from '../domain/deployment.js';
 import type { GateBreach } from '../domain/evidence.js';
 import type { ServiceConfig } from '../domain/service.js';
 import { previousSlot, requesterAndApprovers, rollbackAllowed, rollbackButton, routeText } from './common.js';
 import { clipLine, code, slot, slotText } from './format.js';
-import { actions, context, type KnownBlock, message, type SlackMessage, section, sections } from './kit.js';
+import { actions, context, type KnownBlock, message, section, sections } from './kit.js';
 import { breachLines } from './traffic.js';
 
 export interface GateAlertOptions {

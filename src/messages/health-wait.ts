@@ -1,7 +1,8 @@
 /** The precheck's health-check progress (thread reply, edited in place while it waits). Pure. */
+import type { SlackMessage } from '../app/ports/slack.js';
 import type { Deployment } from '../domain/deployment.js';
 import { clipLine, slot } from './format.js';
-import { context, message, type SlackMessage, section } from './kit.js';
+import { context, message, section } from './kit.js';
 
 export function healthWaitMessage(d: Deployment, progress: string, final: boolean): SlackMessage {
   const head = final

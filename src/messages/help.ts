@@ -1,7 +1,8 @@
 /** Replies to `/deploy help` and to commands the parser answers itself. Pure. */
+import type { SlackMessage } from '../app/ports/slack.js';
 import { helpText } from '../domain/commands/table.js';
 import { escKeepMentions } from './format.js';
-import { context, type KnownBlock, message, type SlackMessage, sections } from './kit.js';
+import { context, type KnownBlock, message, sections } from './kit.js';
 
 /**
  * `text` is the reply/usage text (mrkdwn allowed: *bold*, `code`, line breaks; already-escaped

@@ -1,7 +1,8 @@
 /** `/deploy history <service>`: the audit trail, newest first. Pure. */
+import type { SlackMessage } from '../app/ports/slack.js';
 import type { AuditEntry } from '../domain/deployment.js';
 import { capList, clipLine, code, mention, slackDate } from './format.js';
-import { context, message, type SlackMessage, section, sections } from './kit.js';
+import { context, message, section, sections } from './kit.js';
 import { renderReason } from './reasons.js';
 
 export const MAX_HISTORY_ROWS = 40;

@@ -1,9 +1,10 @@
 /** Webhook results (beforeCutover, afterCutover, beforeTeardown), posted in the thread. Pure. */
+import type { SlackMessage } from '../app/ports/slack.js';
 import type { Deployment } from '../domain/deployment.js';
 import type { HookResult } from '../domain/evidence.js';
 import { routeText } from './common.js';
 import { clipLine, code, codeBlock, dur, urlHostPath } from './format.js';
-import { context, type KnownBlock, message, type SlackMessage, section } from './kit.js';
+import { context, type KnownBlock, message, section } from './kit.js';
 
 /** Characters of the response body shown. */
 export const MAX_EXCERPT = 300;

@@ -3,11 +3,7 @@
  * Those texts reach Slack through `escKeepMentions` (./format.ts), which keeps a token only when
  * its id is a valid Slack id.
  */
-
-export interface People {
-  users?: readonly string[];
-  usergroups?: readonly string[];
-}
+import type { People } from '../domain/reasons.js';
 
 /** `<@U…>`. */
 export function userMention(userId: string): string {

@@ -1,9 +1,10 @@
 /** Precheck results, posted in the deployment thread. Pure. */
 
+import type { SlackMessage } from '../app/ports/slack.js';
 import type { ForwardSite, PrecheckReport, SlotStickiness, TargetState } from '../domain/reports.js';
 import type { ServiceConfig } from '../domain/service.js';
 import { capList, clipLine, code, listenerLabel, priorityLabel, slot, slotText } from './format.js';
-import { context, type KnownBlock, message, type SlackMessage, section, sections } from './kit.js';
+import { context, type KnownBlock, message, section, sections } from './kit.js';
 
 export const MAX_TARGET_ROWS = 20;
 export const MAX_FORWARD_ROWS = 20;

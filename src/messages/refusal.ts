@@ -1,9 +1,10 @@
 /** User-facing refusals (ephemeral): permission, validation and lock refusals. Pure. */
+import type { SlackMessage } from '../app/ports/slack.js';
 import { type Deployment, STATE_LABEL } from '../domain/deployment.js';
 import type { Reason } from '../domain/reasons.js';
 import { routeText } from './common.js';
 import { clipLine, code, escKeepMentions, link, mention, truncate } from './format.js';
-import { context, message, type SlackMessage, section } from './kit.js';
+import { context, message, section } from './kit.js';
 import { renderReason } from './reasons.js';
 
 /** A short ephemeral reply. `text` is mrkdwn and may name people (`<@U…>`); anything else that looks like a Slack token is escaped. */

@@ -1,12 +1,13 @@
 /** The teardown reminder, posted in the channel itself (not the thread). Pure. */
 
+import type { SlackMessage } from '../app/ports/slack.js';
 import { type Deployment, STATE_LABEL } from '../domain/deployment.js';
 import type { ServiceConfig } from '../domain/service.js';
 import { utcTime } from '../domain/utc-time.js';
 import { extendButton, previousSlot, requesterAndApprovers, teardownNowButton } from './common.js';
 import { soakCostLine } from './cost.js';
 import { clipLine, code, dur, slackDate, slot, slotText } from './format.js';
-import { actions, context, type KnownBlock, message, type SlackMessage, section } from './kit.js';
+import { actions, context, type KnownBlock, message, section } from './kit.js';
 
 export function reminderMessage(d: Deployment, svc: ServiceConfig, now: number): SlackMessage {
   const old = previousSlot(d);

@@ -1,8 +1,9 @@
 /** Ephemeral acknowledgement of `/deploy`: where to follow the deployment. Pure. */
+import type { SlackMessage } from '../app/ports/slack.js';
 import type { Deployment } from '../domain/deployment.js';
 import { routeText } from './common.js';
 import { channelLink, clipLine, code, link } from './format.js';
-import { message, type SlackMessage, section } from './kit.js';
+import { message, section } from './kit.js';
 
 export function requestAccepted(d: Deployment, permalink?: string): SlackMessage {
   const where = permalink

@@ -1,9 +1,10 @@
 /** Rollback summary with its verification, posted in the thread. Pure. */
+import type { SlackMessage } from '../app/ports/slack.js';
 import type { CutoverTiming, Deployment } from '../domain/deployment.js';
 import type { VerificationReport } from '../domain/reports.js';
 import { enteredBy, previousSlot, reasonText } from './common.js';
 import { clipLine, code, dur, mention, slot, slotText } from './format.js';
-import { context, type KnownBlock, message, type SlackMessage, section, sections } from './kit.js';
+import { context, type KnownBlock, message, section, sections } from './kit.js';
 import { verificationLines } from './verification.js';
 
 export function rollbackMessage(

@@ -3,6 +3,7 @@
  * (`chat.update`) through the whole lifecycle; the thread parent for everything else. Pure.
  */
 
+import type { SlackMessage } from '../app/ports/slack.js';
 import { type Deployment, STATE_LABEL, TERMINAL_STATES } from '../domain/deployment.js';
 import type { ServiceConfig } from '../domain/service.js';
 import type { State } from '../domain/states.js';
@@ -21,16 +22,7 @@ import {
 } from './common.js';
 import { soakCostLine } from './cost.js';
 import { code, dur, mention, slackDate, slot, slotText } from './format.js';
-import {
-  actions,
-  type Button,
-  context,
-  fieldsSection,
-  type KnownBlock,
-  message,
-  type SlackMessage,
-  section,
-} from './kit.js';
+import { actions, type Button, context, fieldsSection, type KnownBlock, message, section } from './kit.js';
 
 /** What the headline says after "checkout: blue → green — ". */
 function statusPhrase(d: Deployment): string {

@@ -1,11 +1,12 @@
 /** `/deploy status`: one line per service. Pure. */
 
+import type { SlackMessage } from '../app/ports/slack.js';
 import { type ForgottenSlot, formatMoney } from '../domain/cost.js';
 import { type Deployment, STATE_LABEL } from '../domain/deployment.js';
 import type { ServiceConfig } from '../domain/service.js';
 import { previousSlot, STATE_EMOJI } from './common.js';
 import { capList, channelLink, clipLine, code, dur, mention, slackDate, slot } from './format.js';
-import { context, type KnownBlock, message, type SlackMessage, section, sections } from './kit.js';
+import { context, type KnownBlock, message, section, sections } from './kit.js';
 
 export const MAX_SERVICES = 60;
 export const MAX_FORGOTTEN_ROWS = 30;

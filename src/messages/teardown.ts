@@ -1,4 +1,5 @@
 /** Teardown summary, posted in the thread: drain, beforeTeardown hook, compute scale-down, cost. Pure. */
+import type { SlackMessage } from '../app/ports/slack.js';
 import type { SoakCost } from '../domain/cost.js';
 import type { Deployment } from '../domain/deployment.js';
 import type { HookResult, ScaleDownReport, ScaleDownShown } from '../domain/evidence.js';
@@ -7,7 +8,7 @@ import { reasonText } from './common.js';
 import { teardownCostLine } from './cost.js';
 import { clipLine, code, dur, slot, slotText, urlHostPath } from './format.js';
 import { hookSummary } from './hook.js';
-import { context, type KnownBlock, message, type SlackMessage, section } from './kit.js';
+import { context, type KnownBlock, message, section } from './kit.js';
 
 export interface TeardownExtra {
   scaleDown?: ScaleDownReport;

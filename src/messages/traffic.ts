@@ -4,6 +4,7 @@
  * any health-gate breach. Pure.
  */
 
+import type { SlackMessage } from '../app/ports/slack.js';
 import type { Deployment } from '../domain/deployment.js';
 import type { GateBreach, GateKind, TrafficReport } from '../domain/evidence.js';
 import type { ServiceConfig } from '../domain/service.js';
@@ -17,16 +18,7 @@ import {
   routeText,
 } from './common.js';
 import { capList, clipLine, code, dur, slackDate, slot, slotText } from './format.js';
-import {
-  actions,
-  context,
-  type KnownBlock,
-  LIMITS,
-  message,
-  type SlackMessage,
-  section,
-  sections,
-} from './kit.js';
+import { actions, context, type KnownBlock, LIMITS, message, section, sections } from './kit.js';
 import { formatCount, trafficTable } from './traffic-table.js';
 
 export const MAX_BREACH_ROWS = 20;

@@ -1,11 +1,12 @@
 /** Verification results (configuration read-back and scan), posted in the thread. Pure. */
 
+import type { SlackMessage } from '../app/ports/slack.js';
 import type { Deployment } from '../domain/deployment.js';
 import type { Offender, VerificationReport } from '../domain/reports.js';
 import type { ServiceConfig } from '../domain/service.js';
 import { previousSlot, requesterAndApprovers, rollbackButton, routeText } from './common.js';
 import { capList, code, listenerLabel, mention, slot, slotText } from './format.js';
-import { actions, context, type KnownBlock, message, type SlackMessage, section, sections } from './kit.js';
+import { actions, context, type KnownBlock, message, section, sections } from './kit.js';
 
 export const MAX_OFFENDER_ROWS = 20;
 

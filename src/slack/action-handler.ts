@@ -6,11 +6,12 @@
  * clicker, if any.
  */
 
+import type { SlackMessage } from '../app/ports/slack.js';
 import { recordEvent } from '../app/record-event.js';
 import { decide } from '../domain/commands/intents.js';
 import { BUTTONS } from '../domain/commands/table.js';
 import { type Deployment, lastToMoveTraffic } from '../domain/deployment.js';
-import { decodeActionValue, reasonRefusal, refusalMessage, type SlackMessage } from '../messages/index.js';
+import { decodeActionValue, reasonRefusal, refusalMessage } from '../messages/index.js';
 import { actorFor, ROLLBACK_LOOKBACK, type WebContext } from './web-context.js';
 
 export interface ActionInput {

@@ -5,8 +5,9 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { App, type CustomRoute, HTTPReceiver } from '@slack/bolt';
+import type { SlackMessage } from '../app/ports/slack.js';
 import { errorMessage } from '../errors.js';
-import { refusalMessage, type SlackMessage } from '../messages/index.js';
+import { refusalMessage } from '../messages/index.js';
 import type { Logger } from '../ops/logger.js';
 import { handleAction } from './action-handler.js';
 import { boltLogger } from './bolt-logger.js';

@@ -14,7 +14,7 @@ import { startLocalAws } from '../../sandbox/local-aws.js';
 import type { Clock } from '../../src/app/clock.js';
 import type { JobContext } from '../../src/app/context.js';
 import type { ElbPort } from '../../src/app/ports/elb.js';
-import type { SlackGateway } from '../../src/app/ports/slack.js';
+import type { SlackGateway, SlackMessage } from '../../src/app/ports/slack.js';
 import { recordEvent } from '../../src/app/record-event.js';
 import { createAlbRouter } from '../../src/aws/alb-router.js';
 import { createAsgAdapter } from '../../src/aws/asg-adapter.js';
@@ -30,7 +30,7 @@ import type { GreenlightConfig, ServiceConfig } from '../../src/domain/service.j
 import { callWebhook } from '../../src/hooks/webhook.js';
 import { runCutover } from '../../src/jobs/cutover-job.js';
 import { runPrecheck } from '../../src/jobs/precheck-job.js';
-import { renderReason, type SlackMessage } from '../../src/messages/index.js';
+import { renderReason } from '../../src/messages/index.js';
 import { createLogger } from '../../src/ops/logger.js';
 import { createMetrics } from '../../src/ops/metrics.js';
 import { createQueue, JobScheduler, QUEUE_NAME } from '../../src/queue/queue.js';

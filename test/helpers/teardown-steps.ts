@@ -5,14 +5,14 @@
  * never moves).
  */
 
+import type { ComputePorts } from '../../src/app/ports/compute.js';
 import type { ElbPort } from '../../src/app/ports/elb.js';
 import { startDrain, stillDraining } from '../../src/aws/drain.js';
+import type { ScaleDownContext } from '../../src/compute/backend.js';
 import {
   beginScaleDown,
   countRemaining,
   finishScaleDown,
-  type ScaleDownContext,
-  type ScaleDownDeps,
   settledCount,
 } from '../../src/compute/scale-down.js';
 import type { ScaleDownReport } from '../../src/domain/evidence.js';
@@ -26,7 +26,7 @@ export interface Waiting {
 }
 
 /** What `scaleDown` needs: the ports and how to wait. */
-export type ScaleDownRun = ScaleDownDeps & Waiting & { timeoutMs: number };
+export type ScaleDownRun = ComputePorts & Waiting & { timeoutMs: number };
 
 export async function drainSlot(
   port: ElbPort,

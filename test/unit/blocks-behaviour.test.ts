@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { SlackMessage } from '../../src/app/ports/slack.js';
 import { STATES, type State } from '../../src/domain/states.js';
 import {
   ACTIONS,
@@ -10,7 +11,6 @@ import {
   reminderMessage,
   reminderResolved,
   requestAccepted,
-  type SlackMessage,
   statusCard,
   statusList,
   verificationMessage,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { SlackMessage } from '../../src/app/ports/slack.js';
 import type { ForgottenSlot } from '../../src/domain/cost.js';
 import {
   ACTIONS,
@@ -7,7 +8,6 @@ import {
   gateAlertMessage,
   hookResultMessage,
   reminderMessage,
-  type SlackMessage,
   statusCard,
   statusList,
   teardownMessage,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { messageError } from '../../sandbox/slack-limits.js';
+import type { SlackMessage } from '../../src/app/ports/slack.js';
 import type { DeploymentReason } from '../../src/domain/reasons.js';
 import { STATES } from '../../src/domain/states.js';
 import {
@@ -18,7 +19,6 @@ import {
   reminderResolved,
   requestAccepted,
   rollbackMessage,
-  type SlackMessage,
   statusCard,
   statusList,
   teardownMessage,

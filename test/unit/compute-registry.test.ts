@@ -11,6 +11,7 @@ import {
   probeCompute,
   registered,
   runningCompute,
+  signedComputeLabels,
   toComputeTarget,
 } from '../../src/compute/registry.js';
 import {
@@ -136,6 +137,16 @@ describe('the compute backend registry', () => {
     ).toBe('ecs:shop/a');
     expect(computeIdentity({ kind: 'asg', name: 'web' })).toBe('asg:web');
     expect(computeIdentity({ kind: 'webhook', url: 'https://ops.example.com/scale' })).toBeNull();
+  });
+
+  it('names the signed kinds an entry uses, from the kinds it is given', () => {
+    expect(COMPUTE_BACKENDS.filter((b) => b.signed).map((b) => b.kind)).toEqual(['webhook']);
+    expect(signedComputeLabels({ webhook: 'https://ops.example.com/scale' })).toEqual(['webhook']);
+    expect(signedComputeLabels({ autoScalingGroup: 'web-blue' })).toEqual([]);
+    const entry = { lambda: { functionName: 'checkout-blue' } };
+    expect(signedComputeLabels(entry, [...COMPUTE_BACKENDS, lambda])).toEqual([]);
+    const signedLambda = registered({ ...lambda, signed: true });
+    expect(signedComputeLabels(entry, [...COMPUTE_BACKENDS, signedLambda])).toEqual(['Lambda function']);
   });
 
   it('says so in full when two services share an Auto Scaling group', () => {

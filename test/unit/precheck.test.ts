@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  evaluatePrecheck,
-  findForwardSites,
-  type PrecheckInput,
-  stickinessOf,
-} from '../../src/domain/forwards.js';
+import { findForwardSites } from '../../src/domain/forwards.js';
 import type { Action } from '../../src/domain/load-balancer.js';
+import { evaluatePrecheck, type PrecheckInput, stickinessOf } from '../../src/domain/precheck.js';
 
 const BLUE = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/checkout-blue/0123456789abcdef';
 const GREEN =

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JobContext } from '../../src/app/context.js';
 import type { MetricsPort } from '../../src/app/ports/metrics.js';
+import type { SlackMessage } from '../../src/app/ports/slack.js';
 import type { Deployment } from '../../src/domain/deployment.js';
 import type { AlarmState, MetricQuery, MetricResult } from '../../src/domain/metrics.js';
 import type { ServiceConfig } from '../../src/domain/service.js';
@@ -13,7 +14,6 @@ import { unreadableTraffic } from '../../src/domain/traffic/verdict.js';
 import { breachAlertKey, handleBreaches } from '../../src/jobs/gate-alerts.js';
 import { missingAlarms, readGates, readTraffic, unverifiedReason } from '../../src/jobs/traffic-evidence.js';
 import { runWatch, uncheckedKey } from '../../src/jobs/watch-job.js';
-import type { SlackMessage } from '../../src/messages/index.js';
 import { serviceConfig } from '../helpers/service-config.js';
 import { at } from '../helpers/traffic-fixtures.js';
 

@@ -66,12 +66,14 @@ describe('classifying a failure once for every job', () => {
     await expect(runStep(() => Promise.reject(throttled))).rejects.toBe(throttled);
     const busy = new ListenerBusyError('busy');
     await expect(runStep(() => Promise.reject(busy))).rejects.toBe(busy);
-    await expect(runStep(() => Promise.reject(denied))).resolves.toEqual({
+    await expect(runStep(() => Promise.reject(denied))).resolves.toStrictEqual({
       ok: false,
-      kind: 'failure',
-      error: denied,
       message: denied.message,
     });
-    await expect(runStep(() => Promise.resolve(42))).resolves.toEqual({ ok: true, value: 42 });
+    const lost = new LockLostError('lost');
+    await expect(runStep(() => Promise.reject(lost))).resolves.toStrictEqual({ ok: false, message: 'lost' });
+    const gone = new PermanentJobError('GL_DEPLOYMENT_NOT_FOUND', 'gone');
+    await expect(runStep(() => Promise.reject(gone))).resolves.toStrictEqual({ ok: false, message: 'gone' });
+    await expect(runStep(() => Promise.resolve(42))).resolves.toStrictEqual({ ok: true, value: 42 });
   });
 });

@@ -3,8 +3,9 @@ import { createServer, type IncomingHttpHeaders, type Server, type ServerRespons
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Deployment } from '../../src/domain/deployment.js';
+import { redactUrls } from '../../src/domain/redact.js';
 import { hookPayload } from '../../src/hooks/hook-payload.js';
-import { callWebhook, excerptOf, redactUrls } from '../../src/hooks/webhook.js';
+import { callWebhook, excerptOf } from '../../src/hooks/webhook.js';
 
 interface Received {
   headers: IncomingHttpHeaders;

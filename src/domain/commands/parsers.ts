@@ -167,7 +167,10 @@ export function parseExtend({
   if (ms <= 0) return reply(`The extension must be longer than 0 (got ${quote(durationText)}).`, usage);
   if (ms > MAX_EXTEND_MS) {
     const shown = formatDuration(ms) === durationText.toLowerCase() ? '' : ` = ${formatDuration(ms)}`;
-    return reply(`The extension can be at most 30d (got ${quote(durationText)}${shown}).`, usage);
+    return reply(
+      `The extension can be at most ${formatDuration(MAX_EXTEND_MS)} (got ${quote(durationText)}${shown}).`,
+      usage,
+    );
   }
   return { kind: 'command', command: { name: 'extend', service: r.service, durationMs: ms } };
 }

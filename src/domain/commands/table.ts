@@ -23,8 +23,9 @@ import {
   canTeardownNow,
   canUnlock,
 } from '../authorization.js';
-import { DURATION_HELP } from '../duration.js';
+import { DURATION_HELP, formatDuration } from '../duration.js';
 import type { DeploymentEvent } from '../events.js';
+import { MAX_EXTEND_MS } from '../limits.js';
 import { type ChangeIntent, change, type Intent, read, request } from './intents.js';
 import {
   type Known,
@@ -98,7 +99,7 @@ export const COMMANDS = [
   command({
     name: 'extend',
     usage: '`/deploy extend [service] &lt;duration&gt;`',
-    help: `keep the previous slot longer before teardown (${DURATION_HELP}; at most 30d).`,
+    help: `keep the previous slot longer before teardown (${DURATION_HELP}; at most ${formatDuration(MAX_EXTEND_MS)}).`,
     parse: parseExtend,
     intent: change({
       authorize: (svc, _d, a) => canExtend(svc, a),
