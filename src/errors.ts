@@ -20,31 +20,32 @@ export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-export class GreenlightError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'GreenlightError';
-  }
+/** What every error of ours is: an Error with a stable code (AwsCallError carries AWS's instead). */
+export abstract class GreenlightError extends Error {
+  abstract readonly code: ErrorCode;
 }
 
 /** A failure that retrying cannot fix (bad job data, a deployment or service that no longer exists). */
 export class PermanentJobError extends GreenlightError {
   override name = 'PermanentJobError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 // ── Jobs and their timing ─────────────────────────────────────────────────────────────────────
 
 /** A timed job that ran before its deadline by this worker's clock: retried, not completed. */
-export class NotDueYetError extends Error {
+export class NotDueYetError extends GreenlightError {
   readonly code: ErrorCode = 'GL_NOT_DUE_YET';
   override name = 'NotDueYetError';
 }
 
 /** A Slack message can wait: the thread it belongs in does not exist yet (src/jobs/outbox.ts). */
-export class NotYetError extends Error {
+export class NotYetError extends GreenlightError {
   readonly code: ErrorCode = 'GL_THREAD_NOT_YET';
   override name = 'NotYetError';
 }
@@ -52,13 +53,13 @@ export class NotYetError extends Error {
 // ── The forward lock (src/store/listener-lock.ts) ─────────────────────────────────────────────
 
 /** Another deployment holds a forward this one must write: the job runs again shortly. */
-export class ListenerBusyError extends Error {
+export class ListenerBusyError extends GreenlightError {
   readonly code: ErrorCode = 'GL_LISTENER_BUSY';
   override name = 'ListenerBusyError';
 }
 
 /** The lock changed hands (a newer run of the deployment, or it expired): stop writing. */
-export class LockLostError extends Error {
+export class LockLostError extends GreenlightError {
   readonly code: ErrorCode = 'GL_LOCK_LOST';
   override name = 'LockLostError';
 }
@@ -81,7 +82,7 @@ export class AwsCallError extends Error {
  * The switch failed part-way. `touched`: a Modify call was made, so traffic may have moved;
  * `confirmedRestored`: every touched forward read back as it was before the switch.
  */
-export class SwitchAbortedError extends Error {
+export class SwitchAbortedError extends GreenlightError {
   readonly code: ErrorCode = 'GL_SWITCH_ABORTED';
   override readonly cause: AwsCallError | Error;
   readonly touched: boolean;
@@ -116,7 +117,7 @@ export class SwitchAbortedError extends Error {
 
 // ── The store (src/store) ─────────────────────────────────────────────────────────────────────
 /** A stored record is not valid JSON or does not match the deployment schema. */
-export class CorruptRecordError extends Error {
+export class CorruptRecordError extends GreenlightError {
   readonly code: ErrorCode = 'STORE_CORRUPT_RECORD';
   constructor(
     readonly key: string,
@@ -128,7 +129,7 @@ export class CorruptRecordError extends Error {
 }
 
 /** Optimistic concurrency gave up: the record kept changing under us. */
-export class StoreConflictError extends Error {
+export class StoreConflictError extends GreenlightError {
   readonly code: ErrorCode = 'STORE_CONFLICT';
   constructor(
     readonly id: string,
@@ -140,7 +141,7 @@ export class StoreConflictError extends Error {
 }
 
 /** A caller asked for something the store's invariants forbid (a programming error). */
-export class StoreMisuseError extends Error {
+export class StoreMisuseError extends GreenlightError {
   readonly code: ErrorCode = 'STORE_MISUSE';
   constructor(message: string) {
     super(message);

@@ -13,7 +13,7 @@ import {
   patchDeployment,
   serviceOf,
 } from '../app/context.js';
-import { mustRunAgain, runStep } from '../app/failures.js';
+import { classifyFailure, mustRunAgain, runStep } from '../app/failures.js';
 import type { TrafficRouter } from '../app/ports/traffic-router.js';
 import { type EventOutcome, recordEvent } from '../app/record-event.js';
 import { afterCutoverOwed, BEFORE_CUTOVER_CALLED, BEFORE_CUTOVER_PASSED } from '../domain/after-cutover.js';
@@ -23,7 +23,7 @@ import { STALE_SWITCH_MS } from '../domain/limits.js';
 import { reason } from '../domain/reasons.js';
 import type { SwitchReport } from '../domain/reports.js';
 import type { ServiceConfig } from '../domain/service.js';
-import { errorMessage, LockLostError, SwitchAbortedError } from '../errors.js';
+import { errorMessage, SwitchAbortedError } from '../errors.js';
 import { cutoverFailedMessage, cutoverMessage } from '../messages/index.js';
 import { reportDrift } from './drift.js';
 import { hookAnswer, runHook } from './hook-runner.js';
@@ -154,9 +154,9 @@ async function switchTraffic(
     // Another service is switching (busy), or a transient failure left the load balancer as it was
     // (nothing modified, or put back and read back): the queue runs the switch again.
     if (mustRunAgain(err)) throw err;
-    if (err instanceof LockLostError) {
+    if (classifyFailure(err) === 'lock-lost') {
       ctx.log.warn(
-        { deployment: d.id, err: err.message },
+        { deployment: d.id, err: errorMessage(err) },
         'cutover stopped: this run no longer owns the switch',
       );
       // Still cutting over: the lock expired under us (a Redis blip) or a newer run of this

@@ -7,7 +7,7 @@
  */
 
 import { failedWith, type JobContext, loadDeployment, serviceOf } from '../app/context.js';
-import { mustRunAgain } from '../app/failures.js';
+import { classifyFailure, mustRunAgain } from '../app/failures.js';
 import type { TrafficRouter } from '../app/ports/traffic-router.js';
 import { recordEvent } from '../app/record-event.js';
 import type { Deployment } from '../domain/deployment.js';
@@ -16,7 +16,7 @@ import { offenderPlace } from '../domain/forwards.js';
 import { reason } from '../domain/reasons.js';
 import type { VerificationReport } from '../domain/reports.js';
 import type { ServiceConfig } from '../domain/service.js';
-import { errorMessage, LockLostError } from '../errors.js';
+import { errorMessage } from '../errors.js';
 import { refusalMessage, renderReason, rollbackMessage } from '../messages/index.js';
 import { reportDrift } from './drift.js';
 import { postOnce } from './outbox.js';
@@ -125,9 +125,9 @@ async function rollBack(
     return report;
   } catch (err) {
     if (mustRunAgain(err)) throw err;
-    if (err instanceof LockLostError) {
+    if (classifyFailure(err) === 'lock-lost') {
       ctx.log.warn(
-        { deployment: d.id, err: err.message },
+        { deployment: d.id, err: errorMessage(err) },
         'rollback stopped: this run no longer owns the switch',
       );
       // Still rolling back: the lock expired under us, or a newer run is at work — run again.
