@@ -13,8 +13,6 @@ export type SectionBlock = types.SectionBlock;
 export type ContextBlock = types.ContextBlock;
 export type ActionsBlock = types.ActionsBlock;
 
-export type { SlackMessage };
-
 export const LIMITS = {
   blocks: 50,
   sectionText: 3000,

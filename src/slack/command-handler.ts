@@ -5,6 +5,7 @@
  * the command table (src/domain/commands/table.ts); HANDLERS below runs it.
  */
 
+import type { SlackMessage } from '../app/ports/slack.js';
 import { recordEvent } from '../app/record-event.js';
 import { requestDeployment } from '../app/request-deployment.js';
 import { inServiceChannel } from '../domain/authorization.js';
@@ -28,7 +29,6 @@ import {
   reasonRefusal,
   refusalMessage,
   requestAccepted,
-  type SlackMessage,
   statusList,
 } from '../messages/index.js';
 import { actorFor, currentDeployment, rollbackTarget, type WebContext } from './web-context.js';
