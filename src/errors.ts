@@ -50,7 +50,7 @@ export class NotYetError extends GreenlightError {
   override name = 'NotYetError';
 }
 
-// ── The forward lock (src/store/listener-lock.ts) ─────────────────────────────────────────────
+// ── The forward lock (src/store/forward-lock.ts) ──────────────────────────────────────────────
 
 /** Another deployment holds a forward this one must write: the job runs again shortly. */
 export class ListenerBusyError extends GreenlightError {

@@ -33,7 +33,7 @@ import { createSlackGateway, createWebClient } from './slack/gateway.js';
 import { createGroupResolver } from './slack/usergroup-cache.js';
 import { randomHex, type WebContext } from './slack/web-context.js';
 import { DeploymentStore } from './store/deployment-store.js';
-import { ListenerLock } from './store/listener-lock.js';
+import { RedisForwardLock } from './store/forward-lock.js';
 import { ReplayGuard } from './store/replay-guard.js';
 
 export interface RuntimeOptions {
@@ -146,7 +146,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Running> {
     clock: baseClock,
     log,
     metrics,
-    listenerLock: new ListenerLock(redis, `${prefix}:`),
+    forwardLock: new RedisForwardLock(redis, `${prefix}:`),
     drainPollMs: opts.drainPollMs ?? 5_000,
     healthPollMs: opts.healthPollMs ?? 5_000,
     computePollMs: opts.computePollMs ?? 5_000,

@@ -38,10 +38,10 @@ export interface JobContext {
   /** Reads a secret (hook HMAC key) by environment variable name. */
   secret: (name: string) => string | undefined;
   /**
-   * Held while forwards are rewritten, so two services sharing a listener never interleave; owned
-   * by the deployment, fenced (see listener-lock.ts and write-guard.ts).
+   * Held on the forward sites a switch rewrites, so two services sharing a forward never interleave; owned
+   * by the deployment, fenced (see src/store/forward-lock.ts and write-guard.ts).
    */
-  listenerLock: ForwardLock;
+  forwardLock: ForwardLock;
   /** How often teardown polls target health while the old slot drains. */
   drainPollMs: number;
   /** How often the precheck looks at a slot's targets while they pass their first health checks. */

@@ -11,7 +11,13 @@ import { cachedReads } from './cached-reads.js';
 import { startDrain, stillDraining } from './drain.js';
 import { detachSlot, ensurePreviewRules, previewRuleTest } from './preview-rules.js';
 import { healthCheckTiming, readLiveSlot, readPrecheck, readSlotHealth } from './read-precheck.js';
-import { readListeners, type SwitchRequest, switchForwards, verifyConfiguration } from './switch-forwards.js';
+import {
+  readListeners,
+  type SwitchRequest,
+  sitesToRewrite,
+  switchForwards,
+  verifyConfiguration,
+} from './switch-forwards.js';
 import { timeElbPort } from './timed-elb-port.js';
 
 export interface AlbRouterOptions {
@@ -45,12 +51,14 @@ export function createAlbRouter(elb: ElbPort, opts: AlbRouterOptions = {}): Traf
     },
     attachSlots: async (svc, slots) => (await ensurePreviewRules(elb, svc, slots)).created,
     detachSlot: (svc, slot) => detachSlot(elb, svc, slot),
+    sitesToRewrite: (svc, targetSlot) => sitesToRewrite(elb, { ...forwards(svc), targetSlot }),
     switchTo: (svc, targetSlot, fence = {}) =>
       switchForwards(elb, {
         ...forwards(svc),
         targetSlot,
         ...(fence.beforeFirstModify ? { beforeFirstModify: fence.beforeFirstModify } : {}),
         ...(fence.beforeEachWrite ? { beforeEachWrite: fence.beforeEachWrite } : {}),
+        ...(fence.lockedSites ? { lockedSites: fence.lockedSites } : {}),
         ...(opts.restore ? { restore: opts.restore } : {}),
       }),
     verify: (svc, targetSlot, oldSlot) => verifyConfiguration(elb, { ...forwards(svc), targetSlot, oldSlot }),

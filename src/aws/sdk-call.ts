@@ -15,7 +15,7 @@ export function regionConfig(opts: { region?: string } = {}): {
 } {
   const region = opts.region ?? (process.env.AWS_REGION ? undefined : process.env.AWS_DEFAULT_REGION);
   // Bounded calls: the SDK waits forever by default, and a hung call must not keep a job (and the
-  // listener lock it renews while it waits) forever, nor keep it from being retried.
+  // forward lock it renews while it waits) forever, nor keep it from being retried.
   // (throwOnRequestTimeout: since @smithy/node-http-handler 4.4 a timeout only warns without it.)
   const requestHandler = { connectionTimeout: 5_000, requestTimeout: 20_000, throwOnRequestTimeout: true };
   return region ? { region, requestHandler } : { requestHandler };

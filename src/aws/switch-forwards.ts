@@ -4,6 +4,7 @@ import {
   findForwardSites,
   findOffenders,
   forwardGroups,
+  forwardSiteKey,
   orderedRules,
   rewriteActions,
   siteSendsAllTo,
@@ -12,8 +13,7 @@ import {
 import type { Listener, Rule } from '../domain/load-balancer.js';
 import { describeSite } from '../domain/precheck.js';
 import type { SwitchReport, VerificationReport } from '../domain/reports.js';
-import type { AwsCallError } from '../errors.js';
-import { SwitchAbortedError } from '../errors.js';
+import { type AwsCallError, ListenerBusyError, SwitchAbortedError } from '../errors.js';
 import { type Change, type RestoreOptions, restoreTouched } from './switch-restore.js';
 import { timeElbPort } from './timed-elb-port.js';
 
@@ -39,6 +39,12 @@ export interface SwitchRequest {
   beforeEachWrite?: () => Promise<void>;
   /** How a failed switch's put-back retries (tests shorten the backoff). */
   restore?: Omit<RestoreOptions, 'beforeEachWrite'>;
+  /**
+   * The forward sites (`forwardSiteKey`) the caller holds the lock of. When the plan, read now,
+   * needs to write any other, nothing is written and ListenerBusyError is thrown: the forwards
+   * changed since they were locked, and the job runs again shortly with a fresh plan.
+   */
+  lockedSites?: readonly string[];
 }
 
 export interface Snapshot {
@@ -120,6 +126,13 @@ async function plan(port: ElbPort, req: SwitchRequest, targetArn: string): Promi
   return planChanges(port, snap, req, new Set([targetArn]));
 }
 
+/** The forward sites (`forwardSiteKey`) a switch to `req.targetSlot` would rewrite now: what it locks. */
+export async function sitesToRewrite(port: ElbPort, req: SwitchRequest): Promise<string[]> {
+  const targetArn = req.slots[req.targetSlot];
+  if (targetArn === undefined) throw new Error(`"${req.targetSlot}" is not a slot of this service`);
+  return (await plan(port, req, targetArn)).map(forwardSiteKey);
+}
+
 /**
  * Points every forward of the configured listeners (default actions and rules) that references
  * the slots at `targetSlot`. A re-run after success changes nothing (`changed` is empty).
@@ -140,6 +153,14 @@ export async function switchForwards(
   const targetArn = req.slots[req.targetSlot];
   if (targetArn === undefined) throw new Error(`"${req.targetSlot}" is not a slot of this service`);
   const changes = await plan(timed.port, req, targetArn);
+  if (req.lockedSites) {
+    const locked = new Set(req.lockedSites);
+    const outside = changes.filter((c) => !locked.has(forwardSiteKey(c)));
+    if (outside.length > 0)
+      throw new ListenerBusyError(
+        `the forwards to rewrite changed since they were locked (${outside.map((c) => c.label).join(', ')})`,
+      );
+  }
   if (changes.length > 0) await req.beforeFirstModify?.();
   const done: Change[] = [];
   for (const change of changes) {

@@ -108,6 +108,14 @@ export function actionLists(
   ]);
 }
 
+/**
+ * What a switch locks for one forward site (src/store/forward-lock.ts): the rule's ARN, or the
+ * listener's ARN for its default actions (ModifyRule and ModifyListener each replace one list).
+ */
+export function forwardSiteKey(at: { listenerArn: string; ruleArn?: string }): string {
+  return at.ruleArn ?? `${at.listenerArn}#default`;
+}
+
 /** Every listener default action and rule action that forwards to any of the slots. */
 export function findForwardSites(
   listeners: Listener[],

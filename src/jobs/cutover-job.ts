@@ -84,7 +84,7 @@ async function switchTraffic(
   // health check and the hook before touching anything. The live slot alone cannot tell: a
   // deployment may start from split traffic.
   const untouched = d.switchStartedAt === undefined;
-  // Approved long ago and still not switching (the listeners busy all that time, workers down):
+  // Approved long ago and still not switching (its forwards locked by others all that time, workers down):
   // traffic must not move hours after the approver said yes. Nothing was touched.
   const approvedAt = d.history.findLast((h) => h.event === 'approve')?.at;
   if (untouched && approvedAt !== undefined && ctx.clock.now() - approvedAt > STALE_SWITCH_MS) {
@@ -107,7 +107,7 @@ async function switchTraffic(
       return undefined;
     }
     // Marked before the call: from here the service may have frozen itself, so afterCutover is owed.
-    // A re-run (listeners busy, a crash before the switch) does not freeze the service again.
+    // A re-run (forwards locked by another deployment, a crash before the switch) does not freeze the service again.
     const passed = d.messages.posted.includes(BEFORE_CUTOVER_PASSED);
     if (svc.hooks?.beforeCutover && !passed) await markPosted(ctx, d.id, BEFORE_CUTOVER_CALLED);
     const hook = passed ? null : await runHook(ctx, 'beforeCutover', svc, d);
@@ -126,7 +126,7 @@ async function switchTraffic(
       return undefined;
     }
   }
-  // Recorded under the listener lock, right before the first Modify call: from then on the load
+  // Recorded under the forward lock, right before the first Modify call: from then on the load
   // balancer may be touched, so a re-run finishes the switch instead of re-checking (an error
   // before that point leaves the deployment untouched, and the retry re-checks health and hook).
   const markSwitchStarted = async () => {
@@ -139,15 +139,19 @@ async function switchTraffic(
     // Every slot keeps its preview rule, so the old slot stays health-checked (and Rollback can
     // judge it) once production stops naming it. Normally the precheck created the target's; the
     // live slot's is created here, before anything production sees changes — and outside the
-    // listener lock: creating a rule changes no production forward (a raced priority is retried),
+    // forward lock: creating a rule changes no production forward (a raced priority is retried),
     // so the lock is held only for the switch itself, which other services on the listener wait for.
     await attachAll(timed.router, svc);
-    report = await ctx.listenerLock.withListeners(svc.listeners, d.id, async (fence) => {
+    // Locked: what this switch rewrites (its forward sites), read just before; the switch reads
+    // again under the lock and writes nothing if it would now need another site.
+    const sites = await timed.router.sitesToRewrite(svc, d.toSlot);
+    report = await ctx.forwardLock.withSites(sites, d.id, async (fence) => {
       const guard = writeGuard(ctx, fence, d);
       await guard();
       return timed.router.switchTo(svc, d.toSlot, {
         beforeFirstModify: markSwitchStarted,
         beforeEachWrite: guard,
+        lockedSites: sites,
       });
     });
   } catch (err) {

@@ -98,8 +98,9 @@ async function rollBack(
       });
       return null;
     }
-    const switched = await ctx.listenerLock.withListeners(svc.listeners, d.id, (fence) =>
-      timed.router.switchTo(svc, back, { beforeEachWrite: writeGuard(ctx, fence, d) }),
+    const sites = await timed.router.sitesToRewrite(svc, back);
+    const switched = await ctx.forwardLock.withSites(sites, d.id, (fence) =>
+      timed.router.switchTo(svc, back, { beforeEachWrite: writeGuard(ctx, fence, d), lockedSites: sites }),
     );
     const finishedAt = ctx.clock.now();
     const timing = {

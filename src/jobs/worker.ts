@@ -50,7 +50,7 @@ const HANDLERS: Record<JobName, Handler> = {
   },
 };
 
-/** How soon a job that found its listeners busy runs again (random within, so waiters spread out). */
+/** How soon a job that found its forwards locked by another deployment runs again (random within, so waiters spread out). */
 export const BUSY_RETRY_MS = { min: 200, max: 1_500 };
 
 export async function processJob(
@@ -69,7 +69,7 @@ export async function processJob(
     const kind = classifyFailure(err);
     if (kind === 'permanent') throw new UnrecoverableError(errorMessage(err));
     if (kind === 'busy' && job.moveToDelayed && token) {
-      // Another service is rewriting the same listeners: run again shortly, without holding a
+      // Another service is rewriting some of the same forwards: run again shortly, without holding a
       // worker and without spending one of the job's tries (a busy load balancer is not a failure).
       await job.moveToDelayed(Date.now() + randomInt(BUSY_RETRY_MS.min, BUSY_RETRY_MS.max), token);
       throw new DelayedError();
@@ -93,7 +93,7 @@ export function startWorker(
     // A worker that died (SIGKILL, OOM, a lost node) loses its jobs' locks within lockDuration
     // (renewed every half of it while alive); the stall check, every stalledInterval, gives them to
     // a live worker: a cutover cut short resumes within about 15 s, not BullMQ's default ~60 s.
-    // The job's re-run takes its deployment's listener lock over at once (listener-lock.ts).
+    // The job's re-run takes its deployment's forward lock over at once (forward-lock.ts).
     lockDuration: opts.lockDuration ?? DEFAULT_LOCK_DURATION_MS,
     stalledInterval: opts.stalledInterval ?? DEFAULT_STALLED_INTERVAL_MS,
     // Crashes in a row (a chaos run, a crash loop) must not fail a job that is safe to re-run.

@@ -1,6 +1,6 @@
 /**
  * The fence of every write to the load balancer: right before each Modify (and each restore), the
- * run must still hold the listener locks with its token, and the deployment's record must still be
+ * run must still hold the forward locks with its token, and the deployment's record must still be
  * at the version and state the switch was planned from. Otherwise a newer run (a retry after a
  * crash, another replica) or a person (a Rollback, a break-glass unlock) has moved on, and this run
  * stops without writing — it never writes stale actions over newer work.

@@ -1,7 +1,7 @@
 /**
  * A worker SIGKILLed in the middle of a cutover — the listener's default action switched, its rule
  * not — and another worker process started: the same deployment's cutover resumes, takes over its
- * own listener lock at once, and finishes the switch. Real processes, real redis-server, the local
+ * own forward lock at once, and finishes the switch. Real processes, real redis-server, the local
  * AWS endpoint over HTTP. The time from the kill to a consistent load balancer is printed (a
  * figure, not an assertion: the target is about 15 s after a worker is available).
  */

@@ -25,6 +25,7 @@ import { switchForwards } from '../../src/aws/switch-forwards.js';
 import { parseConfigText } from '../../src/config/load-config.js';
 import type { Deployment } from '../../src/domain/deployment.js';
 import type { DeploymentEvent } from '../../src/domain/events.js';
+import { forwardSiteKey } from '../../src/domain/forwards.js';
 import { newDeployment, newDeploymentId } from '../../src/domain/new-deployment.js';
 import type { GreenlightConfig, ServiceConfig } from '../../src/domain/service.js';
 import { callWebhook } from '../../src/hooks/webhook.js';
@@ -38,7 +39,7 @@ import { createSlackGateway, createWebClient } from '../../src/slack/gateway.js'
 import { createGroupResolver } from '../../src/slack/usergroup-cache.js';
 import type { WebContext } from '../../src/slack/web-context.js';
 import { DeploymentStore } from '../../src/store/deployment-store.js';
-import { ListenerLock } from '../../src/store/listener-lock.js';
+import { RedisForwardLock } from '../../src/store/forward-lock.js';
 import { demoServiceYaml } from './demo-service-yaml.js';
 import type { RedisProcess } from './redis-server.js';
 import { posts, textOf, updates } from './slack-inspect.js';
@@ -199,7 +200,7 @@ export async function startJobRig(redis: RedisProcess, opts: JobRigOptions = {})
     clock,
     log,
     metrics,
-    listenerLock: new ListenerLock(connection, `${prefix}:`),
+    forwardLock: new RedisForwardLock(connection, `${prefix}:`),
     drainPollMs: 10,
     healthPollMs: 10,
     computePollMs: 10,
@@ -289,17 +290,24 @@ export async function startJobRig(redis: RedisProcess, opts: JobRigOptions = {})
     cuttingOver,
     verifying,
     soaking,
-    /** Another service's deployment holds checkout's listeners until `release()`. */
-    holdListeners: () => {
+    /**
+     * Another service's deployment holds the lock of `sites` (default: every forward that names a
+     * checkout slot now) until `release()`. Resolves once the lock is held.
+     */
+    holdForwards: async (sites?: string[]) => {
+      const keys = sites ?? (await ctx.router.forwardSites(svc)).map(forwardSiteKey);
       let release!: () => void;
-      const held = ctx.listenerLock.withListeners(
-        svc.listeners,
-        'search-20240101000000-beef',
-        () => new Promise<void>((r) => (release = r)),
-      );
+      let acquired!: () => void;
+      const taken = new Promise<void>((r) => (acquired = r));
+      const held = ctx.forwardLock.withSites(keys, 'search-20240101000000-beef', () => {
+        acquired();
+        return new Promise<void>((r) => (release = r));
+      });
+      await Promise.race([taken, held]);
       return {
+        keys,
         release: async () => {
-          release();
+          release?.();
           await held;
         },
       };

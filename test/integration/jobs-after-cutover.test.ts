@@ -64,10 +64,10 @@ async function loseQueuedHook(id: string): Promise<void> {
   await rig.queue.remove(jobId('after-cutover', id));
 }
 
-describe('beforeCutover and a cutover that must wait for its listeners', () => {
-  it('is called once, not again on each re-run while another service holds the listeners', async () => {
+describe('beforeCutover and a cutover that must wait for its forwards', () => {
+  it('is called once, not again on each re-run while another service holds its forwards', async () => {
     const d = await rig.cuttingOver();
-    const hold = rig.holdListeners();
+    const hold = await rig.holdForwards();
     await expect(runCutover(rig.ctx, d.id)).rejects.toThrow(/rewriting the forwards/);
     await expect(runCutover(rig.ctx, d.id)).rejects.toThrow(/rewriting the forwards/);
     await hold.release();

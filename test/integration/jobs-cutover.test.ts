@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEMO } from '../../sandbox/fake-elb/demo.js';
 import { canRollBack } from '../../src/domain/state-machine.js';
+import { ListenerBusyError } from '../../src/errors.js';
 import { runCutover } from '../../src/jobs/cutover-job.js';
 import { runRollback } from '../../src/jobs/rollback-job.js';
 import { processJob, startWorker } from '../../src/jobs/worker.js';
@@ -79,10 +80,10 @@ describe('a cutover that fails part-way', () => {
   });
 });
 
-describe('a cutover whose listeners another service is rewriting', () => {
+describe('a cutover whose forwards another service is rewriting', () => {
   it('runs again shortly as a delayed job, holding no worker and spending none of its tries', async () => {
     const d = await rig.cuttingOver();
-    const hold = rig.holdListeners();
+    const hold = await rig.holdForwards();
     const worker = startWorker(rig.ctx, rig.bullConnection, { prefix: rig.prefix, concurrency: 1 });
     try {
       await rig.ctx.scheduler.enqueue('cutover', d.id);
@@ -111,6 +112,60 @@ describe('a cutover whose listeners another service is rewriting', () => {
       await hold.release();
       await worker.close();
     }
+  });
+});
+
+describe('a cutover on a listener other services share (the lock is per forward, not per listener)', () => {
+  /** Another service's rule on checkout's listener, forwarding to its own group. */
+  function addSearchRule(): string {
+    const search = rig.aws.elb.addTargetGroup('search-blue');
+    return rig.aws.elb.addRule({
+      listenerArn: DEMO.checkout.listenerArn,
+      priority: 30,
+      actions: [{ Type: 'forward', TargetGroupArn: search }],
+      conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/search*'] } }],
+    });
+  }
+
+  it('switches while another service holds the lock of its own rule on the same listener', async () => {
+    const searchRule = addSearchRule();
+    const d = await rig.cuttingOver();
+    const hold = await rig.holdForwards([searchRule]);
+    try {
+      await runCutover(rig.ctx, d.id);
+      expect((await rig.get(d.id)).state).toBe('verifying');
+      expect(rig.weights()).toEqual({ blue: 0, green: 1 });
+    } finally {
+      await hold.release();
+    }
+  });
+
+  it('locks exactly the forwards it rewrites: the default action and its own rule, not the neighbour', async () => {
+    const searchRule = addSearchRule();
+    const rule = addCheckoutRule();
+    const d = await rig.cuttingOver();
+    expect((await rig.ctx.router.sitesToRewrite(rig.svc, d.toSlot)).sort()).toEqual(
+      [`${DEMO.checkout.listenerArn}#default`, rule].sort(),
+    );
+    expect(await rig.ctx.router.sitesToRewrite(rig.svc, d.toSlot)).not.toContain(searchRule);
+  });
+
+  it('writes nothing when the forwards it must rewrite changed after it locked them, and runs again', async () => {
+    const d = await rig.cuttingOver();
+    const modifiesBefore = rig.modifyCalls();
+    // Locked: the default action only. A checkout rule appears before the switch reads again.
+    const sites = await rig.ctx.router.sitesToRewrite(rig.svc, d.toSlot);
+    const rule = addCheckoutRule();
+    await expect(
+      rig.ctx.forwardLock.withSites(sites, d.id, () =>
+        rig.ctx.router.switchTo(rig.svc, d.toSlot, { lockedSites: sites }),
+      ),
+    ).rejects.toThrow(ListenerBusyError);
+    expect(rig.modifyCalls()).toBe(modifiesBefore);
+    // The job's own run plans again, locks both and switches both.
+    await runCutover(rig.ctx, d.id);
+    expect(rig.aws.elb.weightsOf(rule)).toEqual({ [DEMO.checkout.greenArn]: 1 });
+    expect(rig.weights()).toEqual({ blue: 0, green: 1 });
   });
 });
 
@@ -271,7 +326,7 @@ describe('a cutover run that froze mid-switch (fencing)', () => {
       ...rig.elb,
       modifyListener: async (...args: Parameters<typeof rig.elb.modifyListener>) => {
         await rig.elb.modifyListener(...args);
-        const keys = await admin.keys(`${rig.prefix}:listener-lock:*`);
+        const keys = await admin.keys(`${rig.prefix}:forward-lock:*`);
         if (keys.length > 0) await admin.del(...keys);
       },
     };

@@ -1,7 +1,7 @@
 /**
  * What the use cases need from storage: deployment records with the per-service lock (written in
  * one atomic step, src/store/deployment-store.ts) and the fenced lock on the forwards a switch
- * rewrites (src/store/listener-lock.ts).
+ * rewrites (src/store/forward-lock.ts).
  */
 import type { AuditEntry, Deployment } from '../../domain/deployment.js';
 
@@ -42,12 +42,9 @@ export interface Fence {
 
 export interface ForwardLock {
   /**
-   * Runs `fn` holding the lock of every listed listener for `owner` (a deployment id), taken all at
-   * once; throws ListenerBusyError when another owner holds any of them.
+   * Runs `fn` holding the lock of every listed forward site (a rule, or a listener's default
+   * actions: `forwardSiteKey`) for `owner` (a deployment id), taken all at once; throws
+   * ListenerBusyError when another owner holds any of them.
    */
-  withListeners<T>(
-    listenerArns: readonly string[],
-    owner: string,
-    fn: (fence: Fence) => Promise<T>,
-  ): Promise<T>;
+  withSites<T>(sites: readonly string[], owner: string, fn: (fence: Fence) => Promise<T>): Promise<T>;
 }

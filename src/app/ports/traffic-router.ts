@@ -47,6 +47,11 @@ export interface SwitchFence {
   beforeFirstModify?: () => Promise<void>;
   /** Awaited right before every write, put-backs included; throwing stops the switch where it is. */
   beforeEachWrite?: () => Promise<void>;
+  /**
+   * The sites (from `sitesToRewrite`) whose lock the caller holds: a switch that now needs to
+   * write another writes nothing and throws ListenerBusyError (run again with a fresh plan).
+   */
+  lockedSites?: readonly string[];
 }
 
 export interface TrafficRouter {
@@ -68,6 +73,11 @@ export interface TrafficRouter {
   attachSlots(svc: ServiceConfig, slots?: string[]): Promise<AttachedSlot[]>;
   /** Stops test requests to a slot (before its teardown); the detached rule's priority, or null. */
   detachSlot(svc: ServiceConfig, slot: string): Promise<number | null>;
+  /**
+   * What a switch to `targetSlot` would rewrite now, as lock keys: one per forward site (a rule, or
+   * a listener's default actions). The caller locks them, then switches with `lockedSites`.
+   */
+  sitesToRewrite(svc: ServiceConfig, targetSlot: string): Promise<string[]>;
   /**
    * Moves all production traffic to `targetSlot`. A failure part-way puts back what it changed
    * and throws SwitchAbortedError saying what the load balancer shows.

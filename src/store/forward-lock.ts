@@ -1,9 +1,12 @@
 /**
- * The lock held while a job rewrites the forwards of listeners, with a fencing token.
+ * The lock held while a job rewrites forwards, with a fencing token. What is locked is what is
+ * written: each forward site (a rule, or a listener's default actions; `forwardSiteKey` in
+ * src/domain/forwards.ts), not the listener. Services with their own rules on a shared listener
+ * switch in parallel; two services whose switches rewrite the same action list serialize (each
+ * Modify replaces the whole list, so they would otherwise read-modify-write it at once).
  *
- * The service lock keeps one deployment per service; two services whose forwards live on the same
- * listener would otherwise read-modify-write the same action list at once. This lock is owned by a
- * *deployment*, not a process: the same deployment's re-run (a retry after a crash, another
+ * The service lock keeps one deployment per service. This lock is owned by a *deployment*, not a
+ * process: the same deployment's re-run (a retry after a crash, another
  * replica) takes it over at once, with a new fencing token, while another deployment waits.
  *
  * Fencing: a holder calls `fence.check()` right before every write to the load balancer. It
@@ -20,7 +23,7 @@ import { ListenerBusyError, LockLostError } from '../errors.js';
 import { DEFAULT_PREFIX } from './keys.js';
 
 /**
- * KEYS: the listener locks, then the fence counter. ARGV: owner, ttl ms.
+ * KEYS: the forward-site locks, then the fence counter. ARGV: owner, ttl ms.
  * All free or owned by `owner` → take them all with a new fence: {1, fence}; else {0, holder}.
  */
 const ACQUIRE = `
@@ -52,7 +55,7 @@ end
 return 1
 `;
 
-export interface ListenerLockOptions {
+export interface ForwardLockOptions {
   /**
    * Lock lifetime without renewal (default 10 s; renewed every third of it while held): a holder
    * that died frees the listeners within 10 s.
@@ -66,34 +69,31 @@ export interface ListenerLockOptions {
   retryMs?: number;
 }
 
-export class ListenerLock implements ForwardLock {
+export class RedisForwardLock implements ForwardLock {
   constructor(
     private readonly redis: Redis,
     private readonly prefix = DEFAULT_PREFIX,
-    private readonly opts: ListenerLockOptions = {},
+    private readonly opts: ForwardLockOptions = {},
   ) {}
 
-  private keys(listenerArns: readonly string[]): string[] {
-    return [...new Set(listenerArns)].sort().map((arn) => `${this.prefix}listener-lock:${arn}`);
+  private keys(sites: readonly string[]): string[] {
+    return [...new Set(sites)].sort().map((site) => `${this.prefix}forward-lock:${site}`);
   }
 
   /**
-   * Runs `fn` holding every listener's lock for `owner` (a deployment id). Taken all at once (no
-   * partial hold, no deadlock), waiting while another owner holds any of them.
+   * Runs `fn` holding the lock of every forward site for `owner` (a deployment id). Taken all at
+   * once (no partial hold, no deadlock); another owner's hold on any of them is ListenerBusyError
+   * (after `waitMs`). No sites: `fn` runs with a fence that checks nothing.
    */
-  async withListeners<T>(
-    listenerArns: readonly string[],
-    owner: string,
-    fn: (fence: Fence) => Promise<T>,
-  ): Promise<T> {
-    const keys = this.keys(listenerArns);
+  async withSites<T>(sites: readonly string[], owner: string, fn: (fence: Fence) => Promise<T>): Promise<T> {
+    const keys = this.keys(sites);
     const ttl = this.opts.ttlMs ?? 10_000;
     const token = await this.acquire(keys, owner, ttl);
     const value = `${owner}|${token}`;
     const check = async () => {
       const held = await this.redis.eval(CHECK, keys.length, ...keys, value, String(ttl));
       if (held !== 1)
-        throw new LockLostError(`the lock of ${listenerArns.join(', ')} is no longer held by this run`);
+        throw new LockLostError(`the lock of ${sites.join(', ')} is no longer held by this run`);
     };
     const renew = setInterval(() => void check().catch(() => {}), Math.max(100, Math.floor(ttl / 3)));
     renew.unref();
@@ -105,9 +105,9 @@ export class ListenerLock implements ForwardLock {
     }
   }
 
-  /** Who holds the lock of a listener now (`deploymentId|token`), or null. */
-  holder(listenerArn: string): Promise<string | null> {
-    return this.redis.get(`${this.prefix}listener-lock:${listenerArn}`);
+  /** Who holds the lock of a forward site now (`deploymentId|token`), or null. */
+  holder(site: string): Promise<string | null> {
+    return this.redis.get(`${this.prefix}forward-lock:${site}`);
   }
 
   private async acquire(keys: string[], owner: string, ttl: number): Promise<number> {
@@ -117,14 +117,14 @@ export class ListenerLock implements ForwardLock {
         ACQUIRE,
         keys.length + 1,
         ...keys,
-        `${this.prefix}listener-fence`,
+        `${this.prefix}forward-fence`,
         owner,
         String(ttl),
       )) as [number, string];
       if (ok === 1) return Number(what);
       if (Date.now() >= deadline) {
         const holder = what.split('|')[0] ?? what;
-        throw new ListenerBusyError(`deployment ${holder} is rewriting the forwards of these listeners`);
+        throw new ListenerBusyError(`deployment ${holder} is rewriting the forwards this one must write`);
       }
       await new Promise((r) => setTimeout(r, this.opts.retryMs ?? 100));
     }
