@@ -100,6 +100,9 @@ export async function dispatchFakeAws(
   if (version === ELB_VERSION) {
     const hang = opts.elb.takeHang(new URLSearchParams(req.body).get('Action') ?? '');
     if (hang > 0) await new Promise((r) => setTimeout(r, hang));
+    const latency = opts.elb.latencyMs;
+    if (latency)
+      await new Promise((r) => setTimeout(r, latency[0] + Math.random() * (latency[1] - latency[0])));
     return handleQuery(opts.elb, req.body);
   }
   if (isAsgRequest(req.headers, req.body)) {

@@ -46,6 +46,9 @@ export function handleQuery(
       );
     }
     state.calls.push({ operation: query.action, params: query.params });
+    if (state.throttle && !state.throttle.admit(query.action, state.now())) {
+      throw new FakeElbError('ThrottlingException', 'Rate exceeded');
+    }
     const injected = state.takeFailure(query.action);
     const fail = (f: InjectedFailure) => new FakeElbError(f.code, f.message, statusOf(f.code));
     if (injected && !injected.afterApply) throw fail(injected);

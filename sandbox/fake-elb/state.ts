@@ -14,6 +14,7 @@
 import { createHash } from 'node:crypto';
 import type { Action } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { FailureInjection } from '../failure-injection.js';
+import type { ApiThrottle } from './api-limits.js';
 import { FakeElbError } from './errors.js';
 import {
   defaultHealthCheck,
@@ -122,6 +123,16 @@ export class FakeElbState extends FailureInjection {
    * quota its account would have raised to.
    */
   maxRulesPerLoadBalancer = 100;
+  /**
+   * AWS's API request throttling (api-limits.ts), when a run asks for it: null (the default)
+   * admits every request.
+   */
+  throttle: ApiThrottle | null = null;
+  /**
+   * Latency of every request served over HTTP, drawn uniformly from [min, max] ms (AWS-like calls
+   * take 100–300 ms); null (the default) answers at once.
+   */
+  latencyMs: readonly [number, number] | null = null;
   /** Every Modify that applied, with the actions before and after (for invariant checks). */
   readonly modifications: { at: number; arn: string; before: Action[]; after: Action[] }[] = [];
   now: () => number;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ApiThrottle, AWS_API_LIMITS, AWS_DESCRIBE_BUCKET } from '../../sandbox/fake-elb/api-limits.js';
 import { fakeElbClient } from '../../sandbox/fake-elb/client.js';
 import { DEMO, demoState } from '../../sandbox/fake-elb/demo.js';
 import { handleQuery } from '../../sandbox/fake-elb/handler.js';
@@ -105,6 +106,48 @@ describe('handleQuery', () => {
     );
     expect(handleQuery(state, body).status).toBe(200);
     expect(state.calls.map((c) => c.operation)).toEqual(['DescribeRules', 'DescribeRules']);
+  });
+});
+
+describe('request throttling (ELB user guide, "Request throttling for the ELB API")', () => {
+  it('admits 40 Describe calls at once, refuses the next with ThrottlingException, and refills 10 a second', () => {
+    let now = 1_000_000;
+    const state = new FakeElbState({ now: () => now });
+    state.throttle = new ApiThrottle({ describe: AWS_DESCRIBE_BUCKET }, now);
+    const describe = () => handleQuery(state, 'Action=DescribeLoadBalancers&Version=2015-12-01');
+    for (let i = 0; i < 40; i += 1) expect(describe().status).toBe(200);
+    const refused = describe();
+    expect(refused.status).toBe(400);
+    expect(refused.body).toContain('<Code>ThrottlingException</Code>');
+    expect(refused.body).toContain('Rate exceeded');
+    now += 100; // one token back
+    expect(describe().status).toBe(200);
+    expect(describe().status).toBe(400);
+    now += 4_000; // full again: 40, not more
+    for (let i = 0; i < 40; i += 1) expect(describe().status).toBe(200);
+    expect(describe().status).toBe(400);
+    expect(state.throttle.throttled.get('DescribeLoadBalancers')).toBe(3);
+    // Mutating calls have buckets of their own: not this one.
+    expect(handleQuery(state, 'Action=DeleteRule&Version=2015-12-01&RuleArn=x').body).not.toContain(
+      'ThrottlingException',
+    );
+  });
+
+  it('gives mutating calls a bucket of 20 (3 a second) and target registration one of 20 (4 a second)', () => {
+    let now = 5_000_000;
+    const state = new FakeElbState({ now: () => now });
+    state.throttle = new ApiThrottle(AWS_API_LIMITS, now);
+    const call = (action: string) =>
+      handleQuery(state, `Action=${action}&Version=2015-12-01&RuleArn=x&TargetGroupArn=x`).body;
+    for (let i = 0; i < 20; i += 1) expect(call('DeleteRule')).not.toContain('ThrottlingException');
+    expect(call('DeleteRule')).toContain('ThrottlingException');
+    for (let i = 0; i < 20; i += 1) expect(call('DeregisterTargets')).not.toContain('ThrottlingException');
+    expect(call('DeregisterTargets')).toContain('ThrottlingException');
+    now += 1_000;
+    for (let i = 0; i < 3; i += 1) expect(call('DeleteRule')).not.toContain('ThrottlingException');
+    expect(call('DeleteRule')).toContain('ThrottlingException');
+    for (let i = 0; i < 4; i += 1) expect(call('DeregisterTargets')).not.toContain('ThrottlingException');
+    expect(call('DeregisterTargets')).toContain('ThrottlingException');
   });
 });
 
