@@ -44,11 +44,13 @@ export interface ChaosOptions {
 export const FULL_RUN: ChaosOptions = {
   services: 200,
   deployments: 50,
-  soak: '20s',
+  // Long enough for the driver to find and click Rollback during the soak while 50 deployments
+  // verify at once under Slack outages (with 20 s, some soaks ended before the click came).
+  soak: '60s',
   killEveryMs: 6_000,
   redisRestartEveryMs: 45_000,
-  // Every ~1 s one AWS call fails or hangs: all 200 services share two listeners, whose lock
-  // serializes their switches (a hang under it holds every switch up).
+  // Every ~1 s one AWS call fails or hangs: all 200 services share two listeners (a rule each);
+  // a hang inside a switch holds up only the services whose forwards it locked.
   awsFaultEveryMs: 1_000,
   slackOutageEveryMs: 25_000,
   slackOutageMs: 4_000,
