@@ -1,4 +1,4 @@
-/** The states of a deployment, in lifecycle order (src/domain/deployment.ts re-exports them). Pure. */
+/** The states of a deployment, in lifecycle order. Pure. */
 
 export const STATES = [
   'requested',
