@@ -15,10 +15,8 @@
 
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import type { Queue } from 'bullmq';
-import type { Env, Role } from '../src/config/env.js';
+import type { Role } from '../src/config/env.js';
 import { formatProblems, loadConfigFile } from '../src/config/load-config.js';
-import type { GreenlightConfig } from '../src/domain/service.js';
 import type { LocalSandbox, LocalSandboxOptions } from '../src/local-sandbox.js';
 import type { Logger } from '../src/ops/logger.js';
 import { demoState } from './fake-elb/demo.js';
@@ -90,29 +88,10 @@ function applyEnv(vars: Record<string, string | undefined>): () => void {
   return () => set(before);
 }
 
+/** The sandbox as src/local-sandbox.ts describes it, with the simulated world's own clock. */
 export interface Sandbox extends LocalSandbox {
-  /**
-   * `port` is BOT_RECEIVER: the bot's receiver takes a free port of 127.0.0.1; the page on PORT
-   * talks to it. `role` is always `all`.
-   */
-  env: Pick<
-    Env,
-    'slackBotToken' | 'slackSigningSecret' | 'slackApiUrl' | 'mode' | 'port' | 'opsPort' | 'role'
-  >;
-  config: GreenlightConfig;
-  redisUrl: string;
-  /** Give it to the runtime (`listenHost`): the bot's receiver listens on this address only. */
-  listenHost: string;
-  /** Give it to the runtime (`prefix`): the bot's Redis keys and queue live apart from production's. */
-  prefix: string;
-  /** The page: http://127.0.0.1:PORT (or the next free port). */
-  url: string;
-  port: number;
   /** The clock of the simulated world; give it to the runtime (`clock`) so fast-forward moves the bot too. */
   clock: SandboxClock;
-  /** Hands the running bot to the page: its receiver's and ops ports, its queue (fast-forward). */
-  attach(bot: { port?: number; opsPort: number; queue: Queue }): number;
-  close(): Promise<void>;
 }
 
 export interface SandboxOptions extends LocalSandboxOptions {
