@@ -354,11 +354,14 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   // Faults, until every scenario has finished.
   let running = true;
   const faultLoops: Promise<void>[] = [];
+  // The first of each kind comes within half its period: a run always outlasts that (the soak of
+  // its `done` deployments alone is longer), so every kind of fault happens in every run however
+  // fast the run goes.
   const every = (ms: number, fn: () => Promise<void> | void) =>
     faultLoops.push(
       (async () => {
-        while (running) {
-          await sleep(between(ms / 2, (ms * 3) / 2));
+        for (let first = true; running; first = false) {
+          await sleep(first ? between(0, ms / 2) : between(ms / 2, (ms * 3) / 2));
           if (running)
             await Promise.resolve(fn()).catch((err: unknown) => log(`fault failed: ${String(err)}`));
         }
