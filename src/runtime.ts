@@ -2,6 +2,7 @@
  * Assembles one Greenlight process from its parts. Production (`src/main.ts`), the sandbox and
  * the tests all start the bot through here; only endpoints and timings differ.
  */
+
 import type { Server } from 'node:http';
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
@@ -12,11 +13,13 @@ import type { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { type Clock, systemClock } from './app/clock.js';
 import type { JobContext } from './app/context.js';
+import type { ElbPort } from './app/ports/elb.js';
 import { createAlbRouter } from './aws/alb-router.js';
 import { createAsgAdapter, createAsgClient } from './aws/asg-adapter.js';
 import { createCloudWatchClient, createMetricsAdapter } from './aws/cloudwatch-adapter.js';
 import { createEcsAdapter, createEcsClient } from './aws/ecs-adapter.js';
 import { createElbAdapter, createElbClient } from './aws/elb-sdk-adapter.js';
+import { sharedReads } from './aws/shared-reads.js';
 import type { Env } from './config/env.js';
 import type { GreenlightConfig } from './domain/service.js';
 import { callWebhook } from './hooks/webhook.js';
@@ -103,6 +106,12 @@ export interface Running {
   close(): Promise<void>;
 }
 
+/** The ALB router, its precheck and plan reads shared while in flight (src/aws/shared-reads.ts). */
+function albRouter(elb: ElbPort) {
+  const { shared, fresh } = sharedReads(elb);
+  return createAlbRouter(fresh, { shared });
+}
+
 export async function startRuntime(opts: RuntimeOptions): Promise<Running> {
   const { env, config, log } = opts;
   const prefix = opts.prefix ?? 'gl';
@@ -135,7 +144,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Running> {
   const ctx: JobContext = {
     store,
     scheduler,
-    router: createAlbRouter(createElbAdapter(clients.elb)),
+    router: albRouter(createElbAdapter(clients.elb)),
     cloudwatch: createMetricsAdapter(clients.cloudwatch),
     ecs: createEcsAdapter(clients.ecs),
     asg: createAsgAdapter(clients.asg),

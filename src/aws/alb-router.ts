@@ -23,6 +23,12 @@ import { timeElbPort } from './timed-elb-port.js';
 export interface AlbRouterOptions {
   /** How a failed switch's put-back retries (tests shorten the backoff). */
   restore?: SwitchRequest['restore'];
+  /**
+   * The same port with listener and rule reads shared while in flight (sharedReads: give the
+   * router its `fresh` port and this): used by the precheck's reads and a switch's plan before
+   * it locks. Absent: every read is fresh.
+   */
+  shared?: ElbPort;
 }
 
 function slotArn(svc: ServiceConfig, slot: string): string {
@@ -31,14 +37,21 @@ function slotArn(svc: ServiceConfig, slot: string): string {
   return arn;
 }
 
+/**
+ * Which reads may be shared (`opts.shared`): the precheck's (the cutover checks health again and
+ * plans again under its lock) and the plan a switch locks by (the switch reads again under the
+ * lock). Everything a decision rests on reads fresh: the switch itself, read-back and the scan of
+ * verification, the live slot for drift, health before a switch, draining.
+ */
 export function createAlbRouter(elb: ElbPort, opts: AlbRouterOptions = {}): TrafficRouter {
+  const reads = opts.shared ?? elb;
   const forwards = (svc: ServiceConfig) => ({
     listenerArns: svc.listeners,
     slots: svc.slots,
     isPreviewRule: previewRuleTest(svc),
   });
   return {
-    precheck: (svc, targetSlot, o) => readPrecheck(elb, svc, targetSlot, o),
+    precheck: (svc, targetSlot, o) => readPrecheck(reads, svc, targetSlot, { ...o, attachWith: elb }),
     liveSlot: (svc) => readLiveSlot(elb, svc),
     async forwardSites(svc) {
       const snap = await readListeners(elb, svc.listeners, previewRuleTest(svc));
@@ -51,7 +64,7 @@ export function createAlbRouter(elb: ElbPort, opts: AlbRouterOptions = {}): Traf
     },
     attachSlots: async (svc, slots) => (await ensurePreviewRules(elb, svc, slots)).created,
     detachSlot: (svc, slot) => detachSlot(elb, svc, slot),
-    sitesToRewrite: (svc, targetSlot) => sitesToRewrite(elb, { ...forwards(svc), targetSlot }),
+    sitesToRewrite: (svc, targetSlot) => sitesToRewrite(reads, { ...forwards(svc), targetSlot }),
     switchTo: (svc, targetSlot, fence = {}) =>
       switchForwards(elb, {
         ...forwards(svc),
@@ -66,8 +79,18 @@ export function createAlbRouter(elb: ElbPort, opts: AlbRouterOptions = {}): Traf
     stillDraining: (svc, slot, leaving) => stillDraining(elb, slotArn(svc, slot), leaving),
     timed() {
       const timed = timeElbPort(elb);
-      return { router: createAlbRouter(timed.port, opts), awsMs: () => timed.awsMs() };
+      const timedShared = opts.shared ? timeElbPort(opts.shared) : undefined;
+      return {
+        router: createAlbRouter(timed.port, {
+          ...opts,
+          ...(timedShared ? { shared: timedShared.port } : {}),
+        }),
+        awsMs: () => timed.awsMs() + (timedShared?.awsMs() ?? 0),
+      };
     },
-    cached: () => createAlbRouter(cachedReads(elb), opts),
+    cached() {
+      const cached = cachedReads(elb);
+      return createAlbRouter(cached, { ...opts, shared: cached });
+    },
   };
 }

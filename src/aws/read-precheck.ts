@@ -1,5 +1,5 @@
 /**
- * The precheck's look at the load balancer: the live slot (never a cache), the forwards that touch
+ * The precheck's look at the load balancer: the live slot, the forwards that touch
  * the slots, every slot's stickiness, the target slot's health and health-check settings — and the
  * target slot attached by its preview rule, created here when missing (src/domain/preview.ts), so
  * that AWS health-checks it before anyone approves.
@@ -91,7 +91,14 @@ export async function readPrecheck(
   port: ElbPort,
   svc: ServiceConfig,
   targetSlot: string,
-  opts: { mayWait?: boolean } = {},
+  opts: {
+    mayWait?: boolean;
+    /**
+     * Where preview rules are created and their priorities read: a port that reads fresh, when
+     * `port`'s listener and rule reads are shared (src/aws/shared-reads.ts).
+     */
+    attachWith?: ElbPort;
+  } = {},
 ): Promise<PrecheckReading> {
   const targetArn = svc.slots[targetSlot];
   const listenerArns = [...new Set([...svc.listeners, svc.preview.listenerArn])];
@@ -142,7 +149,7 @@ export async function readPrecheck(
   }
   const before = await judge([], findPreviewRules(previewRules, svc.preview, svc.name, svc.slots));
   if (before.problems.length > 0) return { report: before, timing, attached: [] };
-  const preview = await ensurePreviewRules(port, svc, [targetSlot]);
+  const preview = await ensurePreviewRules(opts.attachWith ?? port, svc, [targetSlot]);
   if (preview.created.length === 0) return { report: before, timing, attached: [] };
   // Just attached: AWS starts checking the slot now; judge what its targets read after that.
   return { report: await judge(preview.created, preview.rules), timing, attached: preview.created };

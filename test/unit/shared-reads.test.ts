@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import type { ElbPort } from '../../src/app/ports/elb.js';
+import { sharedReads } from '../../src/aws/shared-reads.js';
+import type { Listener, Rule } from '../../src/domain/load-balancer.js';
+
+/** An ElbPort whose calls are counted; reads answer when `settle()` is called (or fail when told). */
+function countingPort() {
+  const calls: string[] = [];
+  const pending: (() => void)[] = [];
+  let failNext = false;
+  const answer = <T>(what: string, value: T): Promise<T> => {
+    calls.push(what);
+    const fail = failNext;
+    failNext = false;
+    return new Promise<T>((resolve, reject) =>
+      pending.push(() => (fail ? reject(new Error('Throttling')) : resolve(value))),
+    );
+  };
+  const port = {
+    describeListeners: (q: { listenerArns: string[] } | { loadBalancerArn: string }) =>
+      answer<Listener[]>(`DescribeListeners ${JSON.stringify(q)}`, []),
+    describeRules: (arn: string) => answer<Rule[]>(`DescribeRules ${arn}`, []),
+    modifyRule: async (arn: string) => {
+      calls.push(`ModifyRule ${arn}`);
+    },
+  } as unknown as ElbPort;
+  const settle = () => {
+    for (const p of pending.splice(0)) p();
+  };
+  return { port, calls, settle, failOnce: () => (failNext = true) };
+}
+
+describe('listener and rule reads shared while in flight', () => {
+  it('gives concurrent reads of the same listener one call; a read after it settled calls again', async () => {
+    const { port, calls, settle } = countingPort();
+    const { shared } = sharedReads(port);
+    const reads = [shared.describeRules('L1'), shared.describeRules('L1'), shared.describeRules('L2')];
+    settle();
+    await Promise.all(reads);
+    const again = shared.describeRules('L1');
+    settle();
+    await again;
+    expect(calls).toEqual(['DescribeRules L1', 'DescribeRules L2', 'DescribeRules L1']);
+  });
+
+  it('keeps sharing a settled read for the window when one is set', async () => {
+    let now = 0;
+    const { port, calls, settle } = countingPort();
+    const { shared } = sharedReads(port, { windowMs: 1_000, now: () => now });
+    const first = shared.describeRules('L1');
+    settle();
+    await first;
+    now = 999;
+    await shared.describeRules('L1');
+    now = 1_000;
+    const late = shared.describeRules('L1');
+    settle();
+    await late;
+    expect(calls).toEqual(['DescribeRules L1', 'DescribeRules L1']);
+  });
+
+  it('shares DescribeListeners by the set of listeners asked, in any order', async () => {
+    const { port, calls, settle } = countingPort();
+    const { shared } = sharedReads(port);
+    const reads = [
+      shared.describeListeners({ listenerArns: ['A', 'B'] }),
+      shared.describeListeners({ listenerArns: ['B', 'A'] }),
+      shared.describeListeners({ loadBalancerArn: 'LB' }),
+    ];
+    settle();
+    await Promise.all(reads);
+    expect(calls).toHaveLength(2);
+  });
+
+  it('never lets a read asked after a write join a flight that started before it', async () => {
+    const { port, calls, settle } = countingPort();
+    const { shared, fresh } = sharedReads(port, { windowMs: 60_000, now: () => 0 });
+    const before = shared.describeRules('L1');
+    await fresh.modifyRule('R1', []);
+    const after = shared.describeRules('L1');
+    settle();
+    await Promise.all([before, after]);
+    expect(calls).toEqual(['DescribeRules L1', 'ModifyRule R1', 'DescribeRules L1']);
+  });
+
+  it('does not share a failed read past its flight; the fresh port never shares', async () => {
+    const { port, calls, settle, failOnce } = countingPort();
+    const { shared, fresh } = sharedReads(port, { windowMs: 60_000, now: () => 0 });
+    failOnce();
+    const failed = shared.describeRules('L1');
+    settle();
+    await expect(failed).rejects.toThrow('Throttling');
+    const reads = [shared.describeRules('L1'), fresh.describeRules('L1'), fresh.describeRules('L1')];
+    settle();
+    await Promise.all(reads);
+    expect(calls).toEqual(['DescribeRules L1', 'DescribeRules L1', 'DescribeRules L1', 'DescribeRules L1']);
+  });
+});
