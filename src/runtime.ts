@@ -19,6 +19,7 @@ import { createAsgAdapter, createAsgClient } from './aws/asg-adapter.js';
 import { createCloudWatchClient, createMetricsAdapter } from './aws/cloudwatch-adapter.js';
 import { createEcsAdapter, createEcsClient } from './aws/ecs-adapter.js';
 import { createElbAdapter, createElbClient } from './aws/elb-sdk-adapter.js';
+import { rateLimitClient } from './aws/rate-limit.js';
 import { sharedReads } from './aws/shared-reads.js';
 import type { Env } from './config/env.js';
 import type { GreenlightConfig } from './domain/service.js';
@@ -106,6 +107,15 @@ export interface Running {
   close(): Promise<void>;
 }
 
+/**
+ * A client this process creates for an account and Region stays under AWS's ELBv2 rate limits by
+ * design (src/aws/rate-limit.ts). Clients handed in (tests, the sandbox) are left as they are.
+ */
+function limited(client: ElasticLoadBalancingV2Client): ElasticLoadBalancingV2Client {
+  rateLimitClient(client);
+  return client;
+}
+
 /** The ALB router, its precheck and plan reads shared while in flight (src/aws/shared-reads.ts). */
 function albRouter(elb: ElbPort) {
   const { shared, fresh } = sharedReads(elb);
@@ -135,7 +145,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Running> {
   const client = createWebClient(token, env.slackApiUrl);
   const slack = createSlackGateway(client);
   const clients: AwsClients = {
-    elb: opts.aws?.elb ?? createElbClient(),
+    elb: opts.aws?.elb ?? limited(createElbClient()),
     cloudwatch: opts.aws?.cloudwatch ?? createCloudWatchClient(),
     ecs: opts.aws?.ecs ?? createEcsClient(),
     asg: opts.aws?.asg ?? createAsgClient(),

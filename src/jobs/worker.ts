@@ -9,6 +9,7 @@ import { classifyFailure } from '../app/failures.js';
 import type { Outgoing } from '../app/ports/scheduler.js';
 import type { JobName } from '../domain/job-ids.js';
 import { errorMessage } from '../errors.js';
+import { jobCallPriority, withCallPriority } from '../ops/call-priority.js';
 import { type JobData, jobDataSchema, jobNameSchema } from '../queue/job-data.js';
 import { cappedBackoff, QUEUE_NAME } from '../queue/queue.js';
 import { runAfterCutover } from './after-cutover-job.js';
@@ -64,7 +65,11 @@ export async function processJob(
     throw new UnrecoverableError(`job ${job.id} (${job.name}) has invalid data; it will not be retried`);
   }
   try {
-    await HANDLERS[name.data](ctx, data.data.deploymentId, data.data.at, data.data);
+    // AWS calls made for this job wait for rate-limit tokens at its priority (switches first).
+    const jobName = name.data;
+    await withCallPriority(jobCallPriority(jobName), () =>
+      HANDLERS[jobName](ctx, data.data.deploymentId, data.data.at, data.data),
+    );
   } catch (err) {
     const kind = classifyFailure(err);
     if (kind === 'permanent') throw new UnrecoverableError(errorMessage(err));

@@ -1,0 +1,158 @@
+/**
+ * Client-side request rate limits for ELBv2, one limiter per account and Region: the same token
+ * buckets AWS applies (docs/aws-behaviour.md, "Throttling": `Describe*` 40 tokens at 10 a second,
+ * mutating calls 20 at 3 a second, target registration 20 at 4 a second), so Greenlight stays under
+ * AWS's limits by design rather than by being throttled. A call without a token waits for one;
+ * waiting calls are served by priority (src/ops/call-priority.ts: a switch before a precheck
+ * before background work), then in order. Another client in the same account (the console,
+ * Terraform) shares AWS's buckets: what throttling remains, the SDK retries, and jobs treat it as
+ * transient — it is never shown to users as a failure.
+ */
+import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CALL_PRIORITIES, type CallPriority, callPriority } from '../ops/call-priority.js';
+
+export interface BucketLimit {
+  capacity: number;
+  refillPerSecond: number;
+}
+
+export interface ElbRateLimits {
+  describe: BucketLimit;
+  mutate: BucketLimit;
+  registration: BucketLimit;
+}
+
+/**
+ * AWS's ELBv2 buckets (ELB user guide, "Request throttling for the ELB API") at 90 %: a request
+ * reaches AWS a little after it leaves, so a burst that left exactly at AWS's rate could arrive
+ * faster than it; the margin absorbs that.
+ */
+export const AWS_ELB_RATE_LIMITS: ElbRateLimits = {
+  describe: { capacity: 36, refillPerSecond: 9 },
+  mutate: { capacity: 18, refillPerSecond: 2.7 },
+  registration: { capacity: 18, refillPerSecond: 3.6 },
+};
+
+interface Waiter {
+  rank: number;
+  seq: number;
+  go: () => void;
+}
+
+/** One token bucket whose waiting callers are served by priority, then in order. */
+export class PriorityBucket {
+  private tokens: number;
+  private at: number;
+  private readonly waiting: Waiter[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private seq = 0;
+  /** Calls that had to wait for a token. */
+  waited = 0;
+  /** Tokens taken. */
+  taken = 0;
+
+  constructor(
+    private readonly limit: BucketLimit,
+    private readonly now: () => number = () => Date.now(),
+  ) {
+    this.tokens = limit.capacity;
+    this.at = now();
+  }
+
+  private refill(): void {
+    const t = this.now();
+    this.tokens = Math.min(
+      this.limit.capacity,
+      this.tokens + ((t - this.at) / 1000) * this.limit.refillPerSecond,
+    );
+    this.at = t;
+  }
+
+  /** Resolves when the caller holds a token. */
+  take(priority: CallPriority): Promise<void> {
+    this.taken += 1;
+    this.refill();
+    if (this.waiting.length === 0 && this.tokens >= 1) {
+      this.tokens -= 1;
+      return Promise.resolve();
+    }
+    this.waited += 1;
+    return new Promise<void>((go) => {
+      const w = { rank: CALL_PRIORITIES.indexOf(priority), seq: this.seq++, go };
+      const i = this.waiting.findIndex((o) => o.rank > w.rank);
+      this.waiting.splice(i < 0 ? this.waiting.length : i, 0, w);
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.timer !== undefined || this.waiting.length === 0) return;
+    const ms = Math.max(0, ((1 - this.tokens) / this.limit.refillPerSecond) * 1000);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.refill();
+      while (this.tokens >= 1 && this.waiting.length > 0) {
+        this.tokens -= 1;
+        this.waiting.shift()?.go();
+      }
+      this.schedule();
+    }, Math.ceil(ms));
+    this.timer.unref?.();
+  }
+}
+
+/** The kind of AWS bucket an ELBv2 command draws from. */
+function bucketOf(command: string): keyof ElbRateLimits {
+  if (command.startsWith('Describe')) return 'describe';
+  return command === 'RegisterTargetsCommand' || command === 'DeregisterTargetsCommand'
+    ? 'registration'
+    : 'mutate';
+}
+
+/** What a client's limiter has done so far (for benchmarks and logs). */
+export interface RateLimitStats {
+  /** Requests that waited for a token, by bucket. */
+  waited: Record<keyof ElbRateLimits, number>;
+  /** Requests made (one token each), by bucket. */
+  taken: Record<keyof ElbRateLimits, number>;
+}
+
+/**
+ * Makes every request of an ELBv2 SDK client (each page of a paged describe included) take a
+ * token of its kind first, waiting by priority. One limiter per client: one client per account
+ * and Region.
+ */
+export function rateLimitClient(
+  client: ElasticLoadBalancingV2Client,
+  limits: ElbRateLimits = AWS_ELB_RATE_LIMITS,
+  now?: () => number,
+): RateLimitStats {
+  const buckets = {
+    describe: new PriorityBucket(limits.describe, now),
+    mutate: new PriorityBucket(limits.mutate, now),
+    registration: new PriorityBucket(limits.registration, now),
+  };
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      await buckets[bucketOf(context.commandName ?? '')].take(callPriority());
+      return next(args);
+    },
+    { step: 'initialize', name: 'greenlightRateLimit' },
+  );
+  return {
+    get taken() {
+      return {
+        describe: buckets.describe.taken,
+        mutate: buckets.mutate.taken,
+        registration: buckets.registration.taken,
+      };
+    },
+    get waited() {
+      return {
+        describe: buckets.describe.waited,
+        mutate: buckets.mutate.waited,
+        registration: buckets.registration.waited,
+      };
+    },
+  };
+}
