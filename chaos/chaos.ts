@@ -21,6 +21,7 @@ import { decodeActionValue } from '../src/messages/action-ids.js';
 import { renderReason } from '../src/messages/reasons.js';
 import { QUEUE_NAME } from '../src/queue/queue.js';
 import { DeploymentStore } from '../src/store/deployment-store.js';
+import { buttonsOf } from '../test/helpers/slack-inspect.js';
 import { type BotProcess, startBotProcess } from './processes.js';
 import { buildWorld, type ChaosService } from './world.js';
 
@@ -131,26 +132,10 @@ class ButtonIndex {
     for (; this.seen < calls.length; this.seen += 1) {
       const call = calls[this.seen];
       if (!call || (call.method !== 'chat.postMessage' && call.method !== 'chat.update')) continue;
-      const raw = call.args['blocks'];
-      const blocks: unknown = typeof raw === 'string' ? JSON.parse(raw) : raw;
-      const visit = (node: unknown): void => {
-        if (Array.isArray(node)) {
-          for (const child of node) visit(child);
-          return;
-        }
-        if (!node || typeof node !== 'object') return;
-        const el = node as Record<string, unknown>;
-        if (
-          el['type'] === 'button' &&
-          typeof el['action_id'] === 'string' &&
-          typeof el['value'] === 'string'
-        ) {
-          const id = decodeActionValue(el['value'])?.deploymentId;
-          if (id) this.buttons.set(`${id} ${el['action_id']}`, el['value']);
-        }
-        for (const v of Object.values(el)) if (typeof v === 'object') visit(v);
-      };
-      visit(blocks);
+      for (const button of buttonsOf(call)) {
+        const id = decodeActionValue(button.value)?.deploymentId;
+        if (id) this.buttons.set(`${id} ${button.actionId}`, button.value);
+      }
     }
     return this.buttons.get(`${deploymentId} ${actionId}`);
   }

@@ -24,8 +24,6 @@ export const ACTIONS = Object.fromEntries(ACTION_IDS.map((id) => [nameOf(id), id
   readonly [Id in ActionId as NameOf<Id>]: Id;
 };
 
-export type ActionName = keyof typeof ACTIONS;
-
 export interface ActionValue {
   deploymentId: string;
   /** Extend button only: how much longer to keep the old slot. */

@@ -35,7 +35,7 @@ const knownReasons = z.discriminatedUnion('code', [
   z.looseObject({ code: z.literal('text'), params: z.looseObject({ text: z.string() }) }),
 ]);
 
-export const reasonObjectSchema: z.ZodType<DeploymentReason> = knownReasons;
+const reasonObjectSchema: z.ZodType<DeploymentReason> = knownReasons;
 
 const KNOWN_CODES: ReadonlySet<string> = new Set(knownReasons.options.map((o) => o.shape.code.value));
 

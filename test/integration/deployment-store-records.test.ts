@@ -186,40 +186,16 @@ describe('DeploymentStore reasons', () => {
     const d = makeDeployment({ state: 'failed' });
     const newer = { code: 'quota_exceeded', params: { limit: 3 } };
     await redis.set(`${prefix}deployment:${d.id}`, JSON.stringify({ ...d, reason: newer }));
-    await redis.xadd(
-      `${prefix}audit:checkout`,
-      '*',
-      ...[
-        'deploymentId',
-        d.id,
-        'at',
-        String(d.createdAt + 1),
-        'event',
-        'fail',
-        'from',
-        'requested',
-        'to',
-        'failed',
-      ],
-      ...['reason', JSON.stringify(newer)],
-    );
-    await redis.xadd(
-      `${prefix}audit:checkout`,
-      '*',
-      ...[
-        'deploymentId',
-        d.id,
-        'at',
-        String(d.createdAt + 2),
-        'event',
-        'fail',
-        'from',
-        'requested',
-        'to',
-        'failed',
-      ],
-      ...['reason', '{not json'],
-    );
+    // Two audit entries as a newer version writes them: one with its reason, one unreadable.
+    const fail = (at: number, reason: string) =>
+      redis.xadd(
+        `${prefix}audit:checkout`,
+        '*',
+        ...['deploymentId', d.id, 'at', String(at), 'event', 'fail', 'from', 'requested', 'to', 'failed'],
+        ...['reason', reason],
+      );
+    await fail(d.createdAt + 1, JSON.stringify(newer));
+    await fail(d.createdAt + 2, '{not json');
 
     const read = await store.get(d.id);
     expect(read?.reason).toEqual(newer);

@@ -34,17 +34,23 @@ describe('a token bucket whose waiting calls are served by priority', () => {
   });
 });
 
+/** One load balancer with a listener forwarding to one group. */
+function shop(state: FakeElbState) {
+  const lb = state.addLoadBalancer('shop');
+  const blue = state.addTargetGroup('blue');
+  const listener = state.addListener({
+    loadBalancerArn: lb,
+    port: 443,
+    defaultActions: [forward([blue, 1])],
+  });
+  return { listener, blue };
+}
+
 describe('the ELBv2 client limited to AWS’s own buckets', () => {
   it('keeps 60 concurrent describes under AWS’s Describe bucket: none throttled, those past 36 waited', async () => {
     const state = new FakeElbState();
     state.throttle = new ApiThrottle(AWS_API_LIMITS, state.now());
-    const lb = state.addLoadBalancer('shop');
-    const blue = state.addTargetGroup('blue');
-    const listener = state.addListener({
-      loadBalancerArn: lb,
-      port: 443,
-      defaultActions: [forward([blue, 1])],
-    });
+    const { listener } = shop(state);
     const client = fakeElbClient(state, { maxAttempts: 1 });
     const stats = rateLimitClient(client, AWS_ELB_RATE_LIMITS);
     const port = createElbAdapter(client);
@@ -59,13 +65,7 @@ describe('the ELBv2 client limited to AWS’s own buckets', () => {
   it('takes a token for every page of a paged describe', async () => {
     const state = new FakeElbState();
     state.pageSize = 1;
-    const lb = state.addLoadBalancer('shop');
-    const blue = state.addTargetGroup('blue');
-    const listener = state.addListener({
-      loadBalancerArn: lb,
-      port: 443,
-      defaultActions: [forward([blue, 1])],
-    });
+    const { listener, blue } = shop(state);
     for (const priority of [10, 20, 30])
       state.addRule({
         listenerArn: listener,

@@ -3,9 +3,9 @@
  * user (src/messages/reasons.ts builds the sentence). One table, so `transition()`,
  * `allowedEvents()` and the refusal messages cannot disagree.
  */
-import { STATE_LABEL } from '../deployment.js';
+import { isTerminal, STATE_LABEL } from '../deployment.js';
 import type { EventType } from '../events.js';
-import type { State } from '../states.js';
+import { STATES, type State } from '../states.js';
 
 interface EventRule {
   /** States in which the event may be accepted (`failed` + rollback is further gated by `canRollBack`). */
@@ -80,16 +80,8 @@ export const EVENT_RULES: Record<EventType, EventRule> = {
     when: 'while it is rolling back',
   },
   unlock: {
-    from: [
-      'requested',
-      'prechecking',
-      'awaiting_approval',
-      'cutting_over',
-      'verifying',
-      'soaking',
-      'tearing_down',
-      'rolling_back',
-    ],
+    // Any state a deployment is still in progress in: every state but the terminal ones.
+    from: STATES.filter((s) => !isTerminal(s)),
     doing: 'unlocking',
     when: 'while it is in progress',
   },
