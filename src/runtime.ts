@@ -155,7 +155,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Running> {
     store,
     scheduler,
     router: albRouter(createElbAdapter(clients.elb)),
-    cloudwatch: createMetricsAdapter(clients.cloudwatch),
+    // Verification and soak reads due together share GetMetricData calls (src/aws/metrics-batcher.ts).
+    cloudwatch: createMetricsAdapter(clients.cloudwatch, { batch: {} }),
     ecs: createEcsAdapter(clients.ecs),
     asg: createAsgAdapter(clients.asg),
     webhook: (input) => callWebhook(input),
@@ -223,7 +224,11 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Running> {
   const opsAddress = opsServer.address();
   const opsPort = typeof opsAddress === 'object' && opsAddress ? opsAddress.port : env.opsPort;
   if (env.role !== 'web') {
-    worker = startWorker(ctx, bullConnection, { prefix, ...opts.worker });
+    worker = startWorker(ctx, bullConnection, {
+      prefix,
+      ...(env.workerConcurrency !== undefined ? { concurrency: env.workerConcurrency } : {}),
+      ...opts.worker,
+    });
     await reconcileAll(ctx);
     reconcileTimer = setInterval(() => {
       reconcileAll(ctx).catch((err: unknown) => log.warn({ err }, 'reconcile failed'));

@@ -17,6 +17,7 @@ import {
 import type { MetricsPort } from '../app/ports/metrics.js';
 import type { AlarmState, AlarmStateValue, MetricQuery, MetricResult } from '../domain/metrics.js';
 import { AwsCallError } from '../errors.js';
+import { createMetricsBatcher, type MetricFetch, type MetricsBatchOptions } from './metrics-batcher.js';
 import { callAws, regionConfig } from './sdk-call.js';
 
 export const ALB_NAMESPACE = 'AWS/ApplicationELB';
@@ -76,12 +77,17 @@ function toSdkQuery(q: MetricQuery): MetricDataQuery {
 
 const FAILED_STATUS = new Set(['Forbidden', 'InternalError']);
 
-async function getMetricData(
+/**
+ * Up to 500 queries per AWS call, every page (`NextToken`) merged per id. A query CloudWatch
+ * answers with a failed status is reported in `failed` (its owner's read fails, not its
+ * neighbours' in a shared call: src/aws/metrics-batcher.ts); a call that fails rejects.
+ */
+export async function fetchMetricData(
   client: CloudWatchClient,
   queries: MetricQuery[],
   startMs: number,
   endMs: number,
-): Promise<MetricResult[]> {
+): Promise<MetricFetch> {
   const ids = new Set<string>();
   for (const q of queries) {
     if (ids.has(q.id))
@@ -90,6 +96,7 @@ async function getMetricData(
   }
   // Per id: timestamp → value. A value repeated on a later page replaces the earlier one.
   const merged = new Map<string, Map<number, number>>(queries.map((q) => [q.id, new Map()]));
+  const failed = new Map<string, AwsCallError>();
   for (const batch of chunks(queries, MAX_QUERIES_PER_CALL)) {
     await callAws('GetMetricData', () =>
       eachPage('GetMetricData', async (NextToken) => {
@@ -103,12 +110,15 @@ async function getMetricData(
           }),
         );
         for (const r of out.MetricDataResults ?? []) {
-          if (r.StatusCode && FAILED_STATUS.has(r.StatusCode)) {
+          if (r.Id !== undefined && r.StatusCode && FAILED_STATUS.has(r.StatusCode)) {
             const why = (r.Messages ?? []).map((m) => m.Value ?? m.Code).filter(Boolean);
-            throw new AwsCallError(
-              'GetMetricData',
-              r.StatusCode,
-              `query ${r.Id}: ${why.join('; ') || `CloudWatch answered ${r.StatusCode}`}`,
+            failed.set(
+              r.Id,
+              new AwsCallError(
+                'GetMetricData',
+                r.StatusCode,
+                `query ${r.Id}: ${why.join('; ') || `CloudWatch answered ${r.StatusCode}`}`,
+              ),
             );
           }
           const series = r.Id === undefined ? undefined : merged.get(r.Id);
@@ -122,10 +132,24 @@ async function getMetricData(
       }),
     );
   }
-  return queries.map((q) => {
+  const results = queries.map((q) => {
     const points = [...(merged.get(q.id) ?? new Map<number, number>()).entries()].sort((a, b) => a[0] - b[0]);
     return { id: q.id, timestamps: points.map((p) => p[0]), values: points.map((p) => p[1]) };
   });
+  return { results, failed };
+}
+
+/** One requester's read: a query that failed fails the read (a missing series is not "0"). */
+async function getMetricData(
+  client: CloudWatchClient,
+  queries: MetricQuery[],
+  startMs: number,
+  endMs: number,
+): Promise<MetricResult[]> {
+  const { results, failed } = await fetchMetricData(client, queries, startMs, endMs);
+  const first = failed.values().next();
+  if (!first.done) throw first.value;
+  return results;
 }
 
 const ALARM_STATES = new Set<string>(['OK', 'ALARM', 'INSUFFICIENT_DATA']);
@@ -173,10 +197,27 @@ async function describeAlarms(client: CloudWatchClient, names: string[]): Promis
   });
 }
 
-export function createMetricsAdapter(client: CloudWatchClient): MetricsPort {
+/**
+ * `batch`: reads arriving within its window share GetMetricData calls (src/aws/metrics-batcher.ts);
+ * the runtime batches, `check-config` (one read at a time) does not.
+ */
+export function createMetricsAdapter(
+  client: CloudWatchClient,
+  opts: { batch?: MetricsBatchOptions } = {},
+): MetricsPort {
+  const batcher = opts.batch
+    ? createMetricsBatcher(
+        (queries, startMs, endMs) => fetchMetricData(client, queries, startMs, endMs),
+        opts.batch,
+      )
+    : undefined;
   return {
     getMetricData: (queries, startMs, endMs) =>
-      queries.length === 0 ? Promise.resolve([]) : getMetricData(client, queries, startMs, endMs),
+      queries.length === 0
+        ? Promise.resolve([])
+        : batcher
+          ? batcher.getMetricData(queries, startMs, endMs)
+          : getMetricData(client, queries, startMs, endMs),
     describeAlarms: (names) => (names.length === 0 ? Promise.resolve([]) : describeAlarms(client, names)),
   };
 }

@@ -32,7 +32,16 @@ export interface Env {
    * durability, MemoryDB), so `appendonly no` is not reported. noeviction is still checked.
    */
   redisDurability?: 'managed';
+  /**
+   * WORKER_CONCURRENCY (default 32, 1–256): jobs one worker process runs at once. Jobs wait on
+   * AWS, Slack and Redis, not on the CPU, and their AWS requests are paced by the rate limiter
+   * (src/aws/rate-limit.ts), so fifty cutovers at once need fifty slots, not fifty processes.
+   */
+  workerConcurrency?: number;
 }
+
+export const DEFAULT_WORKER_CONCURRENCY = 32;
+const MAX_WORKER_CONCURRENCY = 256;
 
 export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -191,6 +200,17 @@ export function readEnv(
   if (role === undefined)
     problems.push(`GREENLIGHT_ROLE must be one of ${ROLES.join(', ')}, got ${shown(roleText)}`);
 
+  const concurrencyText = get(vars, 'WORKER_CONCURRENCY');
+  const concurrency = concurrencyText === undefined ? undefined : Number(concurrencyText);
+  if (
+    concurrency !== undefined &&
+    !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= MAX_WORKER_CONCURRENCY)
+  ) {
+    problems.push(
+      `WORKER_CONCURRENCY must be a whole number from 1 to ${MAX_WORKER_CONCURRENCY} (jobs run at once per worker; default ${DEFAULT_WORKER_CONCURRENCY}), got ${shown(concurrencyText ?? '')}`,
+    );
+  }
+
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
@@ -208,6 +228,7 @@ export function readEnv(
       logLevel: levelText,
       ...(host !== undefined ? { sandboxHost: host } : {}),
       ...(durabilityText === 'managed' ? { redisDurability: 'managed' as const } : {}),
+      ...(concurrency !== undefined ? { workerConcurrency: concurrency } : {}),
     },
   };
 }

@@ -15,6 +15,7 @@ import { type Deployment, isTerminal } from '../domain/deployment.js';
 import { formatDuration } from '../domain/duration.js';
 import { type JobName, nextOnGrid } from '../domain/job-ids.js';
 import { STALE_SWITCH_MS } from '../domain/limits.js';
+import { nextPollAt } from '../domain/traffic/periods.js';
 import { giveUp } from './give-up.js';
 import { scheduleWatch } from './watch-job.js';
 
@@ -65,9 +66,8 @@ export async function ensureJobsFor(ctx: JobContext, d: Deployment): Promise<voi
       return s.enqueue('cutover', d.id);
     case 'verifying': {
       // The next poll on the verification grid (the first one, untimed, may be long gone).
-      const origin = d.cutover?.finishedAt ?? d.updatedAt;
       if (!svc) return s.enqueue('verify', d.id);
-      return s.enqueue('verify', d.id, nextOnGrid(origin, svc.traffic.pollIntervalMs, ctx.clock.now()));
+      return s.enqueue('verify', d.id, nextPollAt(svc.traffic.pollIntervalMs, ctx.clock.now()));
     }
     case 'soaking':
       if (d.remindAt !== undefined && !d.messages.posted.includes(`remind-${d.teardownAt}`)) {

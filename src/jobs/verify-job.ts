@@ -5,7 +5,8 @@
  * 2. traffic — poll CloudWatch until the old slot's RequestCount is at or under the tolerance
  *    for a full period, or the verify window ends; the new slot must stay within the health
  *    gates. One thread message shows the per-period table and is edited as periods arrive.
- * Each poll is its own delayed job on a deterministic grid, so a crash loses nothing.
+ * Each poll is its own delayed job on the deterministic grid all deployments share (`nextPollAt`),
+ * so a crash loses nothing and the polls of many deployments share CloudWatch calls.
  */
 
 import { createHash } from 'node:crypto';
@@ -21,10 +22,10 @@ import { recordEvent } from '../app/record-event.js';
 import type { Deployment } from '../domain/deployment.js';
 import type { TrafficReport } from '../domain/evidence.js';
 import { offenderPlace } from '../domain/forwards.js';
-import { nextOnGrid } from '../domain/job-ids.js';
 import { reason } from '../domain/reasons.js';
 import type { VerificationReport } from '../domain/reports.js';
 import type { ServiceConfig } from '../domain/service.js';
+import { nextPollAt } from '../domain/traffic/periods.js';
 import { errorMessage } from '../errors.js';
 import { trafficFailedMessage, trafficMessage, verificationMessage } from '../messages/index.js';
 import { handleBreaches } from './gate-alerts.js';
@@ -128,7 +129,7 @@ async function verifyTraffic(ctx: JobContext, deployment: Deployment, svc: Servi
     }
     return;
   }
-  await ctx.scheduler.enqueue('verify', d.id, nextOnGrid(switchedAt, svc.traffic.pollIntervalMs, now));
+  await ctx.scheduler.enqueue('verify', d.id, nextPollAt(svc.traffic.pollIntervalMs, now));
 }
 
 /** Posts the traffic table once, then edits it in place as periods arrive. */

@@ -1,6 +1,6 @@
 /**
- * Health gates during the soak: every `gates.watchInterval` (on a deterministic grid from the
- * start of the soak) read the new slot's metrics and alarms over a trailing window of settled
+ * Health gates during the soak: every `gates.watchInterval` (on the poll grid all deployments
+ * share, `nextPollAt`, so their CloudWatch reads share calls) read the new slot's metrics and alarms over a trailing window of settled
  * periods (`readGates`); a breach not announced yet alerts, or rolls back with `autoRollback`.
  * Gates that cannot be checked (metrics unreadable, a configured alarm missing) are said in the
  * thread — once per hour of the soak while it lasts — never silently skipped. Only scheduled for
@@ -9,8 +9,8 @@
 
 import { type JobContext, loadDeployment, serviceOf } from '../app/context.js';
 import type { Deployment } from '../domain/deployment.js';
-import { nextOnGrid } from '../domain/job-ids.js';
 import type { ServiceConfig } from '../domain/service.js';
+import { nextPollAt } from '../domain/traffic/periods.js';
 import { hhmm } from '../domain/utc-time.js';
 import { requesterAndApprovers } from '../messages/common.js';
 import { refusalMessage } from '../messages/refusal.js';
@@ -59,5 +59,5 @@ export async function scheduleWatch(ctx: JobContext, d: Deployment, now = ctx.cl
   if (d.state !== 'soaking' || d.soakStartedAt === undefined) return;
   const svc = serviceOf(ctx, d);
   if (!hasGates(svc)) return;
-  await ctx.scheduler.enqueue('watch', d.id, nextOnGrid(d.soakStartedAt, svc.gates.watchIntervalMs, now));
+  await ctx.scheduler.enqueue('watch', d.id, nextPollAt(svc.gates.watchIntervalMs, now));
 }

@@ -7,6 +7,7 @@ import { type ConnectionOptions, DelayedError, type Job, UnrecoverableError, Wor
 import type { JobContext } from '../app/context.js';
 import { classifyFailure } from '../app/failures.js';
 import type { Outgoing } from '../app/ports/scheduler.js';
+import { DEFAULT_WORKER_CONCURRENCY } from '../config/env.js';
 import type { JobName } from '../domain/job-ids.js';
 import { errorMessage } from '../errors.js';
 import { jobCallPriority, withCallPriority } from '../ops/call-priority.js';
@@ -93,7 +94,7 @@ export function startWorker(
 ): Worker {
   const worker = new Worker(QUEUE_NAME, (job, token) => processJob(ctx, job, token), {
     connection,
-    concurrency: opts.concurrency ?? 4,
+    concurrency: opts.concurrency ?? DEFAULT_WORKER_CONCURRENCY,
     ...(opts.prefix ? { prefix: opts.prefix } : {}),
     // A worker that died (SIGKILL, OOM, a lost node) loses its jobs' locks within lockDuration
     // (renewed every half of it while alive); the stall check, every stalledInterval, gives them to

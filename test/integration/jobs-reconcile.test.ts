@@ -22,29 +22,31 @@ describe('reconciling active deployments', () => {
     await rig.queue.remove(jobId('verify', d.id));
     expect(await rig.queue.getJob(jobId('verify', d.id))).toBeUndefined();
     const switchedAt = d.cutover?.finishedAt as number;
-    rig.clock.set(switchedAt + 2 * POLL_INTERVAL_MS + 5_000); // between the 2nd and 3rd poll
+    // 5 s past a point of the poll grid every deployment shares (multiples of the interval since
+    // the epoch), two intervals after the switch.
+    const gridPoint = (Math.ceil(switchedAt / POLL_INTERVAL_MS) + 2) * POLL_INTERVAL_MS;
+    rig.clock.set(gridPoint + 5_000);
 
     expect(await reconcileAll(rig.ctx)).toBe(1);
 
-    const at = switchedAt + 3 * POLL_INTERVAL_MS;
+    const at = gridPoint + POLL_INTERVAL_MS;
     const job = await rig.queue.getJob(jobId('verify', d.id, at));
     expect(job?.data).toEqual({ deploymentId: d.id, at });
     expect(await job?.getState()).toBe('delayed');
-    expect(job?.opts.delay).toBe(15_000);
+    expect(job?.opts.delay).toBe(POLL_INTERVAL_MS - 5_000);
   });
 
   it('adds nothing more when run again', async () => {
     const d = await rig.verifying();
     await rig.queue.remove(jobId('verify', d.id));
-    rig.clock.set((d.cutover?.finishedAt as number) + 5_000);
+    const gridPoint = Math.ceil((d.cutover?.finishedAt as number) / POLL_INTERVAL_MS) * POLL_INTERVAL_MS;
+    rig.clock.set(gridPoint + 5_000);
 
     await reconcileAll(rig.ctx);
     await reconcileAll(rig.ctx);
 
     const verifies = (await rig.queue.getJobs(['delayed', 'waiting'])).filter((j) => j.name === 'verify');
-    expect(verifies.map((j) => j.id)).toEqual([
-      jobId('verify', d.id, (d.cutover?.finishedAt as number) + POLL_INTERVAL_MS),
-    ]);
+    expect(verifies.map((j) => j.id)).toEqual([jobId('verify', d.id, gridPoint + POLL_INTERVAL_MS)]);
   });
 
   it('re-creates the reminder and the teardown of a soaking deployment at their deadlines', async () => {

@@ -86,6 +86,7 @@ describe('readEnv: settings', () => {
     [{ LOG_LEVEL: 'silent' }, { logLevel: 'silent' }],
     [{ GREENLIGHT_ROLE: 'worker' }, { role: 'worker' }],
     [{ GREENLIGHT_ROLE: 'Web' }, { role: 'web' }],
+    [{ WORKER_CONCURRENCY: '64' }, { workerConcurrency: 64 }],
     [
       { PORT: '', LOG_LEVEL: ' ', GREENLIGHT_ROLE: '' },
       { port: 3000, logLevel: 'info', role: 'all' },
@@ -171,6 +172,9 @@ describe('readEnv: problems', () => {
       'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "verbose"',
     ],
     [{ GREENLIGHT_ROLE: 'both' }, 'GREENLIGHT_ROLE must be one of all, web, worker, got "both"'],
+    [{ WORKER_CONCURRENCY: '0' }, 'WORKER_CONCURRENCY must be a whole number from 1 to 256'],
+    [{ WORKER_CONCURRENCY: '2.5' }, 'WORKER_CONCURRENCY must be a whole number from 1 to 256'],
+    [{ WORKER_CONCURRENCY: 'lots' }, 'got "lots"'],
     [{ SANDBOX_HOST: 'http://0.0.0.0:3000' }, 'SANDBOX_HOST must be an IP address or a host name'],
     [{ SANDBOX_HOST: 'two words' }, 'SANDBOX_HOST must be an IP address or a host name'],
   ])('reports %j', (vars, expected) => {

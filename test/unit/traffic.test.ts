@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SlotTraffic } from '../../src/domain/evidence.js';
 import type { MetricResult } from '../../src/domain/metrics.js';
-import { periodStarts } from '../../src/domain/traffic/periods.js';
+import { nextPollAt, periodStarts } from '../../src/domain/traffic/periods.js';
 import { slotTraffic } from '../../src/domain/traffic/points.js';
 import { albDimensions, trafficQueries } from '../../src/domain/traffic/queries.js';
 import { evaluateTraffic } from '../../src/domain/traffic/verdict.js';
@@ -97,6 +97,18 @@ describe('periodStarts', () => {
     ['a reversed range has no period', at(3), at(1), []],
   ])('%s', (_name, from, to, expected) => {
     expect(periodStarts(from, to, MIN)).toEqual(expected);
+  });
+});
+
+describe('nextPollAt', () => {
+  it('puts every deployment polling at one interval on the same instants, whenever it started', () => {
+    const every = 15_000;
+    const base = Date.UTC(2026, 10, 30, 12, 0);
+    const starts = [base + 1, base + 3_210, base + 9_999, base + 14_999];
+    expect(starts.map((s) => nextPollAt(every, s))).toEqual(starts.map(() => base + every));
+    expect(nextPollAt(every, base)).toBe(base + every); // strictly after now
+    expect(nextPollAt(every, base + every + 1)).toBe(base + 2 * every);
+    expect(nextPollAt(0, base + 5)).toBe(base + 5);
   });
 });
 

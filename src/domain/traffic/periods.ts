@@ -21,3 +21,14 @@ export function firstFullPeriod(since: number, periodMs: number): number {
 export function fullPeriods(since: number, now: number, periodMs: number): number[] {
   return periodStarts(firstFullPeriod(since, periodMs), now - periodMs + 1, periodMs);
 }
+
+/**
+ * When a verification or soak watch polls CloudWatch next: the first multiple of `everyMs` since
+ * the epoch after `now`. One grid for every deployment, so the polls of fifty deployments with
+ * the same interval fall due at the same instant and their reads share GetMetricData calls
+ * (src/aws/metrics-batcher.ts). Still deterministic: a re-enqueue after a crash names the same job.
+ */
+export function nextPollAt(everyMs: number, now: number): number {
+  if (!(everyMs > 0)) return now;
+  return (Math.floor(now / everyMs) + 1) * everyMs;
+}
