@@ -27,7 +27,7 @@ function page<T>(items: T[], params: Params, state: FakeElbState): { items: T[];
   const start = marker === undefined ? 0 : Number(Buffer.from(marker, 'base64url').toString('utf8'));
   if (!Number.isInteger(start) || start < 0 || start > items.length)
     throw new FakeElbError('ValidationError', 'Invalid marker');
-  const end = start + size;
+  const end = start + Math.min(size, state.pageCap ?? size);
   const out: { items: T[]; NextMarker?: string } = { items: items.slice(start, end) };
   if (end < items.length) out.NextMarker = Buffer.from(String(end)).toString('base64url');
   return out;

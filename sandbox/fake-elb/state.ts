@@ -118,6 +118,12 @@ export class FakeElbState extends FailureInjection {
   /** Page size of the describe calls when the request names none (AWS's own default is larger). */
   pageSize = 100;
   /**
+   * At most this many results per page, whatever `PageSize` asks (null: as asked). `PageSize` is a
+   * maximum (ELBv2 API Reference): AWS may return fewer with a `NextMarker`; tests set a small cap
+   * so that every describe is paged.
+   */
+  pageCap: number | null = null;
+  /**
    * Rules per load balancer besides the default rules: AWS's default quota is 100, adjustable on
    * request ("Quotas for your Application Load Balancers"); a run with many services sets the
    * quota its account would have raised to.

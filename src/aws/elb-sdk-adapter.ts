@@ -99,6 +99,14 @@ const HEALTH_STATES = new Set<string>([
   'unavailable',
 ]);
 
+/**
+ * The most results DescribeListeners and DescribeRules return per call (`PageSize`, 1–400, ELBv2
+ * API Reference). Asked for explicitly: a listener with 300 rules (100 services and their preview
+ * rules) is read in one call instead of several, and every page costs a token of AWS's Describe
+ * bucket (src/aws/rate-limit.ts).
+ */
+export const MAX_PAGE_SIZE = 400;
+
 export function createElbAdapter(client: ElasticLoadBalancingV2Client): ElbPort {
   return {
     async describeListeners(query) {
@@ -107,8 +115,8 @@ export function createElbAdapter(client: ElasticLoadBalancingV2Client): ElbPort 
         allPages<Listener>(async (Marker) => {
           const input: DescribeListenersCommandInput =
             'listenerArns' in query
-              ? { ListenerArns: query.listenerArns, Marker }
-              : { LoadBalancerArn: query.loadBalancerArn, Marker };
+              ? { ListenerArns: query.listenerArns, Marker, PageSize: MAX_PAGE_SIZE }
+              : { LoadBalancerArn: query.loadBalancerArn, Marker, PageSize: MAX_PAGE_SIZE };
           const out = await client.send(new DescribeListenersCommand(input));
           const items = (out.Listeners ?? []).map<Listener>((l) => {
             const listener: Listener = {
@@ -128,7 +136,9 @@ export function createElbAdapter(client: ElasticLoadBalancingV2Client): ElbPort 
     describeRules(listenerArn) {
       return callAws('DescribeRules', () =>
         allPages<Rule>(async (Marker) => {
-          const out = await client.send(new DescribeRulesCommand({ ListenerArn: listenerArn, Marker }));
+          const out = await client.send(
+            new DescribeRulesCommand({ ListenerArn: listenerArn, Marker, PageSize: MAX_PAGE_SIZE }),
+          );
           return { items: (out.Rules ?? []).map(fromSdkRule), next: out.NextMarker };
         }),
       );

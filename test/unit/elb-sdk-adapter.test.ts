@@ -68,6 +68,7 @@ describe('pagination', () => {
     expect(mock.commandCalls(DescribeListenersCommand)[1]?.args[0].input).toEqual({
       LoadBalancerArn: LB,
       Marker: 'next',
+      PageSize: 400,
     });
   });
 

@@ -227,7 +227,7 @@ describe('validation through the SDK', () => {
 
   it('pages describe results with NextMarker', async () => {
     const w = shop();
-    w.state.pageSize = 1;
+    w.state.pageCap = 1;
     for (const p of [1, 2, 3])
       w.state.addRule({ listenerArn: w.listener, priority: p, actions: [forward([w.blue, 1])] });
     const rules = await w.port.describeRules(w.listener);

@@ -64,7 +64,7 @@ describe('the ELBv2 client limited to AWS’s own buckets', () => {
 
   it('takes a token for every page of a paged describe', async () => {
     const state = new FakeElbState();
-    state.pageSize = 1;
+    state.pageCap = 1;
     const { listener, blue } = shop(state);
     for (const priority of [10, 20, 30])
       state.addRule({
