@@ -5,11 +5,18 @@
  * per account and Region (docs/aws-behaviour.md, "Throttling"), so fifty deploys' reads would
  * otherwise throttle each other.
  *
- * A read is shared only while it is in flight (and for `windowMs` after, 0 by default): a read
- * asked after a write of this process never joins a flight that started before it (`fresh`'s
- * writes end every flight's sharing). Only reads that decide nothing by themselves use `shared`:
- * a switch reads again under its lock before it writes, verification reads back fresh
- * (src/aws/alb-router.ts says which read is which). A failed read is not shared past its flight.
+ * Two kinds of sharing:
+ * - `shared`: a read joins a flight already under way (and one finished less than `windowMs` ago,
+ *   0 by default). A read asked after a write of this process never joins a flight that started
+ *   before it (writes end every flight's sharing). Only reads that decide nothing by themselves use
+ *   it: the precheck's, and the plan a switch locks by (src/aws/alb-router.ts says which is which).
+ * - `fresh`: a read joins only a flight that starts after it was asked — the next one. While a
+ *   flight is under way, every fresh read asked meanwhile waits for it to end and then shares one
+ *   new flight. Each such read still sees every write that finished before it was asked (the
+ *   switch under its lock, read-back after a Modify), yet fifty switches reading the same
+ *   listener at once cost a few reads, not fifty: at most one flight's wait more per read.
+ * A failed read fails the reads that shared it, and is never shared past its flight. Each reader
+ * gets its own copy of the result.
  */
 import type { ElbPort } from '../app/ports/elb.js';
 
@@ -26,6 +33,15 @@ export interface SharedElb {
   fresh: ElbPort;
 }
 
+/** A flight of the fresh reads of one key: the one under way, and the one queued behind it. */
+interface FreshFlights {
+  current: Promise<unknown>;
+  next?: Promise<unknown>;
+}
+
+/** Each reader's own copy: a caller that edits what it read cannot change what another sees. */
+const copy = <T>(p: Promise<T>): Promise<T> => p.then((v) => structuredClone(v));
+
 export function sharedReads(port: ElbPort, opts: SharedReadOptions = {}): SharedElb {
   const windowMs = opts.windowMs ?? 0;
   const now = opts.now ?? (() => Date.now());
@@ -34,7 +50,7 @@ export function sharedReads(port: ElbPort, opts: SharedReadOptions = {}): Shared
   function shared<T>(key: string, read: () => Promise<T>): Promise<T> {
     const known = reads.get(key);
     if (known && (known.settledAt === undefined || now() - known.settledAt < windowMs))
-      return known.result as Promise<T>;
+      return copy(known.result as Promise<T>);
     const entry: { result: Promise<T>; settledAt?: number } = { result: read() };
     reads.set(key, entry);
     entry.result.then(
@@ -46,7 +62,32 @@ export function sharedReads(port: ElbPort, opts: SharedReadOptions = {}): Shared
         if (reads.get(key) === entry) reads.delete(key);
       },
     );
-    return entry.result;
+    return copy(entry.result);
+  }
+  const flights = new Map<string, FreshFlights>();
+  /** Starts a flight as the key's current one; when it ends, the queued one (if any) starts. */
+  function launch<T>(key: string, read: () => Promise<T>): Promise<T> {
+    const result = read();
+    const state: FreshFlights = { current: result };
+    flights.set(key, state);
+    const settled = () => {
+      if (flights.get(key) !== state) return;
+      if (state.next === undefined) flights.delete(key);
+    };
+    result.then(settled, settled);
+    return result;
+  }
+  function fresh<T>(key: string, read: () => Promise<T>): Promise<T> {
+    const flying = flights.get(key);
+    if (!flying) return copy(launch(key, read));
+    if (flying.next === undefined) {
+      const afterCurrent = flying.current.then(
+        () => undefined,
+        () => undefined,
+      );
+      flying.next = afterCurrent.then(() => launch(key, read));
+    }
+    return copy(flying.next as Promise<T>);
   }
   /** A write through either port: reads asked after it start their own flight. */
   const writing =
@@ -93,8 +134,14 @@ export function sharedReads(port: ElbPort, opts: SharedReadOptions = {}): Shared
     fresh: {
       ...others,
       ...writes,
-      describeListeners: (query) => port.describeListeners(query),
-      describeRules: (listenerArn) => port.describeRules(listenerArn),
+      describeListeners: (query) =>
+        fresh(
+          'listenerArns' in query
+            ? `listeners:${[...query.listenerArns].sort().join(',')}`
+            : `lb:${query.loadBalancerArn}`,
+          () => port.describeListeners(query),
+        ),
+      describeRules: (listenerArn) => fresh(`rules:${listenerArn}`, () => port.describeRules(listenerArn)),
     },
   };
 }

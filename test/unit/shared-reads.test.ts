@@ -19,7 +19,9 @@ function countingPort() {
   const port = {
     describeListeners: (q: { listenerArns: string[] } | { loadBalancerArn: string }) =>
       answer<Listener[]>(`DescribeListeners ${JSON.stringify(q)}`, []),
-    describeRules: (arn: string) => answer<Rule[]>(`DescribeRules ${arn}`, []),
+    // Each call's answer names the call, so a test can tell which flight a reader got.
+    describeRules: (arn: string) =>
+      answer<Rule[]>(`DescribeRules ${arn}`, [{ RuleArn: `flight-${calls.length + 1}` } as Rule]),
     modifyRule: async (arn: string) => {
       calls.push(`ModifyRule ${arn}`);
     },
@@ -83,16 +85,78 @@ describe('listener and rule reads shared while in flight', () => {
     expect(calls).toEqual(['DescribeRules L1', 'ModifyRule R1', 'DescribeRules L1']);
   });
 
-  it('does not share a failed read past its flight; the fresh port never shares', async () => {
+  it('does not share a failed read past its flight', async () => {
     const { port, calls, settle, failOnce } = countingPort();
-    const { shared, fresh } = sharedReads(port, { windowMs: 60_000, now: () => 0 });
+    const { shared } = sharedReads(port, { windowMs: 60_000, now: () => 0 });
     failOnce();
     const failed = shared.describeRules('L1');
     settle();
     await expect(failed).rejects.toThrow('Throttling');
-    const reads = [shared.describeRules('L1'), fresh.describeRules('L1'), fresh.describeRules('L1')];
+    const again = shared.describeRules('L1');
+    settle();
+    await again;
+    expect(calls).toEqual(['DescribeRules L1', 'DescribeRules L1']);
+  });
+});
+
+describe('fresh reads: only a flight that starts after the read was asked', () => {
+  /** Lets the queued flight start (it starts once the one under way has settled). */
+  const turn = () => new Promise((r) => setImmediate(r));
+
+  it('makes the reads asked during a flight wait for the next one, and share it', async () => {
+    const { port, calls, settle } = countingPort();
+    const { fresh } = sharedReads(port);
+    const first = fresh.describeRules('L1');
+    const during = [fresh.describeRules('L1'), fresh.describeRules('L1'), fresh.describeRules('L1')];
+    expect(calls).toHaveLength(1);
+    settle();
+    expect((await first)[0]?.RuleArn).toBe('flight-1');
+    await turn();
+    expect(calls).toHaveLength(2);
+    settle();
+    const got = await Promise.all(during);
+    expect(got.map((r) => r[0]?.RuleArn)).toEqual(['flight-2', 'flight-2', 'flight-2']);
+    expect(calls).toEqual(['DescribeRules L1', 'DescribeRules L1']);
+  });
+
+  it('starts at once when no flight is under way, and keeps listeners apart', async () => {
+    const { port, calls, settle } = countingPort();
+    const { fresh } = sharedReads(port);
+    const reads = [fresh.describeRules('L1'), fresh.describeRules('L2')];
+    expect(calls).toEqual(['DescribeRules L1', 'DescribeRules L2']);
     settle();
     await Promise.all(reads);
-    expect(calls).toEqual(['DescribeRules L1', 'DescribeRules L1', 'DescribeRules L1', 'DescribeRules L1']);
+    const later = fresh.describeRules('L1');
+    expect(calls).toHaveLength(3);
+    settle();
+    await later;
+  });
+
+  it('fails only the readers of a failed flight; those queued behind it read anew', async () => {
+    const { port, calls, settle, failOnce } = countingPort();
+    const { fresh } = sharedReads(port);
+    failOnce();
+    const failed = fresh.describeRules('L1');
+    const queued = fresh.describeRules('L1');
+    settle();
+    await expect(failed).rejects.toThrow('Throttling');
+    await turn();
+    settle();
+    expect((await queued)[0]?.RuleArn).toBe('flight-2');
+    expect(calls).toHaveLength(2);
+  });
+
+  it('gives every reader its own copy of what was read', async () => {
+    const { port, settle } = countingPort();
+    const { fresh } = sharedReads(port);
+    const first = fresh.describeRules('L1');
+    const [a, b] = [fresh.describeRules('L1'), fresh.describeRules('L1')];
+    settle();
+    await first;
+    await turn();
+    settle();
+    const [ra, rb] = await Promise.all([a, b]);
+    (ra[0] as Rule).RuleArn = 'edited';
+    expect(rb[0]?.RuleArn).toBe('flight-2');
   });
 });
