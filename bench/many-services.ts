@@ -240,7 +240,8 @@ export async function runManyServicesSize(size: number, opts: ManyServicesOption
       ids.map((id) => inState(id, ['soaking', 'failed', 'stopped', 'rolled_back', 'done'])),
     );
     const elbCalls = world.state.calls.slice(elbFrom);
-    if (process.env.BENCH_MANY_TRACE) for (const c of elbCalls) console.log(c.operation, JSON.stringify(c.params).slice(0, 200));
+    if (process.env.BENCH_MANY_TRACE)
+      for (const c of elbCalls) console.log(c.operation, JSON.stringify(c.params).slice(0, 200));
     const toSwitched = world.state.calls.slice(elbFrom, elbAtSwitched);
     const cw = aws.traffic.calls.slice(cwFrom).filter((c) => c.operation === 'GetMetricData');
     const metrics = cw.reduce(

@@ -83,9 +83,10 @@ function previewRoutes(
 
 /**
  * Reads forwards, stickiness and the target slot's health and judges them; when nothing else
- * blocks, attaches the target slot (creates its preview rule) if it has none, and reads its
- * health again. `mayWait`: targets still being judged are not problems yet. Only the target slot
- * is attached here: the live slot gets its rule right before the cutover moves traffic off it.
+ * blocks, attaches every slot (creates the preview rules it lacks, the target's first) and reads
+ * the target's health again. `mayWait`: targets still being judged are not problems yet. The
+ * cutover checks the rules again before it moves anything, and creates one only if it was deleted
+ * meanwhile.
  */
 export async function readPrecheck(
   port: ElbPort,
@@ -149,7 +150,12 @@ export async function readPrecheck(
   }
   const before = await judge([], findPreviewRules(previewRules, svc.preview, svc.name, svc.slots));
   if (before.problems.length > 0) return { report: before, timing, attached: [] };
-  const preview = await ensurePreviewRules(opts.attachWith ?? port, svc, [targetSlot]);
+  // Every slot, the target first (it takes the lowest free priority): the live slot's rule is
+  // needed once the cutover moves traffic off it, and made now, before approval, the cutover finds
+  // it and creates nothing — Approve → switched stays free of CreateRule calls, and fifty
+  // cutovers on one listener do not race each other for rule priorities.
+  const others = Object.keys(svc.slots).filter((s) => s !== targetSlot);
+  const preview = await ensurePreviewRules(opts.attachWith ?? port, svc, [targetSlot, ...others]);
   if (preview.created.length === 0) return { report: before, timing, attached: [] };
   // Just attached: AWS starts checking the slot now; judge what its targets read after that.
   return { report: await judge(preview.created, preview.rules), timing, attached: preview.created };

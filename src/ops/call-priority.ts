@@ -1,12 +1,13 @@
 /**
  * Which work an AWS call is made for, carried through async calls (AsyncLocalStorage): the worker
  * runs each job under its priority, and the client-side rate limiter (src/aws/rate-limit.ts)
- * serves waiting calls in that order. A switch (cutover, rollback) first, then a precheck, then
- * everything else (verification polls, scans, teardown polls).
+ * serves waiting calls in that order. A rollback first — it is what someone clicks when
+ * production hurts, and it must not queue behind a release train's cutovers — then a cutover,
+ * then a precheck, then everything else (verification polls, scans, teardown polls).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 
-export const CALL_PRIORITIES = ['switch', 'precheck', 'background'] as const;
+export const CALL_PRIORITIES = ['rollback', 'switch', 'precheck', 'background'] as const;
 export type CallPriority = (typeof CALL_PRIORITIES)[number];
 
 const current = new AsyncLocalStorage<CallPriority>();
@@ -23,6 +24,7 @@ export function callPriority(): CallPriority {
 
 /** A job's priority by its name. */
 export function jobCallPriority(job: string): CallPriority {
-  if (job === 'cutover' || job === 'rollback') return 'switch';
+  if (job === 'rollback') return 'rollback';
+  if (job === 'cutover') return 'switch';
   return job === 'precheck' ? 'precheck' : 'background';
 }

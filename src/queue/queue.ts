@@ -33,12 +33,13 @@ export function createQueue(connection: ConnectionOptions, prefix?: string): Que
 
 /**
  * BullMQ runs jobs without a priority first, then by priority (1 before 2 …; docs/platform-facts.md,
- * "BullMQ and Redis"): what moves traffic (a cutover, a rollback) never waits behind verification
- * polls, teardown polls or syncs.
+ * "BullMQ and Redis"): what moves traffic never waits behind verification polls, teardown polls or
+ * syncs, and a rollback — someone clicked it because production hurts — never waits behind a
+ * release train's cutovers queued for a worker slot.
  */
 export const JOB_PRIORITY: Record<JobName, number | undefined> = {
-  cutover: undefined,
   rollback: undefined,
+  cutover: 1,
   'approval-expiry': 2,
   precheck: 3,
   verify: 3,

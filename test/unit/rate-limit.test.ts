@@ -4,19 +4,28 @@ import { fakeElbClient } from '../../sandbox/fake-elb/client.js';
 import { FakeElbState, forward } from '../../sandbox/fake-elb/state.js';
 import { createElbAdapter } from '../../src/aws/elb-sdk-adapter.js';
 import { AWS_ELB_RATE_LIMITS, PriorityBucket, rateLimitClient } from '../../src/aws/rate-limit.js';
-import { withCallPriority } from '../../src/ops/call-priority.js';
+import { type CallPriority, jobCallPriority, withCallPriority } from '../../src/ops/call-priority.js';
 
 afterEach(() => {
   vi.useRealTimers();
 });
 
 describe('a token bucket whose waiting calls are served by priority', () => {
-  it('serves a switch before a precheck before background work, then in order', async () => {
+  it('ranks jobs: a rollback, a cutover, a precheck, then the rest', () => {
+    expect(['rollback', 'cutover', 'precheck', 'verify', 'teardown'].map(jobCallPriority)).toEqual([
+      'rollback',
+      'switch',
+      'precheck',
+      'background',
+      'background',
+    ]);
+  });
+
+  it('serves a rollback before a cutover before a precheck before background work, then in order', async () => {
     vi.useFakeTimers({ now: 0 });
     const bucket = new PriorityBucket({ capacity: 2, refillPerSecond: 1 });
     const served: string[] = [];
-    const take = (what: string, p: 'switch' | 'precheck' | 'background') =>
-      bucket.take(p).then(() => served.push(what));
+    const take = (what: string, p: CallPriority) => bucket.take(p).then(() => served.push(what));
     await take('first', 'background');
     await take('second', 'background');
     const waiting = [
@@ -24,13 +33,14 @@ describe('a token bucket whose waiting calls are served by priority', () => {
       take('poll', 'background'),
       take('precheck', 'precheck'),
       take('cutover', 'switch'),
+      take('rollback', 'rollback'),
     ];
     await vi.advanceTimersByTimeAsync(1_000);
-    expect(served).toEqual(['first', 'second', 'cutover']);
-    await vi.advanceTimersByTimeAsync(3_000);
+    expect(served).toEqual(['first', 'second', 'rollback']);
+    await vi.advanceTimersByTimeAsync(4_000);
     await Promise.all(waiting);
-    expect(served).toEqual(['first', 'second', 'cutover', 'precheck', 'scan', 'poll']);
-    expect(bucket.waited).toBe(4);
+    expect(served).toEqual(['first', 'second', 'rollback', 'cutover', 'precheck', 'scan', 'poll']);
+    expect(bucket.waited).toBe(5);
   });
 });
 

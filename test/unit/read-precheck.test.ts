@@ -66,10 +66,20 @@ describe('attaching the slots with their preview rules', () => {
   it('attaches the target slot with a rule matched only by its preview header, and shows it in the report', async () => {
     const { state, port } = demo();
     const { report, attached } = await readPrecheck(port, checkout, 'green');
-    // The lowest free priority of the listener (search's rule has 10). Blue, the live slot, gets
-    // its rule right before the cutover moves traffic off it.
-    expect(attached.map((a) => [a.slot, a.priority])).toEqual([['green', 1]]);
+    // The lowest free priority of the listener (search's rule has 10) for the target; blue, the
+    // live slot, takes the next: its rule is needed once the cutover moves traffic off it, and made
+    // now the cutover creates nothing.
+    expect(attached.map((a) => [a.slot, a.priority])).toEqual([
+      ['green', 1],
+      ['blue', 2],
+    ]);
     expect(report.previews).toEqual([
+      {
+        slot: 'blue',
+        place: ':443 rule 2',
+        match: 'header X-Greenlight-Slot: checkout/blue',
+        attachedNow: true,
+      },
       {
         slot: 'green',
         place: ':443 rule 1',
@@ -78,20 +88,21 @@ describe('attaching the slots with their preview rules', () => {
       },
     ]);
     const created = state.rulesOf(DEMO.checkout.listenerArn).filter((r) => r.priority < 10);
-    expect(created.map((r) => r.conditions)).toEqual([
-      [
+    expect(created.map((r) => r.conditions)).toEqual(
+      ['green', 'blue'].map((slot) => [
         {
           Field: 'http-header',
-          HttpHeaderConfig: { HttpHeaderName: 'X-Greenlight-Slot', Values: ['checkout/green'] },
+          HttpHeaderConfig: { HttpHeaderName: 'X-Greenlight-Slot', Values: [`checkout/${slot}`] },
         },
-      ],
-    ]);
+      ]),
+    );
     // Preview rules are not production forwards: the live slot and the forwards are as before.
     expect(report.forwards).toHaveLength(1);
     expect(await readLiveSlot(port, checkout)).toBe('blue');
-    // Every slot, as the cutover asks: blue takes the next free priority.
+    // Every slot, as the cutover asks: both are there already.
     const all = await ensurePreviewRules(port, checkout);
-    expect(all.created.map((a) => [a.slot, a.priority])).toEqual([['blue', 2]]);
+    expect(all.created).toEqual([]);
+    expect([...all.rules.keys()].sort()).toEqual(['blue', 'green']);
   });
 
   it('finds the rule again instead of creating it twice', async () => {
@@ -100,7 +111,7 @@ describe('attaching the slots with their preview rules', () => {
     const again = await readPrecheck(port, checkout, 'green');
     expect(again.attached).toEqual([]);
     expect(again.report.previews?.every((p) => !p.attachedNow)).toBe(true);
-    expect(operations(state, 'CreateRule')).toHaveLength(1);
+    expect(operations(state, 'CreateRule')).toHaveLength(2); // green's and blue's, once each
   });
 
   it('attaches nothing when something else blocks (green is already live)', async () => {
