@@ -15,10 +15,12 @@
  *   new flight. Each such read still sees every write that finished before it was asked (the
  *   switch under its lock, read-back after a Modify), yet fifty switches reading the same
  *   listener at once cost a few reads, not fifty: at most one flight's wait more per read.
+ * A rollback's fresh reads start at once, alone (src/ops/call-priority.ts).
  * A failed read fails the reads that shared it, and is never shared past its flight. Each reader
  * gets its own copy of the result.
  */
 import type { ElbPort } from '../app/ports/elb.js';
+import { callPriority } from '../ops/call-priority.js';
 
 export interface SharedReadOptions {
   /** How long a finished read is still shared (default 0: only while in flight). */
@@ -78,6 +80,9 @@ export function sharedReads(port: ElbPort, opts: SharedReadOptions = {}): Shared
     return result;
   }
   function fresh<T>(key: string, read: () => Promise<T>): Promise<T> {
+    // A rollback's read waits for no flight: it starts its own at once (one more Describe call,
+    // for the one switch someone is waiting on because production hurts).
+    if (callPriority() === 'rollback') return read();
     const flying = flights.get(key);
     if (!flying) return copy(launch(key, read));
     if (flying.next === undefined) {

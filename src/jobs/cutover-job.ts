@@ -137,14 +137,17 @@ async function switchTraffic(
   let report: SwitchReport;
   try {
     // Every slot keeps its preview rule, so the old slot stays health-checked (and Rollback can
-    // judge it) once production stops naming it. Normally the precheck created the target's; the
-    // live slot's is created here, before anything production sees changes — and outside the
-    // forward lock: creating a rule changes no production forward (a raced priority is retried),
-    // so the lock is held only for the switch itself, which other services on the listener wait for.
-    await attachAll(timed.router, svc);
-    // Locked: what this switch rewrites (its forward sites), read just before; the switch reads
-    // again under the lock and writes nothing if it would now need another site.
-    const sites = await timed.router.sitesToRewrite(svc, d.toSlot);
+    // judge it) once production stops naming it. The precheck created them; one deleted since is
+    // created again here, before anything production sees changes — and outside the forward
+    // lock: creating a rule changes no production forward (a raced priority is retried), so the
+    // lock is held only for the switch itself, which other services on the listener wait for.
+    // Locked: what this switch rewrites (its forward sites), read alongside (preview rules are
+    // never among them); the switch reads again under the lock and writes nothing if it would
+    // now need another site.
+    const [, sites] = await Promise.all([
+      attachAll(timed.router, svc),
+      timed.router.sitesToRewrite(svc, d.toSlot),
+    ]);
     report = await ctx.forwardLock.withSites(sites, d.id, async (fence) => {
       const guard = writeGuard(ctx, fence, d);
       await guard();

@@ -90,7 +90,11 @@ async function rollBack(
   const startedAt = ctx.clock.now();
   const timed = ctx.router.timed();
   try {
-    const problem = await backSlotProblem(timed.router, svc, back);
+    // The health of the slot switched back to and the plan of what to lock, read at once.
+    const [problem, sites] = await Promise.all([
+      backSlotProblem(timed.router, svc, back),
+      timed.router.sitesToRewrite(svc, back),
+    ]);
     if (problem) {
       await recordEvent(ctx, d.id, {
         type: 'rollback_failed',
@@ -98,7 +102,6 @@ async function rollBack(
       });
       return null;
     }
-    const sites = await timed.router.sitesToRewrite(svc, back);
     const switched = await ctx.forwardLock.withSites(sites, d.id, (fence) =>
       timed.router.switchTo(svc, back, { beforeEachWrite: writeGuard(ctx, fence, d), lockedSites: sites }),
     );

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ElbPort } from '../../src/app/ports/elb.js';
 import { sharedReads } from '../../src/aws/shared-reads.js';
 import type { Listener, Rule } from '../../src/domain/load-balancer.js';
+import { withCallPriority } from '../../src/ops/call-priority.js';
 
 /** An ElbPort whose calls are counted; reads answer when `settle()` is called (or fail when told). */
 function countingPort() {
@@ -144,6 +145,17 @@ describe('fresh reads: only a flight that starts after the read was asked', () =
     settle();
     expect((await queued)[0]?.RuleArn).toBe('flight-2');
     expect(calls).toHaveLength(2);
+  });
+
+  it('lets a rollback read at once, without waiting for the flight under way', async () => {
+    const { port, calls, settle } = countingPort();
+    const { fresh } = sharedReads(port);
+    const cutover = fresh.describeRules('L1');
+    const rollback = withCallPriority('rollback', () => fresh.describeRules('L1'));
+    expect(calls).toHaveLength(2);
+    settle();
+    expect((await rollback)[0]?.RuleArn).toBe('flight-2');
+    await cutover;
   });
 
   it('gives every reader its own copy of what was read', async () => {
