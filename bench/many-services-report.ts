@@ -74,7 +74,13 @@ export function printManyServices(results: SizeResult[]): void {
     console.log(
       `   ${r.size} services — ELB calls per cutover, Approve → switched: ${calls(r.callsToSwitched)}`,
     );
-    console.log(`   ${r.size} services — Approve → soaking (verification too): ${calls(r.callsToSoaking)}`);
+    console.log(
+      `   ${r.size} services — verification (background) per deployment: ${calls(r.backgroundCalls)}`,
+    );
+    console.log(`   ${r.size} services — per rollback: ${calls(r.rollbackCalls)}`);
+    console.log(
+      `   ${r.size} services — HTTP requests the endpoint served, Approve → soaking: ${r.requests}`,
+    );
     console.log(`   ${r.size} services — requests the limiter held for a token: ${r.limiterWaits}`);
   }
   console.log(

@@ -20,6 +20,7 @@ import { AWS_ELB_RATE_LIMITS, type ElbRateLimits, rateLimitClient } from '../src
 import { parseConfigText } from '../src/config/load-config.js';
 import type { Deployment } from '../src/domain/deployment.js';
 import { decodeActionValue } from '../src/messages/action-ids.js';
+import { type CallPriority, callPriority } from '../src/ops/call-priority.js';
 import { createLogger } from '../src/ops/logger.js';
 import { startRuntime } from '../src/runtime.js';
 import { freePort, startRedis } from '../test/helpers/redis-server.js';
@@ -54,9 +55,15 @@ export interface SizeResult {
   allSwitchedMs: number;
   /** Approve POST → that service's switch finished, per service. */
   switched: Summary;
-  /** ELB calls by action per cutover, Approve → every service switched. */
+  /** ELB calls by action per rollback (the probes'). */
+  rollbackCalls: Record<string, number>;
+  /** Background ELB calls (verification's read-back and scan) per deployment, Approve → soaking. */
+  backgroundCalls: Record<string, number>;
+  /** HTTP requests the endpoint served, Approve → soaking (every page and retry). */
+  requests: number;
+  /** ELB calls by action per cutover (the cutover jobs' own), Approve → every service switched. */
   callsToSwitched: Record<string, number>;
-  /** The same, Approve → every service soaking (verification included). */
+  /** The cutover jobs' calls per cutover, Approve → every service soaking. */
   callsToSoaking: Record<string, number>;
   describePerCutover: number;
   /** Requests the endpoint throttled (the SDK retried each), Approve → soaking. */
@@ -110,6 +117,16 @@ export async function runManyServicesSize(size: number, opts: ManyServicesOption
       ? AWS_ELB_RATE_LIMITS
       : { describe: AWS_ELB_RATE_LIMITS.describe, mutate: UNLIMITED, registration: UNLIMITED };
   const limiter = rateLimitClient(clients.elb, limits);
+  // Every ELBv2 command the bot sends, with the priority of the job it was sent for: the train's
+  // cutovers (switch), the probes' rollbacks, and background work (verification) told apart.
+  const sent: { op: string; priority: CallPriority }[] = [];
+  clients.elb.middlewareStack.add(
+    (next, context) => async (args) => {
+      sent.push({ op: (context.commandName ?? '?').replace(/Command$/, ''), priority: callPriority() });
+      return next(args);
+    },
+    { step: 'initialize', name: 'benchCountByPriority' },
+  );
   const parsed = parseConfigText(world.configYaml, undefined, { simulatedMetrics: true });
   if (!parsed.ok) throw new Error(parsed.problems.join('; '));
   const port = await freePort();
@@ -211,6 +228,7 @@ export async function runManyServicesSize(size: number, opts: ManyServicesOption
     const rssBefore = process.memoryUsage().rss;
     peak = rssBefore;
     const elbFrom = world.state.calls.length;
+    const sentFrom = sent.length;
     const cwFrom = aws.traffic.calls.length;
     const waitedFrom = Object.values(limiter.waited).reduce((a, b) => a + b, 0);
     const slackFrom = slack.calls.length;
@@ -234,22 +252,26 @@ export async function runManyServicesSize(size: number, opts: ManyServicesOption
       },
       { timeoutMs: 300_000, intervalMs: 50, what: 'every service switched' },
     );
-    const elbAtSwitched = world.state.calls.length;
+    const sentAtSwitched = sent.length;
     const rolled = await Promise.all(probeIds.map((id) => inState(id, ['rolled_back', 'failed'])));
     const settled = await Promise.all(
       ids.map((id) => inState(id, ['soaking', 'failed', 'stopped', 'rolled_back', 'done'])),
     );
-    const elbCalls = world.state.calls.slice(elbFrom);
-    if (process.env.BENCH_MANY_TRACE)
-      for (const c of elbCalls) console.log(c.operation, JSON.stringify(c.params).slice(0, 200));
-    const toSwitched = world.state.calls.slice(elbFrom, elbAtSwitched);
+    const cutoverCalls = (to: number) =>
+      sent
+        .slice(sentFrom, to)
+        .filter((c) => c.priority === 'switch')
+        .map((c) => ({ operation: c.op }));
+    const toSwitched = cutoverCalls(sentAtSwitched);
+    const others = sent.slice(sentFrom).filter((c) => c.priority !== 'switch');
+    const requests = world.state.calls.length - elbFrom;
     const cw = aws.traffic.calls.slice(cwFrom).filter((c) => c.operation === 'GetMetricData');
     const metrics = cw.reduce(
       (n, c) => n + ((c.input as { MetricDataQueries?: unknown[] }).MetricDataQueries?.length ?? 0),
       0,
     );
     const finishedAt = finished.map((d) => d?.cutover?.finishedAt ?? Number.NaN);
-    const callsToSoaking = perCutover(elbCalls, size);
+    const callsToSoaking = perCutover(cutoverCalls(sent.length), size);
     return {
       size,
       limits: opts.limits,
@@ -257,6 +279,15 @@ export async function runManyServicesSize(size: number, opts: ManyServicesOption
       switched: summarize(finishedAt.map((t) => t - t0)),
       callsToSwitched: perCutover(toSwitched, size),
       callsToSoaking,
+      rollbackCalls: perCutover(
+        others.filter((c) => c.priority === 'rollback').map((c) => ({ operation: c.op })),
+        Math.max(1, probeIds.length),
+      ),
+      backgroundCalls: perCutover(
+        others.filter((c) => c.priority !== 'rollback').map((c) => ({ operation: c.op })),
+        size,
+      ),
+      requests,
       describePerCutover:
         Math.round((toSwitched.filter((c) => c.operation.startsWith('Describe')).length / size) * 100) / 100,
       throttled: [...(world.state.throttle?.throttled.values() ?? [])].reduce((a, b) => a + b, 0),

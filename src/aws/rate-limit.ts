@@ -9,7 +9,7 @@
  * transient — it is never shown to users as a failure.
  */
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { CALL_PRIORITIES, type CallPriority, callPriority } from '../ops/call-priority.js';
+import { CALL_PRIORITIES, type CallPriority, callPriority, callSince } from '../ops/call-priority.js';
 
 export interface BucketLimit {
   capacity: number;
@@ -35,11 +35,21 @@ export const AWS_ELB_RATE_LIMITS: ElbRateLimits = {
 
 interface Waiter {
   rank: number;
+  since: number;
   seq: number;
   go: () => void;
 }
 
-/** One token bucket whose waiting callers are served by priority, then in order. */
+function before(a: Waiter, b: Waiter): boolean {
+  if (a.rank !== b.rank) return a.rank < b.rank;
+  if (a.since !== b.since) return a.since < b.since;
+  return a.seq < b.seq;
+}
+
+/**
+ * One token bucket whose waiting callers are served by priority, then by when their work started
+ * (the oldest job first), then in order.
+ */
 export class PriorityBucket {
   private tokens: number;
   private at: number;
@@ -69,7 +79,7 @@ export class PriorityBucket {
   }
 
   /** Resolves when the caller holds a token. */
-  take(priority: CallPriority): Promise<void> {
+  take(priority: CallPriority, since = 0): Promise<void> {
     this.taken += 1;
     this.refill();
     if (this.waiting.length === 0 && this.tokens >= 1) {
@@ -78,8 +88,8 @@ export class PriorityBucket {
     }
     this.waited += 1;
     return new Promise<void>((go) => {
-      const w = { rank: CALL_PRIORITIES.indexOf(priority), seq: this.seq++, go };
-      const i = this.waiting.findIndex((o) => o.rank > w.rank);
+      const w = { rank: CALL_PRIORITIES.indexOf(priority), since, seq: this.seq++, go };
+      const i = this.waiting.findIndex((o) => before(w, o));
       this.waiting.splice(i < 0 ? this.waiting.length : i, 0, w);
       this.schedule();
     });
@@ -134,7 +144,7 @@ export function rateLimitClient(
   };
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      await buckets[bucketOf(context.commandName ?? '')].take(callPriority());
+      await buckets[bucketOf(context.commandName ?? '')].take(callPriority(), callSince());
       return next(args);
     },
     { step: 'initialize', name: 'greenlightRateLimit' },

@@ -15,7 +15,8 @@
  *   new flight. Each such read still sees every write that finished before it was asked (the
  *   switch under its lock, read-back after a Modify), yet fifty switches reading the same
  *   listener at once cost a few reads, not fifty: at most one flight's wait more per read.
- * A rollback's fresh reads start at once, alone (src/ops/call-priority.ts).
+ * A rollback's reads start at once, alone (src/ops/call-priority.ts): a flight started for a
+ * cutover would make it wait at the cutover's rank for rate-limit tokens.
  * A failed read fails the reads that shared it, and is never shared past its flight. Each reader
  * gets its own copy of the result.
  */
@@ -50,6 +51,9 @@ export function sharedReads(port: ElbPort, opts: SharedReadOptions = {}): Shared
   const reads = new Map<string, { result: Promise<unknown>; settledAt?: number }>();
   const forgetAll = () => reads.clear();
   function shared<T>(key: string, read: () => Promise<T>): Promise<T> {
+    // A rollback joins no flight: one started for a cutover waits for tokens at the cutover's
+    // rank, and the rollback would wait with it.
+    if (callPriority() === 'rollback') return read();
     const known = reads.get(key);
     if (known && (known.settledAt === undefined || now() - known.settledAt < windowMs))
       return copy(known.result as Promise<T>);

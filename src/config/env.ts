@@ -33,14 +33,15 @@ export interface Env {
    */
   redisDurability?: 'managed';
   /**
-   * WORKER_CONCURRENCY (default 32, 1–256): jobs one worker process runs at once. Jobs wait on
+   * WORKER_CONCURRENCY (default 64, 1–256): jobs one worker process runs at once. Jobs wait on
    * AWS, Slack and Redis, not on the CPU, and their AWS requests are paced by the rate limiter
-   * (src/aws/rate-limit.ts), so fifty cutovers at once need fifty slots, not fifty processes.
+   * (src/aws/rate-limit.ts), so fifty cutovers at once need fifty slots, not fifty processes (a release train of 50 all run at once
+   * with the default; 100 in two waves — raise it, or run a second worker).
    */
   workerConcurrency?: number;
 }
 
-export const DEFAULT_WORKER_CONCURRENCY = 32;
+export const DEFAULT_WORKER_CONCURRENCY = 64;
 const MAX_WORKER_CONCURRENCY = 256;
 
 export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';

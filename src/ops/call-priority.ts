@@ -10,16 +10,25 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 export const CALL_PRIORITIES = ['rollback', 'switch', 'precheck', 'background'] as const;
 export type CallPriority = (typeof CALL_PRIORITIES)[number];
 
-const current = new AsyncLocalStorage<CallPriority>();
+const current = new AsyncLocalStorage<{ priority: CallPriority; since: number }>();
 
-/** Runs `fn` with its AWS calls made at `priority`. */
-export function withCallPriority<T>(priority: CallPriority, fn: () => T): T {
-  return current.run(priority, fn);
+/**
+ * Runs `fn` with its AWS calls made at `priority`, for work started at `since` (ms): among calls
+ * of one priority, those of the work that started first are served first, so fifty cutovers
+ * finish one after another instead of all together at the end.
+ */
+export function withCallPriority<T>(priority: CallPriority, fn: () => T, since = Date.now()): T {
+  return current.run({ priority, since }, fn);
 }
 
 /** The priority of the work this call is made for (`background` outside any job). */
 export function callPriority(): CallPriority {
-  return current.getStore() ?? 'background';
+  return current.getStore()?.priority ?? 'background';
+}
+
+/** When the work this call is made for started (now, outside any job). */
+export function callSince(): number {
+  return current.getStore()?.since ?? Date.now();
 }
 
 /** A job's priority by its name. */

@@ -75,6 +75,16 @@ describe('listener and rule reads shared while in flight', () => {
     expect(calls).toHaveLength(2);
   });
 
+  it('lets a rollback start its own read instead of joining one under way', async () => {
+    const { port, calls, settle } = countingPort();
+    const { shared } = sharedReads(port);
+    const cutover = shared.describeRules('L1');
+    const rollback = withCallPriority('rollback', () => shared.describeRules('L1'));
+    expect(calls).toHaveLength(2);
+    settle();
+    await Promise.all([cutover, rollback]);
+  });
+
   it('never lets a read asked after a write join a flight that started before it', async () => {
     const { port, calls, settle } = countingPort();
     const { shared, fresh } = sharedReads(port, { windowMs: 60_000, now: () => 0 });
