@@ -21,7 +21,7 @@
  * gets its own copy of the result.
  */
 import type { ElbPort } from '../app/ports/elb.js';
-import { callPriority } from '../ops/call-priority.js';
+import { CALL_PRIORITIES, type CallPriority, callPriority, withCallPriority } from '../ops/call-priority.js';
 
 export interface SharedReadOptions {
   /** How long a finished read is still shared (default 0: only while in flight). */
@@ -40,7 +40,11 @@ export interface SharedElb {
 interface FreshFlights {
   current: Promise<unknown>;
   next?: Promise<unknown>;
+  /** The priority of the most urgent reader waiting for `next`: the rank it starts at. */
+  best?: CallPriority;
 }
+
+const rank = (p: CallPriority) => CALL_PRIORITIES.indexOf(p);
 
 /** Each reader's own copy: a caller that edits what it read cannot change what another sees. */
 const copy = <T>(p: Promise<T>): Promise<T> => p.then((v) => structuredClone(v));
@@ -50,10 +54,13 @@ export function sharedReads(port: ElbPort, opts: SharedReadOptions = {}): Shared
   const now = opts.now ?? (() => Date.now());
   const reads = new Map<string, { result: Promise<unknown>; settledAt?: number }>();
   const forgetAll = () => reads.clear();
-  function shared<T>(key: string, read: () => Promise<T>): Promise<T> {
+  function shared<T>(readKey: string, read: () => Promise<T>): Promise<T> {
     // A rollback joins no flight: one started for a cutover waits for tokens at the cutover's
-    // rank, and the rollback would wait with it.
-    if (callPriority() === 'rollback') return read();
+    // rank, and the rollback would wait with it. Work of other priorities shares no flight either
+    // (a cutover must not wait at a verification's rank).
+    const priority = callPriority();
+    if (priority === 'rollback') return read();
+    const key = `${priority} ${readKey}`;
     const known = reads.get(key);
     if (known && (known.settledAt === undefined || now() - known.settledAt < windowMs))
       return copy(known.result as Promise<T>);
@@ -86,15 +93,22 @@ export function sharedReads(port: ElbPort, opts: SharedReadOptions = {}): Shared
   function fresh<T>(key: string, read: () => Promise<T>): Promise<T> {
     // A rollback's read waits for no flight: it starts its own at once (one more Describe call,
     // for the one switch someone is waiting on because production hurts).
-    if (callPriority() === 'rollback') return read();
+    const priority = callPriority();
+    if (priority === 'rollback') return read();
     const flying = flights.get(key);
     if (!flying) return copy(launch(key, read));
+    // The queued flight starts at the priority of its most urgent reader: it waits for rate-limit
+    // tokens at that rank, so a cutover that joins a flight a verification queued does not wait
+    // at the verification's rank.
+    if (flying.best === undefined || rank(priority) < rank(flying.best)) flying.best = priority;
     if (flying.next === undefined) {
       const afterCurrent = flying.current.then(
         () => undefined,
         () => undefined,
       );
-      flying.next = afterCurrent.then(() => launch(key, read));
+      flying.next = afterCurrent.then(() => {
+        return withCallPriority(flying.best ?? priority, () => launch(key, read));
+      });
     }
     return copy(flying.next as Promise<T>);
   }

@@ -66,8 +66,7 @@ export async function processJob(
     throw new UnrecoverableError(`job ${job.id} (${job.name}) has invalid data; it will not be retried`);
   }
   try {
-    // AWS calls made for this job wait for rate-limit tokens at its priority (a rollback first),
-    // the oldest job of a priority first.
+    // AWS calls made for this job wait for rate-limit tokens at its priority (a rollback first).
     const jobName = name.data;
     await withCallPriority(jobCallPriority(jobName), () =>
       HANDLERS[jobName](ctx, data.data.deploymentId, data.data.at, data.data),

@@ -10,25 +10,16 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 export const CALL_PRIORITIES = ['rollback', 'switch', 'precheck', 'background'] as const;
 export type CallPriority = (typeof CALL_PRIORITIES)[number];
 
-const current = new AsyncLocalStorage<{ priority: CallPriority; since: number }>();
+const current = new AsyncLocalStorage<CallPriority>();
 
-/**
- * Runs `fn` with its AWS calls made at `priority`, for work started at `since` (ms): among calls
- * of one priority, those of the work that started first are served first, so fifty cutovers
- * finish one after another instead of all together at the end.
- */
-export function withCallPriority<T>(priority: CallPriority, fn: () => T, since = Date.now()): T {
-  return current.run({ priority, since }, fn);
+/** Runs `fn` with its AWS calls made at `priority`. */
+export function withCallPriority<T>(priority: CallPriority, fn: () => T): T {
+  return current.run(priority, fn);
 }
 
 /** The priority of the work this call is made for (`background` outside any job). */
 export function callPriority(): CallPriority {
-  return current.getStore()?.priority ?? 'background';
-}
-
-/** When the work this call is made for started (now, outside any job). */
-export function callSince(): number {
-  return current.getStore()?.since ?? Date.now();
+  return current.getStore() ?? 'background';
 }
 
 /** A job's priority by its name. */

@@ -44,24 +44,6 @@ describe('a token bucket whose waiting calls are served by priority', () => {
   });
 });
 
-describe('calls of one priority', () => {
-  it('serves the work that started first before later work, whatever order the calls came in', async () => {
-    vi.useFakeTimers({ now: 0 });
-    const bucket = new PriorityBucket({ capacity: 1, refillPerSecond: 1 });
-    const served: string[] = [];
-    await bucket.take('switch', 0);
-    // Three cutovers' second calls: the one that started at 300 asks first, the one from 100 last.
-    const waiting = [
-      bucket.take('switch', 300).then(() => served.push('started 300')),
-      bucket.take('switch', 200).then(() => served.push('started 200')),
-      bucket.take('switch', 100).then(() => served.push('started 100')),
-    ];
-    await vi.advanceTimersByTimeAsync(3_000);
-    await Promise.all(waiting);
-    expect(served).toEqual(['started 100', 'started 200', 'started 300']);
-  });
-});
-
 /** One load balancer with a listener forwarding to one group. */
 function shop(state: FakeElbState) {
   const lb = state.addLoadBalancer('shop');

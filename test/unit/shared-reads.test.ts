@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ElbPort } from '../../src/app/ports/elb.js';
 import { sharedReads } from '../../src/aws/shared-reads.js';
 import type { Listener, Rule } from '../../src/domain/load-balancer.js';
-import { withCallPriority } from '../../src/ops/call-priority.js';
+import { callPriority, withCallPriority } from '../../src/ops/call-priority.js';
 
 /** An ElbPort whose calls are counted; reads answer when `settle()` is called (or fail when told). */
 function countingPort() {
@@ -73,6 +73,19 @@ describe('listener and rule reads shared while in flight', () => {
     settle();
     await Promise.all(reads);
     expect(calls).toHaveLength(2);
+  });
+
+  it('shares no in-flight read between work of different priorities', async () => {
+    const { port, calls, settle } = countingPort();
+    const { shared } = sharedReads(port);
+    const reads = [
+      withCallPriority('background', () => shared.describeRules('L1')),
+      withCallPriority('switch', () => shared.describeRules('L1')),
+      withCallPriority('switch', () => shared.describeRules('L1')),
+    ];
+    expect(calls).toEqual(['DescribeRules L1', 'DescribeRules L1']);
+    settle();
+    await Promise.all(reads);
   });
 
   it('lets a rollback start its own read instead of joining one under way', async () => {
@@ -166,6 +179,30 @@ describe('fresh reads: only a flight that starts after the read was asked', () =
     settle();
     expect((await rollback)[0]?.RuleArn).toBe('flight-2');
     await cutover;
+  });
+
+  it('starts a queued flight at the rank of its most urgent reader', async () => {
+    const ranks: string[] = [];
+    const { port, settle } = countingPort();
+    const seen = {
+      ...port,
+      describeRules: (arn: string) => {
+        ranks.push(callPriority());
+        return port.describeRules(arn);
+      },
+    };
+    const { fresh } = sharedReads(seen as ElbPort);
+    const first = withCallPriority('background', () => fresh.describeRules('L1'));
+    const queued = [
+      withCallPriority('background', () => fresh.describeRules('L1')),
+      withCallPriority('switch', () => fresh.describeRules('L1')),
+    ];
+    settle();
+    await first;
+    await turn();
+    settle();
+    await Promise.all(queued);
+    expect(ranks).toEqual(['background', 'switch']);
   });
 
   it('gives every reader its own copy of what was read', async () => {
