@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'GL_LISTENER_BUSY'
   | 'GL_LOCK_LOST'
   | 'GL_SWITCH_ABORTED'
+  | 'GL_SLOT_NOT_READY'
   | 'STORE_CORRUPT_RECORD'
   | 'STORE_CONFLICT'
   | 'STORE_MISUSE';
@@ -52,10 +53,29 @@ export class NotYetError extends GreenlightError {
 
 // ── The forward lock (src/store/forward-lock.ts) ──────────────────────────────────────────────
 
-/** Another deployment holds a forward this one must write: the job runs again shortly. */
+/**
+ * A forward this deployment must write is not its to write now: another deployment holds its lock
+ * (`held`), or the forwards changed since they were locked and the plan needs one more
+ * (`plan-changed`). The job runs again shortly.
+ */
 export class ListenerBusyError extends GreenlightError {
   readonly code: ErrorCode = 'GL_LISTENER_BUSY';
   override name = 'ListenerBusyError';
+  constructor(
+    message: string,
+    readonly why: 'held' | 'plan-changed' = 'held',
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The slot a switch was about to send traffic to turned out not fit for it (a health read made
+ * alongside the switch's own reads): nothing was written. The message says why.
+ */
+export class SlotNotReadyError extends GreenlightError {
+  readonly code: ErrorCode = 'GL_SLOT_NOT_READY';
+  override name = 'SlotNotReadyError';
 }
 
 /** The lock changed hands (a newer run of the deployment, or it expired): stop writing. */

@@ -164,6 +164,7 @@ export async function switchForwards(
     if (outside.length > 0)
       throw new ListenerBusyError(
         `the forwards to rewrite changed since they were locked (${outside.map((c) => c.label).join(', ')})`,
+        'plan-changed',
       );
   }
   if (changes.length > 0) await req.beforeFirstModify?.();

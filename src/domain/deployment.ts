@@ -80,6 +80,12 @@ export interface CutoverTiming {
   awsMs: number;
   /** Number of listener/rule action lists rewritten. */
   changed: number;
+  /**
+   * The forward sites rewritten (`forwardSiteKey`): what a rollback locks first, without reading
+   * the load balancer to find out (it reads under the lock, and locks again by a fresh plan if the
+   * forwards changed since). Absent on records written before it was kept.
+   */
+  sites?: string[];
 }
 
 /** Slack message timestamps the bot owns for this deployment (edited in place). */

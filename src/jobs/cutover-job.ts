@@ -19,6 +19,7 @@ import { type EventOutcome, recordEvent } from '../app/record-event.js';
 import { afterCutoverOwed, BEFORE_CUTOVER_CALLED, BEFORE_CUTOVER_PASSED } from '../domain/after-cutover.js';
 import type { CutoverTiming, Deployment } from '../domain/deployment.js';
 import { formatDuration } from '../domain/duration.js';
+import { forwardSiteKey } from '../domain/forwards.js';
 import { STALE_SWITCH_MS } from '../domain/limits.js';
 import { reason } from '../domain/reasons.js';
 import type { SwitchReport } from '../domain/reports.js';
@@ -191,7 +192,11 @@ async function switchTraffic(
     await attemptEnded(ctx, svc, failed);
     return undefined;
   }
-  const done = { ...timing(), changed: report.changed.length };
+  const done = {
+    ...timing(),
+    changed: report.changed.length,
+    sites: [...new Set(report.changed.map(forwardSiteKey))],
+  };
   const totalMs = done.finishedAt - startedAt;
   const moved = await recordEvent(ctx, d.id, {
     type: 'cutover_succeeded',

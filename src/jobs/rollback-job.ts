@@ -16,7 +16,7 @@ import { offenderPlace } from '../domain/forwards.js';
 import { reason } from '../domain/reasons.js';
 import type { VerificationReport } from '../domain/reports.js';
 import type { ServiceConfig } from '../domain/service.js';
-import { errorMessage } from '../errors.js';
+import { errorMessage, ListenerBusyError, SlotNotReadyError } from '../errors.js';
 import { refusalMessage, renderReason, rollbackMessage } from '../messages/index.js';
 import { reportDrift } from './drift.js';
 import { postOnce } from './outbox.js';
@@ -90,21 +90,37 @@ async function rollBack(
   const startedAt = ctx.clock.now();
   const timed = ctx.router.timed();
   try {
-    // The health of the slot switched back to and the plan of what to lock, read at once.
-    const [problem, sites] = await Promise.all([
-      backSlotProblem(timed.router, svc, back),
-      timed.router.sitesToRewrite(svc, back),
-    ]);
-    if (problem) {
-      await recordEvent(ctx, d.id, {
-        type: 'rollback_failed',
-        reason: reason('stopped', { step: 'rollback', detail: `Rollback refused: ${problem}` }),
-      });
-      return null;
+    // The back slot's health is read alongside the switch's own reads; nothing is written until
+    // it is known (beforeFirstModify), and a slot not fit for traffic is refused, as before.
+    const health = backSlotProblem(timed.router, svc, back);
+    health.catch(() => undefined); // awaited below; a rejection is handled there
+    const notReady = async () => {
+      const problem = await health;
+      if (problem) throw new SlotNotReadyError(problem);
+    };
+    const switchUnder = (sites: string[]) =>
+      ctx.forwardLock.withSites(sites, d.id, (fence) =>
+        timed.router.switchTo(svc, back, {
+          beforeFirstModify: notReady,
+          beforeEachWrite: writeGuard(ctx, fence, d),
+          lockedSites: sites,
+        }),
+      );
+    // Locked first: the sites the cutover rewrote, as recorded — no read to find them. If the
+    // forwards changed since (the switch, reading under the lock, needs another site), lock again
+    // by a fresh plan.
+    const recorded = d.cutover?.sites;
+    let switched: Awaited<ReturnType<typeof switchUnder>> | undefined;
+    if (recorded && recorded.length > 0) {
+      try {
+        switched = await switchUnder(recorded);
+      } catch (err) {
+        if (!(err instanceof ListenerBusyError && err.why === 'plan-changed')) throw err;
+      }
     }
-    const switched = await ctx.forwardLock.withSites(sites, d.id, (fence) =>
-      timed.router.switchTo(svc, back, { beforeEachWrite: writeGuard(ctx, fence, d), lockedSites: sites }),
-    );
+    switched ??= await switchUnder(await timed.router.sitesToRewrite(svc, back));
+    const problem = await health; // already applied when something was written
+    if (problem) throw new SlotNotReadyError(problem);
     const finishedAt = ctx.clock.now();
     const timing = {
       startedAt,
@@ -128,6 +144,13 @@ async function rollBack(
     if (done.ok) ctx.metrics.observeRollback(d.service, (finishedAt - startedAt) / 1000);
     return report;
   } catch (err) {
+    if (err instanceof SlotNotReadyError) {
+      await recordEvent(ctx, d.id, {
+        type: 'rollback_failed',
+        reason: reason('stopped', { step: 'rollback', detail: `Rollback refused: ${err.message}` }),
+      });
+      return null;
+    }
     if (mustRunAgain(err)) throw err;
     if (classifyFailure(err) === 'lock-lost') {
       ctx.log.warn(

@@ -15,6 +15,7 @@ const timing = z.looseObject({
   finishedAt: z.number(),
   awsMs: z.number(),
   changed: z.number(),
+  sites: z.array(z.string()).optional(),
 });
 
 const historyEntry = z.looseObject({

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEMO } from '../../sandbox/fake-elb/demo.js';
+import { patchDeployment } from '../../src/app/context.js';
 import { canRollBack } from '../../src/domain/state-machine.js';
 import { runRollback } from '../../src/jobs/rollback-job.js';
 import { runTeardown } from '../../src/jobs/teardown-job.js';
@@ -151,5 +152,56 @@ describe('a rollback to a slot with no healthy target', () => {
     expect((await rig.get(d.id)).state).toBe('rolled_back');
     expect(rig.weights().blue).toBe(1);
     expect(rig.weights().green).toBe(0);
+  });
+});
+
+describe('a rollback locks what the cutover rewrote, as recorded', () => {
+  /** The operations the load balancer received from index `from` up to the first Modify call. */
+  const untilModify = (from: number) => {
+    const ops = rig.aws.elb.calls.slice(from).map((c) => c.operation);
+    return ops.slice(0, ops.findIndex((op) => op.startsWith('Modify')) + 1);
+  };
+
+  it('records the sites of the cutover, and reads the forwards once, under the lock, before switching back', async () => {
+    const d = await rig.soaking();
+    const site = `${DEMO.checkout.listenerArn}#default`;
+    expect(d.cutover?.sites).toEqual([site]);
+    await rig.event(d.id, { type: 'rollback', user: USERS.requester });
+    const from = rig.aws.elb.calls.length;
+
+    await runRollback(rig.ctx, d.id);
+
+    expect((await rig.get(d.id)).state).toBe('rolled_back');
+    expect(rig.weights()).toEqual({ blue: 1, green: 0 });
+    // The health of blue and one read of the listener (with its rules), then the switch back: no
+    // read first to find out what to lock.
+    const ops = untilModify(from);
+    expect(ops.filter((op) => op === 'DescribeListeners')).toHaveLength(1);
+    expect(ops).toContain('DescribeTargetHealth');
+    expect(ops.at(-1)).toBe('ModifyListener');
+  });
+
+  it('locks again by a fresh plan when the forwards changed since the cutover', async () => {
+    const d = await rig.soaking();
+    // As if the cutover had rewritten another forward than the one now sending traffic to green.
+    await patchDeployment(rig.ctx, d.id, (cur) =>
+      cur.cutover
+        ? {
+            ...cur,
+            cutover: {
+              ...cur.cutover,
+              sites: ['arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/shop/0/0/gone'],
+            },
+          }
+        : null,
+    );
+    await rig.event(d.id, { type: 'rollback', user: USERS.requester });
+    const modifies = rig.modifyCalls();
+
+    await runRollback(rig.ctx, d.id);
+
+    expect((await rig.get(d.id)).state).toBe('rolled_back');
+    expect(rig.weights()).toEqual({ blue: 1, green: 0 });
+    expect(rig.modifyCalls()).toBe(modifies + 1);
   });
 });

@@ -10,6 +10,7 @@ const INSTANCES: Record<string, Error> = {
   NotYetError: new errors.NotYetError('no thread'),
   ListenerBusyError: new errors.ListenerBusyError('busy'),
   LockLostError: new errors.LockLostError('lost'),
+  SlotNotReadyError: new errors.SlotNotReadyError('blue has 0 healthy targets'),
   SwitchAbortedError: new errors.SwitchAbortedError(cause, 0, [], 'green', {
     touchedSites: [],
     unconfirmed: [],
