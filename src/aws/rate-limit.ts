@@ -3,8 +3,9 @@
  * buckets AWS applies (docs/aws-behaviour.md, "Throttling": `Describe*` 40 tokens at 10 a second,
  * mutating calls 20 at 3 a second, target registration 20 at 4 a second), so Greenlight stays under
  * AWS's limits by design rather than by being throttled. A call without a token waits for one;
- * waiting calls are served by priority (src/ops/call-priority.ts: a switch before a precheck
- * before background work), then in order. Another client in the same account (the console,
+ * waiting calls are served by priority (src/ops/call-priority.ts: a rollback, a cutover, a
+ * precheck, then background work), then in order, and the last few tokens of a bucket are kept
+ * for rollbacks (`rollbackReserve`). Another client in the same account (the console,
  * Terraform) shares AWS's buckets: what throttling remains, the SDK retries, and jobs treat it as
  * transient — it is never shown to users as a failure.
  */
@@ -14,6 +15,11 @@ import { CALL_PRIORITIES, type CallPriority, callPriority } from '../ops/call-pr
 export interface BucketLimit {
   capacity: number;
   refillPerSecond: number;
+  /**
+   * Tokens only a rollback may take: other work waits while the bucket holds this many or fewer,
+   * so a rollback clicked during a release train never queues behind the train for a token.
+   */
+  rollbackReserve?: number;
 }
 
 export interface ElbRateLimits {
@@ -28,10 +34,14 @@ export interface ElbRateLimits {
  * faster than it; the margin absorbs that.
  */
 export const AWS_ELB_RATE_LIMITS: ElbRateLimits = {
-  describe: { capacity: 36, refillPerSecond: 9 },
-  mutate: { capacity: 18, refillPerSecond: 2.7 },
+  // A rollback reads three things at once (its slot's health, the listener, its rules) and
+  // rewrites one or two forwards: that much of each bucket is kept for it.
+  describe: { capacity: 36, refillPerSecond: 9, rollbackReserve: 4 },
+  mutate: { capacity: 18, refillPerSecond: 2.7, rollbackReserve: 2 },
   registration: { capacity: 18, refillPerSecond: 3.6 },
 };
+
+const ROLLBACK_RANK = CALL_PRIORITIES.indexOf('rollback');
 
 interface Waiter {
   rank: number;
@@ -73,16 +83,22 @@ export class PriorityBucket {
   }
 
   /** Resolves when the caller holds a token. */
+  /** Tokens a call of this rank needs in the bucket before it may take one. */
+  private need(rank: number): number {
+    return rank === ROLLBACK_RANK ? 1 : 1 + (this.limit.rollbackReserve ?? 0);
+  }
+
   take(priority: CallPriority): Promise<void> {
     this.taken += 1;
     this.refill();
-    if (this.waiting.length === 0 && this.tokens >= 1) {
+    const rank = CALL_PRIORITIES.indexOf(priority);
+    if (!this.waiting.some((o) => o.rank <= rank) && this.tokens >= this.need(rank)) {
       this.tokens -= 1;
       return Promise.resolve();
     }
     this.waited += 1;
     return new Promise<void>((go) => {
-      const w = { rank: CALL_PRIORITIES.indexOf(priority), seq: this.seq++, go };
+      const w = { rank, seq: this.seq++, go };
       const i = this.waiting.findIndex((o) => o.rank > w.rank);
       this.waiting.splice(i < 0 ? this.waiting.length : i, 0, w);
       this.schedule();
@@ -90,12 +106,13 @@ export class PriorityBucket {
   }
 
   private schedule(): void {
-    if (this.timer !== undefined || this.waiting.length === 0) return;
-    const ms = Math.max(0, ((1 - this.tokens) / this.limit.refillPerSecond) * 1000);
+    const head = this.waiting[0];
+    if (this.timer !== undefined || head === undefined) return;
+    const ms = Math.max(0, ((this.need(head.rank) - this.tokens) / this.limit.refillPerSecond) * 1000);
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.refill();
-      while (this.tokens >= 1 && this.waiting.length > 0) {
+      for (let next = this.waiting[0]; next && this.tokens >= this.need(next.rank); next = this.waiting[0]) {
         this.tokens -= 1;
         this.waiting.shift()?.go();
       }
