@@ -83,6 +83,33 @@ export function printManyServices(results: SizeResult[]): void {
     );
     console.log(`   ${r.size} services — requests the limiter held for a token: ${r.limiterWaits}`);
   }
+  const at = (n: number) => results.find((r) => r.size === n);
+  const fifty = at(50);
+  const hundred = at(100);
+  const rows: string[][] = [];
+  if (fifty && one) {
+    const x = fifty.allSwitchedMs / one;
+    rows.push(['50 switched within 3x the time of one', `${x.toFixed(1)}x`, x <= 3 ? 'met' : 'not met']);
+    rows.push([
+      'Describe* per cutover at 50 <= 2',
+      String(fifty.describePerCutover),
+      fifty.describePerCutover <= 2 ? 'met' : 'not met',
+    ]);
+    rows.push([
+      'rollback click -> switched p99 <= 1 s while 50 cut over',
+      `${ms(fifty.rollback.p99)} ms (n=${fifty.rollback.n})`,
+      fifty.rollback.p99 <= 1000 ? 'met' : 'not met',
+    ]);
+  }
+  if (hundred) {
+    const shown = hundred.failed + hundred.throttlingShown;
+    rows.push([
+      'no user-visible throttling failure at 100',
+      `${shown} (${hundred.throttled} requests throttled)`,
+      shown === 0 ? 'met' : 'not met',
+    ]);
+  }
+  if (rows.length > 0) console.log(table(['target (issue 11)', 'measured', ''], rows));
   console.log(
     '   throttled = requests AWS (the endpoint) refused and the SDK retried; failed = deployments not soaking, or a Slack message mentioning throttling.',
   );

@@ -272,7 +272,13 @@ export async function runManyServicesSize(size: number, opts: ManyServicesOption
     );
     const finishedAt = finished.map((d) => d?.cutover?.finishedAt ?? Number.NaN);
     if (process.env.BENCH_MANY_TRACE) {
-      console.log('switched at (ms after the first click):', finishedAt.map((t) => t - t0).sort((a, b) => a - b).join(' '));
+      console.log(
+        'switched at (ms after the first click):',
+        finishedAt
+          .map((t) => t - t0)
+          .sort((a, b) => a - b)
+          .join(' '),
+      );
       const started = finished.map((d) => (d?.cutover?.startedAt ?? Number.NaN) - t0);
       console.log('cutover jobs started at:', started.sort((a, b) => a - b).join(' '));
     }

@@ -3,6 +3,9 @@
  *   1. `/deploy` ack latency, Greenlight's web role vs a bare Bolt app, N requests in flight.
  *   2. Approve click → forwards switched, and Rollback click → switched back (full runtime).
  *   3. Diagnostic: per-command CPU before any I/O, by number of configured services.
+ *   4. Many services on one listener, all deployed at once (bench/many-services.ts): sizes from
+ *      BENCH_MANY_SIZES (default 1,10,50,100), AWS's buckets from BENCH_MANY_LIMITS (describe |
+ *      aws), services rolled back during the train from BENCH_MANY_PROBES (default 5).
  * Sizes can be overridden: BENCH_ACK_REQUESTS, BENCH_ACK_WARMUP, BENCH_ACK_CONCURRENCY,
  * BENCH_CUTOVER_ITERATIONS, BENCH_CUTOVER_WARMUP.
  */
@@ -14,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { type AckResult, runAckLatency } from './ack-latency.js';
 import { type CommandCost, runCommandCost } from './command-cost.js';
 import { type ClickSummary, type CutoverResult, runCutoverLatency } from './cutover-latency.js';
+import { manyServicesOptionsFromEnv, printManyServices, runManyServices } from './many-services-report.js';
 import { ms, ratio, table } from './stats.js';
 
 const OUTPUT = fileURLToPath(new URL('../test-output/bench.json', import.meta.url));
@@ -185,12 +189,15 @@ async function main(): Promise<void> {
   const costs = await runCommandCost([1, ack.services, 2_000]);
   printCommandCost(costs);
 
+  const many = await runManyServices(manyServicesOptionsFromEnv());
+  printManyServices(many);
+
   printSummary(env, ack, cut);
   const seconds = Math.round((performance.now() - started) / 100) / 10;
   mkdirSync(fileURLToPath(new URL('../test-output/', import.meta.url)), { recursive: true });
   writeFileSync(
     OUTPUT,
-    `${JSON.stringify({ environment: env, seconds, ack, cutover: cut, commandCost: costs }, null, 2)}\n`,
+    `${JSON.stringify({ environment: env, seconds, ack, cutover: cut, commandCost: costs, manyServices: many }, null, 2)}\n`,
   );
   console.log(`\nbench took ${seconds} s; figures written to test-output/bench.json`);
 }
