@@ -21,7 +21,7 @@ export function manyServicesOptionsFromEnv(defaults: Partial<ManyServicesOptions
     sizes: sizes.length > 0 ? sizes : (defaults.sizes ?? [1, 10, 50, 100]),
     limits:
       limits === 'aws' || limits === 'describe' ? (limits as LimitSet) : (defaults.limits ?? 'describe'),
-    probes: Number.isSafeInteger(probes) && probes >= 0 ? probes : (defaults.probes ?? 5),
+    probes: Number.isSafeInteger(probes) && probes >= 0 ? probes : (defaults.probes ?? 10),
   };
 }
 

@@ -272,6 +272,14 @@ export async function runManyServicesSize(size: number, opts: ManyServicesOption
     );
     const finishedAt = finished.map((d) => d?.cutover?.finishedAt ?? Number.NaN);
     if (process.env.BENCH_MANY_TRACE) {
+      rolled.forEach((d, i) => {
+        const click = rollbackClicks[i] ?? Number.NaN;
+        const r = d.rollback;
+        const recorded = d.history.find((h) => h.event === 'rollback')?.at ?? Number.NaN;
+        console.log(
+          `rollback ${i}: click→recorded ${recorded - click} ms, →job ${(r?.startedAt ?? Number.NaN) - click} ms, job ${(r?.finishedAt ?? Number.NaN) - (r?.startedAt ?? Number.NaN)} ms (AWS ${r?.awsMs} ms)`,
+        );
+      });
       console.log(
         'switched at (ms after the first click):',
         finishedAt

@@ -5,7 +5,7 @@
  *   3. Diagnostic: per-command CPU before any I/O, by number of configured services.
  *   4. Many services on one listener, all deployed at once (bench/many-services.ts): sizes from
  *      BENCH_MANY_SIZES (default 1,10,50,100), AWS's buckets from BENCH_MANY_LIMITS (describe |
- *      aws), services rolled back during the train from BENCH_MANY_PROBES (default 5).
+ *      aws), services rolled back during the train from BENCH_MANY_PROBES (default 10).
  * Sizes can be overridden: BENCH_ACK_REQUESTS, BENCH_ACK_WARMUP, BENCH_ACK_CONCURRENCY,
  * BENCH_CUTOVER_ITERATIONS, BENCH_CUTOVER_WARMUP.
  */

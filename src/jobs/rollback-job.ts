@@ -18,6 +18,7 @@ import type { VerificationReport } from '../domain/reports.js';
 import type { ServiceConfig } from '../domain/service.js';
 import { errorMessage, ListenerBusyError, SlotNotReadyError } from '../errors.js';
 import { refusalMessage, renderReason, rollbackMessage } from '../messages/index.js';
+import { withCallPriority } from '../ops/call-priority.js';
 import { reportDrift } from './drift.js';
 import { postOnce } from './outbox.js';
 import { writeGuard } from './write-guard.js';
@@ -128,7 +129,9 @@ async function rollBack(
       awsMs: Math.round(timed.awsMs()),
       changed: switched.changed.length,
     };
-    const report = await ctx.router.verify(svc, back, d.toSlot);
+    // Switched back: the read-back and scan wait for rate-limit tokens behind other rollbacks'
+    // switches (at a cutover's rank), and share reads with the cutovers under way.
+    const report = await withCallPriority('switch', () => ctx.router.verify(svc, back, d.toSlot));
     if (!report.readBackOk || report.offenders.length > 0) {
       const where = report.offenders.map(offenderPlace).join(', ');
       await recordEvent(ctx, d.id, {
