@@ -20,7 +20,7 @@ import { AWS_ELB_RATE_LIMITS, type ElbRateLimits, rateLimitClient } from '../src
 import { parseConfigText } from '../src/config/load-config.js';
 import type { Deployment } from '../src/domain/deployment.js';
 import { decodeActionValue } from '../src/messages/action-ids.js';
-import { type CallPriority, callPriority } from '../src/ops/call-priority.js';
+import { callJob } from '../src/ops/call-priority.js';
 import { createLogger } from '../src/ops/logger.js';
 import { startRuntime } from '../src/runtime.js';
 import { freePort, startRedis } from '../test/helpers/redis-server.js';
@@ -117,15 +117,15 @@ export async function runManyServicesSize(size: number, opts: ManyServicesOption
       ? AWS_ELB_RATE_LIMITS
       : { describe: AWS_ELB_RATE_LIMITS.describe, mutate: UNLIMITED, registration: UNLIMITED };
   const limiter = rateLimitClient(clients.elb, limits);
-  // Every ELBv2 command the bot sends, with the priority of the job it was sent for: the train's
+  // Every ELBv2 command the bot sends, with the job it was sent for: the train's
   // cutovers (switch), the probes' rollbacks, and background work (verification) told apart.
-  const sent: { op: string; priority: CallPriority }[] = [];
+  const sent: { op: string; job: string }[] = [];
   clients.elb.middlewareStack.add(
     (next, context) => async (args) => {
-      sent.push({ op: (context.commandName ?? '?').replace(/Command$/, ''), priority: callPriority() });
+      sent.push({ op: (context.commandName ?? '?').replace(/Command$/, ''), job: callJob() ?? 'none' });
       return next(args);
     },
-    { step: 'initialize', name: 'benchCountByPriority' },
+    { step: 'initialize', name: 'benchCountByJob' },
   );
   const parsed = parseConfigText(world.configYaml, undefined, { simulatedMetrics: true });
   if (!parsed.ok) throw new Error(parsed.problems.join('; '));
@@ -260,10 +260,10 @@ export async function runManyServicesSize(size: number, opts: ManyServicesOption
     const cutoverCalls = (to: number) =>
       sent
         .slice(sentFrom, to)
-        .filter((c) => c.priority === 'switch')
+        .filter((c) => c.job === 'cutover')
         .map((c) => ({ operation: c.op }));
     const toSwitched = cutoverCalls(sentAtSwitched);
-    const others = sent.slice(sentFrom).filter((c) => c.priority !== 'switch');
+    const others = sent.slice(sentFrom).filter((c) => c.job !== 'cutover');
     const requests = world.state.calls.length - elbFrom;
     const cw = aws.traffic.calls.slice(cwFrom).filter((c) => c.operation === 'GetMetricData');
     const metrics = cw.reduce(
@@ -299,11 +299,11 @@ export async function runManyServicesSize(size: number, opts: ManyServicesOption
       callsToSwitched: perCutover(toSwitched, size),
       callsToSoaking,
       rollbackCalls: perCutover(
-        others.filter((c) => c.priority === 'rollback').map((c) => ({ operation: c.op })),
+        others.filter((c) => c.job === 'rollback').map((c) => ({ operation: c.op })),
         Math.max(1, probeIds.length),
       ),
       backgroundCalls: perCutover(
-        others.filter((c) => c.priority !== 'rollback').map((c) => ({ operation: c.op })),
+        others.filter((c) => c.job !== 'rollback').map((c) => ({ operation: c.op })),
         size,
       ),
       requests,

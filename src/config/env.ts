@@ -33,15 +33,16 @@ export interface Env {
    */
   redisDurability?: 'managed';
   /**
-   * WORKER_CONCURRENCY (default 64, 1–256): jobs one worker process runs at once. Jobs wait on
+   * WORKER_CONCURRENCY (default 128, 1–256): jobs one worker process runs at once. Jobs wait on
    * AWS, Slack and Redis, not on the CPU, and their AWS requests are paced by the rate limiter
-   * (src/aws/rate-limit.ts), so fifty cutovers at once need fifty slots, not fifty processes (a release train of 50 all run at once
-   * with the default; 100 in two waves — raise it, or run a second worker).
+   * (src/aws/rate-limit.ts), so fifty cutovers at once need fifty slots, not fifty processes. A job
+   * holds its slot until it ends, and a rollback waits for a free one like any job: the default
+   * leaves room for a release train of 100 and the rollbacks clicked during it.
    */
   workerConcurrency?: number;
 }
 
-export const DEFAULT_WORKER_CONCURRENCY = 64;
+export const DEFAULT_WORKER_CONCURRENCY = 128;
 const MAX_WORKER_CONCURRENCY = 256;
 
 export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';

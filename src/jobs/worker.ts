@@ -10,7 +10,7 @@ import type { Outgoing } from '../app/ports/scheduler.js';
 import { DEFAULT_WORKER_CONCURRENCY } from '../config/env.js';
 import type { JobName } from '../domain/job-ids.js';
 import { errorMessage } from '../errors.js';
-import { jobCallPriority, withCallPriority } from '../ops/call-priority.js';
+import { runJobCalls } from '../ops/call-priority.js';
 import { type JobData, jobDataSchema, jobNameSchema } from '../queue/job-data.js';
 import { cappedBackoff, QUEUE_NAME } from '../queue/queue.js';
 import { runAfterCutover } from './after-cutover-job.js';
@@ -68,9 +68,7 @@ export async function processJob(
   try {
     // AWS calls made for this job wait for rate-limit tokens at its priority (a rollback first).
     const jobName = name.data;
-    await withCallPriority(jobCallPriority(jobName), () =>
-      HANDLERS[jobName](ctx, data.data.deploymentId, data.data.at, data.data),
-    );
+    await runJobCalls(jobName, () => HANDLERS[jobName](ctx, data.data.deploymentId, data.data.at, data.data));
   } catch (err) {
     const kind = classifyFailure(err);
     if (kind === 'permanent') throw new UnrecoverableError(errorMessage(err));

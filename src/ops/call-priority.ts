@@ -10,16 +10,27 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 export const CALL_PRIORITIES = ['rollback', 'switch', 'precheck', 'background'] as const;
 export type CallPriority = (typeof CALL_PRIORITIES)[number];
 
-const current = new AsyncLocalStorage<CallPriority>();
+const current = new AsyncLocalStorage<{ priority: CallPriority; job?: string }>();
 
-/** Runs `fn` with its AWS calls made at `priority`. */
+/** Runs `fn` with its AWS calls made at `priority` (for the same job as the caller's). */
 export function withCallPriority<T>(priority: CallPriority, fn: () => T): T {
-  return current.run(priority, fn);
+  const job = current.getStore()?.job;
+  return current.run(job === undefined ? { priority } : { priority, job }, fn);
+}
+
+/** Runs a job: its AWS calls are made at the job's priority, and name the job (logs, benchmarks). */
+export function runJobCalls<T>(job: string, fn: () => T): T {
+  return current.run({ priority: jobCallPriority(job), job }, fn);
 }
 
 /** The priority of the work this call is made for (`background` outside any job). */
 export function callPriority(): CallPriority {
-  return current.getStore() ?? 'background';
+  return current.getStore()?.priority ?? 'background';
+}
+
+/** The job this call is made for (undefined outside any job). */
+export function callJob(): string | undefined {
+  return current.getStore()?.job;
 }
 
 /** A job's priority by its name. */

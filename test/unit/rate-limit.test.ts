@@ -4,13 +4,28 @@ import { fakeElbClient } from '../../sandbox/fake-elb/client.js';
 import { FakeElbState, forward } from '../../sandbox/fake-elb/state.js';
 import { createElbAdapter } from '../../src/aws/elb-sdk-adapter.js';
 import { AWS_ELB_RATE_LIMITS, PriorityBucket, rateLimitClient } from '../../src/aws/rate-limit.js';
-import { type CallPriority, jobCallPriority, withCallPriority } from '../../src/ops/call-priority.js';
+import {
+  type CallPriority,
+  callJob,
+  callPriority,
+  jobCallPriority,
+  runJobCalls,
+  withCallPriority,
+} from '../../src/ops/call-priority.js';
 
 afterEach(() => {
   vi.useRealTimers();
 });
 
 describe('a token bucket whose waiting calls are served by priority', () => {
+  it('names the job a call is made for, whatever priority a step of it runs at', () => {
+    expect(callJob()).toBeUndefined();
+    runJobCalls('rollback', () => {
+      expect([callJob(), callPriority()]).toEqual(['rollback', 'rollback']);
+      withCallPriority('switch', () => expect([callJob(), callPriority()]).toEqual(['rollback', 'switch']));
+    });
+  });
+
   it('ranks jobs: a rollback, a cutover, a precheck, then the rest', () => {
     expect(['rollback', 'cutover', 'precheck', 'verify', 'teardown'].map(jobCallPriority)).toEqual([
       'rollback',
