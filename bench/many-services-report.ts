@@ -9,7 +9,11 @@ import { ms, table } from './stats.js';
 
 export { runManyServices };
 
-/** BENCH_MANY_SIZES (default 1,10,50,100), BENCH_MANY_LIMITS (describe | aws), BENCH_MANY_PROBES. */
+/**
+ * BENCH_MANY_SIZES (default 1,10,50,100), BENCH_MANY_LIMITS (describe | aws), BENCH_MANY_PROBES
+ * (rollbacks during a train, default 10), BENCH_MANY_PROBE_SIZE (that train, default 50),
+ * BENCH_MANY_PROBE_EVERY_MS (between rollback clicks, default 500).
+ */
 export function manyServicesOptionsFromEnv(defaults: Partial<ManyServicesOptions> = {}): ManyServicesOptions {
   const sizes = (process.env.BENCH_MANY_SIZES ?? '')
     .split(',')
@@ -17,7 +21,13 @@ export function manyServicesOptionsFromEnv(defaults: Partial<ManyServicesOptions
     .filter((n) => Number.isSafeInteger(n) && n > 0);
   const limits = process.env.BENCH_MANY_LIMITS;
   const probes = Number(process.env.BENCH_MANY_PROBES ?? Number.NaN);
+  const positive = (name: string, fallback: number) => {
+    const n = Number(process.env[name] ?? Number.NaN);
+    return Number.isSafeInteger(n) && n > 0 ? n : fallback;
+  };
   return {
+    probeSize: positive('BENCH_MANY_PROBE_SIZE', defaults.probeSize ?? 50),
+    probeEveryMs: positive('BENCH_MANY_PROBE_EVERY_MS', defaults.probeEveryMs ?? 500),
     sizes: sizes.length > 0 ? sizes : (defaults.sizes ?? [1, 10, 50, 100]),
     limits:
       limits === 'aws' || limits === 'describe' ? (limits as LimitSet) : (defaults.limits ?? 'describe'),
@@ -30,7 +40,8 @@ const calls = (c: Record<string, number>) =>
     .map(([op, n]) => `${op} ${n}`)
     .join(', ');
 
-export function printManyServices(results: SizeResult[]): void {
+export function printManyServices(run: { trains: SizeResult[]; withRollbacks?: SizeResult }): void {
+  const results = run.trains;
   const first = results[0];
   if (!first) return;
   console.log(
@@ -38,6 +49,7 @@ export function printManyServices(results: SizeResult[]): void {
       '100–300 ms a call; the bot paces its ELBv2 client the same way; 100 production rules on the listener plus 2 preview rules per service, one DescribeRules page of up to 400',
   );
   const one = results.find((r) => r.size === 1)?.allSwitchedMs;
+  const rb = run.withRollbacks;
   console.log(
     table(
       [
@@ -50,12 +62,10 @@ export function printManyServices(results: SizeResult[]): void {
         'failed',
         'CW metrics/deployment',
         'CW calls',
-        'rollback p50 ms',
-        'rollback p99 ms',
         'RSS MiB (peak)',
       ],
-      results.map((r) => [
-        String(r.size),
+      [...results, ...(rb ? [rb] : [])].map((r) => [
+        r === rb ? `${r.size} + ${r.rollback.n} rollbacks` : String(r.size),
         ms(r.allSwitchedMs),
         one ? (r.allSwitchedMs / one).toFixed(1) : '-',
         ms(r.switched.p50),
@@ -64,24 +74,21 @@ export function printManyServices(results: SizeResult[]): void {
         String(r.failed + r.throttlingShown),
         String(r.cloudwatch.metricsPerDeployment),
         String(r.cloudwatch.calls),
-        ms(r.rollback.p50),
-        ms(r.rollback.p99),
         `${r.rssMiB.before} (${r.rssMiB.peak})`,
       ]),
     ),
   );
-  for (const r of results) {
+  for (const r of [...results, ...(rb ? [rb] : [])]) {
+    const label = r === rb ? `${r.size} services + rollbacks` : `${r.size} services`;
+    console.log(`   ${label} — ELB calls per cutover, Approve → switched: ${calls(r.callsToSwitched)}`);
+    console.log(`   ${label} — verification (background) per deployment: ${calls(r.backgroundCalls)}`);
+    console.log(`   ${label} — HTTP requests the endpoint served, Approve → soaking: ${r.requests}`);
+    console.log(`   ${label} — requests the limiter held for a token: ${r.limiterWaits}`);
+  }
+  if (rb) {
     console.log(
-      `   ${r.size} services — ELB calls per cutover, Approve → switched: ${calls(r.callsToSwitched)}`,
+      `   rollbacks during the train of ${rb.size}: click → switched back p50 ${ms(rb.rollback.p50)} ms, p99 ${ms(rb.rollback.p99)} ms, max ${ms(rb.rollback.max)} ms (n=${rb.rollback.n}); ELB calls per rollback: ${calls(rb.rollbackCalls)}`,
     );
-    console.log(
-      `   ${r.size} services — verification (background) per deployment: ${calls(r.backgroundCalls)}`,
-    );
-    console.log(`   ${r.size} services — per rollback: ${calls(r.rollbackCalls)}`);
-    console.log(
-      `   ${r.size} services — HTTP requests the endpoint served, Approve → soaking: ${r.requests}`,
-    );
-    console.log(`   ${r.size} services — requests the limiter held for a token: ${r.limiterWaits}`);
   }
   const at = (n: number) => results.find((r) => r.size === n);
   const fifty = at(50);
@@ -95,10 +102,12 @@ export function printManyServices(results: SizeResult[]): void {
       String(fifty.describePerCutover),
       fifty.describePerCutover <= 2 ? 'met' : 'not met',
     ]);
+  }
+  if (rb && rb.size === 50) {
     rows.push([
       'rollback click -> switched p99 <= 1 s while 50 cut over',
-      `${ms(fifty.rollback.p99)} ms (n=${fifty.rollback.n})`,
-      fifty.rollback.p99 <= 1000 ? 'met' : 'not met',
+      `${ms(rb.rollback.p99)} ms (n=${rb.rollback.n})`,
+      rb.rollback.p99 <= 1000 ? 'met' : 'not met',
     ]);
   }
   if (hundred) {

@@ -7,8 +7,11 @@
  *   - ELB calls by action per cutover (Approve → switched, and Approve → soaking: verification too);
  *   - requests AWS throttled (each one a retry) and deployments that failed;
  *   - CloudWatch metrics requested per deployment (GetMetricData queries, Approve → soaking);
- *   - Rollback click → switched back for services already soaking, clicked while the train runs;
+ *   - Rollback click → switched back for services already soaking, clicked one every
+ *     `probeEveryMs` while a train of `probeSize` runs (a run of its own: the trains' figures are
+ *     measured with nothing else competing for AWS's buckets);
  *   - the process's resident memory (the bot and the simulators: they share the process).
+ * BENCH_MANY_TRACE=1 prints each service's switch time and each rollback's parts.
  * `limits: 'describe'` is the issue's set-up (only AWS's Describe bucket, on the endpoint and in the
  * bot's limiter); `limits: 'aws'` adds AWS's mutating and registration buckets, as AWS has them.
  */
@@ -45,7 +48,10 @@ export interface ManyServicesOptions {
   sizes: number[];
   limits: LimitSet;
   /** Services already soaking, rolled back while the train switches. */
+  /** Services already soaking, rolled back one every `probeEveryMs` while a train of `probeSize` runs. */
   probes: number;
+  probeSize: number;
+  probeEveryMs: number;
 }
 
 export interface SizeResult {
@@ -105,8 +111,13 @@ function button(slack: FakeSlackApi, actionId: string, id: string): string | und
   return undefined;
 }
 
-export async function runManyServicesSize(size: number, opts: ManyServicesOptions): Promise<SizeResult> {
-  const world = buildSharedListenerWorld(size, opts.probes);
+/** One train of `size` services, with `probes` services rolled back while it runs. */
+export async function runManyServicesSize(
+  size: number,
+  opts: ManyServicesOptions,
+  probes = 0,
+): Promise<SizeResult> {
+  const world = buildSharedListenerWorld(size, probes);
   const redis = await startRedis();
   const slack = await startFakeSlackApi({ token: TOKEN });
   const aws = await startLocalAws({ elb: world.state, periodMs: 1000, tickMs: 100 });
@@ -239,7 +250,7 @@ export async function runManyServicesSize(size: number, opts: ManyServicesOption
     const rollbackClicks: number[] = [];
     const rollbacks = (async () => {
       for (const [i, id] of probeIds.entries()) {
-        await new Promise((r) => setTimeout(r, i === 0 ? 100 : 250));
+        await new Promise((r) => setTimeout(r, i === 0 ? 100 : opts.probeEveryMs));
         rollbackClicks.push(Date.now());
         await click('gl_rollback', id, REQUESTER, world.probes[i]?.channel ?? '');
       }
@@ -339,8 +350,15 @@ function isEnded(d: Deployment | null | undefined): boolean {
   return d != null && ['failed', 'stopped', 'rolled_back', 'done'].includes(d.state);
 }
 
-export async function runManyServices(opts: ManyServicesOptions): Promise<SizeResult[]> {
-  const out: SizeResult[] = [];
-  for (const size of opts.sizes) out.push(await runManyServicesSize(size, opts));
-  return out;
+/**
+ * Each size's train alone (nothing else competes for AWS's buckets), then a train of `probeSize`
+ * with `probes` rollbacks clicked while it runs (the rollback figures).
+ */
+export async function runManyServices(
+  opts: ManyServicesOptions,
+): Promise<{ trains: SizeResult[]; withRollbacks?: SizeResult }> {
+  const trains: SizeResult[] = [];
+  for (const size of opts.sizes) trains.push(await runManyServicesSize(size, opts));
+  if (opts.probes === 0) return { trains };
+  return { trains, withRollbacks: await runManyServicesSize(opts.probeSize, opts, opts.probes) };
 }
