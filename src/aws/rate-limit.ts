@@ -5,7 +5,8 @@
  * AWS's limits by design rather than by being throttled. A call without a token waits for one;
  * waiting calls are served by priority (src/ops/call-priority.ts: a rollback, a cutover, a
  * precheck, then background work), then in order, and the last few tokens of a bucket are kept
- * for rollbacks (`rollbackReserve`). Another client in the same account (the console,
+ * for rollbacks (`rollbackReserve`), and a few more are never taken by background work
+ * (`backgroundHeadroom`). Another client in the same account (the console,
  * Terraform) shares AWS's buckets: what throttling remains, the SDK retries, and jobs treat it as
  * transient — it is never shown to users as a failure.
  */
@@ -20,6 +21,12 @@ export interface BucketLimit {
    * so a rollback clicked during a release train never queues behind the train for a token.
    */
   rollbackReserve?: number;
+  /**
+   * Tokens, beyond the rollback reserve, that background work (scans, verification polls,
+   * teardown polls) leaves in the bucket: a release train's cutovers and prechecks never find
+   * it emptied by a scan of every slot.
+   */
+  backgroundHeadroom?: number;
 }
 
 export interface ElbRateLimits {
@@ -36,12 +43,13 @@ export interface ElbRateLimits {
 export const AWS_ELB_RATE_LIMITS: ElbRateLimits = {
   // A rollback reads three things at once (its slot's health, the listener, its rules) and
   // rewrites one or two forwards: that much of each bucket is kept for it.
-  describe: { capacity: 36, refillPerSecond: 9, rollbackReserve: 4 },
+  describe: { capacity: 36, refillPerSecond: 9, rollbackReserve: 4, backgroundHeadroom: 8 },
   mutate: { capacity: 18, refillPerSecond: 2.7, rollbackReserve: 2 },
   registration: { capacity: 18, refillPerSecond: 3.6 },
 };
 
 const ROLLBACK_RANK = CALL_PRIORITIES.indexOf('rollback');
+const BACKGROUND_RANK = CALL_PRIORITIES.indexOf('background');
 
 interface Waiter {
   rank: number;
@@ -85,7 +93,9 @@ export class PriorityBucket {
   /** Resolves when the caller holds a token. */
   /** Tokens a call of this rank needs in the bucket before it may take one. */
   private need(rank: number): number {
-    return rank === ROLLBACK_RANK ? 1 : 1 + (this.limit.rollbackReserve ?? 0);
+    if (rank === ROLLBACK_RANK) return 1;
+    const reserved = 1 + (this.limit.rollbackReserve ?? 0);
+    return rank === BACKGROUND_RANK ? reserved + (this.limit.backgroundHeadroom ?? 0) : reserved;
   }
 
   take(priority: CallPriority): Promise<void> {
