@@ -57,6 +57,11 @@ interface Waiter {
   go: () => void;
 }
 
+/** True when `a` is served before `b`: by priority, then in order. */
+function before(a: Waiter, b: Waiter): boolean {
+  return a.rank !== b.rank ? a.rank < b.rank : a.seq < b.seq;
+}
+
 /**
  * One token bucket whose waiting callers are served by priority, then in order. (Serving the
  * oldest job's calls first was measured and dropped: with reads shared between jobs it left most
@@ -102,15 +107,22 @@ export class PriorityBucket {
     this.taken += 1;
     this.refill();
     const rank = CALL_PRIORITIES.indexOf(priority);
-    if (!this.waiting.some((o) => o.rank <= rank) && this.tokens >= this.need(rank)) {
+    const w: Waiter = { rank, seq: this.seq++, go: () => undefined };
+    if (!this.waiting.some((o) => !before(w, o)) && this.tokens >= this.need(rank)) {
       this.tokens -= 1;
       return Promise.resolve();
     }
     this.waited += 1;
     return new Promise<void>((go) => {
-      const w = { rank, seq: this.seq++, go };
-      const i = this.waiting.findIndex((o) => o.rank > w.rank);
+      w.go = go;
+      const i = this.waiting.findIndex((o) => before(w, o));
       this.waiting.splice(i < 0 ? this.waiting.length : i, 0, w);
+      // A new head may need fewer tokens than the one the timer was set for (a cutover ahead of
+      // a scan that waits for the headroom): time it again.
+      if (i === 0 && this.timer !== undefined) {
+        clearTimeout(this.timer);
+        this.timer = undefined;
+      }
       this.schedule();
     });
   }

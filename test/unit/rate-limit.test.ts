@@ -60,6 +60,20 @@ describe('a token bucket whose waiting calls are served by priority', () => {
 });
 
 describe('the tokens kept for rollbacks', () => {
+  it('serves a cutover queued ahead of a scan as soon as its own token is there', async () => {
+    vi.useFakeTimers({ now: 0 });
+    const bucket = new PriorityBucket({ capacity: 3, refillPerSecond: 1, backgroundHeadroom: 2 });
+    for (let i = 0; i < 3; i += 1) await bucket.take('switch');
+    const served: string[] = [];
+    const scan = bucket.take('background').then(() => served.push('scan')); // needs 3 tokens
+    const cutover = bucket.take('switch').then(() => served.push('cutover')); // needs 1
+    await vi.advanceTimersByTimeAsync(1_050);
+    expect(served).toEqual(['cutover']);
+    await vi.advanceTimersByTimeAsync(3_000);
+    await Promise.all([scan, cutover]);
+    expect(served).toEqual(['cutover', 'scan']);
+  });
+
   it('leaves the headroom to cutovers: background work takes a token only above it', async () => {
     vi.useFakeTimers({ now: 0 });
     const bucket = new PriorityBucket({
