@@ -1,13 +1,15 @@
 /**
  * The many-services benchmark's world: one simulated ALB ("shop") whose HTTPS listener carries a
  * path rule per service (blue at weight 100, green at 0), other teams' rules up to 100 production
- * rules in all, and a few more services that soak on green already (rolled back during the train).
+ * rules in all, and, when asked, a few more services (probes) that the benchmark brings to green
+ * first and rolls back during the train.
  * Every target group has two healthy targets. The account's rule quota is raised to what the
  * services and their preview rules need (AWS's default is 100 rules per load balancer, adjustable:
  * "Quotas for your Application Load Balancers").
  */
 import type { Action } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { FakeElbState, forward } from '../sandbox/fake-elb/state.js';
+import { fastServiceYaml } from '../test/helpers/demo-service-yaml.js';
 
 export interface WorldService {
   name: string;
@@ -52,21 +54,19 @@ export function buildSharedListenerWorld(size: number, probes: number): SharedLi
       state.registerTarget(arn, `i-${name.replace(/[^a-z0-9]/g, '')}${pad(i)}${n}`, 8080, 'healthy');
     return arn;
   };
-  const make = (name: string, i: number, live: 'blue' | 'green'): WorldService => {
+  const make = (name: string, i: number): WorldService => {
     const blue = group(`${name}-blue`, i);
     const green = group(`${name}-green`, i);
     const rule = state.addRule({
       listenerArn: listener,
       priority: 1_000 + i,
-      actions: [live === 'blue' ? forward([blue, 100], [green, 0]) : forward([blue, 0], [green, 100])],
+      actions: [forward([blue, 100], [green, 0])],
       conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: [`/${name}/*`] } }],
     });
     return { name, channel: `C0${name.toUpperCase().replace(/[^A-Z0-9]/g, '')}`, blue, green, rule };
   };
-  const train = Array.from({ length: size }, (_, i) => make(`svc-${pad(i + 1)}`, i + 1, 'blue'));
-  const probeServices = Array.from({ length: probes }, (_, i) =>
-    make(`probe-${pad(i + 1)}`, 500 + i, 'blue'),
-  );
+  const train = Array.from({ length: size }, (_, i) => make(`svc-${pad(i + 1)}`, i + 1));
+  const probeServices = Array.from({ length: probes }, (_, i) => make(`probe-${pad(i + 1)}`, 500 + i));
   const others = group('other-team', 999);
   for (let i = services; i < PRODUCTION_RULES; i += 1) {
     state.addRule({
@@ -83,19 +83,7 @@ export function buildSharedListenerWorld(size: number, probes: number): SharedLi
     '  approvalTimeout: 30m',
     '  verifyWindow: 2m',
     'services:',
-    ...[...train, ...probeServices].flatMap((s) => [
-      `  ${s.name}:`,
-      `    channel: ${s.channel}`,
-      `    listeners: [${listener}]`,
-      '    slots:',
-      `      blue: ${s.blue}`,
-      `      green: ${s.green}`,
-      '    approvers:',
-      '      users: [U0APPROVER]',
-      '    traffic:',
-      '      period: 1s',
-      '      pollInterval: 1s',
-    ]),
+    ...[...train, ...probeServices].flatMap((s) => fastServiceYaml({ ...s, listeners: [listener] })),
     '',
   ].join('\n');
   return { state, train, probes: probeServices, configYaml };

@@ -6,6 +6,7 @@
  */
 import type { Action } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { FakeElbState, forward } from '../sandbox/fake-elb/state.js';
+import { fastServiceYaml } from '../test/helpers/demo-service-yaml.js';
 
 export interface ChaosService {
   name: string;
@@ -74,19 +75,7 @@ export function buildWorld(count: number, timings: ChaosTimings, timeScale: numb
     '  approvalTimeout: 30m',
     `  verifyWindow: ${timings.verifyWindow}`,
     'services:',
-    ...services.flatMap((s) => [
-      `  ${s.name}:`,
-      `    channel: ${s.channel}`,
-      `    listeners: [${https}, ${http}]`,
-      '    slots:',
-      `      blue: ${s.blue}`,
-      `      green: ${s.green}`,
-      '    approvers:',
-      '      users: [U0APPROVER]',
-      '    traffic:',
-      '      period: 1s',
-      '      pollInterval: 1s',
-    ]),
+    ...services.flatMap((s) => fastServiceYaml({ ...s, listeners: [https, http] })),
     '',
   ].join('\n');
   return { state, services, configYaml };

@@ -32,3 +32,29 @@ export function demoServiceYaml(s: DemoService): string[] {
     ...(s.usergroups ? [`      usergroups: [${s.usergroups.join(', ')}]`] : []),
   ];
 }
+
+/**
+ * A service of a many-services world (the chaos run, the many-services benchmark) under
+ * `services:`: its listeners and slots, approved by U0APPROVER, its traffic judged on 1 s periods.
+ */
+export function fastServiceYaml(s: {
+  name: string;
+  channel: string;
+  listeners: string[];
+  blue: string;
+  green: string;
+}): string[] {
+  return [
+    `  ${s.name}:`,
+    `    channel: ${s.channel}`,
+    `    listeners: [${s.listeners.join(', ')}]`,
+    '    slots:',
+    `      blue: ${s.blue}`,
+    `      green: ${s.green}`,
+    '    approvers:',
+    '      users: [U0APPROVER]',
+    '    traffic:',
+    '      period: 1s',
+    '      pollInterval: 1s',
+  ];
+}
