@@ -41,8 +41,8 @@ export interface ElbRateLimits {
  * faster than it; the margin absorbs that.
  */
 export const AWS_ELB_RATE_LIMITS: ElbRateLimits = {
-  // A rollback reads three things at once (its slot's health, the listener, its rules) and
-  // rewrites one or two forwards: that much of each bucket is kept for it.
+  // A rollback reads its slot's health, its listeners and their rules at once (three calls with
+  // one listener) and rewrites one or two forwards: that much of each bucket is kept for it.
   describe: { capacity: 36, refillPerSecond: 9, rollbackReserve: 4, backgroundHeadroom: 8 },
   mutate: { capacity: 18, refillPerSecond: 2.7, rollbackReserve: 2 },
   registration: { capacity: 18, refillPerSecond: 3.6 },
@@ -82,6 +82,13 @@ export class PriorityBucket {
     private readonly limit: BucketLimit,
     private readonly now: () => number = () => Date.now(),
   ) {
+    // Background work needs the most tokens in the bucket before it takes one: a bucket that can
+    // never hold that many would keep it waiting for ever.
+    const most = 1 + (limit.rollbackReserve ?? 0) + (limit.backgroundHeadroom ?? 0);
+    if (!(limit.capacity >= most && limit.refillPerSecond > 0))
+      throw new RangeError(
+        `a bucket of ${limit.capacity} tokens cannot keep ${most - 1} in reserve and still serve background work`,
+      );
     this.tokens = limit.capacity;
     this.at = now();
   }
@@ -95,7 +102,6 @@ export class PriorityBucket {
     this.at = t;
   }
 
-  /** Resolves when the caller holds a token. */
   /** Tokens a call of this rank needs in the bucket before it may take one. */
   private need(rank: number): number {
     if (rank === ROLLBACK_RANK) return 1;
@@ -103,6 +109,7 @@ export class PriorityBucket {
     return rank === BACKGROUND_RANK ? reserved + (this.limit.backgroundHeadroom ?? 0) : reserved;
   }
 
+  /** Resolves when the caller holds a token. */
   take(priority: CallPriority): Promise<void> {
     this.taken += 1;
     this.refill();

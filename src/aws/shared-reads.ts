@@ -15,8 +15,10 @@
  *   new flight. Each such read still sees every write that finished before it was asked (the
  *   switch under its lock, read-back after a Modify), yet fifty switches reading the same
  *   listener at once cost a few reads, not fifty: at most one flight's wait more per read.
- * A rollback's reads start at once, alone (src/ops/call-priority.ts): a flight started for a
- * cutover would make it wait at the cutover's rank for rate-limit tokens.
+ * A rollback's switch reads start at once, alone (src/ops/call-priority.ts): a flight started for
+ * a cutover would make it wait at the cutover's rank for rate-limit tokens. A fresh read never
+ * waits behind a flight started for less urgent work, and a queued flight starts at the priority
+ * of its most urgent reader.
  * A failed read fails the reads that shared it, and is never shared past its flight. Each reader
  * gets its own copy of the result.
  */
@@ -39,6 +41,8 @@ export interface SharedElb {
 /** A flight of the fresh reads of one key: the one under way, and the one queued behind it. */
 interface FreshFlights {
   current: Promise<unknown>;
+  /** The priority `current` was started at: it waits for rate-limit tokens at that rank. */
+  priority: CallPriority;
   next?: Promise<unknown>;
   /** The priority of the most urgent reader waiting for `next`: the rank it starts at. */
   best?: CallPriority;
@@ -81,7 +85,7 @@ export function sharedReads(port: ElbPort, opts: SharedReadOptions = {}): Shared
   /** Starts a flight as the key's current one; when it ends, the queued one (if any) starts. */
   function launch<T>(key: string, read: () => Promise<T>): Promise<T> {
     const result = read();
-    const state: FreshFlights = { current: result };
+    const state: FreshFlights = { current: result, priority: callPriority() };
     flights.set(key, state);
     const settled = () => {
       if (flights.get(key) !== state) return;
@@ -96,7 +100,9 @@ export function sharedReads(port: ElbPort, opts: SharedReadOptions = {}): Shared
     const priority = callPriority();
     if (priority === 'rollback') return read();
     const flying = flights.get(key);
-    if (!flying) return copy(launch(key, read));
+    // No flight, or one started for less urgent work (it may wait long for tokens at its rank,
+    // behind a release train): start one now; later readers of this priority queue behind it.
+    if (!flying || rank(priority) < rank(flying.priority)) return copy(launch(key, read));
     // The queued flight starts at the priority of its most urgent reader: it waits for rate-limit
     // tokens at that rank, so a cutover that joins a flight a verification queued does not wait
     // at the verification's rank.

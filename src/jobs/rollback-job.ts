@@ -88,6 +88,16 @@ async function rollBack(
     });
     return null;
   }
+  if (svc.slots[back] === undefined) {
+    await recordEvent(ctx, d.id, {
+      type: 'rollback_failed',
+      reason: reason('stopped', {
+        step: 'rollback',
+        detail: `Rollback refused: slot ${back} is no longer configured; traffic was left where it is.`,
+      }),
+    });
+    return null;
+  }
   const startedAt = ctx.clock.now();
   const timed = ctx.router.timed();
   try {

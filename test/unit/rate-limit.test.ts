@@ -60,6 +60,14 @@ describe('a token bucket whose waiting calls are served by priority', () => {
 });
 
 describe('the tokens kept for rollbacks', () => {
+  it('refuses a bucket too small for its reserve and headroom (background work would wait for ever)', () => {
+    expect(
+      () =>
+        new PriorityBucket({ capacity: 3, refillPerSecond: 1, rollbackReserve: 2, backgroundHeadroom: 1 }),
+    ).toThrow(/cannot keep 3 in reserve/);
+    expect(() => new PriorityBucket(AWS_ELB_RATE_LIMITS.describe)).not.toThrow();
+  });
+
   it('serves a cutover queued ahead of a scan as soon as its own token is there', async () => {
     vi.useFakeTimers({ now: 0 });
     const bucket = new PriorityBucket({ capacity: 3, refillPerSecond: 1, backgroundHeadroom: 2 });

@@ -192,17 +192,33 @@ describe('fresh reads: only a flight that starts after the read was asked', () =
       },
     };
     const { fresh } = sharedReads(seen as ElbPort);
-    const first = withCallPriority('background', () => fresh.describeRules('L1'));
+    // A cutover's flight under way; a scan queues the next one, then a precheck joins it.
+    const first = withCallPriority('switch', () => fresh.describeRules('L1'));
     const queued = [
       withCallPriority('background', () => fresh.describeRules('L1')),
-      withCallPriority('switch', () => fresh.describeRules('L1')),
+      withCallPriority('precheck', () => fresh.describeRules('L1')),
     ];
     settle();
     await first;
     await turn();
     settle();
     await Promise.all(queued);
-    expect(ranks).toEqual(['background', 'switch']);
+    expect(ranks).toEqual(['switch', 'precheck']);
+  });
+
+  it('never makes a read wait behind a flight started for less urgent work', async () => {
+    const { port, calls, settle } = countingPort();
+    const { fresh } = sharedReads(port);
+    const scan = withCallPriority('background', () => fresh.describeRules('L1'));
+    const cutover = withCallPriority('switch', () => fresh.describeRules('L1'));
+    expect(calls).toHaveLength(2); // the cutover's own flight, at once
+    const another = withCallPriority('switch', () => fresh.describeRules('L1'));
+    expect(calls).toHaveLength(2); // queued behind the cutover's flight, not the scan's
+    settle();
+    await Promise.all([scan, cutover]);
+    await turn();
+    settle();
+    expect((await another)[0]?.RuleArn).toBe('flight-3');
   });
 
   it('gives every reader its own copy of what was read', async () => {
