@@ -137,6 +137,30 @@ describe('a rollback to a slot with no healthy target', () => {
     expect(rig.thread(after, /Rollback failed/)).toHaveLength(1);
   });
 
+  it('is refused, with nothing locked or written, when the slot is no longer configured', async () => {
+    const d = await rig.soaking();
+    await rig.event(d.id, { type: 'rollback', user: USERS.requester });
+    const checkout = rig.ctx.config.services['checkout'];
+    if (!checkout) throw new Error('no checkout service');
+    const { blue: _gone, ...slots } = checkout.slots;
+    const ctx = {
+      ...rig.ctx,
+      config: {
+        ...rig.ctx.config,
+        services: { ...rig.ctx.config.services, checkout: { ...checkout, slots } },
+      },
+    };
+    const calls = rig.aws.elb.calls.length;
+
+    await runRollback(ctx, d.id);
+
+    const after = await rig.get(d.id);
+    expect(after.state).toBe('failed');
+    expect(reasonWords(after)).toMatch(/Rollback refused: slot blue is no longer configured/);
+    expect(rig.aws.elb.calls.length).toBe(calls);
+    expect(rig.weights()).toEqual({ blue: 0, green: 1 });
+  });
+
   it('can be retried once blue is healthy again', async () => {
     const d = await rig.soaking();
     for (const id of BLUE_TARGETS) rig.aws.elb.setTargetHealth(DEMO.checkout.blueArn, id, 'unhealthy');
