@@ -1,14 +1,5 @@
-/**
- * Approve click → ALB forwards switched and read back, and Rollback click → switched back, with
- * the full runtime (role 'all': receiver and worker) against the simulated ELBv2 endpoint,
- * reached through the real AWS SDK. Times come from the deployment record the jobs write:
- * `cutover.finishedAt` / `rollback.finishedAt` (the switch returned) and `awsMs` (time spent
- * inside ELB calls), against `t0` taken here just before the signed POST.
- */
-import type { FakeSlackApi } from '../sandbox/fake-slack-api.js';
-import { decodeActionValue } from '../src/messages/action-ids.js';
 import { type Rig, startRig, type Timings, USERS } from '../test/helpers/e2e-harness.js';
-import { buttonsOf } from '../test/helpers/slack-inspect.js';
+import { latestButton } from '../test/helpers/slack-inspect.js';
 import { waitUntil } from '../test/helpers/wait.js';
 import { type Summary, summarize } from './stats.js';
 
@@ -64,19 +55,6 @@ export const BENCH_TIMINGS: Timings = {
   verifyWindow: '30s',
 };
 
-/** The newest button `actionId` the bot sent for deployment `id`. */
-function buttonFor(slack: FakeSlackApi, actionId: string, id: string): string | undefined {
-  for (let i = slack.calls.length - 1; i >= 0; i--) {
-    const c = slack.calls[i];
-    if (!c || (c.method !== 'chat.postMessage' && c.method !== 'chat.update')) continue;
-    const b = buttonsOf(c).find(
-      (x) => x.actionId === actionId && decodeActionValue(x.value)?.deploymentId === id,
-    );
-    if (b) return b.value;
-  }
-  return undefined;
-}
-
 function countCalls(rig: Rig, from: number): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const c of rig.aws.elb.calls.slice(from)) counts[c.operation] = (counts[c.operation] ?? 0) + 1;
@@ -104,7 +82,7 @@ async function click(
   event: 'approve' | 'rollback',
   done: (d: { cutover?: Timed; rollback?: Timed }) => Timed | undefined,
 ): Promise<ClickSample> {
-  const value = await waitUntil(() => buttonFor(rig.slack, actionId, id), {
+  const value = await waitUntil(() => latestButton(rig.slack, actionId, id)?.value, {
     what: `the ${actionId} button of ${id}`,
   });
   const t0 = Date.now();

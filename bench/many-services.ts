@@ -17,17 +17,16 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ApiThrottle, AWS_API_LIMITS } from '../sandbox/fake-elb/api-limits.js';
-import { type FakeSlackApi, startFakeSlackApi } from '../sandbox/fake-slack-api.js';
+import { startFakeSlackApi } from '../sandbox/fake-slack-api.js';
 import { localAwsClients, startLocalAws } from '../sandbox/local-aws.js';
 import { AWS_ELB_RATE_LIMITS, type ElbRateLimits, rateLimitClient } from '../src/aws/rate-limit.js';
 import { parseConfigText } from '../src/config/load-config.js';
 import type { Deployment } from '../src/domain/deployment.js';
-import { decodeActionValue } from '../src/messages/action-ids.js';
 import { callJob } from '../src/ops/call-priority.js';
 import { createLogger } from '../src/ops/logger.js';
 import { startRuntime } from '../src/runtime.js';
 import { freePort, startRedis } from '../test/helpers/redis-server.js';
-import { buttonsOf } from '../test/helpers/slack-inspect.js';
+import { latestButton } from '../test/helpers/slack-inspect.js';
 import { blockActionBody, postToSlackEndpoint, slashCommandBody } from '../test/helpers/slack-requests.js';
 import { waitUntil } from '../test/helpers/wait.js';
 import { buildSharedListenerWorld, type WorldService } from './shared-listener-world.js';
@@ -47,7 +46,6 @@ export type LimitSet = 'describe' | 'aws';
 export interface ManyServicesOptions {
   sizes: number[];
   limits: LimitSet;
-  /** Services already soaking, rolled back while the train switches. */
   /** Services already soaking, rolled back one every `probeEveryMs` while a train of `probeSize` runs. */
   probes: number;
   probeSize: number;
@@ -97,18 +95,6 @@ function perCutover(calls: { operation: string }[], n: number): Record<string, n
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([op, k]) => [op, Math.round((k / n) * 100) / 100]),
   );
-}
-
-function button(slack: FakeSlackApi, actionId: string, id: string): string | undefined {
-  for (let i = slack.calls.length - 1; i >= 0; i--) {
-    const c = slack.calls[i];
-    if (!c || (c.method !== 'chat.postMessage' && c.method !== 'chat.update')) continue;
-    const b = buttonsOf(c).find(
-      (x) => x.actionId === actionId && decodeActionValue(x.value)?.deploymentId === id,
-    );
-    if (b) return b.value;
-  }
-  return undefined;
 }
 
 /** One train of `size` services, with `probes` services rolled back while it runs. */
@@ -183,7 +169,7 @@ export async function runManyServicesSize(
     return d.id;
   };
   const click = async (actionId: string, id: string, user: string, channel: string) => {
-    const value = await waitUntil(() => button(slack, actionId, id), {
+    const value = await waitUntil(() => latestButton(slack, actionId, id)?.value, {
       timeoutMs: 120_000,
       what: `${actionId} of ${id}`,
     });

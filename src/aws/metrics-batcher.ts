@@ -40,17 +40,6 @@ export interface MetricsBatchOptions {
   maxQueries?: number;
 }
 
-/** What was asked and sent: the figures behind "metrics requested per deployment". */
-export interface MetricsBatchStats {
-  /** Reads asked for (one per verification poll or soak watch). */
-  reads: number;
-  /** GetMetricData calls made (pages not counted). */
-  calls: number;
-  /** Queries the reads asked for, and the queries sent once shared metrics were merged. */
-  queriesAsked: number;
-  queriesSent: number;
-}
-
 interface Read {
   queries: MetricQuery[];
   startMs: number;
@@ -103,26 +92,23 @@ function within(series: MetricResult, id: string, read: Read): MetricResult {
 
 export interface MetricsBatcher {
   getMetricData(queries: MetricQuery[], startMs: number, endMs: number): Promise<MetricResult[]>;
-  readonly stats: MetricsBatchStats;
 }
 
 export function createMetricsBatcher(fetch: FetchMetrics, opts: MetricsBatchOptions = {}): MetricsBatcher {
   const windowMs = opts.windowMs ?? 200;
   const maxQueries = Math.min(opts.maxQueries ?? MAX_QUERIES, MAX_QUERIES);
   const open = new Map<string, Batch>();
-  const stats: MetricsBatchStats = { reads: 0, calls: 0, queriesAsked: 0, queriesSent: 0 };
 
-  async function send(reads: Read[], ids: Map<string, string>, byRead: (r: Read) => MetricQuery[]) {
+  /** One call for `reads`; `ids` gives each metric (metricKey) its id in the call. */
+  async function send(reads: Read[], ids: Map<string, string>) {
     const startMs = Math.min(...reads.map((r) => r.startMs));
     const endMs = Math.max(...reads.map((r) => r.endMs));
     const shared = new Map<string, MetricQuery>();
     for (const r of reads)
-      for (const q of byRead(r)) {
+      for (const q of r.queries) {
         const id = ids.get(metricKey(q));
         if (id !== undefined && !shared.has(id)) shared.set(id, { ...q, id });
       }
-    stats.calls += 1;
-    stats.queriesSent += shared.size;
     let fetched: MetricFetch;
     try {
       fetched = await fetch([...shared.values()], startMs, endMs);
@@ -132,7 +118,7 @@ export function createMetricsBatcher(fetch: FetchMetrics, opts: MetricsBatchOpti
     }
     const byId = new Map(fetched.results.map((s) => [s.id, s]));
     for (const r of reads) {
-      const own = byRead(r).map((q) => ({ q, sharedId: ids.get(metricKey(q)) ?? '' }));
+      const own = r.queries.map((q) => ({ q, sharedId: ids.get(metricKey(q)) ?? '' }));
       const failure = own.map(({ sharedId }) => fetched.failed.get(sharedId)).find((e) => e !== undefined);
       if (failure) {
         r.reject(failure);
@@ -149,13 +135,11 @@ export function createMetricsBatcher(fetch: FetchMetrics, opts: MetricsBatchOpti
   function flush(batch: Batch) {
     clearTimeout(batch.timer);
     if (open.get(batch.key) === batch) open.delete(batch.key);
-    void send(batch.reads, batch.ids, (r) => r.queries);
+    void send(batch.reads, batch.ids);
   }
 
   function getMetricData(queries: MetricQuery[], startMs: number, endMs: number): Promise<MetricResult[]> {
     if (queries.length === 0) return Promise.resolve([]);
-    stats.reads += 1;
-    stats.queriesAsked += queries.length;
     return new Promise<MetricResult[]>((resolve, reject) => {
       const read: Read = { queries, startMs, endMs, resolve, reject };
       const key = batchKey(read);
@@ -163,7 +147,7 @@ export function createMetricsBatcher(fetch: FetchMetrics, opts: MetricsBatchOpti
       if (key === undefined || distinct.size > maxQueries) {
         // Not shareable: sent alone, with its own ids (the adapter splits past 500).
         const ids = new Map(queries.map((q) => [metricKey(q), q.id]));
-        void send([read], ids, (r) => r.queries);
+        void send([read], ids);
         return;
       }
       let batch = open.get(key);
@@ -191,5 +175,5 @@ export function createMetricsBatcher(fetch: FetchMetrics, opts: MetricsBatchOpti
     });
   }
 
-  return { getMetricData, stats };
+  return { getMetricData };
 }

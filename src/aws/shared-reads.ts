@@ -50,6 +50,13 @@ interface FreshFlights {
 
 const rank = (p: CallPriority) => CALL_PRIORITIES.indexOf(p);
 
+/** One key per set of listeners asked for (in any order), or per load balancer. */
+function listenersKey(query: Parameters<ElbPort['describeListeners']>[0]): string {
+  return 'listenerArns' in query
+    ? `listeners:${[...query.listenerArns].sort().join(',')}`
+    : `lb:${query.loadBalancerArn}`;
+}
+
 /** Each reader's own copy: a caller that edits what it read cannot change what another sees. */
 const copy = <T>(p: Promise<T>): Promise<T> => p.then((v) => structuredClone(v));
 
@@ -147,30 +154,12 @@ export function sharedReads(port: ElbPort, opts: SharedReadOptions = {}): Shared
     describeTargetGroupAttributes: (arn: string) => port.describeTargetGroupAttributes(arn),
     describeTargetGroups: (arns: string[]) => port.describeTargetGroups(arns),
   };
-  return {
-    shared: {
-      ...others,
-      ...writes,
-      describeListeners: (query) =>
-        shared(
-          'listenerArns' in query
-            ? `listeners:${[...query.listenerArns].sort().join(',')}`
-            : `lb:${query.loadBalancerArn}`,
-          () => port.describeListeners(query),
-        ),
-      describeRules: (listenerArn) => shared(`rules:${listenerArn}`, () => port.describeRules(listenerArn)),
-    },
-    fresh: {
-      ...others,
-      ...writes,
-      describeListeners: (query) =>
-        fresh(
-          'listenerArns' in query
-            ? `listeners:${[...query.listenerArns].sort().join(',')}`
-            : `lb:${query.loadBalancerArn}`,
-          () => port.describeListeners(query),
-        ),
-      describeRules: (listenerArn) => fresh(`rules:${listenerArn}`, () => port.describeRules(listenerArn)),
-    },
-  };
+  /** The port whose listener and rule reads go through `share` (shared or fresh). */
+  const withReads = (share: <T>(key: string, read: () => Promise<T>) => Promise<T>): ElbPort => ({
+    ...others,
+    ...writes,
+    describeListeners: (query) => share(listenersKey(query), () => port.describeListeners(query)),
+    describeRules: (listenerArn) => share(`rules:${listenerArn}`, () => port.describeRules(listenerArn)),
+  });
+  return { shared: withReads(shared), fresh: withReads(fresh) };
 }

@@ -46,14 +46,14 @@ export async function runRollback(ctx: JobContext, deploymentId: string): Promis
 /**
  * Why traffic may not go back to `back` now, or null. A slot that reads `unused` is one no forward
  * names (its preview rule was removed): AWS does not health-check it, so nobody knows whether it
- * is healthy. Its preview rule is created again, and the refusal says when to try again.
+ * is healthy. Its preview rule is created again, and the refusal says when to try again. (The
+ * caller has refused a `back` that is no longer configured.)
  */
 async function backSlotProblem(
   router: TrafficRouter,
   svc: ServiceConfig,
   back: string,
 ): Promise<string | null> {
-  if (svc.slots[back] === undefined) return `slot ${back} is no longer configured`;
   const health = (await router.slotHealth(svc, back)).targets;
   const healthy = health.filter((t) => t.state === 'healthy').length;
   if (health.length > 0 && health.every((t) => t.state === 'unused')) {

@@ -1,5 +1,6 @@
 /** Reading what the bot sent to the local Slack Web API: messages, buttons, mentions. */
 import type { FakeSlackApi, RecordedCall } from '../../sandbox/fake-slack-api.js';
+import { decodeActionValue } from '../../src/messages/action-ids.js';
 
 export interface SentButton {
   actionId: string;
@@ -59,13 +60,24 @@ export const posts = (slack: FakeSlackApi) => slack.callsTo('chat.postMessage');
 export const updates = (slack: FakeSlackApi) => slack.callsTo('chat.update');
 export const ephemerals = (slack: FakeSlackApi) => slack.callsTo('chat.postEphemeral');
 
-/** The most recent message (post or update) carrying a button with this action id. */
-export function latestButton(slack: FakeSlackApi, actionId: string): SentButton | undefined {
+/**
+ * The button with this action id in the most recent message (post or update) carrying one — of
+ * deployment `deploymentId` when given (its value names the deployment).
+ */
+export function latestButton(
+  slack: FakeSlackApi,
+  actionId: string,
+  deploymentId?: string,
+): SentButton | undefined {
   const calls = [...slack.calls]
     .reverse()
     .filter((c) => c.method === 'chat.postMessage' || c.method === 'chat.update');
   for (const c of calls) {
-    const b = buttonsOf(c).find((x) => x.actionId === actionId);
+    const b = buttonsOf(c).find(
+      (x) =>
+        x.actionId === actionId &&
+        (deploymentId === undefined || decodeActionValue(x.value)?.deploymentId === deploymentId),
+    );
     if (b) return b;
   }
   return undefined;

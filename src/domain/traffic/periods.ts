@@ -1,4 +1,5 @@
 /** The period grid CloudWatch aggregates on: period starts are multiples of the period. Pure. */
+import { nextOnGrid } from '../job-ids.js';
 
 /** Start times of every period of the grid that overlaps [fromMs, toMs), ascending. */
 export function periodStarts(fromMs: number, toMs: number, periodMs: number): number[] {
@@ -29,6 +30,5 @@ export function fullPeriods(since: number, now: number, periodMs: number): numbe
  * (src/aws/metrics-batcher.ts). Still deterministic: a re-enqueue after a crash names the same job.
  */
 export function nextPollAt(everyMs: number, now: number): number {
-  if (!(everyMs > 0)) return now;
-  return (Math.floor(now / everyMs) + 1) * everyMs;
+  return nextOnGrid(0, everyMs, now);
 }
