@@ -7,13 +7,13 @@ import { context, type KnownBlock, message, sections } from './kit.js';
 /**
  * `text` is the reply/usage text (mrkdwn allowed: *bold*, `code`, line breaks; already-escaped
  * entities stay as they are). Mentions are kept; `<!channel>`-style broadcasts and links are
- * escaped. An empty `text` shows the full help.
+ * escaped. An empty `text` shows the full help. `version` is the running build's, shown in the footer.
  */
-export function helpMessage(text: string): SlackMessage {
+export function helpMessage(text: string, version: string): SlackMessage {
   const body = escKeepMentions(text.trim() ? text : helpText());
   const blocks: KnownBlock[] = [
     ...sections(body.split('\n'), 6),
-    context('📘 Greenlight · `/deploy help` lists every command'),
+    context(`📘 Greenlight ${version} · \`/deploy help\` lists every command`),
   ];
   return message(body, blocks);
 }

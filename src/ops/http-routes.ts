@@ -1,5 +1,5 @@
 /**
- * GET /healthz (process up), /readyz (Redis reachable and its data not lost), /metrics (Prometheus).
+ * GET /healthz (process up, and the version running), /readyz (Redis reachable and its data not lost), /metrics (Prometheus).
  * /readyz answers a fixed body either way: why it is not ready goes to the log, never to whoever
  * can reach the port (a Redis error can name hosts, ports and users).
  */
@@ -7,6 +7,7 @@ import type { CustomRoute } from '@slack/bolt';
 import { errorMessage } from '../errors.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
+import { VERSION } from './version.js';
 
 export interface OpsDeps {
   /** Resolves when ready; rejects with the reason (logged, not sent). */
@@ -22,7 +23,7 @@ export function opsRoutes(deps: OpsDeps): CustomRoute[] {
       method: ['GET'],
       handler: (_req, res) => {
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end('{"status":"ok"}');
+        res.end(JSON.stringify({ status: 'ok', version: VERSION }));
       },
     },
     {

@@ -31,6 +31,7 @@ import {
   requestAccepted,
   statusList,
 } from '../messages/index.js';
+import { VERSION } from '../ops/version.js';
 import { actorFor, currentDeployment, rollbackTarget, type WebContext } from './web-context.js';
 
 export interface CommandInput {
@@ -61,7 +62,7 @@ export async function handleCommand(ctx: WebContext, input: CommandInput): Promi
   const services = parserView(ctx.config);
   const parsed = parseCommand(input.text, { command: input.command, channelId: input.channelId, services });
   if (parsed.kind === 'ignore') return null;
-  if (parsed.kind === 'reply') return helpMessage(parsed.text);
+  if (parsed.kind === 'reply') return helpMessage(parsed.text, VERSION);
   return runCommand(ctx, parsed.command, input);
 }
 
@@ -74,7 +75,7 @@ type Handler<H extends HandlerName> = (
 
 /** One handler per handler name in the command table; a `change` intent needs no new one. */
 export const HANDLERS: { [H in HandlerName]: Handler<H> } = {
-  help: async () => helpMessage(''),
+  help: async () => helpMessage('', VERSION),
   request: (ctx, cmd, input, intent) =>
     request(ctx, ctx.config.services[cmd.service] as ServiceConfig, cmd.slot, input.userId, intent),
   status: (ctx, cmd) => status(ctx, cmd.service),

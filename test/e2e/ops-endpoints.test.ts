@@ -1,6 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Rig, startRig, USERS } from '../helpers/e2e-harness.js';
 import { waitUntil } from '../helpers/wait.js';
+
+/** The version package.json declares: what /healthz must report. */
+const packageVersion = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
 describe('the operations endpoints on their own port (OPS_PORT)', () => {
   let rig: Rig;
@@ -17,8 +23,14 @@ describe('the operations endpoints on their own port (OPS_PORT)', () => {
     for (const at of [base, rig.url.replace('/slack/events', '')]) {
       const res = await fetch(`${at}/healthz`);
       expect(res.status).toBe(200);
-      expect(await res.json()).toEqual({ status: 'ok' });
+      expect(await res.json()).toEqual({ status: 'ok', version: packageVersion });
     }
+  });
+
+  it('tells the version in the reply to /deploy help, as /healthz does', async () => {
+    const res = await rig.slash('help', USERS.requester);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain(`Greenlight ${packageVersion}`);
   });
 
   it('keeps /readyz and /metrics off the public Slack port', async () => {

@@ -104,7 +104,8 @@ describe('escaping and truncation', () => {
 
 describe('help and refusals', () => {
   it('shows the full help when given no text', () => {
-    expect(JSON.stringify(helpMessage('').blocks)).toContain('/deploy');
+    expect(JSON.stringify(helpMessage('', '1.0.0').blocks)).toContain('/deploy');
+    expect(JSON.stringify(helpMessage('', '9.8.7').blocks)).toContain('Greenlight 9.8.7');
   });
 
   it('passes refusal text through, keeping mentions and escaping broadcasts', () => {

@@ -144,7 +144,7 @@ function hugeMessages(): [string, SlackMessage][] {
   out.push(['reminderMessage', reminderMessage(d, svc, NOW)]);
   out.push(['teardownMessage', teardownMessage(d, TEARDOWN)]);
   out.push(['rollbackMessage', rollbackMessage(d, hugeVerification(), d.cutover)]);
-  out.push(['helpMessage', helpMessage(HUGE_REASON.repeat(3))]);
+  out.push(['helpMessage', helpMessage(HUGE_REASON.repeat(3), '1.0.0')]);
   out.push(['refusalMessage', refusalMessage(HUGE_REASON)]);
   out.push(['requestAccepted', requestAccepted(deployment('requested'), `https://x.slack.com/p1${EVIL}`)]);
   const items = Array.from({ length: 200 }, (_, i) => ({
