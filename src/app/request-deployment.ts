@@ -23,6 +23,8 @@ export async function requestDeployment(
   svc: ServiceConfig,
   slot: string,
   requester: string,
+  /** Why the requester asked, shown to approvers and kept in the audit (optional). */
+  requestReason?: string,
 ): Promise<RequestOutcome> {
   const now = ctx.clock.now();
   const d = newDeployment(
@@ -31,6 +33,7 @@ export async function requestDeployment(
       service: svc.name,
       channel: svc.channel,
       requester,
+      ...(requestReason ? { requestReason } : {}),
       toSlot: slot,
       soakMs: svc.soakMs,
       remindBeforeMs: svc.remindBeforeMs,

@@ -127,6 +127,11 @@ export interface Deployment {
   channel: string;
   /** Slack user id of the person who typed `/deploy`. */
   requester: string;
+  /**
+   * Why the requester asked (`/deploy checkout green <reason…>`, or the modal's reason), as typed:
+   * shown to approvers and kept in the audit. Not `reason`, which says why a deployment ended.
+   */
+  requestReason?: string;
   /** Slot that was live when the precheck read the ALB (null until the precheck ran). */
   fromSlot: string | null;
   toSlot: string;

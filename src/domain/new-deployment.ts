@@ -27,6 +27,8 @@ export interface NewDeploymentInput {
   service: string;
   channel: string;
   requester: string;
+  /** Why the requester asked; omitted when they gave no reason. */
+  requestReason?: string;
   toSlot: string;
   soakMs: number;
   remindBeforeMs: number;
@@ -39,6 +41,7 @@ export function newDeployment(input: NewDeploymentInput, now: number): Deploymen
     service: input.service,
     channel: input.channel,
     requester: input.requester,
+    ...(input.requestReason ? { requestReason: input.requestReason } : {}),
     fromSlot: null,
     toSlot: input.toSlot,
     state: 'requested',
@@ -48,6 +51,16 @@ export function newDeployment(input: NewDeploymentInput, now: number): Deploymen
     soakMs: input.soakMs,
     remindBeforeMs: input.remindBeforeMs,
     messages: { posted: [] },
-    history: [{ at: now, event: 'requested', from: 'requested', to: 'requested', by: input.requester }],
+    // The request's reason is its history entry's detail, so the audit keeps it.
+    history: [
+      {
+        at: now,
+        event: 'requested',
+        from: 'requested',
+        to: 'requested',
+        by: input.requester,
+        ...(input.requestReason ? { detail: input.requestReason } : {}),
+      },
+    ],
   };
 }

@@ -17,6 +17,8 @@ export interface HookPayload {
     fromSlot: string | null;
     toSlot: string;
     requester: string;
+    /** Why the requester asked, as typed; null when they gave no reason. */
+    requestReason: string | null;
     approvedBy: string | null;
     state: State;
   };
@@ -47,6 +49,7 @@ export function hookPayload(
       fromSlot: d.fromSlot,
       toSlot: d.toSlot,
       requester: d.requester,
+      requestReason: d.requestReason ?? null,
       approvedBy: d.approvedBy ?? null,
       state: d.state,
     },

@@ -11,6 +11,7 @@ import {
   previousSlot,
   reasonSuffix,
   reasonText,
+  requestReasonText,
   routeText,
 } from './common.js';
 import { clipLine, code, dur, escapedMentionList, mention, slackDate, slot } from './format.js';
@@ -18,7 +19,11 @@ import { actions, context, type KnownBlock, message, section } from './kit.js';
 
 function requestText(d: Deployment, open: boolean): string {
   const from = d.fromSlot ? ` from ${slot(d.fromSlot)}` : '';
-  return `${open ? '✋ *Approval needed*' : '*Approval request*'}: ${mention(d.requester)} wants to switch *${clipLine(d.service, 40)}*${from} to ${slot(d.toSlot)}.`;
+  const why = requestReasonText(d);
+  return (
+    `${open ? '✋ *Approval needed*' : '*Approval request*'}: ${mention(d.requester)} wants to switch *${clipLine(d.service, 40)}*${from} to ${slot(d.toSlot)}.` +
+    (why ? `\n*Why:* ${why}` : '')
+  );
 }
 
 function changeText(d: Deployment, svc?: ServiceConfig): string {

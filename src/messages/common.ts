@@ -37,6 +37,11 @@ export const STATE_EMOJI: Record<State, string> = {
   rolled_back: '⏪',
 };
 
+/** The requester's reason, escaped, on one line, quoted; null when they gave none. */
+export function requestReasonText(d: Deployment, max = 300): string | null {
+  return d.requestReason ? `“${clipLine(d.requestReason, max)}”` : null;
+}
+
 /** The slot to roll back to: the one that was live before the cutover. */
 export function previousSlot(d: Deployment): string {
   return d.fromSlot ?? 'the previous slot';

@@ -14,6 +14,7 @@ import {
   previousSlot,
   reasonSuffix,
   reasonText,
+  requestReasonText,
   rollbackButton,
   route,
   routeText,
@@ -65,7 +66,8 @@ function cardButtons(d: Deployment, svc: ServiceConfig): Button[] {
 
 function keyTimes(d: Deployment): string[] {
   const f: string[] = [];
-  f.push(`*Requested by*\n${mention(d.requester)} ${slackDate(d.createdAt)}`);
+  const why = requestReasonText(d, 200);
+  f.push(`*Requested by*\n${mention(d.requester)} ${slackDate(d.createdAt)}${why ? `\n${why}` : ''}`);
   if (d.approvedBy) f.push(`*Approved by*\n${mention(d.approvedBy)}`);
   else if (d.state === 'awaiting_approval' && d.approvalExpiresAt !== undefined)
     f.push(`*Approval expires*\n${slackDate(d.approvalExpiresAt)}`);

@@ -77,7 +77,14 @@ type Handler<H extends HandlerName> = (
 export const HANDLERS: { [H in HandlerName]: Handler<H> } = {
   help: async () => helpMessage('', VERSION),
   request: (ctx, cmd, input, intent) =>
-    request(ctx, ctx.config.services[cmd.service] as ServiceConfig, cmd.slot, input.userId, intent),
+    request(
+      ctx,
+      ctx.config.services[cmd.service] as ServiceConfig,
+      cmd.slot,
+      input.userId,
+      intent,
+      cmd.reason,
+    ),
   status: (ctx, cmd) => status(ctx, cmd.service),
   history: async (ctx, cmd) => historyMessage(cmd.service, await ctx.store.readAudit(cmd.service, 20)),
   change: actOnCurrent,
@@ -111,10 +118,11 @@ async function request(
   slot: string,
   userId: string,
   intent: RequestIntent,
+  requestReason?: string,
 ) {
   const allowed = intent.authorize(svc, await actorFor(ctx, svc, userId));
   if (!allowed.ok) return reasonRefusal(allowed.reason);
-  const created = await requestDeployment(ctx, svc, slot, userId);
+  const created = await requestDeployment(ctx, svc, slot, userId, requestReason);
   if (!created.ok) {
     const link =
       created.holder?.messages.card !== undefined

@@ -33,6 +33,7 @@ export const deploymentSchema: z.ZodType<Deployment> = z.looseObject({
   service: z.string().min(1),
   channel: z.string(),
   requester: z.string(),
+  requestReason: z.string().optional(),
   fromSlot: z.string().nullable(),
   toSlot: z.string(),
   state,

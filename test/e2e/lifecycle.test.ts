@@ -121,6 +121,31 @@ describe('a blue-green cutover driven from Slack', () => {
     expect((await rig.bot.store.get(d.id))?.state).toBe('awaiting_approval');
   });
 
+  it('carries the reason typed after the slot to the approvers, the status card and the audit', async () => {
+    const typed = '1.42.0 <new pricing> JIRA-123';
+    const res = await rig.slash(`checkout green ${typed}`, USERS.requester);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('*Why:* “1.42.0 &lt;new pricing&gt; JIRA-123”');
+    const d = await rig.latest();
+    expect(d.requestReason).toBe(typed);
+    await rig.waitForState(d.id, 'awaiting_approval');
+    const prompt = await waitUntil(
+      () => posts(rig.slack).find((c) => c.args['thread_ts'] && textOf(c).includes('Approval needed')),
+      { what: 'the approval prompt' },
+    );
+    expect(textOf(prompt)).toContain('*Why:* “1.42.0 &lt;new pricing&gt; JIRA-123”');
+    const card = await waitUntil(
+      () =>
+        [...posts(rig.slack), ...updates(rig.slack)]
+          .filter((c) => c.args['channel'] === CHANNEL && !c.args['thread_ts'])
+          .at(-1),
+      { what: 'the status card' },
+    );
+    expect(textOf(card)).toContain('“1.42.0 &lt;new pricing&gt; JIRA-123”');
+    const history = await rig.slash('history checkout', USERS.requester);
+    expect(history.text).toContain('1.42.0 &lt;new pricing&gt; JIRA-123');
+  });
+
   it('runs exactly one cutover when two approvers click Approve at the same time', async () => {
     const { d, approve } = await requestAndAwaitApproval(rig);
     const [a, b] = await Promise.all([

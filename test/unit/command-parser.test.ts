@@ -150,7 +150,6 @@ describe('parseCommand: replies that say what was wrong', () => {
       TWO,
       ['serves search, catalog', 'catalog in <#C0SHARED>'],
     ],
-    ['rejects a third argument to deploy', 'checkout green now', NONE, ['Too many arguments', '`now`']],
     [
       'rejects a second argument to rollback',
       'rollback checkout now',
@@ -203,6 +202,60 @@ describe('parseCommand: replies that say what was wrong', () => {
   });
 });
 
+describe('parseCommand: a request with a reason', () => {
+  const cases: [string, string, string, Command][] = [
+    [
+      'keeps the words after the slot as the reason, as typed',
+      'checkout green 1.42.0: new pricing, JIRA-123',
+      NONE,
+      { name: 'deploy', service: 'checkout', slot: 'green', reason: '1.42.0: new pricing, JIRA-123' },
+    ],
+    [
+      'reads a reason after the slot alone in a channel that serves one service',
+      'green hotfix for the login bug',
+      ONE,
+      { name: 'deploy', service: 'checkout', slot: 'green', reason: 'hotfix for the login bug' },
+    ],
+    [
+      'takes a service name first even where the channel serves one service',
+      'search blue revert to last week',
+      ONE,
+      { name: 'deploy', service: 'search', slot: 'blue', reason: 'revert to last week' },
+    ],
+    [
+      'joins the reason words with single spaces',
+      'checkout   blue  \t because\n  reasons ',
+      NONE,
+      { name: 'deploy', service: 'checkout', slot: 'blue', reason: 'because reasons' },
+    ],
+  ];
+  it.each(cases)('%s', (_name, text, channel, command) => {
+    expect(parseCommand(text, ctx(channel))).toEqual({ kind: 'command', command });
+  });
+
+  it('records no reason when none is given', () => {
+    const r = parseCommand('checkout green', ctx(NONE));
+    expect(r.kind === 'command' && 'reason' in r.command).toBe(false);
+  });
+
+  it('refuses a reason longer than 300 characters, saying how long it was', () => {
+    const r = parseCommand(`checkout green ${'a'.repeat(301)}`, ctx(NONE));
+    expect(r.kind).toBe('reply');
+    expect(r.kind === 'reply' && r.text).toContain('The reason is 301 characters long; at most 300 are kept');
+    expect(parseCommand(`checkout green ${'a'.repeat(300)}`, ctx(NONE)).kind).toBe('command');
+  });
+
+  it('still names a mistyped service before the slot in a channel that serves one service', () => {
+    const r = parseCommand('chekout green because', ctx(ONE));
+    expect(r.kind === 'reply' && r.text).toContain('Unknown service `chekout`');
+  });
+
+  it('still names a mistyped slot', () => {
+    const r = parseCommand('checkout gren because', ctx(NONE));
+    expect(r.kind === 'reply' && r.text).toContain('Unknown slot `gren`');
+  });
+});
+
 describe('parseCommand: hostile input', () => {
   const ARN = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/x/73e2d6bc24d8a067';
   const hostile: [string, string, string[], string[]][] = [
@@ -214,8 +267,8 @@ describe('parseCommand: hostile input', () => {
     ['an ARN', `${ARN} green`, [`Unknown service \`${ARN.slice(0, 59)}…\``], ['73e2d6bc24d8a067']],
     ['a path', '../../etc/passwd green', ['Unknown service `../../etc/passwd`'], []],
     ['quotes and backticks', '"\'` green', ['Unknown service `"\'ˋ`'], ['"\'``']],
-    ['a newline inside the service word', 'check\nout green', ['Too many arguments', '`green`'], ['\n`']],
-    ['control characters', 'check\u0007\u001bout green', ['Too many arguments'], ['\u0007', '\u001b']],
+    ['a newline inside the service word', 'check\nout green', ['Unknown service `check`'], ['\n`']],
+    ['control characters', 'check\u0007\u001bout green', ['Unknown service `check`'], ['\u0007', '\u001b']],
     ['emoji', '🚀🔥 green', ['Unknown service `🚀🔥`'], []],
     ['right-to-left override', '\u202ekcehc green', ['Unknown service `kcehc`'], ['\u202e']],
     ['Arabic text', 'مرحبا green', ['Unknown service `مرحبا`'], []],
@@ -246,10 +299,10 @@ describe('parseCommand: hostile input', () => {
     expect(reply.length).toBeLessThan(2_000);
   });
 
-  it('answers 10 KB of words with too many arguments and a bounded reply', () => {
+  it('answers 10 KB of words with a reason too long and a bounded reply', () => {
     const r = parseCommand('checkout green '.repeat(700), ctx(ONE));
     const reply = r.kind === 'reply' ? r.text : '';
-    expect(reply).toContain('Too many arguments');
+    expect(reply).toContain('at most 300 are kept');
     expect(reply.length).toBeLessThan(2_000);
   });
 

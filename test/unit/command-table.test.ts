@@ -22,7 +22,7 @@ const parse = (text: string) => parseCommand(text, { command: '/deploy', channel
 describe('the command table', () => {
   it('has the commands, in order, with their usage strings unchanged', () => {
     expect(COMMANDS.map((c) => [c.name, c.usage])).toEqual([
-      ['deploy', '`/deploy &lt;service&gt; &lt;slot&gt;`'],
+      ['deploy', '`/deploy &lt;service&gt; &lt;slot&gt; [reason…]`'],
       ['status', '`/deploy status [service]`'],
       ['rollback', '`/deploy rollback [service]`'],
       ['extend', '`/deploy extend [service] &lt;duration&gt;`'],
@@ -64,7 +64,7 @@ describe('the command table', () => {
     expect(helpText()).toBe(
       [
         '*Greenlight* switches a service between its blue and green slots on the load balancer.',
-        '• `/deploy &lt;service&gt; &lt;slot&gt;` — check the slot, ask for approval, switch all traffic to it (e.g. `/deploy checkout green`). In a channel that serves one service: `/deploy &lt;slot&gt;`.',
+        '• `/deploy &lt;service&gt; &lt;slot&gt; [reason…]` — check the slot, ask for approval, switch all traffic to it (e.g. `/deploy checkout green 1.42.0: new pricing, JIRA-123`); the reason is shown to approvers and kept in the audit. In a channel that serves one service: `/deploy &lt;slot&gt; [reason…]`.',
         '• `/deploy status [service]` — the current deployment and the live slot.',
         '• `/deploy rollback [service]` — send traffic back to the previous slot (until it is torn down).',
         '• `/deploy extend [service] &lt;duration&gt;` — keep the previous slot longer before teardown (a duration such as 30s, 5m, 2h, 1d or 1h30m; at most 30d).',

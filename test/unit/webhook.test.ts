@@ -225,11 +225,17 @@ describe('hookPayload', () => {
         fromSlot: 'blue',
         toSlot: 'green',
         requester: 'U0DEV',
+        requestReason: null,
         approvedBy: 'U0APPROVER',
         state: 'cutting_over',
       },
       sentAt: '2024-05-01T10:02:00.000Z',
     });
+  });
+
+  it('carries the reason the requester gave', () => {
+    const payload = hookPayload('beforeCutover', { ...deployment, requestReason: 'JIRA-123 new pricing' });
+    expect(payload.deployment.requestReason).toBe('JIRA-123 new pricing');
   });
 
   it('reports a missing approver as null and lets extras add but not replace fields', () => {

@@ -188,30 +188,56 @@ function slotOf(
   return { ok: false, result: reply(`Unknown slot ${quote(word)} — ${service} has ${list(slots)}.`, usage) };
 }
 
-/** `<service> <slot>`, or `<slot>` in a channel that serves one service. `args` is never empty. */
-export function parseDeploy({
-  args,
-  known,
-  usage,
-  reserved,
-}: ParserInput): Parsed<{ name: 'deploy'; service: string; slot: string }> {
-  if (args.length > 2) return tooMany(args.slice(2), usage);
+/** The longest reason a request may carry: enough for a sentence and a ticket link, short enough for a prompt. */
+export const MAX_REQUEST_REASON = 300;
+
+/** Words after the slot, joined: the requester's reason; none when there are none. */
+function reasonOf(words: string[], usage: string): Parsed<never> | { reason?: string } {
+  const text = words.join(' ').trim();
+  if (text === '') return {};
+  if (text.length > MAX_REQUEST_REASON)
+    return reply(
+      `The reason is ${text.length} characters long; at most ${MAX_REQUEST_REASON} are kept. Shorten it (a ticket link says a lot).`,
+      usage,
+    );
+  return { reason: text };
+}
+
+type DeployCommand = { name: 'deploy'; service: string; slot: string; reason?: string };
+
+function deployOf(service: string, slot: string, rest: string[], usage: string): Parsed<DeployCommand> {
+  const r = reasonOf(rest, usage);
+  if ('kind' in r) return r;
+  return { kind: 'command', command: { name: 'deploy', service, slot, ...r } };
+}
+
+/**
+ * `/deploy <service> <slot> [reason…]`, or `/deploy <slot> [reason…]` in a channel that serves one
+ * service. Words after the slot are the reason, shown to approvers and kept in the audit.
+ */
+export function parseDeploy({ args, known, usage, reserved }: ParserInput): Parsed<DeployCommand> {
+  // `args` is never empty: the table routes an empty `/deploy` elsewhere.
   const [first, second] = args as [string, string | undefined];
+  // `/deploy <slot> <reason…>` where the channel serves one service and the first word is its slot.
+  const here = channelService(known, usage, `Which service should switch to ${quote(first)}?`);
+  const named = known.byName.get(first.toLowerCase());
+  if (here.ok && !named) {
+    const s = slotOf(here.service, first, known, usage);
+    if (s.ok) return deployOf(here.service, s.slot, args.slice(1), usage);
+    if (second === undefined) return s.result;
+    // Neither a slot here nor a service: read as `<service> <slot>`, so a mistyped service is named.
+  }
   if (second !== undefined) {
     const r = resolveService(first, known, `${usage}\nOther commands: ${reserved.join(', ')}.`);
     if (!r.ok) return r.result;
     const s = slotOf(r.service, second, known, usage);
-    return s.ok
-      ? { kind: 'command', command: { name: 'deploy', service: r.service, slot: s.slot } }
-      : s.result;
+    return s.ok ? deployOf(r.service, s.slot, args.slice(2), usage) : s.result;
   }
-  // `/deploy <slot>` in a channel serving one service; otherwise a lone service name lacks its slot.
-  const named = known.byName.get(first.toLowerCase());
-  const here = channelService(known, usage, `Which service should switch to ${quote(first)}?`);
+  // A lone word: a slot of the channel's service, else a service name that lacks its slot.
   if (!here.ok && !named) return here.result;
   if (here.ok) {
     const s = slotOf(here.service, first, known, usage);
-    if (s.ok) return { kind: 'command', command: { name: 'deploy', service: here.service, slot: s.slot } };
+    if (s.ok) return deployOf(here.service, s.slot, [], usage);
     if (!named) return s.result;
   }
   const svc = named!;

@@ -71,8 +71,8 @@ export const COMMANDS = [
   command({
     name: 'deploy',
     fallback: true,
-    usage: '`/deploy &lt;service&gt; &lt;slot&gt;`',
-    help: 'check the slot, ask for approval, switch all traffic to it (e.g. `/deploy checkout green`). In a channel that serves one service: `/deploy &lt;slot&gt;`.',
+    usage: '`/deploy &lt;service&gt; &lt;slot&gt; [reason…]`',
+    help: 'check the slot, ask for approval, switch all traffic to it (e.g. `/deploy checkout green 1.42.0: new pricing, JIRA-123`); the reason is shown to approvers and kept in the audit. In a channel that serves one service: `/deploy &lt;slot&gt; [reason…]`.',
     parse: parseDeploy,
     intent: request(canRequest),
     echo: (c) => `${c.service} ${c.slot}`,
