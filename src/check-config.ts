@@ -1,5 +1,6 @@
 /**
- * `npm run check-config [path]`: validates greenlight.yml (every problem at once), then, when AWS
+ * `npm run check-config [path]`: validates greenlight.yml (every problem at once, each as
+ * `file:line:column: path: message`, src/config/load-config.ts), then, when AWS
  * is configured (AWS_REGION / AWS_DEFAULT_REGION / AWS_ENDPOINT_URL), checks each service against
  * the load balancer. Exit 0 when everything is fine, 1 otherwise. Never prints a stack trace.
  */

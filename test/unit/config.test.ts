@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { checkEvidence, type EvidenceDeps } from '../../src/aws/check-evidence.js';
 import {
+  type ConfigResult,
   formatProblems,
   loadConfigFile,
   parseConfigText,
@@ -33,10 +34,19 @@ function service(extra = ''): string {
     approvers: { users: [U0APPROVER] }${extra}`;
 }
 
+/** `12:5: ` at the start of a problem: where it is in the file (config-errors.test.ts checks them). */
+const POSITION = /^\d+:\d+: /;
+
+/** The problems of a result, without their line:column. */
+function withoutPositions(r: ConfigResult): string[] {
+  return (r.ok ? [] : r.problems).map((p) => p.replace(POSITION, ''));
+}
+
+/** The problems of a file that does not load, without their line:column. */
 function problemsOf(yaml: string): string[] {
   const r = parseConfigText(yaml);
   expect(r.ok).toBe(false);
-  return r.ok ? [] : r.problems;
+  return withoutPositions(r);
 }
 
 describe('loading a valid configuration', () => {
@@ -57,6 +67,7 @@ describe('loading a valid configuration', () => {
       approvalTimeoutMs: 30 * 60_000,
       verifyWindowMs: 5 * 60_000,
       minHealthyTargets: 1,
+      versionTags: ['version', 'commit'],
       traffic: { toleranceRequests: 0, periodMs: 60_000, pollIntervalMs: 20_000, allowIdle: false },
       gates: {
         minRequests: 20,
@@ -259,9 +270,9 @@ services:
     slots: { blue: ${BLUE} }
 `);
     const expected = [
-      'extra: unknown key; expected one of defaults, services',
+      'extra: unknown key (the top level accepts defaults, services)',
       'defaults.soak: "3x" is not a duration such as 30s, 5m, 2h, 1d or 1h30m',
-      'defaults.sok: unknown key; expected one of soak, remindBefore',
+      'defaults.sok: unknown key; did you mean soak? (defaults accepts soak, remindBefore, approvalTimeout, verifyWindow, minHealthyTargets)',
       'services.Checkout: invalid name: service names are lower-case, digits and dashes',
       'services.status: "status" is a command word',
       'services.search.channel: not a Slack channel id',
@@ -269,7 +280,7 @@ services:
       'services.search.slots.green: not a target group ARN',
       'services.search.slots.Purple: invalid name: slot names are lower-case words',
       'services.search.approvers.users.0: not a Slack user id',
-      'services.search.approvers.groups: unknown key; expected one of users, usergroups',
+      'services.search.approvers.groups: unknown key (approvers accepts users, usergroups)',
       'services.search.minHealthyTargets: expected a number, got text',
       'services.search.verifyWindow: expected a duration such as',
       'services.catalog.listeners: name at least one listener ARN',
@@ -321,19 +332,24 @@ services:
     expect(r.ok).toBe(false);
     const problems = r.ok ? [] : r.problems;
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(/^greenlight\.yml: line \d+, column \d+: YAML syntax error: /);
+    expect(problems[0]).toMatch(/^greenlight\.yml:3:3: YAML syntax error: Flow sequence in block collection/);
   });
 
   it('reports duplicate keys as a syntax error at the second key', () => {
-    expect(problemsOf(`services:\n  checkout:${service()}\n  checkout:${service()}\n`)[0]).toMatch(
-      /^line 7, column 3: YAML syntax error: Map keys must be unique/,
-    );
+    const r = parseConfigText(`services:\n  checkout:${service()}\n  checkout:${service()}\n`);
+    expect(r.ok === false && r.problems).toEqual([
+      expect.stringMatching(/^7:3: YAML syntax error: Map keys must be unique/),
+    ]);
   });
 
   it.each([
     ['an empty file', '', 'the file is empty'],
     ['a comment-only file', '# nothing\n', 'the file is empty'],
-    ['a list at the top', '- a\n- b\n', '(top level): expected a mapping of keys to values, got a list'],
+    [
+      'a list at the top',
+      '- a\n- b\n',
+      '(top level): expected a mapping of keys to values (defaults, services), got a list',
+    ],
     ['no services', 'services: {}\n', 'services: define at least one service'],
   ])('reports %s', (_name, yaml, expected) => {
     expect(problemsOf(yaml)[0]).toContain(expected);
@@ -356,7 +372,7 @@ services:
       writeFileSync(path, 'services:\n\t- x\n');
       const r = loadConfigFile(path);
       expect(r.ok === false && r.problems[0]).toMatch(
-        new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: line 2, column 1`),
+        new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2:1: YAML syntax error: Tabs`),
       );
     });
 
@@ -390,7 +406,7 @@ describe('evidence settings that would be dangerous', () => {
     );
     expect(r.ok).toBe(false);
     expect(r.ok ? [] : r.problems).toContain(
-      'services.checkout.compute.green: the same compute as slot blue: tearing one slot down would scale the other to zero',
+      '11:14: services.checkout.compute.green: the same compute as slot blue: tearing one slot down would scale the other to zero',
     );
   });
 
@@ -403,7 +419,7 @@ describe('evidence settings that would be dangerous', () => {
           '      green: { ecs: { cluster: "arn:aws:ecs:us-east-1:123456789012:cluster/shop", service: checkout-blue } }\n',
         ),
     );
-    expect(ecs.ok ? [] : ecs.problems).toEqual([
+    expect(withoutPositions(ecs)).toEqual([
       expect.stringMatching(
         /^services\.search\.compute\.green: the same compute as services\.checkout\.compute\.blue: tearing one service down/,
       ),
@@ -435,10 +451,7 @@ describe('evidence settings that would be dangerous', () => {
 describe('evidence settings that cannot work together', () => {
   const base = (extra: string) =>
     `services:\n  checkout:\n    channel: C0DEPLOYS\n    listeners: [arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shop/50dc6c495c0c9188/f2f7dc8efc522ab2]\n    slots:\n      blue: arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/checkout-blue/73e2d6bc24d8a067\n      green: arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/checkout-green/09966783158cda59\n    approvers: { users: [U0APPROVER] }\n${extra}`;
-  const problems = (extra: string) => {
-    const r = parseConfigText(base(extra));
-    return r.ok ? [] : r.problems;
-  };
+  const problems = (extra: string) => withoutPositions(parseConfigText(base(extra)));
 
   it('refuses a verify window too short for any period after the switch to settle', () => {
     expect(problems('    verifyWindow: 3m\n').join('\n')).toMatch(
@@ -494,7 +507,7 @@ describe('the preview rules', () => {
       ),
     ).toEqual(['services.checkout.preview: give either header or host, not both']);
     expect(problemsOf(`services:\n  checkout:${service('\n    preview: { priority: 50001 }')}\n`)).toEqual([
-      'services.checkout.preview.priority: Too big: expected number to be <=50000',
+      'services.checkout.preview.priority: must be at most 50000',
     ]);
   });
 
