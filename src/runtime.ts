@@ -16,6 +16,7 @@ import type { JobContext } from './app/context.js';
 import type { ElbPort } from './app/ports/elb.js';
 import { createAlbRouter } from './aws/alb-router.js';
 import { createAsgAdapter, createAsgClient } from './aws/asg-adapter.js';
+import { meterAwsClients } from './aws/call-metrics.js';
 import { createCloudWatchClient, createMetricsAdapter } from './aws/cloudwatch-adapter.js';
 import { createEcsAdapter, createEcsClient } from './aws/ecs-adapter.js';
 import { createElbAdapter, createElbClient } from './aws/elb-sdk-adapter.js';
@@ -136,13 +137,13 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Running> {
   const queue = createQueue(bullConnection, prefix);
   queue.on('error', (err) => log.warn({ err: err.message }, 'queue error'));
   const scheduler = new JobScheduler(queue, () => baseClock.now());
-  const metrics = createMetrics();
+  const metrics = createMetrics({ services: Object.keys(config.services) });
   metrics.setCollectors({
     queueDepth: () => queue.getJobCounts('waiting', 'active', 'delayed', 'failed'),
     pendingTeardowns: async () => (await store.listActive()).filter((d) => d.state === 'soaking').length,
   });
   const token = env.slackBotToken ?? '';
-  const client = createWebClient(token, env.slackApiUrl);
+  const client = createWebClient(token, env.slackApiUrl, metrics.slackApiError);
   const slack = createSlackGateway(client);
   const clients: AwsClients = {
     elb: opts.aws?.elb ?? limited(createElbClient()),
@@ -150,6 +151,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Running> {
     ecs: opts.aws?.ecs ?? createEcsClient(),
     asg: opts.aws?.asg ?? createAsgClient(),
   };
+  // AWS errors and throttled requests, counted on every client (src/aws/call-metrics.ts).
+  meterAwsClients(clients, metrics);
 
   const ctx: JobContext = {
     store,

@@ -47,6 +47,7 @@ export async function recordEvent(ctx: EventDeps, id: string, event: DeploymentE
     if (TERMINAL_STATES.includes(outcome.deployment.state)) {
       ctx.metrics.deploymentFinished(outcome.deployment.service, outcome.deployment.state);
     }
+    if (event.type === 'rollback') ctx.metrics.rollbackStarted(outcome.deployment.service, event.reason);
     ctx.log.info(
       { deployment: id, event: event.type, state: outcome.deployment.state },
       `deployment ${id}: ${event.type} → ${outcome.deployment.state}`,

@@ -30,6 +30,7 @@ import { createHmac } from 'node:crypto';
 import type { WebhookRequest } from '../app/ports/webhook.js';
 import type { HookResult } from '../domain/evidence.js';
 import { redactUrls } from '../domain/redact.js';
+import type { HookOutcome } from '../ops/metrics.js';
 
 export interface WebhookInput extends WebhookRequest {
   fetchImpl?: typeof fetch;
@@ -82,9 +83,24 @@ async function readSome(res: Response): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').slice(0, MAX_READ_BYTES);
 }
 
+/** How a result's excerpt starts when the last attempt timed out. */
+const NO_ANSWER_WITHIN = 'no answer within';
+
+/**
+ * How a hook call ended, for greenlight_hook_calls_total: `ok` (a 2xx), `failed` (another
+ * status), `timed_out` (the last attempt got no answer within the timeout), `unreachable` (no
+ * answer: refused, DNS), `not_called` (nothing was sent).
+ */
+export function hookOutcome(r: HookResult): HookOutcome {
+  if (r.ok) return 'ok';
+  if (r.attempts === 0) return 'not_called';
+  if (r.status !== null) return 'failed';
+  return r.excerpt.startsWith(NO_ANSWER_WITHIN) ? 'timed_out' : 'unreachable';
+}
+
 function networkError(err: unknown, timeoutMs: number): string {
   const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `no answer within ${timeoutMs} ms`;
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `${NO_ANSWER_WITHIN} ${timeoutMs} ms`;
   const cause = e?.cause;
   if (cause?.message)
     return cause.code && !cause.message.includes(cause.code)

@@ -31,6 +31,10 @@ export async function handleBreaches(
 ): Promise<void> {
   const summary = breaches.map((b) => b.detail).join(' ');
   const auto = svc.gates.autoRollback;
+  // Each breach counted once: one whose alert is already recorded as posted was counted before.
+  for (const b of breaches) {
+    if (!d.messages.posted.includes(breachAlertKey(during, b))) ctx.metrics.gateBreached(d.service, b.kind);
+  }
   // The state change first, Slack after: a Slack outage must not keep the rollback from happening.
   if (auto) {
     await recordEvent(ctx, d.id, {

@@ -10,6 +10,7 @@ import type { HookResult } from '../domain/evidence.js';
 import { hookSecretProblem } from '../domain/hook-secret.js';
 import type { ServiceConfig } from '../domain/service.js';
 import { hookPayload } from '../hooks/hook-payload.js';
+import { hookOutcome } from '../hooks/webhook.js';
 import { hookResultMessage } from '../messages/index.js';
 import { postOnce } from './outbox.js';
 
@@ -27,19 +28,22 @@ export async function runHook(
   const problem = hookSecretProblem(settings.secretEnv, secret);
   if (problem !== null || secret === undefined) {
     // Fail closed: an unsigned hook could be forged by anyone who can reach the receiver.
-    const refused = notCalled(hook, url, `${problem}, so the hook could not be signed`);
+    const refused = counted(ctx, notCalled(hook, url, `${problem}, so the hook could not be signed`));
     ctx.log.error({ deployment: d.id, hook, secretEnv: settings.secretEnv, problem }, 'hook secret unusable');
     await postOnce(ctx, d, `hook-${hook}`, hookResultMessage(d, refused));
     return refused;
   }
-  const result = await ctx.webhook({
-    hook,
-    url,
-    payload: hookPayload(hook, d, extra),
-    secret,
-    timeoutMs: settings.timeoutMs,
-    retries: settings.retries,
-  });
+  const result = counted(
+    ctx,
+    await ctx.webhook({
+      hook,
+      url,
+      payload: hookPayload(hook, d, extra),
+      secret,
+      timeoutMs: settings.timeoutMs,
+      retries: settings.retries,
+    }),
+  );
   ctx.log.info({ deployment: d.id, hook, status: result.status, ok: result.ok }, `${hook} hook answered`);
   await postOnce(ctx, d, `hook-${hook}`, hookResultMessage(d, result));
   return result;
@@ -58,17 +62,26 @@ export function scaleDownHook(
       : 'no hook secret (hooks.secretEnv) is configured';
     // Fail closed, like every hook: an unsigned scale-to-zero request could be forged.
     if (!settings || problem !== null || secret === undefined) {
-      return notCalled('scaleDown', url, `${problem}, so the request could not be signed`);
+      return counted(ctx, notCalled('scaleDown', url, `${problem}, so the request could not be signed`));
     }
-    return ctx.webhook({
-      hook: 'scaleDown',
-      url,
-      payload: body,
-      secret,
-      timeoutMs: settings.timeoutMs,
-      retries: settings.retries,
-    });
+    return counted(
+      ctx,
+      await ctx.webhook({
+        hook: 'scaleDown',
+        url,
+        payload: body,
+        secret,
+        timeoutMs: settings.timeoutMs,
+        retries: settings.retries,
+      }),
+    );
   };
+}
+
+/** Every hook call's outcome is counted here (greenlight_hook_calls_total). */
+function counted(ctx: JobContext, result: HookResult): HookResult {
+  ctx.metrics.hookCalled(result.hook, hookOutcome(result));
+  return result;
 }
 
 function notCalled(hook: HookResult['hook'], url: string, why: string): HookResult {

@@ -18,6 +18,7 @@ import { runApprovalExpiry } from './approval-expiry-job.js';
 import { runCutover } from './cutover-job.js';
 import { giveUp } from './give-up.js';
 import { runInspect } from './inspect-job.js';
+import { jobLagSeconds } from './job-lag.js';
 import { runNotify } from './outbox.js';
 import { runPrecheck } from './precheck-job.js';
 import { runRemind } from './remind-job.js';
@@ -90,7 +91,14 @@ export function startWorker(
   connection: ConnectionOptions,
   opts: { concurrency?: number; prefix?: string; lockDuration?: number; stalledInterval?: number } = {},
 ): Worker {
-  const worker = new Worker(QUEUE_NAME, (job, token) => processJob(ctx, job, token), {
+  const processor = (job: Job, token?: string) => {
+    // How long after it was due the job started (its first start; a known job name as the label).
+    const lag = jobLagSeconds(job);
+    if (lag !== undefined && jobNameSchema.safeParse(job.name).success)
+      ctx.metrics.observeJobLag(job.name, lag);
+    return processJob(ctx, job, token);
+  };
+  const worker = new Worker(QUEUE_NAME, processor, {
     connection,
     concurrency: opts.concurrency ?? DEFAULT_WORKER_CONCURRENCY,
     ...(opts.prefix ? { prefix: opts.prefix } : {}),

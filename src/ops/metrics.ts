@@ -2,8 +2,66 @@
  * Prometheus metrics (prom-client) on a registry of our own, so tests and several instances never
  * share global state. Queue depth and pending teardowns are gauges collected on each scrape; a
  * failing collector keeps its gauge's last values and is counted instead of failing the scrape.
+ *
+ * Names follow Prometheus's conventions ("Metric and label naming"): the `greenlight_` prefix,
+ * base units (seconds), `_total` on counters, and labels with few values: a service, a cause, an
+ * AWS operation and error code, never a deployment id or an ARN. Counters whose label values are
+ * known up front (rollback causes and gates per configured service, hook outcomes) start at 0, so
+ * `increase()` sees their first event (a series that appears at 1 has no earlier sample to compare).
+ * The job-lag label is `job_name`, not `job`: Prometheus renames a scraped `job` label to
+ * `exported_job` (scrape_config `honor_labels`, default false).
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { DeploymentReason } from '../domain/reasons.js';
+import { VERSION } from './version.js';
+
+/**
+ * Why a rollback started: `manual` (Rollback clicked or `/deploy rollback`), `auto_verification` /
+ * `auto_soak` (a health gate breached during verification / the soak, with `gates.autoRollback`),
+ * `other` (any other reason a future or older version records).
+ */
+export const ROLLBACK_CAUSES = ['manual', 'auto_verification', 'auto_soak', 'other'] as const;
+export type RollbackCause = (typeof ROLLBACK_CAUSES)[number];
+
+/** The health gates a breach is counted by (GateBreach.kind, unreadable metrics excepted). */
+export const GATES = ['error_rate', 'p99_latency', 'unhealthy_hosts', 'alarm'] as const;
+
+/** The hooks Greenlight calls (HookResult.hook). */
+export const HOOKS = ['beforeCutover', 'afterCutover', 'beforeTeardown', 'scaleDown'] as const;
+/**
+ * How a hook call ended: `ok` (a 2xx), `failed` (answered another status), `timed_out` (no answer
+ * within `hooks.timeout`), `unreachable` (no answer: connection refused, DNS), `not_called`
+ * (refused before sending: no usable secret).
+ */
+export const HOOK_OUTCOMES = ['ok', 'failed', 'timed_out', 'unreachable', 'not_called'] as const;
+export type HookOutcome = (typeof HOOK_OUTCOMES)[number];
+
+/** The AWS services Greenlight calls, by their service prefix (as in IAM actions). */
+export type AwsServiceLabel = 'elasticloadbalancing' | 'cloudwatch' | 'ecs' | 'autoscaling';
+
+/** The cause label of a rollback recorded with `reason` (none: the Rollback button or command). */
+export function rollbackCause(reason: DeploymentReason | undefined): RollbackCause {
+  if (reason === undefined || reason.code === 'rollback_requested') return 'manual';
+  if (reason.code === 'gate_breached' && reason.params.rollback === 'verification')
+    return 'auto_verification';
+  if (reason.code === 'gate_breached' && reason.params.rollback === 'soak') return 'auto_soak';
+  return 'other';
+}
+
+/**
+ * A label value from outside (an AWS error code, a Slack error string, an SDK command name): up
+ * to 64 characters of letters, digits and `_.:-`, others replaced by `_`; empty becomes `unknown`.
+ * Those values come from fixed vocabularies; this only keeps a malformed one from bloating a series.
+ */
+export function labelValue(raw: string): string {
+  const v = raw.slice(0, 64).replace(/[^A-Za-z0-9_.:-]/g, '_');
+  return v === '' ? 'unknown' : v;
+}
+
+export interface MetricsOptions {
+  /** The configured services: their rollback and gate-breach counters start at 0. */
+  services?: readonly string[];
+}
 
 export interface MetricsCollectors {
   /** Jobs per queue state (e.g. waiting, active, delayed, failed). */
@@ -23,6 +81,20 @@ export interface Metrics {
   setRedisDurable(durable: boolean): void;
   /** Slots the last forgotten-environment scan found running without traffic. */
   setIdleSlots(n: number): void;
+  /** A rollback was recorded as started (the `rollback` event, its `reason`): counted by cause. */
+  rollbackStarted(service: string, reason: DeploymentReason | undefined): void;
+  /** A health-gate breach seen for the first time (not yet announced), by gate. */
+  gateBreached(service: string, gate: string): void;
+  /** An AWS call failed (after the SDK's own retries): operation as `DescribeRules`, code as AWS names it. */
+  awsError(service: AwsServiceLabel, operation: string, code: string): void;
+  /** AWS answered one request (one attempt: the SDK retries it) with a throttling error. */
+  awsThrottled(service: AwsServiceLabel, operation: string): void;
+  /** A hook (webhook) call ended with `outcome`. */
+  hookCalled(hook: string, outcome: HookOutcome): void;
+  /** A Slack Web API call failed: `method` as `chat.postMessage`, `error` as Slack names it. */
+  slackApiError(method: string, error: string): void;
+  /** A queue job started `seconds` after it was due. */
+  observeJobLag(job: string, seconds: number): void;
   /** Sets scrape-time collectors; merges with earlier calls (pass `undefined` to remove one). */
   setCollectors(c: MetricsCollectors): void;
   render(): Promise<{ contentType: string; body: string }>;
@@ -31,7 +103,13 @@ export interface Metrics {
 /** Seconds: a healthy cutover is a few AWS calls; a slow one waits for throttling retries. */
 export const SWITCH_BUCKETS = [0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300];
 
-export function createMetrics(): Metrics {
+/**
+ * Seconds from when a job was due to when a worker started it: a few milliseconds when workers
+ * keep up; seconds when every worker is busy (a release train) or Redis is slow.
+ */
+export const LAG_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+
+export function createMetrics(opts: MetricsOptions = {}): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   let collectors: MetricsCollectors = {};
@@ -128,8 +206,72 @@ export function createMetrics(): Metrics {
     registers: [registry],
   });
 
+  new Gauge({
+    name: 'greenlight_build_info',
+    help: 'Always 1; `version` is the running build (package.json).',
+    labelNames: ['version'] as const,
+    registers: [registry],
+  }).set({ version: VERSION }, 1);
+  const rollbacks = new Counter({
+    name: 'greenlight_rollbacks_total',
+    help: 'Rollbacks started, by service and cause (manual, auto_verification, auto_soak, other).',
+    labelNames: ['service', 'cause'] as const,
+    registers: [registry],
+  });
+  const gateBreaches = new Counter({
+    name: 'greenlight_gate_breaches_total',
+    help: 'Health-gate breaches of a new slot, each counted once, by service and gate (error_rate, p99_latency, unhealthy_hosts, alarm).',
+    labelNames: ['service', 'gate'] as const,
+    registers: [registry],
+  });
+  for (const service of opts.services ?? []) {
+    for (const cause of ROLLBACK_CAUSES) rollbacks.inc({ service, cause }, 0);
+    for (const gate of GATES) gateBreaches.inc({ service, gate }, 0);
+  }
+  const awsErrors = new Counter({
+    name: 'greenlight_aws_errors_total',
+    help: 'AWS calls that failed after the SDK retries, by service, operation and error code.',
+    labelNames: ['service', 'operation', 'code'] as const,
+    registers: [registry],
+  });
+  const awsThrottles = new Counter({
+    name: 'greenlight_aws_throttled_requests_total',
+    help: 'AWS requests answered with a throttling error, each attempt counted (the SDK retries them), by service and operation.',
+    labelNames: ['service', 'operation'] as const,
+    registers: [registry],
+  });
+  const hooks = new Counter({
+    name: 'greenlight_hook_calls_total',
+    help: 'Hook (webhook) calls, by hook and outcome (ok, failed, timed_out, unreachable, not_called).',
+    labelNames: ['hook', 'outcome'] as const,
+    registers: [registry],
+  });
+  for (const hook of HOOKS) for (const outcome of HOOK_OUTCOMES) hooks.inc({ hook, outcome }, 0);
+  const slackErrors = new Counter({
+    name: 'greenlight_slack_api_errors_total',
+    help: 'Slack Web API calls that failed after the client retries, by method and Slack error.',
+    labelNames: ['method', 'error'] as const,
+    registers: [registry],
+  });
+  const jobLag = new Histogram({
+    name: 'greenlight_job_lag_seconds',
+    help: 'Time from when a queue job was due to when a worker started it (first start only), by job name.',
+    labelNames: ['job_name'] as const,
+    buckets: LAG_BUCKETS,
+    registers: [registry],
+  });
+
   return {
     registry,
+    rollbackStarted: (service, reason) => rollbacks.inc({ service, cause: rollbackCause(reason) }),
+    gateBreached: (service, gate) => gateBreaches.inc({ service, gate: labelValue(gate) }),
+    awsError: (service, operation, code) =>
+      awsErrors.inc({ service, operation: labelValue(operation), code: labelValue(code) }),
+    awsThrottled: (service, operation) => awsThrottles.inc({ service, operation: labelValue(operation) }),
+    hookCalled: (hook, outcome) => hooks.inc({ hook: labelValue(hook), outcome }),
+    slackApiError: (method, error) =>
+      slackErrors.inc({ method: labelValue(method), error: labelValue(error) }),
+    observeJobLag: (job, seconds) => jobLag.observe({ job_name: labelValue(job) }, Math.max(0, seconds)),
     redisDataLost: () => dataLost.inc(),
     setRedisDurable: (ok) => durable.set(ok ? 1 : 0),
     setIdleSlots: (n) => idleSlots.set(n),

@@ -2,16 +2,22 @@
  * The Slack gateway (src/app/ports/slack.ts) on Slack's WebClient. Production and tests use the
  * same client; only `slackApiUrl` differs.
  */
-import { WebClient } from '@slack/web-api';
+import type { WebClient } from '@slack/web-api';
 import type { SlackGateway } from '../app/ports/slack.js';
+import { CountedWebClient, type SlackApiErrorListener } from './counted-web-client.js';
 
-export function createWebClient(token: string, slackApiUrl: string): WebClient {
+/** `onApiError`: told of every call that failed (greenlight_slack_api_errors_total). */
+export function createWebClient(
+  token: string,
+  slackApiUrl: string,
+  onApiError?: SlackApiErrorListener,
+): WebClient {
   // Few, quick retries: a job that cannot reach Slack fails and BullMQ retries it with backoff.
-  return new WebClient(token, {
-    slackApiUrl,
-    retryConfig: { retries: 2, maxTimeout: 2_000 },
-    timeout: 10_000,
-  });
+  return new CountedWebClient(
+    token,
+    { slackApiUrl, retryConfig: { retries: 2, maxTimeout: 2_000 }, timeout: 10_000 },
+    onApiError,
+  );
 }
 
 export function createSlackGateway(client: WebClient): SlackGateway {

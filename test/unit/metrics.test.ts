@@ -1,5 +1,14 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createMetrics } from '../../src/ops/metrics.js';
+import { reason } from '../../src/domain/reasons.js';
+import {
+  createMetrics,
+  HOOK_OUTCOMES,
+  HOOKS,
+  labelValue,
+  ROLLBACK_CAUSES,
+  rollbackCause,
+} from '../../src/ops/metrics.js';
 
 /** The value of one sample line, e.g. `name{a="b"} 3`; undefined when absent. */
 function sample(body: string, series: string): number | undefined {
@@ -101,5 +110,163 @@ describe('createMetrics', () => {
 
     expect(a.registry).not.toBe(b.registry);
     expect((await b.render()).body).not.toMatch(/^greenlight_deployments_total\{/m);
+  });
+});
+
+/** The version package.json declares: what greenlight_build_info must carry. */
+const packageVersion = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+describe('the metrics operators alert on', () => {
+  it('names counters with _total, durations in seconds, every series with the greenlight_ prefix', async () => {
+    const { body } = await createMetrics({ services: ['checkout'] }).render();
+    const ours = [...body.matchAll(/^# TYPE (greenlight_\S+) (\S+)$/gm)].map((m) => [m[1], m[2]]);
+    expect(ours.length).toBeGreaterThan(10);
+    for (const [name, type] of ours) {
+      if (type === 'counter') expect(name).toMatch(/_total$/);
+      if (type === 'histogram') expect(name).toMatch(/_seconds$/);
+    }
+    expect(body).toContain('# TYPE greenlight_rollbacks_total counter');
+    expect(body).toContain('# TYPE greenlight_job_lag_seconds histogram');
+  });
+
+  it('reports the running version as greenlight_build_info 1', async () => {
+    const { body } = await createMetrics().render();
+    expect(sample(body, `greenlight_build_info{version="${packageVersion}"}`)).toBe(1);
+  });
+
+  it('counts rollbacks by cause, each configured service starting at 0 for every cause', async () => {
+    const m = createMetrics({ services: ['checkout', 'search'] });
+    const zero = (await m.render()).body;
+    for (const service of ['checkout', 'search']) {
+      for (const cause of ROLLBACK_CAUSES) {
+        expect(sample(zero, `greenlight_rollbacks_total{service="${service}",cause="${cause}"}`)).toBe(0);
+      }
+    }
+
+    m.rollbackStarted('checkout', undefined);
+    m.rollbackStarted('checkout', reason('rollback_requested', { user: 'U1' }));
+    m.rollbackStarted('checkout', reason('gate_breached', { summary: '5xx', rollback: 'soak' }));
+    m.rollbackStarted('search', reason('gate_breached', { summary: 'p99', rollback: 'verification' }));
+    m.rollbackStarted('search', reason('failure', { step: 'verify', detail: 'x' }));
+
+    const { body } = await m.render();
+    expect(sample(body, 'greenlight_rollbacks_total{service="checkout",cause="manual"}')).toBe(2);
+    expect(sample(body, 'greenlight_rollbacks_total{service="checkout",cause="auto_soak"}')).toBe(1);
+    expect(sample(body, 'greenlight_rollbacks_total{service="checkout",cause="auto_verification"}')).toBe(0);
+    expect(sample(body, 'greenlight_rollbacks_total{service="search",cause="auto_verification"}')).toBe(1);
+    expect(sample(body, 'greenlight_rollbacks_total{service="search",cause="other"}')).toBe(1);
+  });
+
+  it('maps each rollback reason to its cause', () => {
+    expect(rollbackCause(undefined)).toBe('manual');
+    expect(rollbackCause(reason('rollback_requested', { user: 'U1' }))).toBe('manual');
+    expect(rollbackCause(reason('gate_breached', { summary: 's', rollback: 'verification' }))).toBe(
+      'auto_verification',
+    );
+    expect(rollbackCause(reason('gate_breached', { summary: 's', rollback: 'soak' }))).toBe('auto_soak');
+    expect(rollbackCause(reason('gate_breached', { summary: 's' }))).toBe('other');
+    expect(rollbackCause(reason('text', { text: 'legacy' }))).toBe('other');
+  });
+
+  it('counts gate breaches by service and gate, starting at 0 for every gate', async () => {
+    const m = createMetrics({ services: ['checkout'] });
+    m.gateBreached('checkout', 'alarm');
+    m.gateBreached('checkout', 'alarm');
+    m.gateBreached('checkout', 'p99_latency');
+
+    const { body } = await m.render();
+    expect(sample(body, 'greenlight_gate_breaches_total{service="checkout",gate="alarm"}')).toBe(2);
+    expect(sample(body, 'greenlight_gate_breaches_total{service="checkout",gate="p99_latency"}')).toBe(1);
+    expect(sample(body, 'greenlight_gate_breaches_total{service="checkout",gate="error_rate"}')).toBe(0);
+    expect(sample(body, 'greenlight_gate_breaches_total{service="checkout",gate="unhealthy_hosts"}')).toBe(0);
+  });
+
+  it('counts AWS errors by service, operation and code, and throttled requests by operation', async () => {
+    const m = createMetrics();
+    m.awsError('elasticloadbalancing', 'ModifyListener', 'Throttling');
+    m.awsError('elasticloadbalancing', 'ModifyListener', 'Throttling');
+    m.awsError('cloudwatch', 'GetMetricData', 'AccessDenied');
+    m.awsThrottled('ecs', 'DescribeServices');
+
+    const { body } = await m.render();
+    expect(
+      sample(
+        body,
+        'greenlight_aws_errors_total{service="elasticloadbalancing",operation="ModifyListener",code="Throttling"}',
+      ),
+    ).toBe(2);
+    expect(
+      sample(
+        body,
+        'greenlight_aws_errors_total{service="cloudwatch",operation="GetMetricData",code="AccessDenied"}',
+      ),
+    ).toBe(1);
+    expect(
+      sample(body, 'greenlight_aws_throttled_requests_total{service="ecs",operation="DescribeServices"}'),
+    ).toBe(1);
+  });
+
+  it('keeps a malformed label value short and free of quotes and spaces', async () => {
+    const m = createMetrics();
+    m.awsError('autoscaling', 'UpdateAutoScalingGroup', `bad "code" with spaces ${'x'.repeat(100)}`);
+    m.slackApiError('chat.postMessage', '');
+
+    const { body } = await m.render();
+    const line = body.split('\n').find((l) => l.startsWith('greenlight_aws_errors_total{'));
+    const code = /code="([^"]*)"/.exec(line ?? '')?.[1];
+    expect(code).toBe(labelValue(`bad "code" with spaces ${'x'.repeat(100)}`));
+    expect(code).toMatch(/^[A-Za-z0-9_.:-]{64}$/);
+    expect(sample(body, 'greenlight_slack_api_errors_total{method="chat.postMessage",error="unknown"}')).toBe(
+      1,
+    );
+  });
+
+  it('counts hook calls by hook and outcome, every pair starting at 0', async () => {
+    const m = createMetrics();
+    const zero = (await m.render()).body;
+    for (const hook of HOOKS) {
+      for (const outcome of HOOK_OUTCOMES) {
+        expect(sample(zero, `greenlight_hook_calls_total{hook="${hook}",outcome="${outcome}"}`)).toBe(0);
+      }
+    }
+    m.hookCalled('beforeTeardown', 'failed');
+    m.hookCalled('beforeTeardown', 'ok');
+    m.hookCalled('beforeTeardown', 'ok');
+
+    const { body } = await m.render();
+    expect(sample(body, 'greenlight_hook_calls_total{hook="beforeTeardown",outcome="ok"}')).toBe(2);
+    expect(sample(body, 'greenlight_hook_calls_total{hook="beforeTeardown",outcome="failed"}')).toBe(1);
+  });
+
+  it('counts Slack API errors by method and error', async () => {
+    const m = createMetrics();
+    m.slackApiError('chat.update', 'message_not_found');
+    m.slackApiError('chat.postMessage', 'ratelimited');
+    m.slackApiError('chat.postMessage', 'ratelimited');
+
+    const { body } = await m.render();
+    expect(
+      sample(body, 'greenlight_slack_api_errors_total{method="chat.update",error="message_not_found"}'),
+    ).toBe(1);
+    expect(
+      sample(body, 'greenlight_slack_api_errors_total{method="chat.postMessage",error="ratelimited"}'),
+    ).toBe(2);
+  });
+
+  it('observes job lag per job name in seconds (label job_name: a scraped `job` would be renamed)', async () => {
+    const m = createMetrics();
+    m.observeJobLag('rollback', 0.004);
+    m.observeJobLag('rollback', 45);
+    m.observeJobLag('verify', -1); // a clock step: never a negative lag
+
+    const { body } = await m.render();
+    expect(sample(body, 'greenlight_job_lag_seconds_count{job_name="rollback"}')).toBe(2);
+    expect(sample(body, 'greenlight_job_lag_seconds_bucket{le="0.01",job_name="rollback"}')).toBe(1);
+    expect(sample(body, 'greenlight_job_lag_seconds_bucket{le="30",job_name="rollback"}')).toBe(1);
+    expect(sample(body, 'greenlight_job_lag_seconds_bucket{le="60",job_name="rollback"}')).toBe(2);
+    expect(sample(body, 'greenlight_job_lag_seconds_sum{job_name="verify"}')).toBe(0);
+    expect(body).not.toMatch(/greenlight_job_lag_seconds\S*\{[^}]*\bjob="/);
   });
 });

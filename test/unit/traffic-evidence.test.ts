@@ -14,6 +14,7 @@ import { unreadableTraffic } from '../../src/domain/traffic/verdict.js';
 import { breachAlertKey, handleBreaches } from '../../src/jobs/gate-alerts.js';
 import { missingAlarms, readGates, readTraffic, unverifiedReason } from '../../src/jobs/traffic-evidence.js';
 import { runWatch, uncheckedKey } from '../../src/jobs/watch-job.js';
+import { createMetrics } from '../../src/ops/metrics.js';
 import { serviceConfig } from '../helpers/service-config.js';
 import { at } from '../helpers/traffic-fixtures.js';
 
@@ -112,6 +113,7 @@ function rig(svc: ServiceConfig, d: Deployment = deployment()) {
       sleep: async () => {},
     },
     log: { warn: () => {}, info: () => {} },
+    metrics: createMetrics(),
     cloudwatch,
   } as unknown as JobContext;
   return {
