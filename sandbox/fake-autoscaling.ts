@@ -60,6 +60,12 @@ export interface FakeAsg {
   createdAt: number;
   /** Clock time up to which convergence has been applied. */
   settledAt: number;
+  /**
+   * What it launches from: DescribeAutoScalingGroups returns `LaunchTemplate` (LaunchTemplateId,
+   * LaunchTemplateName, Version) for a group created with a launch template (Auto Scaling API
+   * Reference, AutoScalingGroup and LaunchTemplateSpecification).
+   */
+  launchTemplate?: { id: string; name: string; version: string };
 }
 
 class AsgError extends Error {
@@ -234,6 +240,15 @@ function describeGroup(g: FakeAsg): Record<string, unknown> {
     })),
     CreatedTime: new Date(g.createdAt).toISOString(),
     TerminationPolicies: ['Default'],
+    ...(g.launchTemplate
+      ? {
+          LaunchTemplate: {
+            LaunchTemplateId: g.launchTemplate.id,
+            LaunchTemplateName: g.launchTemplate.name,
+            Version: g.launchTemplate.version,
+          },
+        }
+      : {}),
   };
 }
 

@@ -1,6 +1,10 @@
 /**
- * A fake Amazon ECS (JSON 1.1 protocol) for tests and the sandbox: only UpdateService and
- * DescribeServices, the calls Greenlight's scale-down makes.
+ * A fake Amazon ECS (JSON 1.1 protocol) for tests and the sandbox: UpdateService and
+ * DescribeServices, the calls Greenlight's scale-down makes, and DescribeTaskDefinition, which says
+ * what a slot runs. A service names its task definition by ARN (`taskDefinition`); a definition is
+ * found by family (its latest ACTIVE revision), `family:revision` or ARN, and one ECS does not have
+ * is ClientException "Unable to describe task definition." (ECS API Reference,
+ * DescribeTaskDefinition: request parameter taskDefinition; Errors).
  *   POST /  X-Amz-Target: AmazonEC2ContainerServiceV20141113.DescribeServices
  *           Content-Type: application/x-amz-json-1.1
  *           {"cluster":"shop","services":["checkout-blue"]}
@@ -35,6 +39,15 @@ export interface FakeEcsService {
   createdAt: number;
   /** Clock time up to which convergence has been applied. */
   settledAt: number;
+  /** The ARN of the task definition it runs (DescribeServices `taskDefinition`). */
+  taskDefinition?: string;
+}
+
+/** A registered task definition revision, reduced to what Greenlight reads. */
+export interface FakeTaskDefinition {
+  family: string;
+  revision: number;
+  containers: { name: string; image: string }[];
 }
 
 interface Call {
@@ -55,6 +68,8 @@ class EcsError extends Error {
 export class FakeEcsState extends FailureInjection {
   readonly clusters = new Set<string>();
   readonly services = new Map<string, FakeEcsService>();
+  /** By ARN. */
+  readonly taskDefinitions = new Map<string, FakeTaskDefinition>();
   readonly calls: Call[] = [];
   stepMs: number;
   now: () => number;
@@ -84,6 +99,30 @@ export class FakeEcsState extends FailureInjection {
     };
     this.services.set(`${cluster}/${name}`, service);
     return service;
+  }
+
+  /**
+   * RegisterTaskDefinition: the family's next revision (1 for a new family), as ECS numbers them.
+   * Returns its ARN.
+   */
+  registerTaskDefinition(family: string, containers: { name: string; image: string }[]): string {
+    const revision =
+      1 +
+      Math.max(
+        0,
+        ...[...this.taskDefinitions.values()].filter((t) => t.family === family).map((t) => t.revision),
+      );
+    const arn = taskDefinitionArn(family, revision);
+    this.taskDefinitions.set(arn, { family, revision, containers: containers.map((c) => ({ ...c })) });
+    return arn;
+  }
+
+  /** UpdateService with a new task definition (a deploy of the slot): the service runs it from now. */
+  runTaskDefinition(cluster: string, name: string, arn: string): void {
+    const s = this.service(cluster, name);
+    if (!s) throw new Error(`no service ${cluster}/${name}`);
+    if (!this.taskDefinitions.has(arn)) throw new Error(`no task definition ${arn}`);
+    s.taskDefinition = arn;
   }
 
   /** DeleteService (force): the service is DRAINING while its tasks stop, then INACTIVE. */
@@ -147,6 +186,8 @@ function serviceName(value: unknown): string {
 
 const clusterArn = (c: string) => `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${c}`;
 const serviceArn = (c: string, n: string) => `arn:aws:ecs:${REGION}:${ACCOUNT}:service/${c}/${n}`;
+const taskDefinitionArn = (family: string, revision: number) =>
+  `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${family}:${revision}`;
 
 function describe(s: FakeEcsService): Record<string, unknown> {
   return {
@@ -160,6 +201,7 @@ function describe(s: FakeEcsService): Record<string, unknown> {
     launchType: 'FARGATE',
     schedulingStrategy: 'REPLICA',
     createdAt: s.createdAt / 1000,
+    ...(s.taskDefinition !== undefined ? { taskDefinition: s.taskDefinition } : {}),
   };
 }
 
@@ -202,8 +244,33 @@ function updateService(state: FakeEcsState, input: Record<string, unknown>): unk
   return { service: describe(s) };
 }
 
+/** `family`, `family:revision` or an ARN → the definition; ClientException when ECS has none. */
+function describeTaskDefinition(state: FakeEcsState, input: Record<string, unknown>): unknown {
+  const ref = input.taskDefinition;
+  if (typeof ref !== 'string' || ref === '')
+    throw new EcsError('InvalidParameterException', 'taskDefinition must be a non-empty string.');
+  const tail = ref.startsWith('arn:') ? ref.slice(ref.indexOf('task-definition/') + 16) : ref;
+  const [family, rev] = tail.split(':');
+  const revisions = [...state.taskDefinitions.values()].filter((t) => t.family === family);
+  const found =
+    rev === undefined
+      ? revisions.sort((a, b) => b.revision - a.revision)[0]
+      : revisions.find((t) => String(t.revision) === rev);
+  if (!found) throw new EcsError('ClientException', 'Unable to describe task definition.');
+  return {
+    taskDefinition: {
+      taskDefinitionArn: taskDefinitionArn(found.family, found.revision),
+      family: found.family,
+      revision: found.revision,
+      status: 'ACTIVE',
+      containerDefinitions: found.containers.map((c) => ({ name: c.name, image: c.image, essential: true })),
+    },
+  };
+}
+
 const OPERATIONS: Record<string, (state: FakeEcsState, input: Record<string, unknown>) => unknown> = {
   DescribeServices: describeServices,
+  DescribeTaskDefinition: describeTaskDefinition,
   UpdateService: updateService,
 };
 

@@ -1,6 +1,6 @@
 /**
  * The demo world of the sandbox: load balancer "shop" with two services, each with blue and
- * green target groups of two healthy targets.
+ * green target groups of two healthy targets, tagged with the version and commit they run.
  *   :443 (HTTPS)  default   → checkout-blue (weight 1), checkout-green (weight 0)
  *                 rule 10   host api.shop.example.com, path /search* → search-blue
  *   :80  (HTTP)   default   → redirect to HTTPS
@@ -30,18 +30,30 @@ function build(opts: DemoOptions = {}): { state: FakeElbState; arns: DemoArns } 
     ...(opts.timeScale !== undefined ? { timeScale: opts.timeScale } : {}),
   });
   const lb = state.addLoadBalancer('shop');
-  const tg = (name: string, hosts: string[]) => {
+  // Each group is tagged with what its slot runs, as a deploy pipeline would tag it.
+  const tg = (name: string, hosts: string[], tags: Record<string, string>) => {
     const arn = state.addTargetGroup(name, {
       port: 8080,
       attributes: { 'deregistration_delay.timeout_seconds': '30' },
+      tags,
     });
     for (const id of hosts) state.registerTarget(arn, id, 8080, 'healthy');
     return arn;
   };
-  const checkoutBlue = tg('checkout-blue', ['i-0c0b1e0000000001a', 'i-0c0b1e0000000002a']);
-  const checkoutGreen = tg('checkout-green', ['i-0c06ee0000000001b', 'i-0c06ee0000000002b']);
-  const searchBlue = tg('search-blue', ['i-05eb1e0000000001c', 'i-05eb1e0000000002c']);
-  const searchGreen = tg('search-green', ['i-05e6ee0000000001d', 'i-05e6ee0000000002d']);
+  const checkoutBlue = tg('checkout-blue', ['i-0c0b1e0000000001a', 'i-0c0b1e0000000002a'], {
+    version: '1.41.2',
+    commit: '9b1d4e07c2a35f8e6d0b7a1c4e2f9d3b8a6c5e10',
+  });
+  const checkoutGreen = tg('checkout-green', ['i-0c06ee0000000001b', 'i-0c06ee0000000002b'], {
+    version: '1.42.0',
+    commit: '3f9c2e1d7a4b8c6e0f2a5d9b1c3e7f4a6b8d0c2e',
+  });
+  const searchBlue = tg('search-blue', ['i-05eb1e0000000001c', 'i-05eb1e0000000002c'], {
+    version: '2.7.0',
+  });
+  const searchGreen = tg('search-green', ['i-05e6ee0000000001d', 'i-05e6ee0000000002d'], {
+    version: '2.8.0-rc.1',
+  });
 
   const https = state.addListener({
     loadBalancerArn: lb,

@@ -14,12 +14,13 @@
  */
 import {
   AutoScalingClient,
+  type AutoScalingGroup,
   DescribeAutoScalingGroupsCommand,
   DescribeLifecycleHooksCommand,
   UpdateAutoScalingGroupCommand,
   type UpdateAutoScalingGroupCommandInput,
 } from '@aws-sdk/client-auto-scaling';
-import type { AsgPort } from '../app/ports/compute.js';
+import type { AsgPort, AsgState } from '../app/ports/compute.js';
 import { callAws, regionConfig } from './sdk-call.js';
 
 /** A client configured from the standard AWS environment; `region` overrides it. */
@@ -28,6 +29,20 @@ export function createAsgClient(opts: { region?: string } = {}): AutoScalingClie
 }
 
 const GONE = new Set(['Terminated', 'Warmed:Terminated']);
+
+/**
+ * What the group launches from (DescribeAutoScalingGroups): `LaunchTemplate`, or the template of
+ * its `MixedInstancesPolicy`, with the `Version` it asks for; else `LaunchConfigurationName`.
+ */
+function launchSource(group: AutoScalingGroup): Pick<AsgState, 'launchTemplate' | 'launchConfiguration'> {
+  const spec =
+    group.LaunchTemplate ?? group.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification;
+  const name = spec?.LaunchTemplateName ?? spec?.LaunchTemplateId;
+  if (name !== undefined) return { launchTemplate: { name, version: spec?.Version ?? '$Default' } };
+  return group.LaunchConfigurationName !== undefined
+    ? { launchConfiguration: group.LaunchConfigurationName }
+    : {};
+}
 
 export function createAsgAdapter(client: AutoScalingClient): AsgPort {
   return {
@@ -48,6 +63,7 @@ export function createAsgAdapter(client: AutoScalingClient): AsgPort {
         protectedInstances: instances.filter((i) => i.ProtectedFromScaleIn === true && !terminating(i))
           .length,
         waitingInstances: instances.filter((i) => i.LifecycleState === 'Terminating:Wait').length,
+        ...launchSource(group),
       };
     },
 

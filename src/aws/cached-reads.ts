@@ -38,6 +38,7 @@ export function cachedReads(port: ElbPort): ElbPort {
     describeTargetHealth: port.describeTargetHealth.bind(port),
     describeTargetGroupAttributes: port.describeTargetGroupAttributes.bind(port),
     describeTargetGroups: port.describeTargetGroups.bind(port),
+    describeTags: port.describeTags.bind(port),
     modifyListener: readOnly('ModifyListener'),
     modifyRule: readOnly('ModifyRule'),
     createRule: readOnly('CreateRule'),

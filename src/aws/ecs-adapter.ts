@@ -9,7 +9,13 @@
  * - A missing cluster is `ClusterNotFoundException` → AwsCallError code `ClusterNotFound`;
  *   throttling (`ThrottlingException`) is retried by the SDK, what outlasts it → `Throttling`.
  */
-import { DescribeServicesCommand, ECSClient, type Service, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import {
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  ECSClient,
+  type Service,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
 import type { EcsPort, EcsServiceState } from '../app/ports/compute.js';
 import { AwsCallError } from '../errors.js';
 import { callAws, regionConfig } from './sdk-call.js';
@@ -30,6 +36,7 @@ function toState(s: Service): EcsServiceState {
     running: s.runningCount ?? 0,
     pending: s.pendingCount ?? 0,
     status: s.status ?? 'UNKNOWN',
+    ...(s.taskDefinition !== undefined ? { taskDefinition: s.taskDefinition } : {}),
   };
 }
 
@@ -50,6 +57,29 @@ export function createEcsAdapter(client: ECSClient): EcsPort {
         reason,
         `${failure.arn ?? service}: ${failure.detail ?? reason}`,
       );
+    },
+
+    async describeTaskDefinition(taskDefinition) {
+      try {
+        const out = await callAws('DescribeTaskDefinition', () =>
+          client.send(new DescribeTaskDefinitionCommand({ taskDefinition })),
+        );
+        const td = out.taskDefinition;
+        if (!td?.family) return null;
+        return {
+          family: td.family,
+          revision: td.revision ?? 0,
+          containers: (td.containerDefinitions ?? []).map((c) => ({
+            name: c.name ?? '',
+            image: c.image ?? '',
+          })),
+        };
+      } catch (err) {
+        // ECS answers a definition it does not have with ClientException (code `Client` here) "Unable to describe task
+        // definition." (ECS API Reference, DescribeTaskDefinition; Errors: ClientException).
+        if (err instanceof AwsCallError && err.code === 'Client') return null;
+        throw err;
+      }
     },
 
     async updateDesiredCount(cluster, service, desired) {

@@ -15,6 +15,7 @@ import {
   DescribeListenersCommand,
   type DescribeListenersCommandInput,
   DescribeRulesCommand,
+  DescribeTagsCommand,
   DescribeTargetGroupAttributesCommand,
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
@@ -195,6 +196,20 @@ export function createElbAdapter(client: ElasticLoadBalancingV2Client): ElbPort 
           if (d.TargetHealth?.Description !== undefined) t.Description = d.TargetHealth.Description;
           return t;
         });
+      });
+    },
+
+    describeTags(resourceArns) {
+      return callAws('DescribeTags', async () => {
+        const out = await client.send(new DescribeTagsCommand({ ResourceArns: resourceArns }));
+        const tags: Record<string, Record<string, string>> = {};
+        for (const d of out.TagDescriptions ?? []) {
+          if (d.ResourceArn === undefined) continue;
+          const own: Record<string, string> = {};
+          for (const t of d.Tags ?? []) if (t.Key !== undefined) own[t.Key] = t.Value ?? '';
+          tags[d.ResourceArn] = own;
+        }
+        return tags;
       });
     },
 

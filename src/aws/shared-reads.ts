@@ -153,6 +153,7 @@ export function sharedReads(port: ElbPort, opts: SharedReadOptions = {}): Shared
     describeTargetHealth: (arn: string) => port.describeTargetHealth(arn),
     describeTargetGroupAttributes: (arn: string) => port.describeTargetGroupAttributes(arn),
     describeTargetGroups: (arns: string[]) => port.describeTargetGroups(arns),
+    describeTags: (arns: string[]) => port.describeTags(arns),
   };
   /** The port whose listener and rule reads go through `share` (shared or fresh). */
   const withReads = (share: <T>(key: string, read: () => Promise<T>) => Promise<T>): ElbPort => ({

@@ -35,6 +35,7 @@ export function timeElbPort(port: ElbPort, now: () => number = () => performance
     describeTargetHealth: timed(port.describeTargetHealth.bind(port)),
     describeTargetGroupAttributes: timed(port.describeTargetGroupAttributes.bind(port)),
     describeTargetGroups: timed(port.describeTargetGroups.bind(port)),
+    describeTags: timed(port.describeTags.bind(port)),
     deregisterTargets: timed(port.deregisterTargets.bind(port)),
   };
   return {

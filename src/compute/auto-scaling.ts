@@ -95,4 +95,12 @@ export const autoScalingBackend: ComputeBackend<AutoScalingTarget, string> = {
     const g = await asg.describeGroup(t.name);
     return g ? { what: `${LABEL} ${t.name}`, running: Math.max(g.desired, g.instances) } : undefined;
   },
+
+  async version(t, { asg }) {
+    const g = await asg.describeGroup(t.name);
+    if (g?.launchTemplate)
+      return [`launch template ${g.launchTemplate.name} version ${g.launchTemplate.version}`];
+    if (g?.launchConfiguration) return [`launch configuration ${g.launchConfiguration}`];
+    return [];
+  },
 };

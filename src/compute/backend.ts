@@ -91,6 +91,11 @@ export interface ComputeBackend<T extends ComputeTarget = ComputeTarget, Value =
    * Absent: it cannot be read (a webhook).
    */
   readonly running?: (target: T, ports: ComputeReadPorts) => Promise<RunningCompute | undefined>;
+  /**
+   * What it runs, for the people approving a switch: `task definition checkout:88`, `image
+   * checkout:1.42.0`. Empty when it does not exist. Absent: it cannot be read (a webhook). May throw.
+   */
+  readonly version?: (target: T, ports: ComputeReadPorts) => Promise<string[]>;
 }
 
 /** Nothing left, nothing held. */

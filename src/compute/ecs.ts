@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import type { EcsPort } from '../app/ports/compute.js';
 import type { ScaleDownReport } from '../domain/evidence.js';
+import { shortImage } from '../domain/slot-version.js';
 import { AwsCallError } from '../errors.js';
 import { type ComputeBackend, finished, lastSegment, NOTHING_LEFT } from './backend.js';
 
@@ -84,5 +85,17 @@ export const ecsBackend: ComputeBackend<EcsTarget, { cluster: string; service: s
   async running(t, { ecs }) {
     const s = await ecs.describeService(t.cluster, t.service);
     return s ? { what: `${LABEL} ${t.service}`, running: Math.max(s.desired, s.running) } : undefined;
+  },
+
+  /** The images of the task definition the service runs (three at most), then the definition. */
+  async version(t, { ecs }) {
+    const s = await ecs.describeService(t.cluster, t.service);
+    if (!s?.taskDefinition) return [];
+    const td = await ecs.describeTaskDefinition(s.taskDefinition);
+    if (!td) return [`task definition ${lastSegment(s.taskDefinition)} (not found)`];
+    const images = [...new Set(td.containers.map((c) => shortImage(c.image)).filter((i) => i !== ''))];
+    const shown = images.slice(0, 3).map((i) => `image ${i}`);
+    if (images.length > 3) shown.push(`${images.length - 3} more image(s)`);
+    return [...shown, `task definition ${td.family}:${td.revision}`];
   },
 };

@@ -86,6 +86,16 @@ export function probeCompute(
   return computeBackend(target.kind, backends).probe(target, ports);
 }
 
+/** What a target runs, for people (src/domain/slot-version.ts); empty when its kind cannot say. */
+export async function computeVersion(
+  target: ComputeTarget,
+  ports: ComputeReadPorts,
+  backends = COMPUTE_BACKENDS,
+): Promise<string[]> {
+  const backend = computeBackend(target.kind, backends);
+  return backend.version ? backend.version(target, ports) : [];
+}
+
 /**
  * The forgotten-environment scan's read of a target: what runs there now. Undefined when it does
  * not exist, or when its kind cannot be read (a webhook).

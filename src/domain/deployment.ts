@@ -8,6 +8,7 @@ import type { HealthWait } from './health-wait.js';
 import type { LbBaseline } from './lb-errors.js';
 import type { DeploymentReason } from './reasons.js';
 import type { TeardownReport } from './reports.js';
+import type { SlotVersion } from './slot-version.js';
 import type { State } from './states.js';
 
 /** A state in words for people: `awaiting approval`, `rolled back`. */
@@ -144,6 +145,8 @@ export interface Deployment {
   /** Set while the precheck waits for the target slot's health checks (after attaching it). */
   healthWait?: HealthWait;
   approvedBy?: string;
+  /** What ran on each slot when the precheck read them (src/domain/slot-version.ts). */
+  slotVersions?: Record<string, SlotVersion>;
   /**
    * Why the deployment ended blocked/failed/cancelled/expired, or why it was rolled back: a code
    * and its parameters (src/domain/reasons.ts), rendered for people by src/messages/reasons.ts.

@@ -66,6 +66,11 @@ export interface ServiceConfig {
   approvalTimeoutMs: number;
   verifyWindowMs: number;
   minHealthyTargets: number;
+  /**
+   * Tag keys on the slots' target groups that say what runs there (src/domain/slot-version.ts);
+   * absent: DEFAULT_VERSION_TAGS.
+   */
+  versionTags?: string[];
   traffic: TrafficSettings;
   gates: GateSettings;
   hooks?: HookSettings;

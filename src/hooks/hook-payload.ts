@@ -6,6 +6,7 @@
  */
 import type { Deployment } from '../domain/deployment.js';
 import type { HookResult } from '../domain/evidence.js';
+import { type SlotVersion, versionSummary } from '../domain/slot-version.js';
 import type { State } from '../domain/states.js';
 
 export interface HookPayload {
@@ -21,6 +22,12 @@ export interface HookPayload {
     requestReason: string | null;
     approvedBy: string | null;
     state: State;
+    /**
+     * What ran on each slot when the precheck read them: a line for people (`1.42.0 (3f9c2e1), task
+     * definition checkout:88`, null when nothing is known), the target group's version tags and what
+     * the compute runs. Empty before the precheck.
+     */
+    slots: Record<string, { summary: string | null } & SlotVersion>;
   };
   /** ISO 8601 time the payload was built. */
   sentAt: string;
@@ -52,6 +59,13 @@ export function hookPayload(
       requestReason: d.requestReason ?? null,
       approvedBy: d.approvedBy ?? null,
       state: d.state,
+      slots: Object.fromEntries(
+        Object.entries(d.slotVersions ?? {}).map(([slot, v]) => [
+          slot,
+          // The record keeps only the configured tag keys, in their configured order.
+          { summary: versionSummary(v, Object.keys(v.tags)), ...v },
+        ]),
+      ),
     },
     sentAt: new Date(typeof sentAt === 'number' ? sentAt : Date.now()).toISOString(),
   };

@@ -20,6 +20,7 @@ import {
 } from '../app/context.js';
 import { runStep } from '../app/failures.js';
 import { recordEvent } from '../app/record-event.js';
+import { readSlotVersions } from '../compute/slot-versions.js';
 import type { Deployment } from '../domain/deployment.js';
 import {
   type HealthWait,
@@ -102,7 +103,8 @@ export async function runPrecheck(ctx: JobContext, deploymentId: string): Promis
     await bestEffort(ctx, d, showHealth(ctx, d, healthDone(report.health, d.healthWait, now), true));
   const scaled = await previousScaleDown(ctx, d);
   if (scaled) report = { ...report, warnings: [...report.warnings, scaled] };
-  await postOnce(ctx, d, 'precheck', precheckMessage(report, svc));
+  d = await withSlotVersions(ctx, d, svc);
+  await postOnce(ctx, d, 'precheck', precheckMessage(report, svc, d.slotVersions));
 
   if (report.problems.length > 0) {
     await recordEvent(ctx, d.id, {
@@ -119,6 +121,18 @@ export async function runPrecheck(ctx: JobContext, deploymentId: string): Promis
   });
   if (!passed.ok) return;
   await postPrompt(ctx, passed.deployment);
+}
+
+/**
+ * What runs on each slot, read once and kept on the record before anything is posted: the
+ * precheck message, the prompt, the card and the hooks show it. Best effort (never throws).
+ */
+async function withSlotVersions(ctx: JobContext, d: Deployment, svc: ServiceConfig): Promise<Deployment> {
+  if (d.slotVersions) return d;
+  const slotVersions = await readSlotVersions(ctx, svc);
+  return (
+    (await patchDeployment(ctx, d.id, (cur) => (cur.slotVersions ? null : { ...cur, slotVersions }))) ?? d
+  );
 }
 
 /** Progress messages are a courtesy: their failure is logged, never the deployment's. */

@@ -13,6 +13,7 @@ import {
   reasonText,
   requestReasonText,
   routeText,
+  slotVersionLines,
 } from './common.js';
 import { clipLine, code, dur, escapedMentionList, mention, slackDate, slot } from './format.js';
 import { actions, context, type KnownBlock, message, section } from './kit.js';
@@ -40,6 +41,12 @@ function whoText(d: Deployment, svc: ServiceConfig): string {
   return `*Who can approve:* ${escapedMentionList(svc.approvers)}${self}`;
 }
 
+/** What runs on the slot being switched to and on the live one, when the precheck could read it. */
+function versionSection(d: Deployment, svc: ServiceConfig): KnownBlock[] {
+  const lines = slotVersionLines(d.slotVersions, svc, [d.toSlot, d.fromSlot]).slice(0, 4);
+  return lines.length > 0 ? [section(`*What runs there:*\n${lines.join('\n')}`)] : [];
+}
+
 /** How approvers reach the new slot before approving (its preview rule). */
 function previewText(d: Deployment, svc: ServiceConfig): string {
   const match = previewMatch(svc.preview, svc.name, d.toSlot);
@@ -61,6 +68,7 @@ function previewText(d: Deployment, svc: ServiceConfig): string {
 export function approvalPrompt(d: Deployment, svc: ServiceConfig): SlackMessage {
   const blocks: KnownBlock[] = [
     section(requestText(d, true)),
+    ...versionSection(d, svc),
     section(changeText(d, svc)),
     section(previewText(d, svc)),
     section(whoText(d, svc)),

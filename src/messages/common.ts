@@ -5,6 +5,7 @@
 
 import type { Deployment, HistoryEntry } from '../domain/deployment.js';
 import type { ServiceConfig } from '../domain/service.js';
+import { DEFAULT_VERSION_TAGS, type SlotVersion, versionLines } from '../domain/slot-version.js';
 import type { State } from '../domain/states.js';
 import { ACTIONS, encodeActionValue } from './action-ids.js';
 import {
@@ -36,6 +37,22 @@ export const STATE_EMOJI: Record<State, string> = {
   rolling_back: '↩️',
   rolled_back: '⏪',
 };
+
+/**
+ * `• green: 1.42.0 (3f9c2e1), task definition checkout:88`, one line per slot that has something to
+ * say, `first` slots first (the target, then the live one), escaped and clipped.
+ */
+export function slotVersionLines(
+  versions: Record<string, SlotVersion> | undefined,
+  svc: Pick<ServiceConfig, 'slots' | 'versionTags'>,
+  first: (string | null | undefined)[] = [],
+): string[] {
+  const named = first.filter((s): s is string => typeof s === 'string' && s in svc.slots);
+  const order = [...new Set([...named, ...Object.keys(svc.slots)])];
+  return versionLines(versions, order, svc.versionTags ?? DEFAULT_VERSION_TAGS).map(
+    (l) => `• ${slot(l.slot)}: ${clipLine(l.text, 280)}`,
+  );
+}
 
 /** The requester's reason, escaped, on one line, quoted; null when they gave none. */
 export function requestReasonText(d: Deployment, max = 300): string | null {

@@ -3,6 +3,8 @@
 import type { SlackMessage } from '../app/ports/slack.js';
 import type { ForwardSite, PrecheckReport, SlotStickiness, TargetState } from '../domain/reports.js';
 import type { ServiceConfig } from '../domain/service.js';
+import type { SlotVersion } from '../domain/slot-version.js';
+import { slotVersionLines } from './common.js';
 import { capList, clipLine, code, listenerLabel, priorityLabel, slot, slotText } from './format.js';
 import { context, type KnownBlock, message, section, sections } from './kit.js';
 
@@ -50,7 +52,11 @@ function liveText(live: PrecheckReport['liveSlot']): string {
   return slot(live);
 }
 
-export function precheckMessage(report: PrecheckReport, svc: ServiceConfig): SlackMessage {
+export function precheckMessage(
+  report: PrecheckReport,
+  svc: ServiceConfig,
+  versions?: Record<string, SlotVersion>,
+): SlackMessage {
   const ok = report.problems.length === 0;
   const h = report.health;
   const service = clipLine(svc.name, 40);
@@ -60,6 +66,10 @@ export function precheckMessage(report: PrecheckReport, svc: ServiceConfig): Sla
         `Live slot (read from the load balancer): ${liveText(report.liveSlot)}`,
     ),
   ];
+
+  const live = report.liveSlot === 'mixed' ? null : report.liveSlot;
+  const running = slotVersionLines(versions, svc, [report.targetSlot, live]);
+  if (running.length > 0) blocks.push(...sections(['*What runs on each slot*', ...running], 2));
 
   const healthHead = `*Target health* of ${slot(h.slot)}: ${h.healthy}/${h.total} healthy (at least ${svc.minHealthyTargets} needed)`;
   const targets = capList(h.targets.map(targetLine), MAX_TARGET_ROWS, (n) => `_…and ${n} more targets_`);

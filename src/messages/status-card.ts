@@ -19,6 +19,7 @@ import {
   route,
   routeText,
   STATE_EMOJI,
+  slotVersionLines,
   teardownNowButton,
 } from './common.js';
 import { soakCostLine } from './cost.js';
@@ -112,6 +113,8 @@ function outcome(d: Deployment): string | null {
 export function statusCard(d: Deployment, svc: ServiceConfig, now: number): SlackMessage {
   const headline = `${STATE_EMOJI[d.state]} ${route(d)} — ${statusPhrase(d)}`;
   const blocks: KnownBlock[] = [section(headline), fieldsSection(keyTimes(d))];
+  const running = slotVersionLines(d.slotVersions, svc, [d.toSlot, d.fromSlot]).slice(0, 4);
+  if (running.length > 0) blocks.push(section(`*What runs there*\n${running.join('\n')}`));
   const out = outcome(d);
   if (out) blocks.push(section(out));
   const cost = d.state === 'soaking' ? soakCostLine(d, svc, now) : null;

@@ -4,7 +4,7 @@ import type { SlackMessage } from '../app/ports/slack.js';
 import { type ForgottenSlot, formatMoney } from '../domain/cost.js';
 import { type Deployment, STATE_LABEL } from '../domain/deployment.js';
 import type { ServiceConfig } from '../domain/service.js';
-import { previousSlot, STATE_EMOJI } from './common.js';
+import { previousSlot, STATE_EMOJI, slotVersionLines } from './common.js';
 import { capList, channelLink, clipLine, code, dur, mention, slackDate, slot } from './format.js';
 import { context, type KnownBlock, message, section, sections } from './kit.js';
 
@@ -29,10 +29,16 @@ function lastText(d: Deployment): string {
   return `idle — last: ${STATE_EMOJI[d.state]} ${STATE_LABEL[d.state]} → ${slot(d.toSlot)} ${slackDate(d.finishedAt ?? d.updatedAt)}`;
 }
 
+/** What ran on the deployment's slots at its precheck, indented under its line. */
+function versionsText(item: StatusItem, d: Deployment): string {
+  const lines = slotVersionLines(d.slotVersions, item.svc, [d.toSlot, d.fromSlot]).slice(0, 2);
+  return lines.length > 0 ? `\n${lines.map((l) => `   ${l}`).join('\n')}` : '';
+}
+
 function line(item: StatusItem): string {
   const head = `*${clipLine(item.svc.name, 40)}* (${channelLink(item.svc.channel)})`;
-  if (item.active) return `${head}: ${activeText(item.active)}`;
-  if (item.last) return `${head}: ${lastText(item.last)}`;
+  if (item.active) return `${head}: ${activeText(item.active)}${versionsText(item, item.active)}`;
+  if (item.last) return `${head}: ${lastText(item.last)}${versionsText(item, item.last)}`;
   return `${head}: idle — no deployment yet`;
 }
 

@@ -45,6 +45,16 @@ export const deploymentSchema: z.ZodType<Deployment> = z.looseObject({
     .looseObject({ since: z.number(), until: z.number(), attachedAt: z.number().optional() })
     .optional(),
   approvedBy: z.string().optional(),
+  slotVersions: z
+    .record(
+      z.string(),
+      z.looseObject({
+        tags: z.record(z.string(), z.string()),
+        compute: z.array(z.string()),
+        problems: z.array(z.string()).optional(),
+      }),
+    )
+    .optional(),
   /** A string from a record written before reasons were data reads back as the legacy code `text`. */
   reason: storedReasonSchema.optional(),
   cutover: timing.optional(),

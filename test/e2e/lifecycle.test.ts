@@ -121,7 +121,7 @@ describe('a blue-green cutover driven from Slack', () => {
     expect((await rig.bot.store.get(d.id))?.state).toBe('awaiting_approval');
   });
 
-  it('carries the reason typed after the slot to the approvers, the status card and the audit', async () => {
+  it('shows approvers the reason typed after the slot and what runs on each slot; the card, status and audit keep them', async () => {
     const typed = '1.42.0 <new pricing> JIRA-123';
     const res = await rig.slash(`checkout green ${typed}`, USERS.requester);
     expect(res.status).toBe(200);
@@ -134,14 +134,27 @@ describe('a blue-green cutover driven from Slack', () => {
       { what: 'the approval prompt' },
     );
     expect(textOf(prompt)).toContain('*Why:* “1.42.0 &lt;new pricing&gt; JIRA-123”');
+    // The demo's target groups carry version and commit tags (sandbox/fake-elb/demo.ts).
+    expect(textOf(prompt)).toMatch(/green\S*: 1\.42\.0 \(3f9c2e1\)/);
+    expect(textOf(prompt)).toMatch(/blue\S*: 1\.41\.2 \(9b1d4e0\)/);
+    const precheck = posts(rig.slack).find((c) => textOf(c).includes('*Precheck*'));
+    expect(precheck && textOf(precheck)).toContain('1.42.0 (3f9c2e1)');
+    expect((await rig.bot.store.get(d.id))?.slotVersions?.['green']).toEqual({
+      tags: { version: '1.42.0', commit: '3f9c2e1d7a4b8c6e0f2a5d9b1c3e7f4a6b8d0c2e' },
+      compute: [],
+    });
+    // The card as it is once the deployment awaits approval (its last edit).
     const card = await waitUntil(
       () =>
         [...posts(rig.slack), ...updates(rig.slack)]
           .filter((c) => c.args['channel'] === CHANNEL && !c.args['thread_ts'])
-          .at(-1),
-      { what: 'the status card' },
+          .find((c) => textOf(c).includes('awaiting approval')),
+      { what: 'the status card awaiting approval' },
     );
     expect(textOf(card)).toContain('“1.42.0 &lt;new pricing&gt; JIRA-123”');
+    expect(textOf(card)).toContain('1.42.0 (3f9c2e1)');
+    const status = await rig.slash('status checkout', USERS.requester);
+    expect(status.text).toContain('1.42.0 (3f9c2e1)');
     const history = await rig.slash('history checkout', USERS.requester);
     expect(history.text).toContain('1.42.0 &lt;new pricing&gt; JIRA-123');
   });

@@ -15,6 +15,7 @@ import { FakeElbState } from '../../sandbox/fake-elb/index.js';
 import { createAsgAdapter } from '../../src/aws/asg-adapter.js';
 import { createEcsAdapter } from '../../src/aws/ecs-adapter.js';
 import { createElbAdapter } from '../../src/aws/elb-sdk-adapter.js';
+import { computeVersion } from '../../src/compute/registry.js';
 import { AwsCallError } from '../../src/errors.js';
 import { type ScaleDownRun, scaleDown } from '../helpers/teardown-steps.js';
 
@@ -161,6 +162,7 @@ describe('scaleDown over the wire', () => {
       ...deps(),
       ecs: {
         describeService: (cluster, service) => oneAttempt.describeService(cluster, service),
+        describeTaskDefinition: (td) => oneAttempt.describeTaskDefinition(td),
         async updateDesiredCount(cluster, service, desired) {
           await oneAttempt.updateDesiredCount(cluster, service, desired);
           // The first read after the update is throttled.
@@ -171,6 +173,52 @@ describe('scaleDown over the wire', () => {
     const report = await scaleDown({ kind: 'ecs', cluster: 'shop', service: 'checkout-blue' }, d, CONTEXT);
     expect(report).toMatchObject({ reachedZero: true, remaining: 0, previous: { desired: 2 } });
     expect(ecs.failures).toHaveLength(0);
+  });
+});
+
+describe('what a slot runs, over the wire', () => {
+  const ports = () => ({
+    ecs: createEcsAdapter(new ECSClient(config(fake.url))),
+    asg: createAsgAdapter(new AutoScalingClient(config(fake.url))),
+  });
+
+  it("names an ECS service's images and task definition revision", async () => {
+    ecs.addService('shop', 'checkout-green', { desired: 2 });
+    ecs.registerTaskDefinition('checkout', [{ name: 'app', image: 'nginx:1.25' }]);
+    const arn = ecs.registerTaskDefinition('checkout', [
+      { name: 'app', image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/shop/checkout:1.42.0' },
+      { name: 'envoy', image: 'public.ecr.aws/appmesh/aws-appmesh-envoy:v1.29.6.0-prod' },
+    ]);
+    ecs.runTaskDefinition('shop', 'checkout-green', arn);
+    const target = { kind: 'ecs' as const, cluster: 'shop', service: 'checkout-green' };
+    expect(await computeVersion(target, ports())).toEqual([
+      'image checkout:1.42.0',
+      'image aws-appmesh-envoy:v1.29.6.0-prod',
+      'task definition checkout:2',
+    ]);
+  });
+
+  it('says a task definition ECS no longer has is not found, and nothing for a service without one', async () => {
+    ecs.addService('shop', 'checkout-blue', { desired: 1 });
+    expect(await computeVersion({ kind: 'ecs', cluster: 'shop', service: 'checkout-blue' }, ports())).toEqual(
+      [],
+    );
+    expect(await ports().ecs.describeTaskDefinition('checkout:7')).toBeNull();
+    const svc = ecs.service('shop', 'checkout-blue');
+    if (svc) svc.taskDefinition = 'arn:aws:ecs:us-east-1:123456789012:task-definition/checkout:7';
+    expect(await computeVersion({ kind: 'ecs', cluster: 'shop', service: 'checkout-blue' }, ports())).toEqual(
+      ['task definition checkout:7 (not found)'],
+    );
+  });
+
+  it("names an Auto Scaling group's launch template and the version it asks for", async () => {
+    const g = asg.addGroup('web-green', { min: 1, max: 4, desired: 2 });
+    g.launchTemplate = { id: 'lt-0abc1234def567890', name: 'web', version: '12' };
+    asg.addGroup('web-blue', { min: 1, max: 4, desired: 2 });
+    expect(await computeVersion({ kind: 'asg', name: 'web-green' }, ports())).toEqual([
+      'launch template web version 12',
+    ]);
+    expect(await computeVersion({ kind: 'asg', name: 'web-blue' }, ports())).toEqual([]);
   });
 });
 

@@ -110,9 +110,16 @@ describe('the compute backend registry', () => {
     }
   });
 
-  it('refuses a key no backend registered, as precisely as before the registry', () => {
+  it('refuses a key no backend registered, naming every registered kind and what it takes', () => {
     const r = withCompute('{ lambda: { functionName: checkout-blue } }');
-    expect(r.ok ? [] : r.problems).toEqual(['services.checkout.compute.blue: Invalid input']);
+    const problems = r.ok ? [] : r.problems;
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^9:15: services\.checkout\.compute\.blue\.lambda: unknown kind of compute; a compute entry is one of /,
+      ),
+    ]);
+    for (const b of COMPUTE_BACKENDS) expect(problems[0]).toContain(`{ ${b.configKey}: `);
+    expect(problems[0]).toContain('{ ecs: { cluster, service } } for an ECS service');
   });
 
   it('builds the entry schema from the kinds it is given', () => {
@@ -158,7 +165,7 @@ describe('the compute backend registry', () => {
 `;
     const r = parseConfigText(`services:\n${svc('checkout', 'checkout')}${svc('search', 'search')}`);
     expect(r.ok ? [] : r.problems).toContain(
-      "services.search.compute.blue: the same compute as services.checkout.compute.blue: tearing one service down would scale the other's capacity to zero; give each service its own ECS service or Auto Scaling group",
+      "13:22: services.search.compute.blue: the same compute as services.checkout.compute.blue: tearing one service down would scale the other's capacity to zero; give each service its own ECS service or Auto Scaling group",
     );
   });
 
@@ -169,6 +176,7 @@ describe('the compute backend registry', () => {
       updateDesiredCount: async () => {
         throw new Error('a probe only reads');
       },
+      describeTaskDefinition: async () => null,
     };
     const group = { min: 1, max: 4, desired: 3, instances: 2, protectedInstances: 0, waitingInstances: 0 };
     const asg: AsgPort = {
@@ -203,6 +211,7 @@ describe('what the backends read and say', () => {
     describeService: async (_cluster, service) =>
       service === 'gone' ? null : { desired: 3, running: 1, pending: 0, status: 'ACTIVE' },
     updateDesiredCount: async () => {},
+    describeTaskDefinition: async () => null,
   };
   const asg: AsgPort = {
     describeGroup: async (name) =>

@@ -46,6 +46,7 @@ function fakeEcs(initial: EcsServiceState | null, opts: { stuckAt?: number } = {
       calls.push(`update ${cluster}/${service} ${desired}`);
       if (s) s.desired = desired;
     },
+    describeTaskDefinition: async () => null,
   };
   return { port, calls, failReads };
 }
@@ -86,6 +87,7 @@ const unusedAsg: AsgPort = {
 const unusedEcs: EcsPort = {
   describeService: () => Promise.reject(new Error('ecs not expected')),
   updateDesiredCount: () => Promise.reject(new Error('ecs not expected')),
+  describeTaskDefinition: () => Promise.reject(new Error('ecs not expected')),
 };
 const noWebhook = () => Promise.reject(new Error('webhook not expected'));
 
@@ -165,6 +167,7 @@ describe('ECS services', () => {
       describeService: async () => ({ desired: 2, running: 2, pending: 0, status: 'ACTIVE' }),
       updateDesiredCount: () =>
         Promise.reject(new AwsCallError('UpdateService', 'AccessDenied', 'not allowed')),
+      describeTaskDefinition: async () => null,
     };
     await expect(scaleDown(ECS, deps({ ecs: port }), CONTEXT)).rejects.toMatchObject({
       code: 'AccessDenied',

@@ -21,6 +21,7 @@ function slowPort(clock: { t: number }, costMs: number): ElbPort {
     describeTargetGroupAttributes: () => spend({}),
     describeTargetGroups: () => spend([]),
     deregisterTargets: () => spend(undefined),
+    describeTags: () => spend({}),
   };
 }
 

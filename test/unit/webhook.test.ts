@@ -228,6 +228,7 @@ describe('hookPayload', () => {
         requestReason: null,
         approvedBy: 'U0APPROVER',
         state: 'cutting_over',
+        slots: {},
       },
       sentAt: '2024-05-01T10:02:00.000Z',
     });

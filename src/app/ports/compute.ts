@@ -9,12 +9,24 @@ export interface EcsServiceState {
   running: number;
   pending: number;
   status: string;
+  /** The ARN of the task definition the service runs (DescribeServices `taskDefinition`). */
+  taskDefinition?: string;
+}
+
+/** A task definition as DescribeTaskDefinition returns it, reduced to what says what it runs. */
+export interface EcsTaskDefinition {
+  family: string;
+  revision: number;
+  /** Each container's name and image, in the definition's order. */
+  containers: { name: string; image: string }[];
 }
 
 export interface EcsPort {
   /** null when the service does not exist (ECS reports it under `failures`). */
   describeService(cluster: string, service: string): Promise<EcsServiceState | null>;
   updateDesiredCount(cluster: string, service: string, desired: number): Promise<void>;
+  /** DescribeTaskDefinition (family, family:revision or ARN); null when ECS has no such definition. */
+  describeTaskDefinition(taskDefinition: string): Promise<EcsTaskDefinition | null>;
 }
 
 export interface AsgState {
@@ -27,6 +39,13 @@ export interface AsgState {
   protectedInstances: number;
   /** Of those, held by a terminating lifecycle hook (`Terminating:Wait`). */
   waitingInstances: number;
+  /**
+   * What new instances launch from: the group's launch template (or its mixed instances policy's),
+   * with the version the group asks for (`$Latest`, `$Default` or a number), or its launch
+   * configuration's name.
+   */
+  launchTemplate?: { name: string; version: string };
+  launchConfiguration?: string;
 }
 
 /** A lifecycle hook on autoscaling:EC2_INSTANCE_TERMINATING. */

@@ -67,6 +67,11 @@ export interface TrafficRouter {
   forwardSites(svc: ServiceConfig): Promise<ForwardSite[]>;
   /** A slot's registered targets and their health. */
   slotHealth(svc: ServiceConfig, slot: string): Promise<SlotHealth>;
+  /**
+   * The tags of each slot's target group (DescribeTags, 20 groups a call): slot → its tags. What
+   * they say runs there (`version`, `commit`) is shown with the slot.
+   */
+  slotTags(svc: ServiceConfig): Promise<Record<string, Record<string, string>>>;
   /** How long a slot's targets need to pass their health checks. */
   healthCheckTiming(svc: ServiceConfig, slot: string): Promise<HealthCheckTiming>;
   /** Keeps each of `slots` (default: all) reachable by test requests, so it stays health-checked. */
