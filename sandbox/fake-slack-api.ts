@@ -7,6 +7,7 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { handleMethod, type SlackState } from './fake-slack-methods.js';
+import type { FakeView } from './fake-slack-views.js';
 import { listenLocal, readBody } from './local-http.js';
 import { messageError } from './slack-limits.js';
 
@@ -59,7 +60,8 @@ export type FakeSlackChange =
   | { type: 'update'; message: FakeMessage }
   | { type: 'ephemeral'; ephemeral: FakeEphemeral }
   | { type: 'response'; response: FakeResponse }
-  | { type: 'usergroup'; groupId: string; users: string[] };
+  | { type: 'usergroup'; groupId: string; users: string[] }
+  | { type: 'view'; view: FakeView };
 
 export interface FakeSlackApi extends EventEmitter {
   /** Base url ending with `/api/`: pass it as `slackApiUrl`. */
@@ -67,6 +69,8 @@ export interface FakeSlackApi extends EventEmitter {
   calls: RecordedCall[];
   messages: FakeMessage[];
   ephemerals: FakeEphemeral[];
+  /** Modals opened (`views.open`, then `views.update`) and Home tabs published (`views.publish`). */
+  views: FakeView[];
   responses: FakeResponse[];
   /** Protocol misuse Slack would not reject but that is a bug (e.g. threading on a reply). */
   problems: string[];
@@ -148,6 +152,8 @@ export async function startFakeSlackApi(opts: FakeSlackOptions = {}): Promise<Fa
     ephemerals: [],
     problems: [],
     usergroups: new Map(),
+    views: [],
+    triggers: new Set(),
     seq: 0,
     maxText,
     emit: (change: FakeSlackChange) => emitter.emit('change', change),
@@ -222,6 +228,7 @@ export async function startFakeSlackApi(opts: FakeSlackOptions = {}): Promise<Fa
     calls,
     messages: state.messages,
     ephemerals: state.ephemerals,
+    views: state.views,
     responses,
     problems: state.problems,
     responseUrl(id?: string) {

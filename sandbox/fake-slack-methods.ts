@@ -3,10 +3,12 @@
  * fields Greenlight reads, plus enough to look real). Pure state manipulation, no HTTP.
  */
 import type { FakeEphemeral, FakeMessage, FakeSlackChange } from './fake-slack-api.js';
+import { FAKE_BOT, FAKE_TEAM } from './fake-slack-ids.js';
+import { type FakeView, viewsOpen, viewsPublish, viewsUpdate } from './fake-slack-views.js';
 import { messageError } from './slack-limits.js';
 
-export const FAKE_TEAM = { id: 'T0SANDBOX', name: 'Greenlight Sandbox', domain: 'greenlight-sandbox' };
-export const FAKE_BOT = { userId: 'U0GREENLIGHT', botId: 'B0GREENLIGHT', name: 'greenlight' };
+export { FAKE_BOT, FAKE_TEAM };
+
 const PERMALINK_BASE = `https://${FAKE_TEAM.domain}.slack.com/archives/`;
 
 export interface SlackState {
@@ -14,6 +16,10 @@ export interface SlackState {
   ephemerals: FakeEphemeral[];
   problems: string[];
   usergroups: Map<string, string[]>;
+  /** Modals opened and Home tabs published (./fake-slack-views.ts). */
+  views: FakeView[];
+  /** Trigger ids exchanged for a modal (each works once). */
+  triggers: Set<string>;
   seq: number;
   maxText: number;
   emit(change: FakeSlackChange): void;
@@ -193,6 +199,21 @@ function conversationsInfo(args: Args): Reply {
   };
 }
 
+/** The views methods see the views, the trigger ids and the id sequence of the whole fake. */
+function viewsState(state: SlackState) {
+  return {
+    views: state.views,
+    triggers: state.triggers,
+    get seq() {
+      return state.seq;
+    },
+    set seq(n: number) {
+      state.seq = n;
+    },
+    emitView: (view: FakeView) => state.emit({ type: 'view', view }),
+  };
+}
+
 export function handleMethod(state: SlackState, method: string, args: Args): Reply {
   switch (method) {
     case 'auth.test':
@@ -220,6 +241,12 @@ export function handleMethod(state: SlackState, method: string, args: Args): Rep
       return usersInfo(args);
     case 'conversations.info':
       return conversationsInfo(args);
+    case 'views.open':
+      return viewsOpen(viewsState(state), args);
+    case 'views.update':
+      return viewsUpdate(viewsState(state), args);
+    case 'views.publish':
+      return viewsPublish(viewsState(state), args);
     default:
       return fail('unknown_method');
   }

@@ -147,12 +147,14 @@ function block(b: unknown, i: number, problems: string[]): void {
   }
 }
 
-/** Every limit the blocks break (empty when Slack would accept them). */
-export function blockProblems(blocks: unknown): string[] {
+/**
+ * Every limit the blocks break (empty when Slack would accept them). `maxBlocks`: 50 in a message,
+ * 100 in a modal or Home tab view.
+ */
+export function blockProblems(blocks: unknown, maxBlocks: number = SLACK_LIMITS.blocks): string[] {
   const problems: string[] = [];
   if (!Array.isArray(blocks)) return ['blocks is not an array'];
-  if (blocks.length > SLACK_LIMITS.blocks)
-    problems.push(`${blocks.length} blocks (max ${SLACK_LIMITS.blocks})`);
+  if (blocks.length > maxBlocks) problems.push(`${blocks.length} blocks (max ${maxBlocks})`);
   const blockIds = new Set<string>();
   blocks.forEach((b, i) => {
     block(b, i, problems);

@@ -1,8 +1,10 @@
 /** Every message the bot sends, as pure Block Kit builders. */
 export * from './action-ids.js';
+export * from './app-home.js';
 export * from './approval.js';
 export * from './cost.js';
 export * from './cutover.js';
+export * from './deploy-form.js';
 export * from './forgotten.js';
 export * from './format.js';
 export * from './gate-alert.js';
@@ -17,9 +19,11 @@ export * from './refusal.js';
 export * from './reminder.js';
 export * from './request-accepted.js';
 export * from './rollback.js';
+export * from './service-overview.js';
 export * from './status-card.js';
 export * from './status-list.js';
 export * from './teardown.js';
 export * from './traffic.js';
 export * from './traffic-table.js';
 export * from './verification.js';
+export * from './view-kit.js';

@@ -7,11 +7,13 @@ import type { IncomingMessage } from 'node:http';
 import { App, type CustomRoute, HTTPReceiver } from '@slack/bolt';
 import type { SlackMessage } from '../app/ports/slack.js';
 import { errorMessage } from '../errors.js';
-import { refusalMessage } from '../messages/index.js';
+import { DEPLOY_FORM, refusalMessage } from '../messages/index.js';
 import type { Logger } from '../ops/logger.js';
 import { handleAction } from './action-handler.js';
+import { publishAppHome } from './app-home.js';
 import { boltLogger } from './bolt-logger.js';
 import { handleCommand } from './command-handler.js';
+import { formChannel, openDeployForm, refreshDeployForm, submitDeployForm } from './deploy-form.js';
 import type { WebContext } from './web-context.js';
 
 export interface BoltOptions {
@@ -89,7 +91,20 @@ export function createBoltApp(opts: BoltOptions, web: WebContext): App {
     });
   }
 
-  app.command('/deploy', async ({ command, ack, respond }) => {
+  app.command('/deploy', async ({ command, ack, respond, client }) => {
+    if (opensForm(command.text)) {
+      // The form needs the command's trigger id, which expires about 3 s after Slack sent it:
+      // ack, then open the form at once (filled in after it is open). If Slack will not open it,
+      // the usage is the answer, as before there was a form.
+      await ack();
+      const input = { userId: command.user_id, channelId: command.channel_id };
+      const opened = await openDeployForm(web, client, opts.log, { ...input, triggerId: command.trigger_id });
+      if (!opened) {
+        const usage = await handleCommand(web, { command: command.command, text: '', ...input });
+        if (usage) await respond({ response_type: 'ephemeral', ...usage });
+      }
+      return;
+    }
     const work = handleCommand(web, {
       command: command.command,
       text: command.text,
@@ -136,5 +151,42 @@ export function createBoltApp(opts: BoltOptions, web: WebContext): App {
     }
   });
 
+  app.action(DEPLOY_FORM.serviceAction, async ({ ack, body, action, client }) => {
+    await ack();
+    // A service chosen in the form: its slots alone are listed, with their status.
+    if (body.type !== 'block_actions' || !body.view || action.type !== 'static_select') return;
+    const channelId = formChannel(body.view.private_metadata);
+    const selected = action.selected_option?.value;
+    if (!channelId || !selected) return;
+    await refreshDeployForm(web, client, opts.log, body.view, {
+      userId: body.user.id,
+      channelId,
+      selected,
+    }).catch((err: unknown) => {
+      opts.log.warn({ err: errorMessage(err), user: body.user.id }, 'deploy form refresh failed');
+    });
+  });
+
+  app.view(DEPLOY_FORM.callbackId, async ({ ack, body, view }) => {
+    await submitDeployForm(
+      web,
+      { view, userId: body.user.id },
+      { ack: (answer) => (answer ? ack(answer) : ack()), log: opts.log, budgetMs: ACK_BUDGET_MS },
+    );
+  });
+
+  app.event('app_home_opened', async ({ event, client }) => {
+    // Sent for the Messages tab too; only the Home tab has a view to publish.
+    if (event.tab !== 'home') return;
+    await publishAppHome(web, client, event.user).catch((err: unknown) => {
+      opts.log.warn({ err: errorMessage(err), user: event.user }, 'App Home could not be published');
+    });
+  });
+
   return app;
+}
+
+/** `/deploy` with nothing after it opens the form. */
+function opensForm(text: string): boolean {
+  return text.trim() === '';
 }

@@ -76,28 +76,59 @@ type Handler<H extends HandlerName> = (
 /** One handler per handler name in the command table; a `change` intent needs no new one. */
 export const HANDLERS: { [H in HandlerName]: Handler<H> } = {
   help: async () => helpMessage('', VERSION),
-  request: (ctx, cmd, input, intent) =>
-    request(
-      ctx,
-      ctx.config.services[cmd.service] as ServiceConfig,
-      cmd.slot,
-      input.userId,
-      intent,
-      cmd.reason,
-    ),
+  request: async (ctx, cmd, input, intent) =>
+    (
+      await request(
+        ctx,
+        ctx.config.services[cmd.service] as ServiceConfig,
+        cmd.slot,
+        input.userId,
+        intent,
+        cmd.reason,
+      )
+    ).message,
   status: (ctx, cmd) => status(ctx, cmd.service),
   history: async (ctx, cmd) => historyMessage(cmd.service, await ctx.store.readAudit(cmd.service, 20)),
   change: actOnCurrent,
 };
 
-async function runCommand(ctx: WebContext, cmd: Command, input: CommandInput): Promise<SlackMessage> {
+/** The refusal of a command that changes a service typed outside that service's channel. */
+function channelRefusal(ctx: WebContext, cmd: Command, channelId: string): SlackMessage | null {
   const { intent } = commandSpec(cmd.name);
   if (intent.serviceChannel && 'service' in cmd && cmd.service !== undefined) {
     const svc = ctx.config.services[cmd.service] as ServiceConfig;
-    const where = inServiceChannel(svc, echoCommand(cmd), input.channelId);
+    const where = inServiceChannel(svc, echoCommand(cmd), channelId);
     if (!where.ok) return reasonRefusal(where.reason);
   }
-  return run(intent.handler, ctx, cmd, input, intent);
+  return null;
+}
+
+async function runCommand(ctx: WebContext, cmd: Command, input: CommandInput): Promise<SlackMessage> {
+  const { intent } = commandSpec(cmd.name);
+  return channelRefusal(ctx, cmd, input.channelId) ?? run(intent.handler, ctx, cmd, input, intent);
+}
+
+/** What a deployment request answered: the reply, and the deployment when one was requested. */
+export interface RequestReply {
+  message: SlackMessage;
+  deployment?: Deployment;
+}
+
+/**
+ * `/deploy <service> <slot> [reason…]` already parsed — what the `/deploy` form submits
+ * (src/slack/deploy-form.ts): the same channel check, authorization and request as the typed
+ * command, with the deployment when one was requested.
+ */
+export async function requestCommand(
+  ctx: WebContext,
+  cmd: CommandFor<'request'>,
+  input: CommandInput,
+): Promise<RequestReply> {
+  const refused = channelRefusal(ctx, cmd, input.channelId);
+  if (refused) return { message: refused };
+  const { intent } = commandSpec(cmd.name);
+  const svc = ctx.config.services[cmd.service] as ServiceConfig;
+  return request(ctx, svc, cmd.slot, input.userId, intent as IntentFor<'request'>, cmd.reason);
 }
 
 function run<H extends HandlerName>(
@@ -119,19 +150,20 @@ async function request(
   userId: string,
   intent: RequestIntent,
   requestReason?: string,
-) {
+): Promise<RequestReply> {
   const allowed = intent.authorize(svc, await actorFor(ctx, svc, userId));
-  if (!allowed.ok) return reasonRefusal(allowed.reason);
+  if (!allowed.ok) return { message: reasonRefusal(allowed.reason) };
   const created = await requestDeployment(ctx, svc, slot, userId, requestReason);
   if (!created.ok) {
     const link =
       created.holder?.messages.card !== undefined
         ? await ctx.slack.permalink(created.holder.channel, created.holder.messages.card)
         : undefined;
-    if (!created.holder) return refusalMessage(`${svc.name} is locked by deployment ${created.holderId}.`);
-    return lockRefusal(created.holder, link);
+    if (!created.holder)
+      return { message: refusalMessage(`${svc.name} is locked by deployment ${created.holderId}.`) };
+    return { message: lockRefusal(created.holder, link) };
   }
-  return requestAccepted(created.deployment);
+  return { message: requestAccepted(created.deployment), deployment: created.deployment };
 }
 
 async function status(ctx: WebContext, service: string | undefined): Promise<SlackMessage> {

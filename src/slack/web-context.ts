@@ -1,6 +1,7 @@
 /** What the Slack listeners need: they record intent (store + queue) and reply; jobs do the work. */
 import { randomBytes } from 'node:crypto';
 import type { SlackGateway } from '../app/ports/slack.js';
+import type { TrafficRouter } from '../app/ports/traffic-router.js';
 import type { EventDeps } from '../app/record-event.js';
 import { type Actor, groupsToResolve } from '../domain/authorization.js';
 import { type Deployment, lastToMoveTraffic } from '../domain/deployment.js';
@@ -11,6 +12,11 @@ export interface WebContext extends EventDeps {
   config: GreenlightConfig;
   groups: GroupResolver;
   slack: SlackGateway;
+  /**
+   * Read only, for what the `/deploy` form and the App Home show (which slot is live, slot health):
+   * listeners never move traffic, the jobs do.
+   */
+  router: TrafficRouter;
   /** 4 hex characters for deployment ids (injectable for tests). */
   randomHex(): string;
 }

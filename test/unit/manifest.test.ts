@@ -12,11 +12,16 @@ const addFormats =
 interface Manifest {
   display_information: { name: string };
   features: {
+    app_home?: { home_tab_enabled?: boolean; messages_tab_enabled?: boolean };
     bot_user: { display_name: string; always_online?: boolean };
     slash_commands: { command: string; url?: string; description: string; usage_hint?: string }[];
   };
   oauth_config: { scopes: { bot: string[] } };
-  settings: { interactivity: { is_enabled: boolean; request_url?: string }; socket_mode_enabled: boolean };
+  settings: {
+    interactivity: { is_enabled: boolean; request_url?: string };
+    event_subscriptions?: { request_url?: string; bot_events?: string[] };
+    socket_mode_enabled: boolean;
+  };
 }
 
 const manifestText = readFileSync(new URL('../../manifest.yml', import.meta.url), 'utf8');
@@ -56,6 +61,18 @@ describe('manifest.yml', () => {
     expect(cmd?.url).toBe(EVENTS_URL);
     expect(cmd?.description.length).toBeGreaterThan(0);
     expect(cmd?.usage_hint).toContain('<service> <slot>');
+  });
+
+  it('says in the usage hint that the service and slot may be left out (the form) and a reason added', () => {
+    expect(manifest.features.slash_commands[0]?.usage_hint).toMatch(/^\[<service> <slot> \[reason…\]\] \|/);
+  });
+
+  it('enables the Home tab and subscribes to app_home_opened on the events URL', () => {
+    expect(manifest.features.app_home).toMatchObject({ home_tab_enabled: true, messages_tab_enabled: false });
+    expect(manifest.settings.event_subscriptions).toEqual({
+      request_url: EVENTS_URL,
+      bot_events: ['app_home_opened'],
+    });
   });
 
   it('asks for exactly the bot scopes Greenlight uses', () => {

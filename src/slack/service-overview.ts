@@ -1,0 +1,133 @@
+/**
+ * Reads what the `/deploy` form and the App Home show of each service (src/messages/service-overview.ts):
+ * the records `/deploy status` reads (the lock holder, the recent deployments, the slots still
+ * running after the last cutover) and the live slot from the router's own read
+ * (`TrafficRouter.liveSlot`, the read the forgotten-environment scan makes, shared across the
+ * services of one pass with `cached()`). A read that fails or takes longer than `timeoutMs` falls
+ * back to what the records say; the surfaces say which they show. Slot health is read only when
+ * asked (the form: the services of one channel).
+ */
+import { forgottenSlots } from '../domain/cost.js';
+import type { Deployment } from '../domain/deployment.js';
+import { expectedLiveSlot } from '../domain/expected-slot.js';
+import type { LiveSlot, SlotHealth } from '../domain/reports.js';
+import type { ServiceConfig } from '../domain/service.js';
+import type { LiveSource, ServiceOverview, SlotOverview } from '../messages/index.js';
+import type { WebContext } from './web-context.js';
+
+/** How many recent deployments of a service are read (as `/deploy status` does). */
+const RECENT = 20;
+/** A surface waits this long for the load balancer before showing what the records say. */
+export const OVERVIEW_READ_TIMEOUT_MS = 2_000;
+
+export interface OverviewOptions {
+  /** Read each slot's target health too (one call per slot). */
+  health?: boolean;
+  timeoutMs?: number;
+}
+
+/** `p`'s value, or undefined when it fails or takes longer than `ms`. */
+async function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([p.catch(() => undefined), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The live slot by the records alone (newest first): what the newest deployment that knows says —
+ * its precheck's reading while it waits, where it left traffic once it ended; undefined while
+ * traffic is moving or when no record knows.
+ */
+export function recordedLiveSlot(newestFirst: readonly Deployment[]): LiveSlot | undefined {
+  for (const d of newestFirst) {
+    const expected = expectedLiveSlot(d);
+    if (expected !== undefined) return expected;
+    if ((d.state === 'prechecking' || d.state === 'awaiting_approval') && d.fromSlot !== null)
+      return d.fromSlot;
+    if (d.state !== 'requested' && d.state !== 'prechecking') return undefined;
+  }
+  return undefined;
+}
+
+/** Each configured slot's state, given the live slot. */
+export function slotStates(svc: ServiceConfig, live: LiveSlot | undefined): SlotOverview[] {
+  return Object.keys(svc.slots).map((name) => ({
+    name,
+    state: live === undefined ? 'unknown' : live === 'mixed' ? 'mixed' : live === name ? 'live' : 'idle',
+  }));
+}
+
+async function overviewOf(
+  ctx: WebContext,
+  router: WebContext['router'],
+  svc: ServiceConfig,
+  now: number,
+  opts: OverviewOptions,
+): Promise<ServiceOverview> {
+  const ms = opts.timeoutMs ?? OVERVIEW_READ_TIMEOUT_MS;
+  const [recent, holder, read] = await Promise.all([
+    ctx.store.listByService(svc.name, RECENT),
+    ctx.store.lockHolder(svc.name),
+    within(router.liveSlot(svc), ms),
+  ]);
+  const active = holder ? await ctx.store.get(holder) : null;
+  let live: LiveSlot | undefined = read;
+  let liveSource: LiveSource | undefined = read !== undefined ? 'load balancer' : undefined;
+  if (live === undefined) {
+    live = recordedLiveSlot(recent);
+    if (live !== undefined) liveSource = 'records';
+  }
+  const slots = slotStates(svc, live);
+  if (opts.health) {
+    const health = await Promise.all(
+      slots.map((s) => within<SlotHealth>(router.slotHealth(svc, s.name), ms)),
+    );
+    slots.forEach((s, i) => {
+      const h = health[i];
+      if (h) s.health = h;
+    });
+  }
+  // As `/deploy status`: the newest deployment that switched traffic says what it left running.
+  const latestSwitch = recent.find((d) => d.cutover !== undefined);
+  const kept = forgottenSlots(latestSwitch ? [latestSwitch] : [], { [svc.name]: svc }, now);
+  return {
+    name: svc.name,
+    channel: svc.channel,
+    live,
+    ...(liveSource ? { liveSource } : {}),
+    slots,
+    active,
+    last: recent[0] ?? null,
+    kept,
+  };
+}
+
+/** The overview of each of `services`, in their order; the load balancer is read once per pass. */
+export async function readOverviews(
+  ctx: WebContext,
+  services: readonly ServiceConfig[],
+  opts: OverviewOptions = {},
+): Promise<ServiceOverview[]> {
+  const router = ctx.router.cached();
+  const now = ctx.clock.now();
+  return Promise.all(services.map((svc) => overviewOf(ctx, router, svc, now, opts)));
+}
+
+/** What a surface shows before anything was read: the configured slots, status unknown. */
+export function configOverview(svc: ServiceConfig): ServiceOverview {
+  return {
+    name: svc.name,
+    channel: svc.channel,
+    live: undefined,
+    slots: slotStates(svc, undefined),
+    active: null,
+    last: null,
+    kept: [],
+  };
+}
