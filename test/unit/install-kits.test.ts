@@ -698,3 +698,22 @@ describe('Docker Compose trial', () => {
     expect(BOT.security_opt).toContain('no-new-privileges:true');
   });
 });
+
+describe('the image itself', () => {
+  /** The Dockerfile's HEALTHCHECK command (exec form), continuation lines joined. */
+  const imageHealthCheck = (): string[] => {
+    const joined = read('Dockerfile').replace(/\\\n\s*/g, ' ');
+    const match = /^HEALTHCHECK .*?CMD (\[.*\])$/m.exec(joined);
+    expect(match, 'a HEALTHCHECK in exec form').not.toBeNull();
+    return ['CMD', ...(JSON.parse(match?.[1] ?? '[]') as string[])];
+  };
+
+  it('checks /healthz on the ops port, which every role serves (a worker has no Slack port)', async () => {
+    const command = imageHealthCheck();
+    // A worker: nothing listens on PORT; the ops server answers.
+    const worker = { PORT: String(closedPort), GREENLIGHT_ROLE: 'worker' };
+    expect(await runHealthCheck(command, worker, portOf(readyServer))).toBe(0);
+    expect(await runHealthCheck(command, worker, portOf(notReadyServer))).toBe(0);
+    expect(await runHealthCheck(command, worker, closedPort)).not.toBe(0);
+  });
+});
