@@ -150,6 +150,16 @@ export function createSlackClient(deps: SlackClientDeps) {
       return ok({ ok: true, ack: 'dispatch_failed', botStatus: res.status });
     }
     if (res.text.trim() && !deps.feed.hasResponse(response.id)) addAck(input, res.text, response.id);
+    if (text.slice(name.length).trim() === '') {
+      // `/deploy` alone opens the request form (views.open): Slack draws it as a modal window,
+      // which this page does not. Say so rather than show nothing.
+      slackbotSays(
+        input.user,
+        input.channel,
+        'In Slack, `/deploy` alone opens the request form (a modal window: service, slot, reason), which this page does not draw. Type the request instead, e.g. `/deploy checkout green 1.42.0: new pricing`; `/deploy help` lists every command.',
+        input.threadTs,
+      );
+    }
     return ok({ ok: true, ack: 'ok' });
   }
 

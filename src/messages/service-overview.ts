@@ -19,8 +19,9 @@ export interface SlotOverview {
   /** Its registered targets and their health, where that was cheap to read (the form). */
   health?: SlotHealth;
   /**
-   * What runs in the slot (an image tag or a commit), one short line. Not read yet: slot versions
-   * are added separately; every surface shows it after the slot's state when it is set
+   * What runs in the slot, one short line (src/domain/slot-version.ts: `1.42.0 (3f9c2e1), task
+   * definition checkout:88`): from its target group's tags read now (the form), else as the newest
+   * precheck recorded it. Every surface shows it after the slot's state when it is set
    * (`slotVersionText`, `slotDescription`).
    */
   version?: string;
@@ -68,12 +69,12 @@ export function slotStateText(s: SlotOverview): string {
 
 /** The version line of a slot (mrkdwn), or null while versions are not known. */
 export function slotVersionText(s: SlotOverview): string | null {
-  return s.version ? `version \`${clipLine(s.version.replace(/`/g, "'"), 60)}\`` : null;
+  return s.version ? `runs \`${clipLine(s.version.replace(/`/g, "'"), 120)}\`` : null;
 }
 
 /** Plain text under a slot's name in the form's menu: health, then version (each when known). */
 export function slotDescription(s: SlotOverview): string | undefined {
-  const parts = [s.health ? healthText(s.health) : null, s.version ? `version ${s.version}` : null];
+  const parts = [s.health ? healthText(s.health) : null, s.version ? `runs ${s.version}` : null];
   const text = parts.filter((p): p is string => p !== null).join(' · ');
   return text || undefined;
 }

@@ -82,7 +82,7 @@ export async function formModel(ctx: WebContext, form: FormContext): Promise<Dep
   const readAt = ctx.clock.now();
   return {
     channelId: form.channelId,
-    services: await readOverviews(ctx, allowed, { health: true }),
+    services: await readOverviews(ctx, allowed, { health: true, liveVersions: true }),
     ...(form.selected !== undefined ? { selected: form.selected } : {}),
     elsewhere: allowed.length > 0 ? [] : elsewhere(ctx, form.channelId),
     notAllowed,

@@ -12,6 +12,7 @@ import type { Deployment } from '../domain/deployment.js';
 import { expectedLiveSlot } from '../domain/expected-slot.js';
 import type { LiveSlot, SlotHealth } from '../domain/reports.js';
 import type { ServiceConfig } from '../domain/service.js';
+import { DEFAULT_VERSION_TAGS, versionSummary } from '../domain/slot-version.js';
 import type { LiveSource, ServiceOverview, SlotOverview } from '../messages/index.js';
 import type { WebContext } from './web-context.js';
 
@@ -23,6 +24,11 @@ export const OVERVIEW_READ_TIMEOUT_MS = 2_000;
 export interface OverviewOptions {
   /** Read each slot's target health too (one call per slot). */
   health?: boolean;
+  /**
+   * Read each slot's version tags now (one DescribeTags per service); otherwise, and when that read
+   * fails, versions are as the newest precheck recorded them.
+   */
+  liveVersions?: boolean;
   timeoutMs?: number;
 }
 
@@ -55,6 +61,32 @@ export function recordedLiveSlot(newestFirst: readonly Deployment[]): LiveSlot |
   return undefined;
 }
 
+/**
+ * Each slot's version line: its target group's version tags read now when `liveMs` is given (only
+ * the tags: what the compute runs is read by the precheck), else, and for a slot the read left
+ * out, what the newest precheck recorded.
+ */
+async function slotVersionTexts(
+  router: WebContext['router'],
+  svc: ServiceConfig,
+  newestFirst: readonly Deployment[],
+  liveMs: number | undefined,
+): Promise<Record<string, string>> {
+  const keys = svc.versionTags ?? DEFAULT_VERSION_TAGS;
+  const recorded = newestFirst.find((d) => d.slotVersions !== undefined)?.slotVersions ?? {};
+  const live = liveMs === undefined ? undefined : await within(router.slotTags(svc), liveMs);
+  const out: Record<string, string> = {};
+  for (const slot of Object.keys(svc.slots)) {
+    const read = live?.[slot];
+    const text =
+      read !== undefined
+        ? versionSummary({ tags: read, compute: [] }, keys)
+        : versionSummary(recorded[slot], keys);
+    if (text) out[slot] = text;
+  }
+  return out;
+}
+
 /** Each configured slot's state, given the live slot. */
 export function slotStates(svc: ServiceConfig, live: LiveSlot | undefined): SlotOverview[] {
   return Object.keys(svc.slots).map((name) => ({
@@ -84,6 +116,11 @@ async function overviewOf(
     if (live !== undefined) liveSource = 'records';
   }
   const slots = slotStates(svc, live);
+  const versions = await slotVersionTexts(router, svc, recent, opts.liveVersions ? ms : undefined);
+  for (const s of slots) {
+    const v = versions[s.name];
+    if (v) s.version = v;
+  }
   if (opts.health) {
     const health = await Promise.all(
       slots.map((s) => within<SlotHealth>(router.slotHealth(svc, s.name), ms)),

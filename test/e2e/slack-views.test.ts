@@ -121,9 +121,14 @@ describe('the /deploy form', () => {
     // Read from the load balancer: blue is live for both demo services.
     const slots = menuOptions(inputBlock(filled, 'slot'));
     expect(slots.map((o) => o.text)).toEqual(['blue — live', 'green — idle', 'blue — live', 'green — idle']);
-    expect(slots.find((o) => o.value === 'checkout/green')?.description).toBe('2/2 healthy');
+    // Health and the version tags of each slot's target group, read now (sandbox/fake-elb/demo.ts).
+    expect(slots.find((o) => o.value === 'checkout/green')?.description).toBe(
+      '2/2 healthy · runs 1.42.0 (3f9c2e1)',
+    );
     // No forward names search-green yet: AWS does not health-check it.
-    expect(slots.find((o) => o.value === 'search/green')?.description).toMatch(/not health-checked/);
+    expect(slots.find((o) => o.value === 'search/green')?.description).toMatch(
+      /^not health-checked .* · runs 2\.8\.0-rc\.1$/,
+    );
     expect(menuOptions(inputBlock(filled, 'service')).map((o) => o.description)).toEqual([
       'live: blue',
       'live: blue',
@@ -297,7 +302,9 @@ describe('the App Home tab', () => {
     const search = sections.find((t) => t.startsWith('*search*'));
     expect(checkout).toContain(`<#${CHANNEL}>`);
     expect(checkout).toContain('Live: *blue*');
-    expect(checkout).toContain('• *green* — idle');
+    // What each slot ran at the precheck (its target group's tags).
+    expect(checkout).toContain('• *green* — idle\n    runs `1.42.0 (3f9c2e1)`');
+    expect(checkout).toContain('• *blue* — live\n    runs `1.41.2 (9b1d4e0)`');
     expect(checkout).toContain(
       `Active: ✋ *awaiting approval* → *green* · \`${d.id}\` requested by <@${USERS.requester}>`,
     );

@@ -237,6 +237,21 @@ describe('the sandbox control API plays the Slack client', () => {
     expect(new URLSearchParams(received[0]?.body).get('text')).toBe('checkout &lt;green&gt; &amp; co');
   });
 
+  it('says that /deploy alone opens a form in Slack, which the page does not draw', async () => {
+    answer = (res) => {
+      res.statusCode = 200;
+      res.end();
+    };
+    await post('command', { user: REQUESTER, channel: CHANNEL, text: '/deploy' });
+    expect(new URLSearchParams(received[0]?.body).get('trigger_id')).toBeTruthy();
+    const said = feed.itemsFor(REQUESTER).map((i) => [i.user, i.text]);
+    expect(said).toHaveLength(1);
+    expect(said[0]?.[0]).toBe('USLACKBOT');
+    expect(said[0]?.[1]).toContain('opens the request form');
+    await post('command', { user: REQUESTER, channel: CHANNEL, text: '/deploy help' });
+    expect(feed.itemsFor(REQUESTER)).toHaveLength(1);
+  });
+
   it('answers like Slack when the bot does not ack in time or fails', async () => {
     answer = () => {}; // never answers
     await post('command', { user: REQUESTER, channel: CHANNEL, text: '/deploy help' });

@@ -91,7 +91,7 @@ describe('the /deploy form', () => {
     const svc = overview('checkout');
     svc.slots[1] = { name: 'green', state: 'idle', version: '1.42.0 (3f9c2e1)' };
     const view = deployForm(form([svc]));
-    expect(optionsOf(input(view, 'slot'))[1]?.description).toBe('version 1.42.0 (3f9c2e1)');
+    expect(optionsOf(input(view, 'slot'))[1]?.description).toBe('runs 1.42.0 (3f9c2e1)');
   });
 
   it('stays within Slack’s limits with 150 services and names of every length', () => {
@@ -236,7 +236,7 @@ describe('the App Home tab', () => {
     expect(view.callback_id).toBe(APP_HOME_CALLBACK_ID);
     const [checkout, search] = sectionTexts(view).filter((t) => /^\*(checkout|search)\*/.test(t));
     expect(checkout).toContain('Live: *green*');
-    expect(checkout).toContain('• *green* — live\n    version `1.42.0`');
+    expect(checkout).toContain('• *green* — live\n    runs `1.42.0`');
     expect(checkout).toContain(
       `Active: 🟢 *soaking* → *green* · \`${soaking.id}\` requested by <@U0REQUESTER>`,
     );
