@@ -1,21 +1,13 @@
 import { WebClient } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type FakeSlackApi, type FakeSlackChange, startFakeSlackApi } from '../../sandbox/fake-slack-api.js';
+import { quietSlackLogger } from '../helpers/quiet-logger.js';
 
 const TOKEN = 'xoxb-unit-test-token';
 let slack: FakeSlackApi;
 let client: WebClient;
 
-/** The WebClient logs Slack's error details; keep test output quiet. */
-const quiet = {
-  debug() {},
-  info() {},
-  warn() {},
-  error() {},
-  setLevel() {},
-  getLevel: () => 'error' as never,
-  setName() {},
-};
+const quiet = quietSlackLogger;
 const web = (token: string | undefined) =>
   new WebClient(token, { slackApiUrl: slack.url, retryConfig: { retries: 0 }, logger: quiet });
 

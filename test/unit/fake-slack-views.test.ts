@@ -2,20 +2,13 @@
 import { WebClient } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type FakeSlackApi, startFakeSlackApi } from '../../sandbox/fake-slack-api.js';
+import { quietSlackLogger } from '../helpers/quiet-logger.js';
 
 const TOKEN = 'xoxb-unit-views-token';
 let slack: FakeSlackApi;
 let client: WebClient;
 
-const quiet = {
-  debug() {},
-  info() {},
-  warn() {},
-  error() {},
-  setLevel() {},
-  getLevel: () => 'error' as never,
-  setName() {},
-};
+const quiet = quietSlackLogger;
 
 beforeEach(async () => {
   slack = await startFakeSlackApi({ token: TOKEN });

@@ -12,6 +12,7 @@ import { jobLagSeconds } from '../../src/jobs/job-lag.js';
 import { createMetrics } from '../../src/ops/metrics.js';
 import { CountedWebClient, slackErrorOf } from '../../src/slack/counted-web-client.js';
 import { createSlackGateway, createWebClient } from '../../src/slack/gateway.js';
+import { quietSlackLogger } from '../helpers/quiet-logger.js';
 
 /** The value of one sample line, e.g. `name{a="b"} 3`; undefined when absent. */
 function sample(body: string, series: string): number | undefined {
@@ -89,16 +90,7 @@ describe('Slack API errors, counted by the WebClient the gateway uses', () => {
     await slack.close();
   });
 
-  /** The WebClient logs Slack's error details; keep test output quiet. */
-  const quiet = {
-    debug() {},
-    info() {},
-    warn() {},
-    error() {},
-    setLevel() {},
-    getLevel: () => 'error' as never,
-    setName() {},
-  };
+  const quiet = quietSlackLogger;
   const message = { text: 'hello', blocks: [] };
 
   it("counts a refused call by method and Slack's error, and still throws it", async () => {
