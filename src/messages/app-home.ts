@@ -5,7 +5,7 @@
  */
 import { formatMoney } from '../domain/cost.js';
 import { type Deployment, STATE_LABEL } from '../domain/deployment.js';
-import { previousSlot, requestReasonText, STATE_EMOJI } from './common.js';
+import { previousSlot, STATE_EMOJI } from './common.js';
 import { capList, channelLink, clipLine, code, mention, slackDate, slot } from './format.js';
 import { context, divider, header, type KnownBlock, section } from './kit.js';
 import {
@@ -46,14 +46,16 @@ function slotLines(s: SlotOverview): string[] {
   return [`• ${slot(s.name)} — ${slotStateText(s)}`, ...(version ? [`    ${version}`] : [])];
 }
 
+/**
+ * The active deployment. Not its reason: the Home tab is open to every member of the workspace,
+ * and the reason was written for the service's channel, which may be private.
+ */
 function activeLine(d: Deployment): string {
   const approved = d.approvedBy ? `, approved by ${mention(d.approvedBy)}` : '';
-  const why = requestReasonText(d, 200);
   return (
     `Active: ${STATE_EMOJI[d.state]} *${STATE_LABEL[d.state]}* → ${slot(d.toSlot)} · ${code(d.id, 80)} ` +
     `requested by ${mention(d.requester)} ${slackDate(d.createdAt)}${approved}` +
-    (d.state !== 'requested' ? ` · ${STATE_LABEL[d.state]} since ${slackDate(d.updatedAt)}` : '') +
-    (why ? `\nReason: ${why}` : '')
+    (d.state !== 'requested' ? ` · ${STATE_LABEL[d.state]} since ${slackDate(d.updatedAt)}` : '')
   );
 }
 

@@ -13,7 +13,7 @@
  */
 import type { WebClient } from '@slack/web-api';
 import type { SlackMessage } from '../app/ports/slack.js';
-import { MAX_REQUEST_REASON } from '../domain/commands/parsers.js';
+import { requestReason } from '../domain/commands/parsers.js';
 import { commandSpec, type IntentFor } from '../domain/commands/table.js';
 import type { ServiceConfig } from '../domain/service.js';
 import { errorMessage } from '../errors.js';
@@ -238,10 +238,10 @@ export function readDeployForm(view: SubmittedView, services: Record<string, Ser
       errors[slotBlock] = `${svc.name} has no slot “${name}”: choose one of ${list(slots)}.`;
     else slot = name;
   }
-  const reason = (values[DEPLOY_FORM.reasonBlock]?.[DEPLOY_FORM.reasonAction]?.value ?? '').trim();
-  if (reason.length > MAX_REQUEST_REASON)
-    errors[DEPLOY_FORM.reasonBlock] =
-      `The reason is ${reason.length} characters long; at most ${MAX_REQUEST_REASON} are kept. Shorten it (a ticket link says a lot).`;
+  // Cleaned and bounded as a typed reason is.
+  const typed = requestReason(values[DEPLOY_FORM.reasonBlock]?.[DEPLOY_FORM.reasonAction]?.value ?? '');
+  if ('problem' in typed) errors[DEPLOY_FORM.reasonBlock] = typed.problem;
+  const reason = 'reason' in typed ? typed.reason : undefined;
   if (Object.keys(errors).length > 0 || slot === undefined) return { ok: false, errors };
   return {
     ok: true,

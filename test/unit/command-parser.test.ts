@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type ParseContext, parseCommand } from '../../src/domain/command-parser.js';
+import { requestReason } from '../../src/domain/commands/parsers.js';
 import { type Command, helpText } from '../../src/domain/commands/table.js';
 
 const services: ParseContext['services'] = {
@@ -231,6 +232,14 @@ describe('parseCommand: a request with a reason', () => {
   ];
   it.each(cases)('%s', (_name, text, channel, command) => {
     expect(parseCommand(text, ctx(channel))).toEqual({ kind: 'command', command });
+  });
+
+  it('cleans a reason as it cleans words: invisible characters dropped, one line (the form’s field too)', () => {
+    expect(requestReason('  new\u202e pricing\u200b,\n\n JIRA-1\t')).toEqual({
+      reason: 'new pricing, JIRA-1',
+    });
+    expect(requestReason(' \n ')).toEqual({});
+    expect(requestReason('x'.repeat(301))).toEqual({ problem: expect.stringContaining('301 characters') });
   });
 
   it('records no reason when none is given', () => {

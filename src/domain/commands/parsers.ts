@@ -5,7 +5,7 @@
  */
 import { DURATION_HELP, formatDuration, parseDuration } from '../duration.js';
 import { MAX_EXTEND_MS } from '../limits.js';
-import { quote } from './text.js';
+import { oneLine, quote } from './text.js';
 
 const LIST_MAX = 20;
 
@@ -191,16 +191,25 @@ function slotOf(
 /** The longest reason a request may carry: enough for a sentence and a ticket link, short enough for a prompt. */
 export const MAX_REQUEST_REASON = 300;
 
-/** Words after the slot, joined: the requester's reason; none when there are none. */
-function reasonOf(words: string[], usage: string): Parsed<never> | { reason?: string } {
-  const text = words.join(' ').trim();
+/**
+ * A request's reason, from the words typed after the slot or the form's text field alike: on one
+ * line, invisible characters dropped (they could reorder what approvers read); none when empty;
+ * a problem when longer than MAX_REQUEST_REASON.
+ */
+export function requestReason(raw: string): { reason?: string } | { problem: string } {
+  const text = oneLine(raw);
   if (text === '') return {};
   if (text.length > MAX_REQUEST_REASON)
-    return reply(
-      `The reason is ${text.length} characters long; at most ${MAX_REQUEST_REASON} are kept. Shorten it (a ticket link says a lot).`,
-      usage,
-    );
+    return {
+      problem: `The reason is ${text.length} characters long; at most ${MAX_REQUEST_REASON} are kept. Shorten it (a ticket link says a lot).`,
+    };
   return { reason: text };
+}
+
+/** Words after the slot: the requester's reason. */
+function reasonOf(words: string[], usage: string): Parsed<never> | { reason?: string } {
+  const r = requestReason(words.join(' '));
+  return 'problem' in r ? reply(r.problem, usage) : r;
 }
 
 type DeployCommand = { name: 'deploy'; service: string; slot: string; reason?: string };

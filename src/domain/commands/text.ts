@@ -25,6 +25,11 @@ export function quote(raw: string): string {
   return `\`${escaped}\``;
 }
 
+/** Free text on one line (a request's reason): invisible characters dropped, any whitespace one space. */
+export function oneLine(text: string): string {
+  return text.replace(INVISIBLE, '').replace(CONTROL, ' ').split(/\s+/u).filter(Boolean).join(' ');
+}
+
 /** Slack sends `&`, `<`, `>` in command text as entities; decode them once. */
 function decodeEntities(text: string): string {
   return text.replace(/&(amp|lt|gt);/g, (_, name: string) =>
