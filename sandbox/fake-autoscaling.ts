@@ -40,6 +40,13 @@ export interface FakeAsgInstance {
   protectedFromScaleIn: boolean;
   /** While `Terminating:Wait`: when the lifecycle hook's heartbeat timeout ends. */
   waitUntil?: number;
+  /**
+   * The launch template version it was launched from: DescribeAutoScalingGroups reports it per
+   * instance (Instance.LaunchTemplate), so instances launched before the group's template changed
+   * keep theirs (Auto Scaling API Reference, Instance). The fake launches from the group's version
+   * as written: give it a number.
+   */
+  launchTemplate?: { id: string; name: string; version: string };
 }
 
 export interface FakeLifecycleHook {
@@ -122,6 +129,14 @@ export class FakeAsgState extends FailureInjection {
     return group;
   }
 
+  /** The group launches from this template version from now on; its instances keep theirs. */
+  useLaunchTemplate(group: string, template: { id: string; name: string; version: string }): void {
+    const g = this.groups.get(group);
+    if (!g) throw new Error(`no group ${group}`);
+    g.launchTemplate = { ...template };
+    for (const i of g.instances) i.launchTemplate ??= { ...template };
+  }
+
   /** PutLifecycleHook: default heartbeat timeout 3600 s, default result ABANDON (as AWS). */
   addLifecycleHook(group: string, hook: Partial<FakeLifecycleHook> & { name: string }): void {
     const g = this.groups.get(group);
@@ -190,8 +205,11 @@ export class FakeAsgState extends FailureInjection {
           (removable.find((x) => x.state === 'Pending') ?? removable.at(-1)) as FakeAsgInstance,
         );
       else if (pending) pending.state = 'InService';
-      else if (active.length < g.desired) g.instances.push(this.launch('Pending'));
-      else break;
+      else if (active.length < g.desired) {
+        const launched = this.launch('Pending');
+        if (g.launchTemplate) launched.launchTemplate = { ...g.launchTemplate };
+        g.instances.push(launched);
+      } else break;
     }
   }
 }
@@ -237,6 +255,15 @@ function describeGroup(g: FakeAsg): Record<string, unknown> {
       LifecycleState: i.state,
       HealthStatus: 'Healthy',
       ProtectedFromScaleIn: i.protectedFromScaleIn,
+      ...(i.launchTemplate
+        ? {
+            LaunchTemplate: {
+              LaunchTemplateId: i.launchTemplate.id,
+              LaunchTemplateName: i.launchTemplate.name,
+              Version: i.launchTemplate.version,
+            },
+          }
+        : {}),
     })),
     CreatedTime: new Date(g.createdAt).toISOString(),
     TerminationPolicies: ['Default'],

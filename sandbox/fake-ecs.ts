@@ -41,6 +41,11 @@ export interface FakeEcsService {
   settledAt: number;
   /** The ARN of the task definition it runs (DescribeServices `taskDefinition`). */
   taskDefinition?: string;
+  /**
+   * A rolling update's earlier deployments (status ACTIVE) and their running tasks: they stop
+   * first as the service converges (ECS API Reference, Service.deployments and Deployment).
+   */
+  older: { taskDefinition: string; running: number }[];
 }
 
 /** A registered task definition revision, reduced to what Greenlight reads. */
@@ -96,6 +101,7 @@ export class FakeEcsState extends FailureInjection {
       pending: sizes.pending ?? 0,
       createdAt: at,
       settledAt: at,
+      older: [],
     };
     this.services.set(`${cluster}/${name}`, service);
     return service;
@@ -122,6 +128,9 @@ export class FakeEcsState extends FailureInjection {
     const s = this.service(cluster, name);
     if (!s) throw new Error(`no service ${cluster}/${name}`);
     if (!this.taskDefinitions.has(arn)) throw new Error(`no task definition ${arn}`);
+    // A rolling update: the running tasks belong to the deployment being replaced until they stop.
+    if (s.taskDefinition !== undefined && s.taskDefinition !== arn && s.running > 0)
+      s.older.push({ taskDefinition: s.taskDefinition, running: s.running });
     s.taskDefinition = arn;
   }
 
@@ -150,6 +159,14 @@ export class FakeEcsState extends FailureInjection {
       if (s.status === 'DRAINING' && s.running + s.pending === 0) {
         s.status = 'INACTIVE';
         break;
+      }
+      // A rolling update: stop one task of an earlier deployment; the steps after start new ones.
+      const older = s.older[0];
+      if (older && s.running > 0) {
+        older.running -= 1;
+        s.running -= 1;
+        if (older.running <= 0) s.older.shift();
+        continue;
       }
       if (s.running + s.pending > wanted) {
         if (s.pending > 0) s.pending -= 1;
@@ -201,7 +218,24 @@ function describe(s: FakeEcsService): Record<string, unknown> {
     launchType: 'FARGATE',
     schedulingStrategy: 'REPLICA',
     createdAt: s.createdAt / 1000,
-    ...(s.taskDefinition !== undefined ? { taskDefinition: s.taskDefinition } : {}),
+    ...(s.taskDefinition !== undefined
+      ? {
+          taskDefinition: s.taskDefinition,
+          deployments: [
+            {
+              status: 'PRIMARY',
+              taskDefinition: s.taskDefinition,
+              desiredCount: s.desired,
+              runningCount: Math.max(0, s.running - s.older.reduce((n, o) => n + o.running, 0)),
+            },
+            ...s.older.map((o) => ({
+              status: 'ACTIVE',
+              taskDefinition: o.taskDefinition,
+              runningCount: o.running,
+            })),
+          ],
+        }
+      : {}),
   };
 }
 

@@ -17,18 +17,37 @@ import {
   type AutoScalingGroup,
   DescribeAutoScalingGroupsCommand,
   DescribeLifecycleHooksCommand,
+  type Instance,
   UpdateAutoScalingGroupCommand,
   type UpdateAutoScalingGroupCommandInput,
 } from '@aws-sdk/client-auto-scaling';
 import type { AsgPort, AsgState } from '../app/ports/compute.js';
-import { callAws, regionConfig } from './sdk-call.js';
+import { type ClientOptions, callAws, clientConfig } from './sdk-call.js';
 
-/** A client configured from the standard AWS environment; `region` overrides it. */
-export function createAsgClient(opts: { region?: string } = {}): AutoScalingClient {
-  return new AutoScalingClient(regionConfig(opts));
+/** A client configured from the standard AWS environment; `opts` (Region, credentials, …) override it. */
+export function createAsgClient(opts: ClientOptions = {}): AutoScalingClient {
+  return new AutoScalingClient(clientConfig(opts));
 }
 
 const GONE = new Set(['Terminated', 'Warmed:Terminated']);
+
+/**
+ * The template versions its instances were launched from (DescribeAutoScalingGroups reports
+ * `LaunchTemplate` per instance, with the version number it resolved to), with how many of each.
+ */
+function instanceTemplates(instances: Instance[]): Pick<AsgState, 'instanceTemplates'> {
+  const counts = new Map<string, { name: string; version: string; count: number }>();
+  for (const i of instances) {
+    const t = i.LaunchTemplate;
+    const name = t?.LaunchTemplateName ?? t?.LaunchTemplateId;
+    if (name === undefined || t?.Version === undefined) continue;
+    const key = `${name}\u0000${t.Version}`;
+    const seen = counts.get(key) ?? { name, version: t.Version, count: 0 };
+    seen.count += 1;
+    counts.set(key, seen);
+  }
+  return counts.size > 0 ? { instanceTemplates: [...counts.values()] } : {};
+}
 
 /**
  * What the group launches from (DescribeAutoScalingGroups): `LaunchTemplate`, or the template of
@@ -64,6 +83,7 @@ export function createAsgAdapter(client: AutoScalingClient): AsgPort {
           .length,
         waitingInstances: instances.filter((i) => i.LifecycleState === 'Terminating:Wait').length,
         ...launchSource(group),
+        ...instanceTemplates(instances),
       };
     },
 

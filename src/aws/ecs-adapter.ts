@@ -18,16 +18,24 @@ import {
 } from '@aws-sdk/client-ecs';
 import type { EcsPort, EcsServiceState } from '../app/ports/compute.js';
 import { AwsCallError } from '../errors.js';
-import { callAws, regionConfig } from './sdk-call.js';
+import { type ClientOptions, callAws, clientConfig } from './sdk-call.js';
 
-/** A client configured from the standard AWS environment; `region` overrides it. */
-export function createEcsClient(opts: { region?: string } = {}): ECSClient {
-  return new ECSClient(regionConfig(opts));
+/** A client configured from the standard AWS environment; `opts` (Region, credentials, …) override it. */
+export function createEcsClient(opts: ClientOptions = {}): ECSClient {
+  return new ECSClient(clientConfig(opts));
 }
 
 /** The last path segment of an ARN (`…:service/cluster/name` → `name`), or the name itself. */
 function shortName(nameOrArn: string): string {
   return nameOrArn.startsWith('arn:') ? (nameOrArn.split('/').pop() ?? nameOrArn) : nameOrArn;
+}
+
+/** ACTIVE deployments (the ones a rolling update replaces) that still run tasks. */
+function olderRunning(s: Service): Pick<EcsServiceState, 'olderRunning'> {
+  const older = (s.deployments ?? [])
+    .filter((d) => d.status === 'ACTIVE' && (d.runningCount ?? 0) > 0 && d.taskDefinition !== undefined)
+    .map((d) => ({ taskDefinition: d.taskDefinition as string, running: d.runningCount ?? 0 }));
+  return older.length > 0 ? { olderRunning: older } : {};
 }
 
 function toState(s: Service): EcsServiceState {
@@ -37,6 +45,7 @@ function toState(s: Service): EcsServiceState {
     pending: s.pendingCount ?? 0,
     status: s.status ?? 'UNKNOWN',
     ...(s.taskDefinition !== undefined ? { taskDefinition: s.taskDefinition } : {}),
+    ...olderRunning(s),
   };
 }
 

@@ -96,10 +96,23 @@ export const autoScalingBackend: ComputeBackend<AutoScalingTarget, string> = {
     return g ? { what: `${LABEL} ${t.name}`, running: Math.max(g.desired, g.instances) } : undefined;
   },
 
+  /**
+   * What its instances were launched from (`launch template web version 12`, or each version with
+   * its count while they differ); with no instance, what the group would launch.
+   */
   async version(t, { asg }) {
     const g = await asg.describeGroup(t.name);
-    if (g?.launchTemplate)
-      return [`launch template ${g.launchTemplate.name} version ${g.launchTemplate.version}`];
+    const running = g?.instanceTemplates ?? [];
+    const [only] = running;
+    if (running.length === 1 && only) return [`launch template ${only.name} version ${only.version}`];
+    if (running.length > 1)
+      return [
+        `launch templates ${running.map((r) => `${r.name} version ${r.version} (${r.count} instance(s))`).join(', ')}`,
+      ];
+    if (g?.launchTemplate) {
+      const none = g.instances === 0 ? ' (no instance yet)' : '';
+      return [`launch template ${g.launchTemplate.name} version ${g.launchTemplate.version}${none}`];
+    }
     if (g?.launchConfiguration) return [`launch configuration ${g.launchConfiguration}`];
     return [];
   },

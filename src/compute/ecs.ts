@@ -92,10 +92,14 @@ export const ecsBackend: ComputeBackend<EcsTarget, { cluster: string; service: s
     const s = await ecs.describeService(t.cluster, t.service);
     if (!s?.taskDefinition) return [];
     const td = await ecs.describeTaskDefinition(s.taskDefinition);
-    if (!td) return [`task definition ${lastSegment(s.taskDefinition)} (not found)`];
+    // A rolling update in progress: tasks of the earlier definitions run beside the new one.
+    const older = (s.olderRunning ?? []).map(
+      (o) => `still ${o.running} task(s) of ${lastSegment(o.taskDefinition)}`,
+    );
+    if (!td) return [`task definition ${lastSegment(s.taskDefinition)} (not found)`, ...older];
     const images = [...new Set(td.containers.map((c) => shortImage(c.image)).filter((i) => i !== ''))];
     const shown = images.slice(0, 3).map((i) => `image ${i}`);
     if (images.length > 3) shown.push(`${images.length - 3} more image(s)`);
-    return [...shown, `task definition ${td.family}:${td.revision}`];
+    return [...shown, `task definition ${td.family}:${td.revision}`, ...older];
   },
 };

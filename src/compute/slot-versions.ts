@@ -2,18 +2,32 @@
  * Reads what runs on each slot of a service (src/domain/slot-version.ts): the tags of the slots'
  * target groups, one DescribeTags for up to 20 of them, and what each slot's compute runs. Best
  * effort and never throws: a read that fails is a problem shown with the slot, not a failure of
- * the deployment, since nothing here decides whether traffic may move.
+ * the deployment, since nothing here decides whether traffic may move. Bounded: a read still
+ * going after SLOT_VERSION_DEADLINE_MS is given up (the SDK's own retries could hold the
+ * precheck's prompt for a minute).
  */
 
 import type { ComputeReadPorts } from '../app/ports/compute.js';
 import type { TrafficRouter } from '../app/ports/traffic-router.js';
 import type { ServiceConfig } from '../domain/service.js';
-import { DEFAULT_VERSION_TAGS, type SlotVersion } from '../domain/slot-version.js';
+import type { SlotVersion } from '../domain/slot-version.js';
 import { errorMessage } from '../errors.js';
 import { computeVersion } from './registry.js';
 
 export interface SlotVersionDeps extends ComputeReadPorts {
   router: Pick<TrafficRouter, 'slotTags'>;
+}
+
+/** How long the precheck waits for what runs on the slots before it goes on without it. */
+export const SLOT_VERSION_DEADLINE_MS = 5_000;
+
+/** `read`, or a rejection saying it took too long once `ms` have passed. */
+function bounded<T>(read: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([read, late]).finally(() => clearTimeout(timer));
 }
 
 /** A failure in a line a person reads: short, one line. */
@@ -24,10 +38,11 @@ function problem(what: string, err: unknown): string {
 export async function readSlotVersions(
   deps: SlotVersionDeps,
   svc: ServiceConfig,
+  deadlineMs = SLOT_VERSION_DEADLINE_MS,
 ): Promise<Record<string, SlotVersion>> {
-  const keys = svc.versionTags ?? DEFAULT_VERSION_TAGS;
+  const keys = svc.versionTags;
   const slots = Object.keys(svc.slots);
-  const tagRead = deps.router.slotTags(svc).then(
+  const tagRead = bounded(deps.router.slotTags(svc), deadlineMs).then(
     (tags) => ({ tags }),
     (err: unknown) => ({ error: problem('target group tags', err) }),
   );
@@ -35,7 +50,7 @@ export async function readSlotVersions(
     const target = svc.compute[slot];
     if (!target) return { lines: [] };
     try {
-      return { lines: await computeVersion(target, deps) };
+      return { lines: await bounded(computeVersion(target, deps), deadlineMs) };
     } catch (err) {
       return { lines: [], error: problem('compute', err) };
     }

@@ -5,6 +5,7 @@
  * record cannot say (a failure part-way through a switch). Pure.
  */
 import type { Deployment } from './deployment.js';
+import type { LiveSlot } from './reports.js';
 
 export function expectedLiveSlot(d: Deployment): string | null | undefined {
   switch (d.state) {
@@ -23,4 +24,20 @@ export function expectedLiveSlot(d: Deployment): string | null | undefined {
     default:
       return undefined;
   }
+}
+
+/**
+ * The live slot by the records alone (newest first): what the newest deployment that knows says —
+ * its precheck's reading while it waits, where it left traffic once it ended; undefined while
+ * traffic is moving or when no record knows.
+ */
+export function recordedLiveSlot(newestFirst: readonly Deployment[]): LiveSlot | undefined {
+  for (const d of newestFirst) {
+    const expected = expectedLiveSlot(d);
+    if (expected !== undefined) return expected;
+    if ((d.state === 'prechecking' || d.state === 'awaiting_approval') && d.fromSlot !== null)
+      return d.fromSlot;
+    if (d.state !== 'requested' && d.state !== 'prechecking') return undefined;
+  }
+  return undefined;
 }

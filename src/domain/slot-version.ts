@@ -2,7 +2,7 @@
  * What runs on a slot, for the people who approve a switch to it: the tags of its target group
  * (keys from `versionTags`, default `version` and `commit`) and what its compute runs (an ECS
  * task definition and its images, an Auto Scaling group's launch template version). Read at the
- * precheck (src/app/slot-versions.ts) and kept on the record; best effort: what could not be read
+ * precheck (src/compute/slot-versions.ts) and kept on the record; best effort: what could not be read
  * is said, and never blocks a deployment. Pure.
  */
 

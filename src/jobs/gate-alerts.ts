@@ -10,7 +10,7 @@
  * announced, together with the breaches still going on.
  */
 import { createHash } from 'node:crypto';
-import type { JobContext } from '../app/context.js';
+import { type JobContext, markPosted } from '../app/context.js';
 import { recordEvent } from '../app/record-event.js';
 import type { Deployment } from '../domain/deployment.js';
 import type { GateBreach } from '../domain/evidence.js';
@@ -31,9 +31,19 @@ export async function handleBreaches(
 ): Promise<void> {
   const summary = breaches.map((b) => b.detail).join(' ');
   const auto = svc.gates.autoRollback;
-  // Each breach counted once: one whose alert is already recorded as posted was counted before.
-  for (const b of breaches) {
-    if (!d.messages.posted.includes(breachAlertKey(during, b))) ctx.metrics.gateBreached(d.service, b.kind);
+  // Each breach counted once, however often it is seen: its `counted:` key is recorded before the
+  // count (a Slack outage keeps the alert unposted, and every later look sees the breach again).
+  // A breach whose alert was posted by a version without the key was counted then.
+  const seen = (key: string) =>
+    d.messages.posted.includes(key) || d.messages.posted.includes(`counted:${key}`);
+  const uncounted = breaches.filter(
+    (b, i) =>
+      !seen(breachAlertKey(during, b)) &&
+      breaches.findIndex((o) => breachAlertKey(during, o) === breachAlertKey(during, b)) === i,
+  );
+  if (uncounted.length > 0) {
+    await markPosted(ctx, d.id, ...uncounted.map((b) => `counted:${breachAlertKey(during, b)}`));
+    for (const b of uncounted) ctx.metrics.gateBreached(d.service, b.kind);
   }
   // The state change first, Slack after: a Slack outage must not keep the rollback from happening.
   if (auto) {

@@ -5,7 +5,7 @@
 
 import type { Deployment, HistoryEntry } from '../domain/deployment.js';
 import type { ServiceConfig } from '../domain/service.js';
-import { DEFAULT_VERSION_TAGS, type SlotVersion, versionLines } from '../domain/slot-version.js';
+import { type SlotVersion, versionLines } from '../domain/slot-version.js';
 import type { State } from '../domain/states.js';
 import { ACTIONS, encodeActionValue } from './action-ids.js';
 import {
@@ -49,7 +49,7 @@ export function slotVersionLines(
 ): string[] {
   const named = first.filter((s): s is string => typeof s === 'string' && s in svc.slots);
   const order = [...new Set([...named, ...Object.keys(svc.slots)])];
-  return versionLines(versions, order, svc.versionTags ?? DEFAULT_VERSION_TAGS).map(
+  return versionLines(versions, order, svc.versionTags).map(
     (l) => `• ${slot(l.slot)}: ${clipLine(l.text, 280)}`,
   );
 }

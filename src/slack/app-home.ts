@@ -5,8 +5,8 @@
  * Home tab (docs.slack.dev: `views.publish`). There is no trigger id to race: the tab is read
  * fresh at each opening.
  */
-import type { WebClient } from '@slack/web-api';
 import { appHome, type ServiceOverview } from '../messages/index.js';
+import type { ViewsClient } from './counted-web-client.js';
 import { readOverviews } from './service-overview.js';
 import type { WebContext } from './web-context.js';
 
@@ -32,11 +32,7 @@ function homeReading(ctx: WebContext): { at: number; services: Promise<ServiceOv
 }
 
 /** Publishes `userId`'s App Home tab: every configured service as read at most 10 s ago. */
-export async function publishAppHome(
-  ctx: WebContext,
-  client: Pick<WebClient, 'views'>,
-  userId: string,
-): Promise<void> {
+export async function publishAppHome(ctx: WebContext, client: ViewsClient, userId: string): Promise<void> {
   const reading = homeReading(ctx);
   const services = await reading.services;
   await client.views.publish({ user_id: userId, view: appHome({ services, now: reading.at }) });

@@ -13,6 +13,7 @@ import { handleAction } from './action-handler.js';
 import { publishAppHome } from './app-home.js';
 import { boltLogger } from './bolt-logger.js';
 import { handleCommand } from './command-handler.js';
+import { countedViews, type ViewsClient } from './counted-web-client.js';
 import { formChannel, openDeployForm, refreshDeployForm, submitDeployForm } from './deploy-form.js';
 import type { WebContext } from './web-context.js';
 
@@ -91,6 +92,10 @@ export function createBoltApp(opts: BoltOptions, web: WebContext): App {
     });
   }
 
+  /** Bolt's client for a listener's views calls, their failures counted. */
+  const views = (client: ViewsClient) =>
+    countedViews(client, (method, error) => web.metrics.slackApiError(method, error));
+
   app.command('/deploy', async ({ command, ack, respond, client }) => {
     if (opensForm(command.text)) {
       // The form needs the command's trigger id, which expires about 3 s after Slack sent it:
@@ -98,7 +103,10 @@ export function createBoltApp(opts: BoltOptions, web: WebContext): App {
       // the usage is the answer, as before there was a form.
       await ack();
       const input = { userId: command.user_id, channelId: command.channel_id };
-      const opened = await openDeployForm(web, client, opts.log, { ...input, triggerId: command.trigger_id });
+      const opened = await openDeployForm(web, views(client), opts.log, {
+        ...input,
+        triggerId: command.trigger_id,
+      });
       if (!opened) {
         const usage = await handleCommand(web, { command: command.command, text: '', ...input });
         if (usage) await respond({ response_type: 'ephemeral', ...usage });
@@ -158,7 +166,7 @@ export function createBoltApp(opts: BoltOptions, web: WebContext): App {
     const channelId = formChannel(body.view.private_metadata);
     const selected = action.selected_option?.value;
     if (!channelId || !selected) return;
-    await refreshDeployForm(web, client, opts.log, body.view, {
+    await refreshDeployForm(web, views(client), opts.log, body.view, {
       userId: body.user.id,
       channelId,
       selected,
@@ -178,7 +186,7 @@ export function createBoltApp(opts: BoltOptions, web: WebContext): App {
   app.event('app_home_opened', async ({ event, client }) => {
     // Sent for the Messages tab too; only the Home tab has a view to publish.
     if (event.tab !== 'home') return;
-    await publishAppHome(web, client, event.user).catch((err: unknown) => {
+    await publishAppHome(web, views(client), event.user).catch((err: unknown) => {
       opts.log.warn({ err: errorMessage(err), user: event.user }, 'App Home could not be published');
     });
   });

@@ -41,6 +41,33 @@ export function slackErrorOf(err: unknown): string {
   return 'unknown';
 }
 
+/** The views methods the form and the App Home call. */
+export type ViewsClient = { views: Pick<WebClient['views'], 'open' | 'update' | 'publish'> };
+
+/**
+ * Bolt hands its listeners a client of its own (not a CountedWebClient): the views calls made with
+ * it go through this, so their failures are counted as every other Web API call's are.
+ */
+export function countedViews(client: ViewsClient, onError: SlackApiErrorListener): ViewsClient {
+  const counted =
+    <A, R>(method: string, call: (args: A) => Promise<R>) =>
+    async (args: A): Promise<R> => {
+      try {
+        return await call(args);
+      } catch (err) {
+        onError(method, slackErrorOf(err));
+        throw err;
+      }
+    };
+  return {
+    views: {
+      open: counted('views.open', (a) => client.views.open(a)),
+      update: counted('views.update', (a) => client.views.update(a)),
+      publish: counted('views.publish', (a) => client.views.publish(a)),
+    },
+  };
+}
+
 export class CountedWebClient extends WebClient {
   constructor(
     token: string,

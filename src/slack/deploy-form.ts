@@ -1,17 +1,3 @@
-/**
- * The `/deploy` form (src/messages/deploy-form.ts): opened by `/deploy` with no arguments, narrowed
- * when a service is chosen, and submitted as exactly the request `/deploy <service> <slot>
- * [reason…]` makes, in the channel it was opened in.
- *
- * Slack's rules it follows (docs.slack.dev: "Modals", `views.open`, `views.update`, "View
- * interaction payloads"): the command's `trigger_id` is single-use and expires about 3 s after
- * Slack sent it, so the form is opened first, from the configuration alone, and filled in after
- * (`views.update` with the view's `hash`: an update that lost a race with the user's own change is
- * refused with `hash_conflict` and dropped). A `view_submission` must be answered within 3 s;
- * problems go back as `response_action: "errors"` keyed by the input block's `block_id`, which keeps
- * the form open with the message under that field.
- */
-import type { WebClient } from '@slack/web-api';
 import type { SlackMessage } from '../app/ports/slack.js';
 import { requestReason } from '../domain/commands/parsers.js';
 import { commandSpec, type IntentFor } from '../domain/commands/table.js';
@@ -27,10 +13,9 @@ import {
 } from '../messages/index.js';
 import type { Logger } from '../ops/logger.js';
 import { type RequestReply, requestCommand } from './command-handler.js';
+import { slackErrorOf, type ViewsClient } from './counted-web-client.js';
 import { configOverview, readOverviews } from './service-overview.js';
 import { actorFor, type WebContext } from './web-context.js';
-
-export type ViewsClient = Pick<WebClient, 'views'>;
 
 export interface FormContext {
   userId: string;
@@ -90,12 +75,6 @@ export async function formModel(ctx: WebContext, form: FormContext): Promise<Dep
   };
 }
 
-/** Slack's error code of a failed Web API call (`hash_conflict`, `expired_trigger_id`, …). */
-function slackError(err: unknown): string {
-  const data = (err as { data?: { error?: unknown } } | null)?.data;
-  return typeof data?.error === 'string' ? data.error : errorMessage(err);
-}
-
 /** Replaces the open form with one filled in for `form`; a form changed or closed meanwhile is left alone. */
 export async function refreshDeployForm(
   ctx: WebContext,
@@ -108,7 +87,7 @@ export async function refreshDeployForm(
   try {
     await client.views.update({ view_id: view.id, ...(view.hash ? { hash: view.hash } : {}), view: filled });
   } catch (err) {
-    const code = slackError(err);
+    const code = slackErrorOf(err);
     // hash_conflict: the user changed the form meanwhile (that change refreshes it); not_found: closed.
     if (code === 'hash_conflict' || code === 'not_found') log.debug({ code }, 'deploy form not refreshed');
     else log.warn({ err: code, user: form.userId }, 'deploy form could not be refreshed');
@@ -133,7 +112,7 @@ export async function openDeployForm(
     });
     opened = res.view;
   } catch (err) {
-    log.warn({ err: slackError(err), user: input.userId }, 'deploy form could not be opened');
+    log.warn({ err: slackErrorOf(err), user: input.userId }, 'deploy form could not be opened');
     return false;
   }
   if (opened?.id) {

@@ -9,10 +9,10 @@
  */
 import { forgottenSlots } from '../domain/cost.js';
 import type { Deployment } from '../domain/deployment.js';
-import { expectedLiveSlot } from '../domain/expected-slot.js';
+import { recordedLiveSlot } from '../domain/expected-slot.js';
 import type { LiveSlot, SlotHealth } from '../domain/reports.js';
 import type { ServiceConfig } from '../domain/service.js';
-import { DEFAULT_VERSION_TAGS, versionSummary } from '../domain/slot-version.js';
+import { versionSummary } from '../domain/slot-version.js';
 import type { LiveSource, ServiceOverview, SlotOverview } from '../messages/index.js';
 import type { WebContext } from './web-context.js';
 
@@ -46,22 +46,6 @@ async function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
 }
 
 /**
- * The live slot by the records alone (newest first): what the newest deployment that knows says —
- * its precheck's reading while it waits, where it left traffic once it ended; undefined while
- * traffic is moving or when no record knows.
- */
-export function recordedLiveSlot(newestFirst: readonly Deployment[]): LiveSlot | undefined {
-  for (const d of newestFirst) {
-    const expected = expectedLiveSlot(d);
-    if (expected !== undefined) return expected;
-    if ((d.state === 'prechecking' || d.state === 'awaiting_approval') && d.fromSlot !== null)
-      return d.fromSlot;
-    if (d.state !== 'requested' && d.state !== 'prechecking') return undefined;
-  }
-  return undefined;
-}
-
-/**
  * Each slot's version line: its target group's version tags read now when `liveMs` is given (only
  * the tags: what the compute runs is read by the precheck), else, and for a slot the read left
  * out, what the newest precheck recorded.
@@ -72,7 +56,7 @@ async function slotVersionTexts(
   newestFirst: readonly Deployment[],
   liveMs: number | undefined,
 ): Promise<Record<string, string>> {
-  const keys = svc.versionTags ?? DEFAULT_VERSION_TAGS;
+  const keys = svc.versionTags;
   const recorded = newestFirst.find((d) => d.slotVersions !== undefined)?.slotVersions ?? {};
   const live = liveMs === undefined ? undefined : await within(router.slotTags(svc), liveMs);
   const out: Record<string, string> = {};

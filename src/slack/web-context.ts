@@ -8,6 +8,12 @@ import { type Deployment, lastToMoveTraffic } from '../domain/deployment.js';
 import type { GreenlightConfig, ServiceConfig } from '../domain/service.js';
 import type { GroupResolver } from './usergroup-cache.js';
 
+/** The reads the listeners may make of the load balancer; the type has no method that writes. */
+export type RouterReads = Pick<TrafficRouter, 'liveSlot' | 'slotHealth' | 'slotTags'> & {
+  /** A read-only router whose reads are shared for one pass over many services. */
+  cached(): RouterReads;
+};
+
 export interface WebContext extends EventDeps {
   config: GreenlightConfig;
   groups: GroupResolver;
@@ -16,7 +22,7 @@ export interface WebContext extends EventDeps {
    * Read only, for what the `/deploy` form and the App Home show (which slot is live, slot health):
    * listeners never move traffic, the jobs do.
    */
-  router: TrafficRouter;
+  router: RouterReads;
   /** 4 hex characters for deployment ids (injectable for tests). */
   randomHex(): string;
 }

@@ -150,6 +150,11 @@ describe('the /deploy form', () => {
     });
     expect(JSON.stringify(usage.body)).toContain('/deploy status');
     expect(rig.slack.views).toHaveLength(1);
+    // Slack's refusal is counted as every Web API error is.
+    const scraped = await (await fetch(`${rig.opsUrl}/metrics`)).text();
+    expect(scraped).toMatch(
+      /greenlight_slack_api_errors_total\{method="views\.open",error="exchanged_trigger_id"\} 1/,
+    );
   });
 
   it('offers only what the user may request, naming who may request the rest', async () => {

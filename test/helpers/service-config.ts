@@ -15,6 +15,7 @@ export function serviceConfig(over: Partial<ServiceConfig> = {}): ServiceConfig 
     approvalTimeoutMs: 1_800_000,
     verifyWindowMs: 300_000,
     minHealthyTargets: 1,
+    versionTags: ['version', 'commit'],
     traffic: { toleranceRequests: 0, periodMs: 60_000, pollIntervalMs: 20_000, allowIdle: false },
     gates: { minRequests: 20, alarms: [], autoRollback: false, watchIntervalMs: 60_000 },
     compute: {},

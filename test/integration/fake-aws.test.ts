@@ -211,14 +211,48 @@ describe('what a slot runs, over the wire', () => {
     );
   });
 
-  it("names an Auto Scaling group's launch template and the version it asks for", async () => {
-    const g = asg.addGroup('web-green', { min: 1, max: 4, desired: 2 });
-    g.launchTemplate = { id: 'lt-0abc1234def567890', name: 'web', version: '12' };
-    asg.addGroup('web-blue', { min: 1, max: 4, desired: 2 });
-    expect(await computeVersion({ kind: 'asg', name: 'web-green' }, ports())).toEqual([
-      'launch template web version 12',
+  it("names the launch template version an Auto Scaling group's instances run, not the one it asks for", async () => {
+    const template = { id: 'lt-0abc1234def567890', name: 'web' };
+    asg.addGroup('web-green', { min: 1, max: 4, desired: 2 });
+    asg.useLaunchTemplate('web-green', { ...template, version: '11' });
+    const target = { kind: 'asg' as const, name: 'web-green' };
+    expect(await computeVersion(target, ports())).toEqual(['launch template web version 11']);
+    // The group now asks for version 12; its two instances still run 11, a third launches from 12.
+    asg.useLaunchTemplate('web-green', { ...template, version: '12' });
+    expect(await computeVersion(target, ports())).toEqual(['launch template web version 11']);
+    const g = asg.groups.get('web-green');
+    if (g) g.desired = 3;
+    clock.t += 10_000;
+    expect(await computeVersion(target, ports())).toEqual([
+      'launch templates web version 11 (2 instance(s)), web version 12 (1 instance(s))',
     ]);
+    // A group with no instance says what it would launch; one without a template says nothing.
+    asg.addGroup('web-empty', { min: 0, max: 4, desired: 0 });
+    asg.useLaunchTemplate('web-empty', { ...template, version: '$Latest' });
+    expect(await computeVersion({ kind: 'asg', name: 'web-empty' }, ports())).toEqual([
+      'launch template web version $Latest (no instance yet)',
+    ]);
+    asg.addGroup('web-blue', { min: 1, max: 4, desired: 2 });
     expect(await computeVersion({ kind: 'asg', name: 'web-blue' }, ports())).toEqual([]);
+  });
+
+  it('says which earlier task definition still runs tasks while an ECS service rolls out', async () => {
+    ecs.addService('shop', 'checkout-green', { desired: 2 });
+    const first = ecs.registerTaskDefinition('checkout', [{ name: 'app', image: 'checkout:1.41.2' }]);
+    ecs.runTaskDefinition('shop', 'checkout-green', first);
+    const second = ecs.registerTaskDefinition('checkout', [{ name: 'app', image: 'checkout:1.42.0' }]);
+    ecs.runTaskDefinition('shop', 'checkout-green', second);
+    const target = { kind: 'ecs' as const, cluster: 'shop', service: 'checkout-green' };
+    expect(await computeVersion(target, ports())).toEqual([
+      'image checkout:1.42.0',
+      'task definition checkout:2',
+      'still 2 task(s) of checkout:1',
+    ]);
+    clock.t += 10_000; // the fake replaces one task per 200 ms
+    expect(await computeVersion(target, ports())).toEqual([
+      'image checkout:1.42.0',
+      'task definition checkout:2',
+    ]);
   });
 });
 

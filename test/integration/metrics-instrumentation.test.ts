@@ -85,6 +85,18 @@ describe('greenlight_rollbacks_total and greenlight_gate_breaches_total', () => 
     expect(after.messages.posted.filter((k) => k.startsWith('gate-soak-'))).toHaveLength(1); // alerted once
     expect(await value('greenlight_gate_breaches_total{service="checkout",gate="alarm"}')).toBe(1);
   });
+
+  it('counts a breach once while Slack refuses its alert and every check sees it again', async () => {
+    const d = await rig.soaking();
+    alarmGate(false);
+    rig.slack.failNext('post');
+    await runWatch(rig.ctx, d.id).catch(() => {}); // the alert could not be posted
+    rig.slack.failNext('post');
+    await runWatch(rig.ctx, d.id).catch(() => {});
+
+    expect((await rig.get(d.id)).messages.posted.filter((k) => k.startsWith('gate-soak-'))).toHaveLength(0);
+    expect(await value('greenlight_gate_breaches_total{service="checkout",gate="alarm"}')).toBe(1);
+  });
 });
 
 describe('greenlight_aws_errors_total and greenlight_aws_throttled_requests_total', () => {

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { viewProblems } from '../../sandbox/fake-slack-views.js';
 import type { ForgottenSlot } from '../../src/domain/cost.js';
+import { recordedLiveSlot } from '../../src/domain/expected-slot.js';
 import {
   APP_HOME_CALLBACK_ID,
   appHome,
@@ -21,7 +22,7 @@ import {
   type ServiceOverview,
 } from '../../src/messages/index.js';
 import { readDeployForm, type SubmittedView } from '../../src/slack/deploy-form.js';
-import { recordedLiveSlot, slotStates } from '../../src/slack/service-overview.js';
+import { slotStates } from '../../src/slack/service-overview.js';
 import { deployment, T0 } from '../helpers/block-fixtures.js';
 import { serviceConfig } from '../helpers/service-config.js';
 

@@ -120,6 +120,20 @@ describe('readSlotVersions', () => {
     });
   });
 
+  it('gives up a read that does not answer within the deadline, saying so', async () => {
+    const never = new Promise<never>(() => {});
+    const versions = await readSlotVersions(
+      { ecs: { ...ecs(), describeService: () => never }, asg: noAsg, router: { slotTags: () => never } },
+      svc,
+      20,
+    );
+    expect(versions['green']).toEqual({
+      tags: {},
+      compute: [],
+      problems: ['target group tags: no answer within 0.02 s', 'compute: no answer within 0.02 s'],
+    });
+  });
+
   it('turns failed reads into problems shown with the slot, never an error', async () => {
     const versions = await readSlotVersions(
       {

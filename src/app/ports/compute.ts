@@ -9,8 +9,16 @@ export interface EcsServiceState {
   running: number;
   pending: number;
   status: string;
-  /** The ARN of the task definition the service runs (DescribeServices `taskDefinition`). */
+  /**
+   * The ARN of the task definition the service runs, or is rolling out (DescribeServices
+   * `taskDefinition`: its PRIMARY deployment's).
+   */
   taskDefinition?: string;
+  /**
+   * Earlier deployments whose tasks still run during a rolling update (`deployments` with status
+   * ACTIVE, ECS API Reference, Deployment): their task definition ARN and running tasks.
+   */
+  olderRunning?: { taskDefinition: string; running: number }[];
 }
 
 /** A task definition as DescribeTaskDefinition returns it, reduced to what says what it runs. */
@@ -45,6 +53,11 @@ export interface AsgState {
    * configuration's name.
    */
   launchTemplate?: { name: string; version: string };
+  /**
+   * What its instances (not yet terminated) were launched from, each distinct template version with
+   * how many run it: what runs now, which the group's own version (`$Latest`) may not say.
+   */
+  instanceTemplates?: { name: string; version: string; count: number }[];
   launchConfiguration?: string;
 }
 
