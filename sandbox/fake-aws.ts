@@ -4,7 +4,11 @@
  * - JSON protocols by `X-Amz-Target`: `AmazonEC2ContainerServiceV20141113.*` → ECS;
  *   CloudWatch (`GraniteServiceVersion20100801.*`, JSON 1.0) → the injected handler.
  * - awsQuery by the `Version` form field: `2015-12-01` → ELBv2 (the fake ELB's `handleQuery`),
- *   `2011-01-01` → Auto Scaling.
+ *   `2011-01-01` → Auto Scaling, `2011-06-15` → STS (fake-sts.ts: AssumeRole).
+ * With STS served, a request signed with a session it issued acts as that session's role: an
+ * expired session gets `ExpiredToken`, an action the role may not call `AccessDenied`, each in its
+ * service's protocol (docs/aws-behaviour.md, "STS AssumeRole"). The ELB records who signed each
+ * call (the SigV4 credential scope: access key id and Region) in its `calls`.
  * An injected handler (CloudWatch) is asked first: it is either a function that answers
  * `undefined` for requests that are not its own, or `{ isRequest, handle }`.
  * Anything else gets an AWS-shaped 400 (`UnknownOperationException` as JSON for a JSON request,
@@ -14,6 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { asgErrorXml, type FakeAsgState, handleAutoScaling, isAsgRequest } from './fake-autoscaling.js';
 import { ECS_TARGET_PREFIX, type FakeEcsState, handleEcs } from './fake-ecs.js';
 import { type FakeElbState, type FakeResponse, handleQuery } from './fake-elb/index.js';
+import { type FakeStsState, handleSts, isStsRequest } from './fake-sts.js';
 import { type LocalServer, queryOrBody, startAnsweringServer } from './local-http.js';
 
 export interface FakeAwsRequest {
@@ -38,6 +43,7 @@ export interface FakeAwsOptions {
   ecs?: FakeEcsState;
   asg?: FakeAsgState;
   cloudwatch?: InjectedHandler;
+  sts?: FakeStsState;
   port?: number;
   host?: string;
 }
@@ -71,6 +77,68 @@ function formVersion(body: string): string | null {
   }
 }
 
+/**
+ * Who signed a request: the access key id, Region and service of its SigV4 credential scope
+ * (`Authorization: AWS4-HMAC-SHA256 Credential=<key>/<date>/<region>/<service>/aws4_request, …`;
+ * AWS General Reference, "Signature Version 4"). The signature itself is not checked.
+ */
+export function signedBy(
+  headers: FakeAwsRequest['headers'],
+): { accessKeyId: string; region: string; service: string } | undefined {
+  const auth = headers.authorization;
+  const m =
+    typeof auth === 'string'
+      ? /Credential=([^/,\s]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(auth)
+      : null;
+  return m ? { accessKeyId: m[1] as string, region: m[2] as string, service: m[3] as string } : undefined;
+}
+
+const CLOUDWATCH_TARGET = 'GraniteServiceVersion20100801.';
+
+/** The IAM action a request calls (`elasticloadbalancing:DescribeRules`), when it can be told. */
+function iamAction(req: FakeAwsRequest): string | undefined {
+  const target = req.headers['x-amz-target'];
+  if (typeof target === 'string') {
+    if (target.startsWith(ECS_TARGET_PREFIX)) return `ecs:${target.slice(ECS_TARGET_PREFIX.length)}`;
+    if (target.startsWith(CLOUDWATCH_TARGET)) return `cloudwatch:${target.slice(CLOUDWATCH_TARGET.length)}`;
+    return undefined;
+  }
+  const version = formVersion(req.body);
+  const action = new URLSearchParams(req.body).get('Action') ?? '';
+  if (version === ELB_VERSION) return `elasticloadbalancing:${action}`;
+  if (isAsgRequest(req.headers, req.body)) return `autoscaling:${action}`;
+  return undefined;
+}
+
+/**
+ * A request the caller's session may not make, answered in its protocol: awsQuery services
+ * (`ExpiredToken` / `AccessDenied`, 403), ECS's JSON (`ExpiredTokenException` 403,
+ * `AccessDeniedException` 400), CloudWatch's query-compatible JSON (the code in
+ * `x-amzn-query-error`, 403).
+ */
+function refused(sts: FakeStsState | undefined, req: FakeAwsRequest): FakeResponse | undefined {
+  const action = sts ? iamAction(req) : undefined;
+  const refusal = action ? sts?.refusal(signedBy(req.headers)?.accessKeyId, action) : null;
+  if (!action || !refusal) return undefined;
+  if (action.startsWith('ecs:'))
+    return refusal.code === 'ExpiredToken'
+      ? jsonError('ExpiredTokenException', refusal.message, 403)
+      : jsonError('AccessDeniedException', refusal.message, 400);
+  if (action.startsWith('cloudwatch:')) {
+    const body = JSON.stringify({ __type: refusal.code, message: refusal.message });
+    return {
+      status: 403,
+      headers: {
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amzn-requestid': randomUUID(),
+        'x-amzn-query-error': `${refusal.code};Sender`,
+      },
+      body,
+    };
+  }
+  return queryError(refusal.code, refusal.message, 403);
+}
+
 async function askInjected(
   handler: InjectedHandler | undefined,
   req: FakeAwsRequest,
@@ -85,6 +153,14 @@ export async function dispatchFakeAws(
   opts: Omit<FakeAwsOptions, 'port' | 'host'>,
   req: FakeAwsRequest,
 ): Promise<FakeResponse> {
+  const caller = signedBy(req.headers);
+  if (req.headers['x-amz-target'] === undefined && isStsRequest(req.body)) {
+    return opts.sts
+      ? handleSts(opts.sts, req.body, caller?.accessKeyId)
+      : queryError('InvalidAction', 'STS is not served here.');
+  }
+  const refusal = refused(opts.sts, req);
+  if (refusal) return refusal;
   const injected = await askInjected(opts.cloudwatch, req);
   if (injected) return injected;
   const target = req.headers['x-amz-target'];
@@ -103,7 +179,12 @@ export async function dispatchFakeAws(
     const latency = opts.elb.latencyMs;
     if (latency)
       await new Promise((r) => setTimeout(r, latency[0] + Math.random() * (latency[1] - latency[0])));
-    return handleQuery(opts.elb, req.body);
+    return handleQuery(
+      opts.elb,
+      req.body,
+      undefined,
+      caller ? { accessKeyId: caller.accessKeyId, region: caller.region } : undefined,
+    );
   }
   if (isAsgRequest(req.headers, req.body)) {
     return opts.asg

@@ -1,7 +1,8 @@
 /**
  * Everything AWS the bot talks to, on one local endpoint (so a bot process needs a single
  * `AWS_ENDPOINT_URL`): the simulated ELBv2 load balancer, CloudWatch metrics from synthetic
- * traffic that follows the live weights, and ECS / Auto Scaling for compute scale-down.
+ * traffic that follows the live weights, ECS / Auto Scaling for compute scale-down, and STS for
+ * services reached through an assumed role.
  * Used by the sandbox and the end-to-end tests; the bot reaches it through the real AWS SDK.
  */
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
@@ -15,6 +16,7 @@ import { handleCloudWatch, isCloudWatchRequest } from './fake-cloudwatch.js';
 import { FakeEcsState } from './fake-ecs.js';
 import { demoState } from './fake-elb/demo.js';
 import type { FakeElbState } from './fake-elb/state.js';
+import { FakeStsState } from './fake-sts.js';
 import { TrafficModel } from './traffic-model.js';
 
 export interface LocalAws {
@@ -23,6 +25,8 @@ export interface LocalAws {
   traffic: TrafficModel;
   ecs: FakeEcsState;
   asg: FakeAsgState;
+  /** STS: the roles services may assume, the sessions issued (fake-sts.ts). */
+  sts: FakeStsState;
   /** Real SDK clients pointed at `url`. */
   clients: AwsClients;
   close(): Promise<void>;
@@ -80,10 +84,13 @@ export async function startLocalAws(opts: LocalAwsOptions = {}): Promise<LocalAw
   });
   const ecs = new FakeEcsState();
   const asg = new FakeAsgState();
+  // Sessions expire in real time: the SDK judges their `Expiration` by the real clock too.
+  const sts = new FakeStsState();
   const server = await startFakeAws({
     elb,
     ecs,
     asg,
+    sts,
     cloudwatch: { isRequest: isCloudWatchRequest, handle: (req) => handleCloudWatch(traffic, req) },
     ...(opts.host ? { host: opts.host } : { host: '127.0.0.1' }),
     ...(opts.port ? { port: opts.port } : {}),
@@ -95,6 +102,7 @@ export async function startLocalAws(opts: LocalAwsOptions = {}): Promise<LocalAw
     traffic,
     ecs,
     asg,
+    sts,
     clients: localAwsClients(server.url),
     async close() {
       traffic.stop();

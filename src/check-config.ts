@@ -1,20 +1,22 @@
 /**
  * `npm run check-config [path]`: validates greenlight.yml (every problem at once, each as
  * `file:line:column: path: message`, src/config/load-config.ts), then, when AWS
- * is configured (AWS_REGION / AWS_DEFAULT_REGION / AWS_ENDPOINT_URL), checks each service against
- * the load balancer. Exit 0 when everything is fine, 1 otherwise. Never prints a stack trace.
+ * is configured (AWS_REGION / AWS_DEFAULT_REGION / AWS_ENDPOINT_URL, or a service's aws.region),
+ * checks each service against the load balancer, in its account and Region: services with a role
+ * are checked as that role, once it could be assumed (a role that cannot be is one problem, with
+ * STS's answer), and every read refused (AccessDenied) names its action and resource. Exit 0 when
+ * everything is fine, 1 otherwise. Never prints a stack trace or an external ID.
  */
 
 import { pathToFileURL } from 'node:url';
 import type { ElbPort } from './app/ports/elb.js';
-import { createAsgAdapter, createAsgClient } from './aws/asg-adapter.js';
+import { AwsClientRegistry, awsKey } from './aws/aws-clients.js';
 import { checkEvidence, type EvidenceDeps } from './aws/check-evidence.js';
 import { checkConfig } from './aws/check-services.js';
-import { createCloudWatchClient, createMetricsAdapter } from './aws/cloudwatch-adapter.js';
-import { createEcsAdapter, createEcsClient } from './aws/ecs-adapter.js';
-import { createElbAdapter, createElbClient } from './aws/elb-sdk-adapter.js';
+import type { ClientOptions } from './aws/sdk-call.js';
 import { cloudwatchIsSimulated } from './config/env.js';
 import { formatProblems, loadConfigFile } from './config/load-config.js';
+import type { GreenlightConfig, ServiceConfig } from './domain/service.js';
 import { errorMessage } from './errors.js';
 
 export interface CheckConfigDeps {
@@ -24,6 +26,21 @@ export interface CheckConfigDeps {
   elb?: (region: string | undefined) => ElbPort;
   /** CloudWatch / ECS / Auto Scaling / secrets for the evidence settings; by default from `env`. */
   evidence?: EvidenceDeps;
+  /** What the AWS clients start from (an endpoint, base credentials); by default the SDK's environment. */
+  awsClient?: ClientOptions;
+}
+
+const ASSUME_HINT =
+  "the role's trust policy must let the bot's principal call sts:AssumeRole (with the sts:ExternalId condition when aws.externalId is set: docs/iam-trust-policy.json), and the bot's own policy must allow sts:AssumeRole on the role (docs/iam-policy-assume.json).";
+
+/** Services grouped by the account and Region they are reached in (`aws:` settings), in order. */
+function byAccountAndRegion(services: ServiceConfig[]): ServiceConfig[][] {
+  const groups = new Map<string, ServiceConfig[]>();
+  for (const svc of services) {
+    const key = awsKey(svc.aws);
+    groups.set(key, [...(groups.get(key) ?? []), svc]);
+  }
+  return [...groups.values()];
 }
 
 function awsTarget(env: Record<string, string | undefined>): { region?: string; endpoint?: string } | null {
@@ -48,7 +65,8 @@ export async function runCheckConfig(args: string[], deps: CheckConfigDeps): Pro
   );
 
   const aws = awsTarget(env);
-  if (!aws) {
+  const services = names.map((n) => loaded.config.services[n] as ServiceConfig);
+  if (!aws && !services.some((svc) => svc.aws?.region)) {
     print(
       'AWS checks skipped: set AWS_REGION (or AWS_DEFAULT_REGION, or AWS_ENDPOINT_URL) and credentials to check',
     );
@@ -57,21 +75,45 @@ export async function runCheckConfig(args: string[], deps: CheckConfigDeps): Pro
     return 0;
   }
   // A local endpoint (the sandbox's fake ELB) still needs some region for request signing.
-  const region = aws.region ?? 'us-east-1';
-  print(`Checking AWS (region ${region}${aws.endpoint ? `, endpoint ${aws.endpoint}` : ''}):`);
-  const port = deps.elb ? deps.elb(region) : createElbAdapter(createElbClient({ region }));
-  const elbResult = await checkConfig(loaded.config, port);
-  const evidence = await checkEvidence(
-    loaded.config,
-    deps.evidence ?? {
-      cloudwatch: createMetricsAdapter(createCloudWatchClient({ region })),
-      ecs: createEcsAdapter(createEcsClient({ region })),
-      asg: createAsgAdapter(createAsgClient({ region })),
-      secret: (name) => env[name],
-    },
-  );
-  const problems = [...elbResult.problems, ...evidence.problems];
-  for (const line of [...elbResult.lines, ...evidence.lines]) print(line);
+  const fallbackRegion = aws ? (aws.region ?? 'us-east-1') : undefined;
+  const registry = new AwsClientRegistry({
+    rateLimits: false,
+    batchMetrics: false,
+    client: { ...(fallbackRegion ? { region: fallbackRegion } : {}), ...deps.awsClient },
+  });
+  const problems: string[] = [];
+  for (const group of byAccountAndRegion(services)) {
+    const settings = group[0]?.aws ?? {};
+    const region = settings.region ?? fallbackRegion;
+    const role = settings.roleArn;
+    const which = group.map((svc) => svc.name).join(', ');
+    if (!region) {
+      print(`AWS checks of ${which} skipped: no aws.region, and AWS_REGION is not set.`);
+      continue;
+    }
+    print(
+      `Checking AWS (region ${region}${role ? `, as role ${role}` : ''}${aws?.endpoint ? `, endpoint ${aws.endpoint}` : ''}): ${which}`,
+    );
+    const place = registry.forSettings(settings);
+    if (place.role) {
+      try {
+        await place.role();
+      } catch (err) {
+        problems.push(`${which}: ${errorMessage(err)}`, `${which}: ${ASSUME_HINT}`);
+        print(`${which}: not checked (the role cannot be assumed: see the problems below)`);
+        continue;
+      }
+    }
+    const subset: GreenlightConfig = { services: Object.fromEntries(group.map((svc) => [svc.name, svc])) };
+    const as = role ? { as: role } : {};
+    const elbResult = await checkConfig(subset, deps.elb ? deps.elb(region) : place.elb, as);
+    const evidence = await checkEvidence(subset, {
+      ...(deps.evidence ?? { cloudwatch: place.metrics, ...place.compute, secret: (name) => env[name] }),
+      ...as,
+    });
+    for (const line of [...elbResult.lines, ...evidence.lines]) print(line);
+    problems.push(...elbResult.problems, ...evidence.problems);
+  }
   if (problems.length > 0) {
     print(`\nProblems (${problems.length}):`);
     for (const p of problems) print(`  - ${p}`);

@@ -8,7 +8,7 @@ import { FakeElbError, statusOf } from './errors.js';
 import { runOperation, SUPPORTED_OPERATIONS } from './operations.js';
 import { decodeQuery } from './query.js';
 import type { FakeElbState } from './state.js';
-import type { InjectedFailure } from './types.js';
+import type { FakeCall, InjectedFailure } from './types.js';
 import { errorXml, resultXml } from './xml.js';
 
 export const API_VERSION = '2015-12-01';
@@ -27,6 +27,7 @@ export function handleQuery(
   state: FakeElbState,
   body: string,
   requestId: string = randomUUID(),
+  signedBy?: FakeCall['signedBy'],
 ): FakeResponse {
   try {
     const query = decodeQuery(body);
@@ -45,7 +46,7 @@ export function handleQuery(
         `The requested version (${query.version}) of service ElasticLoadBalancing does not exist.`,
       );
     }
-    state.calls.push({ operation: query.action, params: query.params });
+    state.calls.push({ operation: query.action, params: query.params, ...(signedBy ? { signedBy } : {}) });
     if (state.throttle && !state.throttle.admit(query.action, state.now())) {
       throw new FakeElbError('ThrottlingException', 'Rate exceeded');
     }

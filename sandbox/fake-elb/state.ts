@@ -45,7 +45,19 @@ export type {
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
-const PREFIX = `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}`;
+/**
+ * Where a resource is made: the demo's account and Region unless told. The world is one: every
+ * resource answers whichever Region a request is signed for; tests that put services in other
+ * Regions or accounts assert on the credential scope each call was signed with (`calls`).
+ */
+export interface FakePlace {
+  region?: string;
+  account?: string;
+}
+
+function prefixOf(place: FakePlace = {}): string {
+  return `arn:aws:elasticloadbalancing:${place.region ?? REGION}:${place.account ?? ACCOUNT}`;
+}
 
 export const DEFAULT_TARGET_GROUP_ATTRIBUTES: Readonly<Record<string, string>> = {
   'deregistration_delay.timeout_seconds': '300',
@@ -157,13 +169,13 @@ export class FakeElbState extends FailureInjection {
     return createHash('sha256').update(`${seed}#${this.seq}`).digest('hex').slice(0, 16);
   }
 
-  addLoadBalancer(name: string): string {
+  addLoadBalancer(name: string, place?: FakePlace): string {
     const id = this.id(`lb/${name}`);
-    const arn = `${PREFIX}:loadbalancer/app/${name}/${id}`;
+    const arn = `${prefixOf(place)}:loadbalancer/app/${name}/${id}`;
     this.loadBalancers.set(arn, {
       arn,
       name,
-      dnsName: `${name}-${Number.parseInt(id.slice(0, 8), 16)}.${REGION}.elb.amazonaws.com`,
+      dnsName: `${name}-${Number.parseInt(id.slice(0, 8), 16)}.${place?.region ?? REGION}.elb.amazonaws.com`,
       createdAt: this.now(),
     });
     return arn;
@@ -177,9 +189,10 @@ export class FakeElbState extends FailureInjection {
       attributes?: Record<string, string>;
       healthCheck?: Partial<HealthCheckSettings>;
       tags?: Record<string, string>;
+      place?: FakePlace;
     } = {},
   ): string {
-    const arn = `${PREFIX}:targetgroup/${name}/${this.id(`tg/${name}`)}`;
+    const arn = `${prefixOf(opts.place)}:targetgroup/${name}/${this.id(`tg/${name}`)}`;
     const protocol = opts.protocol ?? 'HTTP';
     this.targetGroups.set(arn, {
       arn,
@@ -209,8 +222,8 @@ export class FakeElbState extends FailureInjection {
   }): string {
     const lb = this.loadBalancers.get(spec.loadBalancerArn);
     if (!lb) throw new Error(`no load balancer ${spec.loadBalancerArn}`);
-    const tail = lb.arn.split(':loadbalancer/')[1];
-    const arn = `${PREFIX}:listener/${tail}/${this.id(`listener/${lb.name}/${spec.port}`)}`;
+    const [lbPrefix, tail] = lb.arn.split(':loadbalancer/');
+    const arn = `${lbPrefix}:listener/${tail}/${this.id(`listener/${lb.name}/${spec.port}`)}`;
     this.listeners.set(arn, {
       arn,
       loadBalancerArn: lb.arn,

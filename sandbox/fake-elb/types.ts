@@ -49,6 +49,11 @@ export interface FakeRule {
 export interface FakeCall {
   operation: string;
   params: Record<string, unknown>;
+  /**
+   * Who signed the request, from its SigV4 `Authorization` credential scope (requests served over
+   * HTTP by the fake AWS endpoint): the access key id and the Region it was signed for.
+   */
+  signedBy?: { accessKeyId: string; region: string };
 }
 
 export interface InjectedFailure {

@@ -7,11 +7,12 @@
 
 import type { AsgPort, EcsPort } from '../app/ports/compute.js';
 import type { MetricsPort } from '../app/ports/metrics.js';
-import { probeCompute } from '../compute/registry.js';
+import { computeIdentity, probeCompute } from '../compute/registry.js';
 import { isAlbPeriod } from '../config/evidence-schema.js';
 import { hookSecretProblem } from '../domain/hook-secret.js';
 import type { GreenlightConfig, ServiceConfig } from '../domain/service.js';
 import { errorMessage } from '../errors.js';
+import { deniedText, isAccessDenied } from './access-denied.js';
 
 export interface EvidenceDeps {
   cloudwatch: MetricsPort;
@@ -24,6 +25,13 @@ export interface EvidenceDeps {
    * which is what the SDK client of `cloudwatch` is configured from.
    */
   cloudwatchEndpoint?: string | null;
+  /** The role the reads are made as (named when AWS refuses one). */
+  as?: string;
+}
+
+/** A failed read, as one line: a refused one names the action, the resource and the role. */
+function failure(err: unknown, resource: string, as: string | undefined): string {
+  return isAccessDenied(err) ? `${deniedText(err, resource, as)}.` : errorMessage(err);
 }
 
 function cloudwatchEndpoint(deps: EvidenceDeps): string | null {
@@ -53,7 +61,7 @@ async function checkService(svc: ServiceConfig, deps: EvidenceDeps, lines: strin
         else lines.push(`  alarm ${name}: ${alarm.state}`);
       }
     } catch (err) {
-      problems.push(`${at}.gates.alarms: ${errorMessage(err)}`);
+      problems.push(`${at}.gates.alarms: ${failure(err, `alarms ${svc.gates.alarms.join(', ')}`, deps.as)}`);
     }
   }
   for (const [slot, target] of Object.entries(svc.compute)) {
@@ -62,7 +70,9 @@ async function checkService(svc: ServiceConfig, deps: EvidenceDeps, lines: strin
       if ('problem' in seen) problems.push(`${at}.compute.${slot}: ${seen.problem}`);
       else lines.push(`  ${slot} compute: ${seen.found}`);
     } catch (err) {
-      problems.push(`${at}.compute.${slot}: ${errorMessage(err)}`);
+      problems.push(
+        `${at}.compute.${slot}: ${failure(err, computeIdentity(target) ?? target.kind, deps.as)}`,
+      );
     }
   }
   const secretProblem = svc.hooks

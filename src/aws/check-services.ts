@@ -1,7 +1,9 @@
 /**
  * `npm run check-config`'s look at AWS: for each service, do its listeners and target groups
  * exist, do they all belong to one load balancer, which slot is live now, and how healthy is
- * each slot. Read-only. Every AWS failure becomes one line, never a stack trace.
+ * each slot. Read-only. Every AWS failure becomes one line, never a stack trace. A read refused
+ * for lack of permission (AccessDenied) names the IAM action, the resource and the role it was
+ * made as, and the check goes on with the next read, so one run lists every missing permission.
  */
 
 import type { ElbPort } from '../app/ports/elb.js';
@@ -11,6 +13,7 @@ import { describePreview, findPreviewRules } from '../domain/preview.js';
 import type { ForwardSite } from '../domain/reports.js';
 import type { GreenlightConfig, ServiceConfig } from '../domain/service.js';
 import { AwsCallError } from '../errors.js';
+import { deniedText, isAccessDenied } from './access-denied.js';
 import { previewRuleTest } from './preview-rules.js';
 
 export interface CheckResult {
@@ -40,12 +43,28 @@ function lbName(arn: string): string {
 /** A failure that is not "this resource does not exist" ends the service's check. */
 class Stop extends Error {}
 
-async function found<T>(problems: string[], what: string, read: () => Promise<T>): Promise<T | undefined> {
+/** What a read is about, when AWS refuses it: the resource, and the role the check reads as. */
+interface ReadOf {
+  service: string;
+  resource: string;
+  as?: string | undefined;
+}
+
+async function found<T>(
+  problems: string[],
+  what: string,
+  read: () => Promise<T>,
+  of?: ReadOf,
+): Promise<T | undefined> {
   try {
     return await read();
   } catch (err) {
     if (err instanceof AwsCallError && NOT_FOUND.has(err.code)) {
       problems.push(`${what} does not exist (${err.code}).`);
+      return undefined;
+    }
+    if (of && isAccessDenied(err)) {
+      problems.push(`${of.service}: ${deniedText(err, of.resource, of.as)}.`);
       return undefined;
     }
     problems.push(`${what}: ${oneLine(err)}`);
@@ -61,32 +80,51 @@ function describeSite(site: ForwardSite): string {
   return `${where} → ${site.groups.map((g) => `${g.name} ${g.weight}`).join(', ')}`;
 }
 
+export interface CheckOptions {
+  /** The role the reads are made as (named when AWS refuses one). */
+  as?: string;
+}
+
 async function checkService(
   svc: ServiceConfig,
   port: ElbPort,
   lines: string[],
   problems: string[],
+  opts: CheckOptions = {},
 ): Promise<void> {
+  const of = (resource: string): ReadOf => ({ service: svc.name, resource, as: opts.as });
   const listeners: Listener[] = [];
   for (const arn of svc.listeners) {
     const [l] =
-      (await found(problems, `${svc.name}: listener ${arn}`, () =>
-        port.describeListeners({ listenerArns: [arn] }),
+      (await found(
+        problems,
+        `${svc.name}: listener ${arn}`,
+        () => port.describeListeners({ listenerArns: [arn] }),
+        of(arn),
       )) ?? [];
     if (!l) continue;
     listeners.push(l);
     lines.push(`  listener :${l.Port ?? '?'} ${l.Protocol ?? ''} on ${lbName(l.LoadBalancerArn)}`.trimEnd());
   }
   const loadBalancers = new Set(listeners.map((l) => l.LoadBalancerArn));
+  /** The slots' target groups that exist. */
+  const groups: string[] = [];
   for (const [slot, arn] of Object.entries(svc.slots)) {
     const [tg] =
-      (await found(problems, `${svc.name}: slot ${slot} target group ${arn}`, () =>
-        port.describeTargetGroups([arn]),
+      (await found(
+        problems,
+        `${svc.name}: slot ${slot} target group ${arn}`,
+        () => port.describeTargetGroups([arn]),
+        of(arn),
       )) ?? [];
     if (!tg) continue;
+    groups.push(arn);
     for (const lb of tg.LoadBalancerArns) loadBalancers.add(lb);
-    const targets = await found(problems, `${svc.name}: slot ${slot} target health`, () =>
-      port.describeTargetHealth(arn),
+    const targets = await found(
+      problems,
+      `${svc.name}: slot ${slot} target health`,
+      () => port.describeTargetHealth(arn),
+      of(arn),
     );
     if (!targets) continue;
     if (tg.LoadBalancerArns.length === 0) {
@@ -105,6 +143,16 @@ async function checkService(
       `  slot ${slot} (${tg.TargetGroupName}): ${healthy}/${targets.length} healthy${rest ? `, ${rest}` : ''}`,
     );
   }
+  // What runs on each slot is read from its target group's tags (DescribeTags, 20 groups a call).
+  for (let i = 0; i < groups.length; i += 20) {
+    const batch = groups.slice(i, i + 20);
+    await found(
+      problems,
+      `${svc.name}: tags of ${batch.join(', ')}`,
+      () => port.describeTags(batch),
+      of(batch.join(', ')),
+    );
+  }
   if (loadBalancers.size > 1) {
     problems.push(
       `${svc.name}: its listeners and target groups belong to ${loadBalancers.size} load balancers (${[...loadBalancers].map(lbName).join(', ')}); they must all be on one.`,
@@ -115,8 +163,11 @@ async function checkService(
   const isPreview = previewRuleTest(svc);
   for (const l of listeners) {
     const all =
-      (await found(problems, `${svc.name}: rules of ${l.ListenerArn}`, () =>
-        port.describeRules(l.ListenerArn),
+      (await found(
+        problems,
+        `${svc.name}: rules of ${l.ListenerArn}`,
+        () => port.describeRules(l.ListenerArn),
+        of(l.ListenerArn),
       )) ?? [];
     if (l.ListenerArn === svc.preview.listenerArn) {
       const previews = findPreviewRules(all, svc.preview, svc.name, svc.slots);
@@ -148,7 +199,7 @@ async function checkService(
       live === 'mixed' ? '  live now: mixed (traffic is split between slots)' : `  live now: ${live}`,
     );
   }
-  await checkUnconfiguredForwards(svc, port, listeners, problems);
+  await checkUnconfiguredForwards(svc, port, listeners, problems, of);
 }
 
 /**
@@ -160,15 +211,22 @@ async function checkUnconfiguredForwards(
   port: ElbPort,
   configured: Listener[],
   problems: string[],
+  of: (resource: string) => ReadOf,
 ): Promise<void> {
   const known = new Set(configured.map((l) => l.ListenerArn));
   for (const lbArn of new Set(configured.map((l) => l.LoadBalancerArn))) {
-    const all = await found(problems, `${svc.name}: listeners of ${lbName(lbArn)}`, () =>
-      port.describeListeners({ loadBalancerArn: lbArn }),
+    const all = await found(
+      problems,
+      `${svc.name}: listeners of ${lbName(lbArn)}`,
+      () => port.describeListeners({ loadBalancerArn: lbArn }),
+      of(lbArn),
     );
     for (const l of (all ?? []).filter((x) => !known.has(x.ListenerArn))) {
-      const rules = await found(problems, `${svc.name}: rules of ${l.ListenerArn}`, () =>
-        port.describeRules(l.ListenerArn),
+      const rules = await found(
+        problems,
+        `${svc.name}: rules of ${l.ListenerArn}`,
+        () => port.describeRules(l.ListenerArn),
+        of(l.ListenerArn),
       );
       const production = (rules ?? []).filter((r) => !previewRuleTest(svc)(r));
       for (const site of findForwardSites([l], new Map([[l.ListenerArn, production]]), svc.slots)) {
@@ -180,14 +238,18 @@ async function checkUnconfiguredForwards(
   }
 }
 
-export async function checkConfig(config: GreenlightConfig, port: ElbPort): Promise<CheckResult> {
+export async function checkConfig(
+  config: GreenlightConfig,
+  port: ElbPort,
+  opts: CheckOptions = {},
+): Promise<CheckResult> {
   const lines: string[] = [];
   const problems: string[] = [];
   for (const name of Object.keys(config.services).sort()) {
     const svc = config.services[name] as ServiceConfig;
     lines.push(`${name}:`);
     try {
-      await checkService(svc, port, lines, problems);
+      await checkService(svc, port, lines, problems, opts);
     } catch (err) {
       if (!(err instanceof Stop)) problems.push(`${name}: ${oneLine(err)}`);
       lines.push('  (check stopped: see the problems below)');

@@ -18,7 +18,7 @@ import type { MetricsPort } from '../app/ports/metrics.js';
 import type { AlarmState, AlarmStateValue, MetricQuery, MetricResult } from '../domain/metrics.js';
 import { AwsCallError } from '../errors.js';
 import { createMetricsBatcher, type MetricFetch, type MetricsBatchOptions } from './metrics-batcher.js';
-import { callAws, regionConfig } from './sdk-call.js';
+import { type ClientOptions, callAws, clientConfig } from './sdk-call.js';
 
 export const ALB_NAMESPACE = 'AWS/ApplicationELB';
 /** GetMetricData takes at most 500 queries per call. */
@@ -28,9 +28,9 @@ export const MAX_ALARM_NAMES_PER_CALL = 100;
 /** A bound on pages per call, in case a service keeps answering with a NextToken. */
 const MAX_PAGES = 1000;
 
-/** A client configured from the standard AWS environment; `region` overrides it. */
-export function createCloudWatchClient(opts: { region?: string } = {}): CloudWatchClient {
-  return new CloudWatchClient(regionConfig(opts));
+/** A client configured from the standard AWS environment; `opts` (Region, credentials, …) override it. */
+export function createCloudWatchClient(opts: ClientOptions = {}): CloudWatchClient {
+  return new CloudWatchClient(clientConfig(opts));
 }
 
 function chunks<T>(items: T[], size: number): T[][] {

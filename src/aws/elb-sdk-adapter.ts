@@ -36,11 +36,11 @@ import type {
   TargetHealth,
   TargetHealthState,
 } from '../domain/load-balancer.js';
-import { callAws, regionConfig } from './sdk-call.js';
+import { type ClientOptions, callAws, clientConfig } from './sdk-call.js';
 
-/** A client configured from the standard AWS environment; `region` overrides it. */
-export function createElbClient(opts: { region?: string } = {}): ElasticLoadBalancingV2Client {
-  return new ElasticLoadBalancingV2Client(regionConfig(opts));
+/** A client configured from the standard AWS environment; `opts` (Region, credentials, …) override it. */
+export function createElbClient(opts: ClientOptions = {}): ElasticLoadBalancingV2Client {
+  return new ElasticLoadBalancingV2Client(clientConfig(opts));
 }
 
 /** Follows Marker/NextMarker until the last page (bounded, in case a marker repeats). */

@@ -168,42 +168,60 @@ export interface RateLimitStats {
   taken: Record<keyof ElbRateLimits, number>;
 }
 
-/**
- * Makes every request of an ELBv2 SDK client (each page of a paged describe included) take a
- * token of its kind first, waiting by priority. One limiter per client: one client per account
- * and Region.
- */
-export function rateLimitClient(
-  client: ElasticLoadBalancingV2Client,
+/** The buckets of one account and Region: every client that acts there takes its tokens here. */
+export interface ElbLimiter {
+  /** Resolves when the caller holds a token for `command` (`DescribeRulesCommand`). */
+  take(command: string): Promise<void>;
+  readonly stats: RateLimitStats;
+}
+
+export function createElbLimiter(
   limits: ElbRateLimits = AWS_ELB_RATE_LIMITS,
   now?: () => number,
-): RateLimitStats {
+): ElbLimiter {
   const buckets = {
     describe: new PriorityBucket(limits.describe, now),
     mutate: new PriorityBucket(limits.mutate, now),
     registration: new PriorityBucket(limits.registration, now),
   };
+  return {
+    take: (command) => buckets[bucketOf(command)].take(callPriority()),
+    stats: {
+      get taken() {
+        return {
+          describe: buckets.describe.taken,
+          mutate: buckets.mutate.taken,
+          registration: buckets.registration.taken,
+        };
+      },
+      get waited() {
+        return {
+          describe: buckets.describe.waited,
+          mutate: buckets.mutate.waited,
+          registration: buckets.registration.waited,
+        };
+      },
+    },
+  };
+}
+
+/**
+ * Makes every request of an ELBv2 SDK client (each page of a paged describe included) take a
+ * token of its kind first, waiting by priority. One limiter per account and Region: clients of
+ * the same account and Region (two roles there) are given the same `ElbLimiter`.
+ */
+export function rateLimitClient(
+  client: ElasticLoadBalancingV2Client,
+  limits: ElbRateLimits | ElbLimiter = AWS_ELB_RATE_LIMITS,
+  now?: () => number,
+): RateLimitStats {
+  const limiter = 'take' in limits ? limits : createElbLimiter(limits, now);
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      await buckets[bucketOf(context.commandName ?? '')].take(callPriority());
+      await limiter.take(context.commandName ?? '');
       return next(args);
     },
     { step: 'initialize', name: 'greenlightRateLimit' },
   );
-  return {
-    get taken() {
-      return {
-        describe: buckets.describe.taken,
-        mutate: buckets.mutate.taken,
-        registration: buckets.registration.taken,
-      };
-    },
-    get waited() {
-      return {
-        describe: buckets.describe.waited,
-        mutate: buckets.mutate.waited,
-        registration: buckets.registration.waited,
-      };
-    },
-  };
+  return limiter.stats;
 }

@@ -1,8 +1,26 @@
 /**
- * What every SDK adapter (ELBv2, CloudWatch, ECS, Auto Scaling) does alike: the client's region
- * from the standard AWS environment, and SDK failures turned into AwsCallErrors.
+ * What every SDK adapter (ELBv2, CloudWatch, ECS, Auto Scaling, STS) does alike: the client's
+ * config (its Region, and the credentials of the account it acts in) over the standard AWS
+ * environment, and SDK failures turned into AwsCallErrors.
  */
+import type { ElasticLoadBalancingV2ClientConfig } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { AwsCallError } from '../errors.js';
+
+/** Static credentials or a provider of them, as every SDK v3 client takes them. */
+export type CredentialsConfig = NonNullable<ElasticLoadBalancingV2ClientConfig['credentials']>;
+
+/**
+ * What a client is built with beyond the standard environment: its Region, the credentials it
+ * signs with (an assumed role's), and, for tests and the sandbox, an endpoint and a number of
+ * attempts. Absent keys: the SDK's standard resolution (AWS_REGION, AWS_ENDPOINT_URL_<SERVICE>,
+ * the default credential chain, AWS_MAX_ATTEMPTS).
+ */
+export interface ClientOptions {
+  region?: string;
+  credentials?: CredentialsConfig;
+  endpoint?: string;
+  maxAttempts?: number;
+}
 
 /**
  * The client config: `region` when given, else AWS_DEFAULT_REGION when AWS_REGION is unset
@@ -19,6 +37,18 @@ export function regionConfig(opts: { region?: string } = {}): {
   // (throwOnRequestTimeout: since @smithy/node-http-handler 4.4 a timeout only warns without it.)
   const requestHandler = { connectionTimeout: 5_000, requestTimeout: 20_000, throwOnRequestTimeout: true };
   return region ? { region, requestHandler } : { requestHandler };
+}
+
+/** The whole client config of `opts`: `regionConfig` plus the credentials, endpoint and attempts given. */
+export function clientConfig(
+  opts: ClientOptions = {},
+): ReturnType<typeof regionConfig> & Omit<ClientOptions, 'region'> {
+  return {
+    ...regionConfig(opts),
+    ...(opts.credentials ? { credentials: opts.credentials } : {}),
+    ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+    ...(opts.maxAttempts !== undefined ? { maxAttempts: opts.maxAttempts } : {}),
+  };
 }
 
 interface SdkErrorLike {

@@ -5,6 +5,7 @@
  */
 import { RESERVED_WORDS } from '../domain/commands/table.js';
 import { formatDuration } from '../domain/duration.js';
+import { awsProblems } from './aws-checks.js';
 import { computeProblems } from './compute-checks.js';
 import { duration } from './durations.js';
 import { EVIDENCE_DEFAULTS, isAlbPeriod, isCloudWatchPeriod } from './evidence-schema.js';
@@ -189,6 +190,7 @@ export function crossFieldProblems(data: unknown, simulatedMetrics: boolean): Co
       ...timingProblems(name, svc, defaults),
       ...trafficProblems(name, svc, defaults, simulatedMetrics),
       ...placeProblems(name, svc),
+      ...awsProblems(name, svc, defaults),
     );
   }
   return problems;

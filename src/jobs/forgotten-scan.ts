@@ -31,7 +31,7 @@ export interface ScanResult {
 /** What runs behind a slot, as its compute backend reads it (nothing for a webhook). */
 async function computeOf(ctx: JobContext, svc: ServiceConfig, slot: string): Promise<SlotReading['compute']> {
   const target = Object.hasOwn(svc.compute, slot) ? svc.compute[slot] : undefined;
-  return target ? runningCompute(target, ctx) : undefined;
+  return target ? runningCompute(target, ctx.computeFor(svc)) : undefined;
 }
 
 async function readSlots(ctx: JobContext, router: TrafficRouter, svc: ServiceConfig): Promise<SlotReading[]> {

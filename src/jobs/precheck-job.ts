@@ -129,7 +129,7 @@ export async function runPrecheck(ctx: JobContext, deploymentId: string): Promis
  */
 async function withSlotVersions(ctx: JobContext, d: Deployment, svc: ServiceConfig): Promise<Deployment> {
   if (d.slotVersions) return d;
-  const slotVersions = await readSlotVersions(ctx, svc);
+  const slotVersions = await readSlotVersions({ router: ctx.router, ...ctx.computeFor(svc) }, svc);
   return (
     (await patchDeployment(ctx, d.id, (cur) => (cur.slotVersions ? null : { ...cur, slotVersions }))) ?? d
   );

@@ -110,7 +110,7 @@ async function tearDown(ctx: JobContext, d: Deployment, svc: ServiceConfig): Pro
     }
     const target = svc.compute[old];
     if (target && !d.scaleDown) {
-      const deps = { ecs: ctx.ecs, asg: ctx.asg, webhook: scaleDownHook(ctx, svc) };
+      const deps = { ...ctx.computeFor(svc), webhook: scaleDownHook(ctx, svc) };
       let scale = progress.scale;
       if (!scale) {
         const begun = await beginScaleDown(target, deps, {

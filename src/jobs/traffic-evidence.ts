@@ -89,9 +89,10 @@ async function fetchEvidence(
   startMs: number,
   now: number,
 ): Promise<Fetched> {
-  const results = await ctx.cloudwatch.getMetricData(queries, startMs, now);
+  const cloudwatch = ctx.metricsFor(svc);
+  const results = await cloudwatch.getMetricData(queries, startMs, now);
   const requested = svc.gates.alarms;
-  const alarms = requested.length > 0 ? await ctx.cloudwatch.describeAlarms(requested) : [];
+  const alarms = requested.length > 0 ? await cloudwatch.describeAlarms(requested) : [];
   return { results, alarms, missing: missingAlarms(requested, alarms) };
 }
 

@@ -12,6 +12,10 @@
  * - https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2autoscaling.html
  * - https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html (Describe*)
  * - https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html
+ * - https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecuritytokenservice.html
+ *   (sts:AssumeRole on resource type `role`), and for the keys a role's trust policy tests,
+ *   https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html
+ *   ("Available keys for AWS STS": sts:ExternalId, sts:RoleSessionName)
  * Dependent actions: https://docs.aws.amazon.com/elasticloadbalancing/latest/userguide/elb-api-permissions.html
  * and, for tags sent on create, .../elasticloadbalancing/latest/userguide/tagging-resources-during-creation.html
  */
@@ -142,6 +146,11 @@ export const ACTIONS: Record<string, ActionFacts> = {
   'ec2:DescribeSubnets': NONE,
   'ec2:DescribeVpcs': NONE,
   'iam:CreateServiceLinkedRole': { resources: ['iam/role'], conditionKeys: ['iam:AWSServiceName'] },
+  // STS: assuming a service's role (the bot's own policy, and the role's trust policy).
+  'sts:AssumeRole': {
+    resources: ['iam/role'],
+    conditionKeys: ['aws:ResourceTag/', 'sts:ExternalId', 'sts:RoleSessionName'],
+  },
 };
 
 /**

@@ -186,13 +186,14 @@ export async function startJobRig(redis: RedisProcess, opts: JobRigOptions = {})
   const log = createLogger({ level: process.env['JOBS_LOG_LEVEL'] ?? 'silent' });
   const metrics = createMetrics();
   const elb = createElbAdapter(aws.clients.elb);
+  const cloudwatch = createMetricsAdapter(aws.clients.cloudwatch);
+  const compute = { ecs: createEcsAdapter(aws.clients.ecs), asg: createAsgAdapter(aws.clients.asg) };
   const ctx: JobContext = {
     store,
     scheduler,
     router: createAlbRouter(elb),
-    cloudwatch: createMetricsAdapter(aws.clients.cloudwatch),
-    ecs: createEcsAdapter(aws.clients.ecs),
-    asg: createAsgAdapter(aws.clients.asg),
+    metricsFor: () => cloudwatch,
+    computeFor: () => compute,
     webhook: (input) => callWebhook(input),
     secret: () => undefined,
     slack,

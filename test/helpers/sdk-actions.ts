@@ -23,6 +23,7 @@ export const IAM_PREFIX: Record<string, string> = {
   '@aws-sdk/client-cloudwatch': 'cloudwatch',
   '@aws-sdk/client-ecs': 'ecs',
   '@aws-sdk/client-auto-scaling': 'autoscaling',
+  '@aws-sdk/client-sts': 'sts',
 };
 
 /**

@@ -142,19 +142,41 @@ describe('checkConfig', () => {
 
   it('turns an AWS failure into one line and stops checking that service', async () => {
     const state = demoState();
-    state.failNext(
-      'DescribeListeners',
-      'AccessDenied',
-      'User is not authorized to perform: elasticloadbalancing:DescribeListeners',
-    );
+    state.failNext('DescribeListeners', 'InternalFailure', 'We encountered an internal error.');
     const { problems, lines } = await checkConfig(
       { services: { checkout: demoConfig().services.checkout as ServiceConfig } },
       portOf(state),
     );
     expect(problems).toEqual([
-      `checkout: listener ${DEMO.checkout.listenerArn}: DescribeListeners failed: AccessDenied: User is not authorized to perform: elasticloadbalancing:DescribeListeners`,
+      `checkout: listener ${DEMO.checkout.listenerArn}: DescribeListeners failed: InternalFailure: We encountered an internal error.`,
     ]);
     expect(lines).toContain('  (check stopped: see the problems below)');
+  });
+
+  it('names each read AWS refuses (action, resource, role) and goes on with the others', async () => {
+    const state = demoState();
+    const denied = (action: string) =>
+      `User: arn:aws:sts::123456789012:assumed-role/gl/greenlight is not authorized to perform: ${action}`;
+    state.failNext(
+      'DescribeTargetHealth',
+      'AccessDenied',
+      denied('elasticloadbalancing:DescribeTargetHealth'),
+    );
+    state.failNext('DescribeTags', 'AccessDenied', denied('elasticloadbalancing:DescribeTags'));
+    const role = 'arn:aws:iam::123456789012:role/gl';
+    const { problems, lines } = await checkConfig(
+      { services: { checkout: demoConfig().services.checkout as ServiceConfig } },
+      portOf(state),
+      { as: role },
+    );
+    expect(problems).toEqual([
+      `checkout: elasticloadbalancing:DescribeTargetHealth on ${DEMO.checkout.blueArn} is denied to ${role} (AccessDenied).`,
+      `checkout: elasticloadbalancing:DescribeTags on ${DEMO.checkout.blueArn}, ${DEMO.checkout.greenArn} is denied to ${role} (AccessDenied).`,
+    ]);
+    // The reads after the refused ones were made: the other slot's health, the rules, the live slot.
+    expect(lines).toContain('  slot green (checkout-green): 2/2 healthy');
+    expect(lines).toContain('  live now: blue');
+    expect(lines).not.toContain('  (check stopped: see the problems below)');
   });
 });
 

@@ -1,7 +1,9 @@
 /**
- * docs/iam-policy.json grants exactly the AWS actions src/ calls, each scoped as tightly as AWS
- * allows; docs/iam-policy-smoke.json adds exactly what the opt-in smoke test (smoke/) calls
- * beyond that. The called actions are derived from the source itself (every `new XCommand(…)` of
+ * docs/iam-policy.json grants exactly the AWS actions src/ calls on a service's resources, each
+ * scoped as tightly as AWS allows; docs/iam-policy-assume.json grants exactly what the bot calls as
+ * itself to reach them (sts:AssumeRole on the service roles), and docs/iam-trust-policy.json is the
+ * trust policy such a role needs; docs/iam-policy-smoke.json adds exactly what the opt-in smoke
+ * test (smoke/) calls beyond that. The called actions are derived from the source itself (every `new XCommand(…)` of
  * an `@aws-sdk/client-*` import, test/helpers/sdk-actions.ts); what each action accepts comes
  * from AWS's Service Authorization Reference (test/helpers/iam-reference.ts).
  */
@@ -11,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   ACTIONS,
+  type ActionFacts,
   DEPENDENT_ACTIONS,
   RESOURCE_TYPES,
   supportsConditionKey,
@@ -143,7 +146,17 @@ function requiresTag(s: Statement): boolean {
 const src = scanTree(ROOT, 'src');
 const smoke = scanTree(ROOT, 'smoke');
 const policy = readJson('docs/iam-policy.json');
+const assumePolicy = readJson('docs/iam-policy-assume.json');
+const trustPolicy = readJson('docs/iam-trust-policy.json');
 const smokePolicy = readJson('docs/iam-policy-smoke.json');
+
+/**
+ * Actions the bot calls with its own credentials, to reach a service in another account (STS):
+ * granted by docs/iam-policy-assume.json. Every other action is called on a service's resources,
+ * as the service's role (or as the bot itself for services without one): docs/iam-policy.json.
+ */
+const callsAsItself = (action: string) => action.startsWith('sts:');
+const only = (actions: Set<string>, keep: (a: string) => boolean) => new Set([...actions].filter(keep));
 const createRuleSendsTags = src.calls.some(
   (c) => c.action === 'elasticloadbalancing:CreateRule' && c.sendsTags,
 );
@@ -214,8 +227,8 @@ describe('docs/iam-policy.json (the bot)', () => {
     expect(referenceProblems(policy)).toEqual([]);
   });
 
-  it('grants every action src/ calls, and nothing more', () => {
-    const needed = required(src.calls);
+  it("grants every action src/ calls on a service's resources, and nothing more", () => {
+    const needed = only(required(src.calls), (a) => !callsAsItself(a));
     const has = granted(policy);
     expect({
       'called by src/ but not granted': difference(needed, has).map(
@@ -300,6 +313,63 @@ describe('docs/iam-policy.json (the bot)', () => {
     expect(section).toContain('docs/iam-policy.json');
     expect(section).toContain('docs/iam-policy-smoke.json');
     expect(section).toContain(`Key=${TAG_KEY},Value=${TAG_VALUE}`);
+  });
+});
+
+describe("docs/iam-policy-assume.json (the bot's own policy, to reach services through their roles)", () => {
+  it('is a well-formed policy document that AWS can evaluate', () => {
+    expect(shapeProblems(assumePolicy)).toEqual([]);
+    expect(referenceProblems(assumePolicy)).toEqual([]);
+  });
+
+  it('grants every action src/ calls as the bot itself (sts:AssumeRole), and nothing more', () => {
+    const needed = only(required(src.calls), callsAsItself);
+    // A scan that finds no AssumeRole would make this vacuous: the roles are assumed in src/aws.
+    expect([...needed]).toEqual(['sts:AssumeRole']);
+    expect({
+      missing: difference(needed, granted(assumePolicy)),
+      extra: difference(granted(assumePolicy), needed),
+    }).toEqual({ missing: [], extra: [] });
+  });
+
+  it('names roles, never "*"', () => {
+    for (const s of assumePolicy.Statement) {
+      expect(list(s.Resource), s.Sid).not.toContain('*');
+      for (const r of list(s.Resource)) expect(r, s.Sid).toMatch(/^arn:aws(-cn|-us-gov)?:iam::[^:]*:role\//);
+    }
+  });
+});
+
+describe("docs/iam-trust-policy.json (the trust policy of a service's role)", () => {
+  const [statement] = trustPolicy.Statement;
+
+  it('lets one AWS principal assume the role, only with the external ID', () => {
+    expect(trustPolicy.Version).toBe('2012-10-17');
+    expect(trustPolicy.Statement).toHaveLength(1);
+    expect(statement?.Effect).toBe('Allow');
+    expect(list(statement?.Action)).toEqual(['sts:AssumeRole']);
+    const principal = (statement?.['Principal'] ?? {}) as Record<string, unknown>;
+    expect(Object.keys(principal)).toEqual(['AWS']);
+    expect(String(principal['AWS'])).toMatch(/^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/[\w+=,.@-]+$/);
+    const externalId = statement?.Condition?.['StringEquals']?.['sts:ExternalId'];
+    // The external ID the config's aws.externalId must match (STS: 2–1224 of [\w+=,.@:/-]).
+    expect(externalId).toMatch(/^[\w+=,.@:/-]{2,1224}$/);
+  });
+
+  it('tests only condition keys AssumeRole supports', () => {
+    const facts = ACTIONS['sts:AssumeRole'];
+    expect(facts).toBeDefined();
+    for (const op of Object.values(statement?.Condition ?? {}))
+      for (const key of Object.keys(op))
+        expect(supportsConditionKey(facts as ActionFacts, key), key).toBe(true);
+  });
+
+  it('is what the README shows, with the bot policy next to it', () => {
+    const readme = readFileSync(resolve(ROOT, 'README.md'), 'utf8');
+    const section = readme.split(/^## /m).find((s) => s.startsWith('Several AWS accounts and regions')) ?? '';
+    expect(section).toContain('docs/iam-trust-policy.json');
+    expect(section).toContain('docs/iam-policy-assume.json');
+    expect(section).toContain(String(statement?.Condition?.['StringEquals']?.['sts:ExternalId']));
   });
 });
 
