@@ -94,7 +94,14 @@ export interface TrafficReport {
 }
 
 export interface HookResult {
-  hook: 'beforeCutover' | 'afterCutover' | 'beforeTeardown' | 'scaleDown';
+  hook:
+    | 'beforeCutover'
+    | 'afterCutover'
+    | 'beforeTeardown'
+    | 'scaleDown'
+    /** Notifications: called after the fact, their failure undoes and blocks nothing. */
+    | 'afterRollback'
+    | 'verificationFailed';
   url: string;
   ok: boolean;
   /** HTTP status, or null when no answer came (timeout, connection refused). */

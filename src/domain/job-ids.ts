@@ -20,6 +20,12 @@ export const JOB_NAMES = [
   'inspect',
   /** The afterCutover hook the record says is owed (src/domain/after-cutover.ts). */
   'after-cutover',
+  /** The afterRollback hook, once traffic is back on the previous slot (src/jobs/notification-hooks.ts). */
+  'after-rollback',
+  /** The verificationFailed hook, once verification failed (src/jobs/notification-hooks.ts). */
+  'verification-failed',
+  /** One transition for the events webhook, timed by its record version (src/jobs/event-delivery-job.ts). */
+  'event',
 ] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 

@@ -1,6 +1,7 @@
 /**
- * POSTs a signed JSON webhook (beforeCutover, afterCutover, beforeTeardown) and reports what
- * came back. Never throws: a refused connection or a timeout is a result with `status: null`.
+ * POSTs a signed JSON webhook (beforeCutover, afterCutover, beforeTeardown, afterRollback,
+ * verificationFailed, scale-down) and reports what came back. Never throws: a refused connection
+ * or a timeout is a result with `status: null`.
  *
  * Request headers:
  *   content-type: application/json
@@ -96,6 +97,12 @@ export function hookOutcome(r: HookResult): HookOutcome {
   if (r.attempts === 0) return 'not_called';
   if (r.status !== null) return 'failed';
   return r.excerpt.startsWith(NO_ANSWER_WITHIN) ? 'timed_out' : 'unreachable';
+}
+
+/** Worth another attempt: no answer (refused, timed out), a 5xx or a 429. Nothing sent is not. */
+export function retryableResult(r: HookResult): boolean {
+  if (r.ok || r.attempts === 0) return false;
+  return r.status === null || retryable(r.status);
 }
 
 function networkError(err: unknown, timeoutMs: number): string {

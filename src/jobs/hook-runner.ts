@@ -2,6 +2,8 @@
  * Calls a service's webhook (beforeCutover, afterCutover, beforeTeardown) when one is configured
  * and posts its status and a short excerpt of the answer in the deployment's thread, once. Every
  * hook is signed with the service's hook secret and fails closed (is not called) without one.
+ * The notification hooks (afterRollback, verificationFailed) make one attempt per job run
+ * (`callNotificationHook`): their retries are the queue's, so no job sleeps between attempts.
  */
 
 import type { JobContext } from '../app/context.js';
@@ -10,13 +12,14 @@ import type { HookResult } from '../domain/evidence.js';
 import { hookSecretProblem } from '../domain/hook-secret.js';
 import type { ServiceConfig } from '../domain/service.js';
 import { hookPayload } from '../hooks/hook-payload.js';
-import { hookOutcome } from '../hooks/webhook.js';
+import type { NotificationHook } from '../hooks/notification-hooks.js';
+import { hookOutcome, retryableResult } from '../hooks/webhook.js';
 import { hookResultMessage } from '../messages/index.js';
 import { postOnce } from './outbox.js';
 
 export async function runHook(
   ctx: JobContext,
-  hook: 'beforeCutover' | 'afterCutover' | 'beforeTeardown',
+  hook: Exclude<HookResult['hook'], NotificationHook | 'scaleDown'>,
   svc: ServiceConfig,
   d: Deployment,
   extra: Record<string, unknown> = {},
@@ -47,6 +50,57 @@ export async function runHook(
   ctx.log.info({ deployment: d.id, hook, status: result.status, ok: result.ok }, `${hook} hook answered`);
   await postOnce(ctx, d, `hook-${hook}`, hookResultMessage(d, result));
   return result;
+}
+
+/** Which attempt of a notification hook this is: the job's, as the queue counts them. */
+export interface HookAttempt {
+  /** 1 for the first. */
+  number: number;
+  /** No attempt follows this one, whatever it gets back. */
+  last: boolean;
+}
+
+/**
+ * One attempt of a notification hook (afterRollback, verificationFailed), signed like every hook.
+ * `retry`: it got no answer, a 5xx or a 429 and another attempt follows (the caller's job is run
+ * again by the queue, with backoff); nothing is counted or said yet. Otherwise the outcome, counted
+ * in greenlight_hook_calls_total, for the caller to record and post. Null: not configured.
+ */
+export async function callNotificationHook(
+  ctx: JobContext,
+  hook: NotificationHook,
+  svc: ServiceConfig,
+  d: Deployment,
+  extra: Record<string, unknown>,
+  attempt: HookAttempt,
+): Promise<HookResult | 'retry' | null> {
+  const settings = svc.hooks;
+  const url = settings?.[hook];
+  if (!settings || !url) return null;
+  const secret = ctx.secret(settings.secretEnv);
+  const problem = hookSecretProblem(settings.secretEnv, secret);
+  if (problem !== null || secret === undefined) {
+    ctx.log.error({ deployment: d.id, hook, secretEnv: settings.secretEnv, problem }, 'hook secret unusable');
+    return counted(ctx, notCalled(hook, url, `${problem}, so the hook could not be signed`));
+  }
+  const answered = await ctx.webhook({
+    hook,
+    url,
+    payload: hookPayload(hook, d, extra),
+    secret,
+    timeoutMs: settings.timeoutMs,
+    retries: 0,
+  });
+  const result: HookResult = { ...answered, attempts: attempt.number };
+  if (!attempt.last && retryableResult(answered)) {
+    ctx.log.warn(
+      { deployment: d.id, hook, status: result.status, attempt: attempt.number },
+      `${hook} hook failed; it is tried again`,
+    );
+    return 'retry';
+  }
+  ctx.log.info({ deployment: d.id, hook, status: result.status, ok: result.ok }, `${hook} hook answered`);
+  return counted(ctx, result);
 }
 
 /** The scale-down webhook of a teardown (`compute.<slot>.webhook`), signed like every hook. */

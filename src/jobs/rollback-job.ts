@@ -2,8 +2,9 @@
  * Rollback: one routing change back to the slot that was live before, read back and verified.
  * The pending reminder and teardown were removed by the transition's effects. The slot switched
  * back to must be healthy — a stale Rollback must never send traffic to a slot that was torn
- * down since. Level-triggered like the cutover: the ALB work and the transition come first, the
- * thread message after.
+ * down since. Level-triggered like the cutover: the ALB work and the transition come first, then
+ * the afterRollback hook's job is enqueued (src/jobs/notification-hooks.ts; a re-run enqueues it
+ * again, as the same job), the thread message last.
  */
 
 import { failedWith, type JobContext, loadDeployment, serviceOf } from '../app/context.js';
@@ -20,6 +21,7 @@ import { errorMessage, ListenerBusyError, SlotNotReadyError } from '../errors.js
 import { refusalMessage, renderReason, rollbackMessage } from '../messages/index.js';
 import { withCallPriority } from '../ops/call-priority.js';
 import { reportDrift } from './drift.js';
+import { enqueueOwedNotifications } from './notification-hooks.js';
 import { postOnce } from './outbox.js';
 import { writeGuard } from './write-guard.js';
 
@@ -32,6 +34,7 @@ export async function runRollback(ctx: JobContext, deploymentId: string): Promis
     after = await loadDeployment(ctx, deploymentId);
   }
   if (after.state === 'rolled_back') {
+    await enqueueOwedNotifications(ctx, after);
     await postOnce(ctx, after, 'rollback', rollbackMessage(after, report, after.rollback));
   } else if (failedWith(after, 'rollback_failed')) {
     await postOnce(

@@ -7,6 +7,8 @@
  *    gates. One thread message shows the per-period table and is edited as periods arrive.
  * Each poll is its own delayed job on the deterministic grid all deployments share (`nextPollAt`),
  * so a crash loses nothing and the polls of many deployments share CloudWatch calls.
+ * When verification fails, the verificationFailed hook's job is enqueued after the state change
+ * (src/jobs/notification-hooks.ts); a later run of this job enqueues it again if it is still owed.
  */
 
 import { createHash } from 'node:crypto';
@@ -29,13 +31,15 @@ import { nextPollAt } from '../domain/traffic/periods.js';
 import { errorMessage } from '../errors.js';
 import { trafficFailedMessage, trafficMessage, verificationMessage } from '../messages/index.js';
 import { handleBreaches } from './gate-alerts.js';
+import { enqueueOwedNotifications } from './notification-hooks.js';
 import { postOnce } from './outbox.js';
 import { gateBreaches, readTraffic, unverifiedReason } from './traffic-evidence.js';
 import { scheduleWatch } from './watch-job.js';
 
 export async function runVerify(ctx: JobContext, deploymentId: string): Promise<void> {
   let d = await loadDeployment(ctx, deploymentId);
-  if (d.state !== 'verifying') return;
+  // Verification ended; a run cut short after recording a failure left its hook to enqueue.
+  if (d.state !== 'verifying') return enqueueOwedNotifications(ctx, d);
   const svc = serviceOf(ctx, d);
   if (!d.messages.posted.includes('verify')) {
     if (!(await verifyConfig(ctx, d, svc))) return;
@@ -48,10 +52,11 @@ export async function runVerify(ctx: JobContext, deploymentId: string): Promise<
 async function verifyConfig(ctx: JobContext, d: Deployment, svc: ServiceConfig): Promise<boolean> {
   const read = await runStep(() => ctx.router.verify(svc, d.toSlot, d.fromSlot));
   if (!read.ok) {
-    await recordEvent(ctx, d.id, {
+    const failed = await recordEvent(ctx, d.id, {
       type: 'verify_failed',
       reason: reason('failure', { step: 'verify', detail: read.message }),
     });
+    if (failed.ok) await enqueueOwedNotifications(ctx, failed.deployment);
     return false;
   }
   const report: VerificationReport = read.value;
@@ -66,10 +71,11 @@ async function verifyConfig(ctx: JobContext, d: Deployment, svc: ServiceConfig):
       `${report.offenders.length} forward(s) still send traffic to the old slot: ${names.join(', ')}`,
     );
   }
-  await recordEvent(ctx, d.id, {
+  const failed = await recordEvent(ctx, d.id, {
     type: 'verify_failed',
     reason: reason('stopped', { step: 'verify', detail: `Verification failed: ${parts.join('; ')}.` }),
   });
+  if (failed.ok) await enqueueOwedNotifications(ctx, failed.deployment);
   return false;
 }
 
@@ -100,6 +106,7 @@ async function verifyTraffic(ctx: JobContext, deployment: Deployment, svc: Servi
   const breaches = gateBreaches(report);
   if (breaches.length > 0) {
     await handleBreaches(ctx, d, svc, breaches, 'verification');
+    await enqueueOwedNotifications(ctx, await loadDeployment(ctx, d.id));
     return;
   }
   if (report.verdict === 'drained') {
@@ -120,6 +127,7 @@ async function verifyTraffic(ctx: JobContext, deployment: Deployment, svc: Servi
     // Only when this run recorded the failure: a deployment that moved on meanwhile (a Rollback
     // clicked) must not get a stale ping with a Rollback button.
     if (failed.ok) {
+      await enqueueOwedNotifications(ctx, failed.deployment);
       await postOnce(
         ctx,
         failed.deployment,

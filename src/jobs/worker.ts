@@ -11,14 +11,16 @@ import { DEFAULT_WORKER_CONCURRENCY } from '../config/env.js';
 import type { JobName } from '../domain/job-ids.js';
 import { errorMessage } from '../errors.js';
 import { runJobCalls } from '../ops/call-priority.js';
-import { type JobData, jobDataSchema, jobNameSchema } from '../queue/job-data.js';
+import { type JobAttempt, type JobData, jobDataSchema, jobNameSchema } from '../queue/job-data.js';
 import { cappedBackoff, QUEUE_NAME } from '../queue/queue.js';
 import { runAfterCutover } from './after-cutover-job.js';
 import { runApprovalExpiry } from './approval-expiry-job.js';
 import { runCutover } from './cutover-job.js';
+import { runEventDelivery } from './event-delivery-job.js';
 import { giveUp } from './give-up.js';
 import { runInspect } from './inspect-job.js';
 import { jobLagSeconds } from './job-lag.js';
+import { runAfterRollback, runVerificationFailed } from './notification-hooks.js';
 import { runNotify } from './outbox.js';
 import { runPrecheck } from './precheck-job.js';
 import { runRemind } from './remind-job.js';
@@ -33,6 +35,7 @@ type Handler = (
   deploymentId: string,
   at: number | undefined,
   data: JobData,
+  attempt: JobAttempt,
 ) => Promise<void>;
 
 const HANDLERS: Record<JobName, Handler> = {
@@ -47,6 +50,9 @@ const HANDLERS: Record<JobName, Handler> = {
   watch: runWatch,
   inspect: runInspect,
   'after-cutover': runAfterCutover,
+  'after-rollback': runAfterRollback,
+  'verification-failed': runVerificationFailed,
+  event: (ctx, id, version) => runEventDelivery(ctx, id, version),
   notify: async (ctx, id, _at, data) => {
     // The blocks were built by our own builders and only passed through Redis.
     if (data.notify) await runNotify(ctx, id, data.notify as unknown as Outgoing);
@@ -58,7 +64,8 @@ export const BUSY_RETRY_MS = { min: 200, max: 1_500 };
 
 export async function processJob(
   ctx: JobContext,
-  job: Pick<Job, 'name' | 'data' | 'id'> & { moveToDelayed?: Job['moveToDelayed'] },
+  job: Pick<Job, 'name' | 'data' | 'id'> &
+    Partial<Pick<Job, 'attemptsMade' | 'opts'>> & { moveToDelayed?: Job['moveToDelayed'] },
   token?: string,
 ): Promise<void> {
   const name = jobNameSchema.safeParse(job.name);
@@ -69,7 +76,10 @@ export async function processJob(
   try {
     // AWS calls made for this job wait for rate-limit tokens at its priority (a rollback first).
     const jobName = name.data;
-    await runJobCalls(jobName, () => HANDLERS[jobName](ctx, data.data.deploymentId, data.data.at, data.data));
+    const attempt: JobAttempt = { made: job.attemptsMade ?? 0, allowed: job.opts?.attempts ?? 1 };
+    await runJobCalls(jobName, () =>
+      HANDLERS[jobName](ctx, data.data.deploymentId, data.data.at, data.data, attempt),
+    );
   } catch (err) {
     const kind = classifyFailure(err);
     if (kind === 'permanent') throw new UnrecoverableError(errorMessage(err));

@@ -1,4 +1,4 @@
-/** Webhook results (beforeCutover, afterCutover, beforeTeardown), posted in the thread. Pure. */
+/** Webhook results (beforeCutover, afterCutover, beforeTeardown, the notification hooks), posted in the thread. Pure. */
 import type { SlackMessage } from '../app/ports/slack.js';
 import type { Deployment } from '../domain/deployment.js';
 import type { HookResult } from '../domain/evidence.js';
@@ -27,6 +27,9 @@ function consequence(r: HookResult): string {
       return '⛔ *Cutover aborted — nothing was changed on the load balancer.*';
     case 'afterCutover':
       return '⚠️ The cutover itself stands; check what the hook was meant to do.';
+    case 'afterRollback':
+    case 'verificationFailed':
+      return '⚠️ A notification only: nothing was undone or held up by it; check what the hook was meant to do.';
     default:
       return '⚠️ Check what the hook was meant to do before the old slot goes.';
   }

@@ -24,4 +24,12 @@ export const jobDataSchema = z
   .strict();
 
 export type JobData = z.infer<typeof jobDataSchema>;
+
+/** Which run of a job this is, as BullMQ counts them (for jobs whose retries are their own). */
+export interface JobAttempt {
+  /** Runs that failed before this one (BullMQ's attemptsMade): 0 on the first. */
+  made: number;
+  /** Runs the job is allowed in all (its `attempts` option). */
+  allowed: number;
+}
 export const jobNameSchema = z.enum(JOB_NAMES);

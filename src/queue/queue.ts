@@ -51,6 +51,10 @@ export const JOB_PRIORITY: Record<JobName, number | undefined> = {
   notify: 4,
   inspect: 2,
   'after-cutover': 2,
+  'after-rollback': 2,
+  'verification-failed': 2,
+  // Audit events wait behind everything that moves or watches a deployment.
+  event: 5,
 };
 
 /** A queued Slack message is retried this long at most (backoff doubling up to a minute). */

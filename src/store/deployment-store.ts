@@ -5,8 +5,9 @@
  * compute the next record, then commits through a compare-and-set script that writes only if both
  * are still byte-for-byte what was read (the same guarantee as WATCH + MULTI/EXEC, but safe on a
  * connection shared by concurrent callers, where WATCH is not). On conflict it re-reads and calls
- * the caller's function again. The lock, the active set and the audit stream change in the same
- * atomic step as the record, so they can never disagree with it.
+ * the caller's function again. The lock, the active set, the audit stream and (with the events
+ * webhook on) the event outbox change in the same atomic step as the record, so they can never
+ * disagree with it.
  */
 import type { Redis } from 'ioredis';
 import type { CreateResult, DeploymentRepository, UpdateOutcome } from '../app/ports/store.js';
@@ -14,6 +15,7 @@ import { type AuditEntry, type Deployment, isTerminal } from '../domain/deployme
 import { CorruptRecordError, StoreConflictError, StoreMisuseError } from '../errors.js';
 import { AUDIT_MAXLEN, auditFields, auditFromHistory, creationAudit, readAuditStream } from './audit-log.js';
 import { deploymentSchema, issueLines, parseDeployment } from './deployment-schema.js';
+import { type OutboxAppend, outboxAppends } from './event-outbox.js';
 import { DEFAULT_PREFIX, type StoreKeys, storeKeys } from './keys.js';
 import { CREATE_SCRIPT, UPDATE_SCRIPT } from './scripts.js';
 
@@ -24,6 +26,19 @@ export interface DeploymentStoreOptions {
   maxAttempts?: number;
   /** Called for each corrupt record skipped by the list methods (`get`/`update` throw instead). */
   onCorrupt?: (err: CorruptRecordError) => void;
+  /**
+   * The events webhook is on: every transition is also appended to the event outbox
+   * (src/store/event-outbox.ts) in the same atomic step, and `recorded` is called after the write
+   * with the events it added (to enqueue their delivery). Its failure never fails the write: the
+   * events wait in the outbox, and the sweep enqueues them.
+   */
+  events?: { recorded?: (events: RecordedEvent[]) => Promise<void> };
+}
+
+/** An event the store appended to the outbox. */
+export interface RecordedEvent {
+  deploymentId: string;
+  version: number;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -32,6 +47,7 @@ export class DeploymentStore implements DeploymentRepository {
   readonly keys: StoreKeys;
   private readonly maxAttempts: number;
   private readonly onCorrupt: (err: CorruptRecordError) => void;
+  private readonly events: DeploymentStoreOptions['events'];
 
   constructor(
     private readonly redis: Redis,
@@ -40,6 +56,19 @@ export class DeploymentStore implements DeploymentRepository {
     this.keys = storeKeys(opts.prefix ?? DEFAULT_PREFIX);
     this.maxAttempts = opts.maxAttempts ?? 20;
     this.onCorrupt = opts.onCorrupt ?? (() => {});
+    this.events = opts.events;
+  }
+
+  /** The outbox entries of a write: none unless the events webhook is on. */
+  private appends(d: Deployment, added: Deployment['history']): OutboxAppend[] {
+    return this.events ? outboxAppends(d, added) : [];
+  }
+
+  /** After a write that appended events: hands them on, never failing the write. */
+  private async recorded(appends: OutboxAppend[], deploymentId: string): Promise<void> {
+    if (appends.length === 0 || !this.events?.recorded) return;
+    const events = appends.map(([, version]) => ({ deploymentId, version: Number(version) }));
+    await this.events.recorded(events).catch(() => undefined);
   }
 
   /**
@@ -53,21 +82,29 @@ export class DeploymentStore implements DeploymentRepository {
     const json = serialize(d);
     const k = this.keys;
     const entries = creationAudit(d).map(auditFields);
+    const appends = this.appends(d, d.history);
     const reply = (await this.redis.eval(
       CREATE_SCRIPT,
-      5,
+      8,
       k.lock(d.service),
       k.deployment(d.id),
       k.serviceDeployments(d.service),
       k.active(),
       k.audit(d.service),
+      k.eventOutbox(),
+      k.eventPending(d.id),
+      k.eventDeployments(),
       d.id,
       json,
       String(d.createdAt),
       String(AUDIT_MAXLEN),
       JSON.stringify(entries),
+      JSON.stringify(appends),
     )) as string[];
-    if (reply[0] === 'ok') return { ok: true };
+    if (reply[0] === 'ok') {
+      await this.recorded(appends, d.id);
+      return { ok: true };
+    }
     if (reply[0] === 'exists') throw new StoreMisuseError(`deployment ${d.id} already exists`);
     const holderId = reply[1]!;
     let holder: Deployment | null = null;
@@ -118,17 +155,20 @@ export class DeploymentStore implements DeploymentRepository {
           return { found: true, written: false, deployment: current, result, lockedBy: lock };
         lockOp = 'take';
       }
-      const added = next.history
-        .slice(current.history.length)
-        .map((h) => auditFields(auditFromHistory(id, h)));
+      const newEntries = next.history.slice(current.history.length);
+      const added = newEntries.map((h) => auditFields(auditFromHistory(id, h)));
+      const appends = this.appends(next, newEntries);
 
       const reply = await this.redis.eval(
         UPDATE_SCRIPT,
-        4,
+        7,
         recordKey,
         lockKey,
         this.keys.active(),
         this.keys.audit(current.service),
+        this.keys.eventOutbox(),
+        this.keys.eventPending(id),
+        this.keys.eventDeployments(),
         raw,
         lock ?? '',
         serialize(next),
@@ -137,8 +177,12 @@ export class DeploymentStore implements DeploymentRepository {
         isTerminal(next.state) ? 'rem' : 'add',
         String(AUDIT_MAXLEN),
         JSON.stringify(added),
+        JSON.stringify(appends),
       );
-      if (reply === 'ok') return { found: true, written: true, deployment: next, result };
+      if (reply === 'ok') {
+        await this.recorded(appends, id);
+        return { found: true, written: true, deployment: next, result };
+      }
       if (attempt < this.maxAttempts) await sleep(Math.random() * Math.min(25, 2 ** attempt));
     }
     throw new StoreConflictError(id, this.maxAttempts);

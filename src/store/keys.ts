@@ -17,6 +17,16 @@ export interface StoreKeys {
   active(): string;
   /** Stream: audit trail of a service (one entry per state transition). */
   audit(service: string): string;
+  /** Hash: event id → outbox entry (JSON) of every transition not yet sent to the events webhook. */
+  eventOutbox(): string;
+  /** Sorted set: a deployment's waiting event ids, scored by record version. */
+  eventPending(deploymentId: string): string;
+  /** Set: ids of deployments with events waiting (what the sweep walks). */
+  eventDeployments(): string;
+  /** Hash: event id → dead letter (JSON): events the webhook gave up on, kept for people. */
+  eventDead(): string;
+  /** String (with a TTL): the delivery job sending a deployment's events now. */
+  eventLease(deploymentId: string): string;
 }
 
 export function storeKeys(prefix: string = DEFAULT_PREFIX): StoreKeys {
@@ -27,5 +37,10 @@ export function storeKeys(prefix: string = DEFAULT_PREFIX): StoreKeys {
     serviceDeployments: (service) => `${prefix}service:${service}:deployments`,
     active: () => `${prefix}active`,
     audit: (service) => `${prefix}audit:${service}`,
+    eventOutbox: () => `${prefix}events:outbox`,
+    eventPending: (deploymentId) => `${prefix}events:pending:${deploymentId}`,
+    eventDeployments: () => `${prefix}events:deployments`,
+    eventDead: () => `${prefix}events:dead`,
+    eventLease: (deploymentId) => `${prefix}events:lease:${deploymentId}`,
   };
 }

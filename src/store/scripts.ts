@@ -5,8 +5,22 @@
  */
 
 /**
- * KEYS: lock, record, service zset, active set, audit stream.
- * ARGV: id, record JSON, createdAt, audit maxlen, audit entries JSON.
+ * The event outbox (src/store/event-outbox.ts), appended in the same script as the state change it
+ * records: a crash can never keep one without the other. ARGV[n] is a JSON array of
+ * [event id, version, entry JSON]; `deployments` gets the deployment id.
+ */
+const OUTBOX_APPEND = (argv: number, outbox: number, pending: number, deployments: number, id: number) => `
+for _, e in ipairs(cjson.decode(ARGV[${argv}])) do
+  redis.call('HSET', KEYS[${outbox}], e[1], e[3])
+  redis.call('ZADD', KEYS[${pending}], e[2], e[1])
+  redis.call('SADD', KEYS[${deployments}], ARGV[${id}])
+end
+`;
+
+/**
+ * KEYS: lock, record, service zset, active set, audit stream, event outbox, event pending zset,
+ *       event deployments set.
+ * ARGV: id, record JSON, createdAt, audit maxlen, audit entries JSON, outbox entries JSON.
  * Returns {'ok'} | {'locked', holderId} | {'exists'}.
  */
 export const CREATE_SCRIPT = `
@@ -20,14 +34,16 @@ redis.call('SADD', KEYS[4], ARGV[1])
 for _, fields in ipairs(cjson.decode(ARGV[5])) do
   redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[4], '*', unpack(fields))
 end
+${OUTBOX_APPEND(6, 6, 7, 8, 1)}
 return {'ok'}
 `;
 
 /**
- * KEYS: record, lock, active set, audit stream.
+ * KEYS: record, lock, active set, audit stream, event outbox, event pending zset, event
+ *       deployments set.
  * ARGV: expected record JSON, expected lock value ('' = no lock), next record JSON,
  *       lock op ('keep' | 'release' | 'take'), id, active op ('add' | 'rem'), audit maxlen,
- *       audit entries JSON.
+ *       audit entries JSON, outbox entries JSON.
  * Returns 'ok' or 'conflict' (record or lock changed since they were read: nothing written).
  */
 export const UPDATE_SCRIPT = `
@@ -44,5 +60,6 @@ if ARGV[6] == 'rem' then redis.call('SREM', KEYS[3], ARGV[5]) else redis.call('S
 for _, fields in ipairs(cjson.decode(ARGV[8])) do
   redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[7], '*', unpack(fields))
 end
+${OUTBOX_APPEND(9, 5, 6, 7, 5)}
 return 'ok'
 `;
