@@ -4,27 +4,19 @@
  */
 
 import type { Server } from 'node:http';
-import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import type { ECSClient } from '@aws-sdk/client-ecs';
-import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { App } from '@slack/bolt';
 import type { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { type Clock, systemClock } from './app/clock.js';
 import type { JobContext } from './app/context.js';
-import type { ElbPort } from './app/ports/elb.js';
-import { createAlbRouter } from './aws/alb-router.js';
-import { createAsgAdapter, createAsgClient } from './aws/asg-adapter.js';
-import { meterAwsClients } from './aws/call-metrics.js';
-import { createCloudWatchClient, createMetricsAdapter } from './aws/cloudwatch-adapter.js';
-import { createEcsAdapter, createEcsClient } from './aws/ecs-adapter.js';
-import { createElbAdapter, createElbClient } from './aws/elb-sdk-adapter.js';
-import { rateLimitClient } from './aws/rate-limit.js';
-import { sharedReads } from './aws/shared-reads.js';
+import { AwsClientRegistry, type AwsClients } from './aws/aws-clients.js';
+import type { ClientOptions } from './aws/sdk-call.js';
+import { routerPerService } from './aws/service-router.js';
 import type { Env } from './config/env.js';
 import type { GreenlightConfig } from './domain/service.js';
 import { callWebhook } from './hooks/webhook.js';
+import { sweepEvents } from './jobs/event-delivery-job.js';
+import { eventsWiring } from './jobs/event-wiring.js';
 import { reconcileAll } from './jobs/reconcile.js';
 import { RedisWatch } from './jobs/redis-watch.js';
 import { startWorker } from './jobs/worker.js';
@@ -46,8 +38,13 @@ export interface RuntimeOptions {
   config: GreenlightConfig;
   log: Logger;
   redisUrl: string;
-  /** SDK clients to use instead of the defaults (which follow the AWS SDK's standard env). */
+  /**
+   * SDK clients of the process's own account and Region to use instead of the defaults (which
+   * follow the AWS SDK's standard env); services with `aws:` settings get clients of their own.
+   */
   aws?: Partial<AwsClients>;
+  /** What the clients built for services with `aws:` settings start from (tests: the local endpoint). */
+  awsClient?: ClientOptions;
   clock?: Clock;
   /** Key prefix for the store and the queue (tests use one per test). */
   prefix?: string;
@@ -71,12 +68,7 @@ export interface RuntimeOptions {
   forgottenScanMs?: number;
 }
 
-export interface AwsClients {
-  elb: ElasticLoadBalancingV2Client;
-  cloudwatch: CloudWatchClient;
-  ecs: ECSClient;
-  asg: AutoScalingClient;
-}
+export type { AwsClients } from './aws/aws-clients.js';
 
 async function bounded(work: Promise<unknown> | undefined, ms: number, log: Logger, what: string) {
   if (!work) return;
@@ -108,21 +100,6 @@ export interface Running {
   close(): Promise<void>;
 }
 
-/**
- * A client this process creates for an account and Region stays under AWS's ELBv2 rate limits by
- * design (src/aws/rate-limit.ts). Clients handed in (tests, the sandbox) are left as they are.
- */
-function limited(client: ElasticLoadBalancingV2Client): ElasticLoadBalancingV2Client {
-  rateLimitClient(client);
-  return client;
-}
-
-/** The ALB router, its precheck and plan reads shared while in flight (src/aws/shared-reads.ts). */
-function albRouter(elb: ElbPort) {
-  const { shared, fresh } = sharedReads(elb);
-  return createAlbRouter(fresh, { shared });
-}
-
 export async function startRuntime(opts: RuntimeOptions): Promise<Running> {
   const { env, config, log } = opts;
   const prefix = opts.prefix ?? 'gl';
@@ -133,36 +110,39 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Running> {
   bullConnection.on('error', (err) => log.warn({ err: err.message }, 'redis (queue) connection error'));
 
   const baseClock = opts.clock ?? systemClock;
-  const store = new DeploymentStore(redis, { prefix: `${prefix}:` });
   const queue = createQueue(bullConnection, prefix);
   queue.on('error', (err) => log.warn({ err: err.message }, 'queue error'));
+  // The events webhook (config `events`): every transition into the store's outbox, then a job.
+  const events = config.events ? eventsWiring(redis, prefix, queue, config.events, log) : undefined;
+  const store = new DeploymentStore(redis, { prefix: `${prefix}:`, ...(events && { events: events.store }) });
   const scheduler = new JobScheduler(queue, () => baseClock.now());
   const metrics = createMetrics({ services: Object.keys(config.services) });
   metrics.setCollectors({
     queueDepth: () => queue.getJobCounts('waiting', 'active', 'delayed', 'failed'),
     pendingTeardowns: async () => (await store.listActive()).filter((d) => d.state === 'soaking').length,
+    ...(events && { deadLetters: events.deadLetters }),
   });
   const token = env.slackBotToken ?? '';
   const client = createWebClient(token, env.slackApiUrl, metrics.slackApiError);
   const slack = createSlackGateway(client);
-  const clients: AwsClients = {
-    elb: opts.aws?.elb ?? limited(createElbClient()),
-    cloudwatch: opts.aws?.cloudwatch ?? createCloudWatchClient(),
-    ecs: opts.aws?.ecs ?? createEcsClient(),
-    asg: opts.aws?.asg ?? createAsgClient(),
-  };
-  // AWS errors and throttled requests, counted on every client (src/aws/call-metrics.ts).
-  meterAwsClients(clients, metrics);
+  // One set of clients per account and Region the services live in, built when first used: a
+  // rate-limited ELBv2 client per account and Region (src/aws/rate-limit.ts), reads shared while
+  // in flight, CloudWatch reads due together sharing GetMetricData calls, AWS errors and throttled
+  // requests counted on every client (src/aws/aws-clients.ts).
+  const aws = new AwsClientRegistry({
+    ...(opts.aws ? { given: opts.aws } : {}),
+    ...(opts.awsClient ? { client: opts.awsClient } : {}),
+    metrics,
+  });
 
   const ctx: JobContext = {
     store,
     scheduler,
-    router: albRouter(createElbAdapter(clients.elb)),
-    // Verification and soak reads due together share GetMetricData calls (src/aws/metrics-batcher.ts).
-    cloudwatch: createMetricsAdapter(clients.cloudwatch, { batch: {} }),
-    ecs: createEcsAdapter(clients.ecs),
-    asg: createAsgAdapter(clients.asg),
+    router: routerPerService((svc) => aws.forService(svc).router),
+    metricsFor: (svc) => aws.forService(svc).metrics,
+    computeFor: (svc) => aws.forService(svc).compute,
     webhook: (input) => callWebhook(input),
+    ...(events && { events: events.delivery }),
     secret: (name) => process.env[name],
     slack,
     config,
@@ -233,8 +213,10 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Running> {
       ...opts.worker,
     });
     await reconcileAll(ctx);
+    await sweepEvents(ctx).catch((err: unknown) => log.warn({ err }, 'events sweep failed'));
     reconcileTimer = setInterval(() => {
       reconcileAll(ctx).catch((err: unknown) => log.warn({ err }, 'reconcile failed'));
+      sweepEvents(ctx).catch((err: unknown) => log.warn({ err }, 'events sweep failed'));
     }, opts.reconcileEveryMs ?? 60_000);
     reconcileTimer.unref();
   }

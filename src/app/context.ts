@@ -11,7 +11,8 @@ import { PermanentJobError } from '../errors.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { Clock } from './clock.js';
-import type { AsgPort, EcsPort } from './ports/compute.js';
+import type { ComputeReadPorts } from './ports/compute.js';
+import type { EventDelivery } from './ports/events.js';
 import type { MetricsPort } from './ports/metrics.js';
 import type { Scheduler } from './ports/scheduler.js';
 import type { SlackGateway } from './ports/slack.js';
@@ -22,19 +23,27 @@ import type { WebhookRequest } from './ports/webhook.js';
 export interface JobContext {
   store: DeploymentRepository;
   scheduler: Scheduler;
-  /** Moves production traffic between slots (the ALB forward switch: src/aws/alb-router.ts). */
+  /**
+   * Moves production traffic between slots (the ALB forward switch: src/aws/alb-router.ts), in
+   * each service's account and Region (src/aws/service-router.ts).
+   */
   router: TrafficRouter;
   slack: SlackGateway;
   config: GreenlightConfig;
   clock: Clock;
   log: Logger;
   metrics: Metrics;
-  /** CloudWatch: ALB metrics and alarms (traffic evidence, health gates). */
-  cloudwatch: MetricsPort;
-  ecs: EcsPort;
-  asg: AsgPort;
+  /**
+   * CloudWatch of the service's account and Region (its `aws:` settings): ALB metrics and alarms
+   * (traffic evidence, health gates).
+   */
+  metricsFor: (svc: ServiceConfig) => MetricsPort;
+  /** ECS and Auto Scaling of the service's account and Region: its compute. */
+  computeFor: (svc: ServiceConfig) => ComputeReadPorts;
   /** POSTs a signed webhook; never throws. */
   webhook: (input: WebhookRequest) => Promise<HookResult>;
+  /** The events webhook's outbox, delivery jobs and signed POST; absent when `events` is not configured. */
+  events?: EventDelivery;
   /** Reads a secret (hook HMAC key) by environment variable name. */
   secret: (name: string) => string | undefined;
   /**

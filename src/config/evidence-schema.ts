@@ -142,6 +142,16 @@ export const hooksSchema = z
       .describe(
         'Called before the old slot is drained and scaled down; a non-2xx answer stops the teardown.',
       ),
+    afterRollback: webhookUrl
+      .optional()
+      .describe(
+        'Notification, once traffic is back on the previous slot (a manual or automatic rollback); its payload says the cause. Its failure undoes and blocks nothing.',
+      ),
+    verificationFailed: webhookUrl
+      .optional()
+      .describe(
+        'Notification, when verification fails (the deployment failed, or rolls back by itself); its payload lists the failing checks. Its failure undoes and blocks nothing.',
+      ),
   })
   .strict()
   .describe('Signed webhooks: JSON POSTs with an HMAC-SHA256 signature.');

@@ -12,7 +12,9 @@ import { toComputeTarget } from '../compute/registry.js';
 import { DEFAULT_PREVIEW_HEADER, type PreviewSettings } from '../domain/preview.js';
 import type { GreenlightConfig, ServiceConfig } from '../domain/service.js';
 import { DEFAULT_VERSION_TAGS } from '../domain/slot-version.js';
+import { resolveAws } from './aws-schema.js';
 import { crossFieldProblems } from './cross-checks.js';
+import { resolveEvents } from './events-schema.js';
 import { EVIDENCE_DEFAULTS } from './evidence-schema.js';
 import { describeIssues } from './issue-messages.js';
 import { type ConfigProblem, pathText } from './problem.js';
@@ -60,6 +62,8 @@ function resolveEvidence(s: RawService) {
             ...(h.beforeCutover ? { beforeCutover: h.beforeCutover } : {}),
             ...(h.afterCutover ? { afterCutover: h.afterCutover } : {}),
             ...(h.beforeTeardown ? { beforeTeardown: h.beforeTeardown } : {}),
+            ...(h.afterRollback ? { afterRollback: h.afterRollback } : {}),
+            ...(h.verificationFailed ? { verificationFailed: h.verificationFailed } : {}),
           },
         }
       : {}),
@@ -77,6 +81,12 @@ function resolvePreview(s: RawService): PreviewSettings {
   if (p?.priority !== undefined) out.priority = p.priority;
   if (p?.url !== undefined) out.url = p.url;
   return out;
+}
+
+/** `{ aws }` when the service or the defaults give any AWS setting (the service's keys win). */
+function awsOf(s: RawService, d: RawConfig['defaults']): Pick<ServiceConfig, 'aws'> {
+  const aws = resolveAws(s.aws, d.aws);
+  return aws ? { aws } : {};
 }
 
 export function resolveConfig(raw: RawConfig): GreenlightConfig {
@@ -102,9 +112,10 @@ export function resolveConfig(raw: RawConfig): GreenlightConfig {
       minHealthyTargets: s.minHealthyTargets ?? d.minHealthyTargets ?? DEFAULTS.minHealthyTargets,
       versionTags: [...(s.versionTags ?? DEFAULT_VERSION_TAGS)],
       ...resolveEvidence(s),
+      ...awsOf(s, d),
     },
   ]);
-  return { services: dict(services) };
+  return { services: dict(services), ...(raw.events ? { events: resolveEvents(raw.events) } : {}) };
 }
 
 /**

@@ -8,7 +8,9 @@
 import { z } from 'zod';
 import { formatDuration } from '../domain/duration.js';
 import { DEFAULT_PREVIEW_HEADER } from '../domain/preview.js';
+import { awsSchema } from './aws-schema.js';
 import { duration } from './durations.js';
+import { eventsSchema } from './events-schema.js';
 import { evidenceKeys, slotName } from './evidence-schema.js';
 
 export const TARGET_GROUP_ARN =
@@ -171,6 +173,11 @@ export const serviceSchema = z
       .describe(
         "Tag keys on each slot's target group that say what runs there, shown with the slot (the first as the version, the rest in brackets). Default: [version, commit].",
       ),
+    aws: awsSchema
+      .optional()
+      .describe(
+        "The service's AWS Region and the IAM role Greenlight assumes for it (each key over defaults.aws). Absent: the process's own Region and credentials.",
+      ),
     ...timing,
     ...evidenceKeys,
   })
@@ -179,7 +186,12 @@ export const serviceSchema = z
 export const configSchema = z
   .object({
     defaults: z
-      .object(timing)
+      .object({
+        ...timing,
+        aws: awsSchema
+          .optional()
+          .describe('AWS Region, role and external ID for every service; a service may override each key.'),
+      })
       .strict()
       .default({})
       .describe('Defaults for every service; a service may override any of them.'),
@@ -191,6 +203,7 @@ export const configSchema = z
       .refine((s) => Object.keys(s).length > 0, 'define at least one service')
       .meta({ minProperties: 1 })
       .describe('Service name (lower-case letters, digits and dashes; not a command word) → its settings.'),
+    events: eventsSchema.optional(),
   })
   .strict()
   .describe('Greenlight configuration (greenlight.yml): blue-green cutovers on AWS ALBs, driven from Slack.');

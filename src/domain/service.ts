@@ -46,6 +46,35 @@ export interface HookSettings {
   beforeCutover?: string;
   afterCutover?: string;
   beforeTeardown?: string;
+  /** Notification: traffic is back on the previous slot (manual or automatic rollback). */
+  afterRollback?: string;
+  /** Notification: verification failed (the deployment failed or rolls back by itself). */
+  verificationFailed?: string;
+}
+
+/**
+ * The events webhook: every state transition of every deployment, signed with the Standard
+ * Webhooks scheme, delivered at least once (src/jobs/event-delivery-job.ts).
+ */
+export interface EventsSettings {
+  url: string;
+  /** Environment variable holding the signing secret (`whsec_<base64>` or a raw string). */
+  secretEnv: string;
+  /** Per attempt. */
+  timeoutMs: number;
+  /** How long an event is retried before it is dead-lettered, from its transition. */
+  retryForMs: number;
+}
+
+/**
+ * Where a service's AWS resources are and how Greenlight reaches them: the Region of its clients
+ * and the IAM role it assumes (with the external ID the role's trust policy asks for). Absent
+ * keys: the process's own Region and credentials.
+ */
+export interface AwsSettings {
+  region?: string;
+  roleArn?: string;
+  externalId?: string;
 }
 
 /** A service with every default applied. */
@@ -66,11 +95,8 @@ export interface ServiceConfig {
   approvalTimeoutMs: number;
   verifyWindowMs: number;
   minHealthyTargets: number;
-  /**
-   * Tag keys on the slots' target groups that say what runs there (src/domain/slot-version.ts);
-   * absent: DEFAULT_VERSION_TAGS.
-   */
-  versionTags?: string[];
+  /** Tag keys on the slots' target groups that say what runs there (src/domain/slot-version.ts). */
+  versionTags: string[];
   traffic: TrafficSettings;
   gates: GateSettings;
   hooks?: HookSettings;
@@ -79,8 +105,12 @@ export interface ServiceConfig {
   computeTimeoutMs: number;
   /** Per slot: hourly cost of keeping it running. */
   hourlyCost: Record<string, number>;
+  /** The account and Region of its resources (`aws:`, over `defaults.aws`); absent: the process's own. */
+  aws?: AwsSettings;
 }
 
 export interface GreenlightConfig {
   services: Record<string, ServiceConfig>;
+  /** The events webhook (absent: no events are recorded or sent). */
+  events?: EventsSettings;
 }

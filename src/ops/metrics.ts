@@ -27,7 +27,14 @@ export type RollbackCause = (typeof ROLLBACK_CAUSES)[number];
 export const GATES = ['error_rate', 'p99_latency', 'unhealthy_hosts', 'alarm'] as const;
 
 /** The hooks Greenlight calls (HookResult.hook). */
-export const HOOKS = ['beforeCutover', 'afterCutover', 'beforeTeardown', 'scaleDown'] as const;
+export const HOOKS = [
+  'beforeCutover',
+  'afterCutover',
+  'beforeTeardown',
+  'scaleDown',
+  'afterRollback',
+  'verificationFailed',
+] as const;
 /**
  * How a hook call ended: `ok` (a 2xx), `failed` (answered another status), `timed_out` (no answer
  * within `hooks.timeout`), `unreachable` (no answer: connection refused, DNS), `not_called`
@@ -36,8 +43,16 @@ export const HOOKS = ['beforeCutover', 'afterCutover', 'beforeTeardown', 'scaleD
 export const HOOK_OUTCOMES = ['ok', 'failed', 'timed_out', 'unreachable', 'not_called'] as const;
 export type HookOutcome = (typeof HOOK_OUTCOMES)[number];
 
+/**
+ * How one delivery attempt of the events webhook ended: `delivered` (a 2xx), `retried` (any other
+ * answer, or none: tried again later), `dead_lettered` (given up after `events.retryFor`, or a 410
+ * Gone: kept in Redis, never sent again by itself).
+ */
+export const EVENT_OUTCOMES = ['delivered', 'retried', 'dead_lettered'] as const;
+export type EventOutcome = (typeof EVENT_OUTCOMES)[number];
+
 /** The AWS services Greenlight calls, by their service prefix (as in IAM actions). */
-export type AwsServiceLabel = 'elasticloadbalancing' | 'cloudwatch' | 'ecs' | 'autoscaling';
+export type AwsServiceLabel = 'elasticloadbalancing' | 'cloudwatch' | 'ecs' | 'autoscaling' | 'sts';
 
 /** The cause label of a rollback recorded with `reason` (none: the Rollback button or command). */
 export function rollbackCause(reason: DeploymentReason | undefined): RollbackCause {
@@ -68,6 +83,8 @@ export interface MetricsCollectors {
   queueDepth?: () => Promise<Record<string, number>>;
   /** Deployments soaking with a teardown still to come. */
   pendingTeardowns?: () => Promise<number>;
+  /** Events the events webhook gave up on, kept in Redis (dead letters). */
+  deadLetters?: () => Promise<number>;
 }
 
 export interface Metrics {
@@ -91,6 +108,8 @@ export interface Metrics {
   awsThrottled(service: AwsServiceLabel, operation: string): void;
   /** A hook (webhook) call ended with `outcome`. */
   hookCalled(hook: string, outcome: HookOutcome): void;
+  /** One delivery attempt of the events webhook ended with `outcome`. */
+  eventDelivery(outcome: EventOutcome): void;
   /** A Slack Web API call failed: `method` as `chat.postMessage`, `error` as Slack names it. */
   slackApiError(method: string, error: string): void;
   /** A queue job started `seconds` after it was due. */
@@ -177,6 +196,23 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
       );
     },
   });
+  new Gauge({
+    name: 'greenlight_event_dead_letters',
+    help: 'Events the events webhook gave up on, kept in Redis until someone looks at them.',
+    registers: [registry],
+    collect() {
+      return track(
+        (async () => {
+          if (!collectors.deadLetters) return this.reset();
+          try {
+            this.set(await collectors.deadLetters());
+          } catch {
+            collectErrors.inc({ collector: 'event_dead_letters' });
+          }
+        })(),
+      );
+    },
+  });
   // Registered after the gauges, so their collections of this scrape are already in `inflight`.
   const collectErrors = new Counter({
     name: 'greenlight_metrics_collect_errors_total',
@@ -247,6 +283,13 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
     registers: [registry],
   });
   for (const hook of HOOKS) for (const outcome of HOOK_OUTCOMES) hooks.inc({ hook, outcome }, 0);
+  const events = new Counter({
+    name: 'greenlight_event_deliveries_total',
+    help: 'Delivery attempts of the events webhook, by outcome (delivered, retried, dead_lettered).',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  for (const outcome of EVENT_OUTCOMES) events.inc({ outcome }, 0);
   const slackErrors = new Counter({
     name: 'greenlight_slack_api_errors_total',
     help: 'Slack Web API calls that failed after the client retries, by method and Slack error.',
@@ -269,6 +312,7 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
       awsErrors.inc({ service, operation: labelValue(operation), code: labelValue(code) }),
     awsThrottled: (service, operation) => awsThrottles.inc({ service, operation: labelValue(operation) }),
     hookCalled: (hook, outcome) => hooks.inc({ hook: labelValue(hook), outcome }),
+    eventDelivery: (outcome) => events.inc({ outcome }),
     slackApiError: (method, error) =>
       slackErrors.inc({ method: labelValue(method), error: labelValue(error) }),
     observeJobLag: (job, seconds) => jobLag.observe({ job_name: labelValue(job) }, Math.max(0, seconds)),

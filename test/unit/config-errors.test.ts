@@ -49,7 +49,7 @@ const EXPECTED = [
   '9:24: services.checkout.minHealthyTargets: expected a number, got text',
   '11:7: services.checkout.traffic.tolarance: unknown key; did you mean tolerance? (traffic accepts tolerance, period, pollInterval, allowIdle)',
   '14:7: services.checkout.gates.maxP99latency: unknown key; did you mean maxP99Latency? (gates accepts maxErrorRate, maxP99Latency, minRequests, maxUnhealthyHosts, loadBalancerErrors, alarms, autoRollback, watchInterval)',
-  '17:7: services.checkout.hooks.befoerCutover: unknown key; did you mean beforeCutover? (hooks accepts secretEnv, timeout, retries, beforeCutover, afterCutover, beforeTeardown)',
+  '17:7: services.checkout.hooks.befoerCutover: unknown key; did you mean beforeCutover? (hooks accepts secretEnv, timeout, retries, beforeCutover, afterCutover, beforeTeardown, afterRollback, verificationFailed)',
   '19:15: services.checkout.compute.blue.ecs.service: missing; expected text',
   `20:16: services.checkout.compute.green.autoscalinggroup: unknown kind of compute; did you mean autoScalingGroup? ${COMPUTE_KINDS.replace(/^a/, 'A')}`,
 ];
@@ -147,7 +147,7 @@ describe('positions', () => {
 describe('hints', () => {
   it('takes a misspelt required key for the key it meant, instead of also calling that one missing', () => {
     expect(problems(`servces:\n  checkout: {}\n`)).toEqual([
-      '1:1: servces: unknown key; did you mean services? (the top level accepts defaults, services)',
+      '1:1: servces: unknown key; did you mean services? (the top level accepts defaults, services, events)',
     ]);
   });
 

@@ -270,9 +270,9 @@ services:
     slots: { blue: ${BLUE} }
 `);
     const expected = [
-      'extra: unknown key (the top level accepts defaults, services)',
+      'extra: unknown key (the top level accepts defaults, services, events)',
       'defaults.soak: "3x" is not a duration such as 30s, 5m, 2h, 1d or 1h30m',
-      'defaults.sok: unknown key; did you mean soak? (defaults accepts soak, remindBefore, approvalTimeout, verifyWindow, minHealthyTargets)',
+      'defaults.sok: unknown key; did you mean soak? (defaults accepts soak, remindBefore, approvalTimeout, verifyWindow, minHealthyTargets, aws)',
       'services.Checkout: invalid name: service names are lower-case, digits and dashes',
       'services.status: "status" is a command word',
       'services.search.channel: not a Slack channel id',
@@ -348,7 +348,7 @@ services:
     [
       'a list at the top',
       '- a\n- b\n',
-      '(top level): expected a mapping of keys to values (defaults, services), got a list',
+      '(top level): expected a mapping of keys to values (defaults, services, events), got a list',
     ],
     ['no services', 'services: {}\n', 'services: define at least one service'],
   ])('reports %s', (_name, yaml, expected) => {
