@@ -18,6 +18,7 @@ import { cloudwatchIsSimulated } from './config/env.js';
 import { formatProblems, loadConfigFile } from './config/load-config.js';
 import type { GreenlightConfig, ServiceConfig } from './domain/service.js';
 import { errorMessage } from './errors.js';
+import { eventSecretProblem } from './hooks/standard-webhook.js';
 
 export interface CheckConfigDeps {
   env: Record<string, string | undefined>;
@@ -64,6 +65,12 @@ export async function runCheckConfig(args: string[], deps: CheckConfigDeps): Pro
     `${path}: the file is valid (${names.length} service${names.length === 1 ? '' : 's'}: ${names.join(', ')}).`,
   );
 
+  // The events webhook's signing secret, as the bot would read it at start.
+  const problems: string[] = [];
+  const events = loaded.config.events;
+  const eventSecret = events ? eventSecretProblem(events.secretEnv, env[events.secretEnv]) : null;
+  if (eventSecret) problems.push(`events.secretEnv: ${eventSecret}, so no event would be sent.`);
+
   const aws = awsTarget(env);
   const services = names.map((n) => loaded.config.services[n] as ServiceConfig);
   if (!aws && !services.some((svc) => svc.aws?.region)) {
@@ -71,6 +78,7 @@ export async function runCheckConfig(args: string[], deps: CheckConfigDeps): Pro
       'AWS checks skipped: set AWS_REGION (or AWS_DEFAULT_REGION, or AWS_ENDPOINT_URL) and credentials to check',
     );
     print('that every listener and target group exists and which slot is live.');
+    if (problems.length > 0) return reportProblems(print, path, problems);
     print(`\n${path}: OK (file only).`);
     return 0;
   }
@@ -81,7 +89,6 @@ export async function runCheckConfig(args: string[], deps: CheckConfigDeps): Pro
     batchMetrics: false,
     client: { ...(fallbackRegion ? { region: fallbackRegion } : {}), ...deps.awsClient },
   });
-  const problems: string[] = [];
   for (const group of byAccountAndRegion(services)) {
     const settings = group[0]?.aws ?? {};
     const region = settings.region ?? fallbackRegion;
@@ -114,14 +121,16 @@ export async function runCheckConfig(args: string[], deps: CheckConfigDeps): Pro
     for (const line of [...elbResult.lines, ...evidence.lines]) print(line);
     problems.push(...elbResult.problems, ...evidence.problems);
   }
-  if (problems.length > 0) {
-    print(`\nProblems (${problems.length}):`);
-    for (const p of problems) print(`  - ${p}`);
-    print(`\n${path}: NOT OK.`);
-    return 1;
-  }
+  if (problems.length > 0) return reportProblems(print, path, problems);
   print(`\n${path}: OK. Every listener and target group exists and each service has a live slot.`);
   return 0;
+}
+
+function reportProblems(print: (line: string) => void, path: string, problems: string[]): 1 {
+  print(`\nProblems (${problems.length}):`);
+  for (const p of problems) print(`  - ${p}`);
+  print(`\n${path}: NOT OK.`);
+  return 1;
 }
 
 const invokedDirectly =

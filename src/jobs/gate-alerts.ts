@@ -17,6 +17,7 @@ import type { GateBreach } from '../domain/evidence.js';
 import { reason } from '../domain/reasons.js';
 import type { ServiceConfig } from '../domain/service.js';
 import { gateAlertMessage } from '../messages/index.js';
+import { enqueueOwedNotifications } from './notification-hooks.js';
 import { deliver } from './outbox.js';
 
 /** Who the history and the card name as having acted when Greenlight rolls back by itself. */
@@ -46,15 +47,17 @@ export async function handleBreaches(
     for (const b of uncounted) ctx.metrics.gateBreached(d.service, b.kind);
   }
   // The state change first, Slack after: a Slack outage must not keep the rollback from happening.
-  if (auto) {
-    await recordEvent(ctx, d.id, {
-      type: 'rollback',
-      user: AUTOMATIC,
-      reason: reason('gate_breached', { summary, rollback: during }),
-    });
-  } else if (during === 'verification') {
-    await recordEvent(ctx, d.id, { type: 'verify_failed', reason: reason('gate_breached', { summary }) });
-  }
+  const changed = auto
+    ? await recordEvent(ctx, d.id, {
+        type: 'rollback',
+        user: AUTOMATIC,
+        reason: reason('gate_breached', { summary, rollback: during }),
+      })
+    : during === 'verification'
+      ? await recordEvent(ctx, d.id, { type: 'verify_failed', reason: reason('gate_breached', { summary }) })
+      : undefined;
+  // A failed verification owes its verificationFailed hook: enqueued before the alert goes to Slack.
+  if (changed?.ok) await enqueueOwedNotifications(ctx, changed.deployment);
   const fresh = [...new Set(breaches.map((b) => breachAlertKey(during, b)))].filter(
     (k) => !d.messages.posted.includes(k),
   );

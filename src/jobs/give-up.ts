@@ -12,6 +12,7 @@ import { reason as reasonOf } from '../domain/reasons.js';
 import { userMention } from '../messages/mentions.js';
 import { refusalMessage } from '../messages/refusal.js';
 import { attemptEnded } from './cutover-job.js';
+import { enqueueOwedNotifications } from './notification-hooks.js';
 import { postOnce } from './outbox.js';
 
 async function failureEvent(
@@ -61,6 +62,11 @@ export async function giveUp(ctx: JobContext, job: string, deploymentId: string,
       ctx.log.warn({ err, deployment: d.id }, 'could not enqueue afterCutover'),
     );
   }
+  // A verification that gave up failed too: its verificationFailed hook is owed like any other's.
+  if (out.ok)
+    await enqueueOwedNotifications(ctx, out.deployment).catch((err: unknown) =>
+      ctx.log.warn({ err, deployment: d.id }, 'could not enqueue a notification hook'),
+    );
   if (!out.ok || !out.deployment.messages.card) return;
   await postOnce(
     ctx,

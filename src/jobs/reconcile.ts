@@ -16,6 +16,7 @@ import { formatDuration } from '../domain/duration.js';
 import { type JobName, nextOnGrid } from '../domain/job-ids.js';
 import { STALE_SWITCH_MS } from '../domain/limits.js';
 import { nextPollAt } from '../domain/traffic/periods.js';
+import { NOTIFICATION_HOOKS, NOTIFICATION_JOB, notificationOwed } from '../hooks/notification-hooks.js';
 import { giveUp } from './give-up.js';
 import { scheduleWatch } from './watch-job.js';
 
@@ -100,19 +101,32 @@ function lastEvent(d: Deployment, event: string) {
   return last?.event === event ? last : undefined;
 }
 
-/** A deployment that ended this long ago or less may still owe its afterCutover hook. */
+/** A deployment that ended this long ago or less may still owe a hook. */
 export const OWED_HOOK_WINDOW_MS = 24 * 3_600_000;
 
-/** Ended deployments (the newest few per service) whose afterCutover hook was never paid. */
+/** Whether an ended deployment still owes a hook its service configures. */
+function owesHook(ctx: JobContext, d: Deployment): boolean {
+  const hooks = ctx.config.services[d.service]?.hooks;
+  if (!hooks) return false;
+  return (
+    afterCutoverOwed(d, Boolean(hooks.afterCutover)) ||
+    NOTIFICATION_HOOKS.some((hook) => notificationOwed(hook, d, Boolean(hooks[hook])))
+  );
+}
+
+/**
+ * Ended deployments (the newest few per service) that owe a hook: afterCutover, or a notification
+ * (afterRollback, verificationFailed) whose job was lost (a crash before its enqueue, a Redis loss).
+ */
 async function endedOwingHooks(ctx: JobContext): Promise<Deployment[]> {
-  const withHook = Object.values(ctx.config.services).filter((svc) => svc.hooks?.afterCutover);
-  const recent = await Promise.all(withHook.map((svc) => ctx.store.listByService(svc.name, 3)));
+  const withHooks = Object.values(ctx.config.services).filter(
+    (svc) => svc.hooks?.afterCutover || NOTIFICATION_HOOKS.some((hook) => svc.hooks?.[hook]),
+  );
+  const recent = await Promise.all(withHooks.map((svc) => ctx.store.listByService(svc.name, 3)));
   const since = ctx.clock.now() - OWED_HOOK_WINDOW_MS;
   return recent
     .flat()
-    .filter(
-      (d) => isTerminal(d.state) && (d.finishedAt ?? d.updatedAt) >= since && afterCutoverOwed(d, true),
-    );
+    .filter((d) => isTerminal(d.state) && (d.finishedAt ?? d.updatedAt) >= since && owesHook(ctx, d));
 }
 
 export async function reconcileAll(ctx: JobContext): Promise<number> {
@@ -125,13 +139,23 @@ export async function reconcileAll(ctx: JobContext): Promise<number> {
     }
   }
   const owing = await endedOwingHooks(ctx).catch((err: unknown) => {
-    ctx.log.warn({ err }, 'reconcile could not read ended deployments owing afterCutover');
+    ctx.log.warn({ err }, 'reconcile could not read ended deployments owing a hook');
     return [];
   });
   for (const d of owing) {
-    await need(ctx, d, 'after-cutover').catch((err: unknown) =>
-      ctx.log.warn({ err, deployment: d.id }, 'reconcile could not enqueue afterCutover'),
-    );
+    const hooks = ctx.config.services[d.service]?.hooks;
+    // `need` also brings back a job that failed for good, as for every other job.
+    const jobs: JobName[] = [
+      ...(afterCutoverOwed(d, Boolean(hooks?.afterCutover)) ? (['after-cutover'] as const) : []),
+      ...NOTIFICATION_HOOKS.filter((hook) => notificationOwed(hook, d, Boolean(hooks?.[hook]))).map(
+        (hook) => NOTIFICATION_JOB[hook],
+      ),
+    ];
+    for (const job of jobs) {
+      await need(ctx, d, job).catch((err: unknown) =>
+        ctx.log.warn({ err, deployment: d.id, job }, 'reconcile could not enqueue an owed hook'),
+      );
+    }
   }
   return active.length;
 }

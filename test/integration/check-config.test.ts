@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -73,6 +73,23 @@ describe('npm run check-config against AWS (the local endpoint, through the real
     expect(short.code).toBe(1);
     expect(short.text).toContain('is too short: 7 characters, at least 32');
     expect(short.text).not.toContain('hunter2');
+  });
+
+  it('checks the events webhook’s signing secret, naming the variable but never the value', async () => {
+    const path = configFile([]);
+    writeFileSync(
+      path,
+      `events: { url: "https://audit.example.com/greenlight", secretEnv: CHECK_EVENTS_SECRET }\n${readFileSync(path, 'utf8')}`,
+    );
+    const unset = await run(path, { CHECK_EVENTS_SECRET: undefined });
+    expect(unset.code).toBe(1);
+    expect(unset.text).toContain('CHECK_EVENTS_SECRET (events.secretEnv) is not set');
+    const short = await run(path, { CHECK_EVENTS_SECRET: 'whsec_c2hvcnQ=' });
+    expect(short.code).toBe(1);
+    expect(short.text).not.toContain('c2hvcnQ');
+    const good = await run(path, { CHECK_EVENTS_SECRET: `whsec_${Buffer.alloc(32, 7).toString('base64')}` });
+    expect(good.text).not.toContain('events.secretEnv');
+    expect(good.code).toBe(0);
   });
 
   it('names every missing piece and exits non-zero', async () => {

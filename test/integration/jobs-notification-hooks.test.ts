@@ -9,7 +9,9 @@ import { createHmac } from 'node:crypto';
 import type { Worker } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { jobId } from '../../src/domain/job-ids.js';
+import { giveUp } from '../../src/jobs/give-up.js';
 import { runAfterRollback, runVerificationFailed } from '../../src/jobs/notification-hooks.js';
+import { reconcileAll } from '../../src/jobs/reconcile.js';
 import { runRollback } from '../../src/jobs/rollback-job.js';
 import { runVerify } from '../../src/jobs/verify-job.js';
 import { startWorker } from '../../src/jobs/worker.js';
@@ -162,6 +164,31 @@ describe('an automatic rollback after a failed verification', () => {
       }),
     ]);
     expect((await rig.get(d.id)).state).toBe('failed'); // the hook changed nothing
+  });
+
+  it('is owed when the verify job itself gives up, and enqueued by the give-up', async () => {
+    const d = await rig.verifying();
+    await giveUp(rig.ctx, 'verify', d.id, 'CloudWatch could not be read');
+    expect((await rig.get(d.id)).state).toBe('failed');
+    expect(await rig.queue.getJob(jobId('verification-failed', d.id))).toBeDefined();
+    await runVerificationFailed(rig.ctx, d.id);
+    expect(at('/verify-failed')).toHaveLength(1);
+  });
+
+  it('is enqueued again by reconcile when its job was lost, and not once it was called', async () => {
+    const d = await rig.verifying();
+    alarmGate(false);
+    await runVerify(rig.ctx, d.id);
+    await rig.queue.remove(jobId('verification-failed', d.id)); // lost (a crash, a Redis restore)
+
+    await reconcileAll(rig.ctx);
+    expect(await rig.queue.getJob(jobId('verification-failed', d.id))).toBeDefined();
+    await runVerificationFailed(rig.ctx, d.id);
+    expect(at('/verify-failed')).toHaveLength(1);
+
+    await rig.queue.remove(jobId('verification-failed', d.id));
+    await reconcileAll(rig.ctx);
+    expect(await rig.queue.getJob(jobId('verification-failed', d.id))).toBeUndefined(); // paid
   });
 });
 
