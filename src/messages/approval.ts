@@ -61,7 +61,7 @@ function previewText(d: Deployment, svc: ServiceConfig): string {
   const tryIt = command
     ? `\nTry it: ${code(command, 300)}`
     : ' Send some to the load balancer and try it before you approve.';
-  return `🔎 *Preview ${slot(d.toSlot)}:* ${how} reach it now (its preview rule);${others}.${tryIt}`;
+  return `🔎 *Preview* ${slot(d.toSlot)}: ${how} reach it now (its preview rule);${others}.${tryIt}`;
 }
 
 /** Posted in the thread after a successful precheck. */

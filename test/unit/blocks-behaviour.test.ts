@@ -133,7 +133,7 @@ describe('approval prompt', () => {
       (approvalPrompt(d, svcOf).blocks as { text?: { text: string } }[]).map((b) => b.text?.text ?? '');
     const preview = (svcOf: typeof svc) => sections(svcOf).find((t) => t.startsWith('🔎')) ?? '';
     expect(preview(svc)).toBe(
-      '🔎 *Preview *green*:* requests with the header `X-Greenlight-Slot: checkout/green` reach it now (its preview rule); every other request still goes to *blue*. Send some to the load balancer and try it before you approve.',
+      '🔎 *Preview* *green*: requests with the header `X-Greenlight-Slot: checkout/green` reach it now (its preview rule); every other request still goes to *blue*. Send some to the load balancer and try it before you approve.',
     );
     const withUrl = { ...svc, preview: { ...svc.preview, url: 'https://shop.example.com/checkout' } };
     expect(preview(withUrl)).toContain(
