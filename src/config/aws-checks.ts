@@ -50,7 +50,11 @@ function arnPlace(
   return { partition: partition as string, region: region as string, account: account as string };
 }
 
-/** The ARNs a service names: its listeners, its slots' target groups and the preview listener. */
+/**
+ * The ARNs a service names: its listeners, the preview listener, and its slots' target groups —
+ * these only when no listener ARN is well formed: otherwise cross-checks.ts already holds each
+ * target group to its listeners' region and account, and one mistake would be reported twice.
+ */
 function namedArns(name: string, svc: Raw): { path: ConfigPath; arn: unknown; shape: RegExp }[] {
   const out: { path: ConfigPath; arn: unknown; shape: RegExp }[] = [];
   if (Array.isArray(svc.listeners)) {
@@ -58,7 +62,8 @@ function namedArns(name: string, svc: Raw): { path: ConfigPath; arn: unknown; sh
       out.push({ path: ['services', name, 'listeners', i], arn, shape: LISTENER_ARN });
     });
   }
-  if (isObject(svc.slots))
+  const listenerKnown = out.some((o) => arnPlace(o.arn, o.shape) !== undefined);
+  if (isObject(svc.slots) && !listenerKnown)
     for (const [slot, arn] of Object.entries(svc.slots))
       out.push({ path: ['services', name, 'slots', slot], arn, shape: TARGET_GROUP_ARN });
   if (isObject(svc.preview) && svc.preview.listener !== undefined)

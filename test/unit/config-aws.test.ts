@@ -130,13 +130,17 @@ describe('the aws: block', () => {
     });
   });
 
-  it("refuses listeners and target groups outside the service's Region, at each ARN", () => {
+  it("refuses listeners outside the service's Region at each ARN, and a target group once", () => {
     const west = arns('us-west-2', '123456789012');
+    // The target groups are where their listeners are: the listener is the mistake.
     expect(problems(file({ at: west, aws: ['region: us-east-1'] }))).toEqual([
       `greenlight.yml:4:17: services.checkout.listeners.0: in region us-west-2, but the service's AWS Region is us-east-1 (services.checkout.aws.region); Greenlight reaches its resources in that Region only`,
-      `greenlight.yml:6:13: services.checkout.slots.blue: in region us-west-2, but the service's AWS Region is us-east-1 (services.checkout.aws.region); Greenlight reaches its resources in that Region only`,
-      `greenlight.yml:7:14: services.checkout.slots.green: in region us-west-2, but the service's AWS Region is us-east-1 (services.checkout.aws.region); Greenlight reaches its resources in that Region only`,
     ]);
+    // A target group elsewhere than its listeners is named once, by the check of slots against listeners.
+    const oneOff = { ...arns('us-east-1', '123456789012'), green: arns('eu-west-1', '123456789012').green };
+    const slotProblems = problems(file({ at: oneOff, aws: ['region: us-east-1'] }));
+    expect(slotProblems).toHaveLength(1);
+    expect(slotProblems[0]).toMatch(/^greenlight\.yml:7:14: services\.checkout\.slots\.green: .*eu-west-1/);
     // The Region from the defaults names where it is written.
     expect(problems(file({ at: west, defaults: ['region: eu-west-1'] }))[0]).toContain(
       "the service's AWS Region is eu-west-1 (defaults.aws.region)",
@@ -146,19 +150,15 @@ describe('the aws: block', () => {
   it("refuses listeners and target groups outside the role's account", () => {
     const elsewhere = arns('us-east-1', '123456789012');
     const out = problems(file({ at: elsewhere, aws: [`roleArn: ${OTHER_ROLE}`] }));
-    expect(out).toHaveLength(3);
+    expect(out).toHaveLength(1); // the listener; its target groups are where it is
     expect(out[0]).toBe(
       `greenlight.yml:4:17: services.checkout.listeners.0: in account 123456789012, but services.checkout.aws.roleArn is a role of account 210987654321; Greenlight reaches the service's resources as that role, so they must be in its account`,
     );
-    // A slot alone in another account is named alone.
+    // A slot alone in another account is named alone, once.
     const mixed = { ...arns('eu-west-1', '210987654321'), green: arns('eu-west-1', '123456789012').green };
-    expect(problems(file({ at: mixed, aws: ['region: eu-west-1', `roleArn: ${OTHER_ROLE}`] }))).toEqual(
-      expect.arrayContaining([
-        expect.stringMatching(
-          /^greenlight\.yml:7:14: services\.checkout\.slots\.green: in account 123456789012/,
-        ),
-      ]),
-    );
+    expect(problems(file({ at: mixed, aws: ['region: eu-west-1', `roleArn: ${OTHER_ROLE}`] }))).toEqual([
+      'greenlight.yml:7:14: services.checkout.slots.green: target group is in region eu-west-1, account 123456789012 but the listeners are in region eu-west-1, account 210987654321',
+    ]);
   });
 
   it('refuses a role and a Region of different partitions', () => {
