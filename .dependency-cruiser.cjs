@@ -13,7 +13,7 @@ const layer = (name) => `^src/${name}/`;
 const ERRORS = '^src/errors\\.ts$';
 const PORTS = '^src/app/ports/';
 const LAYERS = '^src/(domain|compute|config|app|aws|store|queue|hooks|ops|messages|jobs|slack)/';
-const ROOT_FILES = '^src/(main|runtime|check-config|local-sandbox|errors)\\.ts$';
+const ROOT_FILES = '^src/(main|runtime|runtime-events|check-config|local-sandbox|errors)\\.ts$';
 /** What a package import resolves to, and Node's built-ins. */
 const PACKAGES = { dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg', 'npm-unknown', 'core'] };
 

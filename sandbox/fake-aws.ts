@@ -4,7 +4,7 @@
  * - JSON protocols by `X-Amz-Target`: `AmazonEC2ContainerServiceV20141113.*` → ECS;
  *   CloudWatch (`GraniteServiceVersion20100801.*`, JSON 1.0) → the injected handler.
  * - awsQuery by the `Version` form field: `2015-12-01` → ELBv2 (the fake ELB's `handleQuery`),
- *   `2011-01-01` → Auto Scaling, `2011-06-15` → STS (fake-sts.ts: AssumeRole).
+ *   `2011-01-01` → Auto Scaling, `2011-06-15` → STS (fake-sts.ts: AssumeRole, GetCallerIdentity).
  * With STS served, a request signed with a session it issued acts as that session's role: an
  * expired session gets `ExpiredToken`, an action the role may not call `AccessDenied`, each in its
  * service's protocol (docs/aws-behaviour.md, "STS AssumeRole"). The ELB records who signed each
@@ -156,7 +156,7 @@ export async function dispatchFakeAws(
   const caller = signedBy(req.headers);
   if (req.headers['x-amz-target'] === undefined && isStsRequest(req.body)) {
     return opts.sts
-      ? handleSts(opts.sts, req.body, caller?.accessKeyId)
+      ? handleSts(opts.sts, req.body, caller)
       : queryError('InvalidAction', 'STS is not served here.');
   }
   const refusal = refused(opts.sts, req);

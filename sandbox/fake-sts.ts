@@ -1,7 +1,7 @@
 /**
- * The fake STS: AssumeRole, over the Query protocol the SDK speaks to STS (`Action=AssumeRole&
- * Version=2011-06-15`, form-encoded POST; XML response), with the roles a test or the sandbox
- * declares. Served by the fake AWS endpoint (fake-aws.ts), which also uses the sessions issued
+ * The fake STS: AssumeRole and GetCallerIdentity, over the Query protocol the SDK speaks to STS
+ * (`Action=AssumeRole&Version=2011-06-15`, form-encoded POST; XML response), with the roles a test
+ * or the sandbox declares. Served by the fake AWS endpoint (fake-aws.ts), which also uses the sessions issued
  * here to answer the other services: a request signed with a session's access key id acts as its
  * role (its denied actions are refused with AccessDenied) and fails with ExpiredToken once the
  * session has expired. Sources (docs/aws-behaviour.md, "STS AssumeRole"):
@@ -20,9 +20,16 @@
  *   caller, or an `sts:ExternalId` condition the request does not meet — is `AccessDenied` (403,
  *   `<Type>Sender</Type>`), "User: <caller> is not authorized to perform: sts:AssumeRole on
  *   resource: <role>"; AWS does not say which (IAM User Guide, "Troubleshoot IAM roles").
+ * - GetCallerIdentity (STS API Reference, GetCallerIdentity: response elements and examples):
+ *   `GetCallerIdentityResponse/GetCallerIdentityResult` with `Arn`, `UserId` and `Account` of the
+ *   caller — for a session this fake issued, the assumed-role ARN, `<role id>:<session name>` and
+ *   the role's account; for any other key, the local IAM user `greenlight-local` of account
+ *   123456789012 (its unique id `AIDA…`). "No permissions are required to perform this
+ *   operation": a role's denied actions never refuse it; an expired session is `ExpiredToken`.
  * Not modelled: session policies and tags, MFA, source identity (the bot sends none).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { FailureInjection, failureStatus } from './failure-injection.js';
 import type { FakeResponse } from './fake-elb/index.js';
 import { escapeXml } from './fake-elb/xml.js';
 import { awsAnswer } from './local-http.js';
@@ -31,6 +38,8 @@ export const STS_VERSION = '2011-06-15';
 export const STS_NAMESPACE = 'https://sts.amazonaws.com/doc/2011-06-15/';
 /** The account of callers this fake does not know (the bot's own base credentials). */
 const CALLER_ACCOUNT = '123456789012';
+/** The unique id of the local IAM user those callers are (IAM User Guide, "IAM identifiers": a user's begins `AIDA`). */
+const CALLER_USER_ID = 'AIDAGREENLIGHTLOCAL01';
 
 export interface FakeRole {
   arn: string;
@@ -50,6 +59,8 @@ export interface FakeSession {
   sessionName: string;
   /** The assumed-role ARN requests of this session act as. */
   arn: string;
+  /** `AROA…:<session name>` (AssumedRoleUser.AssumedRoleId; GetCallerIdentity's UserId). */
+  assumedRoleId: string;
   expiresAt: number;
 }
 
@@ -60,7 +71,17 @@ export interface FakeStsCall {
   durationSeconds: number | undefined;
   /** The access key id the request was signed with. */
   caller: string | undefined;
+  /** The Region of the request's signature (its SigV4 credential scope). */
+  region: string | undefined;
   /** `ok`, or the error code it was answered with. */
+  outcome: string;
+}
+
+/** A GetCallerIdentity request. */
+export interface FakeIdentityCall {
+  caller: string | undefined;
+  region: string | undefined;
+  /** The account answered, or the error code. */
   outcome: string;
 }
 
@@ -94,14 +115,22 @@ function accountOf(arn: string): string {
   return arn.split(':')[4] || CALLER_ACCOUNT;
 }
 
-export class FakeStsState {
+/** STS's own server fault (answered 500, `<Type>Receiver</Type>`; ServiceUnavailable is 503). */
+const SERVER_FAULTS = ['InternalFailure'];
+
+/** The roles, the sessions issued, the calls made; `failNext('AssumeRole', 'Throttling')` queues a failure. */
+export class FakeStsState extends FailureInjection {
   readonly roles = new Map<string, FakeRole>();
   /** Every session issued, by access key id. */
   readonly sessions = new Map<string, FakeSession>();
+  /** AssumeRole requests. */
   readonly calls: FakeStsCall[] = [];
+  /** GetCallerIdentity requests. */
+  readonly identityCalls: FakeIdentityCall[] = [];
   now: () => number;
 
   constructor(opts: { now?: () => number } = {}) {
+    super();
     this.now = opts.now ?? (() => Date.now());
   }
 
@@ -162,6 +191,12 @@ export function isStsRequest(body: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The failure a test queued for this action, as STS would answer it. */
+function injected(state: FakeStsState, action: string): StsError | undefined {
+  const f = state.takeFailure(action);
+  return f ? new StsError(f.code, f.message, failureStatus(f.code, SERVER_FAULTS)) : undefined;
 }
 
 function stsError(err: StsError, requestId: string): FakeResponse {
@@ -251,6 +286,7 @@ function assumeRole(
       'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.',
     );
   const arn = `arn:aws:sts::${accountOf(roleArn)}:assumed-role/${roleName(roleArn)}/${sessionName}`;
+  const assumedRoleId = `AROA${keyChars(17)}:${sessionName}`;
   const session: FakeSession = {
     accessKeyId: `ASIA${keyChars(16)}`,
     secretAccessKey: randomBytes(30).toString('base64'),
@@ -258,6 +294,7 @@ function assumeRole(
     roleArn,
     sessionName,
     arn,
+    assumedRoleId,
     expiresAt: state.now() + duration * 1000,
   };
   state.sessions.set(session.accessKeyId, session);
@@ -268,7 +305,7 @@ function assumeRole(
       SessionToken: session.sessionToken,
       Expiration: isoSeconds(session.expiresAt),
     },
-    AssumedRoleUser: { Arn: arn, AssumedRoleId: `AROA${keyChars(17)}:${sessionName}` },
+    AssumedRoleUser: { Arn: arn, AssumedRoleId: assumedRoleId },
   };
 }
 
@@ -280,15 +317,61 @@ function xml(name: string, value: unknown): string {
   return `<${name}>${escapeXml(String(value))}</${name}>`;
 }
 
-/** One STS request (`caller`: the access key id it was signed with). */
+/** Who the caller is: its session's role, or the local IAM user (GetCallerIdentity). */
+function callerIdentity(state: FakeStsState, caller: string | undefined): Record<string, string> {
+  const session = state.sessionOf(caller);
+  if (session && session.expiresAt <= state.now())
+    throw new StsError('ExpiredToken', 'The security token included in the request is expired', 403);
+  if (session)
+    return { Arn: session.arn, UserId: session.assumedRoleId, Account: accountOf(session.roleArn) };
+  return { Arn: state.callerArn(caller), UserId: CALLER_USER_ID, Account: CALLER_ACCOUNT };
+}
+
+/** A successful answer: `<Action>Response/<Action>Result`, then `ResponseMetadata/RequestId`. */
+function stsResult(action: string, result: Record<string, unknown>, requestId: string): FakeResponse {
+  const out =
+    `<${action}Response xmlns="${STS_NAMESPACE}">${xml(`${action}Result`, result)}` +
+    `<ResponseMetadata><RequestId>${escapeXml(requestId)}</RequestId></ResponseMetadata></${action}Response>`;
+  return awsAnswer(200, 'text/xml', out, requestId);
+}
+
+function getCallerIdentity(
+  state: FakeStsState,
+  signer: StsSigner | undefined,
+  requestId: string,
+): FakeResponse {
+  const call: FakeIdentityCall = { caller: signer?.accessKeyId, region: signer?.region, outcome: '' };
+  state.identityCalls.push(call);
+  try {
+    const failure = injected(state, 'GetCallerIdentity');
+    if (failure) throw failure;
+    const result = callerIdentity(state, signer?.accessKeyId);
+    call.outcome = result.Account as string;
+    return stsResult('GetCallerIdentity', result, requestId);
+  } catch (err) {
+    const e = err instanceof StsError ? err : new StsError('InternalFailure', String(err), 500);
+    call.outcome = e.code;
+    return stsError(e, requestId);
+  }
+}
+
+/** Who signed a request: the access key id and Region of its SigV4 credential scope. */
+export interface StsSigner {
+  accessKeyId: string;
+  region: string;
+}
+
+/** One STS request, signed by `signer`. */
 export function handleSts(
   state: FakeStsState,
   body: string,
-  caller?: string,
+  signer?: StsSigner,
   requestId = randomUUID(),
 ): FakeResponse {
   const p = new URLSearchParams(body);
   const action = p.get('Action') ?? '';
+  const caller = signer?.accessKeyId;
+  if (action === 'GetCallerIdentity') return getCallerIdentity(state, signer, requestId);
   if (action !== 'AssumeRole') {
     return stsError(
       new StsError(
@@ -304,15 +387,14 @@ export function handleSts(
     externalId: p.get('ExternalId') ?? undefined,
     durationSeconds: p.has('DurationSeconds') ? Number(p.get('DurationSeconds')) : undefined,
     caller,
+    region: signer?.region,
     outcome: 'ok',
   };
   state.calls.push(call);
   try {
-    const result = assumeRole(state, p, caller);
-    const out =
-      `<AssumeRoleResponse xmlns="${STS_NAMESPACE}">${xml('AssumeRoleResult', result)}` +
-      `<ResponseMetadata><RequestId>${escapeXml(requestId)}</RequestId></ResponseMetadata></AssumeRoleResponse>`;
-    return awsAnswer(200, 'text/xml', out, requestId);
+    const failure = injected(state, 'AssumeRole');
+    if (failure) throw failure;
+    return stsResult('AssumeRole', assumeRole(state, p, caller), requestId);
   } catch (err) {
     const e = err instanceof StsError ? err : new StsError('InternalFailure', String(err), 500);
     call.outcome = e.code;

@@ -2,7 +2,8 @@
  * `npm run check-config [path]`: validates greenlight.yml (every problem at once, each as
  * `file:line:column: path: message`, src/config/load-config.ts), then, when AWS
  * is configured (AWS_REGION / AWS_DEFAULT_REGION / AWS_ENDPOINT_URL, or a service's aws.region),
- * checks each service against the load balancer, in its account and Region: services with a role
+ * checks each service against the load balancer, in its account and Region (a service with no
+ * Region — no aws.region while AWS_REGION is unset — is a problem): services with a role
  * are checked as that role, once it could be assumed (a role that cannot be is one problem, with
  * STS's answer), and every read refused (AccessDenied) names its action and resource. Exit 0 when
  * everything is fine, 1 otherwise. Never prints a stack trace or an external ID.
@@ -95,7 +96,11 @@ export async function runCheckConfig(args: string[], deps: CheckConfigDeps): Pro
     const role = settings.roleArn;
     const which = group.map((svc) => svc.name).join(', ');
     if (!region) {
-      print(`AWS checks of ${which} skipped: no aws.region, and AWS_REGION is not set.`);
+      // Not checked is not OK: the bot would not know where to find these services either.
+      print(`${which}: not checked (no AWS Region: see the problems below)`);
+      problems.push(
+        `${which}: no AWS Region to check in: set aws.region for the service (or defaults.aws.region), or AWS_REGION for the process.`,
+      );
       continue;
     }
     print(

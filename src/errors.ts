@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'GL_LOCK_LOST'
   | 'GL_SWITCH_ABORTED'
   | 'GL_SLOT_NOT_READY'
+  | 'GL_EVENT_NOT_DELIVERED'
   | 'STORE_CORRUPT_RECORD'
   | 'STORE_CONFLICT'
   | 'STORE_MISUSE';
@@ -49,6 +50,22 @@ export class NotDueYetError extends GreenlightError {
 export class NotYetError extends GreenlightError {
   readonly code: ErrorCode = 'GL_THREAD_NOT_YET';
   override name = 'NotYetError';
+}
+
+/**
+ * An event of the events webhook was not delivered and is tried again (src/jobs/event-delivery-job.ts).
+ * `retryAfterMs`: how long the receiver asked to wait (`Retry-After` on a 429 or 503); the queue's
+ * backoff honours it up to its cap (src/queue/event-jobs.ts).
+ */
+export class EventNotDeliveredError extends GreenlightError {
+  readonly code: ErrorCode = 'GL_EVENT_NOT_DELIVERED';
+  override name = 'EventNotDeliveredError';
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
 }
 
 // ── The forward lock (src/store/forward-lock.ts) ──────────────────────────────────────────────

@@ -16,7 +16,6 @@ import type { Env } from './config/env.js';
 import type { GreenlightConfig } from './domain/service.js';
 import { callWebhook } from './hooks/webhook.js';
 import { sweepEvents } from './jobs/event-delivery-job.js';
-import { eventsWiring } from './jobs/event-wiring.js';
 import { reconcileAll } from './jobs/reconcile.js';
 import { RedisWatch } from './jobs/redis-watch.js';
 import { startWorker } from './jobs/worker.js';
@@ -25,6 +24,7 @@ import type { Logger } from './ops/logger.js';
 import { createMetrics, type Metrics } from './ops/metrics.js';
 import { startOpsServer } from './ops/ops-server.js';
 import { createQueue, JobScheduler } from './queue/queue.js';
+import { eventsWiring } from './runtime-events.js';
 import { createBoltApp } from './slack/bolt-app.js';
 import { createSlackGateway, createWebClient } from './slack/gateway.js';
 import { createGroupResolver } from './slack/usergroup-cache.js';
@@ -113,14 +113,17 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Running> {
   const queue = createQueue(bullConnection, prefix);
   queue.on('error', (err) => log.warn({ err: err.message }, 'queue error'));
   // The events webhook (config `events`): every transition into the store's outbox, then a job.
-  const events = config.events ? eventsWiring(redis, prefix, queue, config.events, log) : undefined;
-  const store = new DeploymentStore(redis, { prefix: `${prefix}:`, ...(events && { events: events.store }) });
+  const events = eventsWiring(redis, prefix, queue, config.events, log, () => baseClock.now());
+  const store = new DeploymentStore(redis, {
+    prefix: `${prefix}:`,
+    ...(events.store && { events: events.store }),
+  });
   const scheduler = new JobScheduler(queue, () => baseClock.now());
   const metrics = createMetrics({ services: Object.keys(config.services) });
   metrics.setCollectors({
     queueDepth: () => queue.getJobCounts('waiting', 'active', 'delayed', 'failed'),
     pendingTeardowns: async () => (await store.listActive()).filter((d) => d.state === 'soaking').length,
-    ...(events && { deadLetters: events.deadLetters }),
+    ...events.collectors,
   });
   const token = env.slackBotToken ?? '';
   const client = createWebClient(token, env.slackApiUrl, metrics.slackApiError);
@@ -133,6 +136,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Running> {
     ...(opts.aws ? { given: opts.aws } : {}),
     ...(opts.awsClient ? { client: opts.awsClient } : {}),
     metrics,
+    log,
   });
 
   const ctx: JobContext = {
@@ -142,7 +146,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Running> {
     metricsFor: (svc) => aws.forService(svc).metrics,
     computeFor: (svc) => aws.forService(svc).compute,
     webhook: (input) => callWebhook(input),
-    ...(events && { events: events.delivery }),
+    events: events.delivery,
     secret: (name) => process.env[name],
     slack,
     config,

@@ -42,7 +42,7 @@ export interface JobContext {
   computeFor: (svc: ServiceConfig) => ComputeReadPorts;
   /** POSTs a signed webhook; never throws. */
   webhook: (input: WebhookRequest) => Promise<HookResult>;
-  /** The events webhook's outbox, delivery jobs and signed POST; absent when `events` is not configured. */
+  /** The events webhook's outbox, delivery jobs and signed POST (built even without `events`: the sweep clears what waits). */
   events?: EventDelivery;
   /** Reads a secret (hook HMAC key) by environment variable name. */
   secret: (name: string) => string | undefined;

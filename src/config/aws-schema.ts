@@ -5,10 +5,13 @@
  * process's own (its Region and credentials from the standard AWS environment, as before).
  *
  * Shapes, from AWS's own definitions:
- * - Region codes: `<area>[-gov|-iso*]-<direction>-<n>` (AWS General Reference, "AWS Regions";
- *   e.g. us-east-1, eu-central-2, us-gov-west-1, cn-north-1, us-isob-east-1).
+ * - Region codes: `<area>[-gov|-iso|-isob|-isoe|-isof]-<direction>-<n>` (AWS General Reference,
+ *   "AWS Regions"; e.g. us-east-1, eu-central-2, us-gov-west-1, cn-north-1, us-isob-east-1,
+ *   eu-isoe-west-1).
  * - Role ARNs: `arn:<partition>:iam::<account>:role/<path/><name>` (IAM User Guide, "IAM
- *   identifiers"; a name is 1–64 of `[\w+=,.@-]`, a path `/…/` of printable ASCII).
+ *   identifiers"; a name is 1–64 of `[\w+=,.@-]`, a path `/…/` of printable ASCII), in every
+ *   partition whose Regions are accepted: aws, aws-cn, aws-us-gov and the ISO partitions aws-iso,
+ *   aws-iso-b, aws-iso-e and aws-iso-f (the SDK's partitions table, @aws-sdk/core util-endpoints).
  * - External IDs: 2–1224 characters of `[\w+=,.@:/-]` (STS API Reference, AssumeRole,
  *   `ExternalId`; botocore's sts/2011-06-15 model, shape `externalIdType`).
  */
@@ -16,9 +19,9 @@ import { z } from 'zod';
 import type { AwsSettings } from '../domain/service.js';
 
 export const AWS_REGION =
-  /^[a-z]{2}(?:-gov|-iso[a-z]?)?-(?:north|south|east|west|central|northeast|northwest|southeast|southwest)-\d{1,2}$/;
+  /^[a-z]{2}(?:-gov|-iso[bef]?)?-(?:north|south|east|west|central|northeast|northwest|southeast|southwest)-\d{1,2}$/;
 export const IAM_ROLE_ARN =
-  /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):role\/(?:[\x21-\x7e]{1,510}\/)?[\w+=,.@-]{1,64}$/;
+  /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-[bef]):iam::(\d{12}):role\/(?:[\x21-\x7e]{1,510}\/)?[\w+=,.@-]{1,64}$/;
 export const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 
 /** The partition a Region belongs to (AWS General Reference, "ARN format": `partition`). */

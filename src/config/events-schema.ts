@@ -16,7 +16,8 @@ export const EVENTS_DEFAULTS = {
 
 const MAX_TIMEOUT_MS = 60_000;
 const MIN_RETRY_FOR_MS = 60_000;
-const MAX_RETRY_FOR_MS = 7 * 24 * 3_600_000;
+/** The longest `retryFor`; also how long events wait once `events` is removed from the config (src/jobs/event-delivery-job.ts). */
+export const MAX_RETRY_FOR_MS = 7 * 24 * 3_600_000;
 
 export const eventsSchema = z
   .object({

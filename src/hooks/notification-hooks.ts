@@ -6,8 +6,8 @@
  */
 import type { Deployment, HistoryEntry } from '../domain/deployment.js';
 import type { DeploymentReason } from '../domain/reasons.js';
-import { rollbackCause } from '../ops/metrics.js';
-import { scrubReason } from './transition-event.js';
+import { rollbackCause } from '../domain/rollback-cause.js';
+import { scrubReason } from '../domain/transition-event.js';
 
 export const NOTIFICATION_HOOKS = ['afterRollback', 'verificationFailed'] as const;
 export type NotificationHook = (typeof NOTIFICATION_HOOKS)[number];

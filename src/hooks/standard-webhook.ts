@@ -10,7 +10,8 @@
  *
  * The key is the secret's bytes: `whsec_<base64>` (the spec's serialisation) is base64-decoded,
  * any other value is used as its UTF-8 bytes (the reference libraries' `format: "raw"`).
- * One attempt, never a sleep: the event delivery job is retried by the queue with capped backoff.
+ * One attempt, never a sleep: the event delivery job is retried by the queue with capped backoff
+ * (which honours an answer's `Retry-After`, read here: RFC 9110, section 10.2.3).
  * Redirects are not followed (the spec counts a 3xx as a failure), so a signed body never travels
  * to a host nobody configured. A refused connection or a timeout is a result, never an exception
  * (an id with a `.` is a bug, and throws).
@@ -18,7 +19,7 @@
 import { createHmac } from 'node:crypto';
 import type { SignedEventAttempt, SignedEventRequest } from '../app/ports/events.js';
 import { redactUrls } from '../domain/redact.js';
-import { excerptOf } from './webhook.js';
+import { excerptOf, readSome } from './webhook.js';
 
 /** The spec's serialisation prefix of a symmetric secret. */
 export const WHSEC_PREFIX = 'whsec_';
@@ -75,22 +76,18 @@ export interface StandardWebhookRequest extends SignedEventRequest {
   now?: () => number;
 }
 
-async function readSome(res: Response): Promise<string> {
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    while (size < MAX_READ_BYTES) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.length;
-    }
-  } finally {
-    await reader.cancel().catch(() => undefined);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+/**
+ * `Retry-After` as milliseconds from `now`: delay-seconds or an HTTP-date (RFC 9110, section
+ * 10.2.3); a date in the past is 0. Undefined when absent or not either form.
+ */
+export function retryAfterMs(value: string | null, now: number): number | undefined {
+  if (value === null) return undefined;
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  const at = Date.parse(v);
+  // An HTTP-date names its weekday and month (IMF-fixdate, RFC 850, asctime): not a bare number.
+  if (Number.isNaN(at) || !/[A-Za-z]/.test(v)) return undefined;
+  return Math.max(0, at - now);
 }
 
 function networkError(err: unknown, timeoutMs: number): string {
@@ -124,8 +121,14 @@ export async function postStandardWebhook(req: StandardWebhookRequest): Promise<
       redirect: 'manual',
       signal: AbortSignal.timeout(Math.max(1, req.timeoutMs)),
     });
-    const text = await readSome(res).catch(() => '');
-    return done({ ok: res.status >= 200 && res.status < 300, status: res.status, excerpt: text });
+    const text = await readSome(res, MAX_READ_BYTES).catch(() => '');
+    const wait = retryAfterMs(res.headers.get('retry-after'), now());
+    return done({
+      ok: res.status >= 200 && res.status < 300,
+      status: res.status,
+      excerpt: text,
+      ...(wait !== undefined && { retryAfterMs: wait }),
+    });
   } catch (err) {
     return done({ ok: false, status: null, excerpt: networkError(err, req.timeoutMs) });
   }

@@ -66,13 +66,14 @@ function deliveryIdOf(payload: unknown): string | undefined {
   return typeof id === 'string' && id !== '' ? id : undefined;
 }
 
-async function readSome(res: Response): Promise<string> {
+/** The start of a response body (at most `max` bytes read), as text; the rest is not read. */
+export async function readSome(res: Response, max = MAX_READ_BYTES): Promise<string> {
   if (!res.body) return '';
   const reader = res.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   try {
-    while (size < MAX_READ_BYTES) {
+    while (size < max) {
       const { done, value } = await reader.read();
       if (done) break;
       chunks.push(value);
@@ -81,7 +82,7 @@ async function readSome(res: Response): Promise<string> {
   } finally {
     await reader.cancel().catch(() => undefined);
   }
-  return Buffer.concat(chunks).toString('utf8').slice(0, MAX_READ_BYTES);
+  return Buffer.concat(chunks).toString('utf8').slice(0, max);
 }
 
 /** How a result's excerpt starts when the last attempt timed out. */

@@ -17,7 +17,7 @@ import type { GateBreach } from '../domain/evidence.js';
 import { reason } from '../domain/reasons.js';
 import type { ServiceConfig } from '../domain/service.js';
 import { gateAlertMessage } from '../messages/index.js';
-import { enqueueOwedNotifications } from './notification-hooks.js';
+import { enqueueOwedNotificationsOrLog } from './notification-hooks.js';
 import { deliver } from './outbox.js';
 
 /** Who the history and the card name as having acted when Greenlight rolls back by itself. */
@@ -56,8 +56,9 @@ export async function handleBreaches(
     : during === 'verification'
       ? await recordEvent(ctx, d.id, { type: 'verify_failed', reason: reason('gate_breached', { summary }) })
       : undefined;
-  // A failed verification owes its verificationFailed hook: enqueued before the alert goes to Slack.
-  if (changed?.ok) await enqueueOwedNotifications(ctx, changed.deployment);
+  // A failed verification owes its verificationFailed hook: enqueued before the alert goes to Slack
+  // (a queue error is logged: the alert still goes, and reconcile enqueues the hook).
+  if (changed?.ok) await enqueueOwedNotificationsOrLog(ctx, changed.deployment);
   const fresh = [...new Set(breaches.map((b) => breachAlertKey(during, b)))].filter(
     (k) => !d.messages.posted.includes(k),
   );

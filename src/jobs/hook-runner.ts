@@ -17,6 +17,32 @@ import { hookOutcome, retryableResult } from '../hooks/webhook.js';
 import { hookResultMessage } from '../messages/index.js';
 import { postOnce } from './outbox.js';
 
+/**
+ * The hook's URL and signing secret, or why it cannot be called: not configured (null), or its
+ * secret unusable — the refusal, counted and logged (fail closed: an unsigned hook could be forged
+ * by anyone who can reach the receiver).
+ */
+function signedHook(
+  ctx: JobContext,
+  hook: Exclude<HookResult['hook'], 'scaleDown'>,
+  svc: ServiceConfig,
+  d: Deployment,
+):
+  | { url: string; secret: string; settings: NonNullable<ServiceConfig['hooks']> }
+  | { refused: HookResult }
+  | null {
+  const settings = svc.hooks;
+  const url = settings?.[hook];
+  if (!settings || !url) return null;
+  const secret = ctx.secret(settings.secretEnv);
+  const problem = hookSecretProblem(settings.secretEnv, secret);
+  if (problem !== null || secret === undefined) {
+    ctx.log.error({ deployment: d.id, hook, secretEnv: settings.secretEnv, problem }, 'hook secret unusable');
+    return { refused: counted(ctx, notCalled(hook, url, `${problem}, so the hook could not be signed`)) };
+  }
+  return { url, secret, settings };
+}
+
 export async function runHook(
   ctx: JobContext,
   hook: Exclude<HookResult['hook'], NotificationHook | 'scaleDown'>,
@@ -24,18 +50,13 @@ export async function runHook(
   d: Deployment,
   extra: Record<string, unknown> = {},
 ): Promise<HookResult | null> {
-  const settings = svc.hooks;
-  const url = settings?.[hook];
-  if (!settings || !url) return null;
-  const secret = ctx.secret(settings.secretEnv);
-  const problem = hookSecretProblem(settings.secretEnv, secret);
-  if (problem !== null || secret === undefined) {
-    // Fail closed: an unsigned hook could be forged by anyone who can reach the receiver.
-    const refused = counted(ctx, notCalled(hook, url, `${problem}, so the hook could not be signed`));
-    ctx.log.error({ deployment: d.id, hook, secretEnv: settings.secretEnv, problem }, 'hook secret unusable');
-    await postOnce(ctx, d, `hook-${hook}`, hookResultMessage(d, refused));
-    return refused;
+  const signed = signedHook(ctx, hook, svc, d);
+  if (signed === null) return null;
+  if ('refused' in signed) {
+    await postOnce(ctx, d, `hook-${hook}`, hookResultMessage(d, signed.refused));
+    return signed.refused;
   }
+  const { url, secret, settings } = signed;
   const result = counted(
     ctx,
     await ctx.webhook({
@@ -74,15 +95,9 @@ export async function callNotificationHook(
   extra: Record<string, unknown>,
   attempt: HookAttempt,
 ): Promise<HookResult | 'retry' | null> {
-  const settings = svc.hooks;
-  const url = settings?.[hook];
-  if (!settings || !url) return null;
-  const secret = ctx.secret(settings.secretEnv);
-  const problem = hookSecretProblem(settings.secretEnv, secret);
-  if (problem !== null || secret === undefined) {
-    ctx.log.error({ deployment: d.id, hook, secretEnv: settings.secretEnv, problem }, 'hook secret unusable');
-    return counted(ctx, notCalled(hook, url, `${problem}, so the hook could not be signed`));
-  }
+  const signed = signedHook(ctx, hook, svc, d);
+  if (signed === null || 'refused' in signed) return signed?.refused ?? null;
+  const { url, secret, settings } = signed;
   const answered = await ctx.webhook({
     hook,
     url,

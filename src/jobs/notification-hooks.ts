@@ -12,6 +12,7 @@
  */
 import { type JobContext, markPosted } from '../app/context.js';
 import type { Deployment } from '../domain/deployment.js';
+import { errorMessage } from '../errors.js';
 import {
   calledMark,
   NOTIFICATION_HOOKS,
@@ -34,6 +35,19 @@ export async function enqueueOwedNotifications(ctx: JobContext, d: Deployment): 
       await ctx.scheduler.enqueue(NOTIFICATION_JOB[hook], d.id);
     }
   }
+}
+
+/**
+ * As `enqueueOwedNotifications`, for a job that goes on to post in Slack: a queue error is logged,
+ * not thrown, so the message still goes out (reconcile enqueues a hook still owed).
+ */
+export function enqueueOwedNotificationsOrLog(ctx: JobContext, d: Deployment): Promise<void> {
+  return enqueueOwedNotifications(ctx, d).catch((err: unknown) =>
+    ctx.log.warn(
+      { deployment: d.id, err: errorMessage(err) },
+      'could not enqueue a notification hook; reconcile enqueues it',
+    ),
+  );
 }
 
 async function runNotificationHook(

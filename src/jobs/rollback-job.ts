@@ -4,7 +4,8 @@
  * back to must be healthy — a stale Rollback must never send traffic to a slot that was torn
  * down since. Level-triggered like the cutover: the ALB work and the transition come first, then
  * the afterRollback hook's job is enqueued (src/jobs/notification-hooks.ts; a re-run enqueues it
- * again, as the same job), the thread message last.
+ * again, as the same job; a queue error there is logged, and reconcile enqueues it), the thread
+ * message last.
  */
 
 import { failedWith, type JobContext, loadDeployment, serviceOf } from '../app/context.js';
@@ -21,7 +22,7 @@ import { errorMessage, ListenerBusyError, SlotNotReadyError } from '../errors.js
 import { refusalMessage, renderReason, rollbackMessage } from '../messages/index.js';
 import { withCallPriority } from '../ops/call-priority.js';
 import { reportDrift } from './drift.js';
-import { enqueueOwedNotifications } from './notification-hooks.js';
+import { enqueueOwedNotificationsOrLog } from './notification-hooks.js';
 import { postOnce } from './outbox.js';
 import { writeGuard } from './write-guard.js';
 
@@ -34,7 +35,7 @@ export async function runRollback(ctx: JobContext, deploymentId: string): Promis
     after = await loadDeployment(ctx, deploymentId);
   }
   if (after.state === 'rolled_back') {
-    await enqueueOwedNotifications(ctx, after);
+    await enqueueOwedNotificationsOrLog(ctx, after);
     await postOnce(ctx, after, 'rollback', rollbackMessage(after, report, after.rollback));
   } else if (failedWith(after, 'rollback_failed')) {
     await postOnce(

@@ -8,7 +8,8 @@
  * Each poll is its own delayed job on the deterministic grid all deployments share (`nextPollAt`),
  * so a crash loses nothing and the polls of many deployments share CloudWatch calls.
  * When verification fails, the verificationFailed hook's job is enqueued after the state change
- * (src/jobs/notification-hooks.ts); a later run of this job enqueues it again if it is still owed.
+ * (src/jobs/notification-hooks.ts); a queue error there is logged, not thrown, so the failure is
+ * still told in Slack, and a later run of this job or reconcile enqueues the hook still owed.
  */
 
 import { createHash } from 'node:crypto';
@@ -31,7 +32,7 @@ import { nextPollAt } from '../domain/traffic/periods.js';
 import { errorMessage } from '../errors.js';
 import { trafficFailedMessage, trafficMessage, verificationMessage } from '../messages/index.js';
 import { handleBreaches } from './gate-alerts.js';
-import { enqueueOwedNotifications } from './notification-hooks.js';
+import { enqueueOwedNotifications, enqueueOwedNotificationsOrLog } from './notification-hooks.js';
 import { postOnce } from './outbox.js';
 import { gateBreaches, readTraffic, unverifiedReason } from './traffic-evidence.js';
 import { scheduleWatch } from './watch-job.js';
@@ -56,7 +57,7 @@ async function verifyConfig(ctx: JobContext, d: Deployment, svc: ServiceConfig):
       type: 'verify_failed',
       reason: reason('failure', { step: 'verify', detail: read.message }),
     });
-    if (failed.ok) await enqueueOwedNotifications(ctx, failed.deployment);
+    if (failed.ok) await enqueueOwedNotificationsOrLog(ctx, failed.deployment);
     return false;
   }
   const report: VerificationReport = read.value;
@@ -75,7 +76,7 @@ async function verifyConfig(ctx: JobContext, d: Deployment, svc: ServiceConfig):
     type: 'verify_failed',
     reason: reason('stopped', { step: 'verify', detail: `Verification failed: ${parts.join('; ')}.` }),
   });
-  if (failed.ok) await enqueueOwedNotifications(ctx, failed.deployment);
+  if (failed.ok) await enqueueOwedNotificationsOrLog(ctx, failed.deployment);
   return false;
 }
 
@@ -105,8 +106,8 @@ async function verifyTraffic(ctx: JobContext, deployment: Deployment, svc: Servi
   );
   const breaches = gateBreaches(report);
   if (breaches.length > 0) {
+    // It records the failure (or the automatic rollback) and enqueues the verificationFailed hook.
     await handleBreaches(ctx, d, svc, breaches, 'verification');
-    await enqueueOwedNotifications(ctx, await loadDeployment(ctx, d.id));
     return;
   }
   if (report.verdict === 'drained') {
@@ -127,7 +128,7 @@ async function verifyTraffic(ctx: JobContext, deployment: Deployment, svc: Servi
     // Only when this run recorded the failure: a deployment that moved on meanwhile (a Rollback
     // clicked) must not get a stale ping with a Rollback button.
     if (failed.ok) {
-      await enqueueOwedNotifications(ctx, failed.deployment);
+      await enqueueOwedNotificationsOrLog(ctx, failed.deployment);
       await postOnce(
         ctx,
         failed.deployment,

@@ -11,6 +11,7 @@ import { DEFAULT_WORKER_CONCURRENCY } from '../config/env.js';
 import type { JobName } from '../domain/job-ids.js';
 import { errorMessage } from '../errors.js';
 import { runJobCalls } from '../ops/call-priority.js';
+import { EVENT_BACKOFF, eventBackoff } from '../queue/event-jobs.js';
 import { type JobAttempt, type JobData, jobDataSchema, jobNameSchema } from '../queue/job-data.js';
 import { cappedBackoff, QUEUE_NAME } from '../queue/queue.js';
 import { runAfterCutover } from './after-cutover-job.js';
@@ -120,7 +121,11 @@ export function startWorker(
     stalledInterval: opts.stalledInterval ?? DEFAULT_STALLED_INTERVAL_MS,
     // Crashes in a row (a chaos run, a crash loop) must not fail a job that is safe to re-run.
     maxStalledCount: 5,
-    settings: { backoffStrategy: (attemptsMade: number) => cappedBackoff(attemptsMade) },
+    // Event deliveries get jitter and honour Retry-After (src/queue/event-jobs.ts); the rest the plain doubling.
+    settings: {
+      backoffStrategy: (attemptsMade: number, type?: string, err?: Error) =>
+        type === EVENT_BACKOFF ? eventBackoff(attemptsMade, err) : cappedBackoff(attemptsMade),
+    },
   });
   worker.on('failed', (job, err) => {
     ctx.log.warn(

@@ -13,15 +13,8 @@
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { DeploymentReason } from '../domain/reasons.js';
+import { ROLLBACK_CAUSES, rollbackCause } from '../domain/rollback-cause.js';
 import { VERSION } from './version.js';
-
-/**
- * Why a rollback started: `manual` (Rollback clicked or `/deploy rollback`), `auto_verification` /
- * `auto_soak` (a health gate breached during verification / the soak, with `gates.autoRollback`),
- * `other` (any other reason a future or older version records).
- */
-export const ROLLBACK_CAUSES = ['manual', 'auto_verification', 'auto_soak', 'other'] as const;
-export type RollbackCause = (typeof ROLLBACK_CAUSES)[number];
 
 /** The health gates a breach is counted by (GateBreach.kind, unreadable metrics excepted). */
 export const GATES = ['error_rate', 'p99_latency', 'unhealthy_hosts', 'alarm'] as const;
@@ -45,23 +38,15 @@ export type HookOutcome = (typeof HOOK_OUTCOMES)[number];
 
 /**
  * How one delivery attempt of the events webhook ended: `delivered` (a 2xx), `retried` (any other
- * answer, or none: tried again later), `dead_lettered` (given up after `events.retryFor`, or a 410
- * Gone: kept in Redis, never sent again by itself).
+ * answer, or none: tried again later), `gone` (a 410 Gone: delivery turned off, the event waits);
+ * and `dead_lettered`, once per event given up (after `events.retryFor`, or waiting while delivery
+ * was off or `events` not configured: kept in Redis, never sent again by itself).
  */
-export const EVENT_OUTCOMES = ['delivered', 'retried', 'dead_lettered'] as const;
+export const EVENT_OUTCOMES = ['delivered', 'retried', 'gone', 'dead_lettered'] as const;
 export type EventOutcome = (typeof EVENT_OUTCOMES)[number];
 
 /** The AWS services Greenlight calls, by their service prefix (as in IAM actions). */
 export type AwsServiceLabel = 'elasticloadbalancing' | 'cloudwatch' | 'ecs' | 'autoscaling' | 'sts';
-
-/** The cause label of a rollback recorded with `reason` (none: the Rollback button or command). */
-export function rollbackCause(reason: DeploymentReason | undefined): RollbackCause {
-  if (reason === undefined || reason.code === 'rollback_requested') return 'manual';
-  if (reason.code === 'gate_breached' && reason.params.rollback === 'verification')
-    return 'auto_verification';
-  if (reason.code === 'gate_breached' && reason.params.rollback === 'soak') return 'auto_soak';
-  return 'other';
-}
 
 /**
  * A label value from outside (an AWS error code, a Slack error string, an SDK command name): up
@@ -85,6 +70,8 @@ export interface MetricsCollectors {
   pendingTeardowns?: () => Promise<number>;
   /** Events the events webhook gave up on, kept in Redis (dead letters). */
   deadLetters?: () => Promise<number>;
+  /** Whether the events webhook's receiver turned delivery off (a 410 Gone for the configured URL). */
+  eventsDisabled?: () => Promise<boolean>;
 }
 
 export interface Metrics {
@@ -198,7 +185,7 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
   });
   new Gauge({
     name: 'greenlight_event_dead_letters',
-    help: 'Events the events webhook gave up on, kept in Redis until someone looks at them.',
+    help: 'Events the events webhook gave up on, kept in Redis (the newest 10 000, for 30 days at most).',
     registers: [registry],
     collect() {
       return track(
@@ -208,6 +195,23 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
             this.set(await collectors.deadLetters());
           } catch {
             collectErrors.inc({ collector: 'event_dead_letters' });
+          }
+        })(),
+      );
+    },
+  });
+  new Gauge({
+    name: 'greenlight_events_endpoint_disabled',
+    help: '1 while the events webhook sends nothing because its receiver answered 410 Gone, else 0.',
+    registers: [registry],
+    collect() {
+      return track(
+        (async () => {
+          if (!collectors.eventsDisabled) return this.reset();
+          try {
+            this.set((await collectors.eventsDisabled()) ? 1 : 0);
+          } catch {
+            collectErrors.inc({ collector: 'events_endpoint_disabled' });
           }
         })(),
       );
@@ -285,7 +289,7 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
   for (const hook of HOOKS) for (const outcome of HOOK_OUTCOMES) hooks.inc({ hook, outcome }, 0);
   const events = new Counter({
     name: 'greenlight_event_deliveries_total',
-    help: 'Delivery attempts of the events webhook, by outcome (delivered, retried, dead_lettered).',
+    help: 'Delivery attempts of the events webhook by outcome (delivered, retried, gone), and events given up (dead_lettered).',
     labelNames: ['outcome'] as const,
     registers: [registry],
   });

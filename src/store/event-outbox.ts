@@ -4,19 +4,24 @@
  * dies right after the write loses nothing: the event waits here until a delivery job sends it
  * (enqueued after the write, and again by the sweep, src/jobs/event-delivery-job.ts).
  *
- *   events:outbox              hash   event id → entry JSON {deploymentId, version, at, body}
- *   events:pending:<deployment> zset  its waiting event ids, scored by record version (the order)
- *   events:deployments         set    deployments with events waiting (what the sweep walks)
- *   events:dead                hash   event id → dead letter JSON (entry + error + deadAt)
- *   events:lease:<deployment>  string the delivery job sending that deployment's events (TTL)
+ *   events:outbox               hash   event id → entry JSON {deploymentId, version, at, body}
+ *   events:pending:<deployment> zset   its waiting event ids, scored by record version (the order)
+ *   events:deployments          set    deployments with events waiting (what the sweep walks)
+ *   events:dead-letters         zset   dead letter JSON (entry + error + deadAt), scored by deadAt
+ *   events:lease:<deployment>   string the delivery job sending that deployment's events (TTL)
+ *   events:disabled             string the 410 Gone that turned delivery off (JSON, with the
+ *                                      SHA-256 of the URL it came from; never the URL itself)
  *
- * Delivered events are removed; dead letters are kept until someone deletes them.
+ * Delivered events are removed. Dead letters are capped: the newest `DEAD_LETTER_MAX` (10 000) are
+ * kept, none older than `DEAD_LETTER_MAX_AGE_MS` (30 days), trimmed in the step that adds one and
+ * at every sweep.
  */
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { EventOutbox, OutboxEvent } from '../app/ports/events.js';
+import type { EndpointDisabled, EventOutbox, OutboxEvent } from '../app/ports/events.js';
 import type { Deployment, HistoryEntry } from '../domain/deployment.js';
-import { transitionEvent } from '../hooks/transition-event.js';
+import { transitionEvent } from '../domain/transition-event.js';
 import type { StoreKeys } from './keys.js';
 
 /** What the store hands its Lua script per event: [event id, version, entry JSON]. */
@@ -48,15 +53,26 @@ const storedEntry = z.object({
   body: z.string(),
 });
 
+/** Dead letters kept at most: the newest. */
+export const DEAD_LETTER_MAX = 10_000;
+/** Dead letters older than this are dropped. */
+export const DEAD_LETTER_MAX_AGE_MS = 30 * 24 * 3_600_000;
+
 /**
- * KEYS: outbox hash, deployment's pending zset, deployments set, dead-letter hash.
- * ARGV: event id, deployment id, dead letter JSON ('' = delivered, nothing kept).
+ * KEYS: outbox hash, deployment's pending zset, deployments set, dead-letter zset.
+ * ARGV: event id, deployment id, dead letter JSON ('' = delivered, nothing kept), deadAt, the most
+ * dead letters kept, the oldest deadAt kept. A dead letter is added only when this step removed
+ * the entry: an event two jobs gave up on is kept once.
  */
 const REMOVE_SCRIPT = `
-redis.call('HDEL', KEYS[1], ARGV[1])
+local removed = redis.call('HDEL', KEYS[1], ARGV[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
 if redis.call('ZCARD', KEYS[2]) == 0 then redis.call('SREM', KEYS[3], ARGV[2]) end
-if ARGV[3] ~= '' then redis.call('HSET', KEYS[4], ARGV[1], ARGV[3]) end
+if ARGV[3] ~= '' and removed == 1 then
+  redis.call('ZADD', KEYS[4], ARGV[4], ARGV[3])
+  redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', '(' .. ARGV[6])
+  redis.call('ZREMRANGEBYRANK', KEYS[4], 0, -(tonumber(ARGV[5]) + 1))
+end
 return 'ok'
 `;
 
@@ -76,34 +92,66 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 'ok'
 `;
 
+/** KEYS: the disabled mark. ARGV: the mark as read. Removes it only if nobody changed it since. */
+const CLEAR_MARK_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 'ok'
+`;
+
 export interface DeadLetter extends OutboxEvent {
   error: string;
   deadAt: number;
 }
 
+const storedMark = z.object({
+  urlSha256: z.string(),
+  at: z.number(),
+  status: z.number().int(),
+  excerpt: z.string(),
+});
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+export interface EventOutboxOptions {
+  /** The clock dead letters are dated by (the job context's). */
+  now: () => number;
+  maxDeadLetters?: number;
+  deadLetterMaxAgeMs?: number;
+}
+
 export class RedisEventOutbox implements EventOutbox {
+  private readonly now: () => number;
+  private readonly maxDead: number;
+  private readonly maxDeadAge: number;
+
   constructor(
     private readonly redis: Redis,
     private readonly keys: StoreKeys,
-  ) {}
+    opts: EventOutboxOptions,
+  ) {
+    this.now = opts.now;
+    this.maxDead = opts.maxDeadLetters ?? DEAD_LETTER_MAX;
+    this.maxDeadAge = opts.deadLetterMaxAgeMs ?? DEAD_LETTER_MAX_AGE_MS;
+  }
 
   async pending(deploymentId: string): Promise<OutboxEvent[]> {
     const ids = await this.redis.zrange(this.keys.eventPending(deploymentId), 0, -1);
     if (ids.length === 0) return [];
     const raws = await this.redis.hmget(this.keys.eventOutbox(), ...ids);
     const out: OutboxEvent[] = [];
-    raws.forEach((raw, i) => {
+    for (const [i, raw] of raws.entries()) {
       const id = ids[i] as string;
       const entry = raw === null ? null : parseEntry(raw);
       // An entry that cannot be read cannot be sent: kept as a dead letter (as it was), so that it
       // does not hold the deployment's later events back.
       if (entry === null) {
-        const dead = { id, deploymentId, error: 'unreadable outbox entry', raw, deadAt: Date.now() };
-        this.remove(id, deploymentId, JSON.stringify(dead)).catch(() => undefined);
-        return;
+        const deadAt = this.now();
+        const dead = { id, deploymentId, error: 'unreadable outbox entry', raw, deadAt };
+        await this.remove(id, deploymentId, JSON.stringify(dead), deadAt);
+        continue;
       }
       out.push({ id, ...entry });
-    });
+    }
     return out.sort((a, b) => a.version - b.version);
   }
 
@@ -112,12 +160,16 @@ export class RedisEventOutbox implements EventOutbox {
   }
 
   delivered(event: OutboxEvent): Promise<void> {
-    return this.remove(event.id, event.deploymentId, '');
+    return this.remove(event.id, event.deploymentId, '', 0);
   }
 
   deadLetter(event: OutboxEvent, error: string, at: number): Promise<void> {
     const dead: DeadLetter = { ...event, error, deadAt: at };
-    return this.remove(event.id, event.deploymentId, JSON.stringify(dead));
+    return this.remove(event.id, event.deploymentId, JSON.stringify(dead), at);
+  }
+
+  async trimDeadLetters(now: number): Promise<void> {
+    await this.redis.zremrangebyscore(this.keys.eventDead(), '-inf', `(${now - this.maxDeadAge}`);
   }
 
   deploymentsWithPending(): Promise<string[]> {
@@ -133,20 +185,35 @@ export class RedisEventOutbox implements EventOutbox {
     await this.redis.eval(RELEASE_SCRIPT, 1, this.keys.eventLease(deploymentId), holder);
   }
 
+  async disableEndpoint(url: string, why: EndpointDisabled): Promise<void> {
+    const mark = { urlSha256: sha256(url), at: why.at, status: why.status, excerpt: why.excerpt };
+    await this.redis.set(this.keys.eventDisabled(), JSON.stringify(mark));
+  }
+
+  async endpointDisabled(url: string): Promise<EndpointDisabled | null> {
+    const raw = await this.redis.get(this.keys.eventDisabled());
+    if (raw === null) return null;
+    const mark = parseMark(raw);
+    if (mark !== null && mark.urlSha256 === sha256(url)) {
+      return { at: mark.at, status: mark.status, excerpt: mark.excerpt };
+    }
+    // Left for another URL (events.url changed), or unreadable: the configured URL gets the events.
+    await this.redis.eval(CLEAR_MARK_SCRIPT, 1, this.keys.eventDisabled(), raw);
+    return null;
+  }
+
   /** How many dead letters are kept. */
   deadLetterCount(): Promise<number> {
-    return this.redis.hlen(this.keys.eventDead());
+    return this.redis.zcard(this.keys.eventDead());
   }
 
-  /** Every dead letter, oldest first. */
+  /** Every dead letter kept, oldest first. */
   async deadLetters(): Promise<DeadLetter[]> {
-    const all = await this.redis.hgetall(this.keys.eventDead());
-    return Object.values(all)
-      .map((raw) => JSON.parse(raw) as DeadLetter)
-      .sort((a, b) => a.deadAt - b.deadAt || a.version - b.version);
+    const raws = await this.redis.zrange(this.keys.eventDead(), 0, -1);
+    return raws.map((raw) => JSON.parse(raw) as DeadLetter);
   }
 
-  private async remove(id: string, deploymentId: string, dead: string): Promise<void> {
+  private async remove(id: string, deploymentId: string, dead: string, deadAt: number): Promise<void> {
     const k = this.keys;
     await this.redis.eval(
       REMOVE_SCRIPT,
@@ -158,6 +225,9 @@ export class RedisEventOutbox implements EventOutbox {
       id,
       deploymentId,
       dead,
+      String(deadAt),
+      String(this.maxDead),
+      String(deadAt - this.maxDeadAge),
     );
   }
 }
@@ -165,6 +235,15 @@ export class RedisEventOutbox implements EventOutbox {
 function parseEntry(raw: string): Omit<OutboxEvent, 'id'> | null {
   try {
     const parsed = storedEntry.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+function parseMark(raw: string): z.infer<typeof storedMark> | null {
+  try {
+    const parsed = storedMark.safeParse(JSON.parse(raw));
     return parsed.success ? parsed.data : null;
   } catch {
     return null;

@@ -23,10 +23,15 @@ export interface StoreKeys {
   eventPending(deploymentId: string): string;
   /** Set: ids of deployments with events waiting (what the sweep walks). */
   eventDeployments(): string;
-  /** Hash: event id → dead letter (JSON): events the webhook gave up on, kept for people. */
+  /**
+   * Sorted set: dead letters (JSON), scored by when each was given up: events the webhook gave up
+   * on, kept for people, capped by count and age (src/store/event-outbox.ts).
+   */
   eventDead(): string;
   /** String (with a TTL): the delivery job sending a deployment's events now. */
   eventLease(deploymentId: string): string;
+  /** String (JSON): the events endpoint answered 410 Gone; no delivery until its URL changes or this goes. */
+  eventDisabled(): string;
 }
 
 export function storeKeys(prefix: string = DEFAULT_PREFIX): StoreKeys {
@@ -40,7 +45,8 @@ export function storeKeys(prefix: string = DEFAULT_PREFIX): StoreKeys {
     eventOutbox: () => `${prefix}events:outbox`,
     eventPending: (deploymentId) => `${prefix}events:pending:${deploymentId}`,
     eventDeployments: () => `${prefix}events:deployments`,
-    eventDead: () => `${prefix}events:dead`,
+    eventDead: () => `${prefix}events:dead-letters`,
     eventLease: (deploymentId) => `${prefix}events:lease:${deploymentId}`,
+    eventDisabled: () => `${prefix}events:disabled`,
   };
 }

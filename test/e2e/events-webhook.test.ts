@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Deployment } from '../../src/domain/deployment.js';
-import type { TransitionEvent } from '../../src/hooks/transition-event.js';
+import type { TransitionEvent } from '../../src/domain/transition-event.js';
 import { type Rig, startRig, USERS } from '../helpers/e2e-harness.js';
 import { latestButton } from '../helpers/slack-inspect.js';
 import { waitUntil } from '../helpers/wait.js';

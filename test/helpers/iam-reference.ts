@@ -20,9 +20,10 @@
  * and, for tags sent on create, .../elasticloadbalancing/latest/userguide/tagging-resources-during-creation.html
  */
 
-/** ARN shapes of the resource types used here (partition `aws`, `aws-cn` or `aws-us-gov`). */
-const ARN = (service: string, rest: string) =>
-  new RegExp(`^arn:aws(-cn|-us-gov)?:${service}:[^:]*:[^:]*:${rest}`);
+/** The partitions (`aws`, `aws-cn`, `aws-us-gov`, `aws-iso`, `aws-iso-b`, `-e`, `-f`). */
+const PARTITION = 'aws(?:-cn|-us-gov|-iso(?:-[bef])?)?';
+/** ARN shapes of the resource types used here. */
+const ARN = (service: string, rest: string) => new RegExp(`^arn:${PARTITION}:${service}:[^:]*:[^:]*:${rest}`);
 export const RESOURCE_TYPES = {
   'elb/listener/app': ARN('elasticloadbalancing', 'listener/app/'),
   'elb/listener-rule/app': ARN('elasticloadbalancing', 'listener-rule/app/'),
@@ -31,7 +32,7 @@ export const RESOURCE_TYPES = {
   'cloudwatch/alarm': ARN('cloudwatch', 'alarm:'),
   'ecs/service': ARN('ecs', 'service/'),
   'autoscaling/autoScalingGroup': ARN('autoscaling', 'autoScalingGroup:'),
-  'iam/role': /^arn:aws(-cn|-us-gov)?:iam::[^:]*:role\//,
+  'iam/role': new RegExp(`^arn:${PARTITION}:iam::[^:]*:role/`),
 } as const;
 export type ResourceType = keyof typeof RESOURCE_TYPES;
 
@@ -151,7 +152,17 @@ export const ACTIONS: Record<string, ActionFacts> = {
     resources: ['iam/role'],
     conditionKeys: ['aws:ResourceTag/', 'sts:ExternalId', 'sts:RoleSessionName'],
   },
+  // STS: who the bot is (its own account, for the rate limiters); no resource types.
+  'sts:GetCallerIdentity': NONE,
 };
+
+/**
+ * Actions any principal may call whatever its policies say, so no policy grants them: STS API
+ * Reference, GetCallerIdentity — "No permissions are required to perform this operation. If an
+ * administrator attaches a policy to your identity that explicitly denies access to the
+ * sts:GetCallerIdentity action, you can still perform this operation."
+ */
+export const NEEDS_NO_PERMISSION: ReadonlySet<string> = new Set(['sts:GetCallerIdentity']);
 
 /**
  * Actions AWS also authorizes when an ELB operation is called ("Elastic Load Balancing API

@@ -2,13 +2,15 @@
  * Services reached through assumed roles, with the real SDK against the local AWS endpoint:
  * - the fake STS answers AssumeRole as the STS API Reference says (credentials, AccessDenied for a
  *   role it does not know or a wrong external ID, ValidationError for a bad duration or session
- *   name);
+ *   name), and GetCallerIdentity with the caller's ARN, user id and account;
  * - the client registry (src/aws/aws-clients.ts) assumes each role once for every client and
- *   Region that uses it, signs each call with the role's session in the service's Region, renews
- *   the session when it is about to expire (the clock is moved, nothing sleeps), and reaches STS
- *   through AWS_ENDPOINT_URL_STS like any other endpoint variable.
+ *   Region that uses it, through STS in the process's Region whichever service comes first, signs
+ *   each call with the role's session in the service's Region, renews the session in the
+ *   background when it is about to expire (the clock is moved, nothing sleeps), paces every client
+ *   of one account and Region — the bot's own included, once GetCallerIdentity has told it — with
+ *   one rate limiter, and reaches STS through AWS_ENDPOINT_URL_STS like any other endpoint variable.
  */
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEMO } from '../../sandbox/fake-elb/demo.js';
 import { LOCAL_CREDENTIALS, type LocalAws, startLocalAws } from '../../sandbox/local-aws.js';
@@ -113,17 +115,45 @@ describe('the fake STS (AssumeRole over the Query protocol, real SDK)', () => {
   });
 });
 
+describe('the fake STS (GetCallerIdentity, real SDK)', () => {
+  it("answers who the caller is: the bot's own user, or a session's assumed role", async () => {
+    const own = await new STSClient(base()).send(new GetCallerIdentityCommand({}));
+    expect(own).toMatchObject({
+      Account: '123456789012',
+      Arn: 'arn:aws:iam::123456789012:user/greenlight-local',
+      UserId: expect.stringMatching(/^AIDA[A-Z0-9]+$/),
+    });
+    const r = await assume({});
+    if (!r.ok) throw new Error(r.message);
+    const c = r.out.Credentials;
+    const asRole = new STSClient({
+      ...base(),
+      credentials: {
+        accessKeyId: c?.AccessKeyId ?? '',
+        secretAccessKey: c?.SecretAccessKey ?? '',
+        sessionToken: c?.SessionToken ?? '',
+      },
+    });
+    expect(await asRole.send(new GetCallerIdentityCommand({}))).toMatchObject({
+      Account: '123456789012',
+      Arn: r.out.AssumedRoleUser?.Arn,
+      UserId: r.out.AssumedRoleUser?.AssumedRoleId,
+    });
+  });
+});
+
 describe('clients per account and Region', () => {
   afterEach(() => {
     vi.useRealTimers();
   });
 
-  it('assumes a role once for every client and Region, and signs each call with it in the service Region', async () => {
+  it('assumes a role once for every client and Region, through STS in the process Region, and signs each call with it in the service Region', async () => {
     const registry = new AwsClientRegistry({ client: base() });
     const assumedBefore = aws.sts.calls.length;
     const elbBefore = aws.elb.calls.length;
-    const east = registry.forSettings({ region: 'us-east-1', roleArn: ROLE });
+    // eu-west-1 first: the role is still assumed in the process's Region (base(): us-east-1).
     const west = registry.forSettings({ region: 'eu-west-1', roleArn: ROLE });
+    const east = registry.forSettings({ region: 'us-east-1', roleArn: ROLE });
     expect(registry.forService({ aws: { region: 'eu-west-1', roleArn: ROLE } })).toBe(west);
     await Promise.all([
       ...Array.from({ length: 5 }, () => east.elb.describeTargetHealth(DEMO.checkout.blueArn)),
@@ -140,7 +170,12 @@ describe('clients per account and Region', () => {
     ]);
     const assumed = aws.sts.calls.slice(assumedBefore);
     expect(assumed).toEqual([
-      expect.objectContaining({ roleArn: ROLE, sessionName: 'greenlight', outcome: 'ok' }),
+      expect.objectContaining({
+        roleArn: ROLE,
+        sessionName: 'greenlight',
+        region: 'us-east-1',
+        outcome: 'ok',
+      }),
     ]);
     const session = [...aws.sts.sessions.values()].filter((x) => x.roleArn === ROLE).at(-1);
     const signed = aws.elb.calls.slice(elbBefore).map((c) => c.signedBy);
@@ -150,7 +185,7 @@ describe('clients per account and Region', () => {
     expect(signed.filter((s) => s?.region === 'us-east-1')).toHaveLength(signed.length - 1);
   });
 
-  it('renews a session about to expire, and signs with the new one (the clock moves, nothing sleeps)', async () => {
+  it('renews a session about to expire in the background, and waits for STS only once it has expired (the clock moves, nothing sleeps)', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(Date.UTC(2026, 10, 26, 12, 0, 0));
     const registry = new AwsClientRegistry({ client: base(), session: { durationSeconds: 900 } });
@@ -168,17 +203,29 @@ describe('clients per account and Region', () => {
         );
       return call?.signedBy?.accessKeyId;
     };
+    const assumedSince = () => aws.sts.calls.slice(assumedBefore).length;
     const first = await keys();
     for (let i = 0; i < 5; i += 1) expect(await keys()).toBe(first);
-    vi.setSystemTime(Date.UTC(2026, 10, 26, 12, 9, 0)); // 6 minutes left: kept
+    vi.setSystemTime(Date.UTC(2026, 10, 26, 12, 9, 0)); // 6 minutes left: the SDK does not ask yet
     expect(await keys()).toBe(first);
-    vi.setSystemTime(Date.UTC(2026, 10, 26, 12, 11, 0)); // 4 minutes left: renewed
+    expect(assumedSince()).toBe(1);
+    // 4 minutes left: the SDK asks on each request; the renewal runs in the background and this
+    // call goes out at once, signed with the current session.
+    vi.setSystemTime(Date.UTC(2026, 10, 26, 12, 11, 0));
+    expect(await keys()).toBe(first);
+    await place.role?.renewal;
     const second = await keys();
     expect(second).not.toBe(first);
     expect(aws.sts.sessionOf(second)?.roleArn).toBe(GUARDED);
+    expect(assumedSince()).toBe(2);
+    // Past the second session's end: the call waits for a new one.
+    vi.setSystemTime(Date.UTC(2026, 10, 26, 12, 27, 0));
+    const third = await keys();
+    expect([first, second]).not.toContain(third);
     expect(
       aws.sts.calls.slice(assumedBefore).map((c) => [c.roleArn, c.externalId, c.durationSeconds]),
     ).toEqual([
+      [GUARDED, 'shop-7f3c', 900],
       [GUARDED, 'shop-7f3c', 900],
       [GUARDED, 'shop-7f3c', 900],
     ]);
@@ -197,15 +244,75 @@ describe('clients per account and Region', () => {
     const c = registry.forSettings({ region: 'us-east-1', roleArn: other });
     await a.elb.describeTargetHealth(DEMO.checkout.blueArn);
     await a.elb.describeTargetHealth(DEMO.checkout.blueArn);
-    // The account's two Describe tokens are spent: role b (same account and Region) waits for a
-    // refill (some 1000 s away); role c's account has its own bucket.
-    let bDone = false;
-    void b.elb.describeTargetHealth(DEMO.checkout.blueArn).then(() => {
-      bDone = true;
+    // The account's two Describe tokens are spent: role b (same account and Region) has to wait
+    // for a refill (some 1000 s away); role c's account has its own bucket.
+    void b.elb.describeTargetHealth(DEMO.checkout.blueArn);
+    await c.elb.describeTargetHealth(DEMO.checkout.blueArn);
+    await c.elb.describeTargetHealth(DEMO.checkout.blueArn);
+    await vi.waitFor(() => expect(b.rateLimit?.taken.describe).toBe(3), { timeout: 4_000 });
+    for (const place of [a, b]) expect(place.rateLimit?.taken.describe).toBe(3);
+    expect(a.rateLimit?.waited.describe).toBe(1);
+    expect(c.rateLimit?.taken.describe).toBe(2);
+    expect(c.rateLimit?.waited.describe).toBe(0);
+  });
+
+  it("paces the clients without a role with the limiter of the bot's own account, learnt from GetCallerIdentity", async () => {
+    const bucket = { capacity: 2, refillPerSecond: 0.001 };
+    const registry = new AwsClientRegistry({
+      client: base(),
+      rateLimits: { describe: bucket, mutate: bucket, registration: bucket },
     });
-    await c.elb.describeTargetHealth(DEMO.checkout.blueArn);
-    await c.elb.describeTargetHealth(DEMO.checkout.blueArn);
-    expect(bDone).toBe(false);
+    const identityBefore = aws.sts.identityCalls.length;
+    const own = registry.forSettings({ region: 'us-east-1' });
+    expect(aws.sts.identityCalls.length).toBe(identityBefore); // no role yet: nothing to learn
+    // ROLE is in the bot's own account (the fake's caller account, 123456789012).
+    const role = registry.forSettings({ region: 'us-east-1', roleArn: ROLE });
+    expect(await registry.ownAccount()).toBe('123456789012');
+    expect(aws.sts.identityCalls.slice(identityBefore)).toEqual([
+      { caller: LOCAL_CREDENTIALS.accessKeyId, region: 'us-east-1', outcome: '123456789012' },
+    ]);
+    await own.elb.describeTargetHealth(DEMO.checkout.blueArn);
+    await own.elb.describeTargetHealth(DEMO.checkout.blueArn);
+    void role.elb.describeTargetHealth(DEMO.checkout.blueArn);
+    await vi.waitFor(() => expect(role.rateLimit?.waited.describe).toBe(1), { timeout: 4_000 });
+    expect(own.rateLimit?.taken.describe).toBe(3);
+    // Another Region of the same account is another bucket.
+    const west = registry.forSettings({ region: 'eu-west-1' });
+    await west.elb.describeTargetHealth(DEMO.checkout.blueArn);
+    expect(west.rateLimit?.taken.describe).toBe(1);
+    await registry.ownAccount();
+    expect(aws.sts.identityCalls.length).toBe(identityBefore + 1); // learnt once
+  });
+
+  it('keeps a limiter of its own for the clients without a role while the account cannot be learnt, warns once, and asks again 5 minutes on', async () => {
+    const bucket = { capacity: 2, refillPerSecond: 0.001 };
+    let now = Date.UTC(2026, 10, 26, 12, 0, 0);
+    const warned: unknown[] = [];
+    const registry = new AwsClientRegistry({
+      client: base(),
+      rateLimits: { describe: bucket, mutate: bucket, registration: bucket },
+      session: { now: () => now },
+      log: { warn: (obj: unknown) => warned.push(obj) },
+    });
+    aws.sts.failNext('GetCallerIdentity', 'Throttling', 'Rate exceeded');
+    const own = registry.forSettings({ region: 'us-east-1' });
+    const role = registry.forSettings({ region: 'us-east-1', roleArn: ROLE });
+    expect(await registry.ownAccount()).toBeUndefined();
+    expect(warned).toEqual([{ err: 'GetCallerIdentity failed: Throttling: Rate exceeded' }]);
+    await own.elb.describeTargetHealth(DEMO.checkout.blueArn);
+    await own.elb.describeTargetHealth(DEMO.checkout.blueArn);
+    // The role's account has its own bucket, so it does not wait.
+    await role.elb.describeTargetHealth(DEMO.checkout.blueArn);
+    expect([own.rateLimit?.taken.describe, role.rateLimit?.taken.describe]).toEqual([2, 1]);
+    const identityBefore = aws.sts.identityCalls.length;
+    now += 4 * 60_000;
+    expect(await registry.ownAccount()).toBeUndefined();
+    expect(aws.sts.identityCalls.length).toBe(identityBefore);
+    now += 60_000;
+    expect(await registry.ownAccount()).toBe('123456789012');
+    // From now on, one limiter: the role's bucket, with its one token taken.
+    expect(own.rateLimit?.taken.describe).toBe(1);
+    expect(warned).toHaveLength(1);
   });
 
   it('reports a role it cannot assume on the call that needed it, and counts the STS error', async () => {
@@ -258,8 +365,9 @@ describe('AWS_ENDPOINT_URL_STS', () => {
     const before = aws.sts.calls.length;
     const place = new AwsClientRegistry().forSettings({ region: 'eu-central-2', roleArn: ROLE });
     await place.elb.describeTargetHealth(DEMO.checkout.blueArn);
+    // No Region for the process: STS in the partition's global Region (us-east-1), not the service's.
     expect(aws.sts.calls.slice(before)).toEqual([
-      expect.objectContaining({ roleArn: ROLE, caller: 'AKIDFROMENV', outcome: 'ok' }),
+      expect.objectContaining({ roleArn: ROLE, caller: 'AKIDFROMENV', region: 'us-east-1', outcome: 'ok' }),
     ]);
     expect(aws.elb.calls.at(-1)?.signedBy).toEqual({
       accessKeyId: [...aws.sts.sessions.values()].at(-1)?.accessKeyId,

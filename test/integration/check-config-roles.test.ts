@@ -115,4 +115,25 @@ describe('npm run check-config with roles', () => {
     expect(text).not.toContain(EXTERNAL_ID);
     expect(text).not.toMatch(/\n\s+at /);
   });
+
+  it('is NOT OK when a service has no Region to be checked in (no aws.region, AWS_REGION unset)', async () => {
+    const path = configFile([
+      { name: 'checkout', aws: '{ region: us-east-1 }' },
+      { name: 'search', aws: `{ roleArn: ${ROLE}, externalId: ${EXTERNAL_ID} }` },
+    ]);
+    const env = { ...process.env };
+    for (const name of ['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_ENDPOINT_URL']) delete env[name];
+    const out: string[] = [];
+    const code = await runCheckConfig([path], { env, print: (l) => out.push(l) });
+    const text = out.join('\n');
+    expect(code).toBe(1);
+    expect(text).toContain('Checking AWS (region us-east-1): checkout');
+    expect(text).toContain('search: not checked (no AWS Region: see the problems below)');
+    expect(text.slice(text.indexOf('Problems ('))).toContain(
+      '  - search: no AWS Region to check in: set aws.region for the service (or defaults.aws.region), or AWS_REGION for the process.',
+    );
+    expect(text).toContain(`${path}: NOT OK.`);
+    expect(text).not.toContain(': OK');
+    expect(text).not.toContain(EXTERNAL_ID);
+  });
 });

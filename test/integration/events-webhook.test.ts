@@ -2,15 +2,19 @@
  * The events webhook with a real redis-server, the real store (its outbox written by the same Lua
  * script as the state change), the real queue and BullMQ worker, and a real HTTP receiver: every
  * transition arrives, in order, with a stable id and a valid signature; a receiver down for a
- * while gets them later; a process killed between the write and the enqueue loses nothing (the
- * sweep); repeats carry the same id and body; an event that cannot be delivered is dead-lettered
- * after `events.retryFor` (or at once on 410) and the deployment's next events go on.
+ * while gets them later, one attempt per retry however many events wait; a process killed between
+ * the write and the enqueue loses nothing (the sweep); repeats carry the same id and body; a
+ * holder whose lease was taken over stops; an event that cannot be delivered is dead-lettered
+ * after `events.retryFor` and the deployment's next events go on; dead letters are capped; a 410
+ * Gone turns delivery off until the URL changes or the mark is deleted; `Retry-After` is honoured;
+ * with `events` removed, what waits is dead-lettered after the longest retryFor.
  */
 import { createHmac } from 'node:crypto';
 import type { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { JobContext } from '../../src/app/context.js';
+import type { OutboxEvent } from '../../src/app/ports/events.js';
 import type { Scheduler } from '../../src/app/ports/scheduler.js';
 import { recordEvent } from '../../src/app/record-event.js';
 import type { Deployment } from '../../src/domain/deployment.js';
@@ -19,8 +23,8 @@ import { jobId } from '../../src/domain/job-ids.js';
 import { newDeployment, newDeploymentId } from '../../src/domain/new-deployment.js';
 import type { EventsSettings } from '../../src/domain/service.js';
 import { runEventDelivery, sweepEvents } from '../../src/jobs/event-delivery-job.js';
-import { type EventsWiring, eventsWiring } from '../../src/jobs/event-wiring.js';
 import { startWorker } from '../../src/jobs/worker.js';
+import { type EventsWiring, eventsWiring } from '../../src/runtime-events.js';
 import { DeploymentStore } from '../../src/store/deployment-store.js';
 import { RedisEventOutbox } from '../../src/store/event-outbox.js';
 import { storeKeys } from '../../src/store/keys.js';
@@ -66,10 +70,10 @@ let seq = 0;
 
 /** The rig's context with the events webhook on; `enqueue: false`: the store never enqueues (a crash). */
 function withEvents(opts: { enqueue?: boolean } = {}): DeploymentStore {
-  wiring = eventsWiring(redis, rig.prefix, rig.queue, settings, rig.ctx.log);
+  wiring = eventsWiring(redis, rig.prefix, rig.queue, settings, rig.ctx.log, rig.clock.now);
   const store = new DeploymentStore(redis, {
     prefix: `${rig.prefix}:`,
-    events: opts.enqueue === false ? {} : wiring.store,
+    events: opts.enqueue === false ? {} : (wiring.store ?? {}),
   });
   ctx = {
     ...rig.ctx,
@@ -79,7 +83,7 @@ function withEvents(opts: { enqueue?: boolean } = {}): DeploymentStore {
     events: wiring.delivery,
     secret: (name) => (name === 'GL_EVENTS_SECRET' ? SECRET : undefined),
   };
-  rig.ctx.metrics.setCollectors({ deadLetters: wiring.deadLetters });
+  rig.ctx.metrics.setCollectors(wiring.collectors);
   return store;
 }
 
@@ -91,7 +95,7 @@ beforeEach(() => {
     timeoutMs: 2_000,
     retryForMs: HOUR,
   };
-  outbox = new RedisEventOutbox(redis, storeKeys(`${rig.prefix}:`));
+  outbox = new RedisEventOutbox(redis, storeKeys(`${rig.prefix}:`), { now: rig.clock.now });
   receiver.requests.length = 0;
   receiver.answer(() => ({ status: 204 }));
   withEvents();
@@ -134,6 +138,9 @@ const TO_CANCELLED: DeploymentEvent[] = [
   { type: 'precheck_passed', fromSlot: 'blue', approvalTimeoutMs: 1_800_000 },
   { type: 'cancel', user: USERS.approver },
 ];
+
+/** Two events (requested, cancelled), and the service free again for the next deployment. */
+const CANCELLED_AT_ONCE: DeploymentEvent[] = [{ type: 'cancel', user: USERS.requester }];
 
 const idOf = (r: ReceivedRequest) => r.headers['webhook-id'] as string;
 /** Each event's first arrival, in arrival order. */
@@ -212,6 +219,53 @@ describe('the events webhook', () => {
     expect(await metric('greenlight_event_deliveries_total{outcome="dead_lettered"}')).toBe(0);
   });
 
+  it('retries only the oldest waiting event of a deployment: one attempt per retry round, not one per waiting event', async () => {
+    receiver.answer(() => ({ status: 500, body: 'down for maintenance' }));
+    const d = await lifecycle(TO_CANCELLED); // 4 events wait, each with its job
+    startDelivering();
+    // Retry rounds go by; after each, a sweep (what every reconcile does) looks at the waiting events.
+    for (let round = 1; round <= 3; round++) {
+      await waitUntil(() => receiver.requests.length >= round, {
+        what: `failed attempt ${round}`,
+        last: () => receiver.requests.map(idOf),
+      });
+      expect(await sweepEvents(ctx)).toBe(4);
+    }
+    await worker?.close(); // no attempt in flight while the counts are read
+    worker = undefined;
+
+    const ids = (vs: number[]) => vs.map((v) => `${d.id}-v${v}`);
+    const attempts = receiver.requests.length;
+    // Every attempt was of the oldest event, made by its job, once per retry of that one job …
+    expect(receiver.requests.map(idOf)).toEqual(Array(attempts).fill(`${d.id}-v1`));
+    const head = await rig.queue.getJob(jobId('event', d.id, 1));
+    expect(head?.attemptsMade).toBe(attempts);
+    // … and counted once per attempt.
+    expect(await metric('greenlight_event_deliveries_total{outcome="retried"}')).toBe(attempts);
+    // The later events' jobs sent nothing and have no retries of their own under way.
+    for (const v of [2, 3, 4]) {
+      const state = await (await rig.queue.getJob(jobId('event', d.id, v)))?.getState();
+      expect(state === undefined || state === 'completed').toBe(true);
+    }
+    expect(await outbox.pending(d.id)).toHaveLength(4);
+
+    // The receiver is back: the next retry sends every event, in order, each once.
+    receiver.answer(() => ({ status: 204 }));
+    startDelivering();
+    await head?.promote(); // its backoff, cut short
+    await waitUntil(() => receiver.requests.length >= attempts + 4, {
+      what: 'the four events after the failures',
+      timeoutMs: 20_000,
+      last: () => receiver.requests.map(idOf),
+    });
+    await waitUntil(async () => (await outbox.deploymentsWithPending()).length === 0, {
+      what: 'an empty outbox',
+    });
+    expect(receiver.requests.slice(attempts).map(idOf)).toEqual(ids([1, 2, 3, 4]));
+    expect(await metric('greenlight_event_deliveries_total{outcome="delivered"}')).toBe(4);
+    expect(await metric('greenlight_event_deliveries_total{outcome="retried"}')).toBe(attempts);
+  });
+
   it('still delivers what a process killed between the state write and the enqueue had written (the sweep)', async () => {
     withEvents({ enqueue: false }); // the write happens; the process dies before enqueueing
     const d = await lifecycle(TO_CANCELLED);
@@ -255,16 +309,19 @@ describe('an event that cannot be delivered', () => {
     const d = await lifecycle(TO_CANCELLED);
     receiver.answer((r) => ({ status: idOf(r) === `${d.id}-v2` ? 500 : 200, body: 'nope' }));
 
-    await expect(runEventDelivery(ctx, d.id, 4)).rejects.toThrow(/v2 not delivered \(HTTP 500: nope\)/);
+    await expect(runEventDelivery(ctx, d.id, 1)).rejects.toThrow(/v2 not delivered \(HTTP 500: nope\)/);
     expect(receiver.requests.map(idOf)).toEqual([`${d.id}-v1`, `${d.id}-v2`]); // v3 waits behind v2
     expect(await metric('greenlight_event_deliveries_total{outcome="retried"}')).toBe(1);
+    // A later event's job sends nothing: the oldest waiting one's job does.
+    await runEventDelivery(ctx, d.id, 4);
+    expect(receiver.requests).toHaveLength(2);
 
     rig.clock.advance(HOUR);
-    await runEventDelivery(ctx, d.id, 4);
+    await runEventDelivery(ctx, d.id, 2);
 
     expect(receiver.requests.map(idOf)).toEqual([1, 2, 2, 3, 4].map((v) => `${d.id}-v${v}`));
     const [dead] = await outbox.deadLetters();
-    expect(dead).toMatchObject({ id: `${d.id}-v2`, deploymentId: d.id, version: 2 });
+    expect(dead).toMatchObject({ id: `${d.id}-v2`, deploymentId: d.id, version: 2, deadAt: rig.clock.now() });
     expect(dead?.error).toMatch(/HTTP 500: nope; given up 1h after the transition/);
     expect(JSON.parse(dead?.body ?? '{}').data.event).toBe('precheck_started'); // kept whole
     expect(await outbox.pending(d.id)).toEqual([]);
@@ -275,19 +332,184 @@ describe('an event that cannot be delivered', () => {
     expect(receiver.requests).toHaveLength(5);
   });
 
-  it('is dead-lettered at once when the receiver answers 410 Gone', async () => {
-    const d = await lifecycle([]);
-    receiver.answer(() => ({ status: 410 }));
-    await runEventDelivery(ctx, d.id, 1);
-    expect((await outbox.deadLetters()).map((e) => e.id)).toEqual([`${d.id}-v1`]);
-    expect(receiver.requests).toHaveLength(1);
-  });
-
   it('is never sent unsigned: without a usable secret nothing goes out, and it is tried again', async () => {
     const d = await lifecycle([]);
     ctx = { ...ctx, secret: () => 'too-short' };
     await expect(runEventDelivery(ctx, d.id, 1)).rejects.toThrow(/not sent: .*GL_EVENTS_SECRET.*too short/);
     expect(receiver.requests).toEqual([]);
     expect(await outbox.pending(d.id)).toHaveLength(1);
+  });
+
+  it('waits as long as a 429 or 503 asks (Retry-After, up to the 60 s cap); other failures back off with jitter', async () => {
+    receiver.answer(() => ({ status: 429, headers: { 'retry-after': '40' }, body: 'slow down' }));
+    const d = await lifecycle(CANCELLED_AT_ONCE);
+    startDelivering();
+    const job = async () => rig.queue.getJob(jobId('event', d.id, 1));
+    await waitUntil(async () => (await (await job())?.getState()) === 'delayed', { what: 'the first retry' });
+    expect((await job())?.delay).toBeGreaterThanOrEqual(40_000);
+    expect((await job())?.delay).toBeLessThanOrEqual(60_000);
+
+    receiver.answer(() => ({ status: 500, headers: { 'retry-after': '40' } })); // a 500's Retry-After: not honoured
+    const e = await lifecycle(CANCELLED_AT_ONCE);
+    const other = async () => rig.queue.getJob(jobId('event', e.id, 1));
+    await waitUntil(async () => (await (await other())?.getState()) === 'delayed', {
+      what: 'its first retry',
+    });
+    const delay = (await other())?.delay ?? 0;
+    // The first retry's 1 s, jittered down to 50–100 %.
+    expect(delay).toBeGreaterThanOrEqual(500);
+    expect(delay).toBeLessThanOrEqual(1_000);
+  });
+});
+
+describe('one sender per deployment', () => {
+  it('stops before its next POST when its lease was taken over (it paused past the lease’s TTL)', async () => {
+    const d = await lifecycle(TO_CANCELLED);
+    const lease = storeKeys(`${rig.prefix}:`).eventLease(d.id);
+    const post = wiring.delivery.post;
+    // While v1 is in flight the lease lapses and another job takes it.
+    ctx = {
+      ...ctx,
+      events: {
+        ...wiring.delivery,
+        post: async (req) => {
+          const answer = await post(req);
+          if (req.id === `${d.id}-v1`) await redis.set(lease, 'another-job', 'PX', 60_000);
+          return answer;
+        },
+      },
+    };
+    await runEventDelivery(ctx, d.id, 1);
+
+    expect(receiver.requests.map(idOf)).toEqual([`${d.id}-v1`]); // not v2: the new holder sends it
+    expect((await outbox.pending(d.id)).map((e) => e.version)).toEqual([2, 3, 4]);
+    expect(await redis.get(lease)).toBe('another-job'); // not released from under the new holder
+  });
+});
+
+describe('dead letters', () => {
+  it('keeps the newest ones up to the cap, none older than the kept age', async () => {
+    const small = new RedisEventOutbox(redis, storeKeys(`${rig.prefix}:`), {
+      now: rig.clock.now,
+      maxDeadLetters: 3,
+      deadLetterMaxAgeMs: HOUR,
+    });
+    const a = await lifecycle(TO_CANCELLED);
+    const b = await lifecycle(CANCELLED_AT_ONCE);
+    const waiting = [...(await small.pending(a.id)), ...(await small.pending(b.id))];
+    expect(waiting).toHaveLength(6);
+    for (const e of waiting) {
+      rig.clock.advance(1_000);
+      await small.deadLetter(e, 'gave up', rig.clock.now());
+    }
+    // The newest three, oldest first.
+    expect((await small.deadLetters()).map((e) => e.id)).toEqual(waiting.slice(3).map((e) => e.id));
+    // An event given up twice (two jobs) is kept once.
+    await small.deadLetter(waiting[5] as OutboxEvent, 'gave up again', rig.clock.now());
+    expect(await small.deadLetterCount()).toBe(3);
+
+    rig.clock.advance(HOUR - 500); // the newest is 1 h − 0.5 s old: kept; the two before it are older than 1 h
+    await small.trimDeadLetters(rig.clock.now());
+    expect((await small.deadLetters()).map((e) => e.id)).toEqual([waiting[5]?.id]);
+    // The sweep trims too (the runtime's outbox keeps 30 days).
+    rig.clock.advance(31 * 24 * HOUR);
+    await small.trimDeadLetters(rig.clock.now());
+    expect(await small.deadLetterCount()).toBe(0);
+  });
+
+  it('keeps an unreadable outbox entry as a dead letter, dated by the job clock, before pending() returns', async () => {
+    const d = await lifecycle([{ type: 'precheck_started' }]);
+    await redis.hset(storeKeys(`${rig.prefix}:`).eventOutbox(), `${d.id}-v1`, '{not json');
+    expect((await outbox.pending(d.id)).map((e) => e.version)).toEqual([2]);
+    const [dead] = await outbox.deadLetters();
+    expect(dead).toMatchObject({
+      id: `${d.id}-v1`,
+      error: 'unreadable outbox entry',
+      deadAt: rig.clock.now(),
+    });
+  });
+
+  it('takes what still waits once `events` is removed from the config, after the longest retryFor (7 days)', async () => {
+    withEvents({ enqueue: false });
+    const old = await lifecycle(CANCELLED_AT_ONCE);
+    rig.clock.advance(7 * 24 * HOUR - 60_000);
+    const recent = await lifecycle(CANCELLED_AT_ONCE);
+    rig.clock.advance(60_000);
+    const without: JobContext = { ...ctx, config: { services: ctx.config.services } };
+
+    expect(await sweepEvents(without)).toBe(2);
+    const why = 'not sent: events is not configured; given up 7d after the transition';
+    expect((await outbox.deadLetters()).map((e) => [e.id, e.error])).toEqual([
+      [`${old.id}-v1`, why],
+      [`${old.id}-v2`, why],
+    ]);
+    expect(await outbox.pending(recent.id)).toHaveLength(2); // a newer process may still send them
+    rig.clock.advance(7 * 24 * HOUR);
+    expect(await sweepEvents(without)).toBe(0);
+    expect(await outbox.deploymentsWithPending()).toEqual([]);
+    expect(receiver.requests).toEqual([]);
+    expect(await metric('greenlight_event_deliveries_total{outcome="dead_lettered"}')).toBe(4);
+  });
+});
+
+describe('a receiver that answers 410 Gone', () => {
+  it('turns delivery off: nothing more is sent, events wait, until events.url changes', async () => {
+    const d = await lifecycle(TO_CANCELLED);
+    receiver.answer(() => ({ status: 410, body: 'unsubscribed' }));
+    await runEventDelivery(ctx, d.id, 1);
+    expect(receiver.requests.map(idOf)).toEqual([`${d.id}-v1`]);
+    expect(await outbox.pending(d.id)).toHaveLength(4); // the 410's event too: nothing lost
+    expect(await outbox.deadLetters()).toEqual([]);
+    expect(await metric('greenlight_event_deliveries_total{outcome="gone"}')).toBe(1);
+    expect(await metric('greenlight_events_endpoint_disabled')).toBe(1);
+
+    // Later events, another deployment's, sweeps: not one request more.
+    const e = await lifecycle(CANCELLED_AT_ONCE);
+    await runEventDelivery(ctx, e.id, 1);
+    await runEventDelivery(ctx, d.id, 1);
+    expect(await sweepEvents(ctx)).toBe(6);
+    expect(receiver.requests).toHaveLength(1);
+
+    // What waits longer than retryFor is dead-lettered by the sweep, unsent.
+    rig.clock.advance(HOUR);
+    const f = await lifecycle(CANCELLED_AT_ONCE);
+    expect(await sweepEvents(ctx)).toBe(2);
+    expect(await outbox.deadLetterCount()).toBe(6);
+    expect((await outbox.deadLetters())[0]?.error).toMatch(
+      /delivery is off since the receiver answered 410 Gone/,
+    );
+    expect(receiver.requests).toHaveLength(1);
+
+    // A new URL: the mark is for the old one, and the new one gets what waits.
+    receiver.answer(() => ({ status: 204 }));
+    settings.url = `${receiver.url}/events-v2`;
+    expect(await sweepEvents(ctx)).toBe(2);
+    startDelivering();
+    await waitUntil(async () => (await outbox.deploymentsWithPending()).length === 0, {
+      what: 'the waiting events delivered',
+    });
+    expect(receiver.requests.slice(1).map((r) => [r.path, idOf(r)])).toEqual([
+      ['/events-v2', `${f.id}-v1`],
+      ['/events-v2', `${f.id}-v2`],
+    ]);
+    expect(await metric('greenlight_events_endpoint_disabled')).toBe(0);
+  });
+
+  it('sends again once an operator deletes the events:disabled key', async () => {
+    const d = await lifecycle(TO_CANCELLED);
+    receiver.answer(() => ({ status: 410 }));
+    await runEventDelivery(ctx, d.id, 1);
+    expect(await redis.exists(`${rig.prefix}:events:disabled`)).toBe(1); // the key README names
+    receiver.answer(() => ({ status: 204 }));
+    await runEventDelivery(ctx, d.id, 1);
+    expect(receiver.requests).toHaveLength(1);
+
+    await redis.del(`${rig.prefix}:events:disabled`);
+    expect(await sweepEvents(ctx)).toBe(4);
+    startDelivering();
+    await waitUntil(async () => (await outbox.deploymentsWithPending()).length === 0, {
+      what: 'the waiting events delivered',
+    });
+    expect(receiver.requests.slice(1).map(idOf)).toEqual([1, 2, 3, 4].map((v) => `${d.id}-v${v}`));
   });
 });

@@ -2,13 +2,16 @@
  * afterRollback and verificationFailed through the real jobs, a real redis-server, the real queue
  * and a real HTTP receiver: a manual rollback (cause manual), an automatic rollback after a failed
  * verification (both hooks, cause auto_verification), a receiver answering 500 (retried by the
- * queue, then reported and counted; the rollback stands), and a crash between recording a failed
- * verification and enqueueing its hook.
+ * queue, then reported and counted; the rollback stands), a crash between recording a failed
+ * verification and enqueueing its hook, and a queue that refuses the hook's job (the thread is told
+ * all the same; reconcile enqueues the hook).
  */
 import { createHmac } from 'node:crypto';
 import type { Worker } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { jobId } from '../../src/domain/job-ids.js';
+import type { JobContext } from '../../src/app/context.js';
+import type { Scheduler } from '../../src/app/ports/scheduler.js';
+import { type JobName, jobId } from '../../src/domain/job-ids.js';
 import { giveUp } from '../../src/jobs/give-up.js';
 import { runAfterRollback, runVerificationFailed } from '../../src/jobs/notification-hooks.js';
 import { reconcileAll } from '../../src/jobs/reconcile.js';
@@ -189,6 +192,51 @@ describe('an automatic rollback after a failed verification', () => {
     await rig.queue.remove(jobId('verification-failed', d.id));
     await reconcileAll(rig.ctx);
     expect(await rig.queue.getJob(jobId('verification-failed', d.id))).toBeUndefined(); // paid
+  });
+});
+
+describe('a queue that refuses the hook’s job', () => {
+  /** The rig's context whose queue fails to add the notification hooks' jobs (Redis down for a moment). */
+  function refusingHooks(): JobContext {
+    const s = rig.ctx.scheduler;
+    const refused = new Set<JobName>(['after-rollback', 'verification-failed']);
+    const scheduler: Scheduler = {
+      enqueue: (job, id, at) =>
+        refused.has(job) ? Promise.reject(new Error('Connection is closed.')) : s.enqueue(job, id, at),
+      enqueueNotify: (id, out) => s.enqueueNotify(id, out),
+      repair: (job, id, at, max) => s.repair(job, id, at, max),
+      cancel: (job, id, at) => s.cancel(job, id, at),
+      apply: (d, effects) => s.apply(d, effects),
+    };
+    return { ...rig.ctx, scheduler };
+  }
+
+  it('does not keep the rollback message from Slack; reconcile enqueues the hook', async () => {
+    const d = await rig.soaking();
+    await rig.event(d.id, { type: 'rollback', user: USERS.approver });
+
+    await runRollback(refusingHooks(), d.id);
+
+    const back = await rig.get(d.id);
+    expect(back.state).toBe('rolled_back');
+    expect(rig.thread(back, /Rolled back/)).toHaveLength(1);
+    expect(await rig.queue.getJob(jobId('after-rollback', d.id))).toBeUndefined();
+    await reconcileAll(rig.ctx);
+    expect(await rig.queue.getJob(jobId('after-rollback', d.id))).toBeDefined();
+  });
+
+  it('does not keep the gate alert of a failed verification from Slack; reconcile enqueues the hook', async () => {
+    const d = await rig.verifying();
+    alarmGate(false);
+
+    await runVerify(refusingHooks(), d.id);
+
+    const failed = await rig.get(d.id);
+    expect(failed.state).toBe('failed');
+    expect(rig.thread(failed, /Health gate breached/)).toHaveLength(1);
+    expect(await rig.queue.getJob(jobId('verification-failed', d.id))).toBeUndefined();
+    await reconcileAll(rig.ctx);
+    expect(await rig.queue.getJob(jobId('verification-failed', d.id))).toBeDefined();
   });
 });
 

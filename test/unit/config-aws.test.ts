@@ -15,6 +15,13 @@ const arns = (region: string, account: string) => ({
   green: `arn:aws:elasticloadbalancing:${region}:${account}:targetgroup/checkout-green/09966783158cda59`,
 });
 
+/** The same ARNs in another partition. */
+const inPartition = (a: ReturnType<typeof arns>, partition: string) => ({
+  listener: a.listener.replace('arn:aws:', `arn:${partition}:`),
+  blue: a.blue.replace('arn:aws:', `arn:${partition}:`),
+  green: a.green.replace('arn:aws:', `arn:${partition}:`),
+});
+
 /** A file with one service `checkout` whose resources are in `at` and whose `aws:` lines are given. */
 function file(opts: { aws?: string[]; defaults?: string[]; at?: ReturnType<typeof arns> }): string {
   const a = opts.at ?? arns('us-east-1', '123456789012');
@@ -91,6 +98,40 @@ describe('the aws: block', () => {
       green: cn.green.replace('arn:aws:', 'arn:aws-cn:'),
     };
     expect(loaded(file({ at: cnArns, aws: ['region: cn-north-1'] }))?.aws).toEqual({ region: 'cn-north-1' });
+    // The ISO partitions: a role acts in their Regions too.
+    for (const [partition, region] of [
+      ['aws-iso', 'us-iso-east-1'],
+      ['aws-iso-b', 'us-isob-east-1'],
+      ['aws-iso-e', 'eu-isoe-west-1'],
+      ['aws-iso-f', 'us-isof-south-1'],
+    ] as const) {
+      const at = inPartition(arns(region, '123456789012'), partition);
+      const role = `arn:${partition}:iam::123456789012:role/greenlight`;
+      expect(loaded(file({ at, aws: [`region: ${region}`, `roleArn: ${role}`] }))?.aws, partition).toEqual({
+        region,
+        roleArn: role,
+      });
+    }
+  });
+
+  it('refuses an ISO Region no partition has, and a role of another ISO partition than the Region', () => {
+    expect(problems(file({ aws: ['region: us-isoz-east-1'] }))).toEqual([
+      'greenlight.yml:10:15: services.checkout.aws.region: not an AWS Region such as us-east-1, eu-central-2, us-gov-west-1 or cn-north-1',
+    ]);
+    expect(
+      problems(file({ aws: ['roleArn: arn:aws-iso-z:iam::123456789012:role/greenlight'] })),
+    ).toHaveLength(1);
+    const at = inPartition(arns('us-isob-east-1', '123456789012'), 'aws-iso-b');
+    expect(
+      problems(
+        file({
+          at,
+          aws: ['region: us-isob-east-1', 'roleArn: arn:aws-iso:iam::123456789012:role/greenlight'],
+        }),
+      ),
+    ).toContain(
+      'greenlight.yml:11:16: services.checkout.aws.roleArn: the role is in partition aws-iso but services.checkout.aws.region (us-isob-east-1) is in partition aws-iso-b; a role acts only in Regions of its own partition',
+    );
   });
 
   it('refuses a malformed Region, role ARN or external ID, and an unknown key, each at its place', () => {

@@ -7,6 +7,7 @@ const cause = new errors.AwsCallError('ModifyRule', 'Throttling', 'Rate exceeded
 const INSTANCES: Record<string, Error> = {
   PermanentJobError: new errors.PermanentJobError('GL_DEPLOYMENT_NOT_FOUND', 'gone'),
   NotDueYetError: new errors.NotDueYetError('early'),
+  EventNotDeliveredError: new errors.EventNotDeliveredError('the receiver answered 503', 2_000),
   NotYetError: new errors.NotYetError('no thread'),
   ListenerBusyError: new errors.ListenerBusyError('busy'),
   LockLostError: new errors.LockLostError('lost'),

@@ -15,6 +15,7 @@ import {
   ACTIONS,
   type ActionFacts,
   DEPENDENT_ACTIONS,
+  NEEDS_NO_PERMISSION,
   RESOURCE_TYPES,
   supportsConditionKey,
 } from '../helpers/iam-reference.js';
@@ -112,11 +113,14 @@ function granted(...policies: Policy[]): Set<string> {
   return new Set(policies.flatMap((p) => p.Statement.flatMap((s) => list(s.Action))));
 }
 
-/** What calling these commands needs: the actions, their dependent actions, AddTags for tags on create. */
+/**
+ * What calling these commands needs: the actions (but those that need no permission), their
+ * dependent actions, AddTags for tags on create.
+ */
 function required(calls: SdkCall[]): Set<string> {
   const out = new Set<string>();
   for (const c of calls) {
-    out.add(c.action);
+    if (!NEEDS_NO_PERMISSION.has(c.action)) out.add(c.action);
     for (const d of DEPENDENT_ACTIONS[c.action] ?? []) out.add(d);
     if (c.sendsTags === true) out.add('elasticloadbalancing:AddTags');
   }
@@ -326,6 +330,9 @@ describe("docs/iam-policy-assume.json (the bot's own policy, to reach services t
     const needed = only(required(src.calls), callsAsItself);
     // A scan that finds no AssumeRole would make this vacuous: the roles are assumed in src/aws.
     expect([...needed]).toEqual(['sts:AssumeRole']);
+    // sts:GetCallerIdentity (the bot's own account) is called, and needs no permission.
+    expect(src.calls.map((c) => c.action)).toContain('sts:GetCallerIdentity');
+    expect(granted(policy, assumePolicy).has('sts:GetCallerIdentity')).toBe(false);
     expect({
       missing: difference(needed, granted(assumePolicy)),
       extra: difference(granted(assumePolicy), needed),

@@ -1,14 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { reason } from '../../src/domain/reasons.js';
-import {
-  createMetrics,
-  HOOK_OUTCOMES,
-  HOOKS,
-  labelValue,
-  ROLLBACK_CAUSES,
-  rollbackCause,
-} from '../../src/ops/metrics.js';
+import { ROLLBACK_CAUSES, rollbackCause } from '../../src/domain/rollback-cause.js';
+import { createMetrics, HOOK_OUTCOMES, HOOKS, labelValue } from '../../src/ops/metrics.js';
 
 /** The value of one sample line, e.g. `name{a="b"} 3`; undefined when absent. */
 function sample(body: string, series: string): number | undefined {

@@ -8,15 +8,16 @@ import type { Deployment } from '../../src/domain/deployment.js';
 import type { DeploymentEvent } from '../../src/domain/events.js';
 import { newDeployment } from '../../src/domain/new-deployment.js';
 import type { DeploymentReason } from '../../src/domain/reasons.js';
+import { rollbackCause } from '../../src/domain/rollback-cause.js';
 import { transition } from '../../src/domain/state-machine.js';
+import { transitionEvent, transitionEventId } from '../../src/domain/transition-event.js';
 import {
   calledMark,
   failedChecks,
   notificationExtra,
   notificationOwed,
 } from '../../src/hooks/notification-hooks.js';
-import { transitionEvent, transitionEventId } from '../../src/hooks/transition-event.js';
-import { createMetrics, rollbackCause } from '../../src/ops/metrics.js';
+import { createMetrics } from '../../src/ops/metrics.js';
 import { outboxAppends } from '../../src/store/event-outbox.js';
 
 const T0 = Date.UTC(2026, 10, 26, 12, 0, 0);

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   eventSecretProblem,
   postStandardWebhook,
+  retryAfterMs,
   signingKey,
   standardSignature,
 } from '../../src/hooks/standard-webhook.js';
@@ -199,8 +200,36 @@ describe('a delivery to a real receiver', () => {
     }
   });
 
+  it('reads how long a Retry-After asks to wait: seconds, or an HTTP-date', async () => {
+    receiver.answer(() => ({ status: 503, headers: { 'retry-after': '120' }, body: 'maintenance' }));
+    expect(await send(RAW)).toMatchObject({ ok: false, status: 503, retryAfterMs: 120_000 });
+    const now = Date.UTC(2026, 10, 26, 12, 0, 0);
+    receiver.answer(() => ({ status: 429, headers: { 'retry-after': 'Thu, 26 Nov 2026 12:00:45 GMT' } }));
+    expect(await send(RAW, { now: () => now })).toMatchObject({ status: 429, retryAfterMs: 45_000 });
+    receiver.answer(() => ({ status: 503 }));
+    expect(await send(RAW)).not.toHaveProperty('retryAfterMs');
+  });
+
   it('refuses an id with a dot, which the spec forbids (it delimits the signed content)', async () => {
     await expect(send(RAW, { id: 'checkout-1.2' })).rejects.toThrow(/may not contain "."/);
     expect(receiver.requests).toEqual([]);
+  });
+});
+
+describe('Retry-After (RFC 9110, section 10.2.3)', () => {
+  const now = Date.UTC(2026, 10, 26, 12, 0, 0);
+  it('is delay-seconds or an HTTP-date, as milliseconds from now', () => {
+    expect(retryAfterMs('0', now)).toBe(0);
+    expect(retryAfterMs(' 30 ', now)).toBe(30_000);
+    expect(retryAfterMs('Thu, 26 Nov 2026 12:01:00 GMT', now)).toBe(60_000);
+    expect(retryAfterMs('Thursday, 26-Nov-26 12:01:00 GMT', now)).toBe(60_000); // RFC 850
+    expect(retryAfterMs('Thu, 26 Nov 2026 11:00:00 GMT', now)).toBe(0); // past: now
+  });
+  it('is nothing when absent or neither form', () => {
+    expect(retryAfterMs(null, now)).toBeUndefined();
+    expect(retryAfterMs('', now)).toBeUndefined();
+    expect(retryAfterMs('-5', now)).toBeUndefined();
+    expect(retryAfterMs('1.5', now)).toBeUndefined();
+    expect(retryAfterMs('soon', now)).toBeUndefined();
   });
 });

@@ -17,6 +17,15 @@ export interface OutboxEvent {
   body: string;
 }
 
+/** The receiver answered 410 Gone: delivery to its URL stays off until the URL changes or the mark is removed. */
+export interface EndpointDisabled {
+  /** When the 410 came (epoch ms). */
+  at: number;
+  status: number;
+  /** The start of its answer. */
+  excerpt: string;
+}
+
 export interface EventOutbox {
   /** A deployment's events not yet delivered nor dead-lettered, oldest first. */
   pending(deploymentId: string): Promise<OutboxEvent[]>;
@@ -24,8 +33,10 @@ export interface EventOutbox {
   isPending(event: OutboxEvent): Promise<boolean>;
   /** Removes a delivered event. */
   delivered(event: OutboxEvent): Promise<void>;
-  /** Moves an event to the dead letters, with why it was given up. */
+  /** Moves an event to the dead letters, with why it was given up (kept capped by count and age). */
   deadLetter(event: OutboxEvent, error: string, at: number): Promise<void>;
+  /** Drops the dead letters past their kept age (each new dead letter does too). */
+  trimDeadLetters(now: number): Promise<void>;
   /** Deployments that have events waiting. */
   deploymentsWithPending(): Promise<string[]>;
   /**
@@ -35,6 +46,13 @@ export interface EventOutbox {
   lease(deploymentId: string, holder: string, ttlMs: number): Promise<boolean>;
   /** Gives the right up (only when `holder` still has it). */
   release(deploymentId: string, holder: string): Promise<void>;
+  /** Marks delivery to `url` off: it answered 410 Gone. */
+  disableEndpoint(url: string, why: EndpointDisabled): Promise<void>;
+  /**
+   * Why delivery to `url` is off, or null. A mark left for another URL is removed: the configured
+   * URL changed, and the new one gets the events.
+   */
+  endpointDisabled(url: string): Promise<EndpointDisabled | null>;
 }
 
 export interface EventJobs {
@@ -59,6 +77,8 @@ export interface SignedEventAttempt {
   /** The start of the answer, or the network error. */
   excerpt: string;
   durationMs: number;
+  /** How long the answer's `Retry-After` asks to wait (ms from now), when it has a valid one. */
+  retryAfterMs?: number;
 }
 
 export interface EventDelivery {

@@ -5,11 +5,11 @@
  * (`type`, `timestamp`, `data`). It holds no secrets and nothing from the configuration beyond
  * the service and slot names: no ARNs, no URLs past their host, no channel. Pure.
  */
-import type { Deployment, HistoryEntry } from '../domain/deployment.js';
-import type { DeploymentReason } from '../domain/reasons.js';
-import { redactUrls } from '../domain/redact.js';
-import { versionSummary } from '../domain/slot-version.js';
-import type { State } from '../domain/states.js';
+import type { Deployment, HistoryEntry } from './deployment.js';
+import type { DeploymentReason } from './reasons.js';
+import { redactUrls } from './redact.js';
+import { versionSummary } from './slot-version.js';
+import type { State } from './states.js';
 
 export const TRANSITION_EVENT_TYPE = 'deployment.transition';
 
