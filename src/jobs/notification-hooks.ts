@@ -73,22 +73,11 @@ async function runNotificationHook(
   await postOnce(ctx, d, `hook-${hook}`, hookResultMessage(d, result));
 }
 
-export function runAfterRollback(
-  ctx: JobContext,
-  deploymentId: string,
-  _at?: number,
-  _data?: JobData,
-  attempt?: JobAttempt,
-): Promise<void> {
-  return runNotificationHook(ctx, 'afterRollback', deploymentId, attempt);
-}
+/** The job handler of one notification hook (the worker's handler signature). */
+const notificationJob =
+  (hook: NotificationHook) =>
+  (ctx: JobContext, deploymentId: string, _at?: number, _data?: JobData, attempt?: JobAttempt) =>
+    runNotificationHook(ctx, hook, deploymentId, attempt);
 
-export function runVerificationFailed(
-  ctx: JobContext,
-  deploymentId: string,
-  _at?: number,
-  _data?: JobData,
-  attempt?: JobAttempt,
-): Promise<void> {
-  return runNotificationHook(ctx, 'verificationFailed', deploymentId, attempt);
-}
+export const runAfterRollback = notificationJob('afterRollback');
+export const runVerificationFailed = notificationJob('verificationFailed');
