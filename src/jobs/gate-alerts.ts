@@ -32,21 +32,10 @@ export async function handleBreaches(
 ): Promise<void> {
   const summary = breaches.map((b) => b.detail).join(' ');
   const auto = svc.gates.autoRollback;
-  // Each breach counted once, however often it is seen: its `counted:` key is recorded before the
-  // count (a Slack outage keeps the alert unposted, and every later look sees the breach again).
-  // A breach whose alert was posted by a version without the key was counted then.
-  const seen = (key: string) =>
-    d.messages.posted.includes(key) || d.messages.posted.includes(`counted:${key}`);
-  const uncounted = breaches.filter(
-    (b, i) =>
-      !seen(breachAlertKey(during, b)) &&
-      breaches.findIndex((o) => breachAlertKey(during, o) === breachAlertKey(during, b)) === i,
-  );
-  if (uncounted.length > 0) {
-    await markPosted(ctx, d.id, ...uncounted.map((b) => `counted:${breachAlertKey(during, b)}`));
-    for (const b of uncounted) ctx.metrics.gateBreached(d.service, b.kind);
-  }
-  // The state change first, Slack after: a Slack outage must not keep the rollback from happening.
+  // Each breach once, by its alert's key.
+  const byKey = new Map(breaches.map((b) => [breachAlertKey(during, b), b]));
+  // The state change first (nothing before it: not even the count), Slack after: a Slack outage
+  // must not keep the rollback from happening.
   const changed = auto
     ? await recordEvent(ctx, d.id, {
         type: 'rollback',
@@ -59,9 +48,17 @@ export async function handleBreaches(
   // A failed verification owes its verificationFailed hook: enqueued before the alert goes to Slack
   // (a queue error is logged: the alert still goes, and reconcile enqueues the hook).
   if (changed?.ok) await enqueueOwedNotificationsOrLog(ctx, changed.deployment);
-  const fresh = [...new Set(breaches.map((b) => breachAlertKey(during, b)))].filter(
-    (k) => !d.messages.posted.includes(k),
+  // Each breach counted once, however often it is seen: its `counted:` key is recorded before the
+  // count (a Slack outage keeps the alert unposted, and every later look sees the breach again).
+  // A breach whose alert was posted by a version without the key was counted then.
+  const uncounted = [...byKey].filter(
+    ([key]) => !d.messages.posted.includes(key) && !d.messages.posted.includes(`counted:${key}`),
   );
+  if (uncounted.length > 0) {
+    await markPosted(ctx, d.id, ...uncounted.map(([key]) => `counted:${key}`));
+    for (const [, b] of uncounted) ctx.metrics.gateBreached(d.service, b.kind);
+  }
+  const fresh = [...byKey.keys()].filter((k) => !d.messages.posted.includes(k));
   if (fresh.length > 0) {
     // One alert for every new breach; all their keys are recorded together when it is sent.
     const [key, ...others] = fresh as [string, ...string[]];
