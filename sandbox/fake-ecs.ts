@@ -42,8 +42,8 @@ export interface FakeEcsService {
   /** The ARN of the task definition it runs (DescribeServices `taskDefinition`). */
   taskDefinition?: string;
   /**
-   * A rolling update's earlier deployments (status ACTIVE) and their running tasks: they stop
-   * first as the service converges (ECS API Reference, Service.deployments and Deployment).
+   * A rolling update's earlier deployments (status ACTIVE) and their running tasks (ECS API
+   * Reference, Service.deployments and Deployment): they stop once new tasks run in their place.
    */
   older: { taskDefinition: string; running: number }[];
 }
@@ -160,12 +160,22 @@ export class FakeEcsState extends FailureInjection {
         s.status = 'INACTIVE';
         break;
       }
-      // A rolling update: stop one task of an earlier deployment; the steps after start new ones.
+      // A rolling update with the default limits (minimumHealthyPercent 100, maximumPercent 200):
+      // the scheduler starts new tasks before it stops old ones (Amazon ECS Developer Guide,
+      // "Deploy Amazon ECS services by replacing tasks"). One task changes per step.
       const older = s.older[0];
-      if (older && s.running > 0) {
-        older.running -= 1;
-        s.running -= 1;
-        if (older.running <= 0) s.older.shift();
+      const olderRunning = s.older.reduce((n, o) => n + o.running, 0);
+      if (older && s.status === 'ACTIVE') {
+        if (s.pending > 0) {
+          s.pending -= 1; // a new task starts
+          s.running += 1;
+        } else if (s.running - olderRunning < s.desired && s.running + s.pending < s.desired * 2) {
+          s.pending += 1; // a new task is launched
+        } else {
+          older.running -= 1; // enough new tasks run: an old one stops
+          s.running -= 1;
+          if (older.running <= 0) s.older.shift();
+        }
         continue;
       }
       if (s.running + s.pending > wanted) {

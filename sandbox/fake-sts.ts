@@ -285,7 +285,9 @@ function assumeRole(
       'ValidationError',
       'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.',
     );
-  const arn = `arn:aws:sts::${accountOf(roleArn)}:assumed-role/${roleName(roleArn)}/${sessionName}`;
+  // The assumed role's ARN is in the role's own partition (aws, aws-cn, aws-us-gov, aws-iso…).
+  const partition = roleArn.split(':')[1] ?? 'aws';
+  const arn = `arn:${partition}:sts::${accountOf(roleArn)}:assumed-role/${roleName(roleArn)}/${sessionName}`;
   const assumedRoleId = `AROA${keyChars(17)}:${sessionName}`;
   const session: FakeSession = {
     accessKeyId: `ASIA${keyChars(16)}`,

@@ -2,8 +2,8 @@
  * The App Home tab (src/messages/app-home.ts), published for whoever opens it. Slack sends the
  * `app_home_opened` event each time a user enters the app's home, with `tab: "home"` or
  * `"messages"` (docs.slack.dev: `app_home_opened` event); `views.publish` then sets that user's
- * Home tab (docs.slack.dev: `views.publish`). There is no trigger id to race: the tab is read
- * fresh at each opening.
+ * Home tab (docs.slack.dev: `views.publish`). There is no trigger id to race: the tab is read when
+ * it is opened, at most once per HOME_READING_TTL_MS in this process.
  */
 import { appHome, type ServiceOverview } from '../messages/index.js';
 import type { ViewsClient } from './counted-web-client.js';

@@ -553,8 +553,11 @@ describe.each(Object.keys(DEPLOYMENTS) as (keyof typeof DEPLOYMENTS)[])(
       const text = configMap.data[configPath.slice(dirname(configPath).length + 1)];
       const parsed = parseConfigText(text ?? '', 'ConfigMap greenlight-config');
       if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
-      // A hook secret the config names must come from the Secret too.
-      const hookSecrets = Object.values(parsed.config.services).flatMap((s) => s.hooks?.secretEnv ?? []);
+      // A hook or events secret the config names must come from the Secret too.
+      const hookSecrets = [
+        ...Object.values(parsed.config.services).flatMap((s) => s.hooks?.secretEnv ?? []),
+        ...(parsed.config.events ? [parsed.config.events.secretEnv] : []),
+      ];
       for (const name of hookSecrets) expect(k8sKit(role).fromSecrets).toContain(name);
     });
 
@@ -700,6 +703,23 @@ describe('Docker Compose trial', () => {
 });
 
 describe('the image itself', () => {
+  it('is the version package.json declares, in every kit and its README', () => {
+    const version = (JSON.parse(read('package.json')) as { version: string }).version;
+    const files = [
+      'deploy/ecs/web.task-definition.json',
+      'deploy/ecs/worker.task-definition.json',
+      'deploy/k8s/web-deployment.yaml',
+      'deploy/k8s/worker-deployment.yaml',
+      'deploy/README.md',
+    ];
+    for (const file of files) {
+      const tags = [...read(file).matchAll(/greenlight:(\d+\.\d+\.\d+)/g)].map((m) => m[1]);
+      const repoTags = [...read(file).matchAll(/\$REPO:(\d+\.\d+\.\d+)/g)].map((m) => m[1]);
+      expect([...tags, ...repoTags].length, file).toBeGreaterThan(0);
+      for (const tag of [...tags, ...repoTags]) expect(tag, file).toBe(version);
+    }
+  });
+
   /** The Dockerfile's HEALTHCHECK command (exec form), continuation lines joined. */
   const imageHealthCheck = (): string[] => {
     const joined = read('Dockerfile').replace(/\\\n\s*/g, ' ');
