@@ -195,8 +195,8 @@ export const resourceOperations: Record<string, (state: FakeElbState, params: Pa
       throw new FakeElbError('ValidationError', 'ResourceArns must name 1 to 20 resources');
     return {
       TagDescriptions: arns.map((arn) => {
-        if (!state.hasResource(arn))
-          throw new FakeElbError('LoadBalancerNotFound', `Resource '${arn}' not found`);
+        // The error names the kind of resource missing (API reference, DescribeTags: Errors).
+        if (!state.hasResource(arn)) throw new FakeElbError(notFoundCode(arn), `Resource '${arn}' not found`);
         return {
           ResourceArn: arn,
           Tags: Object.entries(state.tags.get(arn) ?? {}).map(([Key, Value]) => ({ Key, Value })),
@@ -205,3 +205,11 @@ export const resourceOperations: Record<string, (state: FakeElbState, params: Pa
     };
   },
 };
+
+/** The "not found" error DescribeTags answers for a resource of this ARN's kind. */
+function notFoundCode(arn: string): string {
+  if (arn.includes(':targetgroup/')) return 'TargetGroupNotFound';
+  if (arn.includes(':listener-rule/')) return 'RuleNotFound';
+  if (arn.includes(':listener/')) return 'ListenerNotFound';
+  return 'LoadBalancerNotFound';
+}

@@ -2,7 +2,7 @@
  * The real AWS SDK client, over HTTP, against the fake ELBv2: the same path production takes,
  * only the endpoint differs.
  */
-import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { DescribeTagsCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO, demoState } from '../../sandbox/fake-elb/demo.js';
 import { type FakeElb, startFakeElb } from '../../sandbox/fake-elb/server.js';
@@ -122,6 +122,22 @@ describe('the SDK adapter against the fake ELBv2 over HTTP', () => {
     await expect(port.describeRules(missing)).rejects.toMatchObject({
       operation: 'DescribeRules',
       code: 'ListenerNotFound',
+    });
+  });
+
+  it('answers DescribeTags for 1 to 20 resources, naming the kind of one that does not exist', async () => {
+    const client = clientFor(fake.url, 1);
+    const out = await client.send(new DescribeTagsCommand({ ResourceArns: [DEMO.checkout.greenArn] }));
+    expect(out.TagDescriptions?.[0]?.Tags).toEqual(
+      expect.arrayContaining([{ Key: 'version', Value: '1.42.0' }]),
+    );
+    const many = Array.from({ length: 21 }, () => DEMO.checkout.greenArn);
+    await expect(client.send(new DescribeTagsCommand({ ResourceArns: many }))).rejects.toMatchObject({
+      name: 'ValidationError',
+    });
+    const gone = DEMO.checkout.greenArn.replace('checkout-green', 'checkout-gone');
+    await expect(client.send(new DescribeTagsCommand({ ResourceArns: [gone] }))).rejects.toMatchObject({
+      name: 'TargetGroupNotFoundException',
     });
   });
 
