@@ -5,17 +5,12 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Rig, startRig, USERS } from '../helpers/e2e-harness.js';
+import { seriesValue } from '../helpers/metrics.js';
 import { waitUntil } from '../helpers/wait.js';
 
 const packageVersion = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
-
-/** The value of one series in the scraped text; undefined when absent. */
-function sample(body: string, series: string): number | undefined {
-  const line = body.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
 
 describe('GET /metrics on a running bot', () => {
   let rig: Rig;
@@ -30,10 +25,10 @@ describe('GET /metrics on a running bot', () => {
 
   it('tells the running version, and starts every configured service at 0 rollbacks and breaches', async () => {
     const body = await scrape();
-    expect(sample(body, `greenlight_build_info{version="${packageVersion}"}`)).toBe(1);
-    expect(sample(body, 'greenlight_rollbacks_total{service="checkout",cause="auto_soak"}')).toBe(0);
-    expect(sample(body, 'greenlight_gate_breaches_total{service="checkout",gate="error_rate"}')).toBe(0);
-    expect(sample(body, 'greenlight_hook_calls_total{hook="beforeTeardown",outcome="failed"}')).toBe(0);
+    expect(seriesValue(body, `greenlight_build_info{version="${packageVersion}"}`)).toBe(1);
+    expect(seriesValue(body, 'greenlight_rollbacks_total{service="checkout",cause="auto_soak"}')).toBe(0);
+    expect(seriesValue(body, 'greenlight_gate_breaches_total{service="checkout",gate="error_rate"}')).toBe(0);
+    expect(seriesValue(body, 'greenlight_hook_calls_total{hook="beforeTeardown",outcome="failed"}')).toBe(0);
   });
 
   it('counts an AWS error and a Slack error of a real deployment, and the lag of the job that ran', async () => {
@@ -45,7 +40,10 @@ describe('GET /metrics on a running bot', () => {
     const failed = await waitUntil(
       async () => {
         const body = await scrape();
-        return sample(body, 'greenlight_slack_api_errors_total{method="chat.postMessage",error="http_503"}')
+        return seriesValue(
+          body,
+          'greenlight_slack_api_errors_total{method="chat.postMessage",error="http_503"}',
+        )
           ? body
           : undefined;
       },
@@ -54,18 +52,20 @@ describe('GET /metrics on a running bot', () => {
     );
     rig.slack.outage(null);
     expect(
-      sample(
+      seriesValue(
         failed,
         'greenlight_aws_errors_total{service="elasticloadbalancing",operation="DescribeTargetHealth",code="Throttling"}',
       ),
     ).toBe(1);
     expect(
-      sample(
+      seriesValue(
         failed,
         'greenlight_aws_throttled_requests_total{service="elasticloadbalancing",operation="DescribeTargetHealth"}',
       ),
     ).toBe(1);
     // The precheck job that made both calls was observed as it started.
-    expect(sample(failed, 'greenlight_job_lag_seconds_count{job_name="precheck"}')).toBeGreaterThanOrEqual(1);
+    expect(
+      seriesValue(failed, 'greenlight_job_lag_seconds_count{job_name="precheck"}'),
+    ).toBeGreaterThanOrEqual(1);
   }, 60_000);
 });

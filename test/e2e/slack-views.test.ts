@@ -12,6 +12,7 @@ import { ephemerals, latestButton, posts, textOf, threadPosts } from '../helpers
 import { postToSlackEndpoint, slashCommandBody } from '../helpers/slack-requests.js';
 import {
   appHomeOpenedBody,
+  freshTriggerId,
   inputBlock,
   menuOptions,
   type SentView,
@@ -36,7 +37,7 @@ const SEARCH = [
 const OTHER_CHANNEL = 'C0ELSEWHERE';
 
 async function typeDeploy(rig: Rig, user: string, channel = CHANNEL) {
-  const triggerId = `${Date.now()}.424242.${Math.random().toString(16).slice(2, 14)}`;
+  const triggerId = freshTriggerId();
   const res = await postToSlackEndpoint(
     rig.url,
     slashCommandBody({

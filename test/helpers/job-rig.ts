@@ -50,6 +50,8 @@ const TOKEN = 'xoxb-job-rig-token';
 /** 2026-11-26 12:00:00 UTC: where every rig's clock starts. */
 export const T0 = Date.UTC(2026, 10, 26, 12, 0, 0);
 export const POLL_INTERVAL_MS = 20_000;
+/** The CloudWatch alarm of `alarmGate`. */
+export const GATE_ALARM = 'checkout-target-5xx';
 
 /** Time that moves only when told to. */
 export class SettableClock implements Clock {
@@ -312,6 +314,11 @@ export async function startJobRig(redis: RedisProcess, opts: JobRigOptions = {})
           await held;
         },
       };
+    },
+    /** Health gates on checkout: one CloudWatch alarm (GATE_ALARM), which the local CloudWatch sets to ALARM. */
+    alarmGate: (autoRollback: boolean): void => {
+      svc.gates = { ...svc.gates, alarms: [GATE_ALARM], autoRollback };
+      aws.traffic.setAlarm(GATE_ALARM, 'ALARM', 'Threshold Crossed: 5xx above 1%');
     },
     /** Switches the configured listeners as the cutover would (real switch code, real SDK). */
     switchAlbTo: async (slot: string) => {

@@ -9,6 +9,9 @@ import type { FakeSlackApi, RecordedCall } from '../../sandbox/fake-slack-api.js
 import { freshTriggerId } from '../../sandbox/slack-payloads.js';
 import { blockActionPayload, readFixture } from './slack-requests.js';
 
+/** A trigger id in Slack's shape, unique to the request (each view Slack opens needs its own). */
+export { freshTriggerId };
+
 type Json = Record<string, unknown>;
 
 /** A view the bot sent (the `view` argument of views.open / views.update / views.publish). */
@@ -22,8 +25,8 @@ export function viewOf(call: RecordedCall): SentView {
 }
 
 /** The input block with this block id (or whose id starts with it followed by `.`). */
-export function inputBlock(view: SentView, blockId: string): Json | undefined {
-  return view.blocks.find(
+export function inputBlock(view: { blocks: readonly unknown[] }, blockId: string): Json | undefined {
+  return (view.blocks as Json[]).find(
     (b) =>
       b['type'] === 'input' &&
       typeof b['block_id'] === 'string' &&

@@ -15,8 +15,13 @@ export interface ReceivedRequest {
   at: number;
 }
 
-/** What to answer; `delayMs`: only after this long (a receiver slower than the sender's timeout). */
-export type Answer = { status: number; body?: string; headers?: Record<string, string>; delayMs?: number };
+/**
+ * What to answer; `delayMs`: only after this long (a receiver slower than the sender's timeout);
+ * `hang`: never (the connection stays open until the receiver goes down or closes).
+ */
+export type Answer =
+  | { status: number; body?: string; headers?: Record<string, string>; delayMs?: number }
+  | { hang: true };
 
 export interface WebhookReceiver {
   /** `http://127.0.0.1:<port>` */
@@ -47,6 +52,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
       };
       requests.push(got);
       const a = answer(got, requests.length);
+      if ('hang' in a) return;
       const reply = () => {
         if (res.destroyed) return;
         res.writeHead(a.status, { 'content-type': 'text/plain', ...a.headers });

@@ -5,66 +5,34 @@
  * answer; every read the role is refused names its IAM action and resource. The external ID is
  * never printed.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEMO } from '../../sandbox/fake-elb/demo.js';
-import { type LocalAws, startLocalAws } from '../../sandbox/local-aws.js';
-import { runCheckConfig } from '../../src/check-config.js';
-import { demoServiceYaml } from '../helpers/demo-service-yaml.js';
+import { checkConfigFile, useCheckConfigAws } from '../helpers/check-config-run.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/greenlight-shop';
 const DENIED_ROLE = 'arn:aws:iam::123456789012:role/greenlight-readonly';
 const UNKNOWN_ROLE = 'arn:aws:iam::123456789012:role/greenlight-missing';
 const EXTERNAL_ID = 'shop-7f3c-secretish';
 
-function configFile(services: { name: 'checkout' | 'search'; aws: string; extra?: string[] }[]): string {
-  const dir = mkdtempSync(join(tmpdir(), 'greenlight-check-roles-'));
-  const path = join(dir, 'greenlight.yml');
-  const lines = ['services:'];
-  for (const s of services) {
-    lines.push(
-      ...demoServiceYaml({ name: s.name, demo: s.name, channel: 'C0CHECKOUT', users: ['U0APPROVER'] }),
-      `    aws: ${s.aws}`,
-      ...(s.extra ?? []).map((l) => `    ${l}`),
-    );
-  }
-  writeFileSync(path, `${lines.join('\n')}\n`);
-  return path;
-}
+/** A greenlight.yml with these demo services, each with its `aws:` block and `extra` lines. */
+const configFile = (services: { name: 'checkout' | 'search'; aws: string; extra?: string[] }[]) =>
+  checkConfigFile(
+    services.map((s) => ({ name: s.name, demo: s.name, lines: [`aws: ${s.aws}`, ...(s.extra ?? [])] })),
+    'greenlight-check-roles-',
+  );
 
 describe('npm run check-config with roles', () => {
-  let aws: LocalAws;
-  const saved = { ...process.env };
-  beforeAll(async () => {
-    aws = await startLocalAws();
+  const local = useCheckConfigAws((aws) => {
     aws.ecs.addService('shop', 'checkout-blue', { desired: 2 });
     aws.sts.addRole(ROLE, { externalId: EXTERNAL_ID });
     aws.sts.addRole(DENIED_ROLE, {
       deny: ['elasticloadbalancing:DescribeTargetHealth', 'ecs:DescribeServices'],
     });
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL: aws.url,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'AKIDCHECK',
-      AWS_SECRET_ACCESS_KEY: 'check',
-      AWS_MAX_ATTEMPTS: '1',
-    });
   });
-  afterAll(async () => {
-    process.env = saved;
-    await aws.close();
-  });
-
-  const run = async (path: string) => {
-    const out: string[] = [];
-    const code = await runCheckConfig([path], { env: { ...process.env }, print: (l) => out.push(l) });
-    return { code, text: out.join('\n') };
-  };
+  const run = (path: string) => local.run(path);
 
   it('checks a service as its role, assuming the role once', async () => {
-    const before = aws.sts.calls.length;
+    const before = local.aws.sts.calls.length;
     const path = configFile([
       {
         name: 'checkout',
@@ -73,12 +41,14 @@ describe('npm run check-config with roles', () => {
       },
     ]);
     const { code, text } = await run(path);
-    expect(text).toContain(`Checking AWS (region us-east-1, as role ${ROLE}, endpoint ${aws.url}): checkout`);
+    expect(text).toContain(
+      `Checking AWS (region us-east-1, as role ${ROLE}, endpoint ${local.aws.url}): checkout`,
+    );
     expect(text).toContain('live now: blue');
     expect(text).toContain('ECS shop/checkout-blue desired 2');
     expect(text).not.toContain(EXTERNAL_ID);
     expect(code).toBe(0);
-    expect(aws.sts.calls.slice(before).map((c) => [c.roleArn, c.caller, c.outcome])).toEqual([
+    expect(local.aws.sts.calls.slice(before).map((c) => [c.roleArn, c.caller, c.outcome])).toEqual([
       [ROLE, 'AKIDCHECK', 'ok'],
     ]);
   });
@@ -121,11 +91,11 @@ describe('npm run check-config with roles', () => {
       { name: 'checkout', aws: '{ region: us-east-1 }' },
       { name: 'search', aws: `{ roleArn: ${ROLE}, externalId: ${EXTERNAL_ID} }` },
     ]);
-    const env = { ...process.env };
-    for (const name of ['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_ENDPOINT_URL']) delete env[name];
-    const out: string[] = [];
-    const code = await runCheckConfig([path], { env, print: (l) => out.push(l) });
-    const text = out.join('\n');
+    const { code, text } = await local.run(path, {}, [
+      'AWS_REGION',
+      'AWS_DEFAULT_REGION',
+      'AWS_ENDPOINT_URL',
+    ]);
     expect(code).toBe(1);
     expect(text).toContain('Checking AWS (region us-east-1): checkout');
     expect(text).toContain('search: not checked (no AWS Region: see the problems below)');

@@ -1,51 +1,15 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalAws, startLocalAws } from '../../sandbox/local-aws.js';
-import { runCheckConfig } from '../../src/check-config.js';
-import { demoServiceYaml } from '../helpers/demo-service-yaml.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { checkConfigFile, useCheckConfigAws } from '../helpers/check-config-run.js';
 
-function configFile(extra: string[]): string {
-  const dir = mkdtempSync(join(tmpdir(), 'greenlight-check-'));
-  const path = join(dir, 'greenlight.yml');
-  writeFileSync(
-    path,
-    [
-      'services:',
-      ...demoServiceYaml({ name: 'checkout', channel: 'C0CHECKOUT', users: ['U0APPROVER'] }),
-      ...extra.map((l) => `    ${l}`),
-      '',
-    ].join('\n'),
-  );
-  return path;
-}
+/** A greenlight.yml with checkout on the demo load balancer, `extra` lines under it. */
+const configFile = (extra: string[]) => checkConfigFile([{ name: 'checkout', lines: extra }]);
 
 describe('npm run check-config against AWS (the local endpoint, through the real SDK)', () => {
-  let aws: LocalAws;
-  const saved = { ...process.env };
-  beforeAll(async () => {
-    aws = await startLocalAws();
+  const { run } = useCheckConfigAws((aws) => {
     aws.ecs.addService('shop', 'checkout-blue', { desired: 2 });
     aws.traffic.setAlarm('checkout-5xx', 'OK');
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL: aws.url,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'AKIDCHECK',
-      AWS_SECRET_ACCESS_KEY: 'check',
-      AWS_MAX_ATTEMPTS: '1',
-    });
   });
-  afterAll(async () => {
-    process.env = saved;
-    await aws.close();
-  });
-
-  const run = async (path: string, env: Record<string, string | undefined> = {}) => {
-    const out: string[] = [];
-    const code = await runCheckConfig([path], { env: { ...process.env, ...env }, print: (l) => out.push(l) });
-    return { code, text: out.join('\n') };
-  };
 
   it('says which slot is live and that the compute, alarms and hook secret are in place', async () => {
     const path = configFile([

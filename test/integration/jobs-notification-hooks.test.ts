@@ -18,8 +18,9 @@ import { reconcileAll } from '../../src/jobs/reconcile.js';
 import { runRollback } from '../../src/jobs/rollback-job.js';
 import { runVerify } from '../../src/jobs/verify-job.js';
 import { startWorker } from '../../src/jobs/worker.js';
-import { type JobRig, USERS } from '../helpers/job-rig.js';
+import { GATE_ALARM, type JobRig, USERS } from '../helpers/job-rig.js';
 import { useJobRig } from '../helpers/job-rig-hooks.js';
+import { metricOf } from '../helpers/metrics.js';
 import { waitUntil } from '../helpers/wait.js';
 import {
   type ReceivedRequest,
@@ -28,7 +29,6 @@ import {
 } from '../helpers/webhook-receiver.js';
 
 const SECRET = 'a-hook-secret-of-thirty-two-chars!';
-const ALARM = 'checkout-target-5xx';
 
 let receiver: WebhookReceiver;
 beforeAll(async () => {
@@ -51,11 +51,9 @@ useJobRig((r) => {
   r.ctx.secret = () => SECRET;
 });
 
-async function metric(hook: string, outcome: string): Promise<number | undefined> {
-  const series = `greenlight_hook_calls_total{hook="${hook}",outcome="${outcome}"}`;
-  const line = (await rig.ctx.metrics.render()).body.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
+const series = metricOf(() => rig.ctx.metrics);
+const metric = (hook: string, outcome: string) =>
+  series(`greenlight_hook_calls_total{hook="${hook}",outcome="${outcome}"}`);
 
 /** The request was signed with the service's hook secret, as the README says to check it. */
 function signedBySecret(req: ReceivedRequest): boolean {
@@ -65,12 +63,6 @@ function signedBySecret(req: ReceivedRequest): boolean {
 }
 
 const at = (path: string) => receiver.requests.filter((r) => r.path === path);
-
-/** A CloudWatch alarm gate on checkout, in ALARM. */
-function alarmGate(autoRollback: boolean): void {
-  rig.svc.gates = { ...rig.svc.gates, alarms: [ALARM], autoRollback };
-  rig.aws.traffic.setAlarm(ALARM, 'ALARM', 'Threshold Crossed: 5xx above 1%');
-}
 
 describe('afterRollback after a Rollback click', () => {
   it('is enqueued by the rollback once traffic is back, and says the cause: manual', async () => {
@@ -116,7 +108,7 @@ describe('afterRollback after a Rollback click', () => {
 describe('an automatic rollback after a failed verification', () => {
   it('calls verificationFailed with the failing check, then afterRollback with the cause auto_verification', async () => {
     const d = await rig.verifying();
-    alarmGate(true);
+    rig.alarmGate(true);
 
     await runVerify(rig.ctx, d.id);
 
@@ -133,7 +125,7 @@ describe('an automatic rollback after a failed verification', () => {
       verification: { autoRollback: true, reason: { code: 'gate_breached' } },
     });
     expect(body.verification.checks).toEqual([
-      { check: 'health_gates', detail: expect.stringContaining(ALARM) },
+      { check: 'health_gates', detail: expect.stringContaining(GATE_ALARM) },
     ]);
 
     await runRollback(rig.ctx, d.id);
@@ -150,7 +142,7 @@ describe('an automatic rollback after a failed verification', () => {
 
   it('is enqueued again by a re-run after a crash between the failure and the enqueue', async () => {
     const d = await rig.verifying();
-    alarmGate(false);
+    rig.alarmGate(false);
     await runVerify(rig.ctx, d.id);
     expect((await rig.get(d.id)).state).toBe('failed');
     // The process died before the hook's job was added.
@@ -180,7 +172,7 @@ describe('an automatic rollback after a failed verification', () => {
 
   it('is enqueued again by reconcile when its job was lost, and not once it was called', async () => {
     const d = await rig.verifying();
-    alarmGate(false);
+    rig.alarmGate(false);
     await runVerify(rig.ctx, d.id);
     await rig.queue.remove(jobId('verification-failed', d.id)); // lost (a crash, a Redis restore)
 
@@ -227,7 +219,7 @@ describe('a queue that refuses the hook’s job', () => {
 
   it('does not keep the gate alert of a failed verification from Slack; reconcile enqueues the hook', async () => {
     const d = await rig.verifying();
-    alarmGate(false);
+    rig.alarmGate(false);
 
     await runVerify(refusingHooks(), d.id);
 

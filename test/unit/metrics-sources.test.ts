@@ -3,8 +3,6 @@
  * a local receiver), a Slack Web API error (the real WebClient against the local Slack API), and a
  * queue job's lag (from the fields BullMQ keeps).
  */
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type FakeSlackApi, startFakeSlackApi } from '../../sandbox/fake-slack-api.js';
 import { callWebhook, hookOutcome } from '../../src/hooks/webhook.js';
@@ -12,49 +10,27 @@ import { jobLagSeconds } from '../../src/jobs/job-lag.js';
 import { createMetrics } from '../../src/ops/metrics.js';
 import { CountedWebClient, slackErrorOf } from '../../src/slack/counted-web-client.js';
 import { createSlackGateway, createWebClient } from '../../src/slack/gateway.js';
+import { seriesValue } from '../helpers/metrics.js';
 import { quietSlackLogger } from '../helpers/quiet-logger.js';
-
-/** The value of one sample line, e.g. `name{a="b"} 3`; undefined when absent. */
-function sample(body: string, series: string): number | undefined {
-  const line = body.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
-
-/** A local port nothing listens on (bound, then closed). */
-async function closedPort(): Promise<number> {
-  const spare = createServer();
-  await new Promise<void>((resolve) => spare.listen(0, '127.0.0.1', resolve));
-  const { port } = spare.address() as AddressInfo;
-  await new Promise<void>((resolve) => spare.close(() => resolve()));
-  return port;
-}
+import { freePort } from '../helpers/redis-server.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
 
 describe('hookOutcome: how a hook call ended', () => {
-  let server: Server;
+  let receiver: WebhookReceiver;
   let base = '';
   let closedPortUrl = '';
   /** Paths the receiver answers with this status; /hang never answers. */
   const statusOf: Record<string, number> = { '/ok': 204, '/fail': 500, '/forbidden': 403 };
-  const hanging: ServerResponse[] = [];
 
   beforeAll(async () => {
-    server = createServer((req, res) => {
-      req.resume();
-      req.on('end', () => {
-        if (req.url === '/hang') return void hanging.push(res);
-        res.writeHead(statusOf[req.url ?? ''] ?? 404);
-        res.end('answer');
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    closedPortUrl = `http://127.0.0.1:${await closedPort()}/hook`;
+    receiver = await startWebhookReceiver();
+    receiver.answer((r) =>
+      r.path === '/hang' ? { hang: true } : { status: statusOf[r.path] ?? 404, body: 'answer' },
+    );
+    base = receiver.url;
+    closedPortUrl = `http://127.0.0.1:${await freePort()}/hook`;
   });
-  afterAll(async () => {
-    for (const res of hanging) res.destroy();
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
+  afterAll(() => receiver.close());
 
   const call = (url: string, payload: unknown = { deliveryId: 'd-1' }) =>
     callWebhook({ hook: 'beforeTeardown', url, payload, secret: 's', timeoutMs: 300, retries: 0 });
@@ -105,10 +81,10 @@ describe('Slack API errors, counted by the WebClient the gateway uses', () => {
 
     const { body } = await metrics.render();
     expect(
-      sample(body, 'greenlight_slack_api_errors_total{method="chat.update",error="message_not_found"}'),
+      seriesValue(body, 'greenlight_slack_api_errors_total{method="chat.update",error="message_not_found"}'),
     ).toBe(1);
     expect(
-      sample(body, 'greenlight_slack_api_errors_total{method="chat.postMessage",error="invalid_auth"}'),
+      seriesValue(body, 'greenlight_slack_api_errors_total{method="chat.postMessage",error="invalid_auth"}'),
     ).toBe(1);
     // Calls that succeeded are not errors.
     expect(body.match(/^greenlight_slack_api_errors_total\{/gm)).toHaveLength(2);
@@ -125,7 +101,7 @@ describe('Slack API errors, counted by the WebClient the gateway uses', () => {
     slack.outage(429);
     await expect(client(slack.url).chat.postMessage({ channel: 'C1', text: 'x' })).rejects.toThrow();
     slack.outage(null);
-    const closed = `http://127.0.0.1:${await closedPort()}/api/`;
+    const closed = `http://127.0.0.1:${await freePort()}/api/`;
     await expect(client(closed).usergroups.users.list({ usergroup: 'S1' })).rejects.toThrow();
 
     expect(seen).toEqual([

@@ -3,12 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { reason } from '../../src/domain/reasons.js';
 import { ROLLBACK_CAUSES, rollbackCause } from '../../src/domain/rollback-cause.js';
 import { createMetrics, HOOK_OUTCOMES, HOOKS, labelValue } from '../../src/ops/metrics.js';
-
-/** The value of one sample line, e.g. `name{a="b"} 3`; undefined when absent. */
-function sample(body: string, series: string): number | undefined {
-  const line = body.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
+import { seriesValue } from '../helpers/metrics.js';
 
 describe('createMetrics', () => {
   it('renders Prometheus text with default process metrics', async () => {
@@ -28,9 +23,11 @@ describe('createMetrics', () => {
 
     const { body } = await m.render();
     expect(body).toContain('# TYPE greenlight_deployments_total counter');
-    expect(sample(body, 'greenlight_deployments_total{service="checkout",outcome="done"}')).toBe(2);
-    expect(sample(body, 'greenlight_deployments_total{service="checkout",outcome="rolled_back"}')).toBe(1);
-    expect(sample(body, 'greenlight_deployments_total{service="search",outcome="failed"}')).toBe(1);
+    expect(seriesValue(body, 'greenlight_deployments_total{service="checkout",outcome="done"}')).toBe(2);
+    expect(seriesValue(body, 'greenlight_deployments_total{service="checkout",outcome="rolled_back"}')).toBe(
+      1,
+    );
+    expect(seriesValue(body, 'greenlight_deployments_total{service="search",outcome="failed"}')).toBe(1);
   });
 
   it('records cutover and rollback durations in separate histograms per service', async () => {
@@ -40,12 +37,18 @@ describe('createMetrics', () => {
     m.observeRollback('checkout', 1.5);
 
     const { body } = await m.render();
-    expect(sample(body, 'greenlight_cutover_duration_seconds_count{service="checkout"}')).toBe(2);
-    expect(sample(body, 'greenlight_cutover_duration_seconds_sum{service="checkout"}')).toBeCloseTo(3.8);
-    expect(sample(body, 'greenlight_cutover_duration_seconds_bucket{le="1",service="checkout"}')).toBe(1);
-    expect(sample(body, 'greenlight_rollback_duration_seconds_count{service="checkout"}')).toBe(1);
-    expect(sample(body, 'greenlight_rollback_duration_seconds_bucket{le="1",service="checkout"}')).toBe(0);
-    expect(sample(body, 'greenlight_rollback_duration_seconds_bucket{le="2",service="checkout"}')).toBe(1);
+    expect(seriesValue(body, 'greenlight_cutover_duration_seconds_count{service="checkout"}')).toBe(2);
+    expect(seriesValue(body, 'greenlight_cutover_duration_seconds_sum{service="checkout"}')).toBeCloseTo(3.8);
+    expect(seriesValue(body, 'greenlight_cutover_duration_seconds_bucket{le="1",service="checkout"}')).toBe(
+      1,
+    );
+    expect(seriesValue(body, 'greenlight_rollback_duration_seconds_count{service="checkout"}')).toBe(1);
+    expect(seriesValue(body, 'greenlight_rollback_duration_seconds_bucket{le="1",service="checkout"}')).toBe(
+      0,
+    );
+    expect(seriesValue(body, 'greenlight_rollback_duration_seconds_bucket{le="2",service="checkout"}')).toBe(
+      1,
+    );
   });
 
   it('collects queue depth and pending teardowns afresh on every scrape', async () => {
@@ -55,16 +58,16 @@ describe('createMetrics', () => {
     m.setCollectors({ queueDepth: async () => depth, pendingTeardowns: async () => pending });
 
     const first = (await m.render()).body;
-    expect(sample(first, 'greenlight_queue_jobs{state="waiting"}')).toBe(2);
-    expect(sample(first, 'greenlight_queue_jobs{state="delayed"}')).toBe(5);
-    expect(sample(first, 'greenlight_pending_teardowns')).toBe(3);
+    expect(seriesValue(first, 'greenlight_queue_jobs{state="waiting"}')).toBe(2);
+    expect(seriesValue(first, 'greenlight_queue_jobs{state="delayed"}')).toBe(5);
+    expect(seriesValue(first, 'greenlight_pending_teardowns')).toBe(3);
 
     depth = { active: 1 };
     pending = 0;
     const second = (await m.render()).body;
-    expect(sample(second, 'greenlight_queue_jobs{state="active"}')).toBe(1);
-    expect(sample(second, 'greenlight_queue_jobs{state="waiting"}')).toBeUndefined();
-    expect(sample(second, 'greenlight_pending_teardowns')).toBe(0);
+    expect(seriesValue(second, 'greenlight_queue_jobs{state="active"}')).toBe(1);
+    expect(seriesValue(second, 'greenlight_queue_jobs{state="waiting"}')).toBeUndefined();
+    expect(seriesValue(second, 'greenlight_pending_teardowns')).toBe(0);
   });
 
   it('keeps serving metrics when a collector fails, counting the failure and keeping the last values', async () => {
@@ -83,18 +86,20 @@ describe('createMetrics', () => {
     });
 
     const failed = (await m.render()).body;
-    expect(sample(failed, 'greenlight_deployments_total{service="checkout",outcome="done"}')).toBe(1);
+    expect(seriesValue(failed, 'greenlight_deployments_total{service="checkout",outcome="done"}')).toBe(1);
     expect(failed).not.toMatch(/^greenlight_queue_jobs\{/m);
-    expect(sample(failed, 'greenlight_metrics_collect_errors_total{collector="queue_jobs"}')).toBe(1);
-    expect(sample(failed, 'greenlight_metrics_collect_errors_total{collector="pending_teardowns"}')).toBe(1);
+    expect(seriesValue(failed, 'greenlight_metrics_collect_errors_total{collector="queue_jobs"}')).toBe(1);
+    expect(
+      seriesValue(failed, 'greenlight_metrics_collect_errors_total{collector="pending_teardowns"}'),
+    ).toBe(1);
 
     healthy = true;
     await m.render();
     healthy = false;
     const stale = (await m.render()).body;
-    expect(sample(stale, 'greenlight_queue_jobs{state="waiting"}')).toBe(4);
-    expect(sample(stale, 'greenlight_pending_teardowns')).toBe(2);
-    expect(sample(stale, 'greenlight_metrics_collect_errors_total{collector="queue_jobs"}')).toBe(2);
+    expect(seriesValue(stale, 'greenlight_queue_jobs{state="waiting"}')).toBe(4);
+    expect(seriesValue(stale, 'greenlight_pending_teardowns')).toBe(2);
+    expect(seriesValue(stale, 'greenlight_metrics_collect_errors_total{collector="queue_jobs"}')).toBe(2);
   });
 
   it('keeps each instance on its own registry', async () => {
@@ -127,7 +132,7 @@ describe('the metrics operators alert on', () => {
 
   it('reports the running version as greenlight_build_info 1', async () => {
     const { body } = await createMetrics().render();
-    expect(sample(body, `greenlight_build_info{version="${packageVersion}"}`)).toBe(1);
+    expect(seriesValue(body, `greenlight_build_info{version="${packageVersion}"}`)).toBe(1);
   });
 
   it('counts rollbacks by cause, each configured service starting at 0 for every cause', async () => {
@@ -135,7 +140,9 @@ describe('the metrics operators alert on', () => {
     const zero = (await m.render()).body;
     for (const service of ['checkout', 'search']) {
       for (const cause of ROLLBACK_CAUSES) {
-        expect(sample(zero, `greenlight_rollbacks_total{service="${service}",cause="${cause}"}`)).toBe(0);
+        expect(seriesValue(zero, `greenlight_rollbacks_total{service="${service}",cause="${cause}"}`)).toBe(
+          0,
+        );
       }
     }
 
@@ -146,11 +153,15 @@ describe('the metrics operators alert on', () => {
     m.rollbackStarted('search', reason('failure', { step: 'verify', detail: 'x' }));
 
     const { body } = await m.render();
-    expect(sample(body, 'greenlight_rollbacks_total{service="checkout",cause="manual"}')).toBe(2);
-    expect(sample(body, 'greenlight_rollbacks_total{service="checkout",cause="auto_soak"}')).toBe(1);
-    expect(sample(body, 'greenlight_rollbacks_total{service="checkout",cause="auto_verification"}')).toBe(0);
-    expect(sample(body, 'greenlight_rollbacks_total{service="search",cause="auto_verification"}')).toBe(1);
-    expect(sample(body, 'greenlight_rollbacks_total{service="search",cause="other"}')).toBe(1);
+    expect(seriesValue(body, 'greenlight_rollbacks_total{service="checkout",cause="manual"}')).toBe(2);
+    expect(seriesValue(body, 'greenlight_rollbacks_total{service="checkout",cause="auto_soak"}')).toBe(1);
+    expect(
+      seriesValue(body, 'greenlight_rollbacks_total{service="checkout",cause="auto_verification"}'),
+    ).toBe(0);
+    expect(seriesValue(body, 'greenlight_rollbacks_total{service="search",cause="auto_verification"}')).toBe(
+      1,
+    );
+    expect(seriesValue(body, 'greenlight_rollbacks_total{service="search",cause="other"}')).toBe(1);
   });
 
   it('maps each rollback reason to its cause', () => {
@@ -171,10 +182,14 @@ describe('the metrics operators alert on', () => {
     m.gateBreached('checkout', 'p99_latency');
 
     const { body } = await m.render();
-    expect(sample(body, 'greenlight_gate_breaches_total{service="checkout",gate="alarm"}')).toBe(2);
-    expect(sample(body, 'greenlight_gate_breaches_total{service="checkout",gate="p99_latency"}')).toBe(1);
-    expect(sample(body, 'greenlight_gate_breaches_total{service="checkout",gate="error_rate"}')).toBe(0);
-    expect(sample(body, 'greenlight_gate_breaches_total{service="checkout",gate="unhealthy_hosts"}')).toBe(0);
+    expect(seriesValue(body, 'greenlight_gate_breaches_total{service="checkout",gate="alarm"}')).toBe(2);
+    expect(seriesValue(body, 'greenlight_gate_breaches_total{service="checkout",gate="p99_latency"}')).toBe(
+      1,
+    );
+    expect(seriesValue(body, 'greenlight_gate_breaches_total{service="checkout",gate="error_rate"}')).toBe(0);
+    expect(
+      seriesValue(body, 'greenlight_gate_breaches_total{service="checkout",gate="unhealthy_hosts"}'),
+    ).toBe(0);
   });
 
   it('counts AWS errors by service, operation and code, and throttled requests by operation', async () => {
@@ -186,19 +201,22 @@ describe('the metrics operators alert on', () => {
 
     const { body } = await m.render();
     expect(
-      sample(
+      seriesValue(
         body,
         'greenlight_aws_errors_total{service="elasticloadbalancing",operation="ModifyListener",code="Throttling"}',
       ),
     ).toBe(2);
     expect(
-      sample(
+      seriesValue(
         body,
         'greenlight_aws_errors_total{service="cloudwatch",operation="GetMetricData",code="AccessDenied"}',
       ),
     ).toBe(1);
     expect(
-      sample(body, 'greenlight_aws_throttled_requests_total{service="ecs",operation="DescribeServices"}'),
+      seriesValue(
+        body,
+        'greenlight_aws_throttled_requests_total{service="ecs",operation="DescribeServices"}',
+      ),
     ).toBe(1);
   });
 
@@ -212,9 +230,9 @@ describe('the metrics operators alert on', () => {
     const code = /code="([^"]*)"/.exec(line ?? '')?.[1];
     expect(code).toBe(labelValue(`bad "code" with spaces ${'x'.repeat(100)}`));
     expect(code).toMatch(/^[A-Za-z0-9_.:-]{64}$/);
-    expect(sample(body, 'greenlight_slack_api_errors_total{method="chat.postMessage",error="unknown"}')).toBe(
-      1,
-    );
+    expect(
+      seriesValue(body, 'greenlight_slack_api_errors_total{method="chat.postMessage",error="unknown"}'),
+    ).toBe(1);
   });
 
   it('counts hook calls by hook and outcome, every pair starting at 0', async () => {
@@ -222,7 +240,7 @@ describe('the metrics operators alert on', () => {
     const zero = (await m.render()).body;
     for (const hook of HOOKS) {
       for (const outcome of HOOK_OUTCOMES) {
-        expect(sample(zero, `greenlight_hook_calls_total{hook="${hook}",outcome="${outcome}"}`)).toBe(0);
+        expect(seriesValue(zero, `greenlight_hook_calls_total{hook="${hook}",outcome="${outcome}"}`)).toBe(0);
       }
     }
     m.hookCalled('beforeTeardown', 'failed');
@@ -230,8 +248,8 @@ describe('the metrics operators alert on', () => {
     m.hookCalled('beforeTeardown', 'ok');
 
     const { body } = await m.render();
-    expect(sample(body, 'greenlight_hook_calls_total{hook="beforeTeardown",outcome="ok"}')).toBe(2);
-    expect(sample(body, 'greenlight_hook_calls_total{hook="beforeTeardown",outcome="failed"}')).toBe(1);
+    expect(seriesValue(body, 'greenlight_hook_calls_total{hook="beforeTeardown",outcome="ok"}')).toBe(2);
+    expect(seriesValue(body, 'greenlight_hook_calls_total{hook="beforeTeardown",outcome="failed"}')).toBe(1);
   });
 
   it('counts Slack API errors by method and error', async () => {
@@ -242,10 +260,10 @@ describe('the metrics operators alert on', () => {
 
     const { body } = await m.render();
     expect(
-      sample(body, 'greenlight_slack_api_errors_total{method="chat.update",error="message_not_found"}'),
+      seriesValue(body, 'greenlight_slack_api_errors_total{method="chat.update",error="message_not_found"}'),
     ).toBe(1);
     expect(
-      sample(body, 'greenlight_slack_api_errors_total{method="chat.postMessage",error="ratelimited"}'),
+      seriesValue(body, 'greenlight_slack_api_errors_total{method="chat.postMessage",error="ratelimited"}'),
     ).toBe(2);
   });
 
@@ -256,11 +274,11 @@ describe('the metrics operators alert on', () => {
     m.observeJobLag('verify', -1); // a clock step: never a negative lag
 
     const { body } = await m.render();
-    expect(sample(body, 'greenlight_job_lag_seconds_count{job_name="rollback"}')).toBe(2);
-    expect(sample(body, 'greenlight_job_lag_seconds_bucket{le="0.01",job_name="rollback"}')).toBe(1);
-    expect(sample(body, 'greenlight_job_lag_seconds_bucket{le="30",job_name="rollback"}')).toBe(1);
-    expect(sample(body, 'greenlight_job_lag_seconds_bucket{le="60",job_name="rollback"}')).toBe(2);
-    expect(sample(body, 'greenlight_job_lag_seconds_sum{job_name="verify"}')).toBe(0);
+    expect(seriesValue(body, 'greenlight_job_lag_seconds_count{job_name="rollback"}')).toBe(2);
+    expect(seriesValue(body, 'greenlight_job_lag_seconds_bucket{le="0.01",job_name="rollback"}')).toBe(1);
+    expect(seriesValue(body, 'greenlight_job_lag_seconds_bucket{le="30",job_name="rollback"}')).toBe(1);
+    expect(seriesValue(body, 'greenlight_job_lag_seconds_bucket{le="60",job_name="rollback"}')).toBe(2);
+    expect(seriesValue(body, 'greenlight_job_lag_seconds_sum{job_name="verify"}')).toBe(0);
     expect(body).not.toMatch(/greenlight_job_lag_seconds\S*\{[^}]*\bjob="/);
   });
 });

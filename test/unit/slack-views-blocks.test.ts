@@ -25,6 +25,7 @@ import { readDeployForm, type SubmittedView } from '../../src/slack/deploy-form.
 import { slotStates } from '../../src/slack/service-overview.js';
 import { deployment, T0 } from '../helpers/block-fixtures.js';
 import { serviceConfig } from '../helpers/service-config.js';
+import { inputBlock, menuOptions } from '../helpers/slack-views.js';
 
 type Json = Record<string, unknown>;
 
@@ -54,19 +55,7 @@ function form(services: ServiceOverview[], over: Partial<DeployFormModel> = {}):
 }
 
 const blocksOf = (v: { blocks: unknown[] }) => v.blocks as Json[];
-const input = (v: { blocks: unknown[] }, prefix: string) =>
-  blocksOf(v).find((b) => b['type'] === 'input' && String(b['block_id']).startsWith(prefix));
-const optionsOf = (block: Json | undefined) => {
-  const el = block?.['element'] as Json;
-  const flat =
-    (el['options'] as Json[] | undefined) ??
-    (el['option_groups'] as Json[]).flatMap((g) => g['options'] as Json[]);
-  return flat.map((o) => ({
-    text: (o['text'] as Json)['text'],
-    value: o['value'],
-    description: (o['description'] as Json | undefined)?.['text'],
-  }));
-};
+/** The text of each section block (viewText joins every text of a block, fields and context too). */
 const sectionTexts = (v: { blocks: unknown[] }) =>
   blocksOf(v)
     .filter((b) => b['type'] === 'section')
@@ -76,12 +65,12 @@ describe('the /deploy form', () => {
   it('chooses the only service for the user and lists its slots with their status and health', () => {
     const view = deployForm(form([overview('checkout')]));
     expect(viewProblems(view, 'modal')).toEqual([]);
-    const service = input(view, 'service') as Json;
+    const service = inputBlock(view, 'service') as Json;
     expect((service['element'] as Json)['initial_option']).toMatchObject({ value: 'checkout' });
     expect(service['dispatch_action']).toBe(true);
-    const slot = input(view, 'slot');
+    const slot = inputBlock(view, 'slot');
     expect(slot?.['block_id']).toBe('slot.checkout');
-    expect(optionsOf(slot)).toEqual([
+    expect(menuOptions(slot)).toEqual([
       { text: 'blue — live', value: 'checkout/blue', description: '2/2 healthy' },
       { text: 'green — idle', value: 'checkout/green', description: undefined },
     ]);
@@ -92,7 +81,7 @@ describe('the /deploy form', () => {
     const svc = overview('checkout');
     svc.slots[1] = { name: 'green', state: 'idle', version: '1.42.0 (3f9c2e1)' };
     const view = deployForm(form([svc]));
-    expect(optionsOf(input(view, 'slot'))[1]?.description).toBe('runs 1.42.0 (3f9c2e1)');
+    expect(menuOptions(inputBlock(view, 'slot'))[1]?.description).toBe('runs 1.42.0 (3f9c2e1)');
   });
 
   it('stays within Slack’s limits with 150 services and names of every length', () => {
@@ -103,7 +92,7 @@ describe('the /deploy form', () => {
       }),
     );
     expect(viewProblems(view, 'modal')).toEqual([]);
-    expect(optionsOf(input(view, 'service'))).toHaveLength(100);
+    expect(menuOptions(inputBlock(view, 'service'))).toHaveLength(100);
   });
 
   it('offers nothing to submit when the channel serves no service the user may request, and says where to go', () => {
