@@ -14,7 +14,6 @@ import type { ElbPort } from './app/ports/elb.js';
 import { AwsClientRegistry, awsKey } from './aws/aws-clients.js';
 import { checkEvidence, type EvidenceDeps } from './aws/check-evidence.js';
 import { checkConfig } from './aws/check-services.js';
-import type { ClientOptions } from './aws/sdk-call.js';
 import { cloudwatchIsSimulated } from './config/env.js';
 import { formatProblems, loadConfigFile } from './config/load-config.js';
 import type { GreenlightConfig, ServiceConfig } from './domain/service.js';
@@ -28,8 +27,6 @@ export interface CheckConfigDeps {
   elb?: (region: string | undefined) => ElbPort;
   /** CloudWatch / ECS / Auto Scaling / secrets for the evidence settings; by default from `env`. */
   evidence?: EvidenceDeps;
-  /** What the AWS clients start from (an endpoint, base credentials); by default the SDK's environment. */
-  awsClient?: ClientOptions;
 }
 
 const ASSUME_HINT =
@@ -88,7 +85,7 @@ export async function runCheckConfig(args: string[], deps: CheckConfigDeps): Pro
   const registry = new AwsClientRegistry({
     rateLimits: false,
     batchMetrics: false,
-    client: { ...(fallbackRegion ? { region: fallbackRegion } : {}), ...deps.awsClient },
+    client: fallbackRegion ? { region: fallbackRegion } : {},
   });
   for (const group of byAccountAndRegion(services)) {
     const settings = group[0]?.aws ?? {};

@@ -10,7 +10,6 @@ import { Redis } from 'ioredis';
 import { type Clock, systemClock } from './app/clock.js';
 import type { JobContext } from './app/context.js';
 import { AwsClientRegistry, type AwsClients } from './aws/aws-clients.js';
-import type { ClientOptions } from './aws/sdk-call.js';
 import { routerPerService } from './aws/service-router.js';
 import type { Env } from './config/env.js';
 import type { GreenlightConfig } from './domain/service.js';
@@ -43,8 +42,6 @@ export interface RuntimeOptions {
    * follow the AWS SDK's standard env); services with `aws:` settings get clients of their own.
    */
   aws?: Partial<AwsClients>;
-  /** What the clients built for services with `aws:` settings start from (tests: the local endpoint). */
-  awsClient?: ClientOptions;
   clock?: Clock;
   /** Key prefix for the store and the queue (tests use one per test). */
   prefix?: string;
@@ -134,7 +131,6 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Running> {
   // requests counted on every client (src/aws/aws-clients.ts).
   const aws = new AwsClientRegistry({
     ...(opts.aws ? { given: opts.aws } : {}),
-    ...(opts.awsClient ? { client: opts.awsClient } : {}),
     metrics,
     log,
   });

@@ -26,7 +26,7 @@ export function isAccessDenied(err: unknown): err is AwsCallError {
 }
 
 /** `elasticloadbalancing:DescribeTargetHealth`, the IAM action of a failed call. */
-export function iamActionOf(err: AwsCallError): string {
+function iamActionOf(err: AwsCallError): string {
   return `${PREFIX[err.operation] ?? 'elasticloadbalancing'}:${err.operation}`;
 }
 

@@ -60,10 +60,7 @@ export function createAlbRouter(elb: ElbPort, opts: AlbRouterOptions = {}): Traf
     slotHealth: (svc, slot) => readSlotHealth(elb, slot, slotArn(svc, slot)),
     async slotTags(svc) {
       const slots = Object.entries(svc.slots);
-      const byArn: Record<string, Record<string, string>> = {};
-      // DescribeTags takes at most 20 resources a call (ELBv2 API Reference, DescribeTags).
-      for (let i = 0; i < slots.length; i += 20)
-        Object.assign(byArn, await elb.describeTags(slots.slice(i, i + 20).map(([, arn]) => arn)));
+      const byArn = await elb.describeTags(slots.map(([, arn]) => arn));
       return Object.fromEntries(slots.map(([slot, arn]) => [slot, byArn[arn] ?? {}]));
     },
     async healthCheckTiming(svc, slot) {

@@ -68,9 +68,6 @@ export interface AwsClients {
 
 /** What Greenlight uses in one account and Region. */
 export interface AwsPlace {
-  /** `region|roleArn|externalId`, as configured (empty parts: the process's own). */
-  readonly key: string;
-  readonly settings: AwsSettings;
   readonly clients: AwsClients;
   /** The ELBv2 adapter (every call to AWS: check-config reads through it). */
   readonly elb: ElbPort;
@@ -147,11 +144,6 @@ export class AwsClientRegistry {
       this.places.set(key, place);
     }
     return place;
-  }
-
-  /** Every account and Region built so far. */
-  all(): AwsPlace[] {
-    return [...this.places.values()];
   }
 
   /**
@@ -293,8 +285,6 @@ export class AwsClientRegistry {
     const elb = createElbAdapter(clients.elb);
     const { shared, fresh } = sharedReads(elb);
     return {
-      key,
-      settings: { ...settings },
       clients,
       elb,
       router: createAlbRouter(fresh, { shared }),

@@ -61,7 +61,7 @@ interface SdkError {
 }
 
 /** Whether the SDK would classify `err` as throttling (and retry it as such). */
-export function isThrottling(err: unknown): boolean {
+function isThrottling(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
   const e = err as SdkError;
   return (

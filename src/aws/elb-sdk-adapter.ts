@@ -38,6 +38,9 @@ import type {
 } from '../domain/load-balancer.js';
 import { type ClientOptions, callAws, clientConfig } from './sdk-call.js';
 
+/** DescribeTags takes at most this many resource ARNs a call. */
+const DESCRIBE_TAGS_MAX = 20;
+
 /** A client configured from the standard AWS environment; `opts` (Region, credentials, …) override it. */
 export function createElbClient(opts: ClientOptions = {}): ElasticLoadBalancingV2Client {
   return new ElasticLoadBalancingV2Client(clientConfig(opts));
@@ -199,18 +202,22 @@ export function createElbAdapter(client: ElasticLoadBalancingV2Client): ElbPort 
       });
     },
 
-    describeTags(resourceArns) {
-      return callAws('DescribeTags', async () => {
-        const out = await client.send(new DescribeTagsCommand({ ResourceArns: resourceArns }));
-        const tags: Record<string, Record<string, string>> = {};
-        for (const d of out.TagDescriptions ?? []) {
-          if (d.ResourceArn === undefined) continue;
-          const own: Record<string, string> = {};
-          for (const t of d.Tags ?? []) if (t.Key !== undefined) own[t.Key] = t.Value ?? '';
-          tags[d.ResourceArn] = own;
-        }
-        return tags;
-      });
+    async describeTags(resourceArns) {
+      const tags: Record<string, Record<string, string>> = {};
+      // At most DESCRIBE_TAGS_MAX resources a call (ELBv2 API Reference, DescribeTags); none: no call.
+      for (let i = 0; i < resourceArns.length; i += DESCRIBE_TAGS_MAX) {
+        const batch = resourceArns.slice(i, i + DESCRIBE_TAGS_MAX);
+        await callAws('DescribeTags', async () => {
+          const out = await client.send(new DescribeTagsCommand({ ResourceArns: batch }));
+          for (const d of out.TagDescriptions ?? []) {
+            if (d.ResourceArn === undefined) continue;
+            const own: Record<string, string> = {};
+            for (const t of d.Tags ?? []) if (t.Key !== undefined) own[t.Key] = t.Value ?? '';
+            tags[d.ResourceArn] = own;
+          }
+        });
+      }
+      return tags;
     },
 
     describeTargetGroupAttributes(targetGroupArn) {

@@ -9,6 +9,7 @@
 
 import type { ComputeReadPorts } from '../app/ports/compute.js';
 import type { TrafficRouter } from '../app/ports/traffic-router.js';
+import { beforeDeadline, TOO_LATE } from '../domain/deadline.js';
 import type { ServiceConfig } from '../domain/service.js';
 import type { SlotVersion } from '../domain/slot-version.js';
 import { errorMessage } from '../errors.js';
@@ -19,15 +20,13 @@ export interface SlotVersionDeps extends ComputeReadPorts {
 }
 
 /** How long the precheck waits for what runs on the slots before it goes on without it. */
-export const SLOT_VERSION_DEADLINE_MS = 5_000;
+const SLOT_VERSION_DEADLINE_MS = 5_000;
 
 /** `read`, or a rejection saying it took too long once `ms` have passed. */
-function bounded<T>(read: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms);
-  });
-  return Promise.race([read, late]).finally(() => clearTimeout(timer));
+async function bounded<T>(read: Promise<T>, ms: number): Promise<T> {
+  const r = await beforeDeadline(read, ms);
+  if (r === TOO_LATE) throw new Error(`no answer within ${ms / 1000} s`);
+  return r;
 }
 
 /** A failure in a line a person reads: short, one line. */

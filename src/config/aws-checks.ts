@@ -8,14 +8,10 @@
  * Values the schema refuses are skipped here (it reports them).
  */
 import { AWS_REGION, EXTERNAL_ID, partitionOfRegion, roleAccount } from './aws-schema.js';
-import { type ConfigPath, type ConfigProblem, problem } from './problem.js';
+import { type ConfigPath, type ConfigProblem, isObject, problem } from './problem.js';
 import { LISTENER_ARN, TARGET_GROUP_ARN } from './schema.js';
 
 type Raw = Record<string, unknown>;
-
-function isObject(v: unknown): v is Raw {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** A setting in effect for a service, and where it is written. */
 interface Setting {
@@ -40,11 +36,15 @@ function setting(
 
 const where = (s: Setting) => s.path.join('.');
 
-/** `partition`, `region` and `account` of a well-formed ELB ARN. */
-function arnPlace(
-  arn: unknown,
-  shape: RegExp,
-): { partition: string; region: string; account: string } | undefined {
+/** Where an ARN's resource is. */
+export interface ArnPlace {
+  partition: string;
+  region: string;
+  account: string;
+}
+
+/** `partition`, `region` and `account` of an ARN of `shape`, else undefined. */
+export function arnPlace(arn: unknown, shape: RegExp): ArnPlace | undefined {
   if (typeof arn !== 'string' || !shape.test(arn)) return undefined;
   const [, partition, , region, account] = arn.split(':');
   return { partition: partition as string, region: region as string, account: account as string };

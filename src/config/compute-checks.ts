@@ -16,11 +16,7 @@ import {
 } from '../compute/registry.js';
 import { closestName } from './did-you-mean.js';
 import { computeTargetSchema } from './evidence-schema.js';
-import { type ConfigProblem, problem } from './problem.js';
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+import { type ConfigProblem, isObject, problem } from './problem.js';
 
 /** The service's compute entries that are valid, by slot. */
 function validEntries(svc: Record<string, unknown>): [string, RawComputeEntry][] {

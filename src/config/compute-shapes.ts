@@ -37,7 +37,7 @@ function valueText(schema: JsonSchema): string {
   return '…';
 }
 
-export function computeShapes(backends: readonly ComputeBackend[] = COMPUTE_BACKENDS): ComputeShape[] {
+function computeShapes(backends: readonly ComputeBackend[] = COMPUTE_BACKENDS): ComputeShape[] {
   return backends.map((b) => ({
     key: b.configKey,
     label: b.label,

@@ -5,18 +5,14 @@
  */
 import { RESERVED_WORDS } from '../domain/commands/table.js';
 import { formatDuration } from '../domain/duration.js';
-import { awsProblems } from './aws-checks.js';
+import { type ArnPlace, arnPlace, awsProblems } from './aws-checks.js';
 import { computeProblems } from './compute-checks.js';
 import { duration } from './durations.js';
 import { EVIDENCE_DEFAULTS, isAlbPeriod, isCloudWatchPeriod } from './evidence-schema.js';
-import { type ConfigProblem, problem } from './problem.js';
+import { type ConfigProblem, isObject, problem } from './problem.js';
 import { DEFAULTS, LISTENER_ARN, TARGET_GROUP_ARN } from './schema.js';
 
 type Raw = Record<string, unknown>;
-
-function isObject(v: unknown): v is Raw {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** A duration field as milliseconds; undefined when absent or invalid (the schema reports the latter). */
 function ms(v: unknown): number | undefined {
@@ -71,28 +67,21 @@ function timingProblems(name: string, svc: Raw, defaults: Raw): ConfigProblem[] 
   return [problem(['defaults', 'remindBefore'], message)];
 }
 
-/** `partition:region:account` of a well-formed ARN, else undefined. */
-function place(arn: unknown, shape: RegExp): string | undefined {
-  if (typeof arn !== 'string' || !shape.test(arn)) return undefined;
-  const [, partition, , region, account] = arn.split(':');
-  return `${partition}:${region}:${account}`;
-}
+const samePlace = (a: ArnPlace, b: ArnPlace) =>
+  a.partition === b.partition && a.region === b.region && a.account === b.account;
 
-function placeText(p: string): string {
-  const [, region, account] = p.split(':');
-  return `region ${region}, account ${account}`;
-}
+const placeText = (p: ArnPlace) => `region ${p.region}, account ${p.account}`;
 
 /** All listeners and target groups of a service in one region and account. */
 function placeProblems(name: string, svc: Raw): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const listeners = Array.isArray(svc.listeners) ? svc.listeners : [];
-  let first: { index: number; place: string } | undefined;
+  let first: { index: number; place: ArnPlace } | undefined;
   listeners.forEach((arn, index) => {
-    const p = place(arn, LISTENER_ARN);
+    const p = arnPlace(arn, LISTENER_ARN);
     if (p === undefined) return;
     if (!first) first = { index, place: p };
-    else if (p !== first.place) {
+    else if (!samePlace(p, first.place)) {
       problems.push(
         problem(
           ['services', name, 'listeners', index],
@@ -103,8 +92,8 @@ function placeProblems(name: string, svc: Raw): ConfigProblem[] {
   });
   if (!first || problems.length > 0 || !isObject(svc.slots)) return problems;
   for (const [slot, arn] of Object.entries(svc.slots)) {
-    const p = place(arn, TARGET_GROUP_ARN);
-    if (p !== undefined && p !== first.place) {
+    const p = arnPlace(arn, TARGET_GROUP_ARN);
+    if (p !== undefined && !samePlace(p, first.place)) {
       problems.push(
         problem(
           ['services', name, 'slots', slot],

@@ -4,7 +4,7 @@
  * Edits between two words: insertions, deletions, substitutions and swaps of two neighbouring
  * letters (optimal string alignment distance), so `befoerCutover` is one edit from `beforeCutover`.
  */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   const rows = a.length + 1;
   const cols = b.length + 1;
   const d: number[][] = Array.from({ length: rows }, (_, i) =>

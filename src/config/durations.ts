@@ -7,7 +7,7 @@ import { DURATION_HELP, parseDuration } from '../domain/duration.js';
  * units ms, s, m, h, d in any case, around optional spaces. Zero (`0s`) matches the pattern but is
  * refused when the file is loaded.
  */
-export const DURATION_PATTERN = '^\\s*([0-9]+([mM][sS]|[sSmMhHdD]))+\\s*$';
+const DURATION_PATTERN = '^\\s*([0-9]+([mM][sS]|[sSmMhHdD]))+\\s*$';
 
 /** The text a duration is written as; also how a field is recognised as a duration (`isDuration`). */
 export const durationText = z

@@ -9,7 +9,7 @@ import { DURATION_HELP } from '../domain/duration.js';
 import { computeShapesText } from './compute-shapes.js';
 import { closestName } from './did-you-mean.js';
 import { computeTargetSchema } from './evidence-schema.js';
-import { type ConfigPath, type ConfigProblem, problem } from './problem.js';
+import { type ConfigPath, type ConfigProblem, isObject, problem } from './problem.js';
 import { isDuration, keyedBranches, objectKeys, schemaAt, unwrap } from './schema-walk.js';
 
 type Issue = z.core.$ZodIssue;
@@ -24,10 +24,6 @@ const NOUNS: Record<string, string> = {
   boolean: 'true or false',
   null: 'nothing (null)',
 };
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function valueAt(data: unknown, path: ConfigPath): unknown {
   let v = data;

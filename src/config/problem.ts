@@ -16,6 +16,11 @@ export interface ConfigProblem {
   missing?: boolean;
 }
 
+/** A mapping of the raw data (as read from YAML): an object, not null, not a list. */
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 /** `services.checkout.traffic.period`; `(top level)` for the file itself. */
 export function pathText(path: ConfigPath): string {
   return path.length === 0 ? '(top level)' : path.map(String).join('.');

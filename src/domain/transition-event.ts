@@ -11,7 +11,7 @@ import { redactUrls } from './redact.js';
 import { versionSummary } from './slot-version.js';
 import type { State } from './states.js';
 
-export const TRANSITION_EVENT_TYPE = 'deployment.transition';
+const TRANSITION_EVENT_TYPE = 'deployment.transition';
 
 export interface TransitionEvent {
   /** `<deploymentId>-v<record version>`: stable across retries; the webhook-id header. */
@@ -55,7 +55,7 @@ export function transitionEventId(deploymentId: string, version: number): string
 const ARN = /\barn:aws[a-z-]*:[^\s"'<>,;()]+/gi;
 
 /** ARNs and URLs out of a text meant for an outside receiver. */
-export function scrubText(text: string): string {
+function scrubText(text: string): string {
   return redactUrls(text).replace(ARN, '[arn]');
 }
 

@@ -18,26 +18,26 @@
  */
 import { createHmac } from 'node:crypto';
 import type { SignedEventAttempt, SignedEventRequest } from '../app/ports/events.js';
+import { hookSecretProblem } from '../domain/hook-secret.js';
 import { redactUrls } from '../domain/redact.js';
-import { excerptOf, readSome } from './webhook.js';
+import { retryAfterMs } from './retry-after.js';
+import { excerptOf, networkError, readSome } from './webhook.js';
 
 /** The spec's serialisation prefix of a symmetric secret. */
 export const WHSEC_PREFIX = 'whsec_';
 /** The spec: a symmetric secret is at least 24 bytes (192 bits) and at most 64 (512 bits). */
 export const MIN_WHSEC_BYTES = 24;
 export const MAX_WHSEC_BYTES = 64;
-/** A raw (not `whsec_`) secret is refused below this many characters, like the hooks' secret. */
-export const MIN_RAW_SECRET_LENGTH = 32;
-
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const MAX_READ_BYTES = 4096;
 
-/** Why the value of the variable `name` cannot sign events, or null. The value is never quoted. */
+/**
+ * Why the value of the variable `name` cannot sign events, or null. The value is never quoted. A
+ * raw (not `whsec_`) secret is held to the hooks' checks (src/domain/hook-secret.ts).
+ */
 export function eventSecretProblem(name: string, value: string | undefined): string | null {
-  const where = `the environment variable ${name} (events.secretEnv)`;
-  if (value === undefined) return `${where} is not set`;
-  if (value.trim() === '') return `${where} is empty`;
-  if (value.startsWith(WHSEC_PREFIX)) {
+  if (value?.startsWith(WHSEC_PREFIX)) {
+    const where = `the environment variable ${name} (events.secretEnv)`;
     const b64 = value.slice(WHSEC_PREFIX.length);
     if (!BASE64.test(b64) || b64.length % 4 !== 0) return `${where} is not whsec_ followed by base64`;
     const bytes = Buffer.from(b64, 'base64').length;
@@ -46,10 +46,7 @@ export function eventSecretProblem(name: string, value: string | undefined): str
     }
     return null;
   }
-  if (value.length < MIN_RAW_SECRET_LENGTH) {
-    return `${where} is too short: ${value.length} characters, at least ${MIN_RAW_SECRET_LENGTH} are needed (or whsec_<base64>)`;
-  }
-  return null;
+  return hookSecretProblem(name, value, 'events.secretEnv', 'or whsec_<base64>');
 }
 
 /** The HMAC key a secret stands for (see the file's comment). */
@@ -74,26 +71,6 @@ export function standardSignature(
 export interface StandardWebhookRequest extends SignedEventRequest {
   fetchImpl?: typeof fetch;
   now?: () => number;
-}
-
-/**
- * `Retry-After` as milliseconds from `now`: delay-seconds or an HTTP-date (RFC 9110, section
- * 10.2.3); a date in the past is 0. Undefined when absent or not either form.
- */
-export function retryAfterMs(value: string | null, now: number): number | undefined {
-  if (value === null) return undefined;
-  const v = value.trim();
-  if (/^\d+$/.test(v)) return Number(v) * 1000;
-  const at = Date.parse(v);
-  // An HTTP-date names its weekday and month (IMF-fixdate, RFC 850, asctime): not a bare number.
-  if (Number.isNaN(at) || !/[A-Za-z]/.test(v)) return undefined;
-  return Math.max(0, at - now);
-}
-
-function networkError(err: unknown, timeoutMs: number): string {
-  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `no answer within ${timeoutMs} ms`;
-  return e?.cause?.message ?? e?.message ?? String(err);
 }
 
 export async function postStandardWebhook(req: StandardWebhookRequest): Promise<SignedEventAttempt> {

@@ -22,9 +22,9 @@
  *      delivery id and body again, with a fresh timestamp and signature.
  *
  * Retries: network errors, timeouts, 5xx and 429 are retried (`retries` more attempts, backoff
- * 250 ms, 500 ms, 1 s, … capped at 2 s; a 429's Retry-After is honoured up to 5 s). Any other
- * status (2xx, 3xx, 4xx) is final. Redirects are not followed (a 3xx is not ok), so a signed
- * body never travels to a host nobody configured. `ok` is a 2xx.
+ * 250 ms, 500 ms, 1 s, … capped at 2 s; a 429's Retry-After, seconds or an HTTP-date, is honoured
+ * up to 5 s). Any other status (2xx, 3xx, 4xx) is final. Redirects are not followed (a 3xx is not
+ * ok), so a signed body never travels to a host nobody configured. `ok` is a 2xx.
  */
 
 import { createHmac } from 'node:crypto';
@@ -32,6 +32,7 @@ import type { WebhookRequest } from '../app/ports/webhook.js';
 import type { HookResult } from '../domain/evidence.js';
 import { redactUrls } from '../domain/redact.js';
 import type { HookOutcome } from '../ops/metrics.js';
+import { retryAfterMs } from './retry-after.js';
 
 export interface WebhookInput extends WebhookRequest {
   fetchImpl?: typeof fetch;
@@ -106,7 +107,8 @@ export function retryableResult(r: HookResult): boolean {
   return r.status === null || retryable(r.status);
 }
 
-function networkError(err: unknown, timeoutMs: number): string {
+/** What a failed fetch says, for people: a timeout as such, else its cause (with its code). */
+export function networkError(err: unknown, timeoutMs: number): string {
   const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `${NO_ANSWER_WITHIN} ${timeoutMs} ms`;
   const cause = e?.cause;
@@ -119,12 +121,6 @@ function networkError(err: unknown, timeoutMs: number): string {
 
 function retryable(status: number): boolean {
   return status >= 500 || status === 429;
-}
-
-function retryAfterMs(res: Response): number | undefined {
-  const header = res.headers.get('retry-after');
-  if (header === null || !/^\d{1,6}$/.test(header.trim())) return undefined;
-  return Math.min(Number(header.trim()) * 1000, MAX_RETRY_AFTER_MS);
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -181,7 +177,8 @@ export async function callWebhook(input: WebhookInput): Promise<HookResult> {
       );
       last = { ok: res.status >= 200 && res.status < 300, status: res.status, excerpt: excerptOf(text) };
       if (!retryable(res.status)) return result(last, attempt);
-      wait = retryAfterMs(res);
+      const asked = retryAfterMs(res.headers.get('retry-after'), now());
+      if (asked !== undefined) wait = Math.min(asked, MAX_RETRY_AFTER_MS);
     } catch (err) {
       last = { ok: false, status: null, excerpt: excerptOf(networkError(err, input.timeoutMs)) };
     }

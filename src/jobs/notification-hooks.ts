@@ -1,9 +1,12 @@
 /**
  * The notification hooks, `afterRollback` and `verificationFailed`, each paid by a job of its own
- * (`after-rollback`, `verification-failed`): the rollback job enqueues the first once traffic is
- * back on the previous slot, the verify job the second once verification failed — after their
- * state change and before any Slack message. Each job is a re-run away from its enqueue (a crash
- * re-runs the job that enqueues), and the deterministic job id makes every enqueue the same job.
+ * (`after-rollback`, `verification-failed`), enqueued after the state change that owes it and
+ * before any Slack message: by the rollback job once traffic is back on the previous slot, by the
+ * verify job and the gate alerts (src/jobs/gate-alerts.ts) once verification failed, by give-up
+ * once it recorded a job's failure (a verification that gave up failed too), and by reconcile for
+ * an ended deployment that still owes one. Each job is a re-run away from its enqueue (a crash
+ * re-runs the job that enqueues; reconcile catches the rest), and the deterministic job id makes
+ * every enqueue the same job.
  *
  * One attempt per run, never a sleep: a hook that gets no answer, a 5xx or a 429 is tried again by
  * the queue (capped backoff), `hooks.retries` more times. Then the outcome is counted, the record

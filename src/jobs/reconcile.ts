@@ -16,7 +16,12 @@ import { formatDuration } from '../domain/duration.js';
 import { type JobName, nextOnGrid } from '../domain/job-ids.js';
 import { STALE_SWITCH_MS } from '../domain/limits.js';
 import { nextPollAt } from '../domain/traffic/periods.js';
-import { NOTIFICATION_HOOKS, NOTIFICATION_JOB, notificationOwed } from '../hooks/notification-hooks.js';
+import {
+  NOTIFICATION_HOOKS,
+  NOTIFICATION_JOB,
+  type NotificationHook,
+  notificationOwed,
+} from '../hooks/notification-hooks.js';
 import { giveUp } from './give-up.js';
 import { scheduleWatch } from './watch-job.js';
 
@@ -104,14 +109,25 @@ function lastEvent(d: Deployment, event: string) {
 /** A deployment that ended this long ago or less may still owe a hook. */
 export const OWED_HOOK_WINDOW_MS = 24 * 3_600_000;
 
-/** Whether an ended deployment still owes a hook its service configures. */
-function owesHook(ctx: JobContext, d: Deployment): boolean {
+/** The hooks an ended deployment may still owe: each with the job that pays it and when it is owed. */
+const OWABLE_HOOKS: readonly {
+  hook: 'afterCutover' | NotificationHook;
+  job: JobName;
+  owed: (d: Deployment, configured: boolean) => boolean;
+}[] = [
+  { hook: 'afterCutover', job: 'after-cutover', owed: afterCutoverOwed },
+  ...NOTIFICATION_HOOKS.map((hook) => ({
+    hook,
+    job: NOTIFICATION_JOB[hook],
+    owed: (d: Deployment, configured: boolean) => notificationOwed(hook, d, configured),
+  })),
+];
+
+/** The jobs of the hooks `d` still owes (of those its service configures). */
+function owedHookJobs(ctx: JobContext, d: Deployment): JobName[] {
   const hooks = ctx.config.services[d.service]?.hooks;
-  if (!hooks) return false;
-  return (
-    afterCutoverOwed(d, Boolean(hooks.afterCutover)) ||
-    NOTIFICATION_HOOKS.some((hook) => notificationOwed(hook, d, Boolean(hooks[hook])))
-  );
+  if (!hooks) return [];
+  return OWABLE_HOOKS.filter(({ hook, owed }) => owed(d, Boolean(hooks[hook]))).map(({ job }) => job);
 }
 
 /**
@@ -119,14 +135,16 @@ function owesHook(ctx: JobContext, d: Deployment): boolean {
  * (afterRollback, verificationFailed) whose job was lost (a crash before its enqueue, a Redis loss).
  */
 async function endedOwingHooks(ctx: JobContext): Promise<Deployment[]> {
-  const withHooks = Object.values(ctx.config.services).filter(
-    (svc) => svc.hooks?.afterCutover || NOTIFICATION_HOOKS.some((hook) => svc.hooks?.[hook]),
+  const withHooks = Object.values(ctx.config.services).filter((svc) =>
+    OWABLE_HOOKS.some(({ hook }) => svc.hooks?.[hook]),
   );
   const recent = await Promise.all(withHooks.map((svc) => ctx.store.listByService(svc.name, 3)));
   const since = ctx.clock.now() - OWED_HOOK_WINDOW_MS;
   return recent
     .flat()
-    .filter((d) => isTerminal(d.state) && (d.finishedAt ?? d.updatedAt) >= since && owesHook(ctx, d));
+    .filter(
+      (d) => isTerminal(d.state) && (d.finishedAt ?? d.updatedAt) >= since && owedHookJobs(ctx, d).length > 0,
+    );
 }
 
 export async function reconcileAll(ctx: JobContext): Promise<number> {
@@ -143,15 +161,8 @@ export async function reconcileAll(ctx: JobContext): Promise<number> {
     return [];
   });
   for (const d of owing) {
-    const hooks = ctx.config.services[d.service]?.hooks;
     // `need` also brings back a job that failed for good, as for every other job.
-    const jobs: JobName[] = [
-      ...(afterCutoverOwed(d, Boolean(hooks?.afterCutover)) ? (['after-cutover'] as const) : []),
-      ...NOTIFICATION_HOOKS.filter((hook) => notificationOwed(hook, d, Boolean(hooks?.[hook]))).map(
-        (hook) => NOTIFICATION_JOB[hook],
-      ),
-    ];
-    for (const job of jobs) {
+    for (const job of owedHookJobs(ctx, d)) {
       await need(ctx, d, job).catch((err: unknown) =>
         ctx.log.warn({ err, deployment: d.id, job }, 'reconcile could not enqueue an owed hook'),
       );

@@ -13,6 +13,11 @@ export function refusalMessage(text: string): SlackMessage {
   return message(body, [section(body)]);
 }
 
+/** What a command or a form submission answers when handling it threw: nothing was changed. */
+export const INTERNAL_ERROR = refusalMessage(
+  'Greenlight could not handle that because of an internal error. Nothing was changed; try again, and if it persists ask the operators to check the logs.',
+);
+
 /** A refusal (not authorized, wrong channel, not now, …) in its words, as a short ephemeral reply. */
 export function reasonRefusal(r: Reason): SlackMessage {
   return refusalMessage(renderReason(r));

@@ -12,7 +12,7 @@
  */
 import type { types } from '@slack/bolt';
 import { plainClip } from './format.js';
-import { context, type KnownBlock, LIMITS } from './kit.js';
+import { context, type KnownBlock } from './kit.js';
 
 export type ModalView = types.ModalView;
 export type HomeView = types.HomeView;
@@ -36,7 +36,6 @@ export const VIEW_LIMITS = {
   optionDescription: 75,
   groupLabel: 75,
   inputMaxLength: 3000,
-  sectionText: LIMITS.sectionText,
 } as const;
 
 const plain = (text: string, max: number): types.PlainTextElement => ({
@@ -160,7 +159,7 @@ export function modalView(spec: ModalSpec): ModalView {
   return view;
 }
 
-/** An App Home tab view; `blocks` must already be within the limit (see `capBlocks`). */
+/** An App Home tab view; blocks past Slack's limit are cut, the last kept one saying how many (`capBlocks`). */
 export function homeView(callbackId: string, blocks: KnownBlock[]): HomeView {
   return {
     type: 'home',

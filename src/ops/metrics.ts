@@ -166,57 +166,52 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
       );
     },
   });
-  new Gauge({
-    name: 'greenlight_pending_teardowns',
-    help: 'Deployments keeping a previous slot alive until a scheduled teardown.',
-    registers: [registry],
-    collect() {
-      return track(
-        (async () => {
-          if (!collectors.pendingTeardowns) return this.reset();
-          try {
-            this.set(await collectors.pendingTeardowns());
-          } catch {
-            collectErrors.inc({ collector: 'pending_teardowns' });
-          }
-        })(),
-      );
-    },
-  });
-  new Gauge({
-    name: 'greenlight_event_dead_letters',
-    help: 'Events the events webhook gave up on, kept in Redis (the newest 10 000, for 30 days at most).',
-    registers: [registry],
-    collect() {
-      return track(
-        (async () => {
-          if (!collectors.deadLetters) return this.reset();
-          try {
-            this.set(await collectors.deadLetters());
-          } catch {
-            collectErrors.inc({ collector: 'event_dead_letters' });
-          }
-        })(),
-      );
-    },
-  });
-  new Gauge({
-    name: 'greenlight_events_endpoint_disabled',
-    help: '1 while the events webhook sends nothing because its receiver answered 410 Gone, else 0.',
-    registers: [registry],
-    collect() {
-      return track(
-        (async () => {
-          if (!collectors.eventsDisabled) return this.reset();
-          try {
-            this.set((await collectors.eventsDisabled()) ? 1 : 0);
-          } catch {
-            collectErrors.inc({ collector: 'events_endpoint_disabled' });
-          }
-        })(),
-      );
-    },
-  });
+  /**
+   * A gauge of one number, read on each scrape: `read` gives undefined when its collector is not
+   * set (the gauge is reset); a read that fails keeps the last value and counts `collector`.
+   */
+  const scrapedGauge = (
+    name: string,
+    help: string,
+    collector: string,
+    read: () => Promise<number> | undefined,
+  ) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        return track(
+          (async () => {
+            try {
+              const value = read();
+              if (value === undefined) return this.reset();
+              this.set(await value);
+            } catch {
+              collectErrors.inc({ collector });
+            }
+          })(),
+        );
+      },
+    });
+  scrapedGauge(
+    'greenlight_pending_teardowns',
+    'Deployments keeping a previous slot alive until a scheduled teardown.',
+    'pending_teardowns',
+    () => collectors.pendingTeardowns?.(),
+  );
+  scrapedGauge(
+    'greenlight_event_dead_letters',
+    'Events the events webhook gave up on, kept in Redis (the newest 10 000, for 30 days at most).',
+    'event_dead_letters',
+    () => collectors.deadLetters?.(),
+  );
+  scrapedGauge(
+    'greenlight_events_endpoint_disabled',
+    '1 while the events webhook sends nothing because its receiver answered 410 Gone, else 0.',
+    'events_endpoint_disabled',
+    () => collectors.eventsDisabled?.().then((disabled) => (disabled ? 1 : 0)),
+  );
   // Registered after the gauges, so their collections of this scrape are already in `inflight`.
   const collectErrors = new Counter({
     name: 'greenlight_metrics_collect_errors_total',

@@ -6,8 +6,9 @@
 import type { IncomingMessage } from 'node:http';
 import { App, type CustomRoute, HTTPReceiver } from '@slack/bolt';
 import type { SlackMessage } from '../app/ports/slack.js';
+import { beforeDeadline, TOO_LATE } from '../domain/deadline.js';
 import { errorMessage } from '../errors.js';
-import { DEPLOY_FORM, refusalMessage } from '../messages/index.js';
+import { DEPLOY_FORM, INTERNAL_ERROR } from '../messages/index.js';
 import type { Logger } from '../ops/logger.js';
 import { handleAction } from './action-handler.js';
 import { publishAppHome } from './app-home.js';
@@ -44,9 +45,6 @@ function header(req: IncomingMessage, name: string): string {
 
 /** If recording a command takes longer than this, ack first and answer through response_url. */
 const ACK_BUDGET_MS = 2_000;
-const INTERNAL_ERROR = refusalMessage(
-  'Greenlight could not handle that because of an internal error. Nothing was changed; try again, and if it persists ask the operators to check the logs.',
-);
 
 export function createBoltApp(opts: BoltOptions, web: WebContext): App {
   const socket = opts.appToken !== undefined;
@@ -122,13 +120,8 @@ export function createBoltApp(opts: BoltOptions, web: WebContext): App {
       opts.log.error({ err: errorMessage(err), user: command.user_id }, 'command failed');
       return INTERNAL_ERROR;
     });
-    let timeout: NodeJS.Timeout | undefined;
-    const timer = new Promise<'slow'>((resolve) => {
-      timeout = setTimeout(() => resolve('slow'), ACK_BUDGET_MS);
-    });
-    const first = await Promise.race([work, timer]);
-    clearTimeout(timeout);
-    if (first === 'slow') {
+    const first = await beforeDeadline(work, ACK_BUDGET_MS);
+    if (first === TOO_LATE) {
       await ack({ response_type: 'ephemeral', text: 'Working on it…' });
       const reply = await work;
       if (reply) await respond({ response_type: 'ephemeral', replace_original: true, ...reply });

@@ -1,6 +1,7 @@
 import type { SlackMessage } from '../app/ports/slack.js';
 import { requestReason } from '../domain/commands/parsers.js';
 import { commandSpec, type IntentFor } from '../domain/commands/table.js';
+import { beforeDeadline, TOO_LATE } from '../domain/deadline.js';
 import type { ServiceConfig } from '../domain/service.js';
 import { errorMessage } from '../errors.js';
 import {
@@ -9,7 +10,7 @@ import {
   type DeployFormModel,
   deployForm,
   formErrorText,
-  refusalMessage,
+  INTERNAL_ERROR,
 } from '../messages/index.js';
 import type { Logger } from '../ops/logger.js';
 import { type RequestReply, requestCommand } from './command-handler.js';
@@ -273,26 +274,17 @@ export async function submitDeployForm(
   const { form } = reading;
   const work = requestFromForm(ctx, form, submitted.userId).catch((err: unknown): RequestReply => {
     deps.log.error({ err: errorMessage(err), user: submitted.userId }, 'deploy form submission failed');
-    return {
-      message: refusalMessage(
-        'Greenlight could not handle that because of an internal error. Nothing was changed; try again, and if it persists ask the operators to check the logs.',
-      ),
-    };
+    return { message: INTERNAL_ERROR };
   });
-  let timer: NodeJS.Timeout | undefined;
-  const slow = new Promise<'slow'>((resolve) => {
-    timer = setTimeout(() => resolve('slow'), deps.budgetMs);
-  });
-  const first = await Promise.race([work, slow]);
-  clearTimeout(timer);
-  if (first !== 'slow' && first.deployment === undefined) {
+  const first = await beforeDeadline(work, deps.budgetMs);
+  if (first !== TOO_LATE && first.deployment === undefined) {
     return deps.ack({
       response_action: 'errors',
       errors: { [DEPLOY_FORM.serviceBlock]: formErrorText(first.message) },
     });
   }
   await deps.ack(undefined);
-  const reply = first === 'slow' ? await work : first;
+  const reply = first === TOO_LATE ? await work : first;
   await say(ctx, deps.log, form.channelId, submitted.userId, reply.message);
 }
 

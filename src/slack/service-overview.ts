@@ -3,11 +3,12 @@
  * the records `/deploy status` reads (the lock holder, the recent deployments, the slots still
  * running after the last cutover) and the live slot from the router's own read
  * (`TrafficRouter.liveSlot`, the read the forgotten-environment scan makes, shared across the
- * services of one pass with `cached()`). A read that fails or takes longer than `timeoutMs` falls
- * back to what the records say; the surfaces say which they show. Slot health is read only when
- * asked (the form: the services of one channel).
+ * services of one pass with `cached()`). A read that fails or takes longer than
+ * OVERVIEW_READ_TIMEOUT_MS falls back to what the records say; the surfaces say which they show.
+ * Slot health is read only when asked (the form: the services of one channel).
  */
 import { forgottenSlots } from '../domain/cost.js';
+import { beforeDeadline, TOO_LATE } from '../domain/deadline.js';
 import type { Deployment } from '../domain/deployment.js';
 import { recordedLiveSlot } from '../domain/expected-slot.js';
 import type { LiveSlot, SlotHealth } from '../domain/reports.js';
@@ -29,20 +30,15 @@ export interface OverviewOptions {
    * fails, versions are as the newest precheck recorded them.
    */
   liveVersions?: boolean;
-  timeoutMs?: number;
 }
 
 /** `p`'s value, or undefined when it fails or takes longer than `ms`. */
 async function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-  });
-  try {
-    return await Promise.race([p.catch(() => undefined), late]);
-  } finally {
-    clearTimeout(timer);
-  }
+  const r = await beforeDeadline(
+    p.catch(() => undefined),
+    ms,
+  );
+  return r === TOO_LATE ? undefined : r;
 }
 
 /**
@@ -86,11 +82,10 @@ async function overviewOf(
   now: number,
   opts: OverviewOptions,
 ): Promise<ServiceOverview> {
-  const ms = opts.timeoutMs ?? OVERVIEW_READ_TIMEOUT_MS;
   const [recent, holder, read] = await Promise.all([
     ctx.store.listByService(svc.name, RECENT),
     ctx.store.lockHolder(svc.name),
-    within(router.liveSlot(svc), ms),
+    within(router.liveSlot(svc), OVERVIEW_READ_TIMEOUT_MS),
   ]);
   const active = holder ? await ctx.store.get(holder) : null;
   let live: LiveSlot | undefined = read;
@@ -100,14 +95,19 @@ async function overviewOf(
     if (live !== undefined) liveSource = 'records';
   }
   const slots = slotStates(svc, live);
-  const versions = await slotVersionTexts(router, svc, recent, opts.liveVersions ? ms : undefined);
+  const versions = await slotVersionTexts(
+    router,
+    svc,
+    recent,
+    opts.liveVersions ? OVERVIEW_READ_TIMEOUT_MS : undefined,
+  );
   for (const s of slots) {
     const v = versions[s.name];
     if (v) s.version = v;
   }
   if (opts.health) {
     const health = await Promise.all(
-      slots.map((s) => within<SlotHealth>(router.slotHealth(svc, s.name), ms)),
+      slots.map((s) => within<SlotHealth>(router.slotHealth(svc, s.name), OVERVIEW_READ_TIMEOUT_MS)),
     );
     slots.forEach((s, i) => {
       const h = health[i];

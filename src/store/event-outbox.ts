@@ -23,6 +23,7 @@ import type { EndpointDisabled, EventOutbox, OutboxEvent } from '../app/ports/ev
 import type { Deployment, HistoryEntry } from '../domain/deployment.js';
 import { transitionEvent } from '../domain/transition-event.js';
 import type { StoreKeys } from './keys.js';
+import { DELETE_IF_EQUAL_SCRIPT } from './scripts.js';
 
 /** What the store hands its Lua script per event: [event id, version, entry JSON]. */
 export type OutboxAppend = [string, string, string];
@@ -84,18 +85,6 @@ if cur == false or cur == ARGV[1] then
   return 1
 end
 return 0
-`;
-
-/** KEYS: lease. ARGV: holder. */
-const RELEASE_SCRIPT = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
-return 'ok'
-`;
-
-/** KEYS: the disabled mark. ARGV: the mark as read. Removes it only if nobody changed it since. */
-const CLEAR_MARK_SCRIPT = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
-return 'ok'
 `;
 
 export interface DeadLetter extends OutboxEvent {
@@ -182,7 +171,8 @@ export class RedisEventOutbox implements EventOutbox {
   }
 
   async release(deploymentId: string, holder: string): Promise<void> {
-    await this.redis.eval(RELEASE_SCRIPT, 1, this.keys.eventLease(deploymentId), holder);
+    // Only the holder's: an expired lease may be another job's now.
+    await this.redis.eval(DELETE_IF_EQUAL_SCRIPT, 1, this.keys.eventLease(deploymentId), holder);
   }
 
   async disableEndpoint(url: string, why: EndpointDisabled): Promise<void> {
@@ -198,7 +188,8 @@ export class RedisEventOutbox implements EventOutbox {
       return { at: mark.at, status: mark.status, excerpt: mark.excerpt };
     }
     // Left for another URL (events.url changed), or unreadable: the configured URL gets the events.
-    await this.redis.eval(CLEAR_MARK_SCRIPT, 1, this.keys.eventDisabled(), raw);
+    // Removed only if nobody changed the mark since it was read.
+    await this.redis.eval(DELETE_IF_EQUAL_SCRIPT, 1, this.keys.eventDisabled(), raw);
     return null;
   }
 

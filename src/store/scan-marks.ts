@@ -5,8 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-
-const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+import { DELETE_IF_EQUAL_SCRIPT } from './scripts.js';
 
 export class ScanMarks {
   constructor(
@@ -53,6 +52,6 @@ export class ScanMarks {
 
   /** Ends the lease — only if it is still this token's (an expired one may be another's now). */
   async release(name: string, token: string): Promise<void> {
-    await this.redis.eval(RELEASE, 1, `${this.prefix}lease:${name}`, token);
+    await this.redis.eval(DELETE_IF_EQUAL_SCRIPT, 1, `${this.prefix}lease:${name}`, token);
   }
 }

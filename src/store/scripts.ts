@@ -5,6 +5,16 @@
  */
 
 /**
+ * KEYS: one key. ARGV: the value it must hold. Deletes the key only if it still holds that value
+ * (a lease released by its holder, a mark removed only if nobody changed it since): 1 if deleted,
+ * else 0.
+ */
+export const DELETE_IF_EQUAL_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
+/**
  * The event outbox (src/store/event-outbox.ts), appended in the same script as the state change it
  * records: a crash can never keep one without the other. ARGV[n] is a JSON array of
  * [event id, version, entry JSON]; `deployments` gets the deployment id.

@@ -1,6 +1,7 @@
 import {
   DescribeListenersCommand,
   DescribeRulesCommand,
+  DescribeTagsCommand,
   DescribeTargetGroupAttributesCommand,
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
@@ -170,7 +171,25 @@ describe('shape mapping', () => {
     await port.deregisterTargets(BLUE, []);
     expect(await port.describeTargetGroups([])).toEqual([]);
     expect(await port.describeListeners({ listenerArns: [] })).toEqual([]);
+    expect(await port.describeTags([])).toEqual({});
     expect(mock.calls()).toHaveLength(0);
+  });
+
+  it('reads the tags of any number of resources, 20 a call (DescribeTags’ limit)', async () => {
+    const arns = Array.from({ length: 45 }, (_, i) => `${BLUE.slice(0, -4)}${String(i).padStart(4, '0')}`);
+    mock.on(DescribeTagsCommand).callsFake((input: { ResourceArns: string[] }) => ({
+      TagDescriptions: input.ResourceArns.map((arn) => ({
+        ResourceArn: arn,
+        Tags: [{ Key: 'version', Value: arn.slice(-4) }],
+      })),
+    }));
+    const tags = await port.describeTags(arns);
+    expect(mock.commandCalls(DescribeTagsCommand).map((c) => c.args[0].input.ResourceArns)).toEqual([
+      arns.slice(0, 20),
+      arns.slice(20, 40),
+      arns.slice(40),
+    ]);
+    expect(tags).toEqual(Object.fromEntries(arns.map((arn) => [arn, { version: arn.slice(-4) }])));
   });
 });
 

@@ -5,46 +5,19 @@
  * of README.md and run, so that the documentation cannot drift from what is sent.
  */
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import type { IncomingHttpHeaders } from 'node:http';
 import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { retryAfterMs } from '../../src/hooks/retry-after.js';
 import {
   eventSecretProblem,
   postStandardWebhook,
-  retryAfterMs,
   signingKey,
   standardSignature,
 } from '../../src/hooks/standard-webhook.js';
+import { flatHeaders, readmeVerifier, type Verify } from '../helpers/standard-webhook.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
 
-type Verify = (
-  rawBody: string,
-  headers: Record<string, string | undefined>,
-  secret: string,
-  nowSeconds?: number,
-) => boolean;
-
-/** The `verifyGreenlightEvent` code block of README.md, written to a module and imported. */
-async function readmeVerifier(): Promise<Verify> {
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-  const block = [...readme.matchAll(/```js\n([\s\S]*?)```/g)]
-    .map((m) => m[1] as string)
-    .find((code) => code.includes('function verifyGreenlightEvent'));
-  if (!block) throw new Error('README.md has no js block with verifyGreenlightEvent');
-  const file = join(mkdtempSync(join(tmpdir(), 'gl-readme-')), 'verify.mjs');
-  writeFileSync(file, block);
-  const mod = (await import(pathToFileURL(file).href)) as { verifyGreenlightEvent: Verify };
-  return mod.verifyGreenlightEvent;
-}
-
-const headersOf = (h: IncomingHttpHeaders): Record<string, string | undefined> =>
-  Object.fromEntries(Object.entries(h).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]));
-
-/** The signature as the spec defines it, computed here with nothing from src/. */
+/** The signature as the spec defines it, computed here with nothing from src/ or the helpers. */
 function specSignature(key: Buffer, id: string, ts: number, body: string): string {
   return `v1,${createHmac('sha256', key).update(`${id}.${ts}.${body}`).digest('base64')}`;
 }
@@ -134,7 +107,7 @@ describe('a delivery to a real receiver', () => {
     expect(attempt).toMatchObject({ ok: true, status: 204 });
     const [req] = receiver.requests;
     if (!req) throw new Error('nothing received');
-    const h = headersOf(req.headers);
+    const h = flatHeaders(req.headers);
     expect(h['content-type']).toBe('application/json');
     expect(h['webhook-id']).toBe('checkout-20261126120001-0001-v2');
     expect(h['webhook-timestamp']).toMatch(/^\d+$/);

@@ -30,6 +30,6 @@ export interface ElbPort {
   describeTargetGroupAttributes(targetGroupArn: string): Promise<Record<string, string>>;
   describeTargetGroups(targetGroupArns: string[]): Promise<TargetGroupInfo[]>;
   deregisterTargets(targetGroupArn: string, targets: { Id: string; Port?: number }[]): Promise<void>;
-  /** DescribeTags of up to 20 resources (AWS's limit per call): ARN → its tags. */
+  /** The tags of any number of resources (DescribeTags, 20 a call: AWS's limit): ARN → its tags. */
   describeTags(resourceArns: string[]): Promise<Record<string, Record<string, string>>>;
 }

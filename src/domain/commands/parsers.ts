@@ -245,9 +245,9 @@ export function parseDeploy({ args, known, usage, reserved }: ParserInput): Pars
   // A lone word: a slot of the channel's service, else a service name that lacks its slot.
   if (!here.ok && !named) return here.result;
   if (here.ok) {
+    // `named` is set here: a lone word that is neither a slot here nor a service was answered above.
     const s = slotOf(here.service, first, known, usage);
     if (s.ok) return deployOf(here.service, s.slot, [], usage);
-    if (!named) return s.result;
   }
   const svc = named!;
   return reply(`Missing slot: which slot of ${svc.name}? It has ${list([...svc.slots.values()])}.`, usage);
