@@ -68,7 +68,12 @@ export async function formModel(ctx: WebContext, form: FormContext): Promise<Dep
   const readAt = ctx.clock.now();
   return {
     channelId: form.channelId,
-    services: await readOverviews(ctx, allowed, { health: true, liveVersions: true }),
+    // Once a service is chosen only its slots are listed: only its health and tags are read.
+    services: await readOverviews(ctx, allowed, {
+      health: true,
+      liveVersions: true,
+      ...(form.selected !== undefined ? { only: form.selected } : {}),
+    }),
     ...(form.selected !== undefined ? { selected: form.selected } : {}),
     elsewhere: allowed.length > 0 ? [] : elsewhere(ctx, form.channelId),
     notAllowed,

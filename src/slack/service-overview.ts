@@ -30,6 +30,11 @@ export interface OverviewOptions {
    * fails, versions are as the newest precheck recorded them.
    */
   liveVersions?: boolean;
+  /**
+   * Read health and version tags for this service only (the one chosen in the form, whose slots
+   * alone are listed); the others get their live slot and recorded versions.
+   */
+  only?: string;
 }
 
 /** `p`'s value, or undefined when it fails or takes longer than `ms`. */
@@ -95,20 +100,26 @@ async function overviewOf(
     if (live !== undefined) liveSource = 'records';
   }
   const slots = slotStates(svc, live);
-  const versions = await slotVersionTexts(
-    router,
-    svc,
-    recent,
-    opts.liveVersions ? OVERVIEW_READ_TIMEOUT_MS : undefined,
-  );
+  const detailed = opts.only === undefined || opts.only === svc.name;
+  // Version tags and health are read at once, each within the surface's wait.
+  const [versions, health] = await Promise.all([
+    slotVersionTexts(
+      router,
+      svc,
+      recent,
+      opts.liveVersions && detailed ? OVERVIEW_READ_TIMEOUT_MS : undefined,
+    ),
+    opts.health && detailed
+      ? Promise.all(
+          slots.map((s) => within<SlotHealth>(router.slotHealth(svc, s.name), OVERVIEW_READ_TIMEOUT_MS)),
+        )
+      : undefined,
+  ]);
   for (const s of slots) {
     const v = versions[s.name];
     if (v) s.version = v;
   }
-  if (opts.health) {
-    const health = await Promise.all(
-      slots.map((s) => within<SlotHealth>(router.slotHealth(svc, s.name), OVERVIEW_READ_TIMEOUT_MS)),
-    );
+  if (health) {
     slots.forEach((s, i) => {
       const h = health[i];
       if (h) s.health = h;

@@ -177,6 +177,7 @@ describe('the /deploy form', () => {
   it('lists only the chosen service’s slots once a service is chosen', async () => {
     const { triggerId } = await typeDeploy(rig, USERS.requester);
     const form = await filledForm(rig, triggerId);
+    const before = rig.aws.elb.calls.length;
     const res = await postToSlackEndpoint(
       rig.url,
       viewSelectBody({
@@ -204,6 +205,12 @@ describe('the /deploy form', () => {
       'search/blue',
       'search/green',
     ]);
+    // Only the chosen service's slots were read again for their health and version tags.
+    const reread = rig.aws.elb.calls
+      .slice(before)
+      .filter((c) => c.operation === 'DescribeTargetHealth' || c.operation === 'DescribeTags');
+    expect(reread.length).toBeGreaterThan(0);
+    expect(JSON.stringify(reread.map((c) => c.params))).not.toContain('checkout-');
   });
 
   it('answers a submission without a slot with an error under the slot, and records nothing', async () => {
