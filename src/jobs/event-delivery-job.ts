@@ -60,7 +60,8 @@ export async function runEventDelivery(
   if (!cfg || !events || version === undefined) return;
   // Delivery is off (a 410 Gone): the events wait; the sweep resumes once the URL changes or the mark goes.
   if (await events.outbox.endpointDisabled(cfg.url)) return;
-  const head = (await events.outbox.pending(deploymentId))[0];
+  let waiting = await events.outbox.pending(deploymentId);
+  const head = waiting[0];
   if (!head) return;
   if (head.version !== version) {
     // Not the head: its job sends this event too, in order. Make sure it is there, send nothing.
@@ -74,24 +75,26 @@ export async function runEventDelivery(
     if (!(await events.outbox.lease(deploymentId, holder, leaseTtl(cfg)))) return;
     let stopped: boolean;
     try {
-      stopped = (await sendWaiting(ctx, cfg, events, deploymentId, holder)) === 'stopped';
+      stopped = (await sendWaiting(ctx, cfg, events, deploymentId, holder, waiting)) === 'stopped';
     } finally {
       await events.outbox.release(deploymentId, holder);
     }
     if (stopped) return;
     // Events written while the lease was held, whose jobs handed over to this one, are its to send.
-    if ((await events.outbox.pending(deploymentId)).length === 0) return;
+    waiting = await events.outbox.pending(deploymentId);
+    if (waiting.length === 0) return;
   }
   // Still more: the job of the (new) oldest one goes on.
-  const next = (await events.outbox.pending(deploymentId))[0];
+  const next = waiting[0];
   if (next && next.version !== version) await events.jobs.ensure(deploymentId, next.version);
 }
 
 const leaseTtl = (cfg: EventsSettings) => cfg.timeoutMs + LEASE_MARGIN_MS;
 
 /**
- * Sends the deployment's waiting events, oldest first; throws at the first that must be tried
- * again. `stopped`: the lease was lost or the endpoint answered 410 Gone.
+ * Sends the deployment's `waiting` events (as read just before), oldest first; throws at the first
+ * that must be tried again. `stopped`: the lease was lost or the endpoint answered 410 Gone. An
+ * event another holder sent meanwhile is skipped (`isPending`).
  */
 async function sendWaiting(
   ctx: JobContext,
@@ -99,8 +102,8 @@ async function sendWaiting(
   events: EventDelivery,
   deploymentId: string,
   holder: string,
+  waiting: readonly OutboxEvent[],
 ): Promise<'done' | 'stopped'> {
-  const waiting = await events.outbox.pending(deploymentId);
   if (waiting.length === 0) return 'done';
   const secret = ctx.secret(cfg.secretEnv);
   const problem = eventSecretProblem(cfg.secretEnv, secret);

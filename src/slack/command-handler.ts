@@ -32,7 +32,13 @@ import {
   statusList,
 } from '../messages/index.js';
 import { VERSION } from '../ops/version.js';
-import { actorFor, currentDeployment, rollbackTarget, type WebContext } from './web-context.js';
+import {
+  actorFor,
+  currentDeployment,
+  rollbackTarget,
+  serviceRecords,
+  type WebContext,
+} from './web-context.js';
 
 export interface CommandInput {
   command: string;
@@ -169,24 +175,21 @@ async function request(
 async function status(ctx: WebContext, service: string | undefined): Promise<SlackMessage> {
   const svcs = Object.values(ctx.config.services).filter((s) => !service || s.name === service);
   // The forgotten-environment report covers every service, whatever `service` asked for: one read
-  // of each service's recent deployments serves both it and the status lines.
-  const recent = new Map(
+  // of each service's records serves both it and the status lines.
+  const records = new Map(
     await Promise.all(
       Object.values(ctx.config.services).map(
-        async (svc) => [svc.name, await ctx.store.listByService(svc.name, 20)] as const,
+        async (svc) => [svc.name, await serviceRecords(ctx, svc.name)] as const,
       ),
     ),
   );
-  const items = await Promise.all(
-    svcs.map(async (svc) => {
-      const holder = await ctx.store.lockHolder(svc.name);
-      const last = recent.get(svc.name)?.[0] ?? null;
-      return { svc, active: holder ? await ctx.store.get(holder) : null, last };
-    }),
-  );
+  const items = svcs.map((svc) => {
+    const r = records.get(svc.name);
+    return { svc, active: r?.active ?? null, last: r?.recent[0] ?? null };
+  });
   // The newest deployment that switched traffic: a later one that never cut over (blocked,
   // cancelled, expired) does not make the slots an earlier one left running disappear.
-  const latest = [...recent.values()].flatMap((list) => list.find((d) => d.cutover !== undefined) ?? []);
+  const latest = [...records.values()].flatMap((r) => r.recent.find((d) => d.cutover !== undefined) ?? []);
   const now = ctx.clock.now();
   return statusList(items, now, forgottenSlots(latest, ctx.config.services, now));
 }

@@ -15,10 +15,8 @@ import type { LiveSlot, SlotHealth } from '../domain/reports.js';
 import type { ServiceConfig } from '../domain/service.js';
 import { versionSummary } from '../domain/slot-version.js';
 import type { LiveSource, ServiceOverview, SlotOverview } from '../messages/index.js';
-import type { WebContext } from './web-context.js';
+import { serviceRecords, type WebContext } from './web-context.js';
 
-/** How many recent deployments of a service are read (as `/deploy status` does). */
-const RECENT = 20;
 /** A surface waits this long for the load balancer before showing what the records say. */
 export const OVERVIEW_READ_TIMEOUT_MS = 2_000;
 
@@ -47,19 +45,17 @@ async function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
 }
 
 /**
- * Each slot's version line: its target group's version tags read now when `liveMs` is given (only
- * the tags: what the compute runs is read by the precheck), else, and for a slot the read left
- * out, what the newest precheck recorded.
+ * Each slot's version line: its target group's version tags when they were read now (`live`;
+ * only the tags: what the compute runs is read by the precheck), else, and for a slot the read
+ * left out, what the newest precheck recorded.
  */
-async function slotVersionTexts(
-  router: WebContext['router'],
+function slotVersionTexts(
   svc: ServiceConfig,
   newestFirst: readonly Deployment[],
-  liveMs: number | undefined,
-): Promise<Record<string, string>> {
+  live: Record<string, Record<string, string>> | undefined,
+): Record<string, string> {
   const keys = svc.versionTags;
   const recorded = newestFirst.find((d) => d.slotVersions !== undefined)?.slotVersions ?? {};
-  const live = liveMs === undefined ? undefined : await within(router.slotTags(svc), liveMs);
   const out: Record<string, string> = {};
   for (const slot of Object.keys(svc.slots)) {
     const read = live?.[slot];
@@ -87,12 +83,21 @@ async function overviewOf(
   now: number,
   opts: OverviewOptions,
 ): Promise<ServiceOverview> {
-  const [recent, holder, read] = await Promise.all([
-    ctx.store.listByService(svc.name, RECENT),
-    ctx.store.lockHolder(svc.name),
+  const detailed = opts.only === undefined || opts.only === svc.name;
+  // The records, the live slot, the slots' health and their version tags, read at once, the load
+  // balancer's each within the surface's wait.
+  const [{ recent, active }, read, health, tags] = await Promise.all([
+    serviceRecords(ctx, svc.name),
     within(router.liveSlot(svc), OVERVIEW_READ_TIMEOUT_MS),
+    opts.health && detailed
+      ? Promise.all(
+          Object.keys(svc.slots).map((slot) =>
+            within<SlotHealth>(router.slotHealth(svc, slot), OVERVIEW_READ_TIMEOUT_MS),
+          ),
+        )
+      : undefined,
+    opts.liveVersions && detailed ? within(router.slotTags(svc), OVERVIEW_READ_TIMEOUT_MS) : undefined,
   ]);
-  const active = holder ? await ctx.store.get(holder) : null;
   let live: LiveSlot | undefined = read;
   let liveSource: LiveSource | undefined = read !== undefined ? 'load balancer' : undefined;
   if (live === undefined) {
@@ -100,21 +105,7 @@ async function overviewOf(
     if (live !== undefined) liveSource = 'records';
   }
   const slots = slotStates(svc, live);
-  const detailed = opts.only === undefined || opts.only === svc.name;
-  // Version tags and health are read at once, each within the surface's wait.
-  const [versions, health] = await Promise.all([
-    slotVersionTexts(
-      router,
-      svc,
-      recent,
-      opts.liveVersions && detailed ? OVERVIEW_READ_TIMEOUT_MS : undefined,
-    ),
-    opts.health && detailed
-      ? Promise.all(
-          slots.map((s) => within<SlotHealth>(router.slotHealth(svc, s.name), OVERVIEW_READ_TIMEOUT_MS)),
-        )
-      : undefined,
-  ]);
+  const versions = slotVersionTexts(svc, recent, tags);
   for (const s of slots) {
     const v = versions[s.name];
     if (v) s.version = v;

@@ -41,6 +41,26 @@ export async function currentDeployment(ctx: WebContext, service: string): Promi
   return latest ?? null;
 }
 
+/** How many of a service's newest deployments `/deploy status`, the form and the Home tab read. */
+export const STATUS_LOOKBACK = 20;
+
+/**
+ * What `/deploy status`, the form and the Home tab read of a service's records: its newest
+ * deployments (newest first) and the one holding its lock (usually among them: read again only
+ * when it is not).
+ */
+export async function serviceRecords(
+  ctx: Pick<WebContext, 'store'>,
+  service: string,
+): Promise<{ recent: Deployment[]; active: Deployment | null }> {
+  const [recent, holder] = await Promise.all([
+    ctx.store.listByService(service, STATUS_LOOKBACK),
+    ctx.store.lockHolder(service),
+  ]);
+  const active = holder ? (recent.find((d) => d.id === holder) ?? (await ctx.store.get(holder))) : null;
+  return { recent, active };
+}
+
 /** How many of a service's newest deployments are searched for the one a Rollback acts on. */
 export const ROLLBACK_LOOKBACK = 20;
 
